@@ -1,0 +1,129 @@
+// Runs inside each Chromium page. The Node driver (test.mjs) calls window.e2e.* through
+// page.evaluate; everything here is plain livekit-client API.
+(() => {
+  const LK = window.LivekitClient;
+  const { Room, RoomEvent, Track } = LK;
+  const state = {
+    room: null,
+    connectStartedAt: 0,
+    connectedAt: 0,
+    firstVideoFrameAt: 0, // performance.now() of the first video frame presented
+    subscribed: [], // {kind, sid, from}
+    data: [], // {text, from, topic}
+    log: [],
+  };
+  const note = (msg) => state.log.push(`${(performance.now() / 1000).toFixed(3)} ${msg}`);
+
+  function watchFirstFrame(el) {
+    if (typeof el.requestVideoFrameCallback !== 'function') return;
+    el.requestVideoFrameCallback((now) => {
+      if (!state.firstVideoFrameAt) state.firstVideoFrameAt = now;
+    });
+  }
+
+  window.e2e = {
+    version: () => LK.version,
+
+    async connect(url, token) {
+      const room = new Room({ adaptiveStream: false, dynacast: false });
+      state.room = room;
+      room.on(RoomEvent.TrackSubscribed, (track, pub, participant) => {
+        state.subscribed.push({ kind: track.kind, sid: pub.trackSid, from: participant.identity });
+        note(`subscribed ${track.kind} ${pub.trackSid} of ${participant.identity}`);
+        const el = track.attach();
+        el.muted = true;
+        el.autoplay = true;
+        el.playsInline = true;
+        document.getElementById('media').appendChild(el);
+        if (track.kind === Track.Kind.Video) watchFirstFrame(el);
+      });
+      room.on(RoomEvent.DataReceived, (payload, participant, kind, topic) => {
+        state.data.push({ text: new TextDecoder().decode(payload), from: participant ? participant.identity : null, topic });
+      });
+      room.on(RoomEvent.Disconnected, (reason) => note(`disconnected ${reason}`));
+      room.on(RoomEvent.ParticipantConnected, (p) => note(`participant connected ${p.identity}`));
+      room.on(RoomEvent.TrackSubscriptionFailed, (sid, p, err) => note(`subscription failed ${sid} ${err}`));
+      state.connectStartedAt = performance.now();
+      await room.connect(url, token);
+      state.connectedAt = performance.now();
+      return {
+        ms: state.connectedAt - state.connectStartedAt,
+        identity: room.localParticipant.identity,
+        sid: room.localParticipant.sid,
+        singlePC: !!(room.engine && room.engine.pcManager && room.engine.pcManager.mode === 'publisher-only'),
+      };
+    },
+
+    async publishCameraAndMic() {
+      await state.room.localParticipant.enableCameraAndMicrophone();
+      const pubs = [];
+      state.room.localParticipant.trackPublications.forEach((p) => pubs.push({ kind: p.kind, sid: p.trackSid, source: p.source }));
+      return pubs;
+    },
+
+    async sendData(text, topic, to) {
+      const opts = { reliable: true, topic };
+      if (to) opts.destinationIdentities = to;
+      await state.room.localParticipant.publishData(new TextEncoder().encode(text), opts);
+    },
+
+    // inbound-rtp stats of every subscribed track, straight from the RTCRtpReceiver
+    async inbound() {
+      const out = [];
+      for (const p of state.room.remoteParticipants.values()) {
+        for (const pub of p.trackPublications.values()) {
+          const t = pub.track;
+          if (!t || !t.receiver) continue;
+          const report = await t.receiver.getStats();
+          report.forEach((s) => {
+            if (s.type !== 'inbound-rtp') return;
+            out.push({
+              from: p.identity, kind: s.kind, sid: pub.trackSid,
+              packetsReceived: s.packetsReceived || 0, packetsLost: s.packetsLost || 0,
+              bytesReceived: s.bytesReceived || 0, framesDecoded: s.framesDecoded || 0,
+              frameWidth: s.frameWidth || 0, frameHeight: s.frameHeight || 0,
+              totalSamplesReceived: s.totalSamplesReceived || 0, totalAudioEnergy: s.totalAudioEnergy || 0,
+              codec: s.codecId || '',
+            });
+          });
+        }
+      }
+      return out;
+    },
+
+    // Environment self-check, no server involved: fake devices, and a local PeerConnection
+    // pair that must connect over the namespace's veth addresses (host candidates).
+    async selfTest() {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+      const vs = stream.getVideoTracks()[0].getSettings();
+      const a = new RTCPeerConnection();
+      const b = new RTCPeerConnection();
+      const cands = [];
+      a.onicecandidate = (e) => { if (e.candidate) { cands.push(e.candidate.candidate); b.addIceCandidate(e.candidate); } };
+      b.onicecandidate = (e) => { if (e.candidate) a.addIceCandidate(e.candidate); };
+      stream.getTracks().forEach((t) => a.addTrack(t, stream));
+      const gotTrack = new Promise((r) => { b.ontrack = () => r(); });
+      const connected = new Promise((r) => { b.onconnectionstatechange = () => { if (b.connectionState === 'connected') r(); }; });
+      await a.setLocalDescription(await a.createOffer());
+      await b.setRemoteDescription(a.localDescription);
+      await b.setLocalDescription(await b.createAnswer());
+      await a.setRemoteDescription(b.localDescription);
+      await Promise.all([gotTrack, connected]);
+      const pair = [];
+      (await b.getStats()).forEach((s) => { if (s.type === 'candidate-pair' && s.nominated) pair.push(s.id); });
+      stream.getTracks().forEach((t) => t.stop());
+      a.close(); b.close();
+      return { video: `${vs.width}x${vs.height}`, audioTracks: stream.getAudioTracks().length, candidates: cands.map((c) => c.split(' ')[4]), state: 'connected' };
+    },
+
+    state: () => ({
+      connectStartedAt: state.connectStartedAt, connectedAt: state.connectedAt,
+      firstVideoFrameAt: state.firstVideoFrameAt, subscribed: state.subscribed, data: state.data,
+      log: state.log, remotes: state.room ? [...state.room.remoteParticipants.keys()] : [],
+    }),
+
+    async leave() {
+      if (state.room) await state.room.disconnect();
+    },
+  };
+})();

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# JS SDK suite: livekit-client (npm, pinned in package.json / package-lock.json) in Debian's
+# Chromium driven by playwright-core, against hikari, each mode in a fresh network namespace
+# with a fresh server (default: the SDK's /rtc/v1 single-PC mode; no-rtc-v1: hikari
+# --disable-rtc-v1, the SDK falls back to /rtc). Needs root, /usr/bin/chromium (apt-get install
+# chromium) and Node >= 20. Installs node_modules with npm ci (outside the namespace).
+# Env: E2E_MODES, E2E_JS_NO_MDNS=1, HIKARI_E2E_RUST_LOG, HIKARI_BIN, CHROMIUM, E2E_LOG_TAIL.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+e2e_init e2ejs
+
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || { e2e_say "e2e-js: $CHROMIUM missing (apt-get install -y chromium)"; exit 1; }
+STAMP="$HERE/node_modules/.package-lock.sha256"
+want=$(cat "$HERE/package.json" "$HERE/package-lock.json" | sha256sum | cut -d' ' -f1)
+if [ ! -d "$HERE/node_modules" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+  e2e_say "e2e-js: npm ci"
+  (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$STAMP"
+fi
+e2e_ensure_bin
+
+cd "$HERE"
+e2e_run_modes e2ejs 150 -- node test.mjs

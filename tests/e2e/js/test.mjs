@@ -1,0 +1,268 @@
+// JS SDK end-to-end scenario: livekit-client (pinned) in Debian's Chromium, driven by
+// playwright-core, against a running hikari. Run inside the test network namespace:
+//   node test.mjs --url ws://10.77.0.1:7880 --label default [--logdir DIR]
+//
+// Pages (one browser, fresh profile, fake camera and microphone):
+//   early  joins first, so the publisher's tracks reach it by renegotiation;
+//   pub    publishes camera and microphone;
+//   late   joins after publication, so the tracks come with its JoinResponse.
+// Both subscribers must decode >= 30 video frames (inbound-rtp framesDecoded) and receive
+// audio (inbound-rtp packetsReceived, totalSamplesReceived); data messages cross with the right
+// sender identity. Also: a token signed with a wrong secret is refused.
+// Prints PASS/FAIL per check, METRIC lines, and closes with "<label>: N passed, N failed".
+
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { AccessToken } from 'livekit-server-sdk';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const URL_WS = args.url || 'ws://10.77.0.1:7880';
+const LABEL = args.label || 'default';
+const LOGDIR = args.logdir || fs.mkdtempSync(path.join(os.tmpdir(), 'hikari-e2e-js-'));
+const API_KEY = process.env.HIKARI_API_KEY || 'devkey';
+const API_SECRET = process.env.HIKARI_API_SECRET || 'secret';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const MIN_FRAMES = 30;
+const MEDIA_TIMEOUT_MS = 45_000;
+const ROOM = `e2e-js-${LABEL}-${Math.random().toString(16).slice(2, 10)}`;
+const EXPECTED_SDK = JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules/livekit-client/package.json'))).version;
+
+// ------------------------------------------------------------------ results
+
+const status = new Map(); // check name -> true/false (a failure sticks)
+const ok = (name, detail = '') => {
+  if (!status.has(name)) status.set(name, true);
+  console.log(`PASS ${name}${detail ? `  (${detail})` : ''}`);
+};
+const fail = (name, why) => {
+  status.set(name, false);
+  console.log(`FAIL ${name}: ${why}`);
+};
+const check = (name, cond, detail) => (cond ? ok(name, detail) : fail(name, detail));
+const metric = (name, ms) => console.log(`METRIC ${LABEL} ${name} ${Math.round(ms)} ms`);
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms); }),
+  ]);
+}
+
+// Run step fn with a timeout; on failure record check `name` and return undefined.
+async function step(name, ms, fn) {
+  try {
+    return { value: await withTimeout(fn(), ms, name) };
+  } catch (e) {
+    fail(name, String(e && e.message ? e.message : e).split('\n')[0].slice(0, 400));
+    return undefined;
+  }
+}
+
+async function token(identity, secret = API_SECRET) {
+  const at = new AccessToken(API_KEY, secret, { identity, name: identity, ttl: '10m' });
+  at.addGrant({ roomJoin: true, room: ROOM, canPublish: true, canSubscribe: true, canPublishData: true });
+  return at.toJwt();
+}
+
+// ------------------------------------------------------------------ static server (127.0.0.1)
+
+function startStatic() {
+  const files = {
+    '/': [path.join(HERE, 'page.html'), 'text/html'],
+    '/page.js': [path.join(HERE, 'page.js'), 'text/javascript'],
+    '/livekit-client.umd.js': [path.join(HERE, 'node_modules/livekit-client/dist/livekit-client.umd.js'), 'text/javascript'],
+  };
+  const server = http.createServer((req, res) => {
+    const f = files[new URL(req.url, 'http://x').pathname];
+    if (!f) { res.writeHead(404); res.end('not found'); return; }
+    res.writeHead(200, { 'content-type': f[1], 'cache-control': 'no-store' });
+    fs.createReadStream(f[0]).pipe(res);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+// ------------------------------------------------------------------ main
+
+const pageLogs = {};
+function attachLogs(page, name) {
+  pageLogs[name] = [];
+  const push = (line) => {
+    pageLogs[name].push(line);
+    if (pageLogs[name].length > 2000) pageLogs[name].shift();
+  };
+  page.on('console', (m) => push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => push(`[pageerror] ${e.message}`));
+}
+
+// The scenario proper, on loaded pages.
+async function scenario(pages) {
+  // 1. A token signed with the wrong secret is refused (JS asks /rtc[/v1]/validate why).
+  const bad = await token('mallory', 'not-the-secret');
+  const refused = await step('wrong_secret_refused', 30_000, () => pages.early.evaluate(async ([u, t]) => {
+    try { await window.e2e.connect(u, t); return { connected: true }; } catch (e) {
+      return { connected: false, name: e.name, reason: e.reason, status: e.status, message: String(e.message) };
+    } finally { await window.e2e.leave(); }
+  }, [URL_WS, bad]));
+  if (refused) {
+    const r = refused.value;
+    // ConnectionErrorReason.NotAllowed is 0 in livekit-client; HTTP 401 from validate.
+    check('wrong_secret_refused', !r.connected && (r.reason === 0 || r.status === 401 || /401|not ?allowed|unauthori|invalid token/i.test(r.message)),
+      r.connected ? 'connected with a forged token' : `${r.name} reason=${r.reason} status=${r.status}: ${r.message.slice(0, 200)}`);
+  }
+
+  // 2. early subscriber, then the publisher.
+  const early = await step('early_connect', 30_000, async () => pages.early.evaluate(([u, t]) => window.e2e.connect(u, t), [URL_WS, await token('early-sub')]));
+  if (early) ok('early_connect', `${early.value.ms.toFixed(0)} ms`);
+  const pubc = await step('pub_connect', 30_000, async () => pages.pub.evaluate(([u, t]) => window.e2e.connect(u, t), [URL_WS, await token('pub')]));
+  if (!pubc) throw new Error('the publisher could not connect');
+  ok('pub_connect', `${pubc.value.ms.toFixed(0)} ms`);
+  const tPublish = Date.now();
+  const pubs = await step('pub_camera_mic', 30_000, () => pages.pub.evaluate(() => window.e2e.publishCameraAndMic()));
+  if (!pubs) throw new Error('the publisher could not publish');
+  const kinds = pubs.value.map((p) => p.kind).sort().join(',');
+  check('pub_camera_mic', kinds === 'audio,video', JSON.stringify(pubs.value));
+
+  // 3. late subscriber: connect -> first decoded frame is the figure the lead wants.
+  const tLate = Date.now();
+  const late = await step('late_connect', 30_000, async () => pages.late.evaluate(([u, t]) => window.e2e.connect(u, t), [URL_WS, await token('late-sub')]));
+  if (late) ok('late_connect', `${late.value.ms.toFixed(0)} ms`);
+
+  // 4. Poll inbound-rtp on both subscribers until video and audio flow, bounded.
+  const subs = [['early', early, tPublish], ['late', late, tLate]].filter(([, c]) => c);
+  const firstFrame = {};
+  const last = {};
+  const deadline = Date.now() + MEDIA_TIMEOUT_MS;
+  const done = (n) => {
+    const s = last[n] || [];
+    const v = s.find((x) => x.kind === 'video' && x.from === 'pub');
+    const a = s.find((x) => x.kind === 'audio' && x.from === 'pub');
+    return v && v.framesDecoded >= MIN_FRAMES && a && a.packetsReceived > 0 && a.totalSamplesReceived > 0;
+  };
+  while (Date.now() < deadline) {
+    for (const [n, , t0] of subs) {
+      last[n] = await pages[n].evaluate(() => window.e2e.inbound());
+      const v = last[n].find((x) => x.kind === 'video' && x.from === 'pub');
+      if (v && v.framesDecoded > 0 && firstFrame[n] === undefined) firstFrame[n] = Date.now() - t0;
+    }
+    if (subs.every(([n]) => done(n))) break;
+    await new Promise((r) => setTimeout(r, 100)); // poll interval of a bounded loop
+  }
+  for (const [n] of subs) {
+    const s = last[n] || [];
+    const v = s.find((x) => x.kind === 'video' && x.from === 'pub');
+    const a = s.find((x) => x.kind === 'audio' && x.from === 'pub');
+    check(`${n}_video_decoded`, !!v && v.framesDecoded >= MIN_FRAMES,
+      v ? `framesDecoded ${v.framesDecoded} (need ${MIN_FRAMES}), ${v.frameWidth}x${v.frameHeight}, packets ${v.packetsReceived}, lost ${v.packetsLost}`
+        : `no inbound video rtp; subscribed ${JSON.stringify((await pages[n].evaluate(() => window.e2e.state())).subscribed)}`);
+    check(`${n}_audio_received`, !!a && a.packetsReceived > 0 && a.totalSamplesReceived > 0,
+      a ? `packetsReceived ${a.packetsReceived}, totalSamplesReceived ${a.totalSamplesReceived}, energy ${a.totalAudioEnergy.toFixed(4)}`
+        : 'no inbound audio rtp');
+  }
+  if (firstFrame.late !== undefined) metric('late_connect_to_first_decoded_frame_getStats', firstFrame.late);
+  if (firstFrame.early !== undefined) metric('publish_to_first_decoded_frame_early_getStats', firstFrame.early);
+  for (const [n] of subs) {
+    const st = await pages[n].evaluate(() => window.e2e.state());
+    if (st.firstVideoFrameAt) metric(`${n}_connect_to_first_presented_frame`, st.firstVideoFrameAt - st.connectStartedAt);
+  }
+
+  // 5. Data: the publisher to everyone; the late subscriber to the publisher only.
+  await step('data_broadcast', 10_000, () => pages.pub.evaluate(() => window.e2e.sendData('hello from pub', 'e2e-js')));
+  await step('data_to_pub', 10_000, () => pages.late.evaluate(() => window.e2e.sendData('hello pub', 'e2e-js-direct', ['pub'])));
+  const waitData = async (n, topic) => {
+    const until = Date.now() + 10_000;
+    while (Date.now() < until) {
+      const st = await pages[n].evaluate(() => window.e2e.state());
+      const m = st.data.find((d) => d.topic === topic);
+      if (m) return m;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return null;
+  };
+  for (const [n] of subs) {
+    const m = await waitData(n, 'e2e-js');
+    check(`data_broadcast_${n}`, !!m && m.from === 'pub' && m.text === 'hello from pub',
+      m ? `from ${m.from}, topic ${m.topic}, "${m.text}"` : 'nothing within 10 s');
+  }
+  if (late) {
+    const m = await waitData('pub', 'e2e-js-direct');
+    check('data_to_pub', !!m && m.from === 'late-sub' && m.text === 'hello pub',
+      m ? `from ${m.from}, topic ${m.topic}, "${m.text}"` : 'nothing within 10 s');
+  }
+}
+
+async function main() {
+  console.log(`room ${ROOM} at ${URL_WS}; livekit-client ${EXPECTED_SDK}; logs in ${LOGDIR}`);
+  const server = await startStatic();
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hikari-e2e-chromium-'));
+  const flags = [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required',
+  ];
+  // Subscribe-only pages hide their host candidates behind mDNS names (as in a real browser);
+  // the server then learns them as peer-reflexive. E2E_JS_NO_MDNS=1 turns that off, to tell
+  // an mDNS problem from another one.
+  if (process.env.E2E_JS_NO_MDNS === '1') flags.push('--disable-features=WebRtcHideLocalIpsWithMdns');
+  let context;
+  const pages = {};
+  try {
+    context = await withTimeout(chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, args: flags,
+    }), 60_000, 'chromium launch');
+    ok('chromium_launch', `${context.browser() ? context.browser().version() : 'persistent context'}`);
+
+    for (const name of ['early', 'pub', 'late']) {
+      const page = await context.newPage();
+      attachLogs(page, name);
+      await page.goto(`${origin}/`, { timeout: 20_000 });
+      pages[name] = page;
+    }
+    const versions = await Promise.all(Object.values(pages).map((p) => p.evaluate(() => window.e2e.version())));
+    check('page_loads_sdk', versions.every((v) => v === EXPECTED_SDK), `LivekitClient.version ${versions.join(', ')} from ${origin}`);
+    if (!versions.every((v) => v === EXPECTED_SDK)) throw new Error('the page did not load livekit-client');
+
+    const st = await step('env_browser_webrtc', 20_000, () => pages.pub.evaluate(() => window.e2e.selfTest()));
+    if (st) ok('env_browser_webrtc', `fake devices and a local call in the namespace: ${JSON.stringify(st.value)}`);
+    if (process.env.E2E_JS_ONLY_LOAD !== '1') await scenario(pages); // ONLY_LOAD: harness self-check
+  } catch (e) {
+    fail('scenario', String(e && e.message ? e.message : e).split('\n')[0]);
+  } finally {
+    for (const [n, p] of Object.entries(pages)) {
+      try {
+        const st = await withTimeout(p.evaluate(() => window.e2e.state()), 5000, 'state');
+        pageLogs[n].push(...st.log.map((l) => `[e2e] ${l}`));
+        await withTimeout(p.evaluate(() => window.e2e.leave()), 5000, 'leave');
+      } catch { /* the page may be gone */ }
+    }
+    if (context) await withTimeout(context.close(), 15_000, 'close').catch(() => {});
+    server.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+    for (const [n, lines] of Object.entries(pageLogs)) fs.writeFileSync(path.join(LOGDIR, `page-${n}.log`), `${lines.join('\n')}\n`);
+  }
+  const failed = [...status].filter(([, v]) => !v).map(([k]) => k);
+  const passed = [...status].filter(([, v]) => v).length;
+  if (failed.length) {
+    console.log(`failed checks: ${failed.join(', ')}`);
+    for (const [n, lines] of Object.entries(pageLogs)) {
+      console.log(`----- last 25 console lines of page ${n} -----`);
+      for (const l of lines.slice(-25)) console.log(`  ${l.slice(0, 400)}`);
+    }
+  }
+  console.log(`${LABEL}: ${passed} passed, ${failed.length} failed`);
+  return failed.length ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (e) => { console.error(e); console.log(`${LABEL}: 0 passed, 1 failed`); process.exit(1); });
