@@ -1,15 +1,20 @@
 //! Hikari experiment statistics (temporary header, replaced below).
 #![deny(missing_docs)]
 
+mod assign;
+mod bandit;
 mod bayesian;
 pub mod dist;
 mod effect;
 mod error;
 mod frequentist;
+mod rng;
 mod sequential;
 mod srm;
 mod stats;
 
+pub use assign::{assign, fnv1a32, hash_v2, try_assign};
+pub use bandit::{bandit_weights, bandit_weights_exact, BanditConfig, BanditResult};
 pub use bayesian::{bayesian_test, BayesianConfig, BayesianResult, GaussianPrior};
 pub use effect::{Degenerate, DifferenceType, Uplift};
 pub use error::{Result, StatsError};
