@@ -7,6 +7,7 @@ mod bayesian;
 pub mod dist;
 mod effect;
 mod error;
+mod experiment;
 mod frequentist;
 mod rng;
 mod sequential;
@@ -18,6 +19,7 @@ pub use bandit::{bandit_weights, bandit_weights_exact, BanditConfig, BanditResul
 pub use bayesian::{bayesian_test, BayesianConfig, BayesianResult, GaussianPrior};
 pub use effect::{Degenerate, DifferenceType, Uplift};
 pub use error::{Result, StatsError};
+pub use experiment::{analyze, AnalysisConfig, ArmAnalysis, Engine, ExperimentAnalysis};
 pub use frequentist::{t_test, FrequentistConfig, FrequentistResult};
 pub use sequential::{sequential_test, SequentialConfig, DEFAULT_SEQUENTIAL_TUNING};
 pub use srm::{srm_p_value, DEFAULT_SRM_THRESHOLD};
