@@ -199,7 +199,7 @@ mod tests {
         assert!((c - 1.0).abs() < 1e-12);
         assert_eq!(v, 0.0);
         let [c, v] = risk(-1.0, 0.01);
-        assert!(c >= 0.0 && c < 1e-300);
+        assert!((0.0..1e-300).contains(&c));
         assert!((v - 1.0).abs() < 1e-12);
     }
 }

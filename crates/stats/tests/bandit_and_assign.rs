@@ -1,5 +1,6 @@
 //! Bandit weights against GrowthBook's bandit code and scipy quadrature; assignment
 //! hashes against the growthbook SDK.
+#![allow(clippy::needless_range_loop)]
 
 mod common;
 
