@@ -1,0 +1,153 @@
+//! The storage traits. Each is narrow and async; implementations are `Send + Sync` and cheap
+//! to share behind an `Arc<dyn Store>`.
+
+use crate::StoreError;
+use async_trait::async_trait;
+use hikari_funnel::{
+    Contact, ContactId, ContactUpsert, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale, NewEdge,
+    NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId, UserId, report::StepHit,
+};
+
+type R<T> = Result<T, StoreError>;
+
+/// A page's editing state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageState {
+    /// The working copy.
+    pub draft: PageDraft,
+    /// Bumped by every save; the compare-and-swap token.
+    pub version: i64,
+    /// The version visitors see, if published.
+    pub published_version: Option<i64>,
+}
+
+/// A signed-in admin session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// The user.
+    pub user: UserId,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+/// An API token's public record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Row id.
+    pub id: TokenId,
+    /// Label.
+    pub name: String,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// A filter on events.
+#[derive(Clone, Debug, Default)]
+pub struct EventQuery {
+    /// Only this funnel.
+    pub funnel: Option<FunnelId>,
+    /// Only this contact.
+    pub contact: Option<ContactId>,
+    /// Only this visitor.
+    pub visitor: Option<String>,
+    /// Only this name.
+    pub name: Option<String>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+/// Funnels, steps, edges and pages.
+#[async_trait]
+pub trait FunnelRepo: Send + Sync {
+    /// Creates a funnel; `Conflict` if the slug is taken.
+    async fn create_funnel(&self, new: &NewFunnel, now: i64) -> R<Funnel>;
+    /// All funnels, newest first.
+    async fn funnels(&self) -> R<Vec<Funnel>>;
+    /// One funnel.
+    async fn funnel(&self, id: FunnelId) -> R<Funnel>;
+    /// One funnel by slug.
+    async fn funnel_by_slug(&self, slug: &Slug) -> R<Funnel>;
+    /// Renames a funnel and sets its forced locale.
+    async fn update_funnel(&self, id: FunnelId, name: &str, locale: Option<Locale>) -> R<Funnel>;
+    /// Deletes a funnel with its steps, edges and pages (events stay).
+    async fn delete_funnel(&self, id: FunnelId) -> R<()>;
+    /// Appends a step (with an empty page at version 1).
+    async fn create_step(&self, funnel: FunnelId, new: &NewStep, now: i64) -> R<Step>;
+    /// A funnel's steps by position.
+    async fn steps(&self, funnel: FunnelId) -> R<Vec<Step>>;
+    /// One step.
+    async fn step(&self, id: StepId) -> R<Step>;
+    /// Renumbers the steps of a funnel; `order` must list each step exactly once.
+    async fn reorder_steps(&self, funnel: FunnelId, order: &[StepId]) -> R<()>;
+    /// Deletes a step and its edges and page.
+    async fn delete_step(&self, id: StepId) -> R<()>;
+    /// Adds an edge between two steps of the funnel.
+    async fn create_edge(&self, funnel: FunnelId, new: &NewEdge) -> R<Edge>;
+    /// A funnel's edges.
+    async fn edges(&self, funnel: FunnelId) -> R<Vec<Edge>>;
+    /// Deletes an edge.
+    async fn delete_edge(&self, id: EdgeId) -> R<()>;
+    /// A step's page.
+    async fn page(&self, step: StepId) -> R<PageState>;
+    /// Saves the draft if the stored version is still `expected`; returns the new version.
+    async fn save_page(&self, step: StepId, draft: &PageDraft, expected: i64, now: i64) -> R<i64>;
+    /// Publishes the draft at version `expected`; returns the published version.
+    async fn publish_page(&self, step: StepId, expected: i64, now: i64) -> R<i64>;
+    /// The published page, if any.
+    async fn published_page(&self, step: StepId) -> R<Option<(i64, PageDraft)>>;
+}
+
+/// Contacts.
+#[async_trait]
+pub trait ContactRepo: Send + Sync {
+    /// Inserts or merges a contact by email and appends `events` (with the contact id set), in
+    /// one transaction.
+    async fn record_submission(&self, up: &ContactUpsert, events: Vec<Event>) -> R<Contact>;
+    /// Contacts, newest first.
+    async fn contacts(&self, limit: i64, offset: i64) -> R<Vec<Contact>>;
+    /// One contact.
+    async fn contact(&self, id: ContactId) -> R<Contact>;
+    /// One contact by email.
+    async fn contact_by_email(&self, email: &Email) -> R<Option<Contact>>;
+}
+
+/// The event log.
+#[async_trait]
+pub trait EventRepo: Send + Sync {
+    /// Appends events, skipping ids already stored; returns how many were new.
+    async fn append_events(&self, events: &[Event]) -> R<u64>;
+    /// Events matching a filter, newest first.
+    async fn events(&self, q: &EventQuery) -> R<Vec<Event>>;
+    /// Non-bot `page_view` hits on a funnel's steps in `[since, until)`, for the report.
+    async fn step_hits(&self, funnel: FunnelId, since: i64, until: i64) -> R<Vec<StepHit>>;
+}
+
+/// Admin users, sessions and API tokens. Secrets are stored only as hashes.
+#[async_trait]
+pub trait AdminRepo: Send + Sync {
+    /// Creates a user; `Conflict` if the email is taken.
+    async fn create_user(&self, email: &Email, password_hash: &str, now: i64) -> R<UserId>;
+    /// A user's id and password hash.
+    async fn user_by_email(&self, email: &Email) -> R<Option<(UserId, String)>>;
+    /// How many users exist (0 enables the first-run page).
+    async fn user_count(&self) -> R<i64>;
+    /// Stores a session.
+    async fn create_session(&self, token_hash: &str, s: &Session, expires_at: i64) -> R<()>;
+    /// A live session.
+    async fn session(&self, token_hash: &str, now: i64) -> R<Option<Session>>;
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> R<()>;
+    /// Stores an API token.
+    async fn create_token(&self, name: &str, token_hash: &str, now: i64) -> R<TokenId>;
+    /// Whether a token hash is valid.
+    async fn token(&self, token_hash: &str) -> R<Option<TokenId>>;
+    /// All tokens.
+    async fn tokens(&self) -> R<Vec<TokenInfo>>;
+    /// Revokes a token.
+    async fn delete_token(&self, id: TokenId) -> R<()>;
+}
+
+/// Everything the web layer needs.
+pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo {}
+
+impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo> Store for T {}
