@@ -1,1 +1,251 @@
-//! Placeholder.
+//! Hikari's SFU core: rooms, participants, tracks, subscriptions and RTP forwarding,
+//! as a sans-IO state machine.
+//!
+//! # Model
+//!
+//! An [`Sfu`] owns rooms. Each room owns its participants, their PeerConnections (one
+//! str0m `Rtc` in RTP mode per PeerConnection) and the published tracks with one
+//! forwarding leg per subscriber. The SFU is fed three kinds of input, each with the
+//! current time:
+//!
+//! - [`Sfu::handle_command`]: a verified join, a client signal, a closed connection;
+//! - [`Sfu::handle_datagram`]: a UDP datagram with its source and local destination;
+//! - [`Sfu::handle_timeout`]: time passing.
+//!
+//! After each input the driver drains [`Sfu::poll_output`] (datagrams to send, signals to
+//! clients, connections to close, room events) and sleeps until [`Sfu::poll_timeout`] or
+//! the next input.
+//!
+//! **Architecture Invariant:** this crate knows no sockets, no clock, no tokio and no
+//! HTTP. Time is always a parameter; randomness comes from a caller-chosen seed. It
+//! speaks `hikari-types`, never protobuf. Network input never panics: bad packets are
+//! dropped, bad signals end that client's session and no one else's.
+#![deny(missing_docs)]
+
+mod config;
+mod data;
+mod demux;
+mod forward;
+mod io;
+mod media;
+mod pc;
+mod publish;
+mod rng;
+mod room;
+mod signal;
+mod subscribe;
+mod timers;
+mod track;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use slab::Slab;
+use str0m::Input;
+use str0m::net::{Protocol, Receive};
+
+use hikari_types::{DisconnectReason, LeaveAction, RoomInfo, RoomName, ServerSignal};
+
+pub use config::{RoomDefaults, SfuConfig};
+pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, Transmit};
+pub use room::JoinError;
+
+use demux::Demux;
+use rng::Rng;
+use room::{Ctx, Room};
+use timers::Timers;
+
+/// How often rooms check for lost participants and expiry.
+const HOUSEKEEPING: Duration = Duration::from_secs(1);
+
+/// The SFU: a set of rooms owned by one thread.
+pub struct Sfu {
+    cfg: SfuConfig,
+    rng: Rng,
+    rooms: Slab<Room>,
+    room_by_name: HashMap<RoomName, usize>,
+    conns: HashMap<ConnId, (usize, usize)>,
+    demux: Demux,
+    timers: Timers,
+    out: VecDeque<Output>,
+    next_housekeeping: Instant,
+}
+
+impl Sfu {
+    /// A new SFU with no rooms.
+    pub fn new(cfg: SfuConfig, now: Instant) -> Self {
+        Self {
+            rng: Rng::new(cfg.seed),
+            cfg,
+            rooms: Slab::new(),
+            room_by_name: HashMap::new(),
+            conns: HashMap::new(),
+            demux: Demux::default(),
+            timers: Timers::default(),
+            out: VecDeque::new(),
+            next_housekeeping: now + HOUSEKEEPING,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SfuConfig {
+        &self.cfg
+    }
+
+    /// Feeds a command.
+    pub fn handle_command(&mut self, now: Instant, command: Command) {
+        match command {
+            Command::Join(join) => self.join(now, *join),
+            Command::Signal { conn, signal } => {
+                let Some(&(room, p)) = self.conns.get(&conn) else {
+                    tracing::debug!(?conn, "signal for an unknown connection");
+                    return;
+                };
+                self.with_room(room, now, |r, cx| r.on_signal(cx, p, signal));
+            }
+            Command::Closed { conn } => {
+                if let Some(&(room, p)) = self.conns.get(&conn) {
+                    self.with_room(room, now, |r, cx| {
+                        r.remove_participant(cx, p, DisconnectReason::SignalClose);
+                        r.process(cx);
+                    });
+                }
+            }
+        }
+    }
+
+    fn join(&mut self, now: Instant, join: Join) {
+        let conn = join.conn;
+        let room = match self.room_by_name.get(&join.room) {
+            Some(&r) => r,
+            None if self.cfg.room.auto_create => self.create_room(now, join.room.clone(), None),
+            None => {
+                self.refuse(conn, JoinError::NoSuchRoom);
+                return;
+            }
+        };
+        if let Some(Err(e)) = self.with_room(room, now, |r, cx| r.join(cx, join)) {
+            self.refuse(conn, e);
+        }
+    }
+
+    fn refuse(&mut self, conn: ConnId, error: JoinError) {
+        tracing::warn!(?conn, %error, "join refused");
+        self.out.push_back(Output::Signal {
+            conn,
+            signal: ServerSignal::Leave { reason: DisconnectReason::JoinFailure, action: LeaveAction::Disconnect },
+        });
+        self.out.push_back(Output::Close { conn, reason: DisconnectReason::JoinFailure });
+    }
+
+    /// Creates a room (or returns the existing one), with optional settings overriding
+    /// the defaults.
+    pub fn create_room(&mut self, now: Instant, name: RoomName, settings: Option<RoomInfo>) -> usize {
+        if let Some(&r) = self.room_by_name.get(&name) {
+            return r;
+        }
+        let defaults = &self.cfg.room;
+        let mut info = settings.unwrap_or(RoomInfo {
+            empty_timeout: defaults.empty_timeout,
+            departure_timeout: defaults.departure_timeout,
+            max_participants: defaults.max_participants,
+            ..Default::default()
+        });
+        info.name = name.clone();
+        info.sid = self.rng.sid("RM_").as_str().into();
+        info.creation_time_ms = self.cfg.unix_ms(now);
+        tracing::info!(room = %name, sid = %info.sid, "room started");
+        self.out.push_back(Output::Event(RoomEvent::RoomStarted(info.clone())));
+        let r = self.rooms.insert(Room::new(info, now));
+        self.room_by_name.insert(name, r);
+        r
+    }
+
+    /// Feeds a datagram that arrived from `source` on the local address `destination`.
+    pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, destination: SocketAddr, datagram: &[u8]) {
+        let (key, learned) = match self.demux.by_addr(source, destination) {
+            Some(key) => (key, true),
+            None => match self.demux.by_stun(datagram) {
+                Some(key) => (key, false),
+                None => return,
+            },
+        };
+        let Ok(receive) = Receive::new(Protocol::Udp, source, destination, datagram) else { return };
+        let input = Input::Receive(now, receive);
+        let Some(room) = self.rooms.get_mut(key.room) else { return };
+        let Some(pc) = room.pcs.get_mut(key.pc) else { return };
+        if !learned {
+            if !pc.rtc.accepts(&input) {
+                return;
+            }
+            self.demux.learn(source, destination, key);
+        }
+        if let Err(error) = pc.rtc.handle_input(input) {
+            tracing::debug!(%source, %error, "datagram refused");
+        }
+        self.with_room(key.room, now, |r, cx| {
+            r.drain(cx, key.pc);
+            r.process(cx);
+        });
+    }
+
+    /// Advances time: due PeerConnection timers, then periodic room housekeeping.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        // Bounded so that a PeerConnection asking for `now` again cannot spin forever.
+        for _ in 0..4096 {
+            let Some(key) = self.timers.pop_due(now) else { break };
+            let Some(pc) = self.rooms.get_mut(key.room).and_then(|r| r.pcs.get_mut(key.pc)) else { continue };
+            pc.scheduled = None;
+            if let Err(error) = pc.rtc.handle_input(Input::Timeout(now)) {
+                tracing::debug!(%error, "timeout input refused");
+            }
+            self.with_room(key.room, now, |r, cx| {
+                r.drain(cx, key.pc);
+                r.process(cx);
+            });
+        }
+        if now >= self.next_housekeeping {
+            self.next_housekeeping = now + HOUSEKEEPING;
+            let rooms: Vec<usize> = self.rooms.iter().map(|(i, _)| i).collect();
+            for r in rooms {
+                self.with_room(r, now, |room, cx| room.housekeeping(cx));
+                if self.rooms[r].expired(&self.cfg, now) {
+                    self.close_room(r);
+                }
+            }
+        }
+    }
+
+    fn close_room(&mut self, r: usize) {
+        let room = self.rooms.remove(r);
+        self.room_by_name.remove(&room.info.name);
+        tracing::info!(room = %room.info.name, "room finished");
+        self.out.push_back(Output::Event(RoomEvent::RoomFinished(room.room_info())));
+    }
+
+    /// The next output, if any.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    /// When [`Sfu::handle_timeout`] should be called next.
+    pub fn poll_timeout(&self) -> Instant {
+        match self.timers.next() {
+            Some(at) => at.min(self.next_housekeeping),
+            None => self.next_housekeeping,
+        }
+    }
+
+    /// The open rooms.
+    pub fn rooms(&self) -> impl Iterator<Item = RoomInfo> + '_ {
+        self.rooms.iter().map(|(_, r)| r.room_info())
+    }
+
+    fn with_room<R>(&mut self, room: usize, now: Instant, f: impl FnOnce(&mut Room, &mut Ctx) -> R) -> Option<R> {
+        let Sfu { cfg, rng, rooms, conns, demux, timers, out, .. } = self;
+        let r = rooms.get_mut(room)?;
+        let mut cx = Ctx { now, cfg, rng, out, demux, timers, conns, room };
+        Some(f(r, &mut cx))
+    }
+}

@@ -1,1 +1,24 @@
-//! Placeholder.
+//! Domain types shared by Hikari's crates.
+//!
+//! These are the nouns of the media server — rooms, participants, tracks and the
+//! signals exchanged with clients — without any wire format. `hikari-protocol` converts
+//! them to and from LiveKit's protobuf; nothing else names protobuf types.
+//!
+//! Identifiers are newtypes so that a participant identity can never be passed where a
+//! track SID is expected. SIDs carry LiveKit's prefixes (`RM_`, `PA_`, `TR_`), which the
+//! official SDKs check.
+#![deny(missing_docs)]
+
+mod ids;
+mod info;
+mod signal;
+
+pub use ids::{ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
+pub use info::{
+    ClientInfo, DisconnectReason, ParticipantInfo, ParticipantKind, ParticipantState, Permissions,
+    RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
+};
+pub use signal::{
+    AddTrack, ClientSignal, JoinInfo, LeaveAction, RequestOutcome, Sdp, SdpKind, ServerInfo,
+    ServerSignal, SignalTarget, SpeakerInfo, Trickle, UpdateMetadata,
+};

@@ -1,0 +1,300 @@
+//! Conversions between `hikari-types` and LiveKit's protobuf messages.
+
+use hikari_types::{
+    AddTrack, ClientInfo, DisconnectReason, JoinInfo, LeaveAction, ParticipantInfo,
+    ParticipantKind, ParticipantState, Permissions, RequestOutcome, RoomInfo, Sdp, SdpKind,
+    SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
+};
+use livekit_protocol as lk;
+
+use crate::PROTOCOL_VERSION;
+
+pub(crate) fn track_kind_from_proto(v: i32) -> TrackKind {
+    match lk::TrackType::try_from(v) {
+        Ok(lk::TrackType::Video) => TrackKind::Video,
+        Ok(lk::TrackType::Data) => TrackKind::Data,
+        _ => TrackKind::Audio,
+    }
+}
+
+fn track_kind_to_proto(k: TrackKind) -> lk::TrackType {
+    match k {
+        TrackKind::Audio => lk::TrackType::Audio,
+        TrackKind::Video => lk::TrackType::Video,
+        TrackKind::Data => lk::TrackType::Data,
+    }
+}
+
+pub(crate) fn source_from_proto(v: i32) -> TrackSource {
+    match lk::TrackSource::try_from(v) {
+        Ok(lk::TrackSource::Camera) => TrackSource::Camera,
+        Ok(lk::TrackSource::Microphone) => TrackSource::Microphone,
+        Ok(lk::TrackSource::ScreenShare) => TrackSource::ScreenShare,
+        Ok(lk::TrackSource::ScreenShareAudio) => TrackSource::ScreenShareAudio,
+        _ => TrackSource::Unknown,
+    }
+}
+
+fn source_to_proto(s: TrackSource) -> lk::TrackSource {
+    match s {
+        TrackSource::Unknown => lk::TrackSource::Unknown,
+        TrackSource::Camera => lk::TrackSource::Camera,
+        TrackSource::Microphone => lk::TrackSource::Microphone,
+        TrackSource::ScreenShare => lk::TrackSource::ScreenShare,
+        TrackSource::ScreenShareAudio => lk::TrackSource::ScreenShareAudio,
+    }
+}
+
+fn quality_from_proto(v: i32) -> VideoQuality {
+    match lk::VideoQuality::try_from(v) {
+        Ok(lk::VideoQuality::High) => VideoQuality::High,
+        Ok(lk::VideoQuality::Medium) => VideoQuality::Medium,
+        _ => VideoQuality::Low,
+    }
+}
+
+fn quality_to_proto(q: VideoQuality) -> lk::VideoQuality {
+    match q {
+        VideoQuality::Low => lk::VideoQuality::Low,
+        VideoQuality::Medium => lk::VideoQuality::Medium,
+        VideoQuality::High => lk::VideoQuality::High,
+    }
+}
+
+pub(crate) fn disconnect_reason_from_proto(v: i32) -> DisconnectReason {
+    match lk::DisconnectReason::try_from(v) {
+        Ok(lk::DisconnectReason::ClientInitiated) => DisconnectReason::ClientInitiated,
+        Ok(lk::DisconnectReason::DuplicateIdentity) => DisconnectReason::DuplicateIdentity,
+        Ok(lk::DisconnectReason::ServerShutdown) => DisconnectReason::ServerShutdown,
+        Ok(lk::DisconnectReason::ParticipantRemoved) => DisconnectReason::ParticipantRemoved,
+        Ok(lk::DisconnectReason::RoomDeleted) => DisconnectReason::RoomDeleted,
+        Ok(lk::DisconnectReason::StateMismatch) => DisconnectReason::StateMismatch,
+        Ok(lk::DisconnectReason::JoinFailure) => DisconnectReason::JoinFailure,
+        Ok(lk::DisconnectReason::SignalClose) => DisconnectReason::SignalClose,
+        Ok(lk::DisconnectReason::RoomClosed) => DisconnectReason::RoomClosed,
+        _ => DisconnectReason::Unknown,
+    }
+}
+
+pub(crate) fn disconnect_reason_to_proto(r: DisconnectReason) -> lk::DisconnectReason {
+    match r {
+        DisconnectReason::Unknown => lk::DisconnectReason::UnknownReason,
+        DisconnectReason::ClientInitiated => lk::DisconnectReason::ClientInitiated,
+        DisconnectReason::DuplicateIdentity => lk::DisconnectReason::DuplicateIdentity,
+        DisconnectReason::ServerShutdown => lk::DisconnectReason::ServerShutdown,
+        DisconnectReason::ParticipantRemoved => lk::DisconnectReason::ParticipantRemoved,
+        DisconnectReason::RoomDeleted => lk::DisconnectReason::RoomDeleted,
+        DisconnectReason::StateMismatch => lk::DisconnectReason::StateMismatch,
+        DisconnectReason::JoinFailure => lk::DisconnectReason::JoinFailure,
+        DisconnectReason::SignalClose => lk::DisconnectReason::SignalClose,
+        DisconnectReason::RoomClosed => lk::DisconnectReason::RoomClosed,
+    }
+}
+
+pub(crate) fn leave_action_to_proto(a: LeaveAction) -> lk::leave_request::Action {
+    match a {
+        LeaveAction::Disconnect => lk::leave_request::Action::Disconnect,
+        LeaveAction::Resume => lk::leave_request::Action::Resume,
+        LeaveAction::Reconnect => lk::leave_request::Action::Reconnect,
+    }
+}
+
+pub(crate) fn outcome_to_proto(o: RequestOutcome) -> lk::request_response::Reason {
+    match o {
+        RequestOutcome::Ok => lk::request_response::Reason::Ok,
+        RequestOutcome::NotFound => lk::request_response::Reason::NotFound,
+        RequestOutcome::NotAllowed => lk::request_response::Reason::NotAllowed,
+        RequestOutcome::LimitExceeded => lk::request_response::Reason::LimitExceeded,
+        RequestOutcome::InvalidRequest => lk::request_response::Reason::InvalidRequest,
+    }
+}
+
+pub(crate) fn client_info_from_proto(c: &lk::ClientInfo) -> ClientInfo {
+    let sdk = lk::client_info::Sdk::try_from(c.sdk)
+        .map(|s| s.as_str_name().to_ascii_lowercase())
+        .unwrap_or_else(|_| "unknown".to_owned());
+    ClientInfo {
+        sdk,
+        version: c.version.clone(),
+        protocol: c.protocol,
+        client_protocol: c.client_protocol,
+        os: c.os.clone(),
+        browser: c.browser.clone(),
+    }
+}
+
+pub(crate) fn add_track_from_proto(r: &lk::AddTrackRequest) -> AddTrack {
+    AddTrack {
+        cid: r.cid.clone(),
+        name: r.name.clone(),
+        kind: track_kind_from_proto(r.r#type),
+        source: source_from_proto(r.source),
+        width: r.width,
+        height: r.height,
+        muted: r.muted,
+        disable_dtx: r.disable_dtx,
+        stereo: r.stereo,
+        disable_red: r.disable_red,
+        layers: r
+            .layers
+            .iter()
+            .map(|l| SimulcastLayer {
+                quality: quality_from_proto(l.quality),
+                width: l.width,
+                height: l.height,
+                bitrate: l.bitrate,
+            })
+            .collect(),
+        stream: r.stream.clone(),
+    }
+}
+
+pub(crate) fn sdp_to_proto(s: &Sdp) -> lk::SessionDescription {
+    lk::SessionDescription {
+        r#type: match s.kind {
+            SdpKind::Offer => "offer".into(),
+            SdpKind::Answer => "answer".into(),
+        },
+        sdp: s.sdp.clone(),
+        id: s.id,
+        mid_to_track_id: s
+            .mid_to_track
+            .iter()
+            .map(|(mid, sid)| (mid.clone(), sid.as_str().to_owned()))
+            .collect(),
+    }
+}
+
+pub(crate) fn sdp_from_proto(s: lk::SessionDescription, kind: SdpKind) -> Sdp {
+    Sdp {
+        kind,
+        sdp: s.sdp,
+        id: s.id,
+        mid_to_track: s.mid_to_track_id.into_iter().map(|(k, v)| (k, v.as_str().into())).collect(),
+    }
+}
+
+pub(crate) fn track_to_proto(t: &TrackInfo) -> lk::TrackInfo {
+    lk::TrackInfo {
+        sid: t.sid.as_str().to_owned(),
+        r#type: track_kind_to_proto(t.kind) as i32,
+        name: t.name.clone(),
+        muted: t.muted,
+        width: t.width,
+        height: t.height,
+        simulcast: t.simulcast,
+        disable_dtx: t.disable_dtx,
+        source: source_to_proto(t.source) as i32,
+        layers: t
+            .layers
+            .iter()
+            .map(|l| lk::VideoLayer {
+                quality: quality_to_proto(l.quality) as i32,
+                width: l.width,
+                height: l.height,
+                bitrate: l.bitrate,
+                ..Default::default()
+            })
+            .collect(),
+        mime_type: t.mime_type.clone(),
+        mid: t.mid.clone(),
+        stereo: t.stereo,
+        disable_red: t.disable_red,
+        stream: t.stream.clone(),
+        ..Default::default()
+    }
+}
+
+fn permission_to_proto(p: &Permissions) -> lk::ParticipantPermission {
+    lk::ParticipantPermission {
+        can_subscribe: p.can_subscribe,
+        can_publish: p.can_publish,
+        can_publish_data: p.can_publish_data,
+        can_publish_sources: p.can_publish_sources.iter().map(|s| source_to_proto(*s) as i32).collect(),
+        hidden: p.hidden,
+        recorder: p.recorder,
+        can_update_metadata: p.can_update_metadata,
+        agent: p.agent,
+        ..Default::default()
+    }
+}
+
+pub(crate) fn participant_to_proto(p: &ParticipantInfo) -> lk::ParticipantInfo {
+    lk::ParticipantInfo {
+        sid: p.sid.as_str().to_owned(),
+        identity: p.identity.as_str().to_owned(),
+        state: match p.state {
+            ParticipantState::Joining => lk::participant_info::State::Joining,
+            ParticipantState::Joined => lk::participant_info::State::Joined,
+            ParticipantState::Active => lk::participant_info::State::Active,
+            ParticipantState::Disconnected => lk::participant_info::State::Disconnected,
+        } as i32,
+        tracks: p.tracks.iter().map(track_to_proto).collect(),
+        metadata: p.metadata.clone(),
+        joined_at: p.joined_at_ms / 1000,
+        joined_at_ms: p.joined_at_ms,
+        name: p.name.clone(),
+        version: p.version,
+        permission: Some(permission_to_proto(&p.permission)),
+        is_publisher: p.is_publisher,
+        kind: match p.kind {
+            ParticipantKind::Standard => lk::participant_info::Kind::Standard,
+            ParticipantKind::Ingress => lk::participant_info::Kind::Ingress,
+            ParticipantKind::Egress => lk::participant_info::Kind::Egress,
+            ParticipantKind::Sip => lk::participant_info::Kind::Sip,
+            ParticipantKind::Agent => lk::participant_info::Kind::Agent,
+        } as i32,
+        attributes: p.attributes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        disconnect_reason: disconnect_reason_to_proto(p.disconnect_reason) as i32,
+        client_protocol: p.client_protocol,
+        ..Default::default()
+    }
+}
+
+pub(crate) fn room_to_proto(r: &RoomInfo) -> lk::Room {
+    lk::Room {
+        sid: r.sid.as_str().to_owned(),
+        name: r.name.as_str().to_owned(),
+        empty_timeout: r.empty_timeout,
+        departure_timeout: r.departure_timeout,
+        max_participants: r.max_participants,
+        creation_time: r.creation_time_ms / 1000,
+        creation_time_ms: r.creation_time_ms,
+        metadata: r.metadata.clone(),
+        num_participants: r.num_participants,
+        num_publishers: r.num_publishers,
+        active_recording: r.active_recording,
+        enabled_codecs: ["audio/opus", "video/VP8", "video/H264"]
+            .iter()
+            .map(|m| lk::Codec { mime: (*m).into(), fmtp_line: String::new() })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+pub(crate) fn join_to_proto(j: &JoinInfo) -> lk::JoinResponse {
+    lk::JoinResponse {
+        room: Some(room_to_proto(&j.room)),
+        participant: Some(participant_to_proto(&j.participant)),
+        other_participants: j.others.iter().map(participant_to_proto).collect(),
+        server_version: j.server.version.clone(),
+        subscriber_primary: j.subscriber_primary,
+        server_region: j.server.region.clone(),
+        ping_timeout: j.ping_timeout.max(1),
+        ping_interval: j.ping_interval.max(1),
+        server_info: Some(lk::ServerInfo {
+            edition: lk::server_info::Edition::Standard as i32,
+            version: j.server.version.clone(),
+            protocol: PROTOCOL_VERSION,
+            region: j.server.region.clone(),
+            node_id: j.server.node_id.clone(),
+            ..Default::default()
+        }),
+        enabled_publish_codecs: j
+            .publish_codecs
+            .iter()
+            .map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() })
+            .collect(),
+        ..Default::default()
+    }
+}

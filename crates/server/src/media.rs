@@ -1,0 +1,236 @@
+//! The media thread: owns the SFU and the UDP sockets, and drives the SFU with
+//! datagrams, commands and time. No tokio and no locks here; commands arrive on a
+//! bounded channel and wake the thread through mio.
+
+use std::collections::HashMap;
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use mio::net::UdpSocket;
+use mio::{Events, Interest, Poll, Token, Waker};
+use tokio::sync::mpsc;
+
+use hikari_sfu::{Command, ConnId, Output, RoomEvent, Sfu, SfuConfig};
+use hikari_types::{DisconnectReason, ServerSignal};
+
+/// What the media thread sends to a signal connection.
+#[derive(Debug)]
+pub enum SignalOut {
+    Signal(ServerSignal),
+    Close(DisconnectReason),
+}
+
+enum Message {
+    Command(Command),
+    Join(Box<hikari_sfu::Join>, mpsc::Sender<SignalOut>),
+}
+
+/// A handle to the media thread, shared by the signaling tasks.
+#[derive(Clone)]
+pub struct MediaHandle {
+    tx: SyncSender<Message>,
+    waker: Arc<Waker>,
+    next_conn: Arc<AtomicU64>,
+}
+
+/// Signals queued for one client before it counts as too slow and is disconnected.
+pub const OUTBOX: usize = 1024;
+const WAKER: Token = Token(usize::MAX);
+const COMMAND_QUEUE: usize = 4096;
+
+impl MediaHandle {
+    pub fn next_conn(&self) -> ConnId {
+        ConnId(self.next_conn.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Queues a join; the media thread sends the join response to `outbox`.
+    pub fn join(&self, join: hikari_sfu::Join, outbox: mpsc::Sender<SignalOut>) -> Result<(), &'static str> {
+        self.send(Message::Join(Box::new(join), outbox))
+    }
+
+    pub fn command(&self, command: Command) -> Result<(), &'static str> {
+        self.send(Message::Command(command))
+    }
+
+    fn send(&self, m: Message) -> Result<(), &'static str> {
+        match self.tx.try_send(m) {
+            Ok(()) => {
+                let _ = self.waker.wake();
+                Ok(())
+            }
+            Err(TrySendError::Full(_)) => Err("media thread overloaded"),
+            Err(TrySendError::Disconnected(_)) => Err("media thread stopped"),
+        }
+    }
+}
+
+/// A UDP socket and the address advertised for it.
+pub struct MediaSocket {
+    pub bind: SocketAddr,
+    pub advertised: SocketAddr,
+}
+
+/// Binds the sockets and starts the media thread.
+pub fn start(
+    cfg: SfuConfig,
+    sockets: Vec<MediaSocket>,
+    events: mpsc::UnboundedSender<RoomEvent>,
+) -> anyhow::Result<MediaHandle> {
+    let poll = Poll::new().context("creating the media poller")?;
+    let waker = Arc::new(Waker::new(poll.registry(), WAKER).context("creating the media waker")?);
+    let mut bound = Vec::new();
+    for (i, s) in sockets.iter().enumerate() {
+        let std_socket = std::net::UdpSocket::bind(s.bind)
+            .with_context(|| format!("cannot bind the WebRTC UDP port {}", s.bind))?;
+        std_socket.set_nonblocking(true)?;
+        let mut socket = UdpSocket::from_std(std_socket);
+        poll.registry().register(&mut socket, Token(i), Interest::READABLE)?;
+        tracing::info!(bind = %s.bind, advertised = %s.advertised, "WebRTC UDP socket ready");
+        bound.push((socket, s.advertised));
+    }
+    let (tx, rx) = sync_channel(COMMAND_QUEUE);
+    std::thread::Builder::new()
+        .name("hikari-media".into())
+        .spawn(move || MediaLoop::new(cfg, poll, bound, rx, events).run())
+        .context("starting the media thread")?;
+    Ok(MediaHandle { tx, waker, next_conn: Arc::new(AtomicU64::new(1)) })
+}
+
+struct MediaLoop {
+    sfu: Sfu,
+    poll: Poll,
+    sockets: Vec<(UdpSocket, SocketAddr)>,
+    by_advertised: HashMap<SocketAddr, usize>,
+    rx: Receiver<Message>,
+    outboxes: HashMap<ConnId, mpsc::Sender<SignalOut>>,
+    events: mpsc::UnboundedSender<RoomEvent>,
+    too_slow: Vec<ConnId>,
+}
+
+impl MediaLoop {
+    fn new(
+        cfg: SfuConfig,
+        poll: Poll,
+        sockets: Vec<(UdpSocket, SocketAddr)>,
+        rx: Receiver<Message>,
+        events: mpsc::UnboundedSender<RoomEvent>,
+    ) -> Self {
+        let by_advertised = sockets.iter().enumerate().map(|(i, (_, a))| (*a, i)).collect();
+        Self {
+            sfu: Sfu::new(cfg, Instant::now()),
+            poll,
+            sockets,
+            by_advertised,
+            rx,
+            outboxes: HashMap::new(),
+            events,
+            too_slow: Vec::new(),
+        }
+    }
+
+    fn run(mut self) {
+        let mut events = Events::with_capacity(256);
+        let mut buf = vec![0u8; 2048];
+        loop {
+            let wait = self.sfu.poll_timeout().saturating_duration_since(Instant::now());
+            if let Err(e) = self.poll.poll(&mut events, Some(wait.max(Duration::from_micros(100)))) {
+                if e.kind() != ErrorKind::Interrupted {
+                    tracing::error!(error = %e, "media poll failed");
+                }
+                continue;
+            }
+            for event in events.iter() {
+                match event.token() {
+                    WAKER => self.commands(),
+                    Token(i) => self.receive(i, &mut buf),
+                }
+            }
+            self.sfu.handle_timeout(Instant::now());
+            self.flush();
+        }
+    }
+
+    fn commands(&mut self) {
+        while let Ok(m) = self.rx.try_recv() {
+            let now = Instant::now();
+            match m {
+                Message::Join(join, outbox) => {
+                    self.outboxes.insert(join.conn, outbox);
+                    self.sfu.handle_command(now, Command::Join(join));
+                }
+                Message::Command(c) => self.sfu.handle_command(now, c),
+            }
+            self.flush();
+        }
+    }
+
+    fn receive(&mut self, i: usize, buf: &mut [u8]) {
+        // Bounded per wake-up so one busy socket cannot starve the others.
+        for _ in 0..256 {
+            let Some((socket, local)) = self.sockets.get(i) else { return };
+            let local = *local;
+            match socket.recv_from(buf) {
+                Ok((n, source)) => {
+                    self.sfu.handle_datagram(Instant::now(), source, local, &buf[..n]);
+                    self.flush();
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                Err(e) => {
+                    tracing::debug!(error = %e, "udp receive failed");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        loop {
+            while let Some(output) = self.sfu.poll_output() {
+                self.output(output);
+            }
+            if self.too_slow.is_empty() {
+                return;
+            }
+            for conn in std::mem::take(&mut self.too_slow) {
+                tracing::warn!(?conn, "client too slow to read signals; disconnecting");
+                self.outboxes.remove(&conn);
+                self.sfu.handle_command(Instant::now(), Command::Closed { conn });
+            }
+        }
+    }
+
+    fn output(&mut self, output: Output) {
+        match output {
+            Output::Transmit(t) => {
+                let Some(&i) = self.by_advertised.get(&t.source) else { return };
+                if let Err(e) = self.sockets[i].0.send_to(&t.contents, t.destination) {
+                    tracing::trace!(error = %e, "udp send failed");
+                }
+            }
+            Output::Signal { conn, signal } => {
+                if let Some(outbox) = self.outboxes.get(&conn) {
+                    match outbox.try_send(SignalOut::Signal(signal)) {
+                        Ok(()) => {}
+                        Err(mpsc::error::TrySendError::Full(_)) => self.too_slow.push(conn),
+                        Err(mpsc::error::TrySendError::Closed(_)) => {
+                            self.outboxes.remove(&conn);
+                        }
+                    }
+                }
+            }
+            Output::Close { conn, reason } => {
+                if let Some(outbox) = self.outboxes.remove(&conn) {
+                    let _ = outbox.try_send(SignalOut::Close(reason));
+                }
+            }
+            Output::Event(e) => {
+                let _ = self.events.send(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! WebSocket signaling: `/rtc` (two PeerConnections), `/rtc/v1` (one), and their
+//! `/validate` twins. Tokens are checked before the upgrade, so a refused join gets an
+//! HTTP status and LiveKit's message.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+
+use hikari_auth::{AuthError, KeySet, token_from_request};
+use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
+use hikari_sfu::{Command, Join, SignalMode};
+use hikari_types::ClientInfo;
+
+use crate::media::{MediaHandle, OUTBOX, SignalOut};
+
+/// Largest signal frame accepted from a client.
+pub const MAX_FRAME: usize = 1 << 20;
+
+#[derive(Clone)]
+pub struct SignalState {
+    pub keys: Arc<KeySet>,
+    pub media: MediaHandle,
+    pub rtc_v1: bool,
+    pub ping_timeout: Duration,
+}
+
+type Params = Query<HashMap<String, String>>;
+
+fn refuse(status: StatusCode, message: impl std::fmt::Display) -> Response {
+    (status, message.to_string()).into_response()
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+fn flag(params: &HashMap<String, String>, name: &str, default: bool) -> bool {
+    params.get(name).map(|v| v == "1" || v.eq_ignore_ascii_case("true")).unwrap_or(default)
+}
+
+/// Verifies the token and builds the join, or the HTTP refusal LiveKit would give.
+fn authorize(state: &SignalState, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<Join, Response> {
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let token = token_from_request(authorization, params.get("access_token").map(String::as_str))
+        .map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
+    let claims = state.keys.verify(token, unix_now()).map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
+    let grant = claims.join_grant().map_err(|e| match e {
+        AuthError::PermissionDenied => refuse(StatusCode::UNAUTHORIZED, e),
+        other => refuse(StatusCode::UNAUTHORIZED, other),
+    })?;
+    if grant.room.as_str().len() > 256 || grant.identity.as_str().len() > 256 {
+        return Err(refuse(StatusCode::BAD_REQUEST, "room name or identity too long"));
+    }
+    let client = ClientInfo {
+        sdk: params.get("sdk").cloned().unwrap_or_default(),
+        version: params.get("version").cloned().unwrap_or_default(),
+        protocol: params.get("protocol").and_then(|p| p.parse().ok()).unwrap_or(0),
+        client_protocol: params.get("client_protocol").and_then(|p| p.parse().ok()).unwrap_or(0),
+        os: params.get("os").cloned().unwrap_or_default(),
+        browser: params.get("browser").cloned().unwrap_or_default(),
+    };
+    Ok(Join {
+        conn: state.media.next_conn(),
+        room: grant.room,
+        identity: grant.identity,
+        name: grant.name,
+        metadata: grant.metadata,
+        attributes: grant.attributes,
+        permissions: grant.permissions,
+        client,
+        auto_subscribe: flag(params, "auto_subscribe", true),
+        mode: SignalMode::Dual,
+    })
+}
+
+/// Adds the single-PC join request from `/rtc/v1`.
+fn with_join_request(mut join: Join, params: &HashMap<String, String>) -> Result<Join, Response> {
+    let Some(raw) = params.get("join_request") else {
+        return Err(refuse(StatusCode::BAD_REQUEST, "join_request is required"));
+    };
+    let req = decode_join_request(raw).map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("invalid join_request: {e}")))?;
+    if req.client.protocol != 0 {
+        join.client = req.client;
+    }
+    join.auto_subscribe = req.auto_subscribe;
+    if !req.metadata.is_empty() {
+        join.metadata = req.metadata;
+    }
+    join.attributes.extend(req.attributes);
+    join.mode = SignalMode::Single { add_tracks: req.add_tracks, offer: req.offer };
+    Ok(join)
+}
+
+pub async fn validate(State(s): State<SignalState>, headers: HeaderMap, Query(p): Params) -> Response {
+    match authorize(&s, &headers, &p) {
+        Ok(_) => (StatusCode::OK, "success").into_response(),
+        Err(r) => r,
+    }
+}
+
+pub async fn validate_v1(State(s): State<SignalState>, headers: HeaderMap, Query(p): Params) -> Response {
+    if !s.rtc_v1 {
+        return refuse(StatusCode::NOT_FOUND, "single peer connection mode is disabled");
+    }
+    match authorize(&s, &headers, &p).and_then(|j| with_join_request(j, &p)) {
+        Ok(_) => (StatusCode::OK, "success").into_response(),
+        Err(r) => r,
+    }
+}
+
+pub async fn rtc(State(s): State<SignalState>, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
+    match authorize(&s, &headers, &p) {
+        Ok(join) => upgrade(s, ws, join),
+        Err(r) => r,
+    }
+}
+
+pub async fn rtc_v1(State(s): State<SignalState>, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
+    if !s.rtc_v1 {
+        return refuse(StatusCode::NOT_FOUND, "single peer connection mode is disabled");
+    }
+    match authorize(&s, &headers, &p).and_then(|j| with_join_request(j, &p)) {
+        Ok(join) => upgrade(s, ws, join),
+        Err(r) => r,
+    }
+}
+
+fn upgrade(state: SignalState, ws: WebSocketUpgrade, join: Join) -> Response {
+    ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).on_upgrade(move |socket| session(state, socket, join))
+}
+
+/// One client's signal connection, from join to close.
+async fn session(state: SignalState, socket: WebSocket, join: Join) {
+    let conn = join.conn;
+    let span = tracing::info_span!("signal", room = %join.room, participant = %join.identity, conn = conn.0);
+    let _enter = span.enter();
+    let (outbox, mut inbox) = mpsc::channel(OUTBOX);
+    let (mut tx, mut rx) = socket.split();
+    if let Err(e) = state.media.join(join, outbox) {
+        tracing::warn!(error = e, "join not queued");
+        let _ = tx.send(close_frame(1013, e)).await;
+        return;
+    }
+    let mut last_heard = Instant::now();
+    let mut check = tokio::time::interval(Duration::from_secs(1));
+    let close = loop {
+        tokio::select! {
+            frame = rx.next() => {
+                let Some(Ok(frame)) = frame else { break None };
+                last_heard = Instant::now();
+                match frame {
+                    Message::Binary(bytes) => match decode_signal(&bytes) {
+                        Ok(signal) => {
+                            if let Err(e) = state.media.command(Command::Signal { conn, signal }) {
+                                break Some(close_frame(1013, e));
+                            }
+                        }
+                        Err(ProtocolError::Missing(what)) => tracing::debug!(what, "unknown signal type ignored"),
+                        Err(error) => {
+                            tracing::warn!(%error, "malformed signal; closing");
+                            break Some(close_frame(1007, &format!("malformed signal: {error}")));
+                        }
+                    },
+                    Message::Text(_) => {
+                        tracing::warn!("text frame; the protocol is binary protobuf; closing");
+                        break Some(close_frame(1003, "signals are binary protobuf frames"));
+                    }
+                    Message::Close(_) => break None,
+                    Message::Ping(_) | Message::Pong(_) => {}
+                }
+            }
+            out = inbox.recv() => match out {
+                Some(SignalOut::Signal(signal)) => {
+                    if tx.send(Message::Binary(encode_signal(&signal).into())).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(SignalOut::Close(reason)) => break Some(close_frame(1000, &format!("{reason:?}"))),
+                None => break Some(close_frame(1000, "closed")),
+            },
+            _ = check.tick() => {
+                if last_heard.elapsed() > state.ping_timeout {
+                    tracing::info!("no message within the ping timeout; closing");
+                    break Some(close_frame(1000, "ping timeout"));
+                }
+            }
+        }
+    };
+    if let Some(frame) = close {
+        let _ = tx.send(frame).await;
+    }
+    let _ = state.media.command(Command::Closed { conn });
+}
+
+fn close_frame(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: reason.chars().take(120).collect::<String>().into() }))
+}

@@ -1,0 +1,76 @@
+//! Configuration of the SFU core.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use hikari_types::ServerInfo;
+
+/// Limits and defaults for rooms created by a join.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomDefaults {
+    /// Seconds a room with no participant ever lives.
+    pub empty_timeout: u32,
+    /// Seconds a room lives after its last participant left.
+    pub departure_timeout: u32,
+    /// Maximum participants; 0 for no limit.
+    pub max_participants: u32,
+    /// Create rooms on first join.
+    pub auto_create: bool,
+}
+
+impl Default for RoomDefaults {
+    fn default() -> Self {
+        Self { empty_timeout: 300, departure_timeout: 20, max_participants: 0, auto_create: true }
+    }
+}
+
+/// Everything the core needs to know, given once.
+#[derive(Clone, Debug)]
+pub struct SfuConfig {
+    /// Local UDP addresses advertised as host candidates; the driver binds one socket each.
+    pub candidates: Vec<SocketAddr>,
+    /// Seconds between client pings.
+    pub ping_interval: u32,
+    /// Seconds of silence before a client is considered gone.
+    pub ping_timeout: u32,
+    /// How long a participant whose media connection dropped is kept.
+    pub media_loss_grace: Duration,
+    /// Room defaults.
+    pub room: RoomDefaults,
+    /// What the server says about itself in join responses.
+    pub server: ServerInfo,
+    /// Seed for SIDs and ICE credentials.
+    pub seed: u64,
+    /// A moment and the Unix time in milliseconds at that moment, to stamp join times.
+    pub epoch: (Instant, i64),
+}
+
+impl SfuConfig {
+    /// A configuration with defaults for the given candidates and epoch.
+    pub fn new(candidates: Vec<SocketAddr>, epoch: (Instant, i64), seed: u64) -> Self {
+        Self {
+            candidates,
+            ping_interval: 5,
+            ping_timeout: 15,
+            media_loss_grace: Duration::from_secs(15),
+            room: RoomDefaults::default(),
+            server: ServerInfo {
+                version: "1.9.0".into(),
+                protocol: 16,
+                node_id: "ND_local".into(),
+                region: String::new(),
+            },
+            seed,
+            epoch,
+        }
+    }
+
+    /// Unix milliseconds at `now`.
+    pub fn unix_ms(&self, now: Instant) -> i64 {
+        let (at, unix) = self.epoch;
+        match now.checked_duration_since(at) {
+            Some(d) => unix + d.as_millis() as i64,
+            None => unix - at.duration_since(now).as_millis() as i64,
+        }
+    }
+}

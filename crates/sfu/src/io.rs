@@ -1,0 +1,113 @@
+//! What goes into the SFU and what comes out.
+
+use std::collections::BTreeMap;
+
+use hikari_types::{
+    AddTrack, ClientInfo, ClientSignal, DisconnectReason, ParticipantIdentity, ParticipantInfo,
+    Permissions, RoomInfo, RoomName, Sdp, ServerSignal, TrackInfo,
+};
+
+/// A datagram to send: str0m's transmit (source, destination, contents).
+pub use str0m::net::Transmit;
+
+/// One signal connection (a WebSocket), numbered by the driver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub u64);
+
+/// How a client signals its PeerConnections.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignalMode {
+    /// `/rtc`: a publisher and a subscriber PeerConnection.
+    Dual,
+    /// `/rtc/v1`: one PeerConnection; the client always offers.
+    Single {
+        /// Tracks announced in the join request.
+        add_tracks: Vec<AddTrack>,
+        /// The offer carried in the join request.
+        offer: Option<Sdp>,
+    },
+}
+
+/// A verified request to join a room.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Join {
+    /// The signal connection.
+    pub conn: ConnId,
+    /// The room.
+    pub room: RoomName,
+    /// The participant's identity.
+    pub identity: ParticipantIdentity,
+    /// Display name.
+    pub name: String,
+    /// Initial metadata.
+    pub metadata: String,
+    /// Initial attributes.
+    pub attributes: BTreeMap<String, String>,
+    /// Permissions from the token.
+    pub permissions: Permissions,
+    /// What the client says about itself.
+    pub client: ClientInfo,
+    /// Subscribe to all tracks automatically.
+    pub auto_subscribe: bool,
+    /// Two PeerConnections or one.
+    pub mode: SignalMode,
+}
+
+/// Input that is not a datagram or a timeout.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// A client joins.
+    Join(Box<Join>),
+    /// A client's signal.
+    Signal {
+        /// Its connection.
+        conn: ConnId,
+        /// What it said.
+        signal: ClientSignal,
+    },
+    /// The signal connection closed or timed out without a leave.
+    Closed {
+        /// The connection.
+        conn: ConnId,
+    },
+}
+
+/// Something that happened in a room, for webhooks, metrics and the funnel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RoomEvent {
+    /// A room was created.
+    RoomStarted(RoomInfo),
+    /// A room closed.
+    RoomFinished(RoomInfo),
+    /// A participant joined.
+    ParticipantJoined(RoomInfo, ParticipantInfo),
+    /// A participant left.
+    ParticipantLeft(RoomInfo, ParticipantInfo),
+    /// A track was published.
+    TrackPublished(RoomInfo, ParticipantInfo, TrackInfo),
+    /// A track was unpublished.
+    TrackUnpublished(RoomInfo, ParticipantInfo, TrackInfo),
+}
+
+/// What the driver must do.
+#[derive(Debug)]
+pub enum Output {
+    /// Send a datagram.
+    Transmit(Transmit),
+    /// Send a signal on a connection.
+    Signal {
+        /// The connection.
+        conn: ConnId,
+        /// The message.
+        signal: ServerSignal,
+    },
+    /// Close a connection once its queued signals are sent.
+    Close {
+        /// The connection.
+        conn: ConnId,
+        /// Why.
+        reason: DisconnectReason,
+    },
+    /// A room event.
+    Event(RoomEvent),
+}

@@ -1,0 +1,167 @@
+//! The media hot path: one incoming RTP packet fanned out to every subscriber leg.
+//!
+//! **Architecture Invariant:** nothing here locks, awaits, hops a channel or allocates
+//! per packet: the payload is shared (`Arc<[u8]>`) with every leg, lookups are hash
+//! maps filled on the first packet of a stream, and str0m's own datagram is the only
+//! buffer created per sent packet.
+
+use std::time::Duration;
+
+use str0m::format::Codec;
+use str0m::media::{KeyframeRequestKind, Mid, Pt};
+use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
+
+use crate::forward::{Packet, Verdict};
+use crate::pc::{self, Pc};
+use crate::room::{Ctx, Room};
+use crate::track::CodecKey;
+
+/// The least time between two keyframe requests to one publisher track.
+const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(500);
+
+impl Room {
+    pub(crate) fn on_rtp(&mut self, cx: &mut Ctx, pc: usize, packet: RtpPacket) {
+        let ssrc = packet.header.ssrc;
+        let (t, layer) = match self.pcs[pc].ssrc_tracks.get(&ssrc) {
+            Some(&hit) => hit,
+            None => match self.resolve_stream(pc, ssrc) {
+                Some(found) => found,
+                None => return,
+            },
+        };
+        let now = cx.now;
+        let Some(track) = self.tracks.get_mut(t) else { return };
+        if let Some(l) = track.layers.get_mut(usize::from(layer)) {
+            l.last_seen = Some(now);
+        }
+        let pt_in = packet.header.payload_type;
+        if track.codec.is_none() {
+            track.codec = codec_of(&self.pcs[pc], pt_in);
+            if let Some(c) = track.codec {
+                track.info.mime_type = mime_of(c.codec).to_owned();
+            }
+        }
+        let Some(codec) = track.codec else { return };
+        let keyframe = track.is_video() && is_keyframe(codec.codec, &packet.payload);
+        let target = track.target_layer(now);
+        let incoming = Packet { layer, seq: *packet.seq_no, ts: packet.header.timestamp, keyframe };
+        let exts = ExtensionValues {
+            audio_level: packet.header.ext_vals.audio_level,
+            voice_activity: packet.header.ext_vals.voice_activity,
+            video_orientation: packet.header.ext_vals.video_orientation,
+            ..Default::default()
+        };
+        let mut want_keyframe = false;
+        for down in track.downs.iter_mut() {
+            let Some(ssrc_out) = down.ssrc else { continue };
+            if down.paused {
+                continue;
+            }
+            let verdict = down.forwarder.on_packet(incoming, target, now);
+            want_keyframe |= down.forwarder.needs_keyframe(target);
+            let Verdict::Forward { seq, ts } = verdict else { continue };
+            let Some(sub) = self.pcs.get_mut(down.pc) else { continue };
+            let pt_out = match down.pt {
+                Some((i, o)) if i == pt_in => o,
+                _ => match payload_type_for(sub, codec) {
+                    Some(o) => {
+                        down.pt = Some((pt_in, o));
+                        o
+                    }
+                    None => continue,
+                },
+            };
+            let write = RtpWrite::new(pt_out, seq.into(), ts, packet.timestamp, packet.payload.clone())
+                .marker(packet.header.marker)
+                .ext_vals(exts.clone())
+                .nackable(track.info.kind == hikari_types::TrackKind::Video);
+            let mut api = sub.rtc.direct_api();
+            let Some(stream) = api.stream_tx(&ssrc_out) else { continue };
+            stream.write_rtp(write);
+            pc::drain(sub, cx.key(down.pc), &mut self.events, cx.out, cx.timers);
+        }
+        if want_keyframe {
+            self.request_keyframe(cx, t, Some(target));
+        }
+    }
+
+    /// Finds the track and layer of a new incoming SSRC and caches it.
+    fn resolve_stream(&mut self, pc: usize, ssrc: str0m::rtp::Ssrc) -> Option<(usize, u8)> {
+        let (mid, rid) = {
+            let mut api = self.pcs[pc].rtc.direct_api();
+            let rx = api.stream_rx(&ssrc)?;
+            (rx.mid(), rx.rid())
+        };
+        let (t, track) = self.tracks.iter_mut().find(|(_, t)| t.pc == pc && t.mid == Some(mid))?;
+        let layer = track.layer_of(rid);
+        self.pcs[pc].ssrc_tracks.insert(ssrc, (t, layer));
+        Some((t, layer))
+    }
+
+    /// A subscriber lost a picture: ask the publisher of that leg's track.
+    pub(crate) fn on_keyframe_request(&mut self, cx: &mut Ctx, pc: usize, mid: Mid) {
+        let found = self.tracks.iter_mut().find_map(|(t, track)| track.down_mut(pc, mid).map(|d| (t, d.forwarder.current())));
+        if let Some((t, layer)) = found {
+            self.request_keyframe(cx, t, layer);
+        }
+    }
+
+    /// Asks a track's publisher for a keyframe on `layer` (the target layer if `None`),
+    /// at most once per [`KEYFRAME_REQUEST_INTERVAL`].
+    pub(crate) fn request_keyframe(&mut self, cx: &mut Ctx, t: usize, layer: Option<u8>) {
+        let now = cx.now;
+        let Some(track) = self.tracks.get_mut(t) else { return };
+        if track.last_keyframe_request.is_some_and(|at| now.saturating_duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
+            return;
+        }
+        let Some(mid) = track.mid else { return };
+        let layer = layer.unwrap_or_else(|| track.target_layer(now));
+        let rid = track.layers.get(usize::from(layer)).and_then(|l| l.rid);
+        track.last_keyframe_request = Some(now);
+        let pc = track.pc;
+        let Some(publisher) = self.pcs.get_mut(pc) else { return };
+        if let Some(rx) = publisher.rtc.direct_api().stream_rx_by_mid(mid, rid) {
+            rx.request_keyframe(KeyframeRequestKind::Pli);
+        }
+        self.drain(cx, pc);
+    }
+}
+
+fn codec_of(pc: &Pc, pt: Pt) -> Option<CodecKey> {
+    pc.rtc.codec_config().params().iter().find(|p| p.pt() == pt).map(|p| {
+        let spec = p.spec();
+        CodecKey { codec: spec.codec, packetization_mode: spec.format.packetization_mode, clock_rate: spec.clock_rate.get() }
+    })
+}
+
+/// The subscriber's payload type for a codec; for H.264 the packetization mode must match.
+fn payload_type_for(pc: &Pc, codec: CodecKey) -> Option<Pt> {
+    let params = pc.rtc.codec_config().params();
+    let same = |p: &&str0m::format::PayloadParams| p.spec().codec == codec.codec;
+    params
+        .iter()
+        .filter(same)
+        .find(|p| codec.codec != Codec::H264 || p.spec().format.packetization_mode == codec.packetization_mode)
+        .or_else(|| params.iter().find(same))
+        .map(|p| p.pt())
+}
+
+fn is_keyframe(codec: Codec, payload: &[u8]) -> bool {
+    match codec {
+        Codec::Vp8 => str0m::format::detect_vp8_keyframe(payload),
+        Codec::H264 => str0m::format::detect_h264_keyframe(payload),
+        _ => false,
+    }
+}
+
+fn mime_of(codec: Codec) -> &'static str {
+    match codec {
+        Codec::Opus => "audio/opus",
+        Codec::Vp8 => "video/VP8",
+        Codec::H264 => "video/H264",
+        Codec::Vp9 => "video/VP9",
+        Codec::Av1 => "video/AV1",
+        _ => "application/octet-stream",
+    }
+}
+

@@ -1,0 +1,171 @@
+//! One PeerConnection: a str0m `Rtc` in RTP mode and what the room tracks about it.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use str0m::change::SdpPendingOffer;
+use str0m::channel::{ChannelConfig, ChannelId, Reliability as ChannelReliability};
+use str0m::media::Mid;
+use str0m::rtp::Ssrc;
+use str0m::{Candidate, Event, IceCreds, Rtc};
+
+use hikari_protocol::Reliability;
+
+use crate::config::SfuConfig;
+use crate::demux::PcKey;
+use crate::io::Output;
+use crate::timers::Timers;
+
+/// What a PeerConnection is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Two-PC mode: the client publishes and offers.
+    Publisher,
+    /// Two-PC mode: the client subscribes and the server offers.
+    Subscriber,
+    /// Single-PC mode: both directions, the client always offers.
+    Single,
+}
+
+/// A change to a server-offered PeerConnection, applied at the next offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// Add a media line for a subscription (the track's slot index).
+    Add(usize),
+    /// Stop a media line.
+    Remove(Mid),
+}
+
+pub(crate) struct Pc {
+    pub rtc: Rtc,
+    pub role: Role,
+    /// The participant slot owning this PeerConnection.
+    pub owner: usize,
+    /// Our ICE ufrag, pinned so STUN can be demultiplexed before the address is known.
+    pub ufrag: String,
+    /// When a timer for this PeerConnection is queued, the earliest such time.
+    pub scheduled: Option<Instant>,
+    /// Server offer waiting for the client's answer, and its id.
+    pub offer_in_flight: Option<(SdpPendingOffer, u32)>,
+    pub offers_made: u32,
+    /// Changes waiting for the next server offer.
+    pub changes: Vec<Change>,
+    /// Whether the server's own data channels were added (server-offered PCs only).
+    pub channels_added: bool,
+    /// Data channels by id: their reliability class.
+    pub channels: HashMap<ChannelId, Reliability>,
+    /// Channels on which the server writes data to this participant.
+    pub reliable_out: Option<ChannelId>,
+    pub lossy_out: Option<ChannelId>,
+    /// Incoming RTP: SSRC to (track slot, simulcast layer).
+    pub ssrc_tracks: HashMap<Ssrc, (usize, u8)>,
+    pub connected: bool,
+    /// Set when str0m reported an error; the owner is removed.
+    pub failed: bool,
+}
+
+impl Pc {
+    pub fn new(cfg: &SfuConfig, role: Role, owner: usize, creds: IceCreds, now: Instant) -> Self {
+        let ufrag = creds.ufrag.clone();
+        let mut rtc = Rtc::builder()
+            .set_rtp_mode(true)
+            .set_ice_lite(true)
+            .set_local_ice_credentials(creds)
+            .clear_codecs()
+            .enable_opus(true, false)
+            .enable_vp8(true)
+            .enable_h264(true)
+            .set_stats_interval(None)
+            .build(now);
+        for addr in &cfg.candidates {
+            match Candidate::host(*addr, "udp") {
+                Ok(c) => {
+                    rtc.add_local_candidate(c);
+                }
+                Err(e) => tracing::warn!(%addr, error = %e, "unusable local candidate"),
+            }
+        }
+        Self {
+            rtc,
+            role,
+            owner,
+            ufrag,
+            scheduled: None,
+            offer_in_flight: None,
+            offers_made: 0,
+            changes: Vec::new(),
+            channels_added: false,
+            channels: HashMap::new(),
+            reliable_out: None,
+            lossy_out: None,
+            ssrc_tracks: HashMap::new(),
+            connected: false,
+            failed: false,
+        }
+    }
+
+    /// The data channels LiveKit's server creates on the subscriber PeerConnection.
+    pub fn server_channel_configs() -> [ChannelConfig; 2] {
+        [
+            ChannelConfig { label: "_reliable".into(), ordered: true, ..Default::default() },
+            ChannelConfig {
+                label: "_lossy".into(),
+                ordered: false,
+                reliability: ChannelReliability::MaxRetransmits { retransmits: 0 },
+                ..Default::default()
+            },
+        ]
+    }
+
+    pub fn register_channel(&mut self, id: ChannelId, label: &str) {
+        let reliability = match label {
+            "_reliable" => Reliability::Reliable,
+            "_lossy" => Reliability::Lossy,
+            // `_data_track` and application labels are not relayed.
+            _ => return,
+        };
+        self.channels.insert(id, reliability);
+        // In single-PC mode the client's own channels carry data both ways.
+        match reliability {
+            Reliability::Reliable if self.reliable_out.is_none() => self.reliable_out = Some(id),
+            Reliability::Lossy if self.lossy_out.is_none() => self.lossy_out = Some(id),
+            _ => {}
+        }
+    }
+
+    pub fn out_channel(&self, reliability: Reliability) -> Option<ChannelId> {
+        match reliability {
+            Reliability::Reliable => self.reliable_out,
+            Reliability::Lossy => self.lossy_out,
+        }
+    }
+}
+
+/// Drains a PeerConnection after a mutation (str0m's single-mutation invariant):
+/// datagrams go to `out`, events to `events`, the next timeout to `timers`.
+pub(crate) fn drain(
+    pc: &mut Pc,
+    key: PcKey,
+    events: &mut VecDeque<(usize, Event)>,
+    out: &mut VecDeque<Output>,
+    timers: &mut Timers,
+) {
+    loop {
+        match pc.rtc.poll_output() {
+            Ok(str0m::Output::Timeout(at)) => {
+                if pc.scheduled.is_none_or(|s| at < s) {
+                    pc.scheduled = Some(at);
+                    timers.push(at, key);
+                }
+                return;
+            }
+            Ok(str0m::Output::Transmit(t)) => out.push_back(Output::Transmit(t)),
+            Ok(str0m::Output::Event(e)) => events.push_back((key.pc, e)),
+            Err(e) => {
+                tracing::warn!(error = %e, "peer connection failed");
+                pc.failed = true;
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Publishing: `add_track`, the client's offers, binding media lines to tracks,
+//! mute and unpublish.
+
+use str0m::change::SdpOffer;
+use str0m::media::{Direction, MediaAdded};
+
+use hikari_types::{
+    AddTrack, DisconnectReason, RequestOutcome, Sdp, SdpKind, ServerSignal, TrackInfo, TrackKind,
+    TrackSid,
+};
+
+use crate::io::{Output, RoomEvent};
+use crate::pc::Role;
+use crate::room::{Ctx, Room};
+use crate::track::Track;
+
+/// Most tracks one participant may announce and publish.
+const MAX_TRACKS_PER_PARTICIPANT: usize = 32;
+
+impl Room {
+    pub(crate) fn add_track(&mut self, cx: &mut Ctx, p: usize, add: AddTrack) {
+        let part = &self.participants[p];
+        let conn = part.conn;
+        let refuse = if !part.info.permission.may_publish(add.source) {
+            Some(format!("not allowed to publish {}", add.source.grant_name()))
+        } else if add.cid.is_empty() {
+            Some("add_track without a cid".to_owned())
+        } else if part.pending.len() + self.tracks.iter().filter(|(_, t)| t.owner == p).count()
+            >= MAX_TRACKS_PER_PARTICIPANT
+        {
+            Some("too many tracks".to_owned())
+        } else {
+            None
+        };
+        if let Some(message) = refuse {
+            tracing::warn!(participant = %part.info.identity, %message, "add_track refused");
+            cx.signal(conn, ServerSignal::RequestResponse { request_id: 0, outcome: RequestOutcome::NotAllowed, message });
+            return;
+        }
+        let track = TrackInfo {
+            sid: cx.rng.sid("TR_").as_str().into(),
+            kind: add.kind,
+            name: add.name,
+            source: add.source,
+            muted: add.muted,
+            width: add.width,
+            height: add.height,
+            simulcast: add.layers.len() > 1,
+            layers: add.layers,
+            mime_type: match add.kind {
+                TrackKind::Audio => "audio/opus".into(),
+                TrackKind::Video => "video/VP8".into(),
+                TrackKind::Data => String::new(),
+            },
+            disable_dtx: add.disable_dtx,
+            stereo: add.stereo,
+            disable_red: add.disable_red,
+            stream: add.stream,
+            ..Default::default()
+        };
+        let part = &mut self.participants[p];
+        part.pending.retain(|(cid, _)| *cid != add.cid);
+        part.pending.push((add.cid.clone(), track.clone()));
+        tracing::info!(participant = %part.info.identity, cid = %add.cid, sid = %track.sid, kind = ?track.kind, "track announced");
+        cx.signal(conn, ServerSignal::TrackPublished { cid: add.cid, track });
+    }
+
+    pub(crate) fn on_offer(&mut self, cx: &mut Ctx, p: usize, sdp: Sdp) {
+        let pc = self.participants[p].publisher;
+        let conn = self.participants[p].conn;
+        let answer = SdpOffer::from_sdp_string(&sdp.sdp)
+            .map_err(|e| e.to_string())
+            .and_then(|offer| self.pcs[pc].rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string()));
+        let answer = match answer {
+            Ok(a) => a,
+            Err(error) => {
+                tracing::warn!(participant = %self.participants[p].info.identity, %error, "refused SDP offer");
+                self.remove_participant(cx, p, DisconnectReason::StateMismatch);
+                return;
+            }
+        };
+        self.drain(cx, pc);
+        // Bind new media lines before answering, so the answer can name their tracks.
+        self.process(cx);
+        if !self.participants.contains(p) {
+            return;
+        }
+        self.detect_unpublished(cx, pc);
+        let mid_to_track = if self.pcs[pc].role == Role::Single { self.single_pc_mids(pc) } else { Default::default() };
+        cx.signal(
+            conn,
+            ServerSignal::Answer(Sdp { kind: SdpKind::Answer, sdp: answer.to_sdp_string(), id: sdp.id, mid_to_track }),
+        );
+    }
+
+    pub(crate) fn on_media_added(&mut self, cx: &mut Ctx, pc: usize, added: MediaAdded) {
+        let role = self.pcs[pc].role;
+        if role == Role::Subscriber || !matches!(added.direction, Direction::RecvOnly | Direction::SendRecv) {
+            return;
+        }
+        let owner = self.pcs[pc].owner;
+        let Some(media) = self.pcs[pc].rtc.media(added.mid) else { return };
+        let msid_track = media.track_id().to_owned();
+        let Some(part) = self.participants.get_mut(owner) else { return };
+        let kind = if added.kind.is_audio() { TrackKind::Audio } else { TrackKind::Video };
+        // Match by the msid track id the client sent as `cid`; a client that uses another
+        // id is matched by kind when only one such track is pending.
+        let found = part.pending.iter().position(|(cid, _)| *cid == msid_track).or_else(|| {
+            let mut same_kind = part.pending.iter().enumerate().filter(|(_, (_, t))| t.kind == kind);
+            match (same_kind.next(), same_kind.next()) {
+                (Some((i, _)), None) => Some(i),
+                _ => None,
+            }
+        });
+        let Some(index) = found else {
+            tracing::warn!(participant = %part.info.identity, mid = %added.mid, msid = %msid_track, "media without a matching add_track");
+            return;
+        };
+        let (_, mut info) = part.pending.remove(index);
+        info.mid = added.mid.to_string();
+        let mut track = Track::new(info, owner, pc);
+        track.mid = Some(added.mid);
+        let t = self.tracks.insert(track);
+        tracing::info!(participant = %self.participants[owner].info.identity, sid = %self.tracks[t].info.sid, mid = %added.mid, "track published");
+        self.touch(cx, owner);
+        let room = self.room_info();
+        let participant = self.participant_info(owner);
+        cx.out.push_back(Output::Event(RoomEvent::TrackPublished(room, participant, self.tracks[t].info.clone())));
+        let subscribers: Vec<usize> = self
+            .participants
+            .iter()
+            .filter(|(i, s)| *i != owner && s.auto_subscribe && s.info.permission.can_subscribe)
+            .map(|(i, _)| i)
+            .collect();
+        for s in subscribers {
+            self.subscribe(cx, t, s);
+        }
+    }
+
+    /// Tracks whose media line no longer sends to us were unpublished by the client.
+    fn detect_unpublished(&mut self, cx: &mut Ctx, pc: usize) {
+        let gone: Vec<usize> = self
+            .tracks
+            .iter()
+            .filter(|(_, t)| t.pc == pc)
+            .filter(|(_, t)| {
+                t.mid.is_some_and(|mid| {
+                    self.pcs[pc]
+                        .rtc
+                        .media(mid)
+                        .is_none_or(|m| !matches!(m.direction(), Direction::RecvOnly | Direction::SendRecv))
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for t in gone {
+            self.unpublish(cx, t);
+        }
+    }
+
+    /// Removes a track from its subscribers and tells everyone.
+    pub(crate) fn unpublish(&mut self, cx: &mut Ctx, t: usize) {
+        let Some(track) = self.tracks.try_remove(t) else { return };
+        tracing::info!(sid = %track.info.sid, "track unpublished");
+        for down in &track.downs {
+            if let Some(mid) = down.mid {
+                self.unsubscribe_leg(cx, down.pc, mid);
+            }
+        }
+        self.pcs.get_mut(track.pc).map(|pc| pc.ssrc_tracks.retain(|_, (slot, _)| *slot != t));
+        if self.participants.contains(track.owner) {
+            self.touch(cx, track.owner);
+            let room = self.room_info();
+            let participant = self.participant_info(track.owner);
+            cx.out.push_back(Output::Event(RoomEvent::TrackUnpublished(room, participant, track.info)));
+        }
+    }
+
+    pub(crate) fn set_muted(&mut self, cx: &mut Ctx, p: usize, sid: &TrackSid, muted: bool) -> bool {
+        if let Some((_, track)) = self.tracks.iter_mut().find(|(_, t)| t.owner == p && t.info.sid == *sid) {
+            if track.info.muted != muted {
+                track.info.muted = muted;
+                self.touch(cx, p);
+            }
+            return true;
+        }
+        if let Some((_, info)) = self.participants[p].pending.iter_mut().find(|(_, t)| t.sid == *sid) {
+            info.muted = muted;
+            return true;
+        }
+        false
+    }
+}

@@ -1,0 +1,380 @@
+//! A room: its participants, their PeerConnections and the published tracks.
+//!
+//! One [`Room`] has one owner (the shard that holds the [`crate::Sfu`]); every method
+//! takes `&mut self` and a [`Ctx`] with the time and the output queue. Behaviour is split
+//! by concern: membership here, publishing in `publish.rs`, subscriptions and
+//! renegotiation in `subscribe.rs`, RTP in `media.rs`, data packets in `data.rs`,
+//! client signals in `signal.rs`.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use slab::Slab;
+use str0m::{Event, IceConnectionState, IceCreds};
+
+use hikari_types::{
+    DisconnectReason, JoinInfo, LeaveAction, ParticipantIdentity, ParticipantInfo,
+    ParticipantState, RoomInfo, ServerSignal, TrackInfo,
+};
+
+use crate::config::SfuConfig;
+use crate::demux::{Demux, PcKey};
+use crate::io::{ConnId, Join, Output, RoomEvent, SignalMode};
+use crate::pc::{self, Pc, Role};
+use crate::rng::Rng;
+use crate::timers::Timers;
+use crate::track::Track;
+
+/// Everything a room method needs from outside the room.
+pub(crate) struct Ctx<'a> {
+    pub now: Instant,
+    pub cfg: &'a SfuConfig,
+    pub rng: &'a mut Rng,
+    pub out: &'a mut VecDeque<Output>,
+    pub demux: &'a mut Demux,
+    pub timers: &'a mut Timers,
+    pub conns: &'a mut HashMap<ConnId, (usize, usize)>,
+    /// This room's slot in the SFU.
+    pub room: usize,
+}
+
+impl Ctx<'_> {
+    pub fn signal(&mut self, conn: ConnId, signal: ServerSignal) {
+        self.out.push_back(Output::Signal { conn, signal });
+    }
+
+    pub fn key(&self, pc: usize) -> PcKey {
+        PcKey { room: self.room, pc }
+    }
+}
+
+pub(crate) struct Participant {
+    pub info: ParticipantInfo,
+    pub conn: ConnId,
+    pub auto_subscribe: bool,
+    /// The PeerConnection the client publishes on (the only one in single-PC mode).
+    pub publisher: usize,
+    /// The server-offered PeerConnection (two-PC mode only).
+    pub subscriber: Option<usize>,
+    /// Tracks announced by `add_track` and not yet seen in an offer: (cid, track).
+    pub pending: Vec<(String, TrackInfo)>,
+    /// When the media connection dropped, if it did.
+    pub media_lost_at: Option<Instant>,
+}
+
+impl Participant {
+    /// The PeerConnection the server sends this participant's media and data on.
+    pub fn down_pc(&self) -> usize {
+        self.subscriber.unwrap_or(self.publisher)
+    }
+}
+
+/// Why a join was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    /// The room is full.
+    #[error("room {0} is full")]
+    RoomFull(String),
+    /// The room does not exist and may not be created by joining.
+    #[error("requested room does not exist")]
+    NoSuchRoom,
+}
+
+pub(crate) struct Room {
+    pub info: RoomInfo,
+    pub participants: Slab<Participant>,
+    pub by_identity: HashMap<ParticipantIdentity, usize>,
+    pub pcs: Slab<Pc>,
+    pub tracks: Slab<Track>,
+    /// str0m events waiting to be handled, with the PeerConnection slot they came from.
+    pub events: VecDeque<(usize, Event)>,
+    /// When the room became empty (or was created empty).
+    pub empty_since: Option<Instant>,
+    /// Whether anyone ever joined (decides between empty and departure timeout).
+    pub had_participants: bool,
+}
+
+impl Room {
+    pub fn new(info: RoomInfo, now: Instant) -> Self {
+        Self {
+            info,
+            participants: Slab::new(),
+            by_identity: HashMap::new(),
+            pcs: Slab::new(),
+            tracks: Slab::new(),
+            events: VecDeque::new(),
+            empty_since: Some(now),
+            had_participants: false,
+        }
+    }
+
+    /// The room's description with current counts.
+    pub fn room_info(&self) -> RoomInfo {
+        let mut info = self.info.clone();
+        info.num_participants = self.participants.iter().filter(|(_, p)| !p.info.permission.hidden).count() as u32;
+        info.num_publishers = self
+            .participants
+            .iter()
+            .filter(|(i, _)| self.tracks.iter().any(|(_, t)| t.owner == *i))
+            .count() as u32;
+        info
+    }
+
+    /// A participant's description with its current tracks.
+    pub fn participant_info(&self, p: usize) -> ParticipantInfo {
+        let mut info = self.participants[p].info.clone();
+        info.tracks = self.tracks.iter().filter(|(_, t)| t.owner == p).map(|(_, t)| t.info.clone()).collect();
+        info.is_publisher = !info.tracks.is_empty();
+        info
+    }
+
+    /// Whether the room should close at `now`.
+    pub fn expired(&self, cfg: &SfuConfig, now: Instant) -> bool {
+        let Some(since) = self.empty_since else { return false };
+        let timeout = if self.had_participants { self.info.departure_timeout } else { self.info.empty_timeout };
+        let timeout = if timeout == 0 && !self.had_participants { cfg.room.empty_timeout } else { timeout };
+        now.saturating_duration_since(since).as_secs() >= u64::from(timeout)
+    }
+
+    pub fn join(&mut self, cx: &mut Ctx, join: Join) -> Result<(), JoinError> {
+        if let Some(&old) = self.by_identity.get(&join.identity) {
+            tracing::info!(identity = %join.identity, "duplicate identity replaces the old connection");
+            self.remove_participant(cx, old, DisconnectReason::DuplicateIdentity);
+        }
+        let max = self.info.max_participants;
+        if max > 0 && self.participants.len() as u32 >= max {
+            return Err(JoinError::RoomFull(self.info.name.to_string()));
+        }
+        let single = matches!(join.mode, SignalMode::Single { .. });
+        let info = ParticipantInfo {
+            sid: cx.rng.sid("PA_").as_str().into(),
+            identity: join.identity.clone(),
+            name: join.name,
+            state: ParticipantState::Joined,
+            metadata: join.metadata,
+            attributes: join.attributes,
+            joined_at_ms: cx.cfg.unix_ms(cx.now),
+            version: 1,
+            permission: join.permissions,
+            client_protocol: join.client.client_protocol,
+            ..Default::default()
+        };
+        let p = self.participants.vacant_key();
+        let publisher = self.add_pc(cx, if single { Role::Single } else { Role::Publisher }, p);
+        let subscriber = (!single).then(|| self.add_pc(cx, Role::Subscriber, p));
+        self.participants.insert(Participant {
+            info,
+            conn: join.conn,
+            auto_subscribe: join.auto_subscribe,
+            publisher,
+            subscriber,
+            pending: Vec::new(),
+            media_lost_at: None,
+        });
+        self.by_identity.insert(join.identity, p);
+        cx.conns.insert(join.conn, (cx.room, p));
+        self.empty_since = None;
+        self.had_participants = true;
+
+        let info = self.participant_info(p);
+        let hidden = info.permission.hidden;
+        let can_subscribe = info.permission.can_subscribe;
+        let others = self
+            .participants
+            .iter()
+            .filter(|(i, o)| *i != p && !o.info.permission.hidden)
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>();
+        let others_info = others.iter().map(|&i| self.participant_info(i)).collect();
+        tracing::info!(room = %self.info.name, participant = %info.identity, sid = %info.sid, single_pc = single, "participant joined");
+        cx.signal(
+            join.conn,
+            ServerSignal::Join(Box::new(JoinInfo {
+                room: self.room_info(),
+                participant: info.clone(),
+                others: others_info,
+                subscriber_primary: !single && can_subscribe,
+                ping_interval: cx.cfg.ping_interval as i32,
+                ping_timeout: cx.cfg.ping_timeout as i32,
+                server: cx.cfg.server.clone(),
+                publish_codecs: vec!["audio/opus".into(), "video/VP8".into(), "video/H264".into()],
+                single_pc: single,
+            })),
+        );
+        cx.out.push_back(Output::Event(RoomEvent::ParticipantJoined(self.room_info(), info.clone())));
+        if !hidden {
+            self.send_update(cx, &info, Some(p));
+        }
+        // Existing tracks for the newcomer.
+        if self.participants[p].auto_subscribe && can_subscribe {
+            let tracks: Vec<usize> = self.tracks.iter().filter(|(_, t)| t.published()).map(|(i, _)| i).collect();
+            for t in tracks {
+                self.subscribe(cx, t, p);
+            }
+        }
+        if let Some(sub) = subscriber {
+            self.negotiate(cx, sub);
+        }
+        if let SignalMode::Single { add_tracks, offer } = join.mode {
+            for add in add_tracks {
+                self.add_track(cx, p, add);
+            }
+            if let Some(offer) = offer {
+                self.on_offer(cx, p, offer);
+            }
+        }
+        self.process(cx);
+        Ok(())
+    }
+
+    fn add_pc(&mut self, cx: &mut Ctx, role: Role, owner: usize) -> usize {
+        let creds = IceCreds { ufrag: cx.rng.base62(16), pass: cx.rng.base62(32) };
+        let idx = self.pcs.insert(Pc::new(cx.cfg, role, owner, creds, cx.now));
+        cx.demux.add_ufrag(self.pcs[idx].ufrag.clone(), cx.key(idx));
+        idx
+    }
+
+    /// Removes a participant: its tracks from every subscriber, its PeerConnections,
+    /// and tells everyone. The client is told why and its connection closed.
+    pub fn remove_participant(&mut self, cx: &mut Ctx, p: usize, reason: DisconnectReason) {
+        if !self.participants.contains(p) {
+            return;
+        }
+        let owned: Vec<usize> = self.tracks.iter().filter(|(_, t)| t.owner == p).map(|(i, _)| i).collect();
+        for t in owned {
+            self.unpublish(cx, t);
+        }
+        for (_, track) in self.tracks.iter_mut() {
+            track.downs.retain(|d| d.subscriber != p);
+        }
+        let part = self.participants.remove(p);
+        self.by_identity.remove(&part.info.identity);
+        for pc in std::iter::once(part.publisher).chain(part.subscriber) {
+            if let Some(mut pc) = self.pcs.try_remove(pc) {
+                pc.rtc.disconnect();
+            }
+            cx.demux.forget(cx.key(pc));
+        }
+        cx.conns.remove(&part.conn);
+        let mut info = part.info;
+        info.state = ParticipantState::Disconnected;
+        info.disconnect_reason = reason;
+        info.version += 1;
+        tracing::info!(room = %self.info.name, participant = %info.identity, ?reason, "participant left");
+        if reason != DisconnectReason::ClientInitiated && reason != DisconnectReason::SignalClose {
+            cx.signal(part.conn, ServerSignal::Leave { reason, action: LeaveAction::Disconnect });
+        }
+        cx.out.push_back(Output::Close { conn: part.conn, reason });
+        if !info.permission.hidden {
+            self.send_update(cx, &info, None);
+        }
+        cx.out.push_back(Output::Event(RoomEvent::ParticipantLeft(self.room_info(), info)));
+        if self.participants.is_empty() {
+            self.empty_since = Some(cx.now);
+        }
+    }
+
+    /// Sends a participant update to everyone (and to `include_self` itself).
+    pub fn send_update(&mut self, cx: &mut Ctx, info: &ParticipantInfo, include_self: Option<usize>) {
+        for (i, p) in self.participants.iter() {
+            if p.info.sid == info.sid && include_self != Some(i) {
+                continue;
+            }
+            cx.out.push_back(Output::Signal { conn: p.conn, signal: ServerSignal::Update(vec![info.clone()]) });
+        }
+    }
+
+    /// Bumps a participant's version and tells everyone, itself included.
+    pub fn touch(&mut self, cx: &mut Ctx, p: usize) {
+        let Some(part) = self.participants.get_mut(p) else { return };
+        part.info.version += 1;
+        let info = self.participant_info(p);
+        if info.permission.hidden {
+            let conn = self.participants[p].conn;
+            cx.signal(conn, ServerSignal::Update(vec![info]));
+        } else {
+            self.send_update(cx, &info, Some(p));
+        }
+    }
+
+    /// Handles queued str0m events until none is left, then removes whatever failed.
+    pub fn process(&mut self, cx: &mut Ctx) {
+        while let Some((pc, event)) = self.events.pop_front() {
+            if self.pcs.contains(pc) {
+                self.on_event(cx, pc, event);
+            }
+        }
+        let failed: Vec<usize> =
+            self.pcs.iter().filter(|(_, pc)| pc.failed).map(|(_, pc)| pc.owner).collect();
+        for p in failed {
+            self.remove_participant(cx, p, DisconnectReason::StateMismatch);
+        }
+    }
+
+    /// Drains one PeerConnection after a mutation.
+    pub fn drain(&mut self, cx: &mut Ctx, pc: usize) {
+        let key = cx.key(pc);
+        if let Some(p) = self.pcs.get_mut(pc) {
+            pc::drain(p, key, &mut self.events, cx.out, cx.timers);
+        }
+    }
+
+    fn on_event(&mut self, cx: &mut Ctx, pc: usize, event: Event) {
+        match event {
+            Event::RtpPacket(packet) => self.on_rtp(cx, pc, packet),
+            Event::KeyframeRequest(req) => self.on_keyframe_request(cx, pc, req.mid),
+            Event::ChannelData(data) => self.on_channel_data(cx, pc, data),
+            Event::ChannelOpen(id, label) => self.pcs[pc].register_channel(id, &label),
+            Event::ChannelClose(id) => {
+                self.pcs[pc].channels.remove(&id);
+            }
+            Event::MediaAdded(added) => self.on_media_added(cx, pc, added),
+            Event::Connected => self.on_connected(cx, pc),
+            Event::IceConnectionStateChange(state) => self.on_ice_state(cx, pc, state),
+            Event::Closed => {
+                let owner = self.pcs[pc].owner;
+                self.remove_participant(cx, owner, DisconnectReason::StateMismatch);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_connected(&mut self, cx: &mut Ctx, pc: usize) {
+        self.pcs[pc].connected = true;
+        let owner = self.pcs[pc].owner;
+        let Some(part) = self.participants.get_mut(owner) else { return };
+        part.media_lost_at = None;
+        if part.info.state != ParticipantState::Active {
+            part.info.state = ParticipantState::Active;
+            self.touch(cx, owner);
+        }
+    }
+
+    fn on_ice_state(&mut self, cx: &mut Ctx, pc: usize, state: IceConnectionState) {
+        let owner = self.pcs[pc].owner;
+        let Some(part) = self.participants.get_mut(owner) else { return };
+        match state {
+            IceConnectionState::Disconnected => {
+                part.media_lost_at.get_or_insert(cx.now);
+            }
+            IceConnectionState::Connected | IceConnectionState::Completed => part.media_lost_at = None,
+            _ => {}
+        }
+    }
+
+    /// Periodic work: participants whose media stayed lost are removed.
+    pub fn housekeeping(&mut self, cx: &mut Ctx) {
+        let grace = cx.cfg.media_loss_grace;
+        let lost: Vec<usize> = self
+            .participants
+            .iter()
+            .filter(|(_, p)| p.media_lost_at.is_some_and(|at| cx.now.saturating_duration_since(at) >= grace))
+            .map(|(i, _)| i)
+            .collect();
+        for p in lost {
+            tracing::info!(room = %self.info.name, "media connection lost; removing participant");
+            self.remove_participant(cx, p, DisconnectReason::StateMismatch);
+        }
+        self.process(cx);
+    }
+}

@@ -1,0 +1,151 @@
+//! A client's signals, dispatched to the room's concerns.
+
+use std::collections::BTreeMap;
+
+use str0m::Candidate;
+
+use hikari_types::{ClientSignal, RequestOutcome, ServerSignal, SignalTarget, UpdateMetadata};
+
+use crate::room::{Ctx, Room};
+
+/// Longest name, metadata and attribute sizes accepted from clients (LiveKit's limits).
+const MAX_NAME: usize = 256;
+const MAX_METADATA: usize = 64 * 1024;
+const MAX_ATTRIBUTES: usize = 64 * 1024;
+
+impl Room {
+    pub(crate) fn on_signal(&mut self, cx: &mut Ctx, p: usize, signal: ClientSignal) {
+        match signal {
+            ClientSignal::Offer(sdp) => self.on_offer(cx, p, sdp),
+            ClientSignal::Answer(sdp) => self.on_answer(cx, p, sdp),
+            ClientSignal::Trickle(t) => {
+                let part = &self.participants[p];
+                let pc = match t.target {
+                    SignalTarget::Subscriber => part.subscriber.unwrap_or(part.publisher),
+                    SignalTarget::Publisher => part.publisher,
+                };
+                if let Some(candidate) = parse_candidate(&t.candidate_init) {
+                    self.pcs[pc].rtc.add_remote_candidate(candidate);
+                    self.drain(cx, pc);
+                }
+            }
+            ClientSignal::AddTrack(add) => self.add_track(cx, p, add),
+            ClientSignal::Mute { sid, muted } => {
+                self.set_muted(cx, p, &sid, muted);
+            }
+            ClientSignal::Subscription { track_sids, subscribe } => {
+                if !self.participants[p].info.permission.can_subscribe {
+                    return;
+                }
+                let tracks: Vec<usize> =
+                    self.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
+                for t in tracks {
+                    if subscribe {
+                        self.subscribe(cx, t, p);
+                    } else {
+                        self.unsubscribe(cx, t, p);
+                    }
+                }
+            }
+            ClientSignal::TrackSettings { track_sids, disabled, .. } => {
+                for (_, track) in self.tracks.iter_mut().filter(|(_, t)| track_sids.contains(&t.info.sid)) {
+                    for down in track.downs.iter_mut().filter(|d| d.subscriber == p) {
+                        down.paused = disabled;
+                    }
+                }
+            }
+            ClientSignal::Leave { .. } => {
+                self.remove_participant(cx, p, hikari_types::DisconnectReason::ClientInitiated);
+            }
+            ClientSignal::UpdateMetadata(update) => self.update_metadata(cx, p, update),
+            ClientSignal::Ping(t) => {
+                let conn = self.participants[p].conn;
+                cx.signal(conn, ServerSignal::Pong(t));
+            }
+            ClientSignal::PingReq { timestamp, .. } => {
+                let conn = self.participants[p].conn;
+                cx.signal(conn, ServerSignal::PongResp { last_ping_timestamp: timestamp, timestamp: cx.cfg.unix_ms(cx.now) });
+            }
+            ClientSignal::Ignored(what) => tracing::debug!(what, "signal ignored"),
+        }
+        self.process(cx);
+    }
+
+    fn update_metadata(&mut self, cx: &mut Ctx, p: usize, update: UpdateMetadata) {
+        let part = &mut self.participants[p];
+        let conn = part.conn;
+        let attributes_size: usize = update.attributes.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let (outcome, message) = if !part.info.permission.can_update_metadata {
+            (RequestOutcome::NotAllowed, "does not have permission to update own metadata")
+        } else if update.name.len() > MAX_NAME || update.metadata.len() > MAX_METADATA || attributes_size > MAX_ATTRIBUTES {
+            (RequestOutcome::LimitExceeded, "name, metadata or attributes too large")
+        } else {
+            if !update.metadata.is_empty() {
+                part.info.metadata = update.metadata;
+            }
+            if !update.name.is_empty() {
+                part.info.name = update.name;
+            }
+            apply_attributes(&mut part.info.attributes, update.attributes);
+            (RequestOutcome::Ok, "")
+        };
+        if outcome == RequestOutcome::Ok {
+            self.touch(cx, p);
+        }
+        if update.request_id != 0 || outcome != RequestOutcome::Ok {
+            cx.signal(
+                conn,
+                ServerSignal::RequestResponse { request_id: update.request_id, outcome, message: message.to_owned() },
+            );
+        }
+    }
+}
+
+/// Sets attributes; an empty value deletes the key (LiveKit's rule).
+fn apply_attributes(into: &mut BTreeMap<String, String>, update: BTreeMap<String, String>) {
+    for (k, v) in update {
+        if v.is_empty() {
+            into.remove(&k);
+        } else {
+            into.insert(k, v);
+        }
+    }
+}
+
+/// Reads the `candidate` member of an `RTCIceCandidateInit` JSON string.
+fn parse_candidate(init: &str) -> Option<Candidate> {
+    let value: serde_json::Value = serde_json::from_str(init).ok()?;
+    let line = value.get("candidate")?.as_str()?;
+    if line.is_empty() {
+        return None;
+    }
+    let line = line.strip_prefix("a=").unwrap_or(line);
+    match Candidate::from_sdp_string(line) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            tracing::debug!(error = %e, "unparseable trickle candidate");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidate_json() {
+        let ok = r#"{"sdpMid":"0","sdpMLineIndex":0,"candidate":"candidate:1 1 udp 2122260223 10.77.0.2 54321 typ host generation 0"}"#;
+        assert!(parse_candidate(ok).is_some());
+        assert!(parse_candidate("{}").is_none());
+        assert!(parse_candidate("not json").is_none());
+        assert!(parse_candidate(r#"{"candidate":"candidate:garbage"}"#).is_none());
+    }
+
+    #[test]
+    fn empty_attribute_deletes() {
+        let mut a: BTreeMap<String, String> = [("k".to_owned(), "v".to_owned())].into();
+        apply_attributes(&mut a, [("k".to_owned(), String::new()), ("n".to_owned(), "1".to_owned())].into());
+        assert_eq!(a, [("n".to_owned(), "1".to_owned())].into());
+    }
+}

@@ -1,0 +1,168 @@
+//! Subscriptions: adding a leg of a track to a subscriber and renegotiating.
+//!
+//! On a server-offered (subscriber) PeerConnection, changes queue up and go out in one
+//! offer; only one offer is in flight at a time, and the next goes when the answer
+//! arrives. Each leg's media line carries msid `PA_publisher|TR_track TR_track`, which is
+//! how the SDKs know whose track arrived.
+
+use std::collections::BTreeMap;
+
+use str0m::change::SdpAnswer;
+use str0m::media::{Direction, Mid};
+
+use hikari_types::{DisconnectReason, Sdp, SdpKind, ServerSignal, TrackKind, TrackSid};
+
+use crate::forward::Forwarder;
+use crate::pc::{Change, Pc, Role};
+use crate::room::{Ctx, Room};
+use crate::track::DownTrack;
+
+impl Room {
+    /// Adds participant `s` as a subscriber of track `t`.
+    pub(crate) fn subscribe(&mut self, cx: &mut Ctx, t: usize, s: usize) {
+        let Some(track) = self.tracks.get_mut(t) else { return };
+        if track.owner == s || track.downs.iter().any(|d| d.subscriber == s) {
+            return;
+        }
+        let pc = self.participants[s].down_pc();
+        if self.pcs[pc].role == Role::Single {
+            // Single-PC subscriptions ride on the client's next offer.
+            tracing::debug!("single-PC subscription waits for the client's offer");
+        }
+        let video = track.info.kind == TrackKind::Video;
+        let first_seq = 1000 + (cx.rng.next_u64() % 20_000) as u16;
+        track.downs.push(DownTrack {
+            subscriber: s,
+            pc,
+            mid: None,
+            ssrc: None,
+            pt: None,
+            forwarder: Forwarder::new(video, if video { 90_000 } else { 48_000 }, first_seq),
+            paused: false,
+        });
+        self.pcs[pc].changes.push(Change::Add(t));
+        self.negotiate(cx, pc);
+    }
+
+    /// Removes participant `s`'s leg of track `t`.
+    pub(crate) fn unsubscribe(&mut self, cx: &mut Ctx, t: usize, s: usize) {
+        let Some(track) = self.tracks.get_mut(t) else { return };
+        let Some(i) = track.downs.iter().position(|d| d.subscriber == s) else { return };
+        let down = track.downs.remove(i);
+        if let Some(mid) = down.mid {
+            self.unsubscribe_leg(cx, down.pc, mid);
+        }
+    }
+
+    pub(crate) fn unsubscribe_leg(&mut self, cx: &mut Ctx, pc: usize, mid: Mid) {
+        let Some(p) = self.pcs.get_mut(pc) else { return };
+        if p.role == Role::Subscriber {
+            p.changes.push(Change::Remove(mid));
+            self.negotiate(cx, pc);
+        }
+    }
+
+    /// Sends a server offer if changes wait and none is in flight.
+    pub(crate) fn negotiate(&mut self, cx: &mut Ctx, pc: usize) {
+        let Some(p) = self.pcs.get_mut(pc) else { return };
+        if p.role != Role::Subscriber || p.offer_in_flight.is_some() {
+            return;
+        }
+        if p.channels_added && p.changes.is_empty() {
+            return;
+        }
+        let owner_conn = self.participants[p.owner].conn;
+        let Pc { rtc, changes, channels_added, .. } = p;
+        let mut api = rtc.sdp_api();
+        let mut new_channels = Vec::new();
+        if !*channels_added {
+            for config in Pc::server_channel_configs() {
+                let label = config.label.clone();
+                new_channels.push((api.add_channel_with_config(config), label));
+            }
+            *channels_added = true;
+        }
+        for change in changes.drain(..) {
+            match change {
+                Change::Add(t) => {
+                    let Some(track) = self.tracks.get_mut(t) else { continue };
+                    let Some(down) = track.downs.iter_mut().find(|d| d.pc == pc && d.mid.is_none()) else { continue };
+                    let publisher = &self.participants[track.owner].info.sid;
+                    let kind = match track.info.kind {
+                        TrackKind::Video => str0m::media::MediaKind::Video,
+                        _ => str0m::media::MediaKind::Audio,
+                    };
+                    let sid = track.info.sid.as_str();
+                    let mid = api.add_media(kind, Direction::SendOnly, Some(format!("{publisher}|{sid}")), Some(sid.to_owned()), None);
+                    down.mid = Some(mid);
+                }
+                Change::Remove(mid) => api.stop_media(mid),
+            }
+        }
+        let Some((offer, pending)) = api.apply() else { return };
+        let p = &mut self.pcs[pc];
+        for (id, label) in new_channels {
+            p.register_channel(id, &label);
+        }
+        p.offers_made += 1;
+        let id = p.offers_made;
+        p.offer_in_flight = Some((pending, id));
+        cx.signal(
+            owner_conn,
+            ServerSignal::Offer(Sdp { kind: SdpKind::Offer, sdp: offer.to_sdp_string(), id, mid_to_track: BTreeMap::new() }),
+        );
+        self.drain(cx, pc);
+    }
+
+    /// The client's answer to our subscriber offer.
+    pub(crate) fn on_answer(&mut self, cx: &mut Ctx, p: usize, sdp: Sdp) {
+        let Some(pc) = self.participants[p].subscriber else {
+            tracing::warn!("answer without a subscriber PeerConnection");
+            return;
+        };
+        let Some((pending, id)) = self.pcs[pc].offer_in_flight.take() else {
+            tracing::warn!(participant = %self.participants[p].info.identity, "answer without an offer in flight");
+            return;
+        };
+        if sdp.id != 0 && sdp.id != id {
+            tracing::debug!(expected = id, got = sdp.id, "answer id differs from the offer's");
+        }
+        let result = SdpAnswer::from_sdp_string(&sdp.sdp)
+            .map_err(|e| e.to_string())
+            .and_then(|answer| self.pcs[pc].rtc.sdp_api().accept_answer(pending, answer).map_err(|e| e.to_string()));
+        if let Err(error) = result {
+            tracing::warn!(participant = %self.participants[p].info.identity, %error, "refused SDP answer");
+            self.remove_participant(cx, p, DisconnectReason::StateMismatch);
+            return;
+        }
+        self.drain(cx, pc);
+        self.bind_legs(cx, pc);
+        self.negotiate(cx, pc);
+    }
+
+    /// Legs with a negotiated media line get their SSRC; video legs ask for a keyframe.
+    pub(crate) fn bind_legs(&mut self, cx: &mut Ctx, pc: usize) {
+        let mut keyframes = Vec::new();
+        for (t, track) in self.tracks.iter_mut() {
+            for down in track.downs.iter_mut().filter(|d| d.pc == pc && d.ssrc.is_none()) {
+                let Some(mid) = down.mid else { continue };
+                let ssrc = self.pcs[pc].rtc.direct_api().stream_tx_by_mid(mid, None).map(|s| s.ssrc());
+                down.ssrc = ssrc;
+                if ssrc.is_some() && track.info.kind == TrackKind::Video {
+                    keyframes.push(t);
+                }
+            }
+        }
+        for t in keyframes {
+            self.request_keyframe(cx, t, None);
+        }
+    }
+
+    /// Single-PC mode: which track each of our sending media lines carries.
+    pub(crate) fn single_pc_mids(&self, pc: usize) -> BTreeMap<String, TrackSid> {
+        self.tracks
+            .iter()
+            .flat_map(|(_, t)| t.downs.iter().filter(|d| d.pc == pc).filter_map(|d| d.mid.map(|m| (m.to_string(), t.info.sid.clone()))))
+            .collect()
+    }
+}

@@ -1,0 +1,138 @@
+//! A published track and its subscriptions.
+
+use std::time::{Duration, Instant};
+
+use str0m::format::Codec;
+use str0m::media::{Mid, Pt, Rid};
+use str0m::rtp::Ssrc;
+
+use hikari_types::{TrackInfo, TrackKind};
+
+use crate::forward::Forwarder;
+
+/// A layer not seen for this long is taken as switched off by the publisher.
+const LAYER_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// The codec of a track's packets, enough to find the matching payload type on a
+/// subscriber's PeerConnection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CodecKey {
+    pub codec: Codec,
+    pub packetization_mode: Option<u8>,
+    pub clock_rate: u32,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Layer {
+    pub rid: Option<Rid>,
+    pub last_seen: Option<Instant>,
+}
+
+/// One subscriber's leg of a track.
+#[derive(Debug)]
+pub(crate) struct DownTrack {
+    /// The subscribing participant's slot.
+    pub subscriber: usize,
+    /// The PeerConnection the leg is sent on.
+    pub pc: usize,
+    /// Its media line once offered.
+    pub mid: Option<Mid>,
+    /// Its outgoing SSRC once negotiated; packets flow only then.
+    pub ssrc: Option<Ssrc>,
+    /// Incoming payload type to outgoing, cached after the first packet.
+    pub pt: Option<(Pt, Pt)>,
+    pub forwarder: Forwarder,
+    /// Adaptive stream asked to pause it.
+    pub paused: bool,
+}
+
+pub(crate) struct Track {
+    pub info: TrackInfo,
+    /// The publishing participant's slot.
+    pub owner: usize,
+    /// The PeerConnection it arrives on.
+    pub pc: usize,
+    /// Its media line on that PeerConnection, once the offer carrying it was accepted.
+    pub mid: Option<Mid>,
+    /// Simulcast layers by quality (index 0 is the lowest).
+    pub layers: Vec<Layer>,
+    pub codec: Option<CodecKey>,
+    pub downs: Vec<DownTrack>,
+    pub last_keyframe_request: Option<Instant>,
+}
+
+impl Track {
+    pub fn new(info: TrackInfo, owner: usize, pc: usize) -> Self {
+        Self {
+            info,
+            owner,
+            pc,
+            mid: None,
+            layers: Vec::new(),
+            codec: None,
+            downs: Vec::new(),
+            last_keyframe_request: None,
+        }
+    }
+
+    /// Whether media can be subscribed (the offer carrying it was accepted).
+    pub fn published(&self) -> bool {
+        self.mid.is_some()
+    }
+
+    pub fn is_video(&self) -> bool {
+        self.info.kind == TrackKind::Video
+    }
+
+    /// The layer index for a RID: LiveKit's clients name simulcast layers `q`, `h`, `f`.
+    pub fn layer_of(&mut self, rid: Option<Rid>) -> u8 {
+        let index = match rid.as_deref() {
+            None => 0,
+            Some("q") => 0,
+            Some("h") => 1,
+            Some("f") => 2,
+            Some(_) => match self.layers.iter().position(|l| l.rid == rid) {
+                Some(i) => i,
+                None => self.layers.len(),
+            },
+        };
+        if self.layers.len() <= index {
+            self.layers.resize_with(index + 1, Layer::default);
+        }
+        self.layers[index].rid = rid;
+        index as u8
+    }
+
+    /// The layer subscribers should get: the highest one that is flowing.
+    pub fn target_layer(&self, now: Instant) -> u8 {
+        self.layers
+            .iter()
+            .rposition(|l| l.last_seen.is_some_and(|at| now.saturating_duration_since(at) < LAYER_TIMEOUT))
+            .unwrap_or(0) as u8
+    }
+
+    pub fn down_mut(&mut self, pc: usize, mid: Mid) -> Option<&mut DownTrack> {
+        self.downs.iter_mut().find(|d| d.pc == pc && d.mid == Some(mid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_is_highest_flowing_layer() {
+        let mut t = Track::new(TrackInfo::default(), 0, 0);
+        let now = Instant::now();
+        let q = t.layer_of(Some("q".into()));
+        let f = t.layer_of(Some("f".into()));
+        assert_eq!((q, f), (0, 2));
+        t.layers[0].last_seen = Some(now);
+        assert_eq!(t.target_layer(now), 0);
+        t.layers[2].last_seen = Some(now);
+        assert_eq!(t.target_layer(now), 2);
+        assert_eq!(t.target_layer(now + Duration::from_secs(2)), 0, "stale layers fall back to 0");
+        let mut plain = Track::new(TrackInfo::default(), 0, 0);
+        assert_eq!(plain.layer_of(None), 0);
+    }
+}

@@ -1,0 +1,283 @@
+//! Signals between a client and the server, independent of the wire format.
+
+use std::collections::BTreeMap;
+
+use crate::{
+    DisconnectReason, ParticipantInfo, ParticipantSid, RoomInfo, SimulcastLayer, TrackInfo,
+    TrackKind, TrackSid, TrackSource,
+};
+
+/// Offer or answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SdpKind {
+    /// An SDP offer.
+    Offer,
+    /// An SDP answer.
+    Answer,
+}
+
+/// A session description with LiveKit's offer id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sdp {
+    /// Offer or answer.
+    pub kind: SdpKind,
+    /// The SDP text.
+    pub sdp: String,
+    /// Matches an answer to its offer; 0 when the client does not number offers.
+    pub id: u32,
+    /// Single-PeerConnection mode: which track each media id carries.
+    pub mid_to_track: BTreeMap<String, TrackSid>,
+}
+
+/// Which PeerConnection a trickle candidate belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignalTarget {
+    /// The PeerConnection on which the client publishes (or the only one).
+    Publisher,
+    /// The PeerConnection on which the client subscribes.
+    Subscriber,
+}
+
+/// An ICE candidate sent by trickle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trickle {
+    /// The JSON `RTCIceCandidateInit` as the SDKs send it.
+    pub candidate_init: String,
+    /// Its PeerConnection.
+    pub target: SignalTarget,
+    /// Whether this ends the candidates.
+    pub is_final: bool,
+}
+
+/// A client announcing a track it is about to publish.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct AddTrack {
+    /// The client's id for the track (its MediaStreamTrack id; the msid in its SDP).
+    pub cid: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: TrackKind,
+    /// Source.
+    pub source: TrackSource,
+    /// Width of video.
+    pub width: u32,
+    /// Height of video.
+    pub height: u32,
+    /// Starts muted.
+    pub muted: bool,
+    /// Opus DTX disabled.
+    pub disable_dtx: bool,
+    /// Stereo.
+    pub stereo: bool,
+    /// RED disabled.
+    pub disable_red: bool,
+    /// Simulcast layers.
+    pub layers: Vec<SimulcastLayer>,
+    /// Stream name.
+    pub stream: String,
+}
+
+/// A participant changing its own name, metadata or attributes.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct UpdateMetadata {
+    /// New metadata; empty keeps the current one.
+    pub metadata: String,
+    /// New name; empty keeps the current one.
+    pub name: String,
+    /// Attributes to set; an empty value deletes the key.
+    pub attributes: BTreeMap<String, String>,
+    /// Echoed in the request response; 0 when the client wants none.
+    pub request_id: u32,
+}
+
+/// A message from a client.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClientSignal {
+    /// An SDP offer (publisher PeerConnection, or the only one).
+    Offer(Sdp),
+    /// An SDP answer to a server offer (subscriber PeerConnection).
+    Answer(Sdp),
+    /// An ICE candidate.
+    Trickle(Trickle),
+    /// A track about to be published.
+    AddTrack(AddTrack),
+    /// A published track was muted or unmuted.
+    Mute {
+        /// The track.
+        sid: TrackSid,
+        /// Muted or not.
+        muted: bool,
+    },
+    /// Subscribe to or unsubscribe from tracks.
+    Subscription {
+        /// The tracks.
+        track_sids: Vec<TrackSid>,
+        /// Subscribe (true) or unsubscribe.
+        subscribe: bool,
+    },
+    /// Adaptive-stream settings for subscribed tracks.
+    TrackSettings {
+        /// The tracks.
+        track_sids: Vec<TrackSid>,
+        /// Pause forwarding.
+        disabled: bool,
+        /// Wanted width, 0 if not given.
+        width: u32,
+        /// Wanted height, 0 if not given.
+        height: u32,
+    },
+    /// The client leaves.
+    Leave {
+        /// Why.
+        reason: DisconnectReason,
+    },
+    /// Name, metadata or attributes change.
+    UpdateMetadata(UpdateMetadata),
+    /// Legacy keepalive with the client's time in milliseconds.
+    Ping(i64),
+    /// Keepalive with the client's time in milliseconds and its measured round trip.
+    PingReq {
+        /// Client time, ms.
+        timestamp: i64,
+        /// Last round-trip time, ms.
+        rtt: i64,
+    },
+    /// A message the server understands but does not act on (named for logs).
+    Ignored(&'static str),
+}
+
+/// Why a request succeeded or failed, for `RequestResponse`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestOutcome {
+    /// Done.
+    Ok,
+    /// The target does not exist.
+    NotFound,
+    /// Not permitted by the token.
+    NotAllowed,
+    /// A limit was exceeded.
+    LimitExceeded,
+    /// The request was malformed.
+    InvalidRequest,
+}
+
+/// What the server says about itself.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ServerInfo {
+    /// Server version, e.g. `1.9.0` (clients gate features on it).
+    pub version: String,
+    /// Protocol version the server speaks.
+    pub protocol: i32,
+    /// This node's id.
+    pub node_id: String,
+    /// Region, if configured.
+    pub region: String,
+}
+
+/// The first message on a new signal connection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JoinInfo {
+    /// The room.
+    pub room: RoomInfo,
+    /// The joining participant.
+    pub participant: ParticipantInfo,
+    /// Everyone else visible, with their tracks.
+    pub others: Vec<ParticipantInfo>,
+    /// Whether the server offers the subscriber PeerConnection first (two-PC mode).
+    pub subscriber_primary: bool,
+    /// Seconds between client pings; never 0 (the Rust SDK panics on 0).
+    pub ping_interval: i32,
+    /// Seconds without any server message before the client gives up; never 0.
+    pub ping_timeout: i32,
+    /// Server description.
+    pub server: ServerInfo,
+    /// Codecs clients may publish, as MIME types.
+    pub publish_codecs: Vec<String>,
+    /// Single-PeerConnection mode.
+    pub single_pc: bool,
+}
+
+/// One active speaker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpeakerInfo {
+    /// The participant.
+    pub sid: ParticipantSid,
+    /// Audio level 0..1.
+    pub level: f32,
+    /// Whether it is speaking.
+    pub active: bool,
+}
+
+/// What a leave asks the client to do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeaveAction {
+    /// Stay disconnected.
+    Disconnect,
+    /// Try to resume the session.
+    Resume,
+    /// Reconnect with a fresh join.
+    Reconnect,
+}
+
+/// A message to a client.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ServerSignal {
+    /// Join accepted.
+    Join(Box<JoinInfo>),
+    /// Answer to the client's offer.
+    Answer(Sdp),
+    /// Server offer for the subscriber PeerConnection.
+    Offer(Sdp),
+    /// A server ICE candidate.
+    Trickle(Trickle),
+    /// Participants that changed.
+    Update(Vec<ParticipantInfo>),
+    /// A track announced by `add_track` was accepted.
+    TrackPublished {
+        /// The client's track id.
+        cid: String,
+        /// The track as published.
+        track: TrackInfo,
+    },
+    /// The server unpublished one of the client's tracks.
+    TrackUnpublished(TrackSid),
+    /// The client must leave.
+    Leave {
+        /// Why.
+        reason: DisconnectReason,
+        /// What to do next.
+        action: LeaveAction,
+    },
+    /// The server muted or unmuted one of the client's tracks.
+    Mute {
+        /// The track.
+        sid: TrackSid,
+        /// Muted or not.
+        muted: bool,
+    },
+    /// Active speakers changed.
+    SpeakersChanged(Vec<SpeakerInfo>),
+    /// Room details changed.
+    RoomUpdate(RoomInfo),
+    /// Legacy pong with the client's ping time.
+    Pong(i64),
+    /// Pong with the client's ping time and the server time (ms).
+    PongResp {
+        /// The ping's timestamp.
+        last_ping_timestamp: i64,
+        /// Server time, ms.
+        timestamp: i64,
+    },
+    /// The outcome of a request that carried a request id.
+    RequestResponse {
+        /// The request id.
+        request_id: u32,
+        /// The outcome.
+        outcome: RequestOutcome,
+        /// A human-readable message.
+        message: String,
+    },
+    /// One of the client's tracks got its first subscriber.
+    TrackSubscribed(TrackSid),
+}
