@@ -131,6 +131,9 @@ pub fn encode_signal(signal: &ServerSignal) -> Vec<u8> {
         ServerSignal::TrackSubscribed(sid) => {
             Resp::TrackSubscribed(lk::TrackSubscribed { track_sid: sid.to_string() })
         }
+        ServerSignal::MediaSectionsRequirement { audios, videos } => {
+            Resp::MediaSectionsRequirement(lk::MediaSectionsRequirement { num_audios: *audios, num_videos: *videos })
+        }
     };
     lk::SignalResponse { message: Some(message) }.encode_to_vec()
 }

@@ -173,7 +173,8 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     let unix_ms = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as i64;
     let mut sfu = SfuConfig::new(settings.sockets.iter().map(|s| s.advertised).collect(), (now, unix_ms), unix_ms as u64);
     sfu.room = settings.room.clone();
-    sfu.server.version = env!("CARGO_PKG_VERSION").into();
+    // Clients gate features (RPC, data streams) on the LiveKit server version they see.
+    sfu.server.version = hikari_sfu::LIVEKIT_COMPATIBLE_VERSION.into();
     let ping_timeout = Duration::from_secs(u64::from(sfu.ping_timeout));
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
     let media = media::start(sfu, settings.sockets, events_tx)?;

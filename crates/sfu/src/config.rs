@@ -55,7 +55,7 @@ impl SfuConfig {
             media_loss_grace: Duration::from_secs(15),
             room: RoomDefaults::default(),
             server: ServerInfo {
-                version: "1.9.0".into(),
+                version: crate::LIVEKIT_COMPATIBLE_VERSION.into(),
                 protocol: 16,
                 node_id: "ND_local".into(),
                 region: String::new(),

@@ -33,6 +33,7 @@ mod publish;
 mod rng;
 mod room;
 mod signal;
+mod single;
 mod subscribe;
 mod timers;
 mod track;
@@ -55,6 +56,9 @@ use demux::Demux;
 use rng::Rng;
 use room::{Ctx, Room};
 use timers::Timers;
+
+/// The LiveKit server version whose protocol Hikari speaks; SDKs enable features by it.
+pub const LIVEKIT_COMPATIBLE_VERSION: &str = "1.9.0";
 
 /// How often rooms check for lost participants and expiry.
 const HOUSEKEEPING: Duration = Duration::from_secs(1);

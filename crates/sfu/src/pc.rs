@@ -62,6 +62,12 @@ pub(crate) struct Pc {
     pub connected: bool,
     /// Set when str0m reported an error; the owner is removed.
     pub failed: bool,
+    /// Single-PC mode: the client's receive-only lines.
+    pub slots: Vec<crate::single::Slot>,
+    /// Single-PC mode: lines asked for since the last client offer (audio, video).
+    pub requested: (u32, u32),
+    /// Single-PC mode: a new client offer was asked for.
+    pub awaiting_offer: bool,
 }
 
 impl Pc {
@@ -101,6 +107,9 @@ impl Pc {
             ssrc_tracks: HashMap::new(),
             connected: false,
             failed: false,
+            slots: Vec::new(),
+            requested: (0, 0),
+            awaiting_offer: false,
         }
     }
 

@@ -68,6 +68,11 @@ impl Room {
     pub(crate) fn on_offer(&mut self, cx: &mut Ctx, p: usize, sdp: Sdp) {
         let pc = self.participants[p].publisher;
         let conn = self.participants[p].conn;
+        let single = self.pcs[pc].role == Role::Single;
+        if single {
+            self.pcs[pc].requested = (0, 0);
+            self.pcs[pc].awaiting_offer = false;
+        }
         let answer = SdpOffer::from_sdp_string(&sdp.sdp)
             .map_err(|e| e.to_string())
             .and_then(|offer| self.pcs[pc].rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string()));
@@ -86,15 +91,26 @@ impl Room {
             return;
         }
         self.detect_unpublished(cx, pc);
-        let mid_to_track = if self.pcs[pc].role == Role::Single { self.single_pc_mids(pc) } else { Default::default() };
-        cx.signal(
-            conn,
-            ServerSignal::Answer(Sdp { kind: SdpKind::Answer, sdp: answer.to_sdp_string(), id: sdp.id, mid_to_track }),
-        );
+        if !single {
+            cx.signal(
+                conn,
+                ServerSignal::Answer(Sdp { kind: SdpKind::Answer, sdp: answer.to_sdp_string(), id: sdp.id, mid_to_track: Default::default() }),
+            );
+            return;
+        }
+        self.assign_slots(cx, pc, true);
+        let text = self.rewrite_answer(pc, &answer.to_sdp_string());
+        let mid_to_track = self.single_pc_mids(pc);
+        cx.signal(conn, ServerSignal::Answer(Sdp { kind: SdpKind::Answer, sdp: text, id: sdp.id, mid_to_track }));
+        self.bind_legs(cx, pc);
     }
 
     pub(crate) fn on_media_added(&mut self, cx: &mut Ctx, pc: usize, added: MediaAdded) {
         let role = self.pcs[pc].role;
+        if role == Role::Single && added.direction == Direction::SendOnly {
+            self.add_slot(pc, added.mid, added.kind.is_video());
+            return;
+        }
         if role == Role::Subscriber || !matches!(added.direction, Direction::RecvOnly | Direction::SendRecv) {
             return;
         }

@@ -25,10 +25,6 @@ impl Room {
             return;
         }
         let pc = self.participants[s].down_pc();
-        if self.pcs[pc].role == Role::Single {
-            // Single-PC subscriptions ride on the client's next offer.
-            tracing::debug!("single-PC subscription waits for the client's offer");
-        }
         let video = track.info.kind == TrackKind::Video;
         let first_seq = 1000 + (cx.rng.next_u64() % 20_000) as u16;
         track.downs.push(DownTrack {
@@ -40,8 +36,12 @@ impl Room {
             forwarder: Forwarder::new(video, if video { 90_000 } else { 48_000 }, first_seq),
             paused: false,
         });
-        self.pcs[pc].changes.push(Change::Add(t));
-        self.negotiate(cx, pc);
+        if self.pcs[pc].role == Role::Single {
+            self.assign_slots(cx, pc, false);
+        } else {
+            self.pcs[pc].changes.push(Change::Add(t));
+            self.negotiate(cx, pc);
+        }
     }
 
     /// Removes participant `s`'s leg of track `t`.
@@ -56,9 +56,13 @@ impl Room {
 
     pub(crate) fn unsubscribe_leg(&mut self, cx: &mut Ctx, pc: usize, mid: Mid) {
         let Some(p) = self.pcs.get_mut(pc) else { return };
-        if p.role == Role::Subscriber {
-            p.changes.push(Change::Remove(mid));
-            self.negotiate(cx, pc);
+        match p.role {
+            Role::Subscriber => {
+                p.changes.push(Change::Remove(mid));
+                self.negotiate(cx, pc);
+            }
+            Role::Single => self.release_slot(cx, pc, mid),
+            Role::Publisher => {}
         }
     }
 

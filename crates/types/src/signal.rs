@@ -280,4 +280,11 @@ pub enum ServerSignal {
     },
     /// One of the client's tracks got its first subscriber.
     TrackSubscribed(TrackSid),
+    /// Single-PC mode: add this many receive-only media lines and offer again.
+    MediaSectionsRequirement {
+        /// Audio lines to add.
+        audios: u32,
+        /// Video lines to add.
+        videos: u32,
+    },
 }
