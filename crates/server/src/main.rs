@@ -167,6 +167,13 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+async fn allow_any_origin(mut response: axum::response::Response) -> axum::response::Response {
+    response
+        .headers_mut()
+        .insert(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, axum::http::HeaderValue::from_static("*"));
+    response
+}
+
 #[tokio::main]
 async fn run(settings: Settings) -> anyhow::Result<()> {
     let now = Instant::now();
@@ -187,9 +194,14 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     let app = Router::new()
         .route("/", get(|| async { "OK" }))
         .route("/rtc", get(signal::rtc))
-        .route("/rtc/validate", get(signal::validate))
         .route("/rtc/v1", get(signal::rtc_v1))
-        .route("/rtc/v1/validate", get(signal::validate_v1))
+        .merge(
+            // Browsers fetch these cross-origin to read why a connection failed.
+            Router::new()
+                .route("/rtc/validate", get(signal::validate))
+                .route("/rtc/v1/validate", get(signal::validate_v1))
+                .layer(axum::middleware::map_response(allow_any_origin)),
+        )
         .with_state(state);
     let mut servers = Vec::new();
     for addr in settings.binds {
