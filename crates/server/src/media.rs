@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use mio::net::UdpSocket;
 use mio::{Events, Interest, Poll, Token, Waker};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot, watch};
 
-use hikari_sfu::{Command, ConnId, Output, RoomEvent, Sfu, SfuConfig};
+use hikari_sfu::{AdminError, AdminRequest, AdminResponse, Command, ConnId, Output, RoomEvent, Sfu, SfuConfig, SfuStats};
 use hikari_types::{DisconnectReason, ServerSignal};
 
 /// What the media thread sends to a signal connection.
@@ -28,6 +28,31 @@ pub enum SignalOut {
 enum Message {
     Command(Command),
     Join(Box<hikari_sfu::Join>, mpsc::Sender<SignalOut>),
+    Admin(AdminRequest, oneshot::Sender<Result<AdminResponse, AdminError>>),
+}
+
+/// Counters published by the media thread about once a second.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MediaStats {
+    /// The SFU's own counters.
+    pub sfu: SfuStats,
+    /// Datagrams sent.
+    pub datagrams_out: u64,
+    /// Bytes sent.
+    pub bytes_out: u64,
+    /// Datagrams the kernel refused (buffer full, unreachable).
+    pub send_errors: u64,
+}
+
+/// Why an admin request got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    /// The request failed.
+    #[error(transparent)]
+    Admin(#[from] AdminError),
+    /// The media thread is overloaded or gone.
+    #[error("{0}")]
+    Unavailable(&'static str),
 }
 
 /// A handle to the media thread, shared by the signaling tasks.
@@ -36,6 +61,7 @@ pub struct MediaHandle {
     tx: SyncSender<Message>,
     waker: Arc<Waker>,
     next_conn: Arc<AtomicU64>,
+    stats: watch::Receiver<MediaStats>,
 }
 
 /// Signals queued for one client before it counts as too slow and is disconnected.
@@ -55,6 +81,18 @@ impl MediaHandle {
 
     pub fn command(&self, command: Command) -> Result<(), &'static str> {
         self.send(Message::Command(command))
+    }
+
+    /// Runs an admin request on the media thread.
+    pub async fn admin(&self, request: AdminRequest) -> Result<AdminResponse, MediaError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Message::Admin(request, tx)).map_err(MediaError::Unavailable)?;
+        Ok(rx.await.map_err(|_| MediaError::Unavailable("media thread stopped"))??)
+    }
+
+    /// The latest counters.
+    pub fn stats(&self) -> MediaStats {
+        *self.stats.borrow()
     }
 
     fn send(&self, m: Message) -> Result<(), &'static str> {
@@ -94,11 +132,12 @@ pub fn start(
         bound.push((socket, s.advertised));
     }
     let (tx, rx) = sync_channel(COMMAND_QUEUE);
+    let (stats_tx, stats) = watch::channel(MediaStats::default());
     std::thread::Builder::new()
         .name("hikari-media".into())
-        .spawn(move || MediaLoop::new(cfg, poll, bound, rx, events).run())
+        .spawn(move || MediaLoop::new(cfg, poll, bound, rx, events, stats_tx).run())
         .context("starting the media thread")?;
-    Ok(MediaHandle { tx, waker, next_conn: Arc::new(AtomicU64::new(1)) })
+    Ok(MediaHandle { tx, waker, next_conn: Arc::new(AtomicU64::new(1)), stats })
 }
 
 struct MediaLoop {
@@ -110,6 +149,11 @@ struct MediaLoop {
     outboxes: HashMap<ConnId, mpsc::Sender<SignalOut>>,
     events: mpsc::UnboundedSender<RoomEvent>,
     too_slow: Vec<ConnId>,
+    admin: HashMap<u64, oneshot::Sender<Result<AdminResponse, AdminError>>>,
+    next_admin: u64,
+    stats: MediaStats,
+    stats_tx: watch::Sender<MediaStats>,
+    next_stats: Instant,
 }
 
 impl MediaLoop {
@@ -119,6 +163,7 @@ impl MediaLoop {
         sockets: Vec<(UdpSocket, SocketAddr)>,
         rx: Receiver<Message>,
         events: mpsc::UnboundedSender<RoomEvent>,
+        stats_tx: watch::Sender<MediaStats>,
     ) -> Self {
         let by_advertised = sockets.iter().enumerate().map(|(i, (_, a))| (*a, i)).collect();
         Self {
@@ -130,6 +175,11 @@ impl MediaLoop {
             outboxes: HashMap::new(),
             events,
             too_slow: Vec::new(),
+            admin: HashMap::new(),
+            next_admin: 1,
+            stats: MediaStats::default(),
+            stats_tx,
+            next_stats: Instant::now(),
         }
     }
 
@@ -150,8 +200,14 @@ impl MediaLoop {
                     Token(i) => self.receive(i, &mut buf),
                 }
             }
-            self.sfu.handle_timeout(Instant::now());
+            let now = Instant::now();
+            self.sfu.handle_timeout(now);
             self.flush();
+            if now >= self.next_stats {
+                self.next_stats = now + Duration::from_secs(1);
+                self.stats.sfu = self.sfu.stats();
+                self.stats_tx.send_replace(self.stats);
+            }
         }
     }
 
@@ -164,6 +220,12 @@ impl MediaLoop {
                     self.sfu.handle_command(now, Command::Join(join));
                 }
                 Message::Command(c) => self.sfu.handle_command(now, c),
+                Message::Admin(request, reply) => {
+                    let id = self.next_admin;
+                    self.next_admin += 1;
+                    self.admin.insert(id, reply);
+                    self.sfu.handle_command(now, Command::Admin { id, request });
+                }
             }
             self.flush();
         }
@@ -208,8 +270,15 @@ impl MediaLoop {
         match output {
             Output::Transmit(t) => {
                 let Some(&i) = self.by_advertised.get(&t.source) else { return };
-                if let Err(e) = self.sockets[i].0.send_to(&t.contents, t.destination) {
-                    tracing::trace!(error = %e, "udp send failed");
+                match self.sockets[i].0.send_to(&t.contents, t.destination) {
+                    Ok(n) => {
+                        self.stats.datagrams_out += 1;
+                        self.stats.bytes_out += n as u64;
+                    }
+                    Err(e) => {
+                        self.stats.send_errors += 1;
+                        tracing::trace!(error = %e, "udp send failed");
+                    }
                 }
             }
             Output::Signal { conn, signal } => {
@@ -230,6 +299,11 @@ impl MediaLoop {
             }
             Output::Event(e) => {
                 let _ = self.events.send(e);
+            }
+            Output::AdminReply { id, result } => {
+                if let Some(reply) = self.admin.remove(&id) {
+                    let _ = reply.send(result);
+                }
             }
         }
     }

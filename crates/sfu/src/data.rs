@@ -74,8 +74,9 @@ impl Room {
             tracing::warn!(participant = %identity, "receiver too slow; data packet dropped");
             return;
         }
-        if let Err(error) = channel.write(true, bytes) {
-            tracing::debug!(participant = %identity, %error, "data channel write failed");
+        match channel.write(true, bytes) {
+            Ok(_) => self.counters.data_relayed += 1,
+            Err(error) => tracing::debug!(participant = %identity, %error, "data channel write failed"),
         }
         self.drain(cx, pc);
     }

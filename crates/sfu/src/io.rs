@@ -70,6 +70,13 @@ pub enum Command {
         /// The connection.
         conn: ConnId,
     },
+    /// An administration request; its reply carries `id`.
+    Admin {
+        /// Chosen by the driver to match the reply.
+        id: u64,
+        /// The request.
+        request: hikari_types::AdminRequest,
+    },
 }
 
 /// Something that happened in a room, for webhooks, metrics and the funnel.
@@ -87,6 +94,8 @@ pub enum RoomEvent {
     TrackPublished(RoomInfo, ParticipantInfo, TrackInfo),
     /// A track was unpublished.
     TrackUnpublished(RoomInfo, ParticipantInfo, TrackInfo),
+    /// A participant's metadata, name, attributes or permissions changed through the API.
+    ParticipantUpdated(RoomInfo, ParticipantInfo),
 }
 
 /// What the driver must do.
@@ -110,4 +119,11 @@ pub enum Output {
     },
     /// A room event.
     Event(RoomEvent),
+    /// The outcome of [`Command::Admin`].
+    AdminReply {
+        /// The request's id.
+        id: u64,
+        /// Its outcome.
+        result: Result<hikari_types::AdminResponse, hikari_types::AdminError>,
+    },
 }

@@ -22,6 +22,7 @@
 //! dropped, bad signals end that client's session and no one else's.
 #![deny(missing_docs)]
 
+mod admin;
 mod config;
 mod data;
 mod demux;
@@ -48,6 +49,7 @@ use str0m::net::{Protocol, Receive};
 
 use hikari_types::{DisconnectReason, LeaveAction, RoomInfo, RoomName, ServerSignal};
 
+pub use hikari_types::{AdminError, AdminRequest, AdminResponse};
 pub use config::{RoomDefaults, SfuConfig};
 pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, Transmit};
 pub use room::JoinError;
@@ -63,6 +65,31 @@ pub const LIVEKIT_COMPATIBLE_VERSION: &str = "1.9.0";
 /// How often rooms check for lost participants and expiry.
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
 
+/// Counters since start; plain integers bumped by the owning thread.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SfuStats {
+    /// Datagrams received.
+    pub datagrams_in: u64,
+    /// Bytes received.
+    pub bytes_in: u64,
+    /// RTP packets received from publishers.
+    pub rtp_in: u64,
+    /// RTP packets written to subscriber legs.
+    pub rtp_forwarded: u64,
+    /// Keyframe requests (PLI) sent to publishers.
+    pub keyframe_requests: u64,
+    /// Keyframe requests (PLI/FIR) received from subscribers.
+    pub keyframe_requests_in: u64,
+    /// Data packets relayed to receivers.
+    pub data_relayed: u64,
+    /// Open rooms.
+    pub rooms: u64,
+    /// Connected participants.
+    pub participants: u64,
+    /// Published tracks.
+    pub tracks: u64,
+}
+
 /// The SFU: a set of rooms owned by one thread.
 pub struct Sfu {
     cfg: SfuConfig,
@@ -74,6 +101,7 @@ pub struct Sfu {
     timers: Timers,
     out: VecDeque<Output>,
     next_housekeeping: Instant,
+    stats: SfuStats,
 }
 
 impl Sfu {
@@ -89,6 +117,7 @@ impl Sfu {
             timers: Timers::default(),
             out: VecDeque::new(),
             next_housekeeping: now + HOUSEKEEPING,
+            stats: SfuStats::default(),
         }
     }
 
@@ -107,6 +136,10 @@ impl Sfu {
                     return;
                 };
                 self.with_room(room, now, |r, cx| r.on_signal(cx, p, signal));
+            }
+            Command::Admin { id, request } => {
+                let result = self.admin(now, request);
+                self.out.push_back(Output::AdminReply { id, result });
             }
             Command::Closed { conn } => {
                 if let Some(&(room, p)) = self.conns.get(&conn) {
@@ -168,6 +201,8 @@ impl Sfu {
 
     /// Feeds a datagram that arrived from `source` on the local address `destination`.
     pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, destination: SocketAddr, datagram: &[u8]) {
+        self.stats.datagrams_in += 1;
+        self.stats.bytes_in += datagram.len() as u64;
         let (key, learned) = match self.demux.by_addr(source, destination) {
             Some(key) => (key, true),
             None => match self.demux.by_stun(datagram) {
@@ -223,6 +258,12 @@ impl Sfu {
 
     fn close_room(&mut self, r: usize) {
         let room = self.rooms.remove(r);
+        // Keep the closed room's counts in the totals.
+        self.stats.rtp_in += room.counters.rtp_in;
+        self.stats.rtp_forwarded += room.counters.rtp_forwarded;
+        self.stats.keyframe_requests += room.counters.keyframe_requests;
+        self.stats.keyframe_requests_in += room.counters.keyframe_requests_in;
+        self.stats.data_relayed += room.counters.data_relayed;
         self.room_by_name.remove(&room.info.name);
         tracing::info!(room = %room.info.name, "room finished");
         self.out.push_back(Output::Event(RoomEvent::RoomFinished(room.room_info())));
@@ -239,6 +280,22 @@ impl Sfu {
             Some(at) => at.min(self.next_housekeeping),
             None => self.next_housekeeping,
         }
+    }
+
+    /// Counters since start, with current room, participant and track counts.
+    pub fn stats(&self) -> SfuStats {
+        let mut s = self.stats;
+        for (_, r) in self.rooms.iter() {
+            s.rtp_in += r.counters.rtp_in;
+            s.rtp_forwarded += r.counters.rtp_forwarded;
+            s.keyframe_requests += r.counters.keyframe_requests;
+            s.keyframe_requests_in += r.counters.keyframe_requests_in;
+            s.data_relayed += r.counters.data_relayed;
+            s.participants += r.participants.len() as u64;
+            s.tracks += r.tracks.len() as u64;
+        }
+        s.rooms = self.rooms.len() as u64;
+        s
     }
 
     /// The open rooms.

@@ -30,6 +30,7 @@ impl Room {
             },
         };
         let now = cx.now;
+        self.counters.rtp_in += 1;
         let Some(track) = self.tracks.get_mut(t) else { return };
         if let Some(l) = track.layers.get_mut(usize::from(layer)) {
             l.last_seen = Some(now);
@@ -78,6 +79,7 @@ impl Room {
             let mut api = sub.rtc.direct_api();
             let Some(stream) = api.stream_tx(&ssrc_out) else { continue };
             stream.write_rtp(write);
+            self.counters.rtp_forwarded += 1;
             pc::drain(sub, cx.key(down.pc), &mut self.events, cx.out, cx.timers);
         }
         if want_keyframe {
@@ -100,6 +102,7 @@ impl Room {
 
     /// A subscriber lost a picture: ask the publisher of that leg's track.
     pub(crate) fn on_keyframe_request(&mut self, cx: &mut Ctx, pc: usize, mid: Mid) {
+        self.counters.keyframe_requests_in += 1;
         let found = self.tracks.iter_mut().find_map(|(t, track)| track.down_mut(pc, mid).map(|d| (t, d.forwarder.current())));
         if let Some((t, layer)) = found {
             self.request_keyframe(cx, t, layer);
@@ -110,6 +113,7 @@ impl Room {
     /// at most once per [`KEYFRAME_REQUEST_INTERVAL`].
     pub(crate) fn request_keyframe(&mut self, cx: &mut Ctx, t: usize, layer: Option<u8>) {
         let now = cx.now;
+        self.counters.rtp_in += 1;
         let Some(track) = self.tracks.get_mut(t) else { return };
         if track.last_keyframe_request.is_some_and(|at| now.saturating_duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
             return;
@@ -122,6 +126,7 @@ impl Room {
         let Some(publisher) = self.pcs.get_mut(pc) else { return };
         if let Some(rx) = publisher.rtc.direct_api().stream_rx_by_mid(mid, rid) {
             rx.request_keyframe(KeyframeRequestKind::Pli);
+            self.counters.keyframe_requests += 1;
         }
         self.drain(cx, pc);
     }

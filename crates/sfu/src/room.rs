@@ -92,6 +92,17 @@ pub(crate) struct Room {
     pub empty_since: Option<Instant>,
     /// Whether anyone ever joined (decides between empty and departure timeout).
     pub had_participants: bool,
+    pub counters: Counters,
+}
+
+/// Per-room counters, summed into [`crate::SfuStats`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counters {
+    pub rtp_in: u64,
+    pub rtp_forwarded: u64,
+    pub keyframe_requests: u64,
+    pub keyframe_requests_in: u64,
+    pub data_relayed: u64,
 }
 
 impl Room {
@@ -105,6 +116,7 @@ impl Room {
             events: VecDeque::new(),
             empty_since: Some(now),
             had_participants: false,
+            counters: Counters::default(),
         }
     }
 

@@ -9,10 +9,12 @@
 //! official SDKs check.
 #![deny(missing_docs)]
 
+mod admin;
 mod ids;
 mod info;
 mod signal;
 
+pub use admin::{AdminError, AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME};
 pub use ids::{ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
 pub use info::{
     ClientInfo, DisconnectReason, ParticipantInfo, ParticipantKind, ParticipantState, Permissions,
