@@ -69,7 +69,7 @@ e2e_health() {
 e2e_server_start() {
   E2E_SERVER_LOG=$1; shift
   : >"$E2E_SERVER_LOG"
-  ip netns exec "$E2E_NS" env RUST_LOG="${HIKARI_E2E_RUST_LOG:-${RUST_LOG:-info}}" RUST_BACKTRACE=1 \
+  ip netns exec "$E2E_NS" env RUST_LOG="${HIKARI_E2E_RUST_LOG:-${RUST_LOG:-info}}" RUST_BACKTRACE=1 NO_COLOR=1 \
     "$HIKARI_BIN" --dev --bind "$E2E_SERVER_IP" --node-ip "$E2E_SERVER_IP" "$@" \
     >>"$E2E_SERVER_LOG" 2>&1 </dev/null &
   E2E_SERVER_PID=$!
@@ -119,10 +119,15 @@ e2e_server_stop() {
   E2E_SERVER_PID=
 }
 
+# CPU time (utime+stime, in clock ticks) of the server process so far.
+e2e_server_ticks() {
+  awk '{print $14 + $15}' "/proc/$E2E_SERVER_PID/stat" 2>/dev/null || echo 0
+}
+
 e2e_log_tail() {
   local log=$1 n=${2:-60}
   echo "----- last $n lines of $log -----" >&2
-  tail -n "$n" "$log" | cut -c1-600 >&2 || true
+  tail -n "$n" "$log" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-600 >&2 || true
   echo "----- end of $log -----" >&2
 }
 
@@ -160,8 +165,16 @@ e2e_run_modes() {
       continue
     fi
     rc=0
+    local t0 c0 t1 c1
+    t0=$(date +%s.%N) c0=$(e2e_server_ticks)
     timeout -k 5 "$client_timeout" ip netns exec "$E2E_NS" \
       "$@" --url "$E2E_URL" --label "$mode" --logdir "$logdir/$mode" 2>&1 | tee "$client_log" || rc=$?
+    t1=$(date +%s.%N) c1=$(e2e_server_ticks)
+    # The server's average CPU over the whole client run (all phases, not only media).
+    awk -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v hz="$(getconf CLK_TCK)" -v m="$mode" \
+      'BEGIN { cpu = (c1 - c0) / hz; wall = t1 - t0;
+               printf "METRIC %s server_cpu_avg_percent %.1f %% (%.2f s CPU over %.1f s of the scenario)\n", m, 100 * cpu / wall, cpu, wall }' \
+      | tee -a "$client_log"
     [ "$rc" = 124 ] && echo "FAIL client_finished ($mode): no result within $client_timeout s"
     line=$(grep -E "^$mode: [0-9]+ passed, [0-9]+ failed" "$client_log" | tail -n1 || true)
     if [ -n "$line" ]; then

@@ -31,7 +31,7 @@
         state.subscribed.push({ kind: track.kind, sid: pub.trackSid, from: participant.identity });
         note(`subscribed ${track.kind} ${pub.trackSid} of ${participant.identity}`);
         const el = track.attach();
-        el.muted = true;
+        el.muted = track.kind === Track.Kind.Video; // audio plays out (to Chromium's fake output)
         el.autoplay = true;
         el.playsInline = true;
         document.getElementById('media').appendChild(el);

@@ -7,7 +7,8 @@
 //   pub    publishes camera and microphone;
 //   late   joins after publication, so the tracks come with its JoinResponse.
 // Both subscribers must decode >= 30 video frames (inbound-rtp framesDecoded) and receive
-// audio (inbound-rtp packetsReceived, totalSamplesReceived); data messages cross with the right
+// audio that is not silence (inbound-rtp packetsReceived, totalSamplesReceived and
+// totalAudioEnergy; the remote audio plays out to Chromium's fake output); data messages cross with the right
 // sender identity. Also: a token signed with a wrong secret is refused.
 // Prints PASS/FAIL per check, METRIC lines, and closes with "<label>: N passed, N failed".
 
@@ -30,6 +31,10 @@ const API_KEY = process.env.HIKARI_API_KEY || 'devkey';
 const API_SECRET = process.env.HIKARI_API_SECRET || 'secret';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const MIN_FRAMES = 30;
+// totalAudioEnergy of the played-out remote audio: Chromium's fake microphone beeps, so a
+// working path accumulates energy (~0.3 in 2 s); decoded silence stays at 0.
+const MIN_AUDIO_ENERGY = 0.01;
+const audioOk = (a) => a.packetsReceived > 0 && a.totalSamplesReceived > 0 && a.totalAudioEnergy > MIN_AUDIO_ENERGY;
 const MEDIA_TIMEOUT_MS = 45_000;
 const ROOM = `e2e-js-${LABEL}-${Math.random().toString(16).slice(2, 10)}`;
 const EXPECTED_SDK = JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules/livekit-client/package.json'))).version;
@@ -147,7 +152,7 @@ async function scenario(pages) {
     const s = last[n] || [];
     const v = s.find((x) => x.kind === 'video' && x.from === 'pub');
     const a = s.find((x) => x.kind === 'audio' && x.from === 'pub');
-    return v && v.framesDecoded >= MIN_FRAMES && a && a.packetsReceived > 0 && a.totalSamplesReceived > 0;
+    return v && v.framesDecoded >= MIN_FRAMES && a && audioOk(a);
   };
   while (Date.now() < deadline) {
     for (const [n, , t0] of subs) {
@@ -165,8 +170,8 @@ async function scenario(pages) {
     check(`${n}_video_decoded`, !!v && v.framesDecoded >= MIN_FRAMES,
       v ? `framesDecoded ${v.framesDecoded} (need ${MIN_FRAMES}), ${v.frameWidth}x${v.frameHeight}, packets ${v.packetsReceived}, lost ${v.packetsLost}`
         : `no inbound video rtp; subscribed ${JSON.stringify((await pages[n].evaluate(() => window.e2e.state())).subscribed)}`);
-    check(`${n}_audio_received`, !!a && a.packetsReceived > 0 && a.totalSamplesReceived > 0,
-      a ? `packetsReceived ${a.packetsReceived}, totalSamplesReceived ${a.totalSamplesReceived}, energy ${a.totalAudioEnergy.toFixed(4)}`
+    check(`${n}_audio_received`, !!a && audioOk(a),
+      a ? `packetsReceived ${a.packetsReceived}, totalSamplesReceived ${a.totalSamplesReceived}, totalAudioEnergy ${a.totalAudioEnergy.toFixed(4)} (need > ${MIN_AUDIO_ENERGY}: the fake microphone beeps)`
         : 'no inbound audio rtp');
   }
   if (firstFrame.late !== undefined) metric('late_connect_to_first_decoded_frame_getStats', firstFrame.late);
@@ -176,9 +181,12 @@ async function scenario(pages) {
     if (st.firstVideoFrameAt) metric(`${n}_connect_to_first_presented_frame`, st.firstVideoFrameAt - st.connectStartedAt);
   }
 
-  // 5. Data: the publisher to everyone; the late subscriber to the publisher only.
+  // 5. Data (reliable, with topics): pub -> late only, then pub -> everyone, then late -> pub.
+  //    Reliable data from one sender is ordered, so once the broadcast reached early, the
+  //    direct packet would have reached it before, had the server not respected the destination.
+  await step('data_direct', 10_000, () => pages.pub.evaluate(() => window.e2e.sendData('for late only', 'e2e-js-direct', ['late-sub'])));
   await step('data_broadcast', 10_000, () => pages.pub.evaluate(() => window.e2e.sendData('hello from pub', 'e2e-js')));
-  await step('data_to_pub', 10_000, () => pages.late.evaluate(() => window.e2e.sendData('hello pub', 'e2e-js-direct', ['pub'])));
+  if (late) await step('data_reply', 10_000, () => pages.late.evaluate(() => window.e2e.sendData('hello pub', 'e2e-js-reply', ['pub'])));
   const waitData = async (n, topic) => {
     const until = Date.now() + 10_000;
     while (Date.now() < until) {
@@ -189,15 +197,22 @@ async function scenario(pages) {
     }
     return null;
   };
+  const show = (m) => (m ? `from ${m.from}, topic ${m.topic}, "${m.text}"` : 'nothing within 10 s');
   for (const [n] of subs) {
     const m = await waitData(n, 'e2e-js');
-    check(`data_broadcast_${n}`, !!m && m.from === 'pub' && m.text === 'hello from pub',
-      m ? `from ${m.from}, topic ${m.topic}, "${m.text}"` : 'nothing within 10 s');
+    check(`data_broadcast_${n}`, !!m && m.from === 'pub' && m.text === 'hello from pub', show(m));
   }
   if (late) {
-    const m = await waitData('pub', 'e2e-js-direct');
-    check('data_to_pub', !!m && m.from === 'late-sub' && m.text === 'hello pub',
-      m ? `from ${m.from}, topic ${m.topic}, "${m.text}"` : 'nothing within 10 s');
+    const m = await waitData('late', 'e2e-js-direct');
+    check('data_direct', !!m && m.from === 'pub' && m.text === 'for late only', show(m));
+    const r = await waitData('pub', 'e2e-js-reply');
+    check('data_reply', !!r && r.from === 'late-sub' && r.text === 'hello pub', show(r));
+  }
+  if (early) {
+    const st = await pages.early.evaluate(() => window.e2e.state());
+    const leaked = st.data.filter((d) => d.topic === 'e2e-js-direct' || d.topic === 'e2e-js-reply');
+    check('data_destination_respected', st.data.some((d) => d.topic === 'e2e-js') && leaked.length === 0,
+      leaked.length ? `early received ${JSON.stringify(leaked)}` : 'early got the broadcast and none of the addressed packets');
   }
 }
 

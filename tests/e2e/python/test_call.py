@@ -116,10 +116,12 @@ class Checks:
 
 
 def first(fut_map: dict, key):
-    """A future in fut_map[key], created on first use (events may fire before the wait)."""
-    if key not in fut_map:
-        fut_map[key] = asyncio.get_running_loop().create_future()
-    return fut_map[key]
+    """A future in fut_map[key], created on first use (events may fire before the wait).
+    A future cancelled by a timed-out wait is replaced, so a later wait starts afresh."""
+    fut = fut_map.get(key)
+    if fut is None or fut.cancelled():
+        fut = fut_map[key] = asyncio.get_running_loop().create_future()
+    return fut
 
 
 def resolve(fut_map: dict, key, value) -> None:
