@@ -1,0 +1,188 @@
+//! Admin sign-in: sessions in the store, CSRF tokens per session, Bearer tokens for the API.
+
+use crate::{
+    FunnelError,
+    clock::now_ms,
+    error::HtmlError,
+    security::{cookie, digest, hash_password, random_hex, set_cookie, verify_password},
+    state::AppState,
+};
+use axum::{
+    Form,
+    extract::{FromRequestParts, State},
+    http::{HeaderMap, Method, StatusCode, header, request::Parts},
+    response::{IntoResponse, Redirect, Response},
+};
+use hikari_funnel::{Email, UserId};
+use hikari_funnel_store::{Session, Store};
+use maud::html;
+use serde::Deserialize;
+
+const SESSION_COOKIE: &str = "hikari_admin";
+const LOGIN_CSRF_COOKIE: &str = "hikari_login";
+const SESSION_MS: i64 = 7 * 86_400_000;
+
+/// A signed-in admin (from the session cookie).
+pub(crate) struct Admin {
+    #[allow(dead_code)]
+    pub user: UserId,
+    pub csrf: String,
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = FunnelError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, FunnelError> {
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(FunnelError::Unauthorized)?;
+        let s = st.store.session(&digest(&token), now_ms()).await?.ok_or(FunnelError::Unauthorized)?;
+        Ok(Self { user: s.user, csrf: s.csrf })
+    }
+}
+
+/// A caller of the JSON API: a Bearer token, or an admin session that sent its CSRF token in
+/// `X-CSRF-Token` on every method but GET.
+pub(crate) struct ApiCaller;
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = FunnelError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, FunnelError> {
+        let auth = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if let Some(auth) = auth {
+            let token = auth.strip_prefix("Bearer ").ok_or(FunnelError::Unauthorized)?;
+            return match st.store.token(&digest(token.trim())).await? {
+                Some(_) => Ok(Self),
+                None => Err(FunnelError::Unauthorized),
+            };
+        }
+        let admin = Admin::from_request_parts(parts, st).await?;
+        if parts.method != Method::GET && parts.method != Method::HEAD {
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+            if sent != Some(admin.csrf.as_str()) {
+                return Err(FunnelError::Csrf);
+            }
+        }
+        Ok(Self)
+    }
+}
+
+/// Checks a form's `_csrf` field against the session.
+pub(crate) fn check_csrf(admin: &Admin, sent: &str) -> Result<(), FunnelError> {
+    if sent == admin.csrf { Ok(()) } else { Err(FunnelError::Csrf) }
+}
+
+/// Creates a user after checking the email and password.
+pub(crate) async fn create_user(store: &dyn Store, email: &str, password: &str) -> Result<UserId, FunnelError> {
+    let email = Email::parse(email)?;
+    if password.chars().count() < 8 || password.len() > 1024 {
+        return Err(FunnelError::BadRequest("password: use 8 to 1024 characters".into()));
+    }
+    Ok(store.create_user(&email, &hash_password(password)?, now_ms()).await?)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Credentials {
+    email: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+fn login_page(title: &str, action: &str, csrf: &str, error: Option<&str>) -> maud::Markup {
+    super::views::layout(title, None, html! {
+        h1 { (title) }
+        @if let Some(e) = error { p.error role="alert" { (e) } }
+        form method="post" action=(action) {
+            input type="hidden" name="csrf" value=(csrf);
+            label { "Email" input type="email" name="email" required autocomplete="username"; }
+            label { "Password" input type="password" name="password" required minlength="8" autocomplete="current-password"; }
+            button type="submit" { (title) }
+        }
+    })
+}
+
+fn login_response(st: &AppState, status: StatusCode, title: &str, action: &str, error: Option<&str>) -> Response {
+    let csrf = random_hex(16);
+    let c = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, true, st.secure_cookies());
+    (status, [(header::SET_COOKIE, c)], login_page(title, action, &csrf, error)).into_response()
+}
+
+pub(crate) async fn login_form(State(st): State<AppState>) -> Result<Response, HtmlError> {
+    if st.store.user_count().await? == 0 {
+        return Ok(Redirect::to("/admin/setup").into_response());
+    }
+    Ok(login_response(&st, StatusCode::OK, "Sign in", "/admin/login", None))
+}
+
+pub(crate) async fn login(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    crate::extract::ClientIp(ip): crate::extract::ClientIp,
+    Form(c): Form<Credentials>,
+) -> Result<Response, HtmlError> {
+    if cookie(&headers, LOGIN_CSRF_COOKIE).as_deref() != Some(c.csrf.as_str()) || c.csrf.is_empty() {
+        return Err(FunnelError::Csrf.into());
+    }
+    if !st.logins.allow(&ip, now_ms()) {
+        return Err(FunnelError::RateLimited.into());
+    }
+    let user = match Email::parse(&c.email) {
+        Ok(email) => st.store.user_by_email(&email).await?,
+        Err(_) => None,
+    };
+    match user {
+        Some((id, hash)) if verify_password(&c.password, &hash) => Ok(start_session(&st, id).await?),
+        _ => Ok(login_response(&st, StatusCode::UNAUTHORIZED, "Sign in", "/admin/login", Some("Wrong email or password."))),
+    }
+}
+
+async fn start_session(st: &AppState, user: UserId) -> Result<Response, FunnelError> {
+    let token = random_hex(32);
+    let now = now_ms();
+    st.store.create_session(&digest(&token), &Session { user, csrf: random_hex(16) }, now + SESSION_MS).await?;
+    let c = set_cookie(SESSION_COOKIE, &token, SESSION_MS / 1000, true, st.secure_cookies());
+    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, c), (header::LOCATION, "/admin".to_string())]).into_response())
+}
+
+/// First run: the page that creates the first user, open only while there is none.
+pub(crate) async fn setup_form(State(st): State<AppState>) -> Result<Response, HtmlError> {
+    if st.store.user_count().await? > 0 {
+        return Ok(Redirect::to("/admin/login").into_response());
+    }
+    Ok(login_response(&st, StatusCode::OK, "Create the first admin", "/admin/setup", None))
+}
+
+pub(crate) async fn setup(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(c): Form<Credentials>,
+) -> Result<Response, HtmlError> {
+    if cookie(&headers, LOGIN_CSRF_COOKIE).as_deref() != Some(c.csrf.as_str()) || c.csrf.is_empty() {
+        return Err(FunnelError::Csrf.into());
+    }
+    if st.store.user_count().await? > 0 {
+        return Err(FunnelError::Conflict("an admin already exists; sign in instead".into()).into());
+    }
+    let id = create_user(&*st.store, &c.email, &c.password).await?;
+    Ok(start_session(&st, id).await?)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub(crate) async fn logout(
+    State(st): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, HtmlError> {
+    check_csrf(&admin, &f.csrf)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        st.store.delete_session(&digest(&token)).await?;
+    }
+    let c = set_cookie(SESSION_COOKIE, "", 0, true, st.secure_cookies());
+    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, c), (header::LOCATION, "/admin/login".to_string())]).into_response())
+}

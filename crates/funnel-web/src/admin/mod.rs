@@ -1,0 +1,29 @@
+//! The builder and admin pages under `/admin`. Pages are server-rendered; their forms and the
+//! block builder call the JSON API with the session's CSRF token (see `assets/admin.js`).
+
+pub(crate) mod auth;
+mod views;
+
+use crate::{assets, state::AppState};
+use axum::{
+    Router,
+    routing::{get, post},
+};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(views::dashboard))
+        .route("/admin/login", get(auth::login_form).post(auth::login))
+        .route("/admin/setup", get(auth::setup_form).post(auth::setup))
+        .route("/admin/logout", post(auth::logout))
+        .route("/admin/funnels/{id}", get(views::funnel))
+        .route("/admin/funnels/{id}/report", get(views::report))
+        .route("/admin/steps/{id}/edit", get(views::builder))
+        .route("/admin/steps/{id}/preview", get(views::preview))
+        .route("/admin/preview", post(views::live_preview))
+        .route("/admin/contacts", get(views::contacts))
+        .route("/admin/tokens", get(views::tokens))
+        .route("/admin/assets/admin.js", get(assets::admin_js))
+        .route("/admin/assets/builder.js", get(assets::builder_js))
+        .route("/admin/assets/admin.css", get(assets::admin_css))
+}

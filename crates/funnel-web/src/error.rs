@@ -1,0 +1,117 @@
+//! The crate's one error type and its one mapping to HTTP.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use hikari_funnel::DomainError;
+use hikari_funnel_store::StoreError;
+
+/// What a request can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FunnelError {
+    /// Malformed request (bad JSON, wrong types, bad path or query).
+    #[error("{0}")]
+    BadRequest(String),
+    /// A domain rule refused a value.
+    #[error(transparent)]
+    Invalid(#[from] DomainError),
+    /// No such thing.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Already exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// A stale page edit.
+    #[error("the page was changed by someone else: it is now at version {current}; reload it and apply your edit again")]
+    VersionConflict {
+        /// The stored version.
+        current: i64,
+    },
+    /// No or bad credentials.
+    #[error("sign in or send a valid Bearer token")]
+    Unauthorized,
+    /// Missing or wrong CSRF token.
+    #[error("missing or invalid CSRF token")]
+    Csrf,
+    /// Body too large.
+    #[error("request body too large")]
+    TooLarge,
+    /// Rate limited.
+    #[error("too many requests")]
+    RateLimited,
+    /// Storage failed.
+    #[error("storage failure")]
+    Store(#[source] StoreError),
+}
+
+impl From<StoreError> for FunnelError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => Self::NotFound(what),
+            StoreError::Conflict(m) => Self::Conflict(m),
+            StoreError::VersionConflict { current } => Self::VersionConflict { current },
+            StoreError::Invalid(d) => Self::Invalid(d),
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl FunnelError {
+    /// The status and machine-readable code for this error.
+    pub fn status(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::VersionConflict { .. } => (StatusCode::CONFLICT, "version_conflict"),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::Csrf => (StatusCode::FORBIDDEN, "csrf"),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for FunnelError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status();
+        if let Self::Store(e) = &self {
+            tracing::error!(error = %e, "funnel storage failure");
+        }
+        let mut body = serde_json::json!({ "error": code, "message": self.to_string() });
+        if let Self::VersionConflict { current } = self {
+            body["current_version"] = current.into();
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+/// The same error, rendered as a small HTML page (for admin and visitor pages).
+#[derive(Debug)]
+pub(crate) struct HtmlError(pub FunnelError);
+
+impl<E: Into<FunnelError>> From<E> for HtmlError {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+impl IntoResponse for HtmlError {
+    fn into_response(self) -> Response {
+        let (status, _) = self.0.status();
+        if let FunnelError::Unauthorized = self.0 {
+            return axum::response::Redirect::to("/admin/login").into_response();
+        }
+        let msg = if status.is_server_error() { "Something went wrong.".to_string() } else { self.0.to_string() };
+        let page = maud::html! {
+            (maud::DOCTYPE)
+            html lang="en" { head { meta charset="utf-8"; title { (status) } } body { h1 { (status) } p { (msg) } } }
+        };
+        (status, page).into_response()
+    }
+}
