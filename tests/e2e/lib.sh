@@ -167,7 +167,7 @@ e2e_run_modes() {
     rc=0
     local t0 c0 t1 c1
     t0=$(date +%s.%N) c0=$(e2e_server_ticks)
-    timeout -k 5 "$client_timeout" ip netns exec "$E2E_NS" \
+    E2E_SERVER_PID=$E2E_SERVER_PID timeout -k 5 "$client_timeout" ip netns exec "$E2E_NS" \
       "$@" --url "$E2E_URL" --label "$mode" --logdir "$logdir/$mode" 2>&1 | tee "$client_log" || rc=$?
     t1=$(date +%s.%N) c1=$(e2e_server_ticks)
     # The server's average CPU over the whole client run (all phases, not only media).

@@ -57,6 +57,16 @@ def now() -> float:
     return time.monotonic()
 
 
+def server_cpu_seconds(pid: str) -> float | None:
+    """utime+stime of a process, in seconds (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def token(identity: str, room: str, *, secret: str = API_SECRET, name: str | None = None,
           update_metadata: bool = False) -> str:
     grants = api.VideoGrants(room_join=True, room=room, can_publish=True, can_subscribe=True,
@@ -488,6 +498,22 @@ async def scenario(url: str, label: str) -> Checks:
                 c.fail("bob_audio_not_silent", f"no {AUDIO_WINDOW_S} s of audible audio "
                        f"(max frame RMS {aprobe.max_frame_rms:.0f})")
 
+            # Steady state: hold the call and take the server's CPU over the hold (the server's
+            # pid comes from run.sh; /proc is shared with the namespace).
+            hold = float(os.environ.get("E2E_HOLD_S", "10"))
+            spid = os.environ.get("E2E_SERVER_PID")
+            if hold > 0 and spid:
+                c0, t0 = server_cpu_seconds(spid), now()
+                v0, a0 = vprobe.count, aprobe.count
+                await asyncio.sleep(hold)  # deliberate: a measurement window, not a wait
+                c1, t1 = server_cpu_seconds(spid), now()
+                if c0 is not None and c1 is not None:
+                    pct = 100 * (c1 - c0) / (t1 - t0)
+                    print(f"METRIC {label} server_cpu_steady_percent {pct:.1f} % over {t1 - t0:.1f} s: "
+                          f"1 publisher (audio 48 kHz + video {WIDTH}x{HEIGHT}@{FPS}) -> 2 subscribers; "
+                          f"bob decoded {vprobe.count - v0} video / {aprobe.count - a0} audio frames meanwhile",
+                          flush=True)
+
         # 6. Data: reliable, with topic, to Bob only; then one to everyone.
         await c.wait("data_to_bob", alice.local_participant.publish_data(
             b"hello bob", reliable=True, topic="e2e-direct", destination_identities=["bob"]), 10)
@@ -530,6 +556,15 @@ async def scenario(url: str, label: str) -> Checks:
                     f"response {resp!r}, caller seen by bob {rpc_seen.get('caller')!r}, "
                     f"{(now() - t0) * 1000:.0f} ms")
             c.metric("rpc_round_trip", now() - t0)
+            # A second call: in /rtc (two-PC) mode Bob's first reply also brings up his
+            # publisher PeerConnection (he has published nothing yet), so the first call is slower.
+            t0 = now()
+            ok, resp = await c.wait("rpc_round_trip_again", alice.local_participant.perform_rpc(
+                destination_identity="bob", method="e2e.echo", payload="ping-43",
+                response_timeout=10.0), 15)
+            if ok:
+                c.check("rpc_round_trip_again", resp == "echo:ping-43", f"response {resp!r}")
+                c.metric("rpc_round_trip_second", now() - t0)
 
         # 8. Metadata, name and attributes of Alice, as Bob sees them.
         await c.wait("metadata_changed", alice.local_participant.set_metadata("meta-v1"), 10)
