@@ -114,7 +114,11 @@ fn posterior(arms: &[ArmStats], config: &BanditConfig) -> Result<Posterior> {
             return Err(StatsError::UndefinedPosterior("an arm without variance needs a proper prior"));
         }
         let variance = 1.0 / precision;
-        means.push(variance * (prior_precision * config.prior.mean + data_precision * arm.mean()));
+        let mean = variance * (prior_precision * config.prior.mean + data_precision * arm.mean());
+        if !(mean.is_finite() && variance.is_finite() && variance > 0.0) {
+            return Err(StatsError::UndefinedPosterior("an arm's posterior mean or variance is not finite"));
+        }
+        means.push(mean);
         sds.push(variance.sqrt());
     }
     Ok(Posterior { means, sds })
@@ -215,9 +219,17 @@ pub(crate) fn rank_probabilities(means: &[f64], sds: &[f64]) -> (Vec<f64>, Vec<f
             }
             norm_pdf(z) * total
         };
-        // Split [−12, 12] where another arm's CDF turns over, so that steep steps (a
-        // precise arm against a vague one) fall on panel edges.
-        let mut points: Vec<f64> = others.iter().map(|&j| (means[j] - means[i]) / sds[i]).filter(|z| z.abs() < 12.0).collect();
+        // Split [−12, 12] where another arm's CDF turns over (its centre ± a few of its
+        // widths), so that steep steps (a precise arm against a vague one) fall on panel
+        // edges instead of being hunted down by bisection.
+        let mut points: Vec<f64> = others
+            .iter()
+            .flat_map(|&j| {
+                let (centre, width) = ((means[j] - means[i]) / sds[i], sds[j] / sds[i]);
+                [-8.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 8.0].map(|t| centre + t * width)
+            })
+            .filter(|z| z.abs() < 12.0)
+            .collect();
         points.push(-12.0);
         points.push(12.0);
         points.sort_by(f64::total_cmp);
@@ -228,32 +240,39 @@ pub(crate) fn rank_probabilities(means: &[f64], sds: &[f64]) -> (Vec<f64>, Vec<f
     (first, second)
 }
 
+/// Integrand evaluations allowed per integral; only pathological posteriors (spreads
+/// differing by many orders of magnitude) come near it.
+const EVALUATION_BUDGET: u32 = 200_000;
+
 fn integrate(f: &dyn Fn(f64) -> f64, points: &[f64]) -> f64 {
-    points.windows(2).map(|w| simpson(f, w[0], w[1], 1e-14, 60)).sum()
+    let mut budget = EVALUATION_BUDGET;
+    points.windows(2).map(|w| simpson(f, w[0], w[1], 1e-14, &mut budget)).sum()
 }
 
 /// Adaptive Simpson quadrature on [a, b].
-fn simpson(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64, depth: u32) -> f64 {
+fn simpson(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64, budget: &mut u32) -> f64 {
     let (fa, fb) = (f(a), f(b));
     let m = 0.5 * (a + b);
     let fm = f(m);
     let whole = (b - a) / 6.0 * (fa + 4.0 * fm + fb);
-    simpson_step(f, a, b, fa, fm, fb, whole, tol, depth)
+    simpson_step(f, [a, b], [fa, fm, fb], whole, tol, 50, budget)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn simpson_step(f: &dyn Fn(f64) -> f64, a: f64, b: f64, fa: f64, fm: f64, fb: f64, whole: f64, tol: f64, depth: u32) -> f64 {
+/// One bisection of adaptive Simpson; the first levels always refine so that a narrow
+/// feature between the initial sample points is seen.
+fn simpson_step(f: &dyn Fn(f64) -> f64, [a, b]: [f64; 2], [fa, fm, fb]: [f64; 3], whole: f64, tol: f64, depth: u32, budget: &mut u32) -> f64 {
     let m = 0.5 * (a + b);
     let (lm, rm) = (0.5 * (a + m), 0.5 * (m + b));
     let (flm, frm) = (f(lm), f(rm));
+    *budget = budget.saturating_sub(2);
     let left = (m - a) / 6.0 * (fa + 4.0 * flm + fm);
     let right = (b - m) / 6.0 * (fm + 4.0 * frm + fb);
     let delta = left + right - whole;
-    // Always refine a few levels so a narrow feature between the sample points is seen.
-    if depth == 0 || (depth < 54 && delta.abs() <= 15.0 * tol) {
+    if depth == 0 || *budget == 0 || !delta.is_finite() || (depth < 46 && delta.abs() <= 15.0 * tol) {
         return left + right + delta / 15.0;
     }
-    simpson_step(f, a, m, fa, flm, fm, left, 0.5 * tol, depth - 1) + simpson_step(f, m, b, fm, frm, fb, right, 0.5 * tol, depth - 1)
+    simpson_step(f, [a, m], [fa, flm, fm], left, 0.5 * tol, depth - 1, budget)
+        + simpson_step(f, [m, b], [fm, frm, fb], right, 0.5 * tol, depth - 1, budget)
 }
 
 #[cfg(test)]

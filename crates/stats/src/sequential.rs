@@ -49,7 +49,7 @@ pub fn sequential_test(control: &ArmStats, variant: &ArmStats, config: &Sequenti
         Err(reason) => return Ok(FrequentistResult::default_output(reason)),
     };
     let alpha = config.alpha;
-    let n = (control.n() + variant.n()) as f64;
+    let n = control.n() as f64 + variant.n() as f64;
     let rho = ((-2.0 * alpha.ln() + (-2.0 * alpha.ln() + 1.0).ln()) / config.tuning).sqrt();
     let nr2p1 = n * rho.powf(2.0) + 1.0;
     let s2 = est.variance * n;

@@ -24,7 +24,8 @@ pub fn srm_p_value(users: &[u64], weights: &[f64]) -> Result<f64> {
     if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || weights.iter().all(|w| *w == 0.0) {
         return Err(StatsError::InvalidWeights);
     }
-    let total: u64 = users.iter().sum();
+    // Summed in u128 so that no count can overflow.
+    let total: u128 = users.iter().map(|&u| u128::from(u)).sum();
     if total == 0 {
         return Ok(1.0);
     }
