@@ -29,13 +29,20 @@ pub(crate) struct Admin {
     pub csrf: String,
 }
 
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = FunnelError;
-
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, FunnelError> {
+impl Admin {
+    async fn from_cookie(parts: &Parts, st: &AppState) -> Result<Self, FunnelError> {
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(FunnelError::Unauthorized)?;
         let s = st.store.session(&digest(&token), now_ms()).await?.ok_or(FunnelError::Unauthorized)?;
         Ok(Self { user: s.user, csrf: s.csrf })
+    }
+}
+
+/// On pages, a missing session redirects to the sign-in page.
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = HtmlError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, HtmlError> {
+        Ok(Self::from_cookie(parts, st).await?)
     }
 }
 
@@ -55,7 +62,7 @@ impl FromRequestParts<AppState> for ApiCaller {
                 None => Err(FunnelError::Unauthorized),
             };
         }
-        let admin = Admin::from_request_parts(parts, st).await?;
+        let admin = Admin::from_cookie(parts, st).await?;
         if parts.method != Method::GET && parts.method != Method::HEAD {
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
             if sent != Some(admin.csrf.as_str()) {

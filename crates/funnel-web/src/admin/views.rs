@@ -27,6 +27,8 @@ pub(crate) fn layout(title: &str, csrf: Option<&str>, content: Markup) -> Markup
                 @if let Some(c) = csrf { meta name="csrf" content=(c); }
                 title { (title) " · Hikari" }
                 link rel="stylesheet" href="/admin/assets/admin.css";
+                // In <head> so it runs before page scripts such as the builder (both deferred).
+                script src="/admin/assets/admin.js" defer {}
             }
             body {
                 header.top {
@@ -44,7 +46,6 @@ pub(crate) fn layout(title: &str, csrf: Option<&str>, content: Markup) -> Markup
                     }
                 }
                 main { (content) }
-                script src="/admin/assets/admin.js" defer {}
             }
         }
     }
