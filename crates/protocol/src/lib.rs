@@ -16,10 +16,14 @@ mod convert;
 mod data;
 mod join;
 mod signal;
+mod twirp;
+mod webhook;
 
 pub use data::{DataRelay, Reliability, relay_data_packet, user_data_packet};
 pub use join::{JoinRequest, decode_join_request};
 pub use signal::{decode_signal, encode_signal};
+pub use twirp::{RoomMethod, TwirpFormat, decode_room_request, encode_room_response};
+pub use webhook::{WebhookBody, encode_webhook};
 
 /// The protocol version this server speaks.
 pub const PROTOCOL_VERSION: i32 = 16;
@@ -50,4 +54,15 @@ pub enum ProtocolError {
     /// Not valid base64, gzip or UTF-8 where one was required.
     #[error("invalid encoding of {0}")]
     Encoding(&'static str),
+    /// Not valid protojson for the expected message.
+    #[error("malformed {what} JSON: {message}")]
+    Json {
+        /// The message type expected.
+        what: &'static str,
+        /// The parser's complaint.
+        message: String,
+    },
+    /// Well-formed, but a value breaks a rule (a name too long, a required field empty).
+    #[error("{0}")]
+    Invalid(String),
 }
