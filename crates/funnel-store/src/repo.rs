@@ -4,8 +4,8 @@
 use crate::StoreError;
 use async_trait::async_trait;
 use hikari_funnel::{
-    Contact, ContactId, ContactUpsert, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale, NewEdge,
-    NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId, UserId, report::StepHit,
+    Contact, ContactId, ContactUpsert, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale,
+    NewEdge, NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId, UserId, report::StepHit,
 };
 
 type R<T> = Result<T, StoreError>;

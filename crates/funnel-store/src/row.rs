@@ -2,8 +2,8 @@
 
 use crate::{PageState, StoreError};
 use hikari_funnel::{
-    Contact, ContactId, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale, OptInState, PageDraft,
-    Step, StepId, Utm,
+    Contact, ContactId, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale, OptInState,
+    PageDraft, Step, StepId, Utm,
 };
 use sqlx::Row as _;
 
@@ -101,7 +101,11 @@ pub(crate) fn contact(r: &impl RowExt) -> R<Contact> {
         labels: r.json("labels")?,
         consents: r.json("consents")?,
         opt_in: OptInState::parse(&r.text("opt_in")?),
-        first_visitor: r.opt_text("first_visitor")?.map(|v| v.parse()).transpose().map_err(corrupt)?,
+        first_visitor: r
+            .opt_text("first_visitor")?
+            .map(|v| v.parse())
+            .transpose()
+            .map_err(corrupt)?,
         utm_first: r.json::<Utm>("utm_first")?,
         utm_last: r.json::<Utm>("utm_last")?,
         created_at: r.int("created_at")?,

@@ -23,7 +23,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(n) = std::env::var("FUNNEL_SUBMIT_LIMIT") {
         config.submit_limit_per_minute = n.parse()?;
     }
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["create-user", email, password] => {
             let id = create_user(&config, email, password).await?;
             println!("created user {id}");
@@ -31,7 +36,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ["create-token", name] => println!("{}", create_token(&config, name).await?),
         ["serve"] | [] => serve(config, "127.0.0.1:8088").await?,
         ["serve", addr] => serve(config, addr).await?,
-        _ => return Err("usage: serve [ADDR] | create-user EMAIL PASSWORD | create-token NAME".into()),
+        _ => {
+            return Err(
+                "usage: serve [ADDR] | create-user EMAIL PASSWORD | create-token NAME".into(),
+            );
+        }
     }
     Ok(())
 }
@@ -40,6 +49,10 @@ async fn serve(config: FunnelConfig, addr: &str) -> Result<(), Box<dyn std::erro
     let app = router(config).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("funnel listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }

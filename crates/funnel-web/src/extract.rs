@@ -18,9 +18,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         match axum::Json::<serde_json::Value>::from_request(req, state).await {
             Ok(axum::Json(v)) => {
                 if has_nul(&v) {
-                    return Err(FunnelError::BadRequest("strings must not contain NUL characters".into()));
+                    return Err(FunnelError::BadRequest(
+                        "strings must not contain NUL characters".into(),
+                    ));
                 }
-                serde_json::from_value(v).map(Self).map_err(|e| FunnelError::BadRequest(format!("invalid body: {e}")))
+                serde_json::from_value(v)
+                    .map(Self)
+                    .map_err(|e| FunnelError::BadRequest(format!("invalid body: {e}")))
             }
             Err(r) => Err(json_rejection(r)),
         }

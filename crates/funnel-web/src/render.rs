@@ -71,9 +71,13 @@ fn block(v: &PageView<'_>, b: &Block) -> Markup {
         BlockKind::Text { text } => html! { p.text id=(id) { (text) } },
         BlockKind::Image { src, alt } => html! { img id=(id) src=(src) alt=(alt) loading="lazy"; },
         BlockKind::Video { src, title } => {
-            let embed = ["https://www.youtube.com/embed/", "https://www.youtube-nocookie.com/embed/", "https://player.vimeo.com/"]
-                .iter()
-                .any(|p| src.starts_with(p));
+            let embed = [
+                "https://www.youtube.com/embed/",
+                "https://www.youtube-nocookie.com/embed/",
+                "https://player.vimeo.com/",
+            ]
+            .iter()
+            .any(|p| src.starts_with(p));
             html! {
                 div.video id=(id) {
                     @if embed {
@@ -102,7 +106,9 @@ fn block(v: &PageView<'_>, b: &Block) -> Markup {
         BlockKind::Html { html: raw } => {
             html! { div.html id=(id) { (PreEscaped(v.sanitizer.clean(raw).to_string())) } }
         }
-        BlockKind::Spacer { height } => html! { div.spacer id=(id) style={ "height:" (height) "px" } {} },
+        BlockKind::Spacer { height } => {
+            html! { div.spacer id=(id) style={ "height:" (height) "px" } {} }
+        }
     }
 }
 
@@ -113,7 +119,11 @@ fn form(v: &PageView<'_>, form_id: &str, f: &Form) -> Markup {
         _ => (&[], &empty),
     };
     let l = v.locale;
-    let submit = if f.submit_label.is_empty() { l.text(Msg::Submit) } else { f.submit_label.as_str() };
+    let submit = if f.submit_label.is_empty() {
+        l.text(Msg::Submit)
+    } else {
+        f.submit_label.as_str()
+    };
     html! {
         form.funnel-form id={ "b-" (form_id) } method="post" action=(v.action) novalidate data-form {
             input type="hidden" name="_form" value=(form_id);
@@ -127,7 +137,7 @@ fn form(v: &PageView<'_>, form_id: &str, f: &Form) -> Markup {
                 @let err = errors.iter().find(|e| e.field == field.name).map(|e| l.text(e.code.msg()));
                 @let value = values.get(&field.name).map(String::as_str)
                     .or_else(|| v.utm.field(&field.name))
-                    .unwrap_or_else(|| match &field.kind { FieldKind::Hidden { value } => value.as_str(), _ => "" });
+                    .unwrap_or(match &field.kind { FieldKind::Hidden { value } => value.as_str(), _ => "" });
                 @let cond = field.show_if.as_ref();
                 @if let FieldKind::Hidden { .. } = field.kind {
                     input type="hidden" name=(field.name) value=(value);

@@ -38,11 +38,18 @@ pub(crate) fn hash_password(password: &str) -> Result<String, FunnelError> {
 
 /// Checks a password against a stored hash.
 pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Creates an API token; returns its id and its secret (shown once).
-pub(crate) async fn issue_token(store: &dyn Store, name: &str) -> Result<(TokenId, String), FunnelError> {
+pub(crate) async fn issue_token(
+    store: &dyn Store,
+    name: &str,
+) -> Result<(TokenId, String), FunnelError> {
     let secret = format!("hkf_{}", random_hex(20));
     let id = store.create_token(name, &digest(&secret), now_ms()).await?;
     Ok((id, secret))
@@ -62,7 +69,13 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A `Set-Cookie` value.
-pub(crate) fn set_cookie(name: &str, value: &str, max_age_s: i64, http_only: bool, secure: bool) -> String {
+pub(crate) fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age_s: i64,
+    http_only: bool,
+    secure: bool,
+) -> String {
     let mut c = format!("{name}={value}; Path=/; Max-Age={max_age_s}; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");

@@ -26,7 +26,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let levels: BTreeMap<String, usize> = per
         .into_iter()
-        .map(|(v, hits)| (v, hikari_funnel::report::level(hits, input.n_steps, input.window_ms).0))
+        .map(|(v, hits)| {
+            (
+                v,
+                hikari_funnel::report::level(hits, input.n_steps, input.window_ms).0,
+            )
+        })
         .collect();
     println!("{}", serde_json::to_string(&levels)?);
     Ok(())

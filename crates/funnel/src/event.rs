@@ -103,7 +103,13 @@ impl Utm {
     pub fn from_query(q: &HashMap<String, String>) -> Self {
         let get = |k: &str| {
             q.get(k)
-                .map(|v| v.trim().chars().filter(|c| !c.is_control()).take(200).collect::<String>())
+                .map(|v| {
+                    v.trim()
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(200)
+                        .collect::<String>()
+                })
                 .filter(|v| !v.is_empty())
         };
         let click_id = ["gclid", "fbclid", "yclid", "ttclid"]
@@ -172,9 +178,18 @@ pub struct Event {
 pub fn is_bot_user_agent(ua: &str) -> bool {
     let ua = ua.to_ascii_lowercase();
     ua.is_empty()
-        || ["bot", "crawl", "spider", "slurp", "curl/", "wget/", "python-requests", "wrk"]
-            .iter()
-            .any(|t| ua.contains(t))
+        || [
+            "bot",
+            "crawl",
+            "spider",
+            "slurp",
+            "curl/",
+            "wget/",
+            "python-requests",
+            "wrk",
+        ]
+        .iter()
+        .any(|t| ua.contains(t))
 }
 
 #[cfg(test)]
@@ -191,10 +206,14 @@ mod tests {
 
     #[test]
     fn utm_from_query() {
-        let q: HashMap<_, _> = [("utm_source", " ads "), ("utm_campaign", "春"), ("gclid", "x")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let q: HashMap<_, _> = [
+            ("utm_source", " ads "),
+            ("utm_campaign", "春"),
+            ("gclid", "x"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         let u = Utm::from_query(&q);
         assert_eq!(u.source.as_deref(), Some("ads"));
         assert_eq!(u.campaign.as_deref(), Some("春"));

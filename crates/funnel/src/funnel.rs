@@ -22,11 +22,15 @@ impl FromStr for Slug {
         let ok = !s.is_empty()
             && s.len() <= 64
             && !s.starts_with('-')
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(Self(s.to_owned()))
         } else {
-            Err(DomainError::invalid("slug", "use 1-64 characters: a-z, 0-9 and '-'"))
+            Err(DomainError::invalid(
+                "slug",
+                "use 1-64 characters: a-z, 0-9 and '-'",
+            ))
         }
     }
 }

@@ -53,7 +53,12 @@ impl Locale {
 
     /// Parses `ja` / `en` (case-insensitive, region ignored).
     pub fn parse(s: &str) -> Option<Self> {
-        let primary = s.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = s
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match primary.as_str() {
             "ja" => Some(Self::Ja),
             "en" => Some(Self::En),
@@ -119,7 +124,10 @@ mod tests {
     #[test]
     fn accept_language_honours_q() {
         assert_eq!(Locale::from_accept_language("en;q=0.5, ja-JP"), Locale::Ja);
-        assert_eq!(Locale::from_accept_language("ja;q=0.3,en-US;q=0.9"), Locale::En);
+        assert_eq!(
+            Locale::from_accept_language("ja;q=0.3,en-US;q=0.9"),
+            Locale::En
+        );
         assert_eq!(Locale::from_accept_language("fr, de"), Locale::En);
         assert_eq!(Locale::from_accept_language(""), Locale::En);
     }

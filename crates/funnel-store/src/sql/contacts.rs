@@ -66,7 +66,11 @@ macro_rules! contact_repo {
     ($store:ty) => {
         #[async_trait::async_trait]
         impl ContactRepo for $store {
-            async fn record_submission(&self, up: &ContactUpsert, events: Vec<Event>) -> R<Contact> {
+            async fn record_submission(
+                &self,
+                up: &ContactUpsert,
+                events: Vec<Event>,
+            ) -> R<Contact> {
                 // Two first-time submissions of one address race on the unique email; the loser
                 // retries once and merges into the winner's row.
                 match self.submission_record(up, events.clone()).await {
@@ -76,11 +80,12 @@ macro_rules! contact_repo {
             }
 
             async fn contacts(&self, limit: i64, offset: i64) -> R<Vec<Contact>> {
-                let rows = sqlx::query("SELECT * FROM contacts ORDER BY id DESC LIMIT $1 OFFSET $2")
-                    .bind(limit.clamp(0, 1000))
-                    .bind(offset.max(0))
-                    .fetch_all(&self.pool)
-                    .await?;
+                let rows =
+                    sqlx::query("SELECT * FROM contacts ORDER BY id DESC LIMIT $1 OFFSET $2")
+                        .bind(limit.clamp(0, 1000))
+                        .bind(offset.max(0))
+                        .fetch_all(&self.pool)
+                        .await?;
                 rows.iter().map(row::contact).collect()
             }
 

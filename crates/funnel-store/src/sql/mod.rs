@@ -21,13 +21,15 @@ pub(crate) fn taken(e: sqlx::Error, msg: String) -> crate::StoreError {
 macro_rules! backend {
     ($store:ty, $conn:ty, $begin:literal, $lock:literal) => {
         use crate::{
-            AdminRepo, ContactRepo, EventQuery, EventRepo, FunnelRepo, PageState, Session, StoreError, TokenInfo,
+            AdminRepo, ContactRepo, EventQuery, EventRepo, FunnelRepo, PageState, Session,
+            StoreError, TokenInfo,
             row::{self, RowExt as _},
             sql::taken,
         };
         use hikari_funnel::{
-            Contact, ContactId, ContactUpsert, DomainError, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale,
-            NewEdge, NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId, UserId, report::StepHit,
+            Contact, ContactId, ContactUpsert, DomainError, Edge, EdgeId, Email, Event, Funnel,
+            FunnelId, Locale, NewEdge, NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId,
+            UserId, report::StepHit,
         };
 
         type R<T> = Result<T, StoreError>;

@@ -12,13 +12,22 @@ fn body(schema: Value) -> Value {
 }
 
 /// An operation: summary, optional body, success status and schema (None = no content).
-fn op(id: &str, summary: &str, req: Option<Value>, ok: &str, schema: Option<Value>, params: &[Value]) -> Value {
+fn op(
+    id: &str,
+    summary: &str,
+    req: Option<Value>,
+    ok: &str,
+    schema: Option<Value>,
+    params: &[Value],
+) -> Value {
     let err = json!({ "description": "Error", "content": { "application/json": { "schema": r("Error") } } });
     let mut responses = serde_json::Map::new();
     responses.insert(
         ok.into(),
         match schema {
-            Some(s) => json!({ "description": "OK", "content": { "application/json": { "schema": s } } }),
+            Some(s) => {
+                json!({ "description": "OK", "content": { "application/json": { "schema": s } } })
+            }
             None => json!({ "description": "No content" }),
         },
     );
@@ -131,14 +140,25 @@ fn schemas() -> Value {
 
 pub(super) fn spec() -> Value {
     let id = id_param();
+    let ids = [id.clone()];
     let report_q = [
         id.clone(),
-        q("window_hours", json!({ "type": "integer", "minimum": 1, "maximum": 8784 })),
+        q(
+            "window_hours",
+            json!({ "type": "integer", "minimum": 1, "maximum": 8784 }),
+        ),
         q("since", int()),
         q("until", int()),
     ];
     let csv = json!({ "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } });
-    let mut report_csv = op("funnelReportCsv", "The funnel report as CSV", None, "200", None, &report_q);
+    let mut report_csv = op(
+        "funnelReportCsv",
+        "The funnel report as CSV",
+        None,
+        "200",
+        None,
+        &report_q,
+    );
     report_csv["responses"]["200"] = csv;
     json!({
         "openapi": "3.0.3",
@@ -155,45 +175,45 @@ pub(super) fn spec() -> Value {
                 "post": op("createFunnel", "Create a funnel", Some(body(r("NewFunnel"))), "201", Some(r("Funnel")), &[]),
             },
             "/api/v1/funnels/{id}": {
-                "get": op("getFunnel", "One funnel", None, "200", Some(r("Funnel")), &[id.clone()]),
-                "patch": op("updateFunnel", "Rename, set locale", Some(body(r("FunnelPatch"))), "200", Some(r("Funnel")), &[id.clone()]),
-                "delete": op("deleteFunnel", "Delete with steps, edges, pages", None, "204", None, &[id.clone()]),
+                "get": op("getFunnel", "One funnel", None, "200", Some(r("Funnel")), &ids),
+                "patch": op("updateFunnel", "Rename, set locale", Some(body(r("FunnelPatch"))), "200", Some(r("Funnel")), &ids),
+                "delete": op("deleteFunnel", "Delete with steps, edges, pages", None, "204", None, &ids),
             },
             "/api/v1/funnels/{id}/steps": {
-                "get": op("listSteps", "Steps by position", None, "200", Some(list("Step")), &[id.clone()]),
-                "post": op("createStep", "Append a step", Some(body(r("NewStep"))), "201", Some(r("Step")), &[id.clone()]),
+                "get": op("listSteps", "Steps by position", None, "200", Some(list("Step")), &ids),
+                "post": op("createStep", "Append a step", Some(body(r("NewStep"))), "201", Some(r("Step")), &ids),
             },
             "/api/v1/funnels/{id}/steps/order": {
-                "put": op("reorderSteps", "Set the step order", Some(body(r("Order"))), "200", Some(list("Step")), &[id.clone()]),
+                "put": op("reorderSteps", "Set the step order", Some(body(r("Order"))), "200", Some(list("Step")), &ids),
             },
             "/api/v1/funnels/{id}/edges": {
-                "get": op("listEdges", "Edges", None, "200", Some(list("Edge")), &[id.clone()]),
-                "post": op("createEdge", "Add an edge", Some(body(r("NewEdge"))), "201", Some(r("Edge")), &[id.clone()]),
+                "get": op("listEdges", "Edges", None, "200", Some(list("Edge")), &ids),
+                "post": op("createEdge", "Add an edge", Some(body(r("NewEdge"))), "201", Some(r("Edge")), &ids),
             },
             "/api/v1/funnels/{id}/report": {
                 "get": op("funnelReport", "Ordered funnel report", None, "200", Some(r("Report")), &report_q),
             },
             "/api/v1/funnels/{id}/report.csv": { "get": report_csv },
             "/api/v1/steps/{id}": {
-                "get": op("getStep", "One step", None, "200", Some(r("Step")), &[id.clone()]),
-                "delete": op("deleteStep", "Delete a step", None, "204", None, &[id.clone()]),
+                "get": op("getStep", "One step", None, "200", Some(r("Step")), &ids),
+                "delete": op("deleteStep", "Delete a step", None, "204", None, &ids),
             },
             "/api/v1/steps/{id}/page": {
-                "get": op("getPage", "The step's draft page", None, "200", Some(r("PageDoc")), &[id.clone()]),
-                "put": op("savePage", "Save the draft if still at `version` (else 409)", Some(body(r("PageSave"))), "200", Some(r("Version")), &[id.clone()]),
+                "get": op("getPage", "The step's draft page", None, "200", Some(r("PageDoc")), &ids),
+                "put": op("savePage", "Save the draft if still at `version` (else 409)", Some(body(r("PageSave"))), "200", Some(r("Version")), &ids),
             },
             "/api/v1/steps/{id}/publish": {
-                "post": op("publishPage", "Publish the draft at `version`", Some(body(r("Version"))), "200", Some(r("Published")), &[id.clone()]),
+                "post": op("publishPage", "Publish the draft at `version`", Some(body(r("Version"))), "200", Some(r("Published")), &ids),
             },
             "/api/v1/edges/{id}": {
-                "delete": op("deleteEdge", "Delete an edge", None, "204", None, &[id.clone()]),
+                "delete": op("deleteEdge", "Delete an edge", None, "204", None, &ids),
             },
             "/api/v1/contacts": {
                 "get": op("listContacts", "Contacts, newest first", None, "200", Some(list("Contact")),
                     &[q("limit", json!({ "type": "integer" })), q("offset", json!({ "type": "integer" }))]),
             },
             "/api/v1/contacts/{id}": {
-                "get": op("getContact", "One contact", None, "200", Some(r("Contact")), &[id.clone()]),
+                "get": op("getContact", "One contact", None, "200", Some(r("Contact")), &ids),
             },
             "/api/v1/events": {
                 "get": op("listEvents", "Events, newest first", None, "200", Some(list("Event")), &[
@@ -205,7 +225,7 @@ pub(super) fn spec() -> Value {
                 "post": op("createToken", "Create an API token (secret shown once)", Some(body(r("NewToken"))), "201", Some(r("IssuedToken")), &[]),
             },
             "/api/v1/tokens/{id}": {
-                "delete": op("deleteToken", "Revoke a token", None, "204", None, &[id]),
+                "delete": op("deleteToken", "Revoke a token", None, "204", None, &ids),
             },
         }
     })

@@ -18,7 +18,8 @@ use axum::{
     routing::{get, post},
 };
 use hikari_funnel::{
-    Consent, ContactUpsert, Edge, EventName, Funnel, Locale, Msg, PageDraft, RoutingContext, Slug, Step, next_step,
+    Consent, ContactUpsert, Edge, EventName, Funnel, Locale, Msg, PageDraft, RoutingContext, Slug,
+    Step, next_step,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -41,19 +42,35 @@ struct Target {
 }
 
 async fn target(st: &AppState, funnel: &str, step: &str) -> Result<Option<Target>, FunnelError> {
-    let (Ok(fslug), Ok(sslug)) = (funnel.parse::<Slug>(), step.parse::<Slug>()) else { return Ok(None) };
+    let (Ok(fslug), Ok(sslug)) = (funnel.parse::<Slug>(), step.parse::<Slug>()) else {
+        return Ok(None);
+    };
     let funnel = match st.store.funnel_by_slug(&fslug).await {
         Ok(f) => f,
         Err(hikari_funnel_store::StoreError::NotFound(_)) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     let steps = st.store.steps(funnel.id).await?;
-    let Some(step) = steps.iter().find(|s| s.slug == sslug).cloned() else { return Ok(None) };
-    let Some((_, page)) = st.store.published_page(step.id).await? else { return Ok(None) };
-    Ok(Some(Target { funnel, steps, step, page }))
+    let Some(step) = steps.iter().find(|s| s.slug == sslug).cloned() else {
+        return Ok(None);
+    };
+    let Some((_, page)) = st.store.published_page(step.id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Target {
+        funnel,
+        steps,
+        step,
+        page,
+    }))
 }
 
-fn with_cookies(st: &AppState, visit: &Visit, status: StatusCode, body: impl IntoResponse) -> Response {
+fn with_cookies(
+    st: &AppState,
+    visit: &Visit,
+    status: StatusCode,
+    body: impl IntoResponse,
+) -> Response {
     let mut res = (status, body).into_response();
     for (k, v) in visit.cookies(st.secure_cookies()) {
         res.headers_mut().append(k, v);
@@ -81,7 +98,12 @@ async fn show(
     ev.step = Some(t.step.id);
     st.store.append_events(&[ev]).await?;
     if let Some(url) = &t.step.redirect_url {
-        return Ok(with_cookies(&st, &visit, StatusCode::FOUND, [(header::LOCATION, url.as_str())]));
+        return Ok(with_cookies(
+            &st,
+            &visit,
+            StatusCode::FOUND,
+            [(header::LOCATION, url.as_str())],
+        ));
     }
     let view = PageView {
         locale: locale(&headers, &query, Some(&t.funnel)),
@@ -94,7 +116,12 @@ async fn show(
         tracking: Some((t.funnel.id.0, t.step.id.0)),
         now,
     };
-    Ok(with_cookies(&st, &visit, StatusCode::OK, render::page(&view)))
+    Ok(with_cookies(
+        &st,
+        &visit,
+        StatusCode::OK,
+        render::page(&view),
+    ))
 }
 
 async fn submit(
@@ -110,22 +137,39 @@ async fn submit(
     };
     let loc = locale(&headers, &query, Some(&t.funnel));
     let Ok(Form(mut raw)) = form else {
-        return Ok((StatusCode::BAD_REQUEST, render::simple(loc, loc.text(Msg::FixErrors))).into_response());
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            render::simple(loc, loc.text(Msg::FixErrors)),
+        )
+            .into_response());
     };
     raw.values_mut().for_each(|v| v.retain(|c| c != '\0'));
     let now = now_ms();
     if !st.submits.allow(&ip, now) {
-        return Ok((StatusCode::TOO_MANY_REQUESTS, render::simple(loc, loc.text(Msg::RateLimited))).into_response());
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            render::simple(loc, loc.text(Msg::RateLimited)),
+        )
+            .into_response());
     }
     let visit = Visit::read(&headers, &query);
     let form_id = raw.get("_form").cloned().unwrap_or_default();
     let Some(form) = t.page.page.form(&form_id).cloned() else {
-        return Ok((StatusCode::BAD_REQUEST, render::simple(loc, loc.text(Msg::FixErrors))).into_response());
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            render::simple(loc, loc.text(Msg::FixErrors)),
+        )
+            .into_response());
     };
     // A filled honeypot is a bot: act as if it worked, keep nothing.
     if raw.get("_hp").is_some_and(|v| !v.is_empty()) {
         let next = follow(&t, &[], &form_id, &Default::default(), &[], &[]);
-        return Ok(with_cookies(&st, &visit, StatusCode::SEE_OTHER, [(header::LOCATION, next)]));
+        return Ok(with_cookies(
+            &st,
+            &visit,
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, next)],
+        ));
     }
     let sub = match form.validate(&raw) {
         Ok(sub) => sub,
@@ -141,7 +185,12 @@ async fn submit(
                 tracking: Some((t.funnel.id.0, t.step.id.0)),
                 now,
             };
-            return Ok(with_cookies(&st, &visit, StatusCode::UNPROCESSABLE_ENTITY, render::page(&view)));
+            return Ok(with_cookies(
+                &st,
+                &visit,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render::page(&view),
+            ));
         }
     };
     let name = form.event.as_deref().unwrap_or(t.step.kind.submit_event());
@@ -164,7 +213,15 @@ async fn submit(
                 name: sub.name.clone(),
                 phone: sub.phone.clone(),
                 labels: vec![format!("funnel:{}", t.funnel.slug)],
-                consents: sub.consents.iter().map(|text| Consent { text: text.clone(), at: now, source: source.clone() }).collect(),
+                consents: sub
+                    .consents
+                    .iter()
+                    .map(|text| Consent {
+                        text: text.clone(),
+                        at: now,
+                        source: source.clone(),
+                    })
+                    .collect(),
                 visitor: Some(visit.visitor.clone()),
                 utm_first: visit.utm_first.clone(),
                 utm_last: visit.utm_last.clone(),
@@ -178,8 +235,20 @@ async fn submit(
         }
     };
     let edges = st.store.edges(t.funnel.id).await?;
-    let next = follow(&t, &edges, &form_id, &sub.values, &[name.to_string()], &labels);
-    Ok(with_cookies(&st, &visit, StatusCode::SEE_OTHER, [(header::LOCATION, next)]))
+    let next = follow(
+        &t,
+        &edges,
+        &form_id,
+        &sub.values,
+        &[name.to_string()],
+        &labels,
+    );
+    Ok(with_cookies(
+        &st,
+        &visit,
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, next)],
+    ))
 }
 
 /// The URL of the step after a submit: the first matching edge, else the next step by
@@ -192,7 +261,12 @@ fn follow(
     events: &[String],
     labels: &[String],
 ) -> String {
-    let cx = RoutingContext { form: Some(form), events, values: Some(values), labels };
+    let cx = RoutingContext {
+        form: Some(form),
+        events,
+        values: Some(values),
+        labels,
+    };
     let by_edge = next_step(edges, t.step.id, &cx);
     let next = by_edge
         .and_then(|id| t.steps.iter().find(|s| s.id == id))
@@ -226,7 +300,9 @@ async fn collect(
     crate::extract::ApiJson(b): crate::extract::ApiJson<Beacon>,
 ) -> Result<Response, FunnelError> {
     if b.events.len() > 25 {
-        return Err(FunnelError::BadRequest("at most 25 events per request".into()));
+        return Err(FunnelError::BadRequest(
+            "at most 25 events per request".into(),
+        ));
     }
     let visit = Visit::read(&headers, &HashMap::new());
     let now = now_ms();
@@ -245,5 +321,10 @@ async fn collect(
         events.push(ev);
     }
     let accepted = st.store.append_events(&events).await?;
-    Ok(with_cookies(&st, &visit, StatusCode::OK, Json(serde_json::json!({ "accepted": accepted }))))
+    Ok(with_cookies(
+        &st,
+        &visit,
+        StatusCode::OK,
+        Json(serde_json::json!({ "accepted": accepted })),
+    ))
 }
