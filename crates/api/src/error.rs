@@ -1,0 +1,90 @@
+//! Twirp errors: one enum, one mapping to Twirp's code and HTTP status.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hikari_protocol::ProtocolError;
+use hikari_types::AdminError;
+
+/// Why a Twirp call failed. Each variant is one Twirp error code.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No such service or method, or not a POST, or an unsupported content type.
+    #[error("{0}")]
+    BadRoute(String),
+    /// The body could not be decoded.
+    #[error("{0}")]
+    Malformed(String),
+    /// A value breaks a rule (too long, required, too large).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The room, participant or track does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// No valid token.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// A valid token without the grant this call needs.
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// A LiveKit method Hikari does not implement.
+    #[error("{0}")]
+    Unimplemented(String),
+    /// The media server is overloaded or stopping.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl ApiError {
+    /// Twirp's error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRoute(_) => "bad_route",
+            Self::Malformed(_) => "malformed",
+            Self::InvalidArgument(_) => "invalid_argument",
+            Self::NotFound(_) => "not_found",
+            Self::Unauthenticated(_) => "unauthenticated",
+            Self::PermissionDenied(_) => "permission_denied",
+            Self::Unimplemented(_) => "unimplemented",
+            Self::Unavailable(_) => "unavailable",
+        }
+    }
+
+    /// The HTTP status Twirp uses for the code.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRoute(_) | Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Malformed(_) | Self::InvalidArgument(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::PermissionDenied(_) => StatusCode::FORBIDDEN,
+            Self::Unimplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::NotFound(m) => Self::NotFound(m),
+            AdminError::InvalidArgument(m) => Self::InvalidArgument(m),
+        }
+    }
+}
+
+impl From<ProtocolError> for ApiError {
+    fn from(e: ProtocolError) -> Self {
+        match e {
+            ProtocolError::Invalid(m) => Self::InvalidArgument(m),
+            ProtocolError::TooLarge { .. } => Self::InvalidArgument(e.to_string()),
+            other => Self::Malformed(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        // Twirp errors are always JSON, whatever the request's content type.
+        let body = serde_json::json!({ "code": self.code(), "msg": self.to_string() });
+        (self.status(), [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    }
+}

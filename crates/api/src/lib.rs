@@ -1,0 +1,165 @@
+//! LiveKit's RoomService over Twirp: `POST /twirp/livekit.RoomService/{method}`.
+//!
+//! A call goes through, in order: the route (a known service and method, a POST, a
+//! protobuf or JSON content type), the token (`Authorization: Bearer`), the body
+//! (decoded by `hikari-protocol`), the grant the method needs, and only then the
+//! [`RoomAdmin`] that executes it. Any refusal before the last step changes nothing.
+//! Every failure is a Twirp error, `{"code","msg"}` in JSON, with the status mapped once
+//! in [`ApiError`].
+//!
+//! Grants, as LiveKit's server: CreateRoom and DeleteRoom need `roomCreate`; ListRooms
+//! needs `roomList`; every other method needs `roomAdmin` with `room` equal to the
+//! request's room.
+#![deny(missing_docs)]
+
+mod error;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+
+use hikari_auth::{Claims, KeySet, token_from_request};
+use hikari_protocol::{RoomMethod, TwirpFormat, decode_room_request, encode_room_response};
+use hikari_types::{AdminRequest, AdminResponse, RoomName};
+
+pub use error::ApiError;
+
+/// The RoomService's Twirp service name.
+pub const ROOM_SERVICE: &str = "livekit.RoomService";
+
+/// Largest request body accepted (a 64 KiB data packet in base64 JSON fits easily).
+pub const MAX_BODY: usize = 1 << 20;
+
+/// LiveKit services and RoomService methods Hikari knows but does not implement.
+const UNIMPLEMENTED_SERVICES: &[&str] =
+    &["livekit.Egress", "livekit.Ingress", "livekit.SIP", "livekit.AgentDispatchService", "livekit.Connector"];
+const UNIMPLEMENTED_METHODS: &[&str] = &["ForwardParticipant", "MoveParticipant", "PerformRpc"];
+
+/// Whatever executes room administration (the media thread in the server, a fake in tests).
+pub trait RoomAdmin: Clone + Send + Sync + 'static {
+    /// Runs one request.
+    fn admin(&self, request: AdminRequest) -> impl Future<Output = Result<AdminResponse, ApiError>> + Send;
+}
+
+/// What the routes need.
+#[derive(Clone)]
+pub struct ApiState<A> {
+    /// Executes requests.
+    pub admin: A,
+    /// Verifies tokens.
+    pub keys: Arc<KeySet>,
+    /// The current Unix time in seconds (a parameter so tests control it).
+    pub now_unix: fn() -> i64,
+}
+
+/// The Twirp routes, to merge into the server's router.
+pub fn router<A: RoomAdmin>(state: ApiState<A>) -> Router {
+    Router::new()
+        .route("/twirp", any(call::<A>))
+        .route("/twirp/{*path}", any(call::<A>))
+        .with_state(state)
+}
+
+async fn call<A: RoomAdmin>(State(state): State<ApiState<A>>, request: Request) -> Response {
+    let path = request.uri().path().strip_prefix("/twirp/").unwrap_or_default().to_owned();
+    let (service, method) = path.split_once('/').unwrap_or((path.as_str(), ""));
+    let span = tracing::info_span!("twirp", method = %method);
+    let _enter = span.enter();
+    match handle(&state, service, method, request).await {
+        Ok((format, response)) => {
+            tracing::debug!("twirp call done");
+            ([(header::CONTENT_TYPE, format.content_type())], encode_room_response(format, &response)).into_response()
+        }
+        Err(e) => {
+            tracing::info!(code = e.code(), error = %e, "twirp call refused");
+            e.into_response()
+        }
+    }
+}
+
+async fn handle<A: RoomAdmin>(
+    state: &ApiState<A>,
+    service: &str,
+    method_name: &str,
+    request: Request,
+) -> Result<(TwirpFormat, AdminResponse), ApiError> {
+    let method = route(service, method_name, request.method())?;
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let format = TwirpFormat::from_content_type(content_type).ok_or_else(|| {
+        ApiError::BadRoute(format!(
+            "unexpected Content-Type: {content_type:?}; use application/protobuf or application/json"
+        ))
+    })?;
+    let claims = authenticate(state, request.headers())?;
+    let body = axum::body::to_bytes(request.into_body(), MAX_BODY)
+        .await
+        .map_err(|_| ApiError::InvalidArgument(format!("the request body is larger than {MAX_BODY} bytes")))?;
+    let admin_request = decode_room_request(method, format, &body)?;
+    authorize(&claims, &admin_request)?;
+    let response = state.admin.admin(admin_request).await?;
+    Ok((format, response))
+}
+
+fn route(service: &str, method: &str, http_method: &Method) -> Result<RoomMethod, ApiError> {
+    if service == ROOM_SERVICE && UNIMPLEMENTED_METHODS.contains(&method)
+        || UNIMPLEMENTED_SERVICES.contains(&service)
+    {
+        return Err(ApiError::Unimplemented(format!("{service}/{method} is not implemented by this server")));
+    }
+    let found = if service == ROOM_SERVICE { RoomMethod::from_name(method) } else { None };
+    let Some(found) = found else {
+        return Err(ApiError::BadRoute(format!("no handler for path /twirp/{service}/{method}")));
+    };
+    if http_method != Method::POST {
+        return Err(ApiError::BadRoute(format!("unsupported method {http_method} (only POST is allowed)")));
+    }
+    Ok(found)
+}
+
+fn authenticate(state: &ApiState<impl RoomAdmin>, headers: &axum::http::HeaderMap) -> Result<Claims, ApiError> {
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let token = token_from_request(authorization, None).map_err(|e| ApiError::Unauthenticated(e.to_string()))?;
+    state.keys.verify(token, (state.now_unix)()).map_err(|e| ApiError::Unauthenticated(e.to_string()))
+}
+
+/// The room a request acts on, for `roomAdmin` grants.
+fn request_room(request: &AdminRequest) -> Option<&RoomName> {
+    use AdminRequest as R;
+    match request {
+        R::CreateRoom { .. } | R::ListRooms { .. } | R::DeleteRoom { .. } => None,
+        R::ListParticipants { room }
+        | R::GetParticipant { room, .. }
+        | R::RemoveParticipant { room, .. }
+        | R::MutePublishedTrack { room, .. }
+        | R::UpdateParticipant { room, .. }
+        | R::UpdateSubscriptions { room, .. }
+        | R::SendData { room, .. }
+        | R::UpdateRoomMetadata { room, .. } => Some(room),
+    }
+}
+
+fn authorize(claims: &Claims, request: &AdminRequest) -> Result<(), ApiError> {
+    let video = claims.video.clone().unwrap_or_default();
+    let denied = |what: &str| Err(ApiError::PermissionDenied(format!("permissions denied: {what}")));
+    match request {
+        AdminRequest::CreateRoom { .. } | AdminRequest::DeleteRoom { .. } if !video.room_create => {
+            denied("the token lacks the roomCreate grant")
+        }
+        AdminRequest::ListRooms { .. } if !video.room_list => denied("the token lacks the roomList grant"),
+        _ => match request_room(request) {
+            Some(_) if !video.room_admin => denied("the token lacks the roomAdmin grant"),
+            Some(room) if video.room != room.as_str() => {
+                denied(&format!("the token's roomAdmin grant is for room {:?}, not {:?}", video.room, room.as_str()))
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;
