@@ -57,7 +57,7 @@ timeout 900 "$HERE/.venv-schema/bin/st" run "$BASE/api/v1/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --exclude-operation-id deleteToken \
   --max-examples "${FUNNEL_SCHEMATHESIS_EXAMPLES:-40}" --request-timeout 10 \
-  --generation-deterministic --workers 2 --no-color >"$ART/schemathesis.log" 2>&1 \
+  --generation-deterministic --workers 1 --no-color >"$ART/schemathesis.log" 2>&1 \
   || { tail -80 "$ART/schemathesis.log"; exit 1; }
 tail -5 "$ART/schemathesis.log"
 say "ok"
