@@ -35,6 +35,8 @@ pub struct SfuConfig {
     pub ping_timeout: u32,
     /// How long a participant whose media connection dropped is kept.
     pub media_loss_grace: Duration,
+    /// How long a client may take to answer a server offer before it is disconnected.
+    pub negotiation_timeout: Duration,
     /// Room defaults.
     pub room: RoomDefaults,
     /// What the server says about itself in join responses.
@@ -53,6 +55,7 @@ impl SfuConfig {
             ping_interval: 5,
             ping_timeout: 15,
             media_loss_grace: Duration::from_secs(15),
+            negotiation_timeout: Duration::from_secs(15),
             room: RoomDefaults::default(),
             server: ServerInfo {
                 version: crate::LIVEKIT_COMPATIBLE_VERSION.into(),

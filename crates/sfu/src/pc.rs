@@ -47,6 +47,8 @@ pub(crate) struct Pc {
     pub scheduled: Option<Instant>,
     /// Server offer waiting for the client's answer, and its id.
     pub offer_in_flight: Option<(SdpPendingOffer, u32)>,
+    /// When that offer was sent.
+    pub offer_sent_at: Option<Instant>,
     pub offers_made: u32,
     /// Changes waiting for the next server offer.
     pub changes: Vec<Change>,
@@ -98,6 +100,7 @@ impl Pc {
             ufrag,
             scheduled: None,
             offer_in_flight: None,
+            offer_sent_at: None,
             offers_made: 0,
             changes: Vec::new(),
             channels_added: false,

@@ -387,6 +387,17 @@ impl Room {
             tracing::info!(room = %self.info.name, "media connection lost; removing participant");
             self.remove_participant(cx, p, DisconnectReason::StateMismatch);
         }
+        let timeout = cx.cfg.negotiation_timeout;
+        let unanswered: Vec<usize> = self
+            .pcs
+            .iter()
+            .filter(|(_, pc)| pc.offer_sent_at.is_some_and(|at| cx.now.saturating_duration_since(at) >= timeout))
+            .map(|(_, pc)| pc.owner)
+            .collect();
+        for p in unanswered {
+            tracing::warn!(room = %self.info.name, "client did not answer the server offer in time; removing participant");
+            self.remove_participant(cx, p, DisconnectReason::StateMismatch);
+        }
         self.process(cx);
     }
 }

@@ -111,6 +111,7 @@ impl Room {
         p.offers_made += 1;
         let id = p.offers_made;
         p.offer_in_flight = Some((pending, id));
+        p.offer_sent_at = Some(cx.now);
         cx.signal(
             owner_conn,
             ServerSignal::Offer(Sdp { kind: SdpKind::Offer, sdp: offer.to_sdp_string(), id, mid_to_track: BTreeMap::new() }),
@@ -124,6 +125,7 @@ impl Room {
             tracing::warn!("answer without a subscriber PeerConnection");
             return;
         };
+        self.pcs[pc].offer_sent_at = None;
         let Some((pending, id)) = self.pcs[pc].offer_in_flight.take() else {
             tracing::warn!(participant = %self.participants[p].info.identity, "answer without an offer in flight");
             return;

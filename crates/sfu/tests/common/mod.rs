@@ -1,0 +1,312 @@
+//! A virtual-time world: the SFU and str0m clients playing browsers, joined by an
+//! in-memory network with no loss and no latency. Nothing here reads the clock after
+//! start; every step advances `now` to the earliest pending deadline.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use hikari_sfu::{Command, ConnId, Join, Output, RoomEvent, Sfu, SfuConfig, SignalMode};
+use hikari_types::{
+    AddTrack, ClientInfo, ClientSignal, DisconnectReason, Permissions, Sdp, SdpKind, ServerSignal,
+    TrackKind, TrackSource,
+};
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::format::Codec;
+use str0m::media::{Direction, MediaKind, MediaTime, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, Input, Output as RtcOutput, Rtc};
+
+pub const SERVER: &str = "10.0.0.1:7882";
+
+pub struct Client {
+    pub identity: String,
+    pub conn: ConnId,
+    pub publisher: Rtc,
+    pub subscriber: Rtc,
+    pub pub_addr: SocketAddr,
+    pub sub_addr: SocketAddr,
+    pub pending_offer: Option<SdpPendingOffer>,
+    /// Server signals received, in order.
+    pub signals: Vec<ServerSignal>,
+    /// Events of the subscriber PeerConnection.
+    pub sub_events: Vec<Event>,
+    /// Events of the publisher PeerConnection.
+    pub pub_events: Vec<Event>,
+    pub closed: Option<DisconnectReason>,
+    /// Answer server offers automatically.
+    pub answers: bool,
+    /// Network traffic to and from this client is dropped (it vanished).
+    pub vanished: bool,
+    pub mids: BTreeMap<String, Mid>,
+}
+
+pub struct World {
+    pub now: Instant,
+    pub start: Instant,
+    pub sfu: Sfu,
+    pub clients: Vec<Client>,
+    pub events: Vec<RoomEvent>,
+    queue: VecDeque<(SocketAddr, SocketAddr, Vec<u8>)>,
+    server: SocketAddr,
+}
+
+pub fn init_log() {
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,hikari_sfu=debug").try_init();
+}
+
+impl World {
+    pub fn new() -> Self {
+        init_log();
+        let now = Instant::now();
+        let server: SocketAddr = SERVER.parse().expect("valid address");
+        let cfg = SfuConfig::new(vec![server], (now, 1_800_000_000_000), 42);
+        Self { now, start: now, sfu: Sfu::new(cfg, now), clients: Vec::new(), events: Vec::new(), queue: VecDeque::new(), server }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.now - self.start
+    }
+
+    /// A client joins `room` with two PeerConnections; returns its index.
+    pub fn join(&mut self, room: &str, identity: &str, permissions: Permissions) -> usize {
+        let i = self.clients.len();
+        let pub_addr: SocketAddr = format!("10.0.0.{}:5000", 10 + i).parse().expect("valid");
+        let sub_addr: SocketAddr = format!("10.0.0.{}:5001", 10 + i).parse().expect("valid");
+        let mut publisher = Rtc::builder().build(self.now);
+        publisher.add_local_candidate(Candidate::host(pub_addr, "udp").expect("host candidate"));
+        let mut subscriber = Rtc::builder().build(self.now);
+        subscriber.add_local_candidate(Candidate::host(sub_addr, "udp").expect("host candidate"));
+        let conn = ConnId(i as u64 + 1);
+        self.clients.push(Client {
+            identity: identity.to_owned(),
+            conn,
+            publisher,
+            subscriber,
+            pub_addr,
+            sub_addr,
+            pending_offer: None,
+            signals: Vec::new(),
+            sub_events: Vec::new(),
+            pub_events: Vec::new(),
+            closed: None,
+            answers: true,
+            vanished: false,
+            mids: BTreeMap::new(),
+        });
+        self.command(Command::Join(Box::new(Join {
+            conn,
+            room: room.into(),
+            identity: identity.into(),
+            name: identity.to_owned(),
+            metadata: String::new(),
+            attributes: BTreeMap::new(),
+            permissions,
+            client: ClientInfo { sdk: "test".into(), protocol: 16, client_protocol: 1, ..Default::default() },
+            auto_subscribe: true,
+            mode: SignalMode::Dual,
+        })));
+        i
+    }
+
+    pub fn command(&mut self, command: Command) {
+        self.sfu.handle_command(self.now, command);
+        self.pump();
+    }
+
+    pub fn signal(&mut self, client: usize, signal: ClientSignal) {
+        let conn = self.clients[client].conn;
+        self.command(Command::Signal { conn, signal });
+    }
+
+    /// Announces a track, waits for `track_published`, then offers it with a data channel.
+    pub fn publish(&mut self, c: usize, kind: TrackKind) -> Mid {
+        let cid = format!("{}-{:?}", self.clients[c].identity, kind);
+        let source = if kind == TrackKind::Video { TrackSource::Camera } else { TrackSource::Microphone };
+        self.signal(c, ClientSignal::AddTrack(AddTrack { cid: cid.clone(), kind, source, width: 640, height: 360, ..Default::default() }));
+        assert!(
+            self.clients[c].signals.iter().any(|s| matches!(s, ServerSignal::TrackPublished { cid: x, .. } if *x == cid)),
+            "server answers add_track with track_published"
+        );
+        let media_kind = if kind == TrackKind::Video { MediaKind::Video } else { MediaKind::Audio };
+        let first = self.clients[c].mids.is_empty();
+        let mut api = self.clients[c].publisher.sdp_api();
+        let mid = api.add_media(media_kind, Direction::SendOnly, Some("stream".into()), Some(cid.clone()), None);
+        if first {
+            api.add_channel("_reliable".into());
+        }
+        let (offer, pending) = api.apply().expect("an offer");
+        self.clients[c].pending_offer = Some(pending);
+        self.clients[c].mids.insert(cid, mid);
+        self.signal(c, ClientSignal::Offer(Sdp { kind: SdpKind::Offer, sdp: offer.to_sdp_string(), id: 1, mid_to_track: BTreeMap::new() }));
+        mid
+    }
+
+    /// Writes one VP8-like frame (first byte even for a keyframe) or Opus frame.
+    pub fn write_frame(&mut self, c: usize, mid: Mid, codec: Codec, frame_no: u64, keyframe: bool) -> Vec<u8> {
+        let mut data = vec![if keyframe { 0x00 } else { 0x01 }];
+        data.extend_from_slice(&frame_no.to_be_bytes());
+        data.resize(if codec == Codec::Vp8 { 1800 } else { 120 }, 0xab);
+        let (rate, step) = if codec == Codec::Vp8 { (90_000, 3000) } else { (48_000, 960) };
+        let now = self.now;
+        let client = &mut self.clients[c];
+        let writer = client.publisher.writer(mid).expect("media negotiated");
+        let pt = writer.payload_params().find(|p| p.spec().codec == codec).expect("codec negotiated").pt();
+        let time = MediaTime::new(frame_no * step, str0m::media::Frequency::new(rate).expect("nonzero"));
+        writer.write(pt, now, time, data.clone()).expect("write accepted");
+        self.pump();
+        data
+    }
+
+    /// Runs until `done` or `limit` of virtual time passes; returns whether `done` held.
+    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&World) -> bool) -> bool {
+        let end = self.now + limit;
+        while self.now < end {
+            if done(self) {
+                return true;
+            }
+            self.advance((end - self.now).min(Duration::from_millis(5)));
+        }
+        done(self)
+    }
+
+    /// Moves time forward by at most `max`, feeding every due timeout.
+    pub fn advance(&mut self, max: Duration) {
+        let mut next = self.now + max;
+        next = next.min(self.sfu.poll_timeout().max(self.now));
+        self.now = next.max(self.now + Duration::from_micros(100));
+        self.sfu.handle_timeout(self.now);
+        for c in &mut self.clients {
+            let _ = c.publisher.handle_input(Input::Timeout(self.now));
+            let _ = c.subscriber.handle_input(Input::Timeout(self.now));
+        }
+        self.pump();
+    }
+
+    /// Moves every queued output until nothing is left.
+    pub fn pump(&mut self) {
+        for _ in 0..100_000 {
+            let mut moved = false;
+            while let Some(out) = self.sfu.poll_output() {
+                moved = true;
+                self.on_server_output(out);
+            }
+            for c in &mut self.clients {
+                moved |= drain_client(&mut c.publisher, &mut c.pub_events, &mut self.queue, c.vanished);
+                moved |= drain_client(&mut c.subscriber, &mut c.sub_events, &mut self.queue, c.vanished);
+            }
+            while let Some((src, dst, bytes)) = self.queue.pop_front() {
+                moved = true;
+                self.deliver(src, dst, &bytes);
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("the world did not settle");
+    }
+
+    fn deliver(&mut self, src: SocketAddr, dst: SocketAddr, bytes: &[u8]) {
+        if dst == self.server {
+            self.sfu.handle_datagram(self.now, src, dst, bytes);
+            return;
+        }
+        let now = self.now;
+        for c in &mut self.clients {
+            if c.vanished {
+                continue;
+            }
+            let rtc = if dst == c.pub_addr {
+                &mut c.publisher
+            } else if dst == c.sub_addr {
+                &mut c.subscriber
+            } else {
+                continue;
+            };
+            if let Ok(r) = Receive::new(Protocol::Udp, src, dst, bytes) {
+                let _ = rtc.handle_input(Input::Receive(now, r));
+            }
+        }
+    }
+
+    fn on_server_output(&mut self, out: Output) {
+        match out {
+            Output::Transmit(t) => self.queue.push_back((t.source, t.destination, t.contents.to_vec())),
+            Output::Signal { conn, signal } => {
+                let Some(c) = self.clients.iter().position(|c| c.conn == conn) else { return };
+                let reply = self.autopilot(c, &signal);
+                self.clients[c].signals.push(signal);
+                if let Some(reply) = reply {
+                    self.sfu.handle_command(self.now, Command::Signal { conn, signal: reply });
+                }
+            }
+            Output::Close { conn, reason } => {
+                if let Some(c) = self.clients.iter_mut().find(|c| c.conn == conn) {
+                    c.closed = Some(reason);
+                }
+            }
+            Output::Event(e) => self.events.push(e),
+            Output::AdminReply { .. } => {}
+        }
+    }
+
+    /// What a client SDK does on its own: answer offers, apply answers.
+    fn autopilot(&mut self, c: usize, signal: &ServerSignal) -> Option<ClientSignal> {
+        let client = &mut self.clients[c];
+        match signal {
+            ServerSignal::Offer(sdp) if client.answers => {
+                let offer = SdpOffer::from_sdp_string(&sdp.sdp).expect("server offers valid SDP");
+                let answer = client.subscriber.sdp_api().accept_offer(offer).expect("client accepts the offer");
+                Some(ClientSignal::Answer(Sdp { kind: SdpKind::Answer, sdp: answer.to_sdp_string(), id: sdp.id, mid_to_track: BTreeMap::new() }))
+            }
+            ServerSignal::Answer(sdp) => {
+                let answer = SdpAnswer::from_sdp_string(&sdp.sdp).expect("server answers valid SDP");
+                let pending = client.pending_offer.take().expect("an offer was pending");
+                client.publisher.sdp_api().accept_answer(pending, answer).expect("client accepts the answer");
+                None
+            }
+            _ => None,
+        }
+    }
+
+    pub fn client(&self, c: usize) -> &Client {
+        &self.clients[c]
+    }
+}
+
+fn drain_client(rtc: &mut Rtc, events: &mut Vec<Event>, queue: &mut VecDeque<(SocketAddr, SocketAddr, Vec<u8>)>, vanished: bool) -> bool {
+    let mut moved = false;
+    loop {
+        match rtc.poll_output() {
+            Ok(RtcOutput::Timeout(_)) | Err(_) => return moved,
+            Ok(RtcOutput::Transmit(t)) => {
+                moved = true;
+                if !vanished {
+                    queue.push_back((t.source, t.destination, t.contents.to_vec()));
+                }
+            }
+            Ok(RtcOutput::Event(e)) => {
+                moved = true;
+                events.push(e);
+            }
+        }
+    }
+}
+
+/// Frames a client's subscriber PeerConnection received, by kind.
+pub fn received_frames(c: &Client, kind: MediaKind) -> Vec<Vec<u8>> {
+    c.sub_events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MediaData(d) if (d.params.spec().codec == Codec::Vp8) == (kind == MediaKind::Video) => Some(d.data.to_vec()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a set of frames contains all of `wanted` (order kept).
+pub fn contains_all(frames: &[Vec<u8>], wanted: &[Vec<u8>]) -> bool {
+    let have: HashSet<&Vec<u8>> = frames.iter().collect();
+    wanted.iter().all(|w| have.contains(w))
+}
