@@ -10,7 +10,11 @@ Three participants in one room:
          video and checks them, receives data and RPC, and observes Alice's changes.
 Plus: a token signed with a wrong secret is refused.
 
-Every wait is on an event with a timeout; nothing sleeps to wait for something. Prints one
+Once Bob's media checks pass, the call is held for E2E_HOLD_S seconds (default 10; 0 skips)
+and the server's CPU over that window is printed (E2E_SERVER_PID, set by run.sh).
+
+Every wait is on an event with a timeout; nothing sleeps to wait for something (the hold is a
+measurement window, and the generators sleep to keep real-time pace). Prints one
 PASS/FAIL line per check, METRIC lines with timings, and closes with "N passed, N failed".
 Exit status 0 only if every check passed.
 
