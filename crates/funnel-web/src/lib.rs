@@ -23,6 +23,7 @@ mod ratelimit;
 mod render;
 mod reporting;
 mod security;
+mod sink;
 mod state;
 
 pub use error::FunnelError;

@@ -1,6 +1,6 @@
 //! Shared state handed to every handler.
 
-use crate::{FunnelConfig, ratelimit::RateLimiter};
+use crate::{FunnelConfig, ratelimit::RateLimiter, sink::EventSink};
 use hikari_funnel_store::Store;
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub store: Arc<dyn Store>,
+    pub events: EventSink,
     pub config: Arc<FunnelConfig>,
     pub submits: Arc<RateLimiter>,
     pub logins: Arc<RateLimiter>,
@@ -18,6 +19,7 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: FunnelConfig) -> Self {
         let submits = RateLimiter::new(config.submit_limit_per_minute.max(1), 60_000);
         Self {
+            events: EventSink::start(store.clone()),
             store,
             config: Arc::new(config),
             submits: Arc::new(submits),

@@ -96,7 +96,7 @@ async fn show(
     let mut ev = visit.event(EventName::page_view(), now);
     ev.funnel = Some(t.funnel.id);
     ev.step = Some(t.step.id);
-    st.store.append_events(&[ev]).await?;
+    st.events.record(ev).await?;
     if let Some(url) = &t.step.redirect_url {
         return Ok(with_cookies(
             &st,
