@@ -80,7 +80,7 @@ impl Room {
             let Some(stream) = api.stream_tx(&ssrc_out) else { continue };
             stream.write_rtp(write);
             self.counters.rtp_forwarded += 1;
-            pc::drain(sub, cx.key(down.pc), &mut self.events, cx.out, cx.timers);
+            pc::drain(sub, cx.key(down.pc), &mut self.events, cx.out, cx.timers, &mut self.failed);
         }
         if want_keyframe {
             self.request_keyframe(cx, t, Some(target));

@@ -154,13 +154,15 @@ impl Pc {
 }
 
 /// Drains a PeerConnection after a mutation (str0m's single-mutation invariant):
-/// datagrams go to `out`, events to `events`, the next timeout to `timers`.
+/// datagrams go to `out`, events to `events`, the next timeout to `timers`. A
+/// PeerConnection that fails gets its owner pushed to `failed`.
 pub(crate) fn drain(
     pc: &mut Pc,
     key: PcKey,
     events: &mut VecDeque<(usize, Event)>,
     out: &mut VecDeque<Output>,
     timers: &mut Timers,
+    failed: &mut Vec<usize>,
 ) {
     loop {
         match pc.rtc.poll_output() {
@@ -175,7 +177,10 @@ pub(crate) fn drain(
             Ok(str0m::Output::Event(e)) => events.push_back((key.pc, e)),
             Err(e) => {
                 tracing::warn!(error = %e, "peer connection failed");
-                pc.failed = true;
+                if !pc.failed {
+                    pc.failed = true;
+                    failed.push(pc.owner);
+                }
                 return;
             }
         }

@@ -93,6 +93,8 @@ pub(crate) struct Room {
     /// Whether anyone ever joined (decides between empty and departure timeout).
     pub had_participants: bool,
     pub counters: Counters,
+    /// Owners of PeerConnections that failed since the last `process`.
+    pub failed: Vec<usize>,
 }
 
 /// Per-room counters, summed into [`crate::SfuStats`].
@@ -117,6 +119,7 @@ impl Room {
             empty_since: Some(now),
             had_participants: false,
             counters: Counters::default(),
+            failed: Vec::new(),
         }
     }
 
@@ -316,9 +319,8 @@ impl Room {
                 self.on_event(cx, pc, event);
             }
         }
-        let failed: Vec<usize> =
-            self.pcs.iter().filter(|(_, pc)| pc.failed).map(|(_, pc)| pc.owner).collect();
-        for p in failed {
+        // Empty almost always; taking it allocates nothing.
+        for p in std::mem::take(&mut self.failed) {
             self.remove_participant(cx, p, DisconnectReason::StateMismatch);
         }
     }
@@ -327,7 +329,7 @@ impl Room {
     pub fn drain(&mut self, cx: &mut Ctx, pc: usize) {
         let key = cx.key(pc);
         if let Some(p) = self.pcs.get_mut(pc) {
-            pc::drain(p, key, &mut self.events, cx.out, cx.timers);
+            pc::drain(p, key, &mut self.events, cx.out, cx.timers, &mut self.failed);
         }
     }
 
