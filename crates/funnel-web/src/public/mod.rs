@@ -54,8 +54,11 @@ async fn target(st: &AppState, funnel: &str, step: &str) -> Result<Option<Target
     let Some(step) = steps.iter().find(|s| s.slug == sslug).cloned() else {
         return Ok(None);
     };
-    let Some((_, page)) = st.store.published_page(step.id).await? else {
-        return Ok(None);
+    // A redirect step needs no page of its own.
+    let page = match st.store.published_page(step.id).await? {
+        Some((_, page)) => page,
+        None if step.redirect_url.is_some() => PageDraft::default(),
+        None => return Ok(None),
     };
     Ok(Some(Target {
         funnel,
