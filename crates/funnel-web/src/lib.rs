@@ -65,7 +65,7 @@ pub async fn router(config: FunnelConfig) -> Result<Router, FunnelError> {
     Ok(Router::new()
         .merge(public::routes())
         .merge(admin::routes())
-        .merge(api::routes())
+        .merge(api::routes(state.clone()))
         .layer(axum::extract::DefaultBodyLimit::max(
             hikari_funnel::MAX_PAGE_BYTES * 2,
         ))

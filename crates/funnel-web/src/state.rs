@@ -1,6 +1,11 @@
 //! Shared state handed to every handler.
 
-use crate::{FunnelConfig, ratelimit::RateLimiter, sink::EventSink};
+use crate::{
+    FunnelConfig,
+    public::{PageCache, Target},
+    ratelimit::RateLimiter,
+    sink::EventSink,
+};
 use hikari_funnel_store::Store;
 use std::sync::Arc;
 
@@ -9,6 +14,7 @@ use std::sync::Arc;
 pub(crate) struct AppState {
     pub store: Arc<dyn Store>,
     pub events: EventSink,
+    pub pages: Arc<PageCache<Target>>,
     pub config: Arc<FunnelConfig>,
     pub submits: Arc<RateLimiter>,
     pub logins: Arc<RateLimiter>,
@@ -20,6 +26,7 @@ impl AppState {
         let submits = RateLimiter::new(config.submit_limit_per_minute.max(1), 60_000);
         Self {
             events: EventSink::start(store.clone()),
+            pages: Arc::new(PageCache::new()),
             store,
             config: Arc::new(config),
             submits: Arc::new(submits),

@@ -242,6 +242,36 @@ async fn stale_page_edits_conflict_and_scripts_are_escaped() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.contains("evil()") && !html.contains("javascript:") && !html.contains("onclick"));
     assert!(html.contains("<b>ok</b>"));
+    // A new publish is served at once (the page cache is dropped by the API write).
+    let fresh = json!({"version": 2, "page": {"sections": [{"id": "s", "columns": [{"id": "c", "blocks": [
+        {"id": "h", "type": "heading", "text": "Version three"}]}]}]}});
+    assert_eq!(
+        a.api("PUT", "/api/v1/steps/1/page", Some(fresh)).await.0,
+        StatusCode::OK
+    );
+    assert!(
+        !a.raw("GET", "/f/f/in", "text/plain", "")
+            .await
+            .1
+            .contains("Version three"),
+        "drafts are not public"
+    );
+    assert_eq!(
+        a.api(
+            "POST",
+            "/api/v1/steps/1/publish",
+            Some(json!({"version": 3}))
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert!(
+        a.raw("GET", "/f/f/in", "text/plain", "")
+            .await
+            .1
+            .contains("Version three")
+    );
     assert_eq!(
         a.raw("GET", "/f/f/missing", "text/plain", "").await.0,
         StatusCode::NOT_FOUND

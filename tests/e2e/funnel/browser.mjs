@@ -109,12 +109,19 @@ try {
   await publish();
 
   step("visitor: UTM link, Japanese name, bad email, field error, fix, thank-you page");
-  const visitorCtx = await browser.newContext({ locale: "ja-JP", extraHTTPHeaders: { "accept-language": "ja,en;q=0.5" } });
+  // A phone-sized viewport: the page must not scroll sideways.
+  const visitorCtx = await browser.newContext({
+    locale: "ja-JP", extraHTTPHeaders: { "accept-language": "ja,en;q=0.5" },
+    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+  });
   await visitorCtx.route((url) => url.hostname !== "127.0.0.1", (r) => r.abort());
   const v = await visitorCtx.newPage();
   v.setDefaultTimeout(15000);
   await v.goto(BASE + "/f/e2e/optin?utm_source=newsletter&utm_medium=email&utm_campaign=spring_launch");
   assert.equal(await v.locator("html").getAttribute("lang"), "ja");
+  assert.ok(await v.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scroll on a phone");
+  const box = await v.locator('button[type="submit"]').boundingBox();
+  assert.ok(box.height >= 44, "tap target at least 44 px high");
   await v.fill('input[name="name"]', "山田 太郎");
   await v.fill('input[name="email"]', "taro@example");
   await v.click('button[type="submit"]');

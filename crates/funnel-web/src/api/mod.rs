@@ -28,7 +28,24 @@ use serde_json::{Value, json};
 
 type Res<T> = Result<T, FunnelError>;
 
-pub(crate) fn routes() -> Router<AppState> {
+/// Drops cached pages once a mutating request has finished (see `public::cache`).
+async fn invalidate_pages(
+    State(st): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mutating = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let res = next.run(req).await;
+    if mutating {
+        st.pages.invalidate();
+    }
+    res
+}
+
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/funnels", get(list_funnels).post(create_funnel))
@@ -56,6 +73,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/events", get(list_events))
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", axum::routing::delete(delete_token))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            invalidate_pages,
+        ))
 }
 
 fn created<T: serde::Serialize>(v: T) -> Response {

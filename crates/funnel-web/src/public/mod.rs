@@ -1,6 +1,7 @@
 //! Visitor-facing routes: `/f/{funnel}/{step}` (page and form post), `/f/collect` (tracking
 //! beacon) and the two scripts.
 
+mod cache;
 mod visit;
 
 use crate::{
@@ -17,12 +18,13 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+pub(crate) use cache::PageCache;
 use hikari_funnel::{
     Consent, ContactUpsert, Edge, EventName, Funnel, Locale, Msg, PageDraft, RoutingContext, Slug,
     Step, next_step,
 };
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 pub(crate) use visit::{Visit, locale};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -34,14 +36,35 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// A funnel, one of its steps and the step's published page.
-struct Target {
+pub(crate) struct Target {
     funnel: Funnel,
     steps: Vec<Step>,
     step: Step,
     page: PageDraft,
 }
 
-async fn target(st: &AppState, funnel: &str, step: &str) -> Result<Option<Target>, FunnelError> {
+async fn target(
+    st: &AppState,
+    funnel: &str,
+    step: &str,
+) -> Result<Option<Arc<Target>>, FunnelError> {
+    if let Some(t) = st.pages.get(funnel, step) {
+        return Ok(Some(t));
+    }
+    let generation = st.pages.generation();
+    let Some(t) = load_target(st, funnel, step).await? else {
+        return Ok(None);
+    };
+    let t = Arc::new(t);
+    st.pages.put(funnel, step, generation, t.clone());
+    Ok(Some(t))
+}
+
+async fn load_target(
+    st: &AppState,
+    funnel: &str,
+    step: &str,
+) -> Result<Option<Target>, FunnelError> {
     let (Ok(fslug), Ok(sslug)) = (funnel.parse::<Slug>(), step.parse::<Slug>()) else {
         return Ok(None);
     };
