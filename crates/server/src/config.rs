@@ -1,6 +1,7 @@
-//! The server's configuration: defaults, then a YAML file (livekit-server's field
-//! names), then environment variables, then command-line flags. Parsed once at start-up
-//! into typed values; a bad value fails with the field's name.
+//! The configuration file: livekit-server's YAML field names, parsed once into typed
+//! values. A value of the wrong type fails with the field's path; an unknown field is a
+//! warning. [`FIELDS`] documents every field (`hikari help-verbose` prints it) and is the
+//! list of known names.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -9,7 +10,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-/// livekit-server's YAML, the subset Hikari reads. Unknown fields are warned about.
+/// livekit-server's YAML, the subset Hikari reads.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct FileConfig {
@@ -17,6 +18,8 @@ pub struct FileConfig {
     pub bind_addresses: Vec<String>,
     pub rtc: RtcConfig,
     pub keys: BTreeMap<String, String>,
+    pub key_file: Option<String>,
+    pub region: Option<String>,
     pub room: RoomConfig,
     pub logging: LoggingConfig,
     pub webhook: WebhookConfig,
@@ -63,13 +66,58 @@ pub struct WebhookConfig {
     pub urls: Vec<String>,
 }
 
-const KNOWN: &[(&str, &[&str])] = &[
-    ("", &["port", "bind_addresses", "rtc", "keys", "room", "logging", "webhook", "prometheus_port", "redis", "turn", "region", "key_file", "development"]),
-    ("rtc", &["udp_port", "port_range_start", "port_range_end", "node_ip", "use_external_ip", "disable_rtc_v1", "tcp_port", "stun_servers", "use_ice_lite"]),
-    ("room", &["auto_create", "empty_timeout", "departure_timeout", "max_participants", "enabled_codecs"]),
-    ("logging", &["level", "json", "pion_level", "sample"]),
-    ("webhook", &["api_key", "urls"]),
+/// One documented field: its path, its type and default, what it does, and the flag or
+/// environment variable that overrides it. An empty description marks a livekit-server
+/// field that is accepted without effect.
+pub struct Field {
+    pub path: &'static str,
+    pub kind: &'static str,
+    pub doc: &'static str,
+    pub overrides: &'static str,
+}
+
+const fn f(path: &'static str, kind: &'static str, doc: &'static str, overrides: &'static str) -> Field {
+    Field { path, kind, doc, overrides }
+}
+
+/// Every field Hikari knows, sections first.
+pub const FIELDS: &[Field] = &[
+    f("port", "u16 = 7880", "HTTP port: WebSocket signaling, /rtc/validate and the Twirp API", "--port, LIVEKIT_PORT"),
+    f("bind_addresses", "[IP] = [0.0.0.0]", "addresses the HTTP port listens on (127.0.0.1 with --dev)", "--bind, LIVEKIT_BIND"),
+    f("keys", "{key: secret}", "API keys and secrets that sign tokens; secrets of at least 6 characters", "--keys, LIVEKIT_KEYS"),
+    f("key_file", "path", "a YAML file of `key: secret` lines, read when `keys` is empty", "--key-file, LIVEKIT_KEY_FILE"),
+    f("region", "string", "region reported to clients in the join response", "--region, LIVEKIT_REGION"),
+    f("prometheus_port", "u16, off", "port of the Prometheus metrics page (GET /metrics), on the bind addresses", "--prometheus-port, HIKARI_PROMETHEUS_PORT"),
+    f("rtc.udp_port", "u16 = 7882", "the single UDP port for all WebRTC traffic", "--udp-port, UDP_PORT"),
+    f("rtc.port_range_start", "u16", "used as the UDP port when rtc.udp_port is not set", ""),
+    f("rtc.port_range_end", "u16", "must not be below rtc.port_range_start", ""),
+    f("rtc.node_ip", "IP", "the address advertised to clients; without it every interface's address is", "--node-ip, NODE_IP"),
+    f("rtc.use_external_ip", "bool", "not supported (warns); set rtc.node_ip instead", ""),
+    f("rtc.disable_rtc_v1", "bool = false", "answer 404 on /rtc/v1 so clients use two PeerConnections on /rtc", "--disable-rtc-v1"),
+    f("rtc.tcp_port", "", "", ""),
+    f("rtc.stun_servers", "", "", ""),
+    f("rtc.use_ice_lite", "", "", ""),
+    f("room.auto_create", "bool = true", "create a room on its first join (otherwise only CreateRoom does)", ""),
+    f("room.empty_timeout", "seconds = 300", "how long a room nobody joined stays open", ""),
+    f("room.departure_timeout", "seconds = 20", "how long a room stays open after its last participant left", ""),
+    f("room.max_participants", "u32 = 0", "participants per room, 0 for no limit; a join beyond it gets HTTP 429", ""),
+    f("room.enabled_codecs", "", "", ""),
+    f("logging.level", "debug|info|warn|error = info", "log level (debug with --dev); RUST_LOG overrides it", ""),
+    f("logging.json", "bool = false", "JSON log lines", ""),
+    f("logging.pion_level", "", "", ""),
+    f("logging.sample", "", "", ""),
+    f("webhook.api_key", "key", "the API key (from `keys`) that signs webhooks; required with urls", ""),
+    f("webhook.urls", "[http URL]", "receivers of room_started, room_finished, participant_joined/left, track_published/unpublished", ""),
+    f("redis", "", "", ""),
+    f("turn", "", "", ""),
+    f("development", "", "", ""),
 ];
+
+const SECTIONS: &[&str] = &["rtc", "room", "logging", "webhook"];
+
+fn known(path: &str) -> bool {
+    FIELDS.iter().any(|f| f.path == path) || SECTIONS.contains(&path)
+}
 
 impl FileConfig {
     /// Reads a YAML file; unknown fields are returned as warnings.
@@ -81,18 +129,25 @@ impl FileConfig {
     pub fn parse(text: &str) -> anyhow::Result<(Self, Vec<String>)> {
         let value: serde_norway::Value = serde_norway::from_str(text)?;
         let mut warnings = Vec::new();
-        for (section, fields) in KNOWN {
-            let map = if section.is_empty() { Some(&value) } else { value.get(*section) };
-            if let Some(serde_norway::Value::Mapping(m)) = map {
-                for key in m.keys().filter_map(|k| k.as_str()) {
-                    if !fields.contains(&key) {
-                        let name = if section.is_empty() { key.to_owned() } else { format!("{section}.{key}") };
-                        warnings.push(format!("unknown config field `{name}` ignored"));
+        if let serde_norway::Value::Mapping(top) = &value {
+            for (key, v) in top {
+                let Some(key) = key.as_str() else { continue };
+                if !known(key) {
+                    warnings.push(format!("unknown config field `{key}` ignored"));
+                } else if let (true, serde_norway::Value::Mapping(section)) = (SECTIONS.contains(&key), v) {
+                    for sub in section.keys().filter_map(|k| k.as_str()) {
+                        let path = format!("{key}.{sub}");
+                        if !known(&path) {
+                            warnings.push(format!("unknown config field `{path}` ignored"));
+                        }
                     }
                 }
             }
         }
-        let config: FileConfig = serde_norway::from_value(value)?;
+        let config: FileConfig = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            anyhow::anyhow!("config field `{path}`: {}", e.into_inner())
+        })?;
         Ok((config, warnings))
     }
 }
@@ -100,7 +155,7 @@ impl FileConfig {
 /// Parses `--keys "key: secret"` (one or more `key: secret` lines, as livekit-server).
 pub fn parse_keys(s: &str) -> anyhow::Result<BTreeMap<String, String>> {
     let mut keys = BTreeMap::new();
-    for line in s.lines().flat_map(|l| l.split(',')).map(str::trim).filter(|l| !l.is_empty()) {
+    for line in s.lines().flat_map(|l| l.split(',')).map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let Some((k, v)) = line.split_once(':') else { bail!("keys: expected `key: secret`, got `{line}`") };
         let (k, v) = (k.trim(), v.trim());
         if k.is_empty() || v.is_empty() {
@@ -139,7 +194,7 @@ mod tests {
     #[test]
     fn livekit_yaml_and_unknown_fields() {
         let (c, warnings) = FileConfig::parse(
-            "port: 7880\nrtc:\n  udp_port: 7882\n  node_ip: 10.0.0.1\n  bogus: 1\nkeys:\n  k: s\nroom:\n  max_participants: 3\nfoo: 2\n",
+            "port: 7880\nrtc:\n  udp_port: 7882\n  node_ip: 10.0.0.1\n  bogus: 1\nkeys:\n  k: s\nroom:\n  max_participants: 3\nfoo: 2\nredis:\n  address: x\n",
         )
         .expect("valid yaml");
         assert_eq!(c.port, Some(7880));
@@ -148,7 +203,15 @@ mod tests {
         assert_eq!(c.room.max_participants, 3);
         assert!(c.room.auto_create, "unset fields keep defaults");
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(FileConfig::parse("port: lots").is_err());
+        assert!(warnings[0].contains("rtc.bogus") || warnings[1].contains("rtc.bogus"), "{warnings:?}");
+    }
+
+    #[test]
+    fn type_errors_name_the_field() {
+        let e = FileConfig::parse("port: lots").expect_err("not a port");
+        assert!(e.to_string().contains("`port`"), "{e}");
+        let e = FileConfig::parse("room:\n  max_participants: -1\n").expect_err("negative");
+        assert!(e.to_string().contains("`room.max_participants`"), "{e}");
     }
 
     #[test]

@@ -42,6 +42,30 @@ pub struct MediaStats {
     pub bytes_out: u64,
     /// Datagrams the kernel refused (buffer full, unreachable).
     pub send_errors: u64,
+    /// Time from reading a datagram to having sent every datagram it caused (for RTP,
+    /// the forwarding latency through the SFU), for datagrams that caused any.
+    pub forward_latency: LatencyHistogram,
+}
+
+/// Upper bounds of [`LatencyHistogram`]'s buckets, in microseconds (then +Inf).
+pub const LATENCY_BOUNDS_US: [u64; 11] = [50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000];
+
+/// A fixed-bucket histogram: no allocation, no lock; owned by the media thread.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LatencyHistogram {
+    /// Observations per bucket (not cumulative); the last is above every bound.
+    pub buckets: [u64; LATENCY_BOUNDS_US.len() + 1],
+    /// Sum of observations, nanoseconds.
+    pub sum_ns: u64,
+}
+
+impl LatencyHistogram {
+    fn record(&mut self, d: Duration) {
+        let us = d.as_micros() as u64;
+        let i = LATENCY_BOUNDS_US.iter().position(|b| us <= *b).unwrap_or(LATENCY_BOUNDS_US.len());
+        self.buckets[i] += 1;
+        self.sum_ns += d.as_nanos() as u64;
+    }
 }
 
 /// Why an admin request got no answer.
@@ -238,8 +262,13 @@ impl MediaLoop {
             let local = *local;
             match socket.recv_from(buf) {
                 Ok((n, source)) => {
-                    self.sfu.handle_datagram(Instant::now(), source, local, &buf[..n]);
+                    let at = Instant::now();
+                    let sent = self.stats.datagrams_out;
+                    self.sfu.handle_datagram(at, source, local, &buf[..n]);
                     self.flush();
+                    if self.stats.datagrams_out != sent {
+                        self.stats.forward_latency.record(at.elapsed());
+                    }
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(e) => {

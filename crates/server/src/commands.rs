@@ -1,0 +1,88 @@
+//! The subcommands that do not run the server.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use rand::Rng;
+
+use hikari_auth::{AccessToken, VideoGrant};
+
+use crate::cli::{JoinTokenArgs, ServeArgs};
+use crate::config::FIELDS;
+use crate::settings;
+
+fn random_base62(n: usize) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    (0..n).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+pub fn generate_keys() {
+    println!("API Key: API{}", random_base62(12));
+    println!("API Secret: {}", random_base62(43));
+}
+
+pub fn ports(args: &ServeArgs) -> anyhow::Result<()> {
+    let (s, _) = settings::load(args)?;
+    println!("HTTP (signaling, /rtc, Twirp API)  tcp {}", s.port);
+    println!("WebRTC media                        udp {}", s.udp_port);
+    match s.prometheus_port {
+        Some(p) => println!("Prometheus metrics                  tcp {p}"),
+        None => println!("Prometheus metrics                  off (set prometheus_port)"),
+    }
+    Ok(())
+}
+
+pub fn list_nodes(args: &ServeArgs) -> anyhow::Result<()> {
+    let (s, _) = settings::load(args)?;
+    let ips: Vec<String> = s.sockets.iter().map(|m| m.advertised.ip().to_string()).collect();
+    println!("{:<10} {:<24} {:<10} {:<10} {:<8}", "ID", "IP", "HTTP", "UDP", "REGION");
+    println!(
+        "{:<10} {:<24} {:<10} {:<10} {:<8}",
+        "ND_local",
+        ips.join(","),
+        s.port,
+        s.udp_port,
+        if s.region.is_empty() { "-" } else { &s.region }
+    );
+    println!("(a single-node deployment: this node runs every room)");
+    Ok(())
+}
+
+pub fn create_join_token(args: &JoinTokenArgs) -> anyhow::Result<()> {
+    let (file, _) = settings::file_config(&args.config)?;
+    let keys = settings::keys(&args.config, &file)?;
+    let (key, secret) = keys.iter().next().context("keys: no API key")?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
+    let ttl = i64::try_from(args.valid_for).context("--valid-for: too long")?;
+    let mut token = AccessToken::new(key, now, ttl).identity(&args.identity).video(VideoGrant {
+        room_join: true,
+        room: args.room.clone(),
+        ..Default::default()
+    });
+    if let Some(name) = &args.name {
+        token = token.name(name);
+    }
+    println!("{}", token.sign(secret)?);
+    Ok(())
+}
+
+pub fn help_verbose() {
+    println!("Configuration fields (YAML, livekit-server's names). Precedence: defaults < file < environment < flags.");
+    println!("The file is --config FILE (LIVEKIT_CONFIG_FILE) or inline YAML in --config-body (LIVEKIT_CONFIG).\n");
+    let mut ignored = Vec::new();
+    for field in FIELDS {
+        if field.doc.is_empty() {
+            ignored.push(field.path);
+            continue;
+        }
+        println!("{}  ({})", field.path, field.kind);
+        println!("    {}", field.doc);
+        if !field.overrides.is_empty() {
+            println!("    override: {}", field.overrides);
+        }
+    }
+    println!("\nAccepted for livekit-server compatibility, without effect: {}", ignored.join(", "));
+    println!("Any other field is reported as a warning and ignored; a bad value stops the server (exit code 2).");
+    println!("RUST_LOG overrides the log filter.");
+}

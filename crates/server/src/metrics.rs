@@ -1,0 +1,145 @@
+//! Prometheus metrics (text exposition format 0.0.4) on `prometheus_port`: the SFU's
+//! counters from the media thread's once-a-second snapshot, webhook delivery counters,
+//! and the process's CPU and memory from /proc.
+
+use std::fmt::Write;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+use hikari_webhook::{Notifier, WebhookCounters};
+
+use crate::media::{LATENCY_BOUNDS_US, MediaHandle, MediaStats};
+
+#[derive(Clone)]
+pub struct MetricsState {
+    pub media: MediaHandle,
+    pub webhook: Option<Arc<Notifier>>,
+    pub started: SystemTime,
+}
+
+pub fn router(state: MetricsState) -> Router {
+    Router::new().route("/metrics", get(metrics)).route("/", get(metrics)).with_state(state)
+}
+
+async fn metrics(State(s): State<MetricsState>) -> impl IntoResponse {
+    let webhook = s.webhook.as_ref().map(|n| n.counters()).unwrap_or_default();
+    let body = render(&s.media.stats(), &webhook, &Process::read(s.started));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
+}
+
+/// What /proc says about this process.
+#[derive(Default)]
+pub struct Process {
+    cpu_seconds: f64,
+    resident_bytes: u64,
+    virtual_bytes: u64,
+    open_fds: u64,
+    threads: u64,
+    start_time: f64,
+}
+
+impl Process {
+    fn read(started: SystemTime) -> Self {
+        // Linux reports CPU time in USER_HZ ticks, 100 per second on every architecture.
+        const TICKS: f64 = 100.0;
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // Fields after the command name (which may hold spaces) start at field 3 (state).
+        let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+        let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let kb = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .unwrap_or(0)
+                * 1024
+        };
+        Self {
+            cpu_seconds: (field(14) + field(15)) / TICKS,
+            resident_bytes: kb("VmRSS:"),
+            virtual_bytes: kb("VmSize:"),
+            open_fds: std::fs::read_dir("/proc/self/fd").map(|d| d.count() as u64).unwrap_or(0),
+            threads: field(20) as u64,
+            start_time: started.duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0),
+        }
+    }
+}
+
+fn metric(out: &mut String, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+}
+
+/// The whole page.
+pub fn render(m: &MediaStats, w: &WebhookCounters, p: &Process) -> String {
+    let s = &m.sfu;
+    let mut o = String::with_capacity(4096);
+    metric(&mut o, "hikari_rooms", "gauge", "Open rooms.", s.rooms);
+    metric(&mut o, "hikari_participants", "gauge", "Connected participants.", s.participants);
+    metric(&mut o, "hikari_tracks", "gauge", "Published tracks.", s.tracks);
+    metric(&mut o, "hikari_packets_in_total", "counter", "UDP datagrams received.", s.datagrams_in);
+    metric(&mut o, "hikari_bytes_in_total", "counter", "UDP bytes received.", s.bytes_in);
+    metric(&mut o, "hikari_packets_out_total", "counter", "UDP datagrams sent.", m.datagrams_out);
+    metric(&mut o, "hikari_bytes_out_total", "counter", "UDP bytes sent.", m.bytes_out);
+    metric(&mut o, "hikari_send_errors_total", "counter", "UDP datagrams the kernel refused.", m.send_errors);
+    metric(&mut o, "hikari_rtp_packets_in_total", "counter", "RTP packets received from publishers.", s.rtp_in);
+    metric(&mut o, "hikari_rtp_packets_forwarded_total", "counter", "RTP packets forwarded to subscribers.", s.rtp_forwarded);
+    metric(&mut o, "hikari_pli_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.", s.keyframe_requests);
+    metric(&mut o, "hikari_pli_received_total", "counter", "Keyframe requests (PLI/FIR) received from subscribers.", s.keyframe_requests_in);
+    metric(&mut o, "hikari_data_packets_relayed_total", "counter", "Data packets relayed to receivers.", s.data_relayed);
+    histogram(&mut o, &m.forward_latency);
+    metric(&mut o, "hikari_webhook_deliveries_total", "counter", "Webhooks accepted by a receiver.", w.delivered);
+    metric(&mut o, "hikari_webhook_failures_total", "counter", "Webhooks given up after the last attempt.", w.failed);
+    metric(&mut o, "hikari_webhook_retries_total", "counter", "Webhook attempts that failed and were retried.", w.retries);
+    metric(&mut o, "hikari_webhook_dropped_total", "counter", "Webhooks dropped because the queue was full.", w.dropped);
+    metric(&mut o, "process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.", p.cpu_seconds);
+    metric(&mut o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", p.resident_bytes);
+    metric(&mut o, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", p.virtual_bytes);
+    metric(&mut o, "process_open_fds", "gauge", "Number of open file descriptors.", p.open_fds);
+    metric(&mut o, "process_threads", "gauge", "Number of OS threads.", p.threads);
+    metric(&mut o, "process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.", p.start_time);
+    o
+}
+
+fn histogram(o: &mut String, h: &crate::media::LatencyHistogram) {
+    let name = "hikari_forward_latency_seconds";
+    let _ = writeln!(
+        o,
+        "# HELP {name} Time from reading a datagram to having sent every datagram it caused (RTP forwarding through the SFU).\n# TYPE {name} histogram"
+    );
+    let mut cumulative = 0;
+    for (bound, count) in LATENCY_BOUNDS_US.iter().zip(h.buckets.iter()) {
+        cumulative += count;
+        let _ = writeln!(o, "{name}_bucket{{le=\"{}\"}} {cumulative}", *bound as f64 / 1e6);
+    }
+    let total: u64 = h.buckets.iter().sum();
+    let _ = writeln!(o, "{name}_bucket{{le=\"+Inf\"}} {total}");
+    let _ = writeln!(o, "{name}_sum {}", h.sum_ns as f64 / 1e9);
+    let _ = writeln!(o, "{name}_count {total}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_shape() {
+        let mut m = MediaStats::default();
+        m.sfu.rooms = 2;
+        m.forward_latency.buckets[0] = 3;
+        m.forward_latency.buckets[11] = 1;
+        let page = render(&m, &WebhookCounters { delivered: 5, ..Default::default() }, &Process::read(SystemTime::now()));
+        assert!(page.contains("hikari_rooms 2\n"));
+        assert!(page.contains("hikari_webhook_deliveries_total 5\n"));
+        assert!(page.contains("hikari_forward_latency_seconds_bucket{le=\"0.00005\"} 3\n"));
+        assert!(page.contains("hikari_forward_latency_seconds_bucket{le=\"+Inf\"} 4\n"));
+        assert!(page.contains("hikari_forward_latency_seconds_count 4\n"));
+        assert!(!page.contains("process_resident_memory_bytes 0\n"), "reads /proc");
+    }
+}

@@ -1,0 +1,212 @@
+//! From flags, environment and file to checked settings. Every refusal names the field
+//! and says why; `main` exits with status 2 on any of them.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+
+use anyhow::{Context, bail};
+
+use hikari_sfu::RoomDefaults;
+use hikari_webhook::WebhookSettings;
+
+use crate::cli::{ConfigArgs, ServeArgs};
+use crate::config::{FileConfig, interface_addresses, parse_keys};
+use crate::media::MediaSocket;
+
+pub const DEFAULT_PORT: u16 = 7880;
+pub const DEFAULT_UDP_PORT: u16 = 7882;
+const LOG_LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
+
+pub struct Settings {
+    pub keys: BTreeMap<String, String>,
+    pub port: u16,
+    pub binds: Vec<SocketAddr>,
+    pub udp_port: u16,
+    pub sockets: Vec<MediaSocket>,
+    pub rtc_v1: bool,
+    pub region: String,
+    pub room: RoomDefaults,
+    pub log_level: String,
+    pub log_json: bool,
+    pub prometheus_port: Option<u16>,
+    pub webhook: Option<WebhookSettings>,
+}
+
+/// The file configuration (file, else inline body) and its warnings.
+pub fn file_config(args: &ConfigArgs) -> anyhow::Result<(FileConfig, Vec<String>)> {
+    match (&args.config, &args.config_body) {
+        (Some(path), _) => FileConfig::load(path),
+        (None, Some(body)) => FileConfig::parse(body).context("invalid inline config (--config-body, LIVEKIT_CONFIG)"),
+        (None, None) => Ok((FileConfig::default(), Vec::new())),
+    }
+}
+
+/// The API keys: flag/env, else key file, else the file's `keys`, else the dev keys.
+pub fn keys(args: &ConfigArgs, file: &FileConfig) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut keys = file.keys.clone();
+    let key_file = args.key_file.clone().or_else(|| file.key_file.clone().map(Into::into));
+    if let Some(path) = key_file {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("key_file: cannot read {}", path.display()))?;
+        keys = parse_keys(&text).context("key_file")?;
+    }
+    if let Some(k) = &args.keys {
+        keys = parse_keys(k)?;
+    }
+    if args.dev && keys.is_empty() {
+        keys.insert("devkey".into(), "secret".into());
+    }
+    if keys.is_empty() {
+        bail!("keys: no API keys configured; use --dev, --keys \"key: secret\", LIVEKIT_KEYS, --key-file or `keys` in the config file");
+    }
+    for (k, s) in &keys {
+        if s.len() < 6 && !args.dev {
+            bail!("keys: the secret of `{k}` is shorter than 6 characters");
+        }
+    }
+    Ok(keys)
+}
+
+fn nonzero(field: &str, port: u16) -> anyhow::Result<u16> {
+    if port == 0 {
+        bail!("{field}: 0 is not a usable port");
+    }
+    Ok(port)
+}
+
+/// Checks everything and returns the settings with the file's warnings.
+pub fn load(args: &ServeArgs) -> anyhow::Result<(Settings, Vec<String>)> {
+    let (file, mut warnings) = file_config(&args.config)?;
+    let dev = args.config.dev;
+    let keys = keys(&args.config, &file)?;
+    let port = nonzero("port", args.port.or(file.port).unwrap_or(DEFAULT_PORT))?;
+    let bind_ips: Vec<IpAddr> = if !args.bind.is_empty() {
+        args.bind.clone()
+    } else if !file.bind_addresses.is_empty() {
+        file.bind_addresses
+            .iter()
+            .map(|a| a.parse().with_context(|| format!("bind_addresses: `{a}` is not an IP address")))
+            .collect::<anyhow::Result<_>>()?
+    } else if dev {
+        vec!["127.0.0.1".parse()?]
+    } else {
+        vec!["0.0.0.0".parse()?]
+    };
+    let rtc = &file.rtc;
+    if let (Some(start), Some(end)) = (rtc.port_range_start, rtc.port_range_end)
+        && end < start
+    {
+        bail!("rtc.port_range_end: {end} is below rtc.port_range_start {start}");
+    }
+    let udp_port = nonzero(
+        "rtc.udp_port",
+        args.udp_port.or(rtc.udp_port).or(rtc.port_range_start).unwrap_or(DEFAULT_UDP_PORT),
+    )?;
+    let node_ip = match (&args.node_ip, &rtc.node_ip) {
+        (Some(ip), _) => Some(*ip),
+        (None, Some(s)) => Some(s.parse().with_context(|| format!("rtc.node_ip: `{s}` is not an IP address"))?),
+        (None, None) => None,
+    };
+    if rtc.use_external_ip {
+        warnings.push("rtc.use_external_ip is not supported; set rtc.node_ip to the public address".into());
+    }
+    let sockets = match node_ip {
+        Some(ip) => vec![MediaSocket {
+            bind: SocketAddr::new(if ip.is_ipv4() { "0.0.0.0".parse()? } else { "::".parse()? }, udp_port),
+            advertised: SocketAddr::new(ip, udp_port),
+        }],
+        None => interface_addresses()
+            .into_iter()
+            .map(|ip| MediaSocket { bind: SocketAddr::new(ip, udp_port), advertised: SocketAddr::new(ip, udp_port) })
+            .collect(),
+    };
+    let log_level = file.logging.level.clone().unwrap_or_else(|| if dev { "debug".into() } else { "info".into() });
+    if !LOG_LEVELS.contains(&log_level.as_str()) {
+        bail!("logging.level: `{log_level}` is not one of {}", LOG_LEVELS.join(", "));
+    }
+    let prometheus_port = args.prometheus_port.or(file.prometheus_port);
+    if let Some(p) = prometheus_port {
+        nonzero("prometheus_port", p)?;
+        if p == port {
+            bail!("prometheus_port: {p} is already the HTTP port");
+        }
+    }
+    let webhook = webhook(&file, &keys)?;
+    let settings = Settings {
+        port,
+        binds: bind_ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect(),
+        udp_port,
+        sockets,
+        rtc_v1: !(args.disable_rtc_v1 || rtc.disable_rtc_v1),
+        region: args.region.clone().or(file.region.clone()).unwrap_or_default(),
+        room: RoomDefaults {
+            empty_timeout: file.room.empty_timeout,
+            departure_timeout: file.room.departure_timeout,
+            max_participants: file.room.max_participants,
+            auto_create: file.room.auto_create,
+        },
+        log_level,
+        log_json: file.logging.json,
+        prometheus_port,
+        webhook,
+        keys,
+    };
+    Ok((settings, warnings))
+}
+
+fn webhook(file: &FileConfig, keys: &BTreeMap<String, String>) -> anyhow::Result<Option<WebhookSettings>> {
+    let w = &file.webhook;
+    if w.urls.is_empty() {
+        return Ok(None);
+    }
+    for url in &w.urls {
+        hikari_webhook::check_url(url).context("webhook.urls")?;
+    }
+    let Some(key) = &w.api_key else {
+        bail!("webhook.api_key: required when webhook.urls is set (one of the keys in `keys`)");
+    };
+    let Some(secret) = keys.get(key) else {
+        bail!("webhook.api_key: `{key}` is not one of the configured API keys");
+    };
+    Ok(Some(WebhookSettings::new(key.clone(), secret.clone(), w.urls.clone())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_body(yaml: &str) -> anyhow::Result<(Settings, Vec<String>)> {
+        let args = ServeArgs {
+            config: ConfigArgs { config_body: Some(yaml.into()), keys: Some("k: secret1".into()), ..Default::default() },
+            ..Default::default()
+        };
+        load(&args)
+    }
+
+    #[test]
+    fn bad_values_name_their_field() {
+        for (yaml, field) in [
+            ("port: 0", "port:"),
+            ("rtc:\n  port_range_start: 50000\n  port_range_end: 40000", "rtc.port_range_end"),
+            ("rtc:\n  node_ip: nope", "rtc.node_ip"),
+            ("logging:\n  level: loud", "logging.level"),
+            ("prometheus_port: 7880", "prometheus_port"),
+            ("webhook:\n  urls: [\"http://127.0.0.1:9/\"]", "webhook.api_key"),
+            ("webhook:\n  api_key: other\n  urls: [\"http://127.0.0.1:9/\"]", "webhook.api_key"),
+            ("webhook:\n  api_key: k\n  urls: [\"https://x/\"]", "webhook.urls"),
+            ("room:\n  empty_timeout: soon", "room.empty_timeout"),
+        ] {
+            let e = with_body(yaml).err().map(|e| format!("{e:#}")).unwrap_or_default();
+            assert!(e.contains(field), "{yaml:?} -> {e:?}");
+        }
+    }
+
+    #[test]
+    fn a_good_config() {
+        let (s, warnings) =
+            with_body("port: 7000\nprometheus_port: 7001\nwebhook:\n  api_key: k\n  urls: [\"http://127.0.0.1:9/h\"]\nnew_thing: 1")
+                .expect("valid");
+        assert_eq!((s.port, s.prometheus_port), (7000, Some(7001)));
+        assert_eq!(s.webhook.map(|w| w.api_key), Some("k".to_owned()));
+        assert_eq!(warnings.len(), 1, "unknown fields warn: {warnings:?}");
+    }
+}
