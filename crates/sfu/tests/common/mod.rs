@@ -39,6 +39,13 @@ pub struct Client {
     pub answers: bool,
     /// Network traffic to and from this client is dropped (it vanished).
     pub vanished: bool,
+    /// Drop every n-th large datagram (media) the server sends to this client; 0 for none.
+    pub drop_every: usize,
+    dropped_count: usize,
+    /// Large datagrams from the server that were dropped.
+    pub dropped: usize,
+    /// RTP payload types of the media datagrams the server sent this client, with counts.
+    pub pts_in: BTreeMap<u8, usize>,
     pub mids: BTreeMap<String, Mid>,
 }
 
@@ -93,6 +100,10 @@ impl World {
             closed: None,
             answers: true,
             vanished: false,
+            drop_every: 0,
+            dropped_count: 0,
+            dropped: 0,
+            pts_in: BTreeMap::new(),
             mids: BTreeMap::new(),
         });
         self.command(Command::Join(Box::new(Join {
@@ -216,6 +227,16 @@ impl World {
         for c in &mut self.clients {
             if c.vanished {
                 continue;
+            }
+            if src == self.server && dst == c.sub_addr && bytes.len() > 12 && (128..192).contains(&bytes[0]) && !(200..=206).contains(&bytes[1]) {
+                *c.pts_in.entry(bytes[1] & 0x7f).or_default() += 1;
+            }
+            if c.drop_every > 0 && src == self.server && bytes.len() > 400 && (dst == c.sub_addr || dst == c.pub_addr) {
+                c.dropped_count += 1;
+                if c.dropped_count % c.drop_every == 0 {
+                    c.dropped += 1;
+                    continue;
+                }
             }
             let rtc = if dst == c.pub_addr {
                 &mut c.publisher
