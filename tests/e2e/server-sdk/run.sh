@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Server-SDK suite: the official server SDKs against hikari, in a fresh network namespace with
+# a fresh server (webhooks to a receiver on the namespace's loopback, Prometheus metrics on):
+#   python  PyPI livekit-api drives every RoomService method against participants connected
+#           with the Python livekit SDK; webhooks verify with WebhookReceiver; the metrics page
+#           parses with prometheus_client and moves during the call (test_api.py)
+#   node    npm livekit-server-sdk RoomServiceClient create/list/delete and WebhookReceiver
+#           (node/test.mjs)
+# Needs root (namespaces). Makes the venv and node_modules (outside the namespace) on first use.
+# Env: HIKARI_E2E_RUST_LOG (server RUST_LOG), HIKARI_BIN (another binary), E2E_LOG_TAIL.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+e2e_init e2esdk
+
+VENV="$HERE/.venv"
+STAMP="$VENV/.requirements.sha256"
+want=$(sha256sum "$HERE/requirements.txt" | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+  e2e_say "e2e-server-sdk: creating $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt"
+  echo "$want" >"$STAMP"
+fi
+"$VENV/bin/python" -c 'import livekit.rtc, livekit.api, prometheus_client' \
+  || { e2e_say "e2e-server-sdk: the venv does not import livekit and prometheus_client"; exit 1; }
+NODE_DIR="$HERE/node"
+NSTAMP="$NODE_DIR/node_modules/.package-lock.sha256"
+nwant=$(cat "$NODE_DIR/package.json" "$NODE_DIR/package-lock.json" | sha256sum | cut -d' ' -f1)
+if [ ! -d "$NODE_DIR/node_modules" ] || [ "$(cat "$NSTAMP" 2>/dev/null)" != "$nwant" ]; then
+  e2e_say "e2e-server-sdk: npm ci"
+  (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$nwant" >"$NSTAMP"
+fi
+e2e_ensure_bin
+
+LOGDIR=$(e2e_logdir server-sdk)
+HOOK_PORT=7890
+METRICS_PORT=7889
+HOOKS="$LOGDIR/hooks.jsonl"
+CONFIG="$LOGDIR/hikari.yaml"
+cat >"$CONFIG" <<YAML
+keys:
+  devkey: secret
+prometheus_port: $METRICS_PORT
+webhook:
+  api_key: devkey
+  urls:
+    - http://127.0.0.1:$HOOK_PORT/hook
+YAML
+
+passed=0 failed=0
+tally() { # tally LOG LABEL: add the client's "LABEL: N passed, N failed" (a missing line fails)
+  local line
+  line=$(grep -E "^$2: [0-9]+ passed, [0-9]+ failed" "$1" | tail -n1 || true)
+  if [ -z "$line" ]; then failed=$((failed + 1)); echo "FAIL $2_finished: no summary"; return; fi
+  passed=$((passed + $(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")))
+  failed=$((failed + $(sed -E 's/.*, ([0-9]+) failed/\1/' <<<"$line")))
+}
+
+e2e_ns_up e2esdk
+RECEIVER_PID=
+stop_receiver() { [ -n "$RECEIVER_PID" ] && kill "$RECEIVER_PID" 2>/dev/null; wait "$RECEIVER_PID" 2>/dev/null || true; RECEIVER_PID=; }
+trap 'stop_receiver; e2e_cleanup' EXIT
+: >"$HOOKS"
+e2e_in_ns "$VENV/bin/python" -u "$HERE/hook_receiver.py" --port "$HOOK_PORT" --out "$HOOKS" \
+  >"$LOGDIR/receiver.log" 2>&1 &
+RECEIVER_PID=$!
+
+echo "=== server-sdk: hikari --dev --config $CONFIG"
+if e2e_server_start "$LOGDIR/server.log" --config "$CONFIG"; then
+  HTTP_URL="http://$E2E_SERVER_IP:$E2E_HTTP_PORT"
+  timeout -k 5 300 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_api.py" \
+    --url "$E2E_URL" --metrics "http://$E2E_SERVER_IP:$METRICS_PORT/metrics" --hooks "$HOOKS" \
+    --label server-sdk-python 2>&1 | tee "$LOGDIR/python.log" || true
+  tally "$LOGDIR/python.log" server-sdk-python
+  timeout -k 5 90 ip netns exec "$E2E_NS" node "$NODE_DIR/test.mjs" --url "$HTTP_URL" --hooks "$HOOKS" \
+    2>&1 | tee "$LOGDIR/node.log" || true
+  tally "$LOGDIR/node.log" server-sdk-node
+  if e2e_server_alive && ! e2e_server_panicked; then
+    echo "PASS server_survived"; passed=$((passed + 1))
+  else
+    echo "FAIL server_survived"; failed=$((failed + 1))
+  fi
+else
+  echo "FAIL server_start"; failed=$((failed + 1))
+fi
+e2e_server_stop
+[ "$failed" = 0 ] || e2e_log_tail "$LOGDIR/server.log" "${E2E_LOG_TAIL:-80}"
+echo "server-sdk: logs in $LOGDIR"
+echo "server-sdk: $passed passed, $failed failed"
+[ "$failed" = 0 ]
