@@ -1,7 +1,7 @@
 //! Page views are written in batches off the request path: the page handler hands
 //! events to a bounded queue and one task appends whatever has queued up (up to 512 at a
-//! time) in a single transaction. When the queue is full the handler writes its event itself,
-//! so nothing is dropped under load; events still queued when the process stops are lost.
+//! time) in a single transaction. When the queue is full the handler waits for room, so
+//! nothing is dropped under load; events still queued when the process stops are lost.
 //! Form submissions do not come through here: their contact and events commit together.
 
 use crate::FunnelError;
@@ -27,11 +27,13 @@ impl EventSink {
         Self { tx, store }
     }
 
-    /// Queues an event, or writes it now if the queue is full.
+    /// Queues an event, waiting for room when the queue is full (back-pressure on page
+    /// views rather than a second writer contending for the database); writes it directly
+    /// only if the writer task is gone.
     pub async fn record(&self, event: Event) -> Result<(), FunnelError> {
-        match self.tx.try_send(event) {
+        match self.tx.send(event).await {
             Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Full(e) | mpsc::error::TrySendError::Closed(e)) => {
+            Err(mpsc::error::SendError(e)) => {
                 self.store.append_events(&[e]).await?;
                 Ok(())
             }
