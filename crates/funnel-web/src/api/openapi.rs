@@ -231,6 +231,47 @@ pub(super) fn spec() -> Value {
     })
 }
 
+/// OpenAPI links from the create operations to those that take the new id, so stateful
+/// clients (and schemathesis) can follow them.
+fn add_links(spec: &mut Value) {
+    let targets: [(&str, &str, &[&str]); 3] = [
+        (
+            "/api/v1/funnels",
+            "post",
+            &[
+                "getFunnel",
+                "updateFunnel",
+                "listSteps",
+                "createStep",
+                "listEdges",
+                "reorderSteps",
+                "funnelReport",
+                "funnelReportCsv",
+            ],
+        ),
+        (
+            "/api/v1/funnels/{id}/steps",
+            "post",
+            &["getStep", "getPage", "savePage", "publishPage"],
+        ),
+        ("/api/v1/funnels/{id}/edges", "post", &["deleteEdge"]),
+    ];
+    for (path, method, ops) in targets {
+        let links: serde_json::Map<String, Value> = ops
+            .iter()
+            .map(|op| {
+                (
+                    op.to_string(),
+                    json!({ "operationId": op, "parameters": { "id": "$response.body#/id" } }),
+                )
+            })
+            .collect();
+        spec["paths"][path][method]["responses"]["201"]["links"] = Value::Object(links);
+    }
+}
+
 pub(super) async fn document() -> Json<Value> {
-    Json(spec())
+    let mut spec = spec();
+    add_links(&mut spec);
+    Json(spec)
 }
