@@ -82,6 +82,40 @@ fn two_party_call_forwards_media_and_data() {
     assert!(w.events.iter().any(|e| matches!(e, RoomEvent::ParticipantLeft(_, p) if p.identity.as_str() == "alice")));
 }
 
+/// H.264 from a publisher that offers nothing else reaches a subscriber intact, on the
+/// subscriber's own payload type for the same packetization mode.
+#[test]
+fn h264_is_forwarded() {
+    let mut w = World::new();
+    w.h264_only = true;
+    let alice = w.join("room", "alice", Permissions::default());
+    w.h264_only = false;
+    let bob = w.join("room", "bob", Permissions::default());
+    let video = w.publish(alice, TrackKind::Video);
+    assert!(w.run_until(Duration::from_secs(5), |w| {
+        w.client(bob).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_)))
+            && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
+    }));
+    let mut sent = Vec::new();
+    for n in 0..60u64 {
+        sent.push(w.write_frame(alice, video, Codec::H264, n, n % 30 == 0));
+        w.advance(Duration::from_millis(33));
+    }
+    w.run_until(Duration::from_millis(500), |_| false);
+    let got: Vec<(Codec, Vec<u8>)> = w
+        .client(bob)
+        .sub_events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MediaData(d) if d.params.spec().codec != Codec::Opus => Some((d.params.spec().codec, d.data.to_vec())),
+            _ => None,
+        })
+        .collect();
+    assert!(got.iter().all(|(c, _)| *c == Codec::H264), "bob decodes H.264");
+    let frames: Vec<Vec<u8>> = got.into_iter().map(|(_, d)| d).collect();
+    assert!(contains_all(&frames, &sent[30..]), "H.264 frames from the second IDR on arrive ({} received)", frames.len());
+}
+
 /// Updates carry increasing versions, so clients never drop one as stale.
 #[test]
 fn participant_versions_increase() {

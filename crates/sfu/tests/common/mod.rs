@@ -57,6 +57,8 @@ pub struct World {
     pub events: Vec<RoomEvent>,
     queue: VecDeque<(SocketAddr, SocketAddr, Vec<u8>)>,
     server: SocketAddr,
+    /// Clients joining from now on offer only H.264 video.
+    pub h264_only: bool,
 }
 
 pub fn init_log() {
@@ -69,7 +71,7 @@ impl World {
         let now = Instant::now();
         let server: SocketAddr = SERVER.parse().expect("valid address");
         let cfg = SfuConfig::new(vec![server], (now, 1_800_000_000_000), 42);
-        Self { now, start: now, sfu: Sfu::new(cfg, now), clients: Vec::new(), events: Vec::new(), queue: VecDeque::new(), server }
+        Self { now, start: now, sfu: Sfu::new(cfg, now), clients: Vec::new(), events: Vec::new(), queue: VecDeque::new(), server, h264_only: false }
     }
 
     pub fn elapsed(&self) -> Duration {
@@ -81,9 +83,12 @@ impl World {
         let i = self.clients.len();
         let pub_addr: SocketAddr = format!("10.0.0.{}:5000", 10 + i).parse().expect("valid");
         let sub_addr: SocketAddr = format!("10.0.0.{}:5001", 10 + i).parse().expect("valid");
-        let mut publisher = Rtc::builder().build(self.now);
+        let builder = || {
+            if self.h264_only { Rtc::builder().clear_codecs().enable_opus(true, false).enable_h264(true) } else { Rtc::builder() }
+        };
+        let mut publisher = builder().build(self.now);
         publisher.add_local_candidate(Candidate::host(pub_addr, "udp").expect("host candidate"));
-        let mut subscriber = Rtc::builder().build(self.now);
+        let mut subscriber = builder().build(self.now);
         subscriber.add_local_candidate(Candidate::host(sub_addr, "udp").expect("host candidate"));
         let conn = ConnId(i as u64 + 1);
         self.clients.push(Client {
@@ -156,10 +161,14 @@ impl World {
 
     /// Writes one VP8-like frame (first byte even for a keyframe) or Opus frame.
     pub fn write_frame(&mut self, c: usize, mid: Mid, codec: Codec, frame_no: u64, keyframe: bool) -> Vec<u8> {
-        let mut data = vec![if keyframe { 0x00 } else { 0x01 }];
+        let mut data = match codec {
+            // Annex B: an IDR slice (type 5) or a non-IDR slice (type 1).
+            Codec::H264 => vec![0, 0, 0, 1, if keyframe { 0x65 } else { 0x41 }],
+            _ => vec![if keyframe { 0x00 } else { 0x01 }],
+        };
         data.extend_from_slice(&frame_no.to_be_bytes());
-        data.resize(if codec == Codec::Vp8 { 1800 } else { 120 }, 0xab);
-        let (rate, step) = if codec == Codec::Vp8 { (90_000, 3000) } else { (48_000, 960) };
+        data.resize(if codec == Codec::Opus { 120 } else { 1800 }, 0xab);
+        let (rate, step) = if codec == Codec::Opus { (48_000, 960) } else { (90_000, 3000) };
         let now = self.now;
         let client = &mut self.clients[c];
         let writer = client.publisher.writer(mid).expect("media negotiated");
@@ -320,7 +329,7 @@ pub fn received_frames(c: &Client, kind: MediaKind) -> Vec<Vec<u8>> {
     c.sub_events
         .iter()
         .filter_map(|e| match e {
-            Event::MediaData(d) if (d.params.spec().codec == Codec::Vp8) == (kind == MediaKind::Video) => Some(d.data.to_vec()),
+            Event::MediaData(d) if (d.params.spec().codec != Codec::Opus) == (kind == MediaKind::Video) => Some(d.data.to_vec()),
             _ => None,
         })
         .collect()
