@@ -280,7 +280,7 @@ async fn stale_page_edits_conflict_and_scripts_are_escaped() {
 
 #[tokio::test]
 async fn forms_validate_route_and_defend() {
-    let a = app(3).await;
+    let a = app(4).await;
     a.funnel().await;
     let form = "application/x-www-form-urlencoded";
     let (s, html) = a
@@ -324,17 +324,26 @@ async fn forms_validate_route_and_defend() {
     let contacts = a.api("GET", "/api/v1/contacts", None).await.1;
     assert_eq!(contacts[0]["email"], "a@example.com");
     assert_eq!(contacts[0]["name"], "<script>");
-    let (s, _) = a
-        .raw(
-            "POST",
-            "/f/f/in",
-            form,
-            "_form=form&name=x&email=b%40example.com",
-        )
-        .await;
+    let resubmit = "_form=form&name=Taro&email=a%40example.com";
+    let (s, _) = a.raw("POST", "/f/f/in", form, resubmit).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "a re-submission merges");
+    let contacts = a.api("GET", "/api/v1/contacts", None).await.1;
+    assert_eq!(contacts.as_array().map(Vec::len), Some(1));
+    assert_eq!(contacts[0]["name"], "Taro");
+    let leads = a
+        .api("GET", "/api/v1/events?name=generate_lead", None)
+        .await
+        .1;
+    assert_eq!(
+        leads.as_array().map(Vec::len),
+        Some(1),
+        "one lead per address and day"
+    );
+    let fifth = "_form=form&name=x&email=b%40example.com";
+    let (s, _) = a.raw("POST", "/f/f/in", form, fifth).await;
     assert_eq!(
         s,
         StatusCode::TOO_MANY_REQUESTS,
-        "fourth submission in a minute"
+        "fifth submission in a minute"
     );
 }

@@ -233,6 +233,16 @@ async fn submit(
     ev.props = serde_json::json!({ "form": form_id, "fields": public });
     let labels = match &sub.email {
         Some(email) => {
+            // One lead per (funnel, step, email, UTC day): a re-submission updates the contact
+            // but does not count twice (the store ignores a repeated event id).
+            let key = format!(
+                "lead:{}:{}:{}:{}",
+                t.funnel.id,
+                t.step.id,
+                email,
+                now / 86_400_000
+            );
+            ev.id = crate::security::digest(&key)[..32].parse()?;
             let source = format!("{}/{}", t.funnel.slug, t.step.slug);
             let up = ContactUpsert {
                 email: email.clone(),
