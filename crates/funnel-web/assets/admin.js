@@ -55,3 +55,21 @@
     });
   });
 })();
+// Step order: ↑/↓ swap rows, then send the whole order.
+(function () {
+  "use strict";
+  document.querySelectorAll("table[data-reorder]").forEach(function (table) {
+    table.addEventListener("click", function (e) {
+      var b = e.target.closest("button[data-move]");
+      if (!b) return;
+      var row = b.closest("tr"), rows = Array.prototype.slice.call(table.querySelectorAll("tr[data-step]"));
+      var i = rows.indexOf(row), j = i + +b.getAttribute("data-move");
+      if (j < 0 || j >= rows.length) return;
+      rows.splice(j, 0, rows.splice(i, 1)[0]);
+      var order = rows.map(function (r) { return +r.getAttribute("data-step"); });
+      window.hikariApi("PUT", table.getAttribute("data-reorder"), { order: order }).then(function (r) {
+        if (r.ok) location.reload(); else alert((r.data && r.data.message) || "Error " + r.status);
+      });
+    });
+  });
+})();

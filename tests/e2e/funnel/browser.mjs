@@ -49,6 +49,15 @@ try {
     await Promise.all([page.waitForEvent("load"), page.click("text=Add step")]);
   }
   assert.equal(await page.locator("tr[data-step]").count(), 3);
+  const names = () => page.locator("tr[data-step] td:nth-child(2)").allTextContents();
+  step("reorder steps with ↑/↓ and set the funnel's language");
+  await Promise.all([page.waitForEvent("load"), page.locator("tr[data-step]").nth(2).locator('button[data-move="-1"]').click()]);
+  assert.deepEqual(await names(), ["Opt-in", "Offer", "Thanks"]);
+  await Promise.all([page.waitForEvent("load"), page.locator("tr[data-step]").nth(1).locator('button[data-move="1"]').click()]);
+  assert.deepEqual(await names(), ["Opt-in", "Thanks", "Offer"]);
+  await page.selectOption('form[data-method="PATCH"] select[name="locale"]', "ja");
+  await Promise.all([page.waitForEvent("load"), page.click("text=Save settings")]);
+  assert.equal(await page.locator('form[data-method="PATCH"] select[name="locale"]').inputValue(), "ja");
 
   const edit = async (row) => {
     await page.goto(funnelUrl);

@@ -96,8 +96,18 @@ pub(crate) async fn funnel(
         html! {
             h1 { (f.name) }
             p { a href={ "/admin/funnels/" (f.id) "/report" } { "Report" } }
+            form.api.inline data-api={ "/api/v1/funnels/" (f.id) } data-method="PATCH" {
+                label { "Name" input name="name" required maxlength="200" value=(f.name); }
+                label { "Visitor language" select name="locale" {
+                    option value="" selected[f.locale.is_none()] { "Visitor's choice" }
+                    option value="ja" selected[f.locale == Some(Locale::Ja)] { "日本語" }
+                    option value="en" selected[f.locale == Some(Locale::En)] { "English" }
+                } }
+                button type="submit" { "Save settings" }
+                p.api-error role="alert" {}
+            }
             h2 { "Steps" }
-            table {
+            table data-reorder={ "/api/v1/funnels/" (f.id) "/steps/order" } {
                 thead { tr { th { "#" } th { "Name" } th { "Kind" } th { "Public URL" } th { "" } } }
                 tbody {
                     @for s in &steps {
@@ -108,6 +118,9 @@ pub(crate) async fn funnel(
                             td { a href={ "/f/" (f.slug) "/" (s.slug) } { "/f/" (f.slug) "/" (s.slug) } }
                             td.actions {
                                 a.button href={ "/admin/steps/" (s.id) "/edit" } { "Edit page" }
+                                " "
+                                button type="button" data-move="-1" aria-label="Move step up" { "↑" }
+                                button type="button" data-move="1" aria-label="Move step down" { "↓" }
                                 " "
                                 button.danger type="button" data-api-delete={ "/api/v1/steps/" (s.id) } { "Delete" }
                             }
