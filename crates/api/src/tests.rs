@@ -131,7 +131,8 @@ async fn bad_input_is_refused_and_changes_nothing() {
     let room_body = br#"{"room":"r","identity":"a"}"#.to_vec();
     let path = "/twirp/livekit.RoomService/RemoveParticipant";
     let long_name = format!(r#"{{"name":"{}"}}"#, "x".repeat(300));
-    let cases: Vec<(&str, &str, &str, Option<String>, Vec<u8>, StatusCode, &str)> = vec![
+    type Case<'a> = (&'a str, &'a str, &'a str, Option<String>, Vec<u8>, StatusCode, &'a str);
+    let cases: Vec<Case> = vec![
         ("POST", "/twirp/livekit.RoomService/Nope", JSON, Some(create()), b"{}".to_vec(), StatusCode::NOT_FOUND, "bad_route"),
         ("POST", "/twirp/livekit.Other/CreateRoom", JSON, Some(create()), b"{}".to_vec(), StatusCode::NOT_FOUND, "bad_route"),
         ("POST", "/twirp/x", JSON, Some(create()), b"{}".to_vec(), StatusCode::NOT_FOUND, "bad_route"),

@@ -8,10 +8,13 @@ use tokio::sync::Semaphore;
 use super::*;
 use crate::{EventKind, WebhookError};
 
+/// (url, event name, room, numDropped) of one accepted post.
+type Accepted = (String, String, String, u64);
+
 #[derive(Clone, Default)]
 struct Fake {
     /// (url, event name, room, numDropped) of each accepted post, in order.
-    accepted: Arc<Mutex<Vec<(String, String, String, u64)>>>,
+    accepted: Arc<Mutex<Vec<Accepted>>>,
     /// Attempts to fail before accepting any.
     fail_first: Arc<AtomicU32>,
     /// When set, each post waits for a permit.
