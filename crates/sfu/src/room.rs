@@ -345,9 +345,10 @@ impl Room {
             Event::MediaAdded(added) => self.on_media_added(cx, pc, added),
             Event::Connected => self.on_connected(cx, pc),
             Event::IceConnectionStateChange(state) => self.on_ice_state(cx, pc, state),
+            // The peer closed DTLS on purpose: SDKs do it just before their leave arrives.
             Event::Closed => {
                 let owner = self.pcs[pc].owner;
-                self.remove_participant(cx, owner, DisconnectReason::StateMismatch);
+                self.remove_participant(cx, owner, DisconnectReason::ClientInitiated);
             }
             _ => {}
         }
