@@ -68,21 +68,24 @@ pub fn create_join_token(args: &JoinTokenArgs) -> anyhow::Result<()> {
 }
 
 pub fn help_verbose() {
-    println!("Configuration fields (YAML, livekit-server's names). Precedence: defaults < file < environment < flags.");
-    println!("The file is --config FILE (LIVEKIT_CONFIG_FILE) or inline YAML in --config-body (LIVEKIT_CONFIG).\n");
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let _ = writeln!(o, "Configuration fields (YAML, livekit-server's names). Precedence: defaults < file < environment < flags.");
+    let _ = writeln!(o, "The file is --config FILE (LIVEKIT_CONFIG_FILE) or inline YAML in --config-body (LIVEKIT_CONFIG).\n");
     let mut ignored = Vec::new();
     for field in FIELDS {
         if field.doc.is_empty() {
             ignored.push(field.path);
             continue;
         }
-        println!("{}  ({})", field.path, field.kind);
-        println!("    {}", field.doc);
+        let _ = writeln!(o, "{}  ({})\n    {}", field.path, field.kind, field.doc);
         if !field.overrides.is_empty() {
-            println!("    override: {}", field.overrides);
+            let _ = writeln!(o, "    override: {}", field.overrides);
         }
     }
-    println!("\nAccepted for livekit-server compatibility, without effect: {}", ignored.join(", "));
-    println!("Any other field is reported as a warning and ignored; a bad value stops the server (exit code 2).");
-    println!("RUST_LOG overrides the log filter.");
+    let _ = writeln!(o, "\nAccepted for livekit-server compatibility, without effect: {}", ignored.join(", "));
+    let _ = writeln!(o, "Any other field is reported as a warning and ignored; a bad value stops the server (exit code 2).");
+    let _ = writeln!(o, "RUST_LOG overrides the log filter.");
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), o.as_bytes());
 }
