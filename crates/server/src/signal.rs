@@ -11,9 +11,10 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
+use tracing::Instrument;
 use tokio::sync::mpsc;
 
-use hikari_auth::{AuthError, KeySet, token_from_request};
+use hikari_auth::{KeySet, token_from_request};
 use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
 use hikari_sfu::{Command, Join, SignalMode};
 use hikari_types::ClientInfo;
@@ -51,10 +52,7 @@ fn authorize(state: &SignalState, headers: &HeaderMap, params: &HashMap<String, 
     let token = token_from_request(authorization, params.get("access_token").map(String::as_str))
         .map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
     let claims = state.keys.verify(token, unix_now()).map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
-    let grant = claims.join_grant().map_err(|e| match e {
-        AuthError::PermissionDenied => refuse(StatusCode::UNAUTHORIZED, e),
-        other => refuse(StatusCode::UNAUTHORIZED, other),
-    })?;
+    let grant = claims.join_grant().map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
     if grant.room.as_str().len() > 256 || grant.identity.as_str().len() > 256 {
         return Err(refuse(StatusCode::BAD_REQUEST, "room name or identity too long"));
     }
@@ -133,14 +131,15 @@ pub async fn rtc_v1(State(s): State<SignalState>, headers: HeaderMap, Query(p): 
 }
 
 fn upgrade(state: SignalState, ws: WebSocketUpgrade, join: Join) -> Response {
-    ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).on_upgrade(move |socket| session(state, socket, join))
+    let span = tracing::info_span!("signal", room = %join.room, participant = %join.identity, conn = join.conn.0);
+    ws.max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        .on_upgrade(move |socket| session(state, socket, join).instrument(span))
 }
 
 /// One client's signal connection, from join to close.
 async fn session(state: SignalState, socket: WebSocket, join: Join) {
     let conn = join.conn;
-    let span = tracing::info_span!("signal", room = %join.room, participant = %join.identity, conn = conn.0);
-    let _enter = span.enter();
     let (outbox, mut inbox) = mpsc::channel(OUTBOX);
     let (mut tx, mut rx) = socket.split();
     if let Err(e) = state.media.join(join, outbox) {
