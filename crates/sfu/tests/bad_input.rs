@@ -16,19 +16,6 @@ fn offer(sdp: &str) -> ClientSignal {
     ClientSignal::Offer(Sdp { kind: SdpKind::Offer, sdp: sdp.to_owned(), id: 1, mid_to_track: BTreeMap::new() })
 }
 
-/// A call between alice (publishing video) and bob, already flowing.
-fn flowing_call() -> (World, usize, usize, str0m::media::Mid) {
-    let mut w = World::new();
-    let alice = w.join("room", "alice", Permissions::default());
-    let bob = w.join("room", "bob", Permissions::default());
-    let video = w.publish(alice, TrackKind::Video);
-    assert!(w.run_until(Duration::from_secs(5), |w| {
-        w.client(bob).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_)))
-            && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
-    }));
-    (w, alice, bob, video)
-}
-
 fn still_flowing(w: &mut World, alice: usize, bob: usize, video: str0m::media::Mid, from: u64) {
     let before = received_frames(w.client(bob), MediaKind::Video).len();
     for n in from..from + 40 {
@@ -42,7 +29,7 @@ fn still_flowing(w: &mut World, alice: usize, bob: usize, video: str0m::media::M
 
 #[test]
 fn garbage_datagrams_are_dropped() {
-    let (mut w, alice, bob, video) = flowing_call();
+    let (mut w, alice, bob, video) = World::video_call();
     let server = SERVER.parse().expect("valid");
     let known = w.client(alice).pub_addr;
     let stranger = "10.9.9.9:1234".parse().expect("valid");
@@ -65,7 +52,7 @@ fn garbage_datagrams_are_dropped() {
 
 #[test]
 fn hostile_sdp_ends_only_that_session() {
-    let (mut w, alice, bob, video) = flowing_call();
+    let (mut w, alice, bob, video) = World::video_call();
     let mallory = w.join("room", "mallory", Permissions::default());
     let hostile = [
         "garbage",
@@ -105,7 +92,7 @@ fn client_that_never_answers_is_disconnected() {
 
 #[test]
 fn vanished_client_is_removed_and_others_continue() {
-    let (mut w, alice, bob, video) = flowing_call();
+    let (mut w, alice, bob, video) = World::video_call();
     let carol = w.join("room", "carol", Permissions::default());
     assert!(w.run_until(Duration::from_secs(5), |w| w.client(carol).sub_events.iter().any(|e| matches!(e, Event::Connected))));
     w.clients[carol].vanished = true;

@@ -6,22 +6,9 @@ use std::time::Duration;
 
 use common::{World, contains_all, received_frames};
 
-use hikari_types::{Permissions, TrackKind};
 use str0m::Event;
 use str0m::format::Codec;
 use str0m::media::{KeyframeRequestKind, MediaKind};
-
-fn call() -> (World, usize, usize, str0m::media::Mid) {
-    let mut w = World::new();
-    let alice = w.join("room", "alice", Permissions::default());
-    let bob = w.join("room", "bob", Permissions::default());
-    let video = w.publish(alice, TrackKind::Video);
-    assert!(w.run_until(Duration::from_secs(5), |w| {
-        w.client(bob).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_)))
-            && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
-    }));
-    (w, alice, bob, video)
-}
 
 /// With every 20th media datagram to bob lost (5%), bob's NACKs make the server resend from
 /// its per-leg cache over RTX, and frames that loss alone would have cost arrive.
@@ -30,7 +17,7 @@ fn call() -> (World, usize, usize, str0m::media::Mid) {
 /// every loss being recovered is not asserted until that is understood.
 #[test]
 fn lost_packets_are_retransmitted() {
-    let (mut w, alice, bob, video) = call();
+    let (mut w, alice, bob, video) = World::video_call();
     w.clients[bob].drop_every = 20;
     let mut sent = Vec::new();
     for n in 0..120u64 {
@@ -53,7 +40,7 @@ fn lost_packets_are_retransmitted() {
 /// A subscriber's picture-loss indication reaches the publisher, at most twice a second.
 #[test]
 fn keyframe_requests_are_relayed_and_throttled() {
-    let (mut w, alice, bob, video) = call();
+    let (mut w, alice, bob, video) = World::video_call();
     for n in 0..10u64 {
         w.write_frame(alice, video, Codec::Vp8, n, n == 0);
         w.advance(Duration::from_millis(33));

@@ -303,6 +303,20 @@ impl World {
     pub fn client(&self, c: usize) -> &Client {
         &self.clients[c]
     }
+
+    /// alice publishes video to bob; returns once bob has the track and alice's
+    /// publisher PeerConnection is connected: (world, alice, bob, alice's video line).
+    pub fn video_call() -> (World, usize, usize, Mid) {
+        let mut w = World::new();
+        let alice = w.join("room", "alice", Permissions::default());
+        let bob = w.join("room", "bob", Permissions::default());
+        let video = w.publish(alice, TrackKind::Video);
+        assert!(w.run_until(Duration::from_secs(5), |w| {
+            w.client(bob).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_)))
+                && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
+        }));
+        (w, alice, bob, video)
+    }
 }
 
 fn drain_client(rtc: &mut Rtc, events: &mut Vec<Event>, queue: &mut VecDeque<(SocketAddr, SocketAddr, Vec<u8>)>, vanished: bool) -> bool {
