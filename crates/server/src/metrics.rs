@@ -92,6 +92,8 @@ pub fn render(m: &MediaStats, w: &WebhookCounters, p: &Process) -> String {
     metric(&mut o, "hikari_rtp_packets_forwarded_total", "counter", "RTP packets forwarded to subscribers.", s.rtp_forwarded);
     metric(&mut o, "hikari_pli_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.", s.keyframe_requests);
     metric(&mut o, "hikari_pli_received_total", "counter", "Keyframe requests (PLI/FIR) received from subscribers.", s.keyframe_requests_in);
+    metric(&mut o, "hikari_nack_received_total", "counter", "NACKs received from subscribers.", s.nacks_received);
+    metric(&mut o, "hikari_nack_sent_total", "counter", "NACKs sent to publishers.", s.nacks_sent);
     metric(&mut o, "hikari_data_packets_relayed_total", "counter", "Data packets relayed to receivers.", s.data_relayed);
     histogram(&mut o, &m.forward_latency);
     metric(&mut o, "hikari_webhook_deliveries_total", "counter", "Webhooks accepted by a receiver.", w.delivered);

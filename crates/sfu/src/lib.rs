@@ -82,6 +82,10 @@ pub struct SfuStats {
     pub keyframe_requests_in: u64,
     /// Data packets relayed to receivers.
     pub data_relayed: u64,
+    /// NACKs received from subscribers (answered from the retransmission cache).
+    pub nacks_received: u64,
+    /// NACKs sent to publishers for packets lost on their way in.
+    pub nacks_sent: u64,
     /// Open rooms.
     pub rooms: u64,
     /// Connected participants.
@@ -264,6 +268,8 @@ impl Sfu {
         self.stats.keyframe_requests += room.counters.keyframe_requests;
         self.stats.keyframe_requests_in += room.counters.keyframe_requests_in;
         self.stats.data_relayed += room.counters.data_relayed;
+        self.stats.nacks_received += room.counters.nacks_received;
+        self.stats.nacks_sent += room.counters.nacks_sent;
         self.room_by_name.remove(&room.info.name);
         tracing::info!(room = %room.info.name, "room finished");
         self.out.push_back(Output::Event(RoomEvent::RoomFinished(room.room_info())));
@@ -291,6 +297,8 @@ impl Sfu {
             s.keyframe_requests += r.counters.keyframe_requests;
             s.keyframe_requests_in += r.counters.keyframe_requests_in;
             s.data_relayed += r.counters.data_relayed;
+            s.nacks_received += r.counters.nacks_received;
+            s.nacks_sent += r.counters.nacks_sent;
             s.participants += r.participants.len() as u64;
             s.tracks += r.tracks.len() as u64;
         }

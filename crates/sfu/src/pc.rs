@@ -16,6 +16,12 @@ use crate::demux::PcKey;
 use crate::io::Output;
 use crate::timers::Timers;
 
+/// How often str0m reports per-stream counts (the NACK counters come from them).
+const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A stream's key in the NACK bookkeeping: media line, simulcast layer, outgoing.
+pub(crate) type StreamKey = (Mid, Option<str0m::media::Rid>, bool);
+
 /// What a PeerConnection is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -70,6 +76,8 @@ pub(crate) struct Pc {
     pub requested: (u32, u32),
     /// Single-PC mode: a new client offer was asked for.
     pub awaiting_offer: bool,
+    /// The last cumulative NACK count str0m reported per stream.
+    nacks_seen: HashMap<StreamKey, u64>,
 }
 
 impl Pc {
@@ -83,7 +91,7 @@ impl Pc {
             .enable_opus(true, false)
             .enable_vp8(true)
             .enable_h264(true)
-            .set_stats_interval(None)
+            .set_stats_interval(Some(STATS_INTERVAL))
             .build(now);
         for addr in &cfg.candidates {
             match Candidate::host(*addr, "udp") {
@@ -113,6 +121,7 @@ impl Pc {
             slots: Vec::new(),
             requested: (0, 0),
             awaiting_offer: false,
+            nacks_seen: HashMap::new(),
         }
     }
 
@@ -143,6 +152,12 @@ impl Pc {
             Reliability::Lossy if self.lossy_out.is_none() => self.lossy_out = Some(id),
             _ => {}
         }
+    }
+
+    /// The increase of a stream's cumulative NACK count since its last report.
+    pub fn nack_increase(&mut self, key: StreamKey, total: u64) -> u64 {
+        let last = self.nacks_seen.insert(key, total).unwrap_or(0);
+        total.saturating_sub(last)
     }
 
     pub fn out_channel(&self, reliability: Reliability) -> Option<ChannelId> {

@@ -105,6 +105,8 @@ pub(crate) struct Counters {
     pub keyframe_requests: u64,
     pub keyframe_requests_in: u64,
     pub data_relayed: u64,
+    pub nacks_received: u64,
+    pub nacks_sent: u64,
 }
 
 impl Room {
@@ -343,6 +345,13 @@ impl Room {
                 self.pcs[pc].channels.remove(&id);
             }
             Event::MediaAdded(added) => self.on_media_added(cx, pc, added),
+            // str0m's per-stream counts are cumulative; the counters take the increase.
+            Event::MediaEgressStats(st) => {
+                self.counters.nacks_received += self.pcs[pc].nack_increase((st.mid, st.rid, true), st.nacks);
+            }
+            Event::MediaIngressStats(st) => {
+                self.counters.nacks_sent += self.pcs[pc].nack_increase((st.mid, st.rid, false), st.nacks);
+            }
             Event::Connected => self.on_connected(cx, pc),
             Event::IceConnectionStateChange(state) => self.on_ice_state(cx, pc, state),
             // The peer closed DTLS on purpose: SDKs do it just before their leave arrives.
