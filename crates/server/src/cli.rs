@@ -38,11 +38,27 @@ pub struct ConfigArgs {
     pub key_file: Option<PathBuf>,
 }
 
+/// Where the funnel side keeps its data.
+#[derive(Clone, Debug, Default, Args)]
+pub struct FunnelArgs {
+    /// Directory of the embedded SQLite database (used when no database URL is given).
+    #[arg(long, env = "HIKARI_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// `postgres://user@host/db` to keep funnels in PostgreSQL instead of SQLite.
+    #[arg(long, env = "HIKARI_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The public origin of funnel pages, e.g. `https://example.com` (https sets Secure cookies).
+    #[arg(long, env = "HIKARI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
 /// Flags of the server (and of the subcommands that report on its configuration).
 #[derive(Clone, Debug, Default, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
+    #[command(flatten)]
+    pub funnel: FunnelArgs,
     /// Addresses for HTTP and WebSocket signaling (repeatable).
     #[arg(long, env = "LIVEKIT_BIND", value_delimiter = ',')]
     pub bind: Vec<IpAddr>,
@@ -78,6 +94,33 @@ pub enum Command {
     ListNodes(ServeArgs),
     /// Print every configuration field with its type, default and override.
     HelpVerbose,
+    /// Funnel administration: users of the builder and API tokens.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a user who can sign in to /admin.
+    CreateUser {
+        /// Email address (the sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Password, at least 8 characters; read from standard input when not given, so it
+        /// stays out of the process list.
+        #[arg(long, env = "HIKARI_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        #[command(flatten)]
+        funnel: FunnelArgs,
+    },
+    /// Create a Bearer token for /api/v1 and print it (it is shown only once).
+    CreateToken {
+        /// A name to recognise the token by.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        funnel: FunnelArgs,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod config;
+mod funnel;
 mod media;
 mod metrics;
 mod rooms;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Some(Command::Ports(args)) => commands::ports(args),
         Some(Command::ListNodes(args)) => commands::list_nodes(args),
         Some(Command::CreateJoinToken(args)) => commands::create_join_token(args),
+        Some(Command::Admin(command)) => funnel::admin(command),
     };
     match done {
         Ok(()) => ExitCode::SUCCESS,
@@ -72,7 +74,9 @@ fn serve(cli: &Cli) -> ExitCode {
         eprintln!("warning: {w}");
     }
     init_logging(&settings.log_level, settings.log_json);
-    match run(settings) {
+    let origin = settings.binds.first().map(|a| format!("http://{a}")).unwrap_or_default();
+    let funnel = funnel::config(&cli.serve.funnel, &origin);
+    match run(settings, funnel) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -109,7 +113,7 @@ fn unix_now() -> i64 {
 }
 
 #[tokio::main]
-async fn run(settings: Settings) -> anyhow::Result<()> {
+async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> anyhow::Result<()> {
     let started = SystemTime::now();
     let now = Instant::now();
     let unix_ms = started.duration_since(UNIX_EPOCH)?.as_millis() as i64;
@@ -140,6 +144,9 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     let state = SignalState { keys: keys.clone(), media: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout };
     let join_check = JoinCheck { keys: keys.clone(), media: media.clone() };
     let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_now });
+    let storage = funnel.database_url.as_deref().map_or_else(|| format!("SQLite in {}", funnel.data_dir.display()), |_| "PostgreSQL".to_owned());
+    let funnel = hikari_funnel_web::router(funnel).await.context("starting the funnel builder")?;
+    tracing::info!(%storage, "funnel builder ready at /admin, pages at /f/, API at /api/v1/");
     let app = Router::new()
         .merge(
             Router::new()
@@ -156,7 +163,8 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
         )
         .route("/", get(|| async { "OK" }))
         .with_state(state)
-        .merge(api);
+        .merge(api)
+        .merge(funnel);
     let mut servers = Vec::new();
     for addr in &settings.binds {
         servers.push(serve_on(*addr, app.clone(), "HTTP, signaling and Twirp API").await?);
@@ -183,5 +191,6 @@ async fn serve_on(
 ) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "{what} listening");
-    Ok(tokio::spawn(async move { axum::serve(listener, app).await }))
+    // Client addresses reach the handlers (the funnel's form rate limit keys on them).
+    Ok(tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await }))
 }
