@@ -26,7 +26,7 @@ mod sqlite;
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use repo::{
-    AdminRepo, ContactRepo, EventQuery, EventRepo, FunnelRepo, PageState, Session, Store, TokenInfo,
+    AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, Store, TokenInfo,
 };
 pub use sqlite::SqliteStore;
 

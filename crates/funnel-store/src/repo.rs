@@ -4,6 +4,7 @@
 use crate::StoreError;
 use async_trait::async_trait;
 use hikari_funnel::{
+    ArmDay, Experiment, ExperimentId, NewExperiment, VisitorId, experiment::Status,
     Contact, ContactId, ContactUpsert, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale,
     NewEdge, NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId, UserId, report::StepHit,
 };
@@ -147,7 +148,40 @@ pub trait AdminRepo: Send + Sync {
     async fn delete_token(&self, id: TokenId) -> R<()>;
 }
 
-/// Everything the web layer needs.
-pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo {}
+/// Experiments, their sticky assignments and their per-arm statistics.
+#[async_trait]
+pub trait ExperimentRepo: Send + Sync {
+    /// Creates an experiment on a step of `funnel` (validated and normalised first). The step
+    /// and every arm's `page`/`next` step must belong to the funnel; `Conflict` when the step
+    /// already has a live (running or decided) experiment.
+    async fn create_experiment(&self, funnel: FunnelId, new: &NewExperiment, now: i64) -> R<Experiment>;
+    /// A funnel's experiments, newest first.
+    async fn experiments(&self, funnel: FunnelId) -> R<Vec<Experiment>>;
+    /// One experiment.
+    async fn experiment(&self, id: ExperimentId) -> R<Experiment>;
+    /// The live (running or decided) experiment of a step, if any.
+    async fn live_experiment(&self, step: StepId) -> R<Option<Experiment>>;
+    /// Every running experiment (for the scheduler).
+    async fn running_experiments(&self) -> R<Vec<Experiment>>;
+    /// Replaces the weights (validated, normalised; one per arm) and/or the auto-winner
+    /// switch. Assigned visitors keep their arm: assignments are never rewritten.
+    async fn update_experiment(&self, id: ExperimentId, weights: Option<&[f64]>, auto_winner: Option<bool>) -> R<Experiment>;
+    /// Ends a running experiment as `Decided` (with `winner`) or `Stopped`, recording the
+    /// decision's numbers; a decided one may still be stopped. `Conflict` otherwise.
+    async fn end_experiment(&self, id: ExperimentId, status: Status, winner: Option<usize>, decision: &serde_json::Value, now: i64) -> R<Experiment>;
+    /// Deletes an experiment and its assignments (events stay).
+    async fn delete_experiment(&self, id: ExperimentId) -> R<()>;
+    /// The sticky assignment: stores `arm` for the visitor unless one is stored already, and
+    /// returns the stored arm either way.
+    async fn assign_visitor(&self, id: ExperimentId, visitor: &VisitorId, arm: usize, now: i64) -> R<usize>;
+    /// The stored arm of a visitor, if assigned.
+    async fn assignment(&self, id: ExperimentId, visitor: &VisitorId) -> R<Option<usize>>;
+    /// Per arm and day of assignment: visitors, converters and value sums of the goal
+    /// within its window (non-bot events only), computed in SQL.
+    async fn arm_days(&self, exp: &Experiment) -> R<Vec<ArmDay>>;
+}
 
-impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo> Store for T {}
+/// Everything the web layer needs.
+pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo {}
+
+impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo> Store for T {}

@@ -16,6 +16,7 @@ pub(crate) trait RowExt {
     fn text(&self, col: &str) -> R<String>;
     fn opt_text(&self, col: &str) -> R<Option<String>>;
     fn boolean(&self, col: &str) -> R<bool>;
+    fn float(&self, col: &str) -> R<f64>;
 
     fn json<T: serde::de::DeserializeOwned>(&self, col: &str) -> R<T> {
         Ok(serde_json::from_str(&self.text(col)?)?)
@@ -38,6 +39,9 @@ macro_rules! row_ext {
                 Ok(self.try_get(col)?)
             }
             fn boolean(&self, col: &str) -> R<bool> {
+                Ok(self.try_get(col)?)
+            }
+            fn float(&self, col: &str) -> R<f64> {
                 Ok(self.try_get(col)?)
             }
         }
@@ -133,4 +137,25 @@ pub(crate) fn event(r: &impl RowExt) -> R<Event> {
 
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> R<String> {
     serde_json::to_string(v).map_err(corrupt)
+}
+
+pub(crate) fn experiment(r: &impl RowExt) -> R<hikari_funnel::Experiment> {
+    use hikari_funnel::{ExperimentId, experiment::{Mode, Status}};
+    let status = r.text("status")?;
+    Ok(hikari_funnel::Experiment {
+        id: ExperimentId(r.int("id")?),
+        funnel: FunnelId(r.int("funnel_id")?),
+        step: StepId(r.int("step_id")?),
+        name: r.text("name")?,
+        arms: r.json("arms")?,
+        goal: r.json("goal")?,
+        mode: serde_json::from_value::<Mode>(serde_json::Value::String(r.text("mode")?))?,
+        auto_winner: r.boolean("auto_winner")?,
+        min_units_per_arm: r.int("min_units")?,
+        status: Status::parse(&status).ok_or_else(|| corrupt(format!("experiment status {status:?}")))?,
+        winner: r.opt_int("winner")?.map(|w| usize::try_from(w).unwrap_or(usize::MAX)),
+        decision: r.opt_text("decision")?.map(|d| serde_json::from_str(&d)).transpose()?,
+        created_at: r.int("created_at")?,
+        ended_at: r.opt_int("ended_at")?,
+    })
 }

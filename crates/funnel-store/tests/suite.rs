@@ -9,6 +9,9 @@ use hikari_funnel::{
 use hikari_funnel_store::{EventQuery, PgStore, Session, SqliteStore, Store, StoreError};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+#[path = "suite/experiments.rs"]
+mod experiments;
+
 fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
@@ -389,4 +392,14 @@ async fn postgres_story() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_concurrent_edits() {
     with_postgres(concurrent_edits).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_experiments() {
+    with_sqlite(experiments::experiments).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_experiments() {
+    with_postgres(experiments::experiments).await;
 }

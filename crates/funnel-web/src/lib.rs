@@ -17,6 +17,7 @@ mod api;
 mod assets;
 mod clock;
 mod error;
+mod experiments;
 mod extract;
 mod public;
 mod ratelimit;
@@ -43,6 +44,8 @@ pub struct FunnelConfig {
     pub public_base_url: String,
     /// Form submissions allowed per client address per minute.
     pub submit_limit_per_minute: u32,
+    /// How often running experiments are evaluated (automatic winner, bandit reweights).
+    pub experiment_interval: std::time::Duration,
 }
 
 impl FunnelConfig {
@@ -53,6 +56,7 @@ impl FunnelConfig {
             database_url: None,
             public_base_url: public_base_url.into(),
             submit_limit_per_minute: 20,
+            experiment_interval: std::time::Duration::from_secs(600),
         }
     }
 }
@@ -61,7 +65,9 @@ impl FunnelConfig {
 /// `/api/v1/…`.
 pub async fn router(config: FunnelConfig) -> Result<Router, FunnelError> {
     let store = hikari_funnel_store::open(&config.data_dir, config.database_url.as_deref()).await?;
+    let every = config.experiment_interval;
     let state = state::AppState::new(store, config);
+    experiments::spawn(state.clone(), every);
     Ok(Router::new()
         .merge(public::routes())
         .merge(admin::routes())

@@ -174,6 +174,14 @@ pub struct Event {
     pub bot: bool,
 }
 
+impl Event {
+    /// The GA4 `value` parameter (e.g. a `purchase`'s revenue) when it is a finite number:
+    /// what value goals sum.
+    pub fn value(&self) -> Option<f64> {
+        self.props.get("value").and_then(serde_json::Value::as_f64).filter(|v| v.is_finite())
+    }
+}
+
 /// A crude bot test on the User-Agent: empty, or a well-known crawler or tool token.
 pub fn is_bot_user_agent(ua: &str) -> bool {
     let ua = ua.to_ascii_lowercase();

@@ -6,8 +6,8 @@ macro_rules! event_insert {
         async fn insert_event(conn: &mut Conn, e: &Event) -> R<bool> {
             let done = sqlx::query(
                 "INSERT INTO events (id, ts, visitor, contact_id, session, funnel_id, step_id, variant, name,
-                 props, utm_first, utm_last, utm_source, utm_campaign, bot)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 props, utm_first, utm_last, utm_source, utm_campaign, bot, value)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(e.id.as_str())
@@ -25,6 +25,7 @@ macro_rules! event_insert {
             .bind(e.utm_first.source.as_deref())
             .bind(e.utm_first.campaign.as_deref())
             .bind(e.bot)
+            .bind(e.value())
             .execute(conn)
             .await?;
             Ok(done.rows_affected() == 1)

@@ -6,6 +6,7 @@
 pub(crate) mod admin;
 pub(crate) mod contacts;
 pub(crate) mod events;
+pub(crate) mod experiments;
 pub(crate) mod funnels;
 pub(crate) mod pages;
 
@@ -21,7 +22,7 @@ pub(crate) fn taken(e: sqlx::Error, msg: String) -> crate::StoreError {
 macro_rules! backend {
     ($store:ty, $conn:ty, $begin:literal, $lock:literal) => {
         use crate::{
-            AdminRepo, ContactRepo, EventQuery, EventRepo, FunnelRepo, PageState, Session,
+            AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session,
             StoreError, TokenInfo,
             row::{self, RowExt as _},
             sql::taken,
@@ -46,6 +47,7 @@ macro_rules! backend {
         crate::sql::contacts::contact_repo!($store);
         crate::sql::events::event_repo!($store, $begin);
         crate::sql::admin::admin_repo!($store);
+        crate::sql::experiments::experiment_repo!($store, $begin, $lock);
     };
 }
 
@@ -56,7 +58,10 @@ pub(crate) use backend;
 macro_rules! migrator {
     ($pool:ty, $dialect:literal) => {
         const MIGRATIONS: &[(i64, &str)] =
-            &[(1, include_str!(concat!("../migrations/", $dialect, "/0001_init.sql")))];
+            &[
+                (1, include_str!(concat!("../migrations/", $dialect, "/0001_init.sql"))),
+                (2, include_str!(concat!("../migrations/", $dialect, "/0002_experiments.sql"))),
+            ];
 
         async fn migrate(pool: &$pool) -> Result<(), crate::StoreError> {
             use crate::row::RowExt as _;

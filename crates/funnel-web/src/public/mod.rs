@@ -41,6 +41,22 @@ pub(crate) struct Target {
     steps: Vec<Step>,
     step: Step,
     page: PageDraft,
+    /// The step's live experiment and, per arm, its variant page (`None`: the step's own).
+    experiment: Option<hikari_funnel::Experiment>,
+    variants: Vec<Option<PageDraft>>,
+}
+
+impl Target {
+    /// The page an arm serves (the step's own page without an experiment).
+    fn page_of(&self, arm: Option<usize>) -> &PageDraft {
+        arm.and_then(|a| self.variants.get(a)).and_then(Option::as_ref).unwrap_or(&self.page)
+    }
+
+    /// The arm's name, for the `variant` field of events.
+    fn arm_name(&self, arm: Option<usize>) -> Option<String> {
+        let e = self.experiment.as_ref()?;
+        Some(e.arms.get(arm?)?.name.clone())
+    }
 }
 
 async fn target(
@@ -83,11 +99,21 @@ async fn load_target(
         None if step.redirect_url.is_some() => PageDraft::default(),
         None => return Ok(None),
     };
+    let experiment = st.store.live_experiment(step.id).await?;
+    let mut variants = Vec::new();
+    for arm in experiment.iter().flat_map(|e| &e.arms) {
+        variants.push(match arm.page {
+            Some(p) => st.store.published_page(p).await?.map(|(_, d)| d),
+            None => None,
+        });
+    }
     Ok(Some(Target {
         funnel,
         steps,
         step,
         page,
+        experiment,
+        variants,
     }))
 }
 
@@ -119,9 +145,20 @@ async fn show(
     };
     let now = now_ms();
     let visit = Visit::read(&headers, &query);
+    let arm = match &t.experiment {
+        Some(e) => {
+            let (arm, exposure) = crate::experiments::serve(&st, e, &visit, now).await?;
+            if let Some(x) = exposure {
+                st.events.record(x).await?;
+            }
+            Some(arm)
+        }
+        None => None,
+    };
     let mut ev = visit.event(EventName::page_view(), now);
     ev.funnel = Some(t.funnel.id);
     ev.step = Some(t.step.id);
+    ev.variant = t.arm_name(arm);
     st.events.record(ev).await?;
     if let Some(url) = &t.step.redirect_url {
         return Ok(with_cookies(
@@ -134,7 +171,7 @@ async fn show(
     let view = PageView {
         locale: locale(&headers, &query, Some(&t.funnel)),
         title: &t.step.name,
-        draft: &t.page,
+        draft: t.page_of(arm),
         action: format!("/f/{}/{}", t.funnel.slug, t.step.slug),
         failed: None,
         utm: &visit.utm_last,
@@ -179,8 +216,13 @@ async fn submit(
             .into_response());
     }
     let visit = Visit::read(&headers, &query);
+    let arm = match &t.experiment {
+        Some(e) => Some(crate::experiments::recorded_arm(&st, e, &visit).await?),
+        None => None,
+    };
+    let page = t.page_of(arm);
     let form_id = raw.get("_form").cloned().unwrap_or_default();
-    let Some(form) = t.page.page.form(&form_id).cloned() else {
+    let Some(form) = page.page.form(&form_id).cloned() else {
         return Ok((
             StatusCode::BAD_REQUEST,
             render::simple(loc, loc.text(Msg::FixErrors)),
@@ -189,7 +231,7 @@ async fn submit(
     };
     // A filled honeypot is a bot: act as if it worked, keep nothing.
     if raw.get("_hp").is_some_and(|v| !v.is_empty()) {
-        let next = follow(&t, &[], &form_id, &Default::default(), &[], &[]);
+        let next = follow(&t, arm, &[], &form_id, &Default::default(), &[], &[]);
         return Ok(with_cookies(
             &st,
             &visit,
@@ -203,7 +245,7 @@ async fn submit(
             let view = PageView {
                 locale: loc,
                 title: &t.step.name,
-                draft: &t.page,
+                draft: page,
                 action: format!("/f/{}/{}", t.funnel.slug, t.step.slug),
                 failed: Some((&form_id, &errors, &raw)),
                 utm: &visit.utm_last,
@@ -224,6 +266,7 @@ async fn submit(
     let mut ev = visit.event(name.clone(), now);
     ev.funnel = Some(t.funnel.id);
     ev.step = Some(t.step.id);
+    ev.variant = t.arm_name(arm);
     let public: serde_json::Map<String, serde_json::Value> = sub
         .values
         .iter()
@@ -273,6 +316,7 @@ async fn submit(
     let edges = st.store.edges(t.funnel.id).await?;
     let next = follow(
         &t,
+        arm,
         &edges,
         &form_id,
         &sub.values,
@@ -287,10 +331,11 @@ async fn submit(
     ))
 }
 
-/// The URL of the step after a submit: the first matching edge, else the next step by
-/// position, else the same step.
+/// The URL of the step after a submit: the experiment arm's `next` step (a path split),
+/// else the first matching edge, else the next step by position, else the same step.
 fn follow(
     t: &Target,
+    arm: Option<usize>,
     edges: &[Edge],
     form: &str,
     values: &std::collections::BTreeMap<String, String>,
@@ -303,7 +348,13 @@ fn follow(
         values: Some(values),
         labels,
     };
-    let by_edge = next_step(edges, t.step.id, &cx);
+    let split = t
+        .experiment
+        .as_ref()
+        .zip(arm)
+        .and_then(|(e, a)| e.arms.get(a))
+        .and_then(|a| a.next);
+    let by_edge = split.or_else(|| next_step(edges, t.step.id, &cx));
     let next = by_edge
         .and_then(|id| t.steps.iter().find(|s| s.id == id))
         .or_else(|| t.steps.iter().find(|s| s.position > t.step.position))
