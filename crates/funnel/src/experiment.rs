@@ -205,8 +205,8 @@ pub fn normalise_weights(weights: &[f64]) -> Result<Vec<f64>, DomainError> {
         return Err(DomainError::invalid(format!("weights[{i}]"), "must be a finite number ≥ 0"));
     }
     let total: f64 = weights.iter().sum();
-    if total <= 0.0 {
-        return Err(DomainError::invalid("weights", "at least one weight must be positive"));
+    if total <= 0.0 || !total.is_finite() {
+        return Err(DomainError::invalid("weights", "at least one weight must be positive, and their sum finite"));
     }
     Ok(weights.iter().map(|w| w / total).collect())
 }
@@ -280,6 +280,7 @@ mod tests {
         assert!(validate_arms(&mut [arm("A", 0.0), arm("B", 0.0)]).is_err());
         assert!(validate_arms(&mut [arm("A", f64::NAN), arm("B", 1.0)]).is_err());
         assert!(validate_arms(&mut [arm("A", 1.0)]).is_err());
+        assert!(validate_arms(&mut [arm("A", f64::MAX), arm("B", f64::MAX)]).is_err());
         assert!(validate_arms(&mut [arm("A", 1.0), arm(" A ", 1.0)]).is_err());
     }
 }

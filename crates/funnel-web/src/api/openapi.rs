@@ -1,5 +1,7 @@
 //! The OpenAPI 3.0 document for `/api/v1/`, written by hand next to the handlers it describes.
 
+mod experiments;
+
 use axum::Json;
 use serde_json::{Value, json};
 
@@ -234,7 +236,7 @@ pub(super) fn spec() -> Value {
 /// OpenAPI links from the create operations to those that take the new id, so stateful
 /// clients (and schemathesis) can follow them.
 fn add_links(spec: &mut Value) {
-    let targets: [(&str, &str, &[&str]); 3] = [
+    let targets: [(&str, &str, &[&str]); 4] = [
         (
             "/api/v1/funnels",
             "post",
@@ -255,6 +257,11 @@ fn add_links(spec: &mut Value) {
             &["getStep", "getPage", "savePage", "publishPage"],
         ),
         ("/api/v1/funnels/{id}/edges", "post", &["deleteEdge"]),
+        (
+            "/api/v1/funnels/{id}/experiments",
+            "post",
+            &["getExperiment", "updateExperiment", "experimentResults", "evaluateExperiment", "deleteExperiment"],
+        ),
     ];
     for (path, method, ops) in targets {
         let links: serde_json::Map<String, Value> = ops
@@ -272,6 +279,13 @@ fn add_links(spec: &mut Value) {
 
 pub(super) async fn document() -> Json<Value> {
     let mut spec = spec();
+    let ids = [id_param()];
+    if let (Some(paths), Value::Object(more)) = (spec["paths"].as_object_mut(), experiments::paths(&ids)) {
+        paths.extend(more);
+    }
+    if let (Some(schemas), Value::Object(more)) = (spec["components"]["schemas"].as_object_mut(), experiments::schemas()) {
+        schemas.extend(more);
+    }
     add_links(&mut spec);
     Json(spec)
 }
