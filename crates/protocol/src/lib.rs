@@ -12,6 +12,7 @@
 // Older SDKs still read fields LiveKit has since deprecated; we keep filling them.
 #![allow(deprecated)]
 
+mod client;
 mod convert;
 mod data;
 mod join;
@@ -19,6 +20,7 @@ mod signal;
 mod twirp;
 mod webhook;
 
+pub use client::{decode_server_signal, encode_client_signal};
 pub use data::{DataRelay, Reliability, relay_data_packet, user_data_packet};
 pub use join::{JoinRequest, decode_join_request};
 pub use signal::{decode_signal, encode_signal};

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Renders target/bench/results.jsonl (one hikari-load result line per run) as a Markdown table.
+
+Medians over repetitions; ratio = Hikari / Janus (for latency and memory, lower is better).
+LiveKit's column is its published per-vCPU figure for the same shape (bench/README.md).
+"""
+import json
+import statistics
+import sys
+
+LIVEKIT = {  # derived from LiveKit's benchmark page (16 vCPU c2-standard-16)
+    ("webinar", "pps_per_vcpu"): "38,100",
+    ("webinar", "mbps_per_vcpu"): "289",
+    ("webinar", "receivers_per_vcpu"): "204",
+    ("audio", "pps_per_vcpu"): "74,900",
+    ("meeting", "pps_per_vcpu"): "59,800 (in+out)",
+}
+
+METRICS = [
+    ("participants", "participants", None),
+    ("server_cpu", "server CPU (vCPU)", None),
+    ("rx_pps", "forwarded pkt/s (received)", "hi"),
+    ("pps_per_vcpu", "forwarded pkt/s per busy vCPU", "hi"),
+    ("mbps_per_vcpu", "forwarded Mbit/s per busy vCPU", "hi"),
+    ("receivers_per_vcpu", "subscribers per busy vCPU", "hi"),
+    ("delivery", "delivery", "hi"),
+    ("transit_p50_ms", "transit p50 (ms)", "lo"),
+    ("transit_p99_ms", "transit p99 (ms)", "lo"),
+    ("join_p50_ms", "connect→first packet p50 (ms)", "lo"),
+    ("join_p99_ms", "connect→first packet p99 (ms)", "lo"),
+    ("rss_per_participant_kb", "server RSS per participant (KiB)", "lo"),
+    ("gen_cpu", "generator CPU (vCPU)", None),
+]
+
+
+def med(rows, key):
+    vals = [r.get(key) for r in rows]
+    vals = [v for v in vals if isinstance(v, (int, float)) and v == v]
+    return statistics.median(vals) if vals else None
+
+
+def fmt(v):
+    if v is None:
+        return "–"
+    if isinstance(v, float) and abs(v) < 10 and v != int(v):
+        return f"{v:.3g}" if v < 1 else f"{v:.2f}"
+    return f"{v:,.0f}"
+
+
+def main(path):
+    rows = [json.loads(l) for l in open(path) if l.strip().startswith("{")]
+    scenarios = []
+    for r in rows:
+        if r["scenario"] not in scenarios:
+            scenarios.append(r["scenario"])
+    for sc in scenarios:
+        ours = [r for r in rows if r["scenario"] == sc and r.get("server", r.get("label")) == "hikari"]
+        janus = [r for r in rows if r["scenario"] == sc and r.get("server", r.get("label")) == "janus"]
+        print(f"\n### {sc} (runs: hikari {len(ours)}, janus {len(janus)})\n")
+        print("| metric | Hikari | Janus | Hikari/Janus | LiveKit published |")
+        print("|---|---|---|---|---|")
+        for key, name, _ in METRICS:
+            a, b = med(ours, key), med(janus, key)
+            ratio = f"{a / b:.2f}×" if a is not None and b not in (None, 0) else "–"
+            print(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio} | {LIVEKIT.get((sc, key), '')} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "target/bench/results.jsonl")

@@ -1,0 +1,317 @@
+//! `hikari-load`: a WebRTC load generator for SFUs speaking LiveKit or Janus videoroom
+//! signaling. One media engine (str0m, one thread) serves both adapters, so both servers
+//! see the same synthetic VP8 simulcast / Opus publishers and counting subscribers.
+//!
+//! Bounded: at most 120 s of measurement, at most 3000 peers, and a watchdog that ends the
+//! process when the whole run overstays its budget.
+
+mod engine;
+mod janus;
+mod livekit;
+mod stats;
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+use tokio::sync::watch;
+
+use engine::{Engine, LayerSpec, PublishSpec, Snapshot};
+
+const MAX_DURATION_S: u64 = 120;
+const MAX_PEERS: usize = 3000;
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum Target {
+    Livekit,
+    Janus,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum Scenario {
+    /// 1 publisher (VP8 simulcast q/h/f + Opus) → N subscribers.
+    Webinar,
+    /// 10 audio publishers → N subscribers.
+    Audio,
+    /// M participants each publishing simulcast video + audio and subscribing to all others.
+    Meeting,
+    /// Webinar where all N subscribers join at once.
+    Storm,
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "hikari-load", about = "WebRTC SFU load generator (LiveKit or Janus signaling)")]
+struct Args {
+    /// Signaling flavour of the server.
+    #[arg(long, value_enum, default_value = "livekit")]
+    target: Target,
+    /// LiveKit: ws://host:port. Janus: ws://host:port of its WebSocket transport.
+    #[arg(long, default_value = "ws://10.77.0.1:7880")]
+    url: String,
+    #[arg(long, default_value = "devkey")]
+    key: String,
+    #[arg(long, default_value = "secret")]
+    secret: String,
+    /// Address the client sockets bind to.
+    #[arg(long, default_value = "10.77.0.2")]
+    local_ip: IpAddr,
+    #[arg(long, value_enum, default_value = "webinar")]
+    scenario: Scenario,
+    /// Subscribers (webinar, audio, storm) or participants (meeting).
+    #[arg(long, default_value_t = 50)]
+    subs: usize,
+    /// Publishers for the audio scenario.
+    #[arg(long, default_value_t = 10)]
+    audio_pubs: usize,
+    /// Measurement window in seconds (at most 120).
+    #[arg(long, default_value_t = 20)]
+    duration: u64,
+    /// Subscriber joins per second (0: all at once).
+    #[arg(long, default_value_t = 50.0)]
+    join_rate: f64,
+    /// Top simulcast layer bitrate, bit/s (h = 500k, q = 150k).
+    #[arg(long, default_value_t = 1_300_000)]
+    top_bitrate: u32,
+    /// The server process, for CPU (procfs utime+stime) and RSS.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Free text copied into the result line.
+    #[arg(long, default_value = "")]
+    label: String,
+}
+
+/// One participant to run.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// Room name (LiveKit) or number (Janus, parsed).
+    pub room: String,
+    /// Identity.
+    pub identity: String,
+    /// What it does.
+    pub role: Role,
+    /// Janus: publisher feeds to wait for and subscribe to (LiveKit auto-subscribes).
+    pub expect_feeds: usize,
+}
+
+/// Publisher or pure subscriber.
+#[derive(Clone, Debug)]
+pub enum Role {
+    /// Publishes (and, on LiveKit, auto-subscribes to the others).
+    Publisher(PublishSpec),
+    /// Only subscribes.
+    Subscriber,
+}
+
+fn video_spec(top: u32, n: usize) -> PublishSpec {
+    PublishSpec {
+        layers: vec![
+            LayerSpec { rid: "q", bitrate: 150_000 },
+            LayerSpec { rid: "h", bitrate: 500_000 },
+            LayerSpec { rid: "f", bitrate: top },
+        ],
+        audio: true,
+        audio_bytes: 80,
+        video_track_id: format!("v{n}"),
+        audio_track_id: format!("a{n}"),
+    }
+}
+
+fn audio_spec(n: usize) -> PublishSpec {
+    PublishSpec { layers: vec![], audio: true, audio_bytes: 80, video_track_id: format!("v{n}"), audio_track_id: format!("a{n}") }
+}
+
+/// utime + stime in clock ticks, and RSS in KiB, of a process.
+fn proc_cpu_rss(pid: &str) -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some((ticks, rss))
+}
+
+const CLK_TCK: f64 = 100.0;
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.duration == 0 || args.duration > MAX_DURATION_S {
+        bail!("--duration must be 1..={MAX_DURATION_S}");
+    }
+    let peers = match args.scenario {
+        Scenario::Meeting => args.subs,
+        Scenario::Audio => args.subs + args.audio_pubs,
+        _ => args.subs + 1,
+    };
+    if peers > MAX_PEERS {
+        bail!("at most {MAX_PEERS} participants");
+    }
+    // Watchdog: joins, settling, the window and teardown must fit in this.
+    let budget = Duration::from_secs(args.duration + 90 + (peers as u64) / 10);
+    std::thread::spawn(move || {
+        std::thread::sleep(budget);
+        eprintln!("hikari-load: watchdog fired after {budget:?}");
+        std::process::exit(3);
+    });
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(run(args))
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let engine = Engine::spawn(args.local_ip)?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = args.server_pid.map(|p| p.to_string());
+    let base_rss = server.as_deref().and_then(proc_cpu_rss).map(|x| x.1).unwrap_or(0);
+    let room = match args.target {
+        Target::Livekit => format!("load-{}", std::process::id()),
+        Target::Janus => (1000 + std::process::id() % 100_000).to_string(),
+    };
+    let janus_feeds = janus::Feeds::default();
+    let spawn = |client: Client| {
+        let engine = engine.clone();
+        let stop = stop_rx.clone();
+        let url = args.url.clone();
+        let lk = livekit::LiveKit { url: args.url.clone(), key: args.key.clone(), secret: args.secret.clone() };
+        let feeds = janus_feeds.clone();
+        let target = args.target;
+        tokio::spawn(async move {
+            let id = client.identity.clone();
+            let r = match target {
+                Target::Livekit => livekit::run(engine, lk, client, stop).await,
+                Target::Janus => janus::run(engine, &url, feeds, client, stop).await,
+            };
+            if let Err(e) = r {
+                eprintln!("hikari-load: {id}: {e:#}");
+            }
+        })
+    };
+    let mut tasks = Vec::new();
+    // Publishers first; wait until their media flows.
+    let (pubs, subs): (Vec<PublishSpec>, usize) = match args.scenario {
+        Scenario::Webinar | Scenario::Storm => (vec![video_spec(args.top_bitrate, 0)], args.subs),
+        Scenario::Audio => ((0..args.audio_pubs).map(audio_spec).collect(), args.subs),
+        Scenario::Meeting => ((0..args.subs).map(|n| video_spec(args.top_bitrate, n)).collect(), 0),
+    };
+    let n_pubs = pubs.len();
+    if args.target == Target::Janus {
+        janus::create_room(&args.url, &room, n_pubs).await.context("creating the Janus room")?;
+    }
+    let t_pub = Instant::now();
+    for (n, spec) in pubs.into_iter().enumerate() {
+        tasks.push(spawn(Client { room: room.clone(), identity: format!("pub-{n}"), role: Role::Publisher(spec), expect_feeds: if args.scenario == Scenario::Meeting { n_pubs } else { 0 } }));
+        if args.scenario == Scenario::Meeting && args.join_rate > 0.0 {
+            tokio::time::sleep(Duration::from_secs_f64(1.0 / args.join_rate)).await;
+        }
+    }
+    let want_connected = n_pubs;
+    wait_for(&engine, Duration::from_secs(20), |s| s.connected >= want_connected).await?;
+    if args.target == Target::Janus && args.scenario != Scenario::Meeting {
+        janus_feeds.wait(n_pubs, Duration::from_secs(10)).await;
+    }
+    eprintln!("hikari-load: {n_pubs} publisher(s) up after {:?}", t_pub.elapsed());
+    let t_sub = Instant::now();
+    let storm = args.scenario == Scenario::Storm || args.join_rate <= 0.0;
+    for n in 0..subs {
+        tasks.push(spawn(Client { room: room.clone(), identity: format!("sub-{n}"), role: Role::Subscriber, expect_feeds: n_pubs }));
+        if !storm {
+            tokio::time::sleep(Duration::from_secs_f64(1.0 / args.join_rate)).await;
+        }
+    }
+    // Every receiver has media: subscribers, or in a meeting every participant.
+    let want_media = if args.scenario == Scenario::Meeting { n_pubs } else { subs };
+    let join_wait = Duration::from_secs(15 + (want_media as u64) / 20);
+    let ready = wait_for(&engine, join_wait, |s| s.with_media >= want_media).await;
+    let joined = engine.call(|c| c.snapshot(false)).await?;
+    eprintln!(
+        "hikari-load: {} of {want_media} receivers have media after {:?}{}",
+        joined.with_media,
+        t_sub.elapsed(),
+        if ready.is_err() { " (timed out)" } else { "" }
+    );
+    // Settle, then the measurement window.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    engine.call(|c| c.snapshot(true)).await?;
+    let cpu0 = server.as_deref().and_then(proc_cpu_rss);
+    let self0 = proc_cpu_rss("self");
+    let t0 = Instant::now();
+    tokio::time::sleep(Duration::from_secs(args.duration)).await;
+    let snap = engine.call(|c| c.snapshot(false)).await?;
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu1 = server.as_deref().and_then(proc_cpu_rss);
+    let self1 = proc_cpu_rss("self");
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+    }
+    let participants = n_pubs + subs;
+    let line = report(&args, &snap, &joined, wall, cpu0.zip(cpu1), self0.zip(self1), base_rss, participants);
+    println!("{line}");
+    Ok(())
+}
+
+async fn wait_for(engine: &Engine, limit: Duration, done: impl Fn(&Snapshot) -> bool) -> anyhow::Result<()> {
+    let end = Instant::now() + limit;
+    loop {
+        let s = engine.call(|c| c.snapshot(false)).await?;
+        if done(&s) {
+            return Ok(());
+        }
+        if Instant::now() >= end {
+            bail!("timed out: {} peers, {} connected, {} with media, {} failed", s.peers, s.connected, s.with_media, s.failed);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report(
+    args: &Args,
+    s: &Snapshot,
+    joined: &Snapshot,
+    wall: f64,
+    cpu: Option<((u64, u64), (u64, u64))>,
+    me: Option<((u64, u64), (u64, u64))>,
+    base_rss: u64,
+    participants: usize,
+) -> String {
+    let pps = s.totals.rx_rtp as f64 / wall;
+    let mbps = s.totals.rx_bytes as f64 * 8.0 / wall / 1e6;
+    let server_cpu = cpu.map(|((a, _), (b, _))| (b - a) as f64 / CLK_TCK / wall);
+    let rss = cpu.map(|(_, (_, r))| r).unwrap_or(0);
+    let gen_cpu = me.map(|((a, _), (b, _))| (b - a) as f64 / CLK_TCK / wall);
+    let delivery = if s.expected > 0 { s.delivered as f64 / s.expected as f64 } else { 0.0 };
+    let per = |x: f64| server_cpu.filter(|c| *c > 0.0).map(|c| x / c);
+    let receivers = if args.scenario == Scenario::Meeting { args.subs } else { args.subs } as f64;
+    let q = |h: &stats::Histogram, p: f64| h.quantile_ms(p).unwrap_or(f64::NAN);
+    let rss_per = if participants > 0 && rss > 0 { (rss.saturating_sub(base_rss)) as f64 / participants as f64 } else { f64::NAN };
+    let v = serde_json::json!({
+        "target": format!("{:?}", args.target).to_lowercase(),
+        "scenario": format!("{:?}", args.scenario).to_lowercase(),
+        "label": args.label,
+        "participants": participants,
+        "receivers_with_media": joined.with_media,
+        "failed": s.failed,
+        "window_s": (wall * 10.0).round() / 10.0,
+        "rx_pps": pps.round(),
+        "rx_mbps": (mbps * 10.0).round() / 10.0,
+        "server_cpu": server_cpu.map(|c| (c * 1000.0).round() / 1000.0),
+        "gen_cpu": gen_cpu.map(|c| (c * 1000.0).round() / 1000.0),
+        "pps_per_vcpu": per(pps).map(f64::round),
+        "mbps_per_vcpu": per(mbps).map(|x| x.round()),
+        "receivers_per_vcpu": per(receivers).map(f64::round),
+        "delivery": (delivery * 100_000.0).round() / 100_000.0,
+        "transit_samples": s.transit.count(),
+        "transit_p50_ms": q(&s.transit, 0.5),
+        "transit_p99_ms": q(&s.transit, 0.99),
+        "join_p50_ms": q(&joined.join, 0.5),
+        "join_p99_ms": q(&joined.join, 0.99),
+        "server_rss_kb": rss,
+        "server_rss_base_kb": base_rss,
+        "rss_per_participant_kb": if rss_per.is_nan() { serde_json::Value::Null } else { serde_json::json!(rss_per.round()) },
+        "tx_rtp": s.totals.tx_rtp,
+        "tx_errors": s.totals.tx_errors,
+        "keyframe_requests": s.totals.keyframe_requests,
+    });
+    v.to_string()
+}
