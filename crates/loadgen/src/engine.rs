@@ -364,6 +364,14 @@ impl Core {
         }
     }
 
+    /// Forces this side's ICE role (Janus takes the controlling role when it answers and
+    /// the controlled one when it offers, the reverse of RFC 8445's offerer rule).
+    pub fn set_controlling(&mut self, idx: usize, controlling: bool) {
+        if let Some(peer) = self.peers.get_mut(idx).and_then(Option::as_mut) {
+            peer.rtc.direct_api().set_ice_controlling(controlling);
+        }
+    }
+
     /// Closes and forgets a peer.
     pub fn remove(&mut self, idx: usize) {
         if let Some(mut p) = self.peers.get_mut(idx).and_then(Option::take) {

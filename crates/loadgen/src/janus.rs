@@ -97,10 +97,14 @@ impl Session {
     /// Sends and waits for the reply with the same transaction that is not an `ack`.
     async fn request(&mut self, msg: Value) -> anyhow::Result<Value> {
         let tx = self.send(msg).await?;
+        self.wait_reply(&tx).await
+    }
+
+    async fn wait_reply(&mut self, tx: &str) -> anyhow::Result<Value> {
         let end = Instant::now() + Duration::from_secs(20);
         loop {
             let v = tokio::time::timeout_at(end.into(), self.next()).await.context("janus reply timed out")??;
-            if v["transaction"] == tx.as_str() && v["janus"] != "ack" {
+            if v["transaction"] == tx && v["janus"] != "ack" {
                 if v["janus"] == "error" {
                     bail!("janus error: {}", v["error"]);
                 }
@@ -119,10 +123,16 @@ impl Session {
 
     async fn message(&mut self, handle: u64, body: Value, jsep: Option<Value>) -> anyhow::Result<Value> {
         let mut m = json!({"janus": "message", "handle_id": handle, "body": body});
+        let with_sdp = jsep.is_some();
         if let Some(j) = jsep {
             m["jsep"] = j;
         }
-        self.request(m).await
+        let tx = self.send(m).await?;
+        if with_sdp {
+            // Our SDP carries our only candidate; tell Janus no more are coming.
+            self.send(json!({"janus": "trickle", "handle_id": handle, "candidate": {"completed": true}})).await?;
+        }
+        self.wait_reply(&tx).await
     }
 }
 
@@ -160,11 +170,20 @@ pub async fn run(engine: Engine, url: &str, feeds: Feeds, client: Client, mut st
             let spec = spec.clone();
             let (peer, offer) = engine.call(move |c| c.new_publisher(&spec, started)).await??;
             peers.push((h, peer));
+            let offer_copy = offer.clone();
             let r = s
                 .message(h, json!({"request": "publish", "audio": true, "video": true}), Some(json!({"type": "offer", "sdp": offer})))
                 .await?;
             let answer = r["jsep"]["sdp"].as_str().context("publish: no answer")?.to_owned();
-            engine.call(move |c| c.accept_answer(peer, &answer)).await??;
+            if std::env::var_os("HIKARI_LOAD_DEBUG").is_some() {
+                eprintln!("offer:\n{offer_copy}\nanswer:\n{answer}");
+            }
+            engine
+                .call(move |c| {
+                    c.set_controlling(peer, false);
+                    c.accept_answer(peer, &answer)
+                })
+                .await??;
             feeds.push(id);
             own = Some(id);
         }
@@ -176,7 +195,15 @@ pub async fn run(engine: Engine, url: &str, feeds: Feeds, client: Client, mut st
                 let streams: Vec<Value> = list.iter().map(|f| json!({"feed": f})).collect();
                 let r = s.message(h, json!({"request": "join", "ptype": "subscriber", "room": room, "streams": streams}), None).await?;
                 let offer = r["jsep"]["sdp"].as_str().context("subscribe: no offer")?.to_owned();
-                let (peer, answer) = engine.call(move |c| c.new_subscriber(&offer, started)).await??;
+                let (peer, answer) = engine
+                    .call(move |c| {
+                        let r = c.new_subscriber(&offer, started);
+                        if let Ok((peer, _)) = &r {
+                            c.set_controlling(*peer, true);
+                        }
+                        r
+                    })
+                    .await??;
                 peers.push((h, peer));
                 s.message(h, json!({"request": "start"}), Some(json!({"type": "answer", "sdp": answer}))).await?;
             }
