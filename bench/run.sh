@@ -71,6 +71,10 @@ trap 'exit 143' TERM
 "$NETNS" gc hkbench || true
 NS=$("$NETNS" name hkbench $$)
 "$NETNS" up "$NS"
+# Janus (libnice) sends over the veth wire, so packets arrive on a device with a source
+# address that is local to the namespace: accept them. Hikari is unaffected either way.
+for k in all.accept_local hk0.accept_local hk1.accept_local lo.accept_local; do ip netns exec "$NS" sysctl -qw "net.ipv4.conf.$k=1"; done
+for k in all.rp_filter default.rp_filter hk0.rp_filter hk1.rp_filter lo.rp_filter; do ip netns exec "$NS" sysctl -qw "net.ipv4.conf.$k=0"; done
 
 # Janus configuration: stock files, videoroom + websockets only, bound to the namespace.
 JCFG=$OUT/janus-cfg

@@ -320,6 +320,9 @@ impl Core {
         let answer = SdpAnswer::from_sdp_string(sdp)?;
         let pending = peer.pending.take().ok_or_else(|| anyhow::anyhow!("no pending offer"))?;
         peer.rtc.sdp_api().accept_answer(pending, answer)?;
+        // Start connectivity checks now rather than at the deadline str0m gave before it
+        // knew the remote candidates.
+        let _ = peer.rtc.handle_input(Input::Timeout(Instant::now()));
         let pt_of = |rtc: &Rtc, codec: Codec| rtc.codec_config().params().iter().find(|p| p.spec().codec == codec).map(|p| p.pt());
         let vp8 = pt_of(&peer.rtc, Codec::Vp8);
         let opus = pt_of(&peer.rtc, Codec::Opus);
@@ -348,6 +351,7 @@ impl Core {
         let peer = self.peers.get_mut(idx).and_then(Option::as_mut).ok_or_else(|| anyhow::anyhow!("no peer {idx}"))?;
         let offer = SdpOffer::from_sdp_string(offer)?;
         let answer = peer.rtc.sdp_api().accept_offer(offer)?;
+        let _ = peer.rtc.handle_input(Input::Timeout(Instant::now()));
         self.drain(idx, Instant::now());
         Ok(answer.to_sdp_string())
     }

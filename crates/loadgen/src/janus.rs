@@ -167,7 +167,10 @@ pub async fn run(engine: Engine, url: &str, feeds: Feeds, client: Client, mut st
             let h = s.attach().await?;
             let r = s.message(h, json!({"request": "join", "ptype": "publisher", "room": room, "display": client.identity}), None).await?;
             let id = r["plugindata"]["data"]["id"].as_u64().context("join: no publisher id")?;
-            let spec = spec.clone();
+            // Janus reads the rid list of a=simulcast as highest quality first (libwebrtc's
+            // order); LiveKit clients list lowest first.
+            let mut spec = spec.clone();
+            spec.layers.reverse();
             let (peer, offer) = engine.call(move |c| c.new_publisher(&spec, started)).await??;
             peers.push((h, peer));
             let offer_copy = offer.clone();

@@ -136,6 +136,9 @@ const CLK_TCK: f64 = 100.0;
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Ok(filter) = std::env::var("RUST_LOG") {
+        tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
+    }
     if args.duration == 0 || args.duration > MAX_DURATION_S {
         bail!("--duration must be 1..={MAX_DURATION_S}");
     }
