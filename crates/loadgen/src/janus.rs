@@ -196,7 +196,19 @@ pub async fn run(engine: Engine, url: &str, feeds: Feeds, client: Client, mut st
             if !list.is_empty() {
                 let h = s.attach().await?;
                 let streams: Vec<Value> = list.iter().map(|f| json!({"feed": f})).collect();
-                let r = s.message(h, json!({"request": "join", "ptype": "subscriber", "room": room, "streams": streams}), None).await?;
+                // A feed exists for subscribers only once its media is up: retry (bounded).
+                let mut tries = 0;
+                let r = loop {
+                    let join = json!({"request": "join", "ptype": "subscriber", "room": room, "streams": streams.clone()});
+                    match s.message(h, join, None).await {
+                        Ok(r) => break r,
+                        Err(e) if tries < 40 && e.to_string().contains("No such feed") => {
+                            tries += 1;
+                            tokio::time::sleep(Duration::from_millis(250)).await;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                };
                 let offer = r["jsep"]["sdp"].as_str().context("subscribe: no offer")?.to_owned();
                 let (peer, answer) = engine
                     .call(move |c| {
