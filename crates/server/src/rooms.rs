@@ -87,8 +87,11 @@ async fn room_full(
     else {
         return None;
     };
-    let max = rooms.first()?.max_participants;
-    if max == 0 {
+    let room_info = rooms.first()?;
+    let max = room_info.max_participants;
+    // The visible count is cheap; the full list (hidden participants, the identity
+    // replacing itself) is fetched only for a room that looks full.
+    if max == 0 || room_info.num_participants < max {
         return None;
     }
     let Ok(AdminResponse::Participants(ps)) = media.admin(AdminRequest::ListParticipants { room: room.clone() }).await
