@@ -237,8 +237,13 @@ impl Sfu {
     pub fn handle_timeout(&mut self, now: Instant) {
         // Bounded so that a PeerConnection asking for `now` again cannot spin forever.
         for _ in 0..4096 {
-            let Some(key) = self.timers.pop_due(now) else { break };
+            let Some((at, key)) = self.timers.pop_due(now) else { break };
             let Some(pc) = self.rooms.get_mut(key.room).and_then(|r| r.pcs.get_mut(key.pc)) else { continue };
+            // A PeerConnection's live entry is the one at `scheduled`; older entries were
+            // superseded by an earlier deadline. Feeding those would only cost a full drain.
+            if pc.scheduled != Some(at) {
+                continue;
+            }
             pc.scheduled = None;
             if let Err(error) = pc.rtc.handle_input(Input::Timeout(now)) {
                 tracing::debug!(%error, "timeout input refused");

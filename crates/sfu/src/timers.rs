@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use crate::demux::PcKey;
 
-/// A min-heap of (deadline, PeerConnection). Entries may be stale (the PeerConnection
-/// was driven since, or removed); feeding a PeerConnection a timeout early is harmless,
-/// so stale entries are simply popped. Each PeerConnection keeps at most one entry
-/// earlier than its real deadline, so the heap stays near the number of PeerConnections.
+/// A min-heap of (deadline, PeerConnection). An entry is pushed only when a
+/// PeerConnection's deadline moves earlier than its scheduled one, so older entries go
+/// stale; the caller skips a popped entry whose deadline is not the PeerConnection's
+/// `scheduled` one, so only live entries feed a timeout.
 #[derive(Debug, Default)]
 pub(crate) struct Timers {
     heap: BinaryHeap<Reverse<(Instant, PcKey)>>,
@@ -24,10 +24,10 @@ impl Timers {
         self.heap.peek().map(|Reverse((at, _))| *at)
     }
 
-    /// Pops one entry due at `now`.
-    pub fn pop_due(&mut self, now: Instant) -> Option<PcKey> {
+    /// Pops one entry due at `now`, with its deadline (the caller skips stale ones).
+    pub fn pop_due(&mut self, now: Instant) -> Option<(Instant, PcKey)> {
         match self.heap.peek() {
-            Some(Reverse((at, _))) if *at <= now => self.heap.pop().map(|Reverse((_, k))| k),
+            Some(Reverse((at, _))) if *at <= now => self.heap.pop().map(|Reverse(entry)| entry),
             _ => None,
         }
     }
