@@ -539,7 +539,7 @@ impl Core {
                     for i in 0..n {
                         let payload = vp8_payload(i == 0, key, layer.picture_id, per.max(TRAILER + 16), ps.id, li as u8, send_ns);
                         let mut api = peer.rtc.direct_api();
-                        let Some(tx) = api.stream_tx_by_mid(*mid, layer.rid.clone()) else { break };
+                        let Some(tx) = api.stream_tx_by_mid(*mid, layer.rid) else { break };
                         tx.write_rtp(RtpWrite::new(*pt, layer.seq.into(), time, now, payload).marker(i + 1 == n).nackable(true));
                         layer.seq += 1;
                         self.totals.tx_rtp += 1;

@@ -285,7 +285,7 @@ fn report(
     let gen_cpu = me.map(|((a, _), (b, _))| (b - a) as f64 / CLK_TCK / wall);
     let delivery = if s.expected > 0 { s.delivered as f64 / s.expected as f64 } else { 0.0 };
     let per = |x: f64| server_cpu.filter(|c| *c > 0.0).map(|c| x / c);
-    let receivers = if args.scenario == Scenario::Meeting { args.subs } else { args.subs } as f64;
+    let receivers = args.subs as f64;
     let q = |h: &stats::Histogram, p: f64| h.quantile_ms(p).unwrap_or(f64::NAN);
     let rss_per = if participants > 0 && rss > 0 { (rss.saturating_sub(base_rss)) as f64 / participants as f64 } else { f64::NAN };
     let v = serde_json::json!({
