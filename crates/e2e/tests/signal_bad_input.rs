@@ -14,12 +14,14 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 struct Server {
     child: Child,
     port: u16,
+    data: PathBuf,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
     }
 }
 
@@ -35,20 +37,25 @@ fn binary() -> PathBuf {
 
 async fn start() -> Server {
     let port = free_port();
+    // Each server its own funnel database: servers sharing one SQLite file race on it.
+    let data = std::env::temp_dir().join(format!("hikari-e2e-{}-{port}", std::process::id()));
     let child = Command::new(binary())
         .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &free_port().to_string(), "--node-ip", "127.0.0.1"])
+        .arg("--data-dir")
+        .arg(&data)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("hikari binary runs (build it with `cargo build --bins`)");
-    let server = Server { child, port };
-    for _ in 0..200 {
+    let server = Server { child, port, data };
+    // Up to 20 s: a loaded 2-core machine can be slow to start a debug build.
+    for _ in 0..800 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
             return server;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    panic!("server did not listen within 5 s");
+    panic!("server did not listen within 20 s");
 }
 
 fn now() -> i64 {
