@@ -94,6 +94,19 @@ pub struct SfuStats {
     pub tracks: u64,
 }
 
+impl SfuStats {
+    /// Adds one room's counters.
+    fn add(&mut self, c: &room::Counters) {
+        self.rtp_in += c.rtp_in;
+        self.rtp_forwarded += c.rtp_forwarded;
+        self.keyframe_requests += c.keyframe_requests;
+        self.keyframe_requests_in += c.keyframe_requests_in;
+        self.data_relayed += c.data_relayed;
+        self.nacks_received += c.nacks_received;
+        self.nacks_sent += c.nacks_sent;
+    }
+}
+
 /// The SFU: a set of rooms owned by one thread.
 pub struct Sfu {
     cfg: SfuConfig,
@@ -268,13 +281,7 @@ impl Sfu {
     fn close_room(&mut self, r: usize) {
         let room = self.rooms.remove(r);
         // Keep the closed room's counts in the totals.
-        self.stats.rtp_in += room.counters.rtp_in;
-        self.stats.rtp_forwarded += room.counters.rtp_forwarded;
-        self.stats.keyframe_requests += room.counters.keyframe_requests;
-        self.stats.keyframe_requests_in += room.counters.keyframe_requests_in;
-        self.stats.data_relayed += room.counters.data_relayed;
-        self.stats.nacks_received += room.counters.nacks_received;
-        self.stats.nacks_sent += room.counters.nacks_sent;
+        self.stats.add(&room.counters);
         self.room_by_name.remove(&room.info.name);
         tracing::info!(room = %room.info.name, "room finished");
         self.out.push_back(Output::Event(RoomEvent::RoomFinished(room.room_info())));
@@ -297,13 +304,7 @@ impl Sfu {
     pub fn stats(&self) -> SfuStats {
         let mut s = self.stats;
         for (_, r) in self.rooms.iter() {
-            s.rtp_in += r.counters.rtp_in;
-            s.rtp_forwarded += r.counters.rtp_forwarded;
-            s.keyframe_requests += r.counters.keyframe_requests;
-            s.keyframe_requests_in += r.counters.keyframe_requests_in;
-            s.data_relayed += r.counters.data_relayed;
-            s.nacks_received += r.counters.nacks_received;
-            s.nacks_sent += r.counters.nacks_sent;
+            s.add(&r.counters);
             s.participants += r.participants.len() as u64;
             s.tracks += r.tracks.len() as u64;
         }
