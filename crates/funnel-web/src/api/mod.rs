@@ -74,13 +74,24 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/events", get(list_events))
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", axum::routing::delete(delete_token))
-        .route("/api/v1/funnels/{id}/experiments", get(experiments::list).post(experiments::create))
+        .route(
+            "/api/v1/funnels/{id}/experiments",
+            get(experiments::list).post(experiments::create),
+        )
         .route(
             "/api/v1/experiments/{id}",
-            get(experiments::get).patch(experiments::update).delete(experiments::delete),
+            get(experiments::get)
+                .patch(experiments::update)
+                .delete(experiments::delete),
         )
-        .route("/api/v1/experiments/{id}/results", get(experiments::results))
-        .route("/api/v1/experiments/{id}/evaluate", post(experiments::evaluate))
+        .route(
+            "/api/v1/experiments/{id}/results",
+            get(experiments::results),
+        )
+        .route(
+            "/api/v1/experiments/{id}/evaluate",
+            post(experiments::evaluate),
+        )
         .route("/api/v1/stats/compare", post(experiments::compare))
         .layer(axum::middleware::from_fn_with_state(
             state,

@@ -260,7 +260,13 @@ fn add_links(spec: &mut Value) {
         (
             "/api/v1/funnels/{id}/experiments",
             "post",
-            &["getExperiment", "updateExperiment", "experimentResults", "evaluateExperiment", "deleteExperiment"],
+            &[
+                "getExperiment",
+                "updateExperiment",
+                "experimentResults",
+                "evaluateExperiment",
+                "deleteExperiment",
+            ],
         ),
     ];
     for (path, method, ops) in targets {
@@ -280,10 +286,15 @@ fn add_links(spec: &mut Value) {
 pub(super) async fn document() -> Json<Value> {
     let mut spec = spec();
     let ids = [id_param()];
-    if let (Some(paths), Value::Object(more)) = (spec["paths"].as_object_mut(), experiments::paths(&ids)) {
+    if let (Some(paths), Value::Object(more)) =
+        (spec["paths"].as_object_mut(), experiments::paths(&ids))
+    {
         paths.extend(more);
     }
-    if let (Some(schemas), Value::Object(more)) = (spec["components"]["schemas"].as_object_mut(), experiments::schemas()) {
+    if let (Some(schemas), Value::Object(more)) = (
+        spec["components"]["schemas"].as_object_mut(),
+        experiments::schemas(),
+    ) {
         schemas.extend(more);
     }
     add_links(&mut spec);

@@ -2,10 +2,12 @@
 //! then the sticky record), per-arm results, the automatic winner and bandit reweights,
 //! and the scheduler that applies them. The clock is read here, never in the domain.
 
+mod manage;
 mod results;
 mod scheduler;
 
-pub(crate) use results::{CompareInput, compare, results};
+pub(crate) use manage::{Change, create, update};
+pub(crate) use results::{CompareInput, compare, results, srm_warning};
 pub(crate) use scheduler::{evaluate, spawn};
 
 use crate::{FunnelError, public::Visit, state::AppState};
@@ -30,7 +32,10 @@ pub(crate) async fn serve(
     match e.status {
         Status::Running => {
             let proposed = hikari_stats::assign(&e.seed(), visit.visitor.as_str(), &e.weights());
-            let arm = st.store.assign_visitor(e.id, &visit.visitor, proposed, now).await?;
+            let arm = st
+                .store
+                .assign_visitor(e.id, &visit.visitor, proposed, now)
+                .await?;
             let arm = if arm < e.arms.len() { arm } else { 0 };
             let mut ev = visit.event(EventName::exposure(), now);
             ev.funnel = Some(e.funnel);
@@ -45,13 +50,19 @@ pub(crate) async fn serve(
 
 /// The arm of a visitor who already saw the page (form posts): the sticky record, else the
 /// arm a new visitor would get now (without assigning).
-pub(crate) async fn recorded_arm(st: &AppState, e: &Experiment, visit: &Visit) -> Result<usize, FunnelError> {
+pub(crate) async fn recorded_arm(
+    st: &AppState,
+    e: &Experiment,
+    visit: &Visit,
+) -> Result<usize, FunnelError> {
     if visit.bot || e.status == Status::Stopped {
         return Ok(e.fallback_arm());
     }
     Ok(match st.store.assignment(e.id, &visit.visitor).await? {
         Some(arm) if arm < e.arms.len() => arm,
-        _ if e.status == Status::Running => hikari_stats::assign(&e.seed(), visit.visitor.as_str(), &e.weights()),
+        _ if e.status == Status::Running => {
+            hikari_stats::assign(&e.seed(), visit.visitor.as_str(), &e.weights())
+        }
         _ => e.fallback_arm(),
     })
 }

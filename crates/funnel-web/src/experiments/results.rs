@@ -17,9 +17,18 @@ pub(crate) fn arm_stats(e: &Experiment, days: &[ArmDay]) -> Vec<ArmStats> {
         .map(|arm| {
             let mine = days.iter().filter(|d| d.arm == arm);
             let (n, conv, sum, sq) = mine.fold((0u64, 0u64, 0.0, 0.0), |a, d| {
-                (a.0 + d.n.max(0) as u64, a.1 + d.conversions.max(0) as u64, a.2 + d.sum, a.3 + d.sum_squares)
+                (
+                    a.0 + d.n.max(0) as u64,
+                    a.1 + d.conversions.max(0) as u64,
+                    a.2 + d.sum,
+                    a.3 + d.sum_squares,
+                )
             });
-            if e.goal.is_binomial() { ArmStats::binomial(n, conv) } else { ArmStats::mean_metric(n, sum, sq) }
+            if e.goal.is_binomial() {
+                ArmStats::binomial(n, conv)
+            } else {
+                ArmStats::mean_metric(n, sum, sq)
+            }
         })
         .collect()
 }
@@ -37,16 +46,25 @@ pub(crate) fn srm_weights(e: &Experiment, stats: &[ArmStats]) -> Vec<f64> {
 }
 
 /// Analysis when every arm has at least one unit; `None` before that.
-pub(crate) fn analysis(stats: &[ArmStats], weights: &[f64]) -> Result<Option<ExperimentAnalysis>, FunnelError> {
+pub(crate) fn analysis(
+    stats: &[ArmStats],
+    weights: &[f64],
+) -> Result<Option<ExperimentAnalysis>, FunnelError> {
     if stats.iter().any(|s| s.n() == 0) {
         return Ok(None);
     }
-    analyze(stats, weights, &AnalysisConfig::default()).map(Some).map_err(invalid)
+    analyze(stats, weights, &AnalysisConfig::default())
+        .map(Some)
+        .map_err(invalid)
 }
 
 /// One JSON object per arm: `{arm, visitors, conversions | sum, mean, chance_to_win, risk,
 /// uplift: {mean, ci}, p_value, ci}` (comparisons are null for control).
-pub(crate) fn arms_json(names: &[String], stats: &[ArmStats], a: Option<&ExperimentAnalysis>) -> Vec<Value> {
+pub(crate) fn arms_json(
+    names: &[String],
+    stats: &[ArmStats],
+    a: Option<&ExperimentAnalysis>,
+) -> Vec<Value> {
     stats
         .iter()
         .enumerate()
@@ -76,6 +94,11 @@ pub(crate) fn arms_json(names: &[String], stats: &[ArmStats], a: Option<&Experim
         .collect()
 }
 
+/// Whether the split looks broken: the SRM p-value is below GrowthBook's threshold (0.001).
+pub(crate) fn srm_warning(srm_p: Option<f64>) -> bool {
+    srm_p.is_some_and(|p| p < hikari_stats::DEFAULT_SRM_THRESHOLD)
+}
+
 /// `GET /api/v1/experiments/{id}/results`.
 pub(crate) async fn results(st: &AppState, e: &Experiment) -> Result<Value, FunnelError> {
     let days = st.store.arm_days(e).await?;
@@ -98,7 +121,7 @@ pub(crate) async fn results(st: &AppState, e: &Experiment) -> Result<Value, Funn
         "arms": arms_json(&names, &stats, a.as_ref()),
         "overall": {
             "srm_p": srm_p,
-            "srm_warning": srm_p.is_some_and(|p| p < hikari_stats::DEFAULT_SRM_THRESHOLD),
+            "srm_warning": srm_warning(srm_p),
             "status": e.status.as_str(),
             "winner": e.winner.and_then(|w| names.get(w).cloned()),
         },
@@ -136,7 +159,14 @@ pub(crate) struct CompareInput {
 pub(crate) fn compare(input: CompareInput) -> Result<Value, FunnelError> {
     let k = input.arms.len();
     if !(2..=hikari_funnel::experiment::MAX_ARMS).contains(&k) {
-        return Err(DomainError::invalid("arms", format!("need 2 to {} arms, got {k}", hikari_funnel::experiment::MAX_ARMS)).into());
+        return Err(DomainError::invalid(
+            "arms",
+            format!(
+                "need 2 to {} arms, got {k}",
+                hikari_funnel::experiment::MAX_ARMS
+            ),
+        )
+        .into());
     }
     let mut stats = Vec::with_capacity(k);
     for (i, a) in input.arms.iter().enumerate() {
@@ -151,14 +181,25 @@ pub(crate) fn compare(input: CompareInput) -> Result<Value, FunnelError> {
                 .into());
             }
         });
-        stats[i].validate().map_err(|e| FunnelError::from(DomainError::invalid(format!("arms[{i}]"), e)))?;
+        stats[i]
+            .validate()
+            .map_err(|e| FunnelError::from(DomainError::invalid(format!("arms[{i}]"), e)))?;
     }
-    if stats.iter().any(|s| s.is_binomial() != stats[0].is_binomial()) {
-        return Err(DomainError::invalid("arms", "all arms must be binomial or all value metrics").into());
+    if stats
+        .iter()
+        .any(|s| s.is_binomial() != stats[0].is_binomial())
+    {
+        return Err(
+            DomainError::invalid("arms", "all arms must be binomial or all value metrics").into(),
+        );
     }
     let weights = match input.weights {
         Some(w) if w.len() != k => {
-            return Err(DomainError::invalid("weights", format!("{k} arms but {} weights", w.len())).into());
+            return Err(DomainError::invalid(
+                "weights",
+                format!("{k} arms but {} weights", w.len()),
+            )
+            .into());
         }
         Some(w) => hikari_funnel::experiment::normalise_weights(&w)?,
         None => vec![1.0 / k as f64; k],
@@ -167,6 +208,11 @@ pub(crate) fn compare(input: CompareInput) -> Result<Value, FunnelError> {
         return Err(DomainError::invalid("arms", "every arm needs n ≥ 1").into());
     }
     let a = analyze(&stats, &weights, &AnalysisConfig::default()).map_err(invalid)?;
-    let names: Vec<String> = input.arms.iter().enumerate().map(|(i, a)| a.name.clone().unwrap_or_else(|| i.to_string())).collect();
+    let names: Vec<String> = input
+        .arms
+        .iter()
+        .enumerate()
+        .map(|(i, a)| a.name.clone().unwrap_or_else(|| i.to_string()))
+        .collect();
     Ok(json!({ "arms": arms_json(&names, &stats, Some(&a)), "srm_p": a.srm_p }))
 }

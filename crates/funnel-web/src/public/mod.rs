@@ -49,7 +49,9 @@ pub(crate) struct Target {
 impl Target {
     /// The page an arm serves (the step's own page without an experiment).
     fn page_of(&self, arm: Option<usize>) -> &PageDraft {
-        arm.and_then(|a| self.variants.get(a)).and_then(Option::as_ref).unwrap_or(&self.page)
+        arm.and_then(|a| self.variants.get(a))
+            .and_then(Option::as_ref)
+            .unwrap_or(&self.page)
     }
 
     /// The arm's name, for the `variant` field of events.
