@@ -2,6 +2,9 @@
 //! block builder call the JSON API with the session's CSRF token (see `assets/admin.js`).
 
 pub(crate) mod auth;
+mod chart;
+mod experiment_form;
+mod experiments;
 mod views;
 
 use crate::{assets, state::AppState};
@@ -18,6 +21,17 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/logout", post(auth::logout))
         .route("/admin/funnels/{id}", get(views::funnel))
         .route("/admin/funnels/{id}/report", get(views::report))
+        .route("/admin/funnels/{id}/experiments", get(experiments::list))
+        .route("/admin/experiments/{id}", get(experiments::show))
+        .route("/admin/experiments/{id}/stop", post(experiments::stop))
+        .route(
+            "/admin/experiments/{id}/evaluate",
+            post(experiments::evaluate),
+        )
+        .route(
+            "/admin/steps/{id}/experiments/new",
+            get(experiment_form::form).post(experiment_form::create),
+        )
         .route("/admin/steps/{id}/edit", get(views::builder))
         .route("/admin/steps/{id}/preview", get(views::preview))
         .route("/admin/preview", post(views::live_preview))

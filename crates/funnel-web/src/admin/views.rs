@@ -95,7 +95,7 @@ pub(crate) async fn funnel(
         Some(&admin.csrf),
         html! {
             h1 { (f.name) }
-            p { a href={ "/admin/funnels/" (f.id) "/report" } { "Report" } }
+            p { a href={ "/admin/funnels/" (f.id) "/report" } { "Report" } " · " a href={ "/admin/funnels/" (f.id) "/experiments" } { "Experiments" } }
             form.api.inline data-api={ "/api/v1/funnels/" (f.id) } data-method="PATCH" {
                 label { "Name" input name="name" required maxlength="200" value=(f.name); }
                 label { "Visitor language" select name="locale" {

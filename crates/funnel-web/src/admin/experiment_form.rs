@@ -1,0 +1,331 @@
+//! The create-experiment form on a step. A plain HTML form posted with the session's CSRF
+//! token; the server parses it into a `NewExperiment` and creates it through the same code as
+//! the JSON API (domain validation, store checks). Bad input re-renders the form with the
+//! values kept and the message next to the field; a live experiment on the step is a 409.
+
+use super::{
+    auth::{Admin, check_csrf},
+    views::layout,
+};
+use crate::{FunnelError, error::HtmlError, experiments, extract::ApiPath, state::AppState};
+use axum::{
+    Form,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use hikari_funnel::{
+    Arm, DomainError, EventName, NewExperiment, Step, StepId,
+    experiment::{Goal, MAX_ARMS, Mode},
+};
+use maud::{Markup, html};
+
+/// The form's values as typed (kept verbatim for a re-render).
+#[derive(Clone, Debug)]
+struct Values {
+    name: String,
+    mode: String,
+    goal_type: String,
+    goal_event: String,
+    window_hours: String,
+    auto_winner: bool,
+    min_units: String,
+    /// `[name, weight, page, next]` per arm row.
+    arms: Vec<[String; 4]>,
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        let row = |n: &str| {
+            [
+                n.to_string(),
+                "50".to_string(),
+                String::new(),
+                String::new(),
+            ]
+        };
+        Self {
+            name: String::new(),
+            mode: "split".into(),
+            goal_type: "conversion".into(),
+            goal_event: "generate_lead".into(),
+            window_hours: "168".into(),
+            auto_winner: false,
+            min_units: "100".into(),
+            arms: vec![row("A"), row("B")],
+        }
+    }
+}
+
+/// What went wrong, and with which field (`name`, `arms[1].weight`, …).
+struct Problem {
+    field: String,
+    message: String,
+}
+
+impl Problem {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl Values {
+    /// Reads the posted fields; rows with nothing filled in are dropped (the rest keep their
+    /// order, so `arms[i]` in a message is the i-th row shown).
+    fn parse(fields: &[(String, String)]) -> Self {
+        let get = |k: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let arms = (0..MAX_ARMS)
+            .map(|i| ["name", "weight", "page", "next"].map(|f| get(&format!("arm{i}_{f}"))))
+            .filter(|r| r.iter().any(|v| !v.is_empty()))
+            .collect();
+        Self {
+            name: get("name"),
+            mode: get("mode"),
+            goal_type: get("goal_type"),
+            goal_event: get("goal_event"),
+            window_hours: get("window_hours"),
+            auto_winner: !get("auto_winner").is_empty(),
+            min_units: get("min_units_per_arm"),
+            arms,
+        }
+    }
+
+    /// The experiment these values describe; the domain checks the rest on create.
+    fn to_new(&self, step: StepId) -> Result<NewExperiment, Problem> {
+        let mode = match self.mode.as_str() {
+            "split" => Mode::Split,
+            "bandit" => Mode::Bandit,
+            _ => return Err(Problem::new("mode", "choose split or bandit")),
+        };
+        let event: EventName = self
+            .goal_event
+            .parse()
+            .map_err(|e: DomainError| Problem::new("goal_event", reason(&e)))?;
+        let window_hours: i64 = self.window_hours.parse().map_err(|_| {
+            Problem::new(
+                "goal.window_hours",
+                "enter a whole number of hours (1 to 8760)",
+            )
+        })?;
+        let goal = match self.goal_type.as_str() {
+            "conversion" => Goal::Conversion {
+                event,
+                window_hours,
+            },
+            "value" => Goal::Value {
+                event,
+                window_hours,
+            },
+            _ => return Err(Problem::new("goal_type", "choose conversion or value")),
+        };
+        let min_units_per_arm = self.min_units.parse().map_err(|_| {
+            Problem::new("min_units_per_arm", "enter a whole number (1 to 1000000)")
+        })?;
+        let step_ref = |i: usize, field: &str, v: &str| -> Result<Option<StepId>, Problem> {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            v.parse().map(|id| Some(StepId(id))).map_err(|_| {
+                Problem::new(
+                    format!("arms[{i}].{field}"),
+                    "must be a step of this funnel",
+                )
+            })
+        };
+        let mut arms = Vec::with_capacity(self.arms.len());
+        for (i, [name, weight, page, next]) in self.arms.iter().enumerate() {
+            let weight = weight
+                .parse::<f64>()
+                .map_err(|_| Problem::new(format!("weights[{i}]"), "enter a number ≥ 0"))?;
+            arms.push(Arm {
+                name: name.clone(),
+                weight,
+                page: step_ref(i, "page", page)?,
+                next: step_ref(i, "next", next)?,
+            });
+        }
+        Ok(NewExperiment {
+            name: self.name.clone(),
+            step,
+            arms,
+            goal,
+            mode,
+            auto_winner: self.auto_winner,
+            min_units_per_arm,
+        })
+    }
+}
+
+/// A domain refusal as a form problem (`fallback` names the field when the error has none).
+fn problem(e: &DomainError, fallback: &str) -> Problem {
+    match e {
+        DomainError::Invalid { field, reason } => Problem::new(field.clone(), reason.clone()),
+        other => Problem::new(fallback, other.to_string()),
+    }
+}
+
+/// Why the domain refused a value, without its field.
+fn reason(e: &DomainError) -> String {
+    match e {
+        DomainError::Invalid { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A field path in words, for the message above the form.
+fn label(field: &str) -> String {
+    let arm = |rest: &str, what: &str| {
+        rest.split(']')
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| format!("Arm {n} {what}"))
+    };
+    if let Some(rest) = field.strip_prefix("weights[") {
+        return arm(rest, "weight").unwrap_or_else(|| "Weights".into());
+    }
+    if let Some(rest) = field.strip_prefix("arms[") {
+        let what = rest.split_once("].").map_or("", |(_, f)| f);
+        return arm(rest, what).unwrap_or_else(|| "Arms".into());
+    }
+    match field {
+        "name" => "Name",
+        "mode" => "Mode",
+        "goal_type" => "Goal type",
+        "goal_event" | "event" => "Goal event",
+        "goal.window_hours" => "Goal window",
+        "min_units_per_arm" => "Minimum visitors per arm",
+        "weights" => "Weights",
+        "arms" => "Arms",
+        "step" => "Step",
+        _ => "Experiment",
+    }
+    .into()
+}
+
+fn page(
+    admin: &Admin,
+    step: &Step,
+    steps: &[Step],
+    v: &Values,
+    problem: Option<&Problem>,
+) -> Markup {
+    let bad = |f: &str| problem.is_some_and(|p| p.field == f);
+    let shown = (0..MAX_ARMS).map(|i| v.arms.get(i).cloned().unwrap_or_default());
+    let step_select = |name: String, selected: &str, invalid: bool| {
+        html! {
+            select name=(name) aria-invalid=[invalid.then_some("true")] {
+                option value="" { "—" }
+                @for s in steps { option value=(s.id) selected[selected == s.id.to_string()] { (s.name) } }
+            }
+        }
+    };
+    layout(
+        &format!("New experiment on {}", step.name),
+        Some(&admin.csrf),
+        html! {
+            p { a href={ "/admin/funnels/" (step.funnel_id) "/experiments" } { "← Experiments" } }
+            h1 { "New experiment on “" (step.name) "”" }
+            @if let Some(p) = problem {
+                p.error #form-error role="alert" { (label(&p.field)) ": " (p.message) }
+            }
+            form method="post" action={ "/admin/steps/" (step.id) "/experiments/new" } aria-describedby=[problem.map(|_| "form-error")] {
+                input type="hidden" name="csrf" value=(admin.csrf);
+                label { "Name " input name="name" required maxlength="200" value=(v.name) aria-invalid=[bad("name").then_some("true")]; }
+                label { "Mode " select name="mode" {
+                    option value="split" selected[v.mode == "split"] { "split (fixed weights)" }
+                    option value="bandit" selected[v.mode == "bandit"] { "bandit (weights re-set by Thompson sampling)" }
+                } }
+                fieldset {
+                    legend { "Goal" }
+                    label { "Type " select name="goal_type" {
+                        option value="conversion" selected[v.goal_type == "conversion"] { "conversion (visitor has the event)" }
+                        option value="value" selected[v.goal_type == "value"] { "value (sum of the event's value)" }
+                    } }
+                    label { "Event " input name="goal_event" required value=(v.goal_event) aria-invalid=[bad("goal_event").then_some("true")]; }
+                    label { "Window (hours) " input name="window_hours" type="number" min="1" max="8760" required value=(v.window_hours)
+                        aria-invalid=[bad("goal.window_hours").then_some("true")]; }
+                }
+                label { input type="checkbox" name="auto_winner" value="on" checked[v.auto_winner]; " Declare the winner automatically" }
+                label { "Minimum visitors per arm " input name="min_units_per_arm" type="number" min="1" max="1000000" required value=(v.min_units)
+                    aria-invalid=[bad("min_units_per_arm").then_some("true")]; }
+                fieldset {
+                    legend { "Arms (2 to " (MAX_ARMS) "; arm 0 is control; leave unused rows empty)" }
+                    table #arm-rows {
+                        thead { tr { th { "#" } th { "Name" } th { "Weight" } th { "Serve the page of" } th { "Next step after submit" } } }
+                        tbody {
+                            @for (i, [name, weight, pg, next]) in shown.enumerate() {
+                                tr.arm-row {
+                                    td { (i) }
+                                    td { input name={ "arm" (i) "_name" } maxlength="64" value=(name) aria-label={ "Arm " (i) " name" }
+                                        aria-invalid=[bad(&format!("arms[{i}].name")).then_some("true")]; }
+                                    td { input name={ "arm" (i) "_weight" } inputmode="decimal" value=(weight) aria-label={ "Arm " (i) " weight" }
+                                        aria-invalid=[(bad(&format!("weights[{i}]")) || bad("weights")).then_some("true")]; }
+                                    td { (step_select(format!("arm{i}_page"), &pg, bad(&format!("arms[{i}].page")))) }
+                                    td { (step_select(format!("arm{i}_next"), &next, bad(&format!("arms[{i}].next")))) }
+                                }
+                            }
+                        }
+                    }
+                    p.hint { "Weights are relative (50/50, 1/3, 0.2/0.8…); they are stored as shares summing to 1." }
+                }
+                button type="submit" { "Create experiment" }
+            }
+        },
+    )
+}
+
+/// `GET /admin/steps/{id}/experiments/new`.
+pub(crate) async fn form(
+    admin: Admin,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Markup, HtmlError> {
+    let step = st.store.step(StepId(id)).await?;
+    let steps = st.store.steps(step.funnel_id).await?;
+    Ok(page(&admin, &step, &steps, &Values::default(), None))
+}
+
+/// `POST /admin/steps/{id}/experiments/new`: creates and redirects to the results page, or
+/// answers 422 (bad input) / 409 (a live experiment on the step) with the form again.
+pub(crate) async fn create(
+    admin: Admin,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    check_csrf(&admin, csrf)?;
+    let step = st.store.step(StepId(id)).await?;
+    let steps = st.store.steps(step.funnel_id).await?;
+    let values = Values::parse(&fields);
+    let refused = |status: StatusCode, p: Problem| {
+        Ok((status, page(&admin, &step, &steps, &values, Some(&p))).into_response())
+    };
+    let new = match values.to_new(step.id) {
+        Ok(new) => new,
+        Err(p) => return refused(StatusCode::UNPROCESSABLE_ENTITY, p),
+    };
+    match experiments::create(&st, step.funnel_id, &new).await {
+        Ok(e) => Ok(Redirect::to(&format!("/admin/experiments/{}", e.id)).into_response()),
+        Err(FunnelError::Invalid(e)) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, problem(&e, "experiment"))
+        }
+        Err(FunnelError::BadRequest(m)) => {
+            refused(StatusCode::BAD_REQUEST, Problem::new("experiment", m))
+        }
+        Err(FunnelError::Conflict(m)) => refused(StatusCode::CONFLICT, Problem::new("step", m)),
+        Err(other) => Err(other.into()),
+    }
+}
