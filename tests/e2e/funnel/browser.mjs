@@ -4,6 +4,8 @@
 // 2. A visitor arrives from a UTM link, types a Japanese name and a bad email, sees the field
 //    error, fixes it and reaches the thank-you page; the contact and events carry the UTM.
 // 3. The admin sees the visitor in the funnel report.
+// 4. The admin starts an A/B experiment on the opt-in step with the form; after 30 visitors
+//    the results page shows the chance-to-win bar and one chart line per arm.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
@@ -167,6 +169,31 @@ try {
   assert.ok(await page.locator("#breakdown td", { hasText: "newsletter" }).count() >= 1);
   assert.equal(await page.locator("figure.chart svg rect").count(), 3);
   await page.screenshot({ path: `${ARTIFACTS}/report.png`, fullPage: true });
+
+  step("experiment: create with the form, 30 visitors, results with bars and chart");
+  await page.goto(funnelUrl);
+  await Promise.all([page.waitForURL(/\/experiments$/), page.click("text=Experiments")]);
+  await Promise.all([page.waitForURL(/\/experiments\/new$/), page.click("text=On step “Opt-in”")]);
+  await page.fill('input[name="name"]', "Headline test");
+  await Promise.all([page.waitForURL(/\/admin\/experiments\/\d+$/), page.click("text=Create experiment")]);
+  for (let i = 0; i < 30; i++) {
+    const r = await fetch(BASE + "/f/e2e/optin", {
+      headers: { cookie: "_fv=" + (0xe2e000 + i).toString(16).padStart(32, "0"), "user-agent": "Mozilla/5.0 e2e-visitor" },
+    });
+    assert.equal(r.status, 200);
+  }
+  await page.reload();
+  assert.equal(await page.locator("#arms tr.arm").count(), 2);
+  await page.locator("figure.over-time svg").waitFor({ state: "visible" });
+  const lines = page.locator("figure.over-time svg polyline");
+  assert.equal(await lines.count(), 2, "one line per arm");
+  // Playwright calls a level line "hidden" (zero-height box), so check the drawn length.
+  for (const len of await lines.evaluateAll((ls) => ls.map((l) => l.getTotalLength()))) assert.ok(len > 0, "a drawn line");
+  await page.locator("#arms .bar-fill").first().waitFor({ state: "visible" });
+  const width = await page.locator("#arms .bar-fill").first().evaluate((e) => e.style.width);
+  const text = await page.locator("#arms .bar-value").first().textContent();
+  assert.equal(parseFloat(width), parseFloat(text), "the bar's width is the value shown");
+  await page.screenshot({ path: `${ARTIFACTS}/experiment.png`, fullPage: true });
   console.log("browser: ok");
 } catch (e) {
   await page.screenshot({ path: `${ARTIFACTS}/failure.png`, fullPage: true }).catch(() => {});

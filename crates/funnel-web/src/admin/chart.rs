@@ -112,7 +112,7 @@ pub(crate) fn over_time(arms: &[String], days: &[DayPoint], binomial: bool) -> M
                 @for k in 0..=4 {
                     @let v = y_max * f64::from(k) / 4.0;
                     line x1=(LEFT) x2=(W - RIGHT) y1=(y(v)) y2=(y(v)) stroke="#e2e8f0" {}
-                    text.y-tick x=(LEFT - 6.0) y=(y(v) + 4.0) text-anchor="end" font-size="11" { (fmt(v)) }
+                    text.y-tick x=(LEFT - 6.0) y=(y(v) + 4.0) text-anchor="end" font-size="11" { (tick(v, binomial)) }
                 }
                 line x1=(LEFT) x2=(LEFT) y1=(TOP) y2=(TOP + plot_h) stroke="#334155" {}
                 line x1=(LEFT) x2=(W - RIGHT) y1=(TOP + plot_h) y2=(TOP + plot_h) stroke="#334155" {}
@@ -125,7 +125,7 @@ pub(crate) fn over_time(arms: &[String], days: &[DayPoint], binomial: bool) -> M
                 @for (i, s) in series.iter().enumerate() {
                     polyline.arm-line data-arm=(i) fill="none" stroke=(colour(i)) stroke-width="2"
                         stroke-dasharray=(DASHES[i % DASHES.len()])
-                        points=(s.iter().map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1))).collect::<Vec<_>>().join(" ")) {}
+                        points=(points(s, &x, &y)) {}
                     @for p in s {
                         circle cx=(format!("{:.1}", x(p.0))) cy=(format!("{:.1}", y(p.1))) r="3" fill=(colour(i)) {
                             title { (arms[i]) ", " (date(p.0)) ": " (fmt(p.1)) " (" (p.2) " visitors)" }
@@ -141,6 +141,36 @@ pub(crate) fn over_time(arms: &[String], days: &[DayPoint], binomial: bool) -> M
                 }
             }
         }
+    }
+}
+
+/// A polyline's points; a series of one day (every experiment's first day) becomes a short
+/// level stroke around its point, so the line is visible before there is a second day.
+fn points(s: &[(i64, f64, f64)], x: &impl Fn(i64) -> f64, y: &impl Fn(f64) -> f64) -> String {
+    match s {
+        [(day, v, _)] => format!(
+            "{:.1},{:.1} {:.1},{:.1}",
+            x(*day) - 12.0,
+            y(*v),
+            x(*day) + 12.0,
+            y(*v)
+        ),
+        _ => s
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1)))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// An axis label: up to three decimals, trailing zeros dropped (`0.25%`, `1%`, `12.5`).
+fn tick(v: f64, binomial: bool) -> String {
+    let s = format!("{:.3}", if binomial { v * 100.0 } else { v });
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if binomial {
+        format!("{s}%")
+    } else {
+        s.to_string()
     }
 }
 
@@ -190,6 +220,10 @@ mod tests {
         assert_eq!(nice_ceiling(1.2, true), 1.0);
         assert_eq!(nice_ceiling(42.0, false), 50.0);
         assert_eq!(nice_ceiling(f64::NAN, false), 1.0);
+        assert_eq!(tick(0.0025, true), "0.25%");
+        assert_eq!(tick(0.01, true), "1%");
+        assert_eq!(tick(0.0, true), "0%");
+        assert_eq!(tick(12.5, false), "12.5");
     }
 
     #[test]
