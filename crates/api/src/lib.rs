@@ -36,8 +36,7 @@ pub const ROOM_SERVICE: &str = "livekit.RoomService";
 pub const MAX_BODY: usize = 1 << 20;
 
 /// LiveKit services and RoomService methods Hikari knows but does not implement.
-const UNIMPLEMENTED_SERVICES: &[&str] =
-    &["livekit.Egress", "livekit.Ingress", "livekit.SIP", "livekit.AgentDispatchService", "livekit.Connector"];
+const UNIMPLEMENTED_SERVICES: &[&str] = &["livekit.Egress", "livekit.Ingress", "livekit.SIP", "livekit.AgentDispatchService", "livekit.Connector"];
 const UNIMPLEMENTED_METHODS: &[&str] = &["ForwardParticipant", "MoveParticipant", "PerformRpc"];
 
 /// Whatever executes room administration (the media thread in the server, a fake in tests).
@@ -59,10 +58,7 @@ pub struct ApiState<A> {
 
 /// The Twirp routes, to merge into the server's router.
 pub fn router<A: RoomAdmin>(state: ApiState<A>) -> Router {
-    Router::new()
-        .route("/twirp", any(call::<A>))
-        .route("/twirp/{*path}", any(call::<A>))
-        .with_state(state)
+    Router::new().route("/twirp", any(call::<A>)).route("/twirp/{*path}", any(call::<A>)).with_state(state)
 }
 
 async fn call<A: RoomAdmin>(State(state): State<ApiState<A>>, request: Request) -> Response {
@@ -82,19 +78,11 @@ async fn call<A: RoomAdmin>(State(state): State<ApiState<A>>, request: Request) 
     }
 }
 
-async fn handle<A: RoomAdmin>(
-    state: &ApiState<A>,
-    service: &str,
-    method_name: &str,
-    request: Request,
-) -> Result<(TwirpFormat, AdminResponse), ApiError> {
+async fn handle<A: RoomAdmin>(state: &ApiState<A>, service: &str, method_name: &str, request: Request) -> Result<(TwirpFormat, AdminResponse), ApiError> {
     let method = route(service, method_name, request.method())?;
     let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let format = TwirpFormat::from_content_type(content_type).ok_or_else(|| {
-        ApiError::BadRoute(format!(
-            "unexpected Content-Type: {content_type:?}; use application/protobuf or application/json"
-        ))
-    })?;
+    let format = TwirpFormat::from_content_type(content_type)
+        .ok_or_else(|| ApiError::BadRoute(format!("unexpected Content-Type: {content_type:?}; use application/protobuf or application/json")))?;
     let claims = authenticate(state, request.headers())?;
     let body = axum::body::to_bytes(request.into_body(), MAX_BODY)
         .await
@@ -106,9 +94,7 @@ async fn handle<A: RoomAdmin>(
 }
 
 fn route(service: &str, method: &str, http_method: &Method) -> Result<RoomMethod, ApiError> {
-    if service == ROOM_SERVICE && UNIMPLEMENTED_METHODS.contains(&method)
-        || UNIMPLEMENTED_SERVICES.contains(&service)
-    {
+    if service == ROOM_SERVICE && UNIMPLEMENTED_METHODS.contains(&method) || UNIMPLEMENTED_SERVICES.contains(&service) {
         return Err(ApiError::Unimplemented(format!("{service}/{method} is not implemented by this server")));
     }
     let found = if service == ROOM_SERVICE { RoomMethod::from_name(method) } else { None };
@@ -147,15 +133,11 @@ fn authorize(claims: &Claims, request: &AdminRequest) -> Result<(), ApiError> {
     let video = claims.video.clone().unwrap_or_default();
     let denied = |what: &str| Err(ApiError::PermissionDenied(format!("permissions denied: {what}")));
     match request {
-        AdminRequest::CreateRoom { .. } | AdminRequest::DeleteRoom { .. } if !video.room_create => {
-            denied("the token lacks the roomCreate grant")
-        }
+        AdminRequest::CreateRoom { .. } | AdminRequest::DeleteRoom { .. } if !video.room_create => denied("the token lacks the roomCreate grant"),
         AdminRequest::ListRooms { .. } if !video.room_list => denied("the token lacks the roomList grant"),
         _ => match request_room(request) {
             Some(_) if !video.room_admin => denied("the token lacks the roomAdmin grant"),
-            Some(room) if video.room != room.as_str() => {
-                denied(&format!("the token's roomAdmin grant is for room {:?}, not {:?}", video.room, room.as_str()))
-            }
+            Some(room) if video.room != room.as_str() => denied(&format!("the token's roomAdmin grant is for room {:?}, not {:?}", video.room, room.as_str())),
             _ => Ok(()),
         },
     }

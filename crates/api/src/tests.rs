@@ -25,9 +25,7 @@ impl RoomAdmin for Fake {
         match request {
             AdminRequest::CreateRoom { name, .. } => Ok(AdminResponse::Room(RoomInfo { name, ..Default::default() })),
             AdminRequest::ListRooms { .. } => Ok(AdminResponse::Rooms(vec![])),
-            AdminRequest::GetParticipant { identity, .. } => {
-                Err(AdminError::NotFound(format!("participant {identity} does not exist")).into())
-            }
+            AdminRequest::GetParticipant { identity, .. } => Err(AdminError::NotFound(format!("participant {identity} does not exist")).into()),
             _ => Ok(AdminResponse::Done),
         }
     }
@@ -39,11 +37,7 @@ fn token(grant: VideoGrant, secret: &str) -> String {
 
 fn app() -> (Router, Fake) {
     let fake = Fake::default();
-    let state = ApiState {
-        admin: fake.clone(),
-        keys: Arc::new(KeySet::new([("devkey".to_owned(), "secret".to_owned())])),
-        now_unix: || NOW,
-    };
+    let state = ApiState { admin: fake.clone(), keys: Arc::new(KeySet::new([("devkey".to_owned(), "secret".to_owned())])), now_unix: || NOW };
     (router(state), fake)
 }
 
@@ -68,12 +62,7 @@ async fn send(app: &Router, method: &str, path: &str, content_type: &str, token:
     }
     let response = app.clone().oneshot(request.body(Body::from(body)).expect("request")).await.expect("infallible");
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
     Reply { status, content_type, body }
 }
@@ -92,15 +81,13 @@ const PB: &str = "application/protobuf";
 #[tokio::test]
 async fn json_and_protobuf_calls_reach_the_administrator() {
     let (app, fake) = app();
-    let r = send(&app, "POST", "/twirp/livekit.RoomService/CreateRoom", JSON, Some(&create()), br#"{"name":"r1"}"#.to_vec())
-        .await;
+    let r = send(&app, "POST", "/twirp/livekit.RoomService/CreateRoom", JSON, Some(&create()), br#"{"name":"r1"}"#.to_vec()).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.content_type, JSON);
     let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
     assert_eq!(v["name"], "r1");
     // DeleteRoomRequest{room: "r1"} in protobuf: field 1, length 2.
-    let r = send(&app, "POST", "/twirp/livekit.RoomService/DeleteRoom", PB, Some(&create()), vec![0x0a, 2, b'r', b'1'])
-        .await;
+    let r = send(&app, "POST", "/twirp/livekit.RoomService/DeleteRoom", PB, Some(&create()), vec![0x0a, 2, b'r', b'1']).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.content_type, PB);
     assert!(r.body.is_empty(), "an empty message");
@@ -112,15 +99,7 @@ async fn json_and_protobuf_calls_reach_the_administrator() {
 #[tokio::test]
 async fn domain_errors_map_to_twirp_codes() {
     let (app, _) = app();
-    let r = send(
-        &app,
-        "POST",
-        "/twirp/livekit.RoomService/GetParticipant",
-        JSON,
-        Some(&admin_of("r")),
-        br#"{"room":"r","identity":"ghost"}"#.to_vec(),
-    )
-    .await;
+    let r = send(&app, "POST", "/twirp/livekit.RoomService/GetParticipant", JSON, Some(&admin_of("r")), br#"{"room":"r","identity":"ghost"}"#.to_vec()).await;
     assert_eq!((r.status, r.code().as_str()), (StatusCode::NOT_FOUND, "not_found"));
     assert_eq!(r.content_type, JSON, "errors are JSON even for JSON requests");
 }
@@ -144,9 +123,13 @@ async fn bad_input_is_refused_and_changes_nothing() {
         ("POST", path, JSON, None, room_body.clone(), StatusCode::UNAUTHORIZED, "unauthenticated"),
         ("POST", path, JSON, Some("garbage".into()), room_body.clone(), StatusCode::UNAUTHORIZED, "unauthenticated"),
         (
-            "POST", path, JSON,
+            "POST",
+            path,
+            JSON,
             Some(token(VideoGrant { room_admin: true, room: "r".into(), ..Default::default() }, "wrong")),
-            room_body.clone(), StatusCode::UNAUTHORIZED, "unauthenticated",
+            room_body.clone(),
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
         ),
         ("POST", path, JSON, Some(admin_of("other")), room_body.clone(), StatusCode::FORBIDDEN, "permission_denied"),
         ("POST", path, JSON, Some(create()), room_body.clone(), StatusCode::FORBIDDEN, "permission_denied"),

@@ -138,11 +138,7 @@ impl VideoGrant {
             can_subscribe: self.can_subscribe.unwrap_or(true),
             can_publish: self.can_publish.unwrap_or(true),
             can_publish_data: self.can_publish_data.unwrap_or(true),
-            can_publish_sources: self
-                .can_publish_sources
-                .iter()
-                .filter_map(|s| TrackSource::from_grant_name(s))
-                .collect(),
+            can_publish_sources: self.can_publish_sources.iter().filter_map(|s| TrackSource::from_grant_name(s)).collect(),
             hidden: self.hidden,
             recorder: self.recorder,
             can_update_metadata: self.can_update_own_metadata.unwrap_or(false),
@@ -157,19 +153,15 @@ mod tests {
 
     #[test]
     fn missing_publish_claims_mean_true_and_join_needs_room() {
-        let claims: Claims = serde_json::from_str(
-            r#"{"iss":"k","sub":"alice","video":{"roomJoin":true,"room":"r","canPublishSources":["camera"]}}"#,
-        )
-        .expect("valid json");
+        let claims: Claims =
+            serde_json::from_str(r#"{"iss":"k","sub":"alice","video":{"roomJoin":true,"room":"r","canPublishSources":["camera"]}}"#).expect("valid json");
         let grant = claims.join_grant().expect("join allowed");
         assert!(grant.permissions.can_publish && grant.permissions.can_subscribe);
         assert!(grant.permissions.may_publish(TrackSource::Camera));
         assert!(!grant.permissions.may_publish(TrackSource::Microphone));
-        let no_room: Claims =
-            serde_json::from_str(r#"{"iss":"k","sub":"a","video":{"roomJoin":true}}"#).expect("json");
+        let no_room: Claims = serde_json::from_str(r#"{"iss":"k","sub":"a","video":{"roomJoin":true}}"#).expect("json");
         assert_eq!(no_room.join_grant(), Err(AuthError::PermissionDenied));
-        let denied: Claims =
-            serde_json::from_str(r#"{"iss":"k","sub":"a","video":{"room":"r","canPublish":false}}"#).expect("json");
+        let denied: Claims = serde_json::from_str(r#"{"iss":"k","sub":"a","video":{"room":"r","canPublish":false}}"#).expect("json");
         assert_eq!(denied.join_grant(), Err(AuthError::PermissionDenied));
     }
 }

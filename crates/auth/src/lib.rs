@@ -46,10 +46,7 @@ pub enum AuthError {
 
 /// Extracts the token from an `Authorization` header or an `access_token` parameter,
 /// the header taking precedence as LiveKit's server does.
-pub fn token_from_request<'a>(
-    authorization: Option<&'a str>,
-    access_token: Option<&'a str>,
-) -> Result<&'a str, AuthError> {
+pub fn token_from_request<'a>(authorization: Option<&'a str>, access_token: Option<&'a str>) -> Result<&'a str, AuthError> {
     match authorization {
         Some(h) if !h.is_empty() => h.strip_prefix("Bearer ").ok_or(AuthError::BadHeader),
         _ => access_token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing),

@@ -44,8 +44,7 @@ impl KeySet {
 
     /// Verifies an HS256 token at `now_unix` and returns its claims.
     pub fn verify(&self, token: &str, now_unix: i64) -> Result<Claims, AuthError> {
-        let unverified = jsonwebtoken::dangerous::insecure_decode::<Claims>(token)
-            .map_err(|_| AuthError::Malformed)?;
+        let unverified = jsonwebtoken::dangerous::insecure_decode::<Claims>(token).map_err(|_| AuthError::Malformed)?;
         let secret = self.secret(&unverified.claims.iss).ok_or(AuthError::UnknownKey)?;
         let mut validation = Validation::new(Algorithm::HS256);
         // Expiry is checked below against the caller's clock, not the system's.
@@ -53,12 +52,7 @@ impl KeySet {
         validation.validate_nbf = false;
         validation.required_spec_claims.clear();
         validation.leeway = 0;
-        let data = jsonwebtoken::decode::<Claims>(
-            token,
-            &DecodingKey::from_secret(secret.as_bytes()),
-            &validation,
-        )
-        .map_err(|e| match e.kind() {
+        let data = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::InvalidSignature => AuthError::BadSignature,
             _ => AuthError::Malformed,
         })?;
@@ -84,14 +78,7 @@ pub struct AccessToken {
 impl AccessToken {
     /// A token issued under `api_key`, valid from `now_unix` for `ttl_secs`.
     pub fn new(api_key: &str, now_unix: i64, ttl_secs: i64) -> Self {
-        Self {
-            claims: Claims {
-                iss: api_key.to_owned(),
-                nbf: Some(now_unix),
-                exp: Some(now_unix + ttl_secs),
-                ..Default::default()
-            },
-        }
+        Self { claims: Claims { iss: api_key.to_owned(), nbf: Some(now_unix), exp: Some(now_unix + ttl_secs), ..Default::default() } }
     }
 
     /// Sets the identity.
@@ -121,12 +108,7 @@ impl AccessToken {
 
     /// Signs with `secret`.
     pub fn sign(&self, secret: &str) -> Result<String, AuthError> {
-        jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &self.claims,
-            &EncodingKey::from_secret(secret.as_bytes()),
-        )
-        .map_err(|_| AuthError::Malformed)
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &self.claims, &EncodingKey::from_secret(secret.as_bytes())).map_err(|_| AuthError::Malformed)
     }
 }
 

@@ -34,12 +34,8 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => Self::NotFound("row"),
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                Self::Conflict(d.message().to_owned())
-            }
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => Self::Invalid(
-                DomainError::invalid("reference", "names a row that does not exist"),
-            ),
+            sqlx::Error::Database(d) if d.is_unique_violation() => Self::Conflict(d.message().to_owned()),
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => Self::Invalid(DomainError::invalid("reference", "names a row that does not exist")),
             _ => Self::Database(e),
         }
     }

@@ -25,31 +25,18 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use postgres::PgStore;
-pub use repo::{
-    AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, Store, TokenInfo,
-};
+pub use repo::{AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, Store, TokenInfo};
 pub use sqlite::SqliteStore;
 
 use std::{path::Path, sync::Arc};
 
 /// Opens the configured store: PostgreSQL when `database_url` is given, else SQLite at
 /// `<data_dir>/funnel.sqlite3`. Runs pending migrations.
-pub async fn open(
-    data_dir: &Path,
-    database_url: Option<&str>,
-) -> Result<Arc<dyn Store>, StoreError> {
+pub async fn open(data_dir: &Path, database_url: Option<&str>) -> Result<Arc<dyn Store>, StoreError> {
     match database_url {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Ok(Arc::new(PgStore::connect(url, None).await?))
-        }
-        Some(url) if url.starts_with("sqlite:") => {
-            Ok(Arc::new(SqliteStore::connect_url(url).await?))
-        }
-        Some(_) => Err(StoreError::Config(
-            "database URL must start with postgres:// or sqlite:".into(),
-        )),
-        None => Ok(Arc::new(
-            SqliteStore::open(&data_dir.join("funnel.sqlite3")).await?,
-        )),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(Arc::new(PgStore::connect(url, None).await?)),
+        Some(url) if url.starts_with("sqlite:") => Ok(Arc::new(SqliteStore::connect_url(url).await?)),
+        Some(_) => Err(StoreError::Config("database URL must start with postgres:// or sqlite:".into())),
+        None => Ok(Arc::new(SqliteStore::open(&data_dir.join("funnel.sqlite3")).await?)),
     }
 }

@@ -4,9 +4,8 @@
 use crate::StoreError;
 use async_trait::async_trait;
 use hikari_funnel::{
-    ArmDay, Experiment, ExperimentId, NewExperiment, VisitorId, experiment::Status,
-    Contact, ContactId, ContactUpsert, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale,
-    NewEdge, NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId, UserId, report::StepHit,
+    ArmDay, Contact, ContactId, ContactUpsert, Edge, EdgeId, Email, Event, Experiment, ExperimentId, Funnel, FunnelId, Locale, NewEdge, NewExperiment,
+    NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId, UserId, VisitorId, experiment::Status, report::StepHit,
 };
 
 type R<T> = Result<T, StoreError>;

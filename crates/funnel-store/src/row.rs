@@ -1,10 +1,7 @@
 //! Reading rows without naming the dialect, and turning rows into domain values.
 
 use crate::{PageState, StoreError};
-use hikari_funnel::{
-    Contact, ContactId, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale, OptInState,
-    PageDraft, Step, StepId, Utm,
-};
+use hikari_funnel::{Contact, ContactId, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale, OptInState, PageDraft, Step, StepId, Utm};
 use sqlx::Row as _;
 
 type R<T> = Result<T, StoreError>;
@@ -89,11 +86,7 @@ pub(crate) fn edge(r: &impl RowExt) -> R<Edge> {
 }
 
 pub(crate) fn page(r: &impl RowExt) -> R<PageState> {
-    Ok(PageState {
-        draft: r.json::<PageDraft>("draft")?,
-        version: r.int("version")?,
-        published_version: r.opt_int("published_version")?,
-    })
+    Ok(PageState { draft: r.json::<PageDraft>("draft")?, version: r.int("version")?, published_version: r.opt_int("published_version")? })
 }
 
 pub(crate) fn contact(r: &impl RowExt) -> R<Contact> {
@@ -105,11 +98,7 @@ pub(crate) fn contact(r: &impl RowExt) -> R<Contact> {
         labels: r.json("labels")?,
         consents: r.json("consents")?,
         opt_in: OptInState::parse(&r.text("opt_in")?),
-        first_visitor: r
-            .opt_text("first_visitor")?
-            .map(|v| v.parse())
-            .transpose()
-            .map_err(corrupt)?,
+        first_visitor: r.opt_text("first_visitor")?.map(|v| v.parse()).transpose().map_err(corrupt)?,
         utm_first: r.json::<Utm>("utm_first")?,
         utm_last: r.json::<Utm>("utm_last")?,
         created_at: r.int("created_at")?,
@@ -140,7 +129,10 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> R<String> {
 }
 
 pub(crate) fn experiment(r: &impl RowExt) -> R<hikari_funnel::Experiment> {
-    use hikari_funnel::{ExperimentId, experiment::{Mode, Status}};
+    use hikari_funnel::{
+        ExperimentId,
+        experiment::{Mode, Status},
+    };
     let status = r.text("status")?;
     Ok(hikari_funnel::Experiment {
         id: ExperimentId(r.int("id")?),

@@ -15,20 +15,12 @@ use std::net::SocketAddr;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut config = FunnelConfig::new(
-        std::env::var("FUNNEL_DATA_DIR").unwrap_or_else(|_| "data".into()),
-        "http://127.0.0.1",
-    );
+    let mut config = FunnelConfig::new(std::env::var("FUNNEL_DATA_DIR").unwrap_or_else(|_| "data".into()), "http://127.0.0.1");
     config.database_url = std::env::var("FUNNEL_DATABASE_URL").ok();
     if let Ok(n) = std::env::var("FUNNEL_SUBMIT_LIMIT") {
         config.submit_limit_per_minute = n.parse()?;
     }
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["create-user", email, password] => {
             let id = create_user(&config, email, password).await?;
             println!("created user {id}");
@@ -37,9 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ["serve"] | [] => serve(config, "127.0.0.1:8088").await?,
         ["serve", addr] => serve(config, addr).await?,
         _ => {
-            return Err(
-                "usage: serve [ADDR] | create-user EMAIL PASSWORD | create-token NAME".into(),
-            );
+            return Err("usage: serve [ADDR] | create-user EMAIL PASSWORD | create-token NAME".into());
         }
     }
     Ok(())
@@ -49,10 +39,6 @@ async fn serve(config: FunnelConfig, addr: &str) -> Result<(), Box<dyn std::erro
     let app = router(config).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("funnel listening on http://{}", listener.local_addr()?);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
     Ok(())
 }

@@ -25,9 +25,7 @@ pub enum FunnelError {
     #[error("{0}")]
     Conflict(String),
     /// A stale page edit.
-    #[error(
-        "the page was changed by someone else: it is now at version {current}; reload it and apply your edit again"
-    )]
+    #[error("the page was changed by someone else: it is now at version {current}; reload it and apply your edit again")]
     VersionConflict {
         /// The stored version.
         current: i64,
@@ -109,11 +107,7 @@ impl IntoResponse for HtmlError {
         if let FunnelError::Unauthorized = self.0 {
             return axum::response::Redirect::to("/admin/login").into_response();
         }
-        let msg = if status.is_server_error() {
-            "Something went wrong.".to_string()
-        } else {
-            self.0.to_string()
-        };
+        let msg = if status.is_server_error() { "Something went wrong.".to_string() } else { self.0.to_string() };
         let page = maud::html! {
             (maud::DOCTYPE)
             html lang="en" { head { meta charset="utf-8"; title { (status) } } body { h1 { (status) } p { (msg) } } }

@@ -18,13 +18,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         match axum::Json::<serde_json::Value>::from_request(req, state).await {
             Ok(axum::Json(v)) => {
                 if has_nul(&v) {
-                    return Err(FunnelError::BadRequest(
-                        "strings must not contain NUL characters".into(),
-                    ));
+                    return Err(FunnelError::BadRequest("strings must not contain NUL characters".into()));
                 }
-                serde_json::from_value(v)
-                    .map(Self)
-                    .map_err(|e| FunnelError::BadRequest(format!("invalid body: {e}")))
+                serde_json::from_value(v).map(Self).map_err(|e| FunnelError::BadRequest(format!("invalid body: {e}")))
             }
             Err(r) => Err(json_rejection(r)),
         }
@@ -41,11 +37,7 @@ fn has_nul(v: &serde_json::Value) -> bool {
 }
 
 fn json_rejection(r: JsonRejection) -> FunnelError {
-    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        FunnelError::TooLarge
-    } else {
-        FunnelError::BadRequest(r.body_text())
-    }
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE { FunnelError::TooLarge } else { FunnelError::BadRequest(r.body_text()) }
 }
 
 /// A path parameter.
@@ -55,10 +47,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     type Rejection = FunnelError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, FunnelError> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(v)| Self(v))
-            .map_err(|r| FunnelError::BadRequest(r.body_text()))
+        Path::<T>::from_request_parts(parts, state).await.map(|Path(v)| Self(v)).map_err(|r| FunnelError::BadRequest(r.body_text()))
     }
 }
 
@@ -69,10 +58,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = FunnelError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, FunnelError> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(v)| Self(v))
-            .map_err(|r| FunnelError::BadRequest(r.body_text()))
+        Query::<T>::from_request_parts(parts, state).await.map(|Query(v)| Self(v)).map_err(|r| FunnelError::BadRequest(r.body_text()))
     }
 }
 
@@ -84,10 +70,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+        let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
         Ok(Self(ip))
     }
 }

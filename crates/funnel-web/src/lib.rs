@@ -72,18 +72,12 @@ pub async fn router(config: FunnelConfig) -> Result<Router, FunnelError> {
         .merge(public::routes())
         .merge(admin::routes())
         .merge(api::routes(state.clone()))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            hikari_funnel::MAX_PAGE_BYTES * 2,
-        ))
+        .layer(axum::extract::DefaultBodyLimit::max(hikari_funnel::MAX_PAGE_BYTES * 2))
         .with_state(state))
 }
 
 /// Creates an admin user (for `hikari admin create-user`). The password needs 8+ characters.
-pub async fn create_user(
-    config: &FunnelConfig,
-    email: &str,
-    password: &str,
-) -> Result<UserId, FunnelError> {
+pub async fn create_user(config: &FunnelConfig, email: &str, password: &str) -> Result<UserId, FunnelError> {
     let store = hikari_funnel_store::open(&config.data_dir, config.database_url.as_deref()).await?;
     admin::auth::create_user(&*store, email, password).await
 }

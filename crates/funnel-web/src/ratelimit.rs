@@ -11,11 +11,7 @@ pub(crate) struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limit: u32, window_ms: i64) -> Self {
-        Self {
-            limit,
-            window_ms,
-            hits: Mutex::new(HashMap::new()),
-        }
+        Self { limit, window_ms, hits: Mutex::new(HashMap::new()) }
     }
 
     /// Counts a hit for `key` at `now`; false when over the limit.

@@ -71,13 +71,8 @@ fn block(v: &PageView<'_>, b: &Block) -> Markup {
         BlockKind::Text { text } => html! { p.text id=(id) { (text) } },
         BlockKind::Image { src, alt } => html! { img id=(id) src=(src) alt=(alt) loading="lazy"; },
         BlockKind::Video { src, title } => {
-            let embed = [
-                "https://www.youtube.com/embed/",
-                "https://www.youtube-nocookie.com/embed/",
-                "https://player.vimeo.com/",
-            ]
-            .iter()
-            .any(|p| src.starts_with(p));
+            let embed =
+                ["https://www.youtube.com/embed/", "https://www.youtube-nocookie.com/embed/", "https://player.vimeo.com/"].iter().any(|p| src.starts_with(p));
             html! {
                 div.video id=(id) {
                     @if embed {
@@ -119,11 +114,7 @@ fn form(v: &PageView<'_>, form_id: &str, f: &Form) -> Markup {
         _ => (&[], &empty),
     };
     let l = v.locale;
-    let submit = if f.submit_label.is_empty() {
-        l.text(Msg::Submit)
-    } else {
-        f.submit_label.as_str()
-    };
+    let submit = if f.submit_label.is_empty() { l.text(Msg::Submit) } else { f.submit_label.as_str() };
     html! {
         form.funnel-form id={ "b-" (form_id) } method="post" action=(v.action) novalidate data-form {
             input type="hidden" name="_form" value=(form_id);

@@ -18,11 +18,7 @@ pub(crate) struct ReportQuery {
     pub until: Option<i64>,
 }
 
-pub(crate) async fn load(
-    st: &AppState,
-    funnel: FunnelId,
-    q: &ReportQuery,
-) -> Result<(Vec<Step>, FunnelReport), FunnelError> {
+pub(crate) async fn load(st: &AppState, funnel: FunnelId, q: &ReportQuery) -> Result<(Vec<Step>, FunnelReport), FunnelError> {
     st.store.funnel(funnel).await?;
     let hours = q.window_hours.unwrap_or(168);
     if !(1..=8784).contains(&hours) {
@@ -38,9 +34,7 @@ pub(crate) async fn load(
 
 /// One row per step, then one per UTM value.
 pub(crate) fn csv(steps: &[Step], r: &FunnelReport) -> String {
-    let mut out = String::from(
-        "kind,step,name,visitors,conversion_from_start,conversion_from_previous,drop_off\n",
-    );
+    let mut out = String::from("kind,step,name,visitors,conversion_from_start,conversion_from_previous,drop_off\n");
     for (s, row) in steps.iter().zip(&r.steps) {
         out.push_str(&format!(
             "step,{},{},{},{:.4},{:.4},{}\n",
@@ -54,13 +48,7 @@ pub(crate) fn csv(steps: &[Step], r: &FunnelReport) -> String {
     }
     for b in &r.breakdown {
         for (s, n) in steps.iter().zip(&b.visitors) {
-            out.push_str(&format!(
-                "{},{},{},{},,,\n",
-                b.dimension,
-                s.slug,
-                field(&b.value),
-                n
-            ));
+            out.push_str(&format!("{},{},{},{},,,\n", b.dimension, s.slug, field(&b.value), n));
         }
     }
     out
@@ -68,10 +56,6 @@ pub(crate) fn csv(steps: &[Step], r: &FunnelReport) -> String {
 
 /// Quotes a CSV field, and defuses spreadsheet formulas.
 fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
     format!("\"{}\"", s.replace('"', "\"\""))
 }

@@ -30,26 +30,16 @@ pub(crate) fn digest(secret: &str) -> String {
 
 /// Hashes a password with Argon2id and a random salt.
 pub(crate) fn hash_password(password: &str) -> Result<String, FunnelError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| FunnelError::BadRequest(format!("cannot hash password: {e}")))
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| FunnelError::BadRequest(format!("cannot hash password: {e}")))
 }
 
 /// Checks a password against a stored hash.
 pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// Creates an API token; returns its id and its secret (shown once).
-pub(crate) async fn issue_token(
-    store: &dyn Store,
-    name: &str,
-) -> Result<(TokenId, String), FunnelError> {
+pub(crate) async fn issue_token(store: &dyn Store, name: &str) -> Result<(TokenId, String), FunnelError> {
     let secret = format!("hkf_{}", random_hex(20));
     let id = store.create_token(name, &digest(&secret), now_ms()).await?;
     Ok((id, secret))
@@ -57,25 +47,14 @@ pub(crate) async fn issue_token(
 
 /// The value of cookie `name`, if sent.
 pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then(|| v.to_owned())
-        })
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_owned())
+    })
 }
 
 /// A `Set-Cookie` value.
-pub(crate) fn set_cookie(
-    name: &str,
-    value: &str,
-    max_age_s: i64,
-    http_only: bool,
-    secure: bool,
-) -> String {
+pub(crate) fn set_cookie(name: &str, value: &str, max_age_s: i64, http_only: bool, secure: bool) -> String {
     let mut c = format!("{name}={value}; Path=/; Max-Age={max_age_s}; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");

@@ -23,18 +23,12 @@ impl Drop for App {
 }
 
 async fn app(submit_limit: u32) -> App {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let dir = std::env::temp_dir().join(format!("funnel_http_{}_{nanos}", std::process::id()));
     let mut config = FunnelConfig::new(&dir, "http://127.0.0.1");
     config.submit_limit_per_minute = submit_limit;
     let token = create_token(&config, "test").await.expect("token");
-    App {
-        router: router(config).await.expect("router"),
-        token,
-        dir,
-    }
+    App { router: router(config).await.expect("router"), token, dir }
 }
 
 impl App {
@@ -42,18 +36,11 @@ impl App {
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let (parts, body) = res.into_parts();
         let bytes = to_bytes(body, 10 << 20).await.expect("body");
-        (
-            parts.status,
-            parts.headers,
-            String::from_utf8_lossy(&bytes).into_owned(),
-        )
+        (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
     }
 
     async fn api(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {}", self.token));
+        let mut req = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {}", self.token));
         let body = match body {
             Some(v) => {
                 req = req.header(header::CONTENT_TYPE, "application/json");
@@ -65,13 +52,7 @@ impl App {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    async fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        content_type: &str,
-        body: impl Into<Body>,
-    ) -> (StatusCode, String) {
+    async fn raw(&self, method: &str, path: &str, content_type: &str, body: impl Into<Body>) -> (StatusCode, String) {
         let req = Request::builder()
             .method(method)
             .uri(path)
@@ -82,33 +63,15 @@ impl App {
             .body(body.into())
             .expect("request");
         let (s, h, t) = self.call(req).await;
-        (
-            s,
-            h.get(header::LOCATION)
-                .map_or(t, |l| format!("LOCATION {}", l.to_str().unwrap_or(""))),
-        )
+        (s, h.get(header::LOCATION).map_or(t, |l| format!("LOCATION {}", l.to_str().unwrap_or(""))))
     }
 
     /// A funnel `f` with an opt-in page (form) published and a thank-you step.
     async fn funnel(&self) {
-        assert_eq!(
-            self.api(
-                "POST",
-                "/api/v1/funnels",
-                Some(json!({"slug": "f", "name": "F"}))
-            )
-            .await
-            .0,
-            StatusCode::CREATED
-        );
+        assert_eq!(self.api("POST", "/api/v1/funnels", Some(json!({"slug": "f", "name": "F"}))).await.0, StatusCode::CREATED);
         for (slug, kind) in [("in", "optin"), ("ty", "thankyou")] {
             let body = json!({"slug": slug, "name": slug, "kind": kind});
-            assert_eq!(
-                self.api("POST", "/api/v1/funnels/1/steps", Some(body))
-                    .await
-                    .0,
-                StatusCode::CREATED
-            );
+            assert_eq!(self.api("POST", "/api/v1/funnels/1/steps", Some(body)).await.0, StatusCode::CREATED);
         }
         let page = json!({"version": 1, "css": "", "page": {"sections": [{"id": "s", "columns": [{"id": "c", "blocks": [
             {"id": "h", "type": "heading", "text": "<script>alert(1)</script>"},
@@ -116,104 +79,34 @@ impl App {
             {"id": "form", "type": "form", "fields": [
                 {"name": "name", "type": "text", "required": true},
                 {"name": "email", "type": "email", "required": true}]}]}]}]}});
-        assert_eq!(
-            self.api("PUT", "/api/v1/steps/1/page", Some(page)).await.0,
-            StatusCode::OK
-        );
-        assert_eq!(
-            self.api(
-                "POST",
-                "/api/v1/steps/1/publish",
-                Some(json!({"version": 2}))
-            )
-            .await
-            .0,
-            StatusCode::OK
-        );
+        assert_eq!(self.api("PUT", "/api/v1/steps/1/page", Some(page)).await.0, StatusCode::OK);
+        assert_eq!(self.api("POST", "/api/v1/steps/1/publish", Some(json!({"version": 2}))).await.0, StatusCode::OK);
         let empty = json!({"version": 1, "page": {"sections": []}});
-        assert_eq!(
-            self.api("PUT", "/api/v1/steps/2/page", Some(empty)).await.0,
-            StatusCode::OK
-        );
-        assert_eq!(
-            self.api(
-                "POST",
-                "/api/v1/steps/2/publish",
-                Some(json!({"version": 2}))
-            )
-            .await
-            .0,
-            StatusCode::OK
-        );
+        assert_eq!(self.api("PUT", "/api/v1/steps/2/page", Some(empty)).await.0, StatusCode::OK);
+        assert_eq!(self.api("POST", "/api/v1/steps/2/publish", Some(json!({"version": 2}))).await.0, StatusCode::OK);
     }
 }
 
 #[tokio::test]
 async fn api_refuses_bad_input_clearly() {
     let a = app(20).await;
-    let s = a
-        .call(
-            Request::get("/api/v1/funnels")
-                .body(Body::empty())
-                .expect("req"),
-        )
-        .await
-        .0;
+    let s = a.call(Request::get("/api/v1/funnels").body(Body::empty()).expect("req")).await.0;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, t) = a
-        .raw("POST", "/api/v1/funnels", "application/json", "{not json")
-        .await;
+    let (s, t) = a.raw("POST", "/api/v1/funnels", "application/json", "{not json").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{t}");
-    let (s, v) = a
-        .api(
-            "POST",
-            "/api/v1/funnels",
-            Some(json!({"slug": 5, "name": "x"})),
-        )
-        .await;
-    assert_eq!(
-        (s, v["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("bad_request"))
-    );
-    let (s, v) = a
-        .api(
-            "POST",
-            "/api/v1/funnels",
-            Some(json!({"slug": "Bad Slug", "name": "x"})),
-        )
-        .await;
+    let (s, v) = a.api("POST", "/api/v1/funnels", Some(json!({"slug": 5, "name": "x"}))).await;
+    assert_eq!((s, v["error"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    let (s, v) = a.api("POST", "/api/v1/funnels", Some(json!({"slug": "Bad Slug", "name": "x"}))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-    let (s, _) = a
-        .api(
-            "POST",
-            "/api/v1/funnels",
-            Some(json!({"slug": "ok", "name": " "})),
-        )
-        .await;
+    let (s, _) = a.api("POST", "/api/v1/funnels", Some(json!({"slug": "ok", "name": " "}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let big = json!({"slug": "big", "name": "x".repeat(2 << 20)});
-    assert_eq!(
-        a.api("POST", "/api/v1/funnels", Some(big)).await.0,
-        StatusCode::PAYLOAD_TOO_LARGE
-    );
-    assert_eq!(
-        a.api("GET", "/api/v1/funnels/999", None).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        a.api("GET", "/api/v1/funnels/nope", None).await.0,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        a.api("GET", "/api/v1/funnels", None).await.1,
-        json!([]),
-        "nothing half-saved"
-    );
+    assert_eq!(a.api("POST", "/api/v1/funnels", Some(big)).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(a.api("GET", "/api/v1/funnels/999", None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(a.api("GET", "/api/v1/funnels/nope", None).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(a.api("GET", "/api/v1/funnels", None).await.1, json!([]), "nothing half-saved");
     let nul = json!({"slug": "n", "name": "a\u{0}b"});
-    assert_eq!(
-        a.api("POST", "/api/v1/funnels", Some(nul)).await.0,
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(a.api("POST", "/api/v1/funnels", Some(nul)).await.0, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -222,21 +115,12 @@ async fn stale_page_edits_conflict_and_scripts_are_escaped() {
     a.funnel().await;
     let stale = json!({"version": 1, "page": {"sections": []}});
     let (s, v) = a.api("PUT", "/api/v1/steps/1/page", Some(stale)).await;
-    assert_eq!(
-        (s, v["current_version"].as_i64()),
-        (StatusCode::CONFLICT, Some(2))
-    );
+    assert_eq!((s, v["current_version"].as_i64()), (StatusCode::CONFLICT, Some(2)));
     let bad_url = json!({"version": 2, "page": {"sections": [{"id": "s", "columns": [{"id": "c", "blocks": [
         {"id": "b", "type": "button", "label": "x", "href": "javascript:alert(1)"}]}]}]}});
-    assert_eq!(
-        a.api("PUT", "/api/v1/steps/1/page", Some(bad_url)).await.0,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+    assert_eq!(a.api("PUT", "/api/v1/steps/1/page", Some(bad_url)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     let css = json!({"version": 2, "page": {"sections": []}, "css": "</style><script>x</script>"});
-    assert_eq!(
-        a.api("PUT", "/api/v1/steps/1/page", Some(css)).await.0,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+    assert_eq!(a.api("PUT", "/api/v1/steps/1/page", Some(css)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, html) = a.raw("GET", "/f/f/in", "text/plain", "").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -245,37 +129,11 @@ async fn stale_page_edits_conflict_and_scripts_are_escaped() {
     // A new publish is served at once (the page cache is dropped by the API write).
     let fresh = json!({"version": 2, "page": {"sections": [{"id": "s", "columns": [{"id": "c", "blocks": [
         {"id": "h", "type": "heading", "text": "Version three"}]}]}]}});
-    assert_eq!(
-        a.api("PUT", "/api/v1/steps/1/page", Some(fresh)).await.0,
-        StatusCode::OK
-    );
-    assert!(
-        !a.raw("GET", "/f/f/in", "text/plain", "")
-            .await
-            .1
-            .contains("Version three"),
-        "drafts are not public"
-    );
-    assert_eq!(
-        a.api(
-            "POST",
-            "/api/v1/steps/1/publish",
-            Some(json!({"version": 3}))
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
-    assert!(
-        a.raw("GET", "/f/f/in", "text/plain", "")
-            .await
-            .1
-            .contains("Version three")
-    );
-    assert_eq!(
-        a.raw("GET", "/f/f/missing", "text/plain", "").await.0,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(a.api("PUT", "/api/v1/steps/1/page", Some(fresh)).await.0, StatusCode::OK);
+    assert!(!a.raw("GET", "/f/f/in", "text/plain", "").await.1.contains("Version three"), "drafts are not public");
+    assert_eq!(a.api("POST", "/api/v1/steps/1/publish", Some(json!({"version": 3}))).await.0, StatusCode::OK);
+    assert!(a.raw("GET", "/f/f/in", "text/plain", "").await.1.contains("Version three"));
+    assert_eq!(a.raw("GET", "/f/f/missing", "text/plain", "").await.0, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -283,43 +141,15 @@ async fn forms_validate_route_and_defend() {
     let a = app(4).await;
     a.funnel().await;
     let form = "application/x-www-form-urlencoded";
-    let (s, html) = a
-        .raw(
-            "POST",
-            "/f/f/in",
-            form,
-            "_form=form&name=%E5%B1%B1%E7%94%B0&email=nope",
-        )
-        .await;
+    let (s, html) = a.raw("POST", "/f/f/in", form, "_form=form&name=%E5%B1%B1%E7%94%B0&email=nope").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        html.contains("メールアドレスの形式が正しくありません。"),
-        "localised field error"
-    );
+    assert!(html.contains("メールアドレスの形式が正しくありません。"), "localised field error");
     assert!(html.contains("value=\"山田\""), "values kept");
     assert_eq!(a.api("GET", "/api/v1/contacts", None).await.1, json!([]));
-    let (_, loc) = a
-        .raw(
-            "POST",
-            "/f/f/in",
-            form,
-            "_form=form&name=x&email=bot%40example.com&_hp=1",
-        )
-        .await;
+    let (_, loc) = a.raw("POST", "/f/f/in", form, "_form=form&name=x&email=bot%40example.com&_hp=1").await;
     assert_eq!(loc, "LOCATION /f/f/ty");
-    assert_eq!(
-        a.api("GET", "/api/v1/contacts", None).await.1,
-        json!([]),
-        "honeypot stores nothing"
-    );
-    let (s, _) = a
-        .raw(
-            "POST",
-            "/f/f/in",
-            form,
-            "_form=form&name=%3Cscript%3E&email=A%40Example.com",
-        )
-        .await;
+    assert_eq!(a.api("GET", "/api/v1/contacts", None).await.1, json!([]), "honeypot stores nothing");
+    let (s, _) = a.raw("POST", "/f/f/in", form, "_form=form&name=%3Cscript%3E&email=A%40Example.com").await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let contacts = a.api("GET", "/api/v1/contacts", None).await.1;
     assert_eq!(contacts[0]["email"], "a@example.com");
@@ -330,20 +160,9 @@ async fn forms_validate_route_and_defend() {
     let contacts = a.api("GET", "/api/v1/contacts", None).await.1;
     assert_eq!(contacts.as_array().map(Vec::len), Some(1));
     assert_eq!(contacts[0]["name"], "Taro");
-    let leads = a
-        .api("GET", "/api/v1/events?name=generate_lead", None)
-        .await
-        .1;
-    assert_eq!(
-        leads.as_array().map(Vec::len),
-        Some(1),
-        "one lead per address and day"
-    );
+    let leads = a.api("GET", "/api/v1/events?name=generate_lead", None).await.1;
+    assert_eq!(leads.as_array().map(Vec::len), Some(1), "one lead per address and day");
     let fifth = "_form=form&name=x&email=b%40example.com";
     let (s, _) = a.raw("POST", "/f/f/in", form, fifth).await;
-    assert_eq!(
-        s,
-        StatusCode::TOO_MANY_REQUESTS,
-        "fifth submission in a minute"
-    );
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "fifth submission in a minute");
 }

@@ -24,15 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for h in input.events {
         per.entry(h.visitor).or_default().push((h.ts, h.step));
     }
-    let levels: BTreeMap<String, usize> = per
-        .into_iter()
-        .map(|(v, hits)| {
-            (
-                v,
-                hikari_funnel::report::level(hits, input.n_steps, input.window_ms).0,
-            )
-        })
-        .collect();
+    let levels: BTreeMap<String, usize> = per.into_iter().map(|(v, hits)| (v, hikari_funnel::report::level(hits, input.n_steps, input.window_ms).0)).collect();
     println!("{}", serde_json::to_string(&levels)?);
     Ok(())
 }

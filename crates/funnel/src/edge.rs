@@ -106,12 +106,8 @@ impl Condition {
     pub fn validate(&self) -> Result<(), DomainError> {
         match self {
             Self::EventOccurred { name } => name.parse::<crate::EventName>().map(|_| ()),
-            Self::Property { field, .. } if field.is_empty() => {
-                Err(DomainError::invalid("condition.field", "must not be empty"))
-            }
-            Self::Label { label } if label.is_empty() => {
-                Err(DomainError::invalid("condition.label", "must not be empty"))
-            }
+            Self::Property { field, .. } if field.is_empty() => Err(DomainError::invalid("condition.field", "must not be empty")),
+            Self::Label { label } if label.is_empty() => Err(DomainError::invalid("condition.label", "must not be empty")),
             _ => Ok(()),
         }
     }
@@ -149,9 +145,7 @@ impl Condition {
 pub fn next_step(edges: &[Edge], from: StepId, cx: &RoutingContext<'_>) -> Option<StepId> {
     let mut out: Vec<&Edge> = edges.iter().filter(|e| e.from_step == from).collect();
     out.sort_by_key(|e| (e.priority, e.id));
-    out.into_iter()
-        .find(|e| e.condition.holds(cx))
-        .map(|e| e.to_step)
+    out.into_iter().find(|e| e.condition.holds(cx)).map(|e| e.to_step)
 }
 
 #[cfg(test)]
@@ -159,79 +153,32 @@ mod tests {
     use super::*;
 
     fn edge(id: i64, to: i64, priority: i64, condition: Condition) -> Edge {
-        Edge {
-            id: EdgeId(id),
-            funnel_id: FunnelId(1),
-            from_step: StepId(1),
-            to_step: StepId(to),
-            condition,
-            priority,
-        }
+        Edge { id: EdgeId(id), funnel_id: FunnelId(1), from_step: StepId(1), to_step: StepId(to), condition, priority }
     }
 
     #[test]
     fn first_matching_edge_by_priority_wins() {
         let edges = [
             edge(1, 9, 10, Condition::Always),
-            edge(
-                2,
-                3,
-                0,
-                Condition::Property {
-                    field: "plan".into(),
-                    op: CompareOp::In,
-                    value: "pro, max".into(),
-                },
-            ),
-            edge(
-                3,
-                4,
-                5,
-                Condition::FormSubmitted {
-                    form: Some("f1".into()),
-                },
-            ),
+            edge(2, 3, 0, Condition::Property { field: "plan".into(), op: CompareOp::In, value: "pro, max".into() }),
+            edge(3, 4, 5, Condition::FormSubmitted { form: Some("f1".into()) }),
         ];
         let values: BTreeMap<_, _> = [("plan".to_string(), "max".to_string())].into();
-        let cx = RoutingContext {
-            form: Some("f1"),
-            values: Some(&values),
-            ..Default::default()
-        };
+        let cx = RoutingContext { form: Some("f1"), values: Some(&values), ..Default::default() };
         assert_eq!(next_step(&edges, StepId(1), &cx), Some(StepId(3)));
         let values: BTreeMap<_, _> = [("plan".to_string(), "free".to_string())].into();
-        let cx = RoutingContext {
-            form: Some("f1"),
-            values: Some(&values),
-            ..Default::default()
-        };
+        let cx = RoutingContext { form: Some("f1"), values: Some(&values), ..Default::default() };
         assert_eq!(next_step(&edges, StepId(1), &cx), Some(StepId(4)));
-        assert_eq!(
-            next_step(&edges, StepId(1), &RoutingContext::default()),
-            Some(StepId(9))
-        );
-        assert_eq!(
-            next_step(&edges, StepId(2), &RoutingContext::default()),
-            None
-        );
+        assert_eq!(next_step(&edges, StepId(1), &RoutingContext::default()), Some(StepId(9)));
+        assert_eq!(next_step(&edges, StepId(2), &RoutingContext::default()), None);
     }
 
     #[test]
     fn numeric_comparisons_need_numbers() {
-        let c = Condition::Property {
-            field: "n".into(),
-            op: CompareOp::Gt,
-            value: "10".into(),
-        };
+        let c = Condition::Property { field: "n".into(), op: CompareOp::Gt, value: "10".into() };
         let v: BTreeMap<_, _> = [("n".to_string(), "abc".to_string())].into();
-        assert!(!c.holds(&RoutingContext {
-            values: Some(&v),
-            ..Default::default()
-        }));
+        assert!(!c.holds(&RoutingContext { values: Some(&v), ..Default::default() }));
         let v: BTreeMap<_, _> = [("n".to_string(), "11".to_string())].into();
-        assert!(c.holds(&RoutingContext {
-            values: Some(&v),
-            ..Default::default()
-        }));
+        assert!(c.holds(&RoutingContext { values: Some(&v), ..Default::default() }));
     }
 }

@@ -18,9 +18,6 @@ pub enum DomainError {
 impl DomainError {
     /// Builds an [`DomainError::Invalid`].
     pub fn invalid(field: impl fmt::Display, reason: impl fmt::Display) -> Self {
-        Self::Invalid {
-            field: field.to_string(),
-            reason: reason.to_string(),
-        }
+        Self::Invalid { field: field.to_string(), reason: reason.to_string() }
     }
 }

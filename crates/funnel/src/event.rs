@@ -101,20 +101,8 @@ pub struct Utm {
 impl Utm {
     /// Reads the UTM keys from query parameters; values are trimmed and cut to 200 characters.
     pub fn from_query(q: &HashMap<String, String>) -> Self {
-        let get = |k: &str| {
-            q.get(k)
-                .map(|v| {
-                    v.trim()
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(200)
-                        .collect::<String>()
-                })
-                .filter(|v| !v.is_empty())
-        };
-        let click_id = ["gclid", "fbclid", "yclid", "ttclid"]
-            .iter()
-            .find_map(|k| get(k).map(|v| format!("{k}={v}")));
+        let get = |k: &str| q.get(k).map(|v| v.trim().chars().filter(|c| !c.is_control()).take(200).collect::<String>()).filter(|v| !v.is_empty());
+        let click_id = ["gclid", "fbclid", "yclid", "ttclid"].iter().find_map(|k| get(k).map(|v| format!("{k}={v}")));
         Self {
             source: get("utm_source"),
             medium: get("utm_medium"),
@@ -185,19 +173,7 @@ impl Event {
 /// A crude bot test on the User-Agent: empty, or a well-known crawler or tool token.
 pub fn is_bot_user_agent(ua: &str) -> bool {
     let ua = ua.to_ascii_lowercase();
-    ua.is_empty()
-        || [
-            "bot",
-            "crawl",
-            "spider",
-            "slurp",
-            "curl/",
-            "wget/",
-            "python-requests",
-            "wrk",
-        ]
-        .iter()
-        .any(|t| ua.contains(t))
+    ua.is_empty() || ["bot", "crawl", "spider", "slurp", "curl/", "wget/", "python-requests", "wrk"].iter().any(|t| ua.contains(t))
 }
 
 #[cfg(test)]
@@ -214,14 +190,8 @@ mod tests {
 
     #[test]
     fn utm_from_query() {
-        let q: HashMap<_, _> = [
-            ("utm_source", " ads "),
-            ("utm_campaign", "春"),
-            ("gclid", "x"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        let q: HashMap<_, _> =
+            [("utm_source", " ads "), ("utm_campaign", "春"), ("gclid", "x")].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let u = Utm::from_query(&q);
         assert_eq!(u.source.as_deref(), Some("ads"));
         assert_eq!(u.campaign.as_deref(), Some("春"));

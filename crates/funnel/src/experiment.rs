@@ -68,9 +68,7 @@ impl Goal {
     /// The window in milliseconds.
     pub fn window_ms(&self) -> i64 {
         match self {
-            Goal::Conversion { window_hours, .. } | Goal::Value { window_hours, .. } => {
-                window_hours.saturating_mul(3_600_000)
-            }
+            Goal::Conversion { window_hours, .. } | Goal::Value { window_hours, .. } => window_hours.saturating_mul(3_600_000),
         }
     }
 

@@ -188,39 +188,24 @@ impl Field {
             FieldKind::Checkbox | FieldKind::Consent => {
                 let on = matches!(v, "on" | "true" | "1" | "yes");
                 if self.required && !on {
-                    return Err(if matches!(self.kind, FieldKind::Consent) {
-                        FieldErrorCode::ConsentRequired
-                    } else {
-                        FieldErrorCode::Required
-                    });
+                    return Err(if matches!(self.kind, FieldKind::Consent) { FieldErrorCode::ConsentRequired } else { FieldErrorCode::Required });
                 }
                 return Ok(on.to_string());
             }
             _ => {}
         }
         if v.is_empty() {
-            return if self.required {
-                Err(FieldErrorCode::Required)
-            } else {
-                Ok(String::new())
-            };
+            return if self.required { Err(FieldErrorCode::Required) } else { Ok(String::new()) };
         }
         if v.chars().count() > self.limit() {
             return Err(FieldErrorCode::TooLong);
         }
         match &self.kind {
-            FieldKind::Email => Email::parse(v)
-                .map(|e| e.as_str().to_owned())
-                .map_err(|_| FieldErrorCode::InvalidEmail),
+            FieldKind::Email => Email::parse(v).map(|e| e.as_str().to_owned()).map_err(|_| FieldErrorCode::InvalidEmail),
             FieldKind::Tel => {
                 let digits = v.chars().filter(char::is_ascii_digit).count();
-                let ok = (7..=20).contains(&digits)
-                    && v.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-                if ok {
-                    Ok(v.to_owned())
-                } else {
-                    Err(FieldErrorCode::InvalidTel)
-                }
+                let ok = (7..=20).contains(&digits) && v.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+                if ok { Ok(v.to_owned()) } else { Err(FieldErrorCode::InvalidTel) }
             }
             FieldKind::Select { options } => {
                 if options.iter().any(|o| o == v) {
@@ -238,10 +223,7 @@ impl Form {
     /// Checks the form definition itself (names, options, conditions).
     pub fn validate_schema(&self, at: &str) -> Result<(), DomainError> {
         if self.fields.is_empty() || self.fields.len() > 50 {
-            return Err(DomainError::invalid(
-                format!("{at}.fields"),
-                "use 1-50 fields",
-            ));
+            return Err(DomainError::invalid(format!("{at}.fields"), "use 1-50 fields"));
         }
         check_text(&format!("{at}.submit_label"), &self.submit_label)?;
         if let Some(e) = &self.event {
@@ -252,31 +234,20 @@ impl Form {
             let fat = format!("{at}.fields[{i}]");
             let ok = !f.name.is_empty()
                 && f.name.len() <= 40
-                && f.name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && f.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                 && !RESERVED_FIELDS.contains(&f.name.as_str());
             if !ok {
-                return Err(DomainError::invalid(
-                    format!("{fat}.name"),
-                    "use 1-40 of a-z 0-9 _",
-                ));
+                return Err(DomainError::invalid(format!("{fat}.name"), "use 1-40 of a-z 0-9 _"));
             }
             if !names.insert(f.name.as_str()) {
-                return Err(DomainError::invalid(
-                    format!("{fat}.name"),
-                    "duplicate field name",
-                ));
+                return Err(DomainError::invalid(format!("{fat}.name"), "duplicate field name"));
             }
             check_text(&format!("{fat}.label"), &f.label)?;
             check_text(&format!("{fat}.placeholder"), &f.placeholder)?;
             if let FieldKind::Select { options } = &f.kind
                 && (options.is_empty() || options.len() > 100)
             {
-                return Err(DomainError::invalid(
-                    format!("{fat}.options"),
-                    "use 1-100 options",
-                ));
+                return Err(DomainError::invalid(format!("{fat}.options"), "use 1-100 options"));
             }
         }
         for (i, f) in self.fields.iter().enumerate() {
@@ -299,11 +270,7 @@ impl Form {
             match f.check(raw.get(&f.name).map(String::as_str)) {
                 Ok(v) => {
                     if matches!(f.kind, FieldKind::Consent) && v == "true" {
-                        out.consents.push(if f.label.is_empty() {
-                            f.name.clone()
-                        } else {
-                            f.label.clone()
-                        });
+                        out.consents.push(if f.label.is_empty() { f.name.clone() } else { f.label.clone() });
                     }
                     match (f.name.as_str(), &f.kind) {
                         ("email", FieldKind::Email) if !v.is_empty() => {
@@ -315,17 +282,10 @@ impl Form {
                     }
                     out.values.insert(f.name.clone(), v);
                 }
-                Err(code) => errors.push(FieldError {
-                    field: f.name.clone(),
-                    code,
-                }),
+                Err(code) => errors.push(FieldError { field: f.name.clone(), code }),
             }
         }
-        if errors.is_empty() {
-            Ok(out)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(out) } else { Err(errors) }
     }
 }
 
@@ -347,17 +307,12 @@ mod tests {
     }
 
     fn raw(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn reports_every_error() {
-        let errs = form()
-            .validate(&raw(&[("email", "nope"), ("plan", "c")]))
-            .expect_err("invalid");
+        let errs = form().validate(&raw(&[("email", "nope"), ("plan", "c")])).expect_err("invalid");
         let codes: Vec<_> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(
             codes,
@@ -373,24 +328,11 @@ mod tests {
     #[test]
     fn conditional_fields_follow_their_controller() {
         let f = form();
-        let ok = f
-            .validate(&raw(&[
-                ("name", " 山田 太郎 "),
-                ("email", "A@Example.COM"),
-                ("agree", "on"),
-            ]))
-            .expect("valid");
+        let ok = f.validate(&raw(&[("name", " 山田 太郎 "), ("email", "A@Example.COM"), ("agree", "on")])).expect("valid");
         assert_eq!(ok.name.as_deref(), Some("山田 太郎"));
         assert_eq!(ok.email.as_ref().map(|e| e.as_str()), Some("a@example.com"));
         assert_eq!(ok.consents, ["I agree"]);
-        let errs = f
-            .validate(&raw(&[
-                ("name", "x"),
-                ("email", "a@b.co"),
-                ("agree", "on"),
-                ("plan", "b"),
-            ]))
-            .expect_err("company is required when shown");
+        let errs = f.validate(&raw(&[("name", "x"), ("email", "a@b.co"), ("agree", "on"), ("plan", "b")])).expect_err("company is required when shown");
         assert_eq!(errs[0].field, "company");
     }
 
@@ -400,11 +342,7 @@ mod tests {
         f.fields[0].name = "_hp".into();
         assert!(f.validate_schema("form").is_err());
         let mut f = form();
-        f.fields[3]
-            .show_if
-            .as_mut()
-            .expect("fixture has show_if")
-            .field = "ghost".into();
+        f.fields[3].show_if.as_mut().expect("fixture has show_if").field = "ghost".into();
         assert!(f.validate_schema("form").is_err());
     }
 }

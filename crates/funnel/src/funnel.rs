@@ -19,19 +19,8 @@ impl Slug {
 impl FromStr for Slug {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, DomainError> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && !s.starts_with('-')
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(DomainError::invalid(
-                "slug",
-                "use 1-64 characters: a-z, 0-9 and '-'",
-            ))
-        }
+        let ok = !s.is_empty() && s.len() <= 64 && !s.starts_with('-') && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok { Ok(Self(s.to_owned())) } else { Err(DomainError::invalid("slug", "use 1-64 characters: a-z, 0-9 and '-'")) }
     }
 }
 
@@ -124,10 +113,7 @@ impl StepKind {
 impl FromStr for StepKind {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("kind", format!("unknown step kind {s:?}")))
+        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| DomainError::invalid("kind", format!("unknown step kind {s:?}")))
     }
 }
 

@@ -53,12 +53,7 @@ impl Locale {
 
     /// Parses `ja` / `en` (case-insensitive, region ignored).
     pub fn parse(s: &str) -> Option<Self> {
-        let primary = s
-            .trim()
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let primary = s.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
         match primary.as_str() {
             "ja" => Some(Self::Ja),
             "en" => Some(Self::En),
@@ -72,10 +67,7 @@ impl Locale {
         for part in header.split(',') {
             let mut it = part.split(';');
             let tag = it.next().unwrap_or("");
-            let q = it
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
+            let q = it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
             if let Some(l) = Self::parse(tag)
                 && best.is_none_or(|(bq, _)| q > bq)
             {
@@ -124,10 +116,7 @@ mod tests {
     #[test]
     fn accept_language_honours_q() {
         assert_eq!(Locale::from_accept_language("en;q=0.5, ja-JP"), Locale::Ja);
-        assert_eq!(
-            Locale::from_accept_language("ja;q=0.3,en-US;q=0.9"),
-            Locale::En
-        );
+        assert_eq!(Locale::from_accept_language("ja;q=0.3,en-US;q=0.9"), Locale::En);
         assert_eq!(Locale::from_accept_language("fr, de"), Locale::En);
         assert_eq!(Locale::from_accept_language(""), Locale::En);
     }

@@ -149,10 +149,7 @@ impl PageDraft {
     pub fn validate(&self) -> Result<(), DomainError> {
         self.page.validate()?;
         if self.css.len() > MAX_CSS {
-            return Err(DomainError::invalid(
-                "css",
-                format!("at most {MAX_CSS} bytes"),
-            ));
+            return Err(DomainError::invalid("css", format!("at most {MAX_CSS} bytes")));
         }
         // The CSS lands inside a <style> element: refuse anything that could close it.
         if self.css.contains('<') {
@@ -165,10 +162,7 @@ impl PageDraft {
 impl Page {
     /// Every block in document order.
     pub fn blocks(&self) -> impl Iterator<Item = &Block> {
-        self.sections
-            .iter()
-            .flat_map(|s| &s.columns)
-            .flat_map(|c| &c.blocks)
+        self.sections.iter().flat_map(|s| &s.columns).flat_map(|c| &c.blocks)
     }
 
     /// The form with id `id`, if any.
@@ -182,10 +176,7 @@ impl Page {
     /// Checks sizes, ids, URLs and forms.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.sections.len() > MAX_SECTIONS {
-            return Err(DomainError::invalid(
-                "sections",
-                format!("at most {MAX_SECTIONS}"),
-            ));
+            return Err(DomainError::invalid("sections", format!("at most {MAX_SECTIONS}")));
         }
         let mut ids = HashSet::new();
         let mut blocks = 0usize;
@@ -201,10 +192,7 @@ impl Page {
                 for (bi, b) in c.blocks.iter().enumerate() {
                     blocks += 1;
                     if blocks > MAX_BLOCKS {
-                        return Err(DomainError::invalid(
-                            "blocks",
-                            format!("at most {MAX_BLOCKS}"),
-                        ));
+                        return Err(DomainError::invalid("blocks", format!("at most {MAX_BLOCKS}")));
                     }
                     let at = format!("{at}.blocks[{bi}]");
                     check_id(&at, &b.id, &mut ids)?;
@@ -252,32 +240,19 @@ impl BlockKind {
 }
 
 fn check_id(at: &str, id: &str, seen: &mut HashSet<String>) -> Result<(), DomainError> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let ok = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if !ok {
-        return Err(DomainError::invalid(
-            format!("{at}.id"),
-            "use 1-64 of A-Z a-z 0-9 _ -",
-        ));
+        return Err(DomainError::invalid(format!("{at}.id"), "use 1-64 of A-Z a-z 0-9 _ -"));
     }
     if !seen.insert(id.to_owned()) {
-        return Err(DomainError::invalid(
-            format!("{at}.id"),
-            format!("duplicate id {id:?}"),
-        ));
+        return Err(DomainError::invalid(format!("{at}.id"), format!("duplicate id {id:?}")));
     }
     Ok(())
 }
 
 pub(crate) fn check_text(at: &str, text: &str) -> Result<(), DomainError> {
     if text.chars().count() > MAX_TEXT {
-        return Err(DomainError::invalid(
-            at,
-            format!("at most {MAX_TEXT} characters"),
-        ));
+        return Err(DomainError::invalid(at, format!("at most {MAX_TEXT} characters")));
     }
     Ok(())
 }
@@ -293,14 +268,7 @@ pub(crate) fn check_url(at: &str, url: &str) -> Result<(), DomainError> {
             || lower.starts_with("mailto:")
             || (u.starts_with('/') && !u.starts_with("//"))
             || u.starts_with('#'));
-    if ok {
-        Ok(())
-    } else {
-        Err(DomainError::invalid(
-            at,
-            "use an http(s), mailto:, /relative or #anchor URL",
-        ))
-    }
+    if ok { Ok(()) } else { Err(DomainError::invalid(at, "use an http(s), mailto:, /relative or #anchor URL")) }
 }
 
 #[cfg(test)]
@@ -336,10 +304,7 @@ mod tests {
 
     #[test]
     fn css_cannot_close_style() {
-        let d = PageDraft {
-            page: Page::default(),
-            css: "</style><script>".into(),
-        };
+        let d = PageDraft { page: Page::default(), css: "</style><script>".into() };
         assert!(d.validate().is_err());
     }
 }

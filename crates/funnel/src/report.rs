@@ -83,10 +83,7 @@ pub fn level(mut hits: Vec<(i64, usize)>, n_steps: usize, window_ms: i64) -> (us
             }
         }
     }
-    let reached = starts
-        .iter()
-        .rposition(Option::is_some)
-        .map_or(0, |i| i + 1);
+    let reached = starts.iter().rposition(Option::is_some).map_or(0, |i| i + 1);
     (reached, None)
 }
 
@@ -100,9 +97,7 @@ pub fn funnel_report(steps: &[StepId], hits: &[StepHit], window_ms: i64) -> Funn
         let Some(&i) = index.get(&h.step) else {
             continue;
         };
-        let entry = per_visitor
-            .entry(&h.visitor)
-            .or_insert_with(|| (Vec::new(), h));
+        let entry = per_visitor.entry(&h.visitor).or_insert_with(|| (Vec::new(), h));
         if h.ts < entry.1.ts {
             entry.1 = h;
         }
@@ -116,13 +111,7 @@ pub fn funnel_report(steps: &[StepId], hits: &[StepHit], window_ms: i64) -> Funn
         let (reached, time) = level(visit_hits, n, window_ms);
         times.extend(time);
         let none = || "(none)".to_string();
-        let keys = [
-            ("utm_source", first.utm_source.clone().unwrap_or_else(none)),
-            (
-                "utm_campaign",
-                first.utm_campaign.clone().unwrap_or_else(none),
-            ),
-        ];
+        let keys = [("utm_source", first.utm_source.clone().unwrap_or_else(none)), ("utm_campaign", first.utm_campaign.clone().unwrap_or_else(none))];
         for key in keys {
             let g = groups.entry(key).or_insert_with(|| vec![0; n]);
             g.iter_mut().take(reached).for_each(|c| *c += 1);
@@ -148,14 +137,7 @@ pub fn funnel_report(steps: &[StepId], hits: &[StepHit], window_ms: i64) -> Funn
         window_ms,
         steps: rows,
         median_time_to_convert_ms: median(&mut times),
-        breakdown: groups
-            .into_iter()
-            .map(|((dimension, value), visitors)| BreakdownRow {
-                dimension,
-                value,
-                visitors,
-            })
-            .collect(),
+        breakdown: groups.into_iter().map(|((dimension, value), visitors)| BreakdownRow { dimension, value, visitors }).collect(),
     }
 }
 
@@ -166,11 +148,7 @@ fn median(v: &mut [i64]) -> Option<i64> {
     }
     v.sort_unstable();
     let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2
-    })
+    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2 })
 }
 
 #[cfg(test)]
@@ -181,24 +159,15 @@ mod tests {
 
     #[test]
     fn window_edges_are_inclusive() {
-        assert_eq!(
-            level(vec![(0, 0), (10, 1), (24 * H, 2)], 3, 24 * H),
-            (3, Some(24 * H))
-        );
-        assert_eq!(
-            level(vec![(0, 0), (10, 1), (24 * H + 1, 2)], 3, 24 * H),
-            (2, None)
-        );
+        assert_eq!(level(vec![(0, 0), (10, 1), (24 * H, 2)], 3, 24 * H), (3, Some(24 * H)));
+        assert_eq!(level(vec![(0, 0), (10, 1), (24 * H + 1, 2)], 3, 24 * H), (2, None));
     }
 
     #[test]
     fn out_of_order_and_repeats() {
         // Step 2 before step 1 does not count; a later restart of step 1 rescues the chain.
         assert_eq!(level(vec![(0, 1), (5, 0), (6, 2)], 3, 100).0, 1);
-        assert_eq!(
-            level(vec![(0, 0), (200, 0), (250, 1), (260, 2)], 3, 100),
-            (3, Some(60))
-        );
+        assert_eq!(level(vec![(0, 0), (200, 0), (250, 1), (260, 2)], 3, 100), (3, Some(60)));
         // An older chain keeps its level even when step 1 repeats.
         assert_eq!(level(vec![(0, 0), (1, 1), (50, 0), (99, 2)], 3, 100).0, 3);
     }
@@ -226,11 +195,7 @@ mod tests {
         assert_eq!(v, [3, 2, 1]);
         assert_eq!(r.steps[1].drop_off, 1);
         assert_eq!(r.median_time_to_convert_ms, Some(30));
-        let ads = r
-            .breakdown
-            .iter()
-            .find(|b| b.value == "ads")
-            .expect("ads row");
+        let ads = r.breakdown.iter().find(|b| b.value == "ads").expect("ads row");
         assert_eq!(ads.visitors, [2, 1, 1]);
     }
 }

@@ -21,8 +21,7 @@ struct Hit {
 
 #[test]
 fn matches_window_funnel() {
-    let f: Fixture =
-        serde_json::from_str(include_str!("data/window_funnel.json")).expect("fixture parses");
+    let f: Fixture = serde_json::from_str(include_str!("data/window_funnel.json")).expect("fixture parses");
     let mut per: BTreeMap<String, Vec<(i64, usize)>> = BTreeMap::new();
     for h in f.events {
         per.entry(h.visitor).or_default().push((h.ts, h.step));

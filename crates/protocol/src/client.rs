@@ -3,8 +3,8 @@
 //! [`crate::encode_signal`].
 
 use hikari_types::{
-    ClientSignal, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, RoomInfo,
-    SdpKind, ServerInfo, ServerSignal, SignalTarget, SimulcastLayer, TrackInfo, Trickle, VideoQuality,
+    ClientSignal, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget, SimulcastLayer,
+    TrackInfo, Trickle, VideoQuality,
 };
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
@@ -36,11 +36,9 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
     let message = match signal {
         ClientSignal::Offer(s) => Some(Req::Offer(sdp_to_proto(s))),
         ClientSignal::Answer(s) => Some(Req::Answer(sdp_to_proto(s))),
-        ClientSignal::Trickle(t) => Some(Req::Trickle(lk::TrickleRequest {
-            candidate_init: t.candidate_init.clone(),
-            target: target_to_proto(t.target),
-            r#final: t.is_final,
-        })),
+        ClientSignal::Trickle(t) => {
+            Some(Req::Trickle(lk::TrickleRequest { candidate_init: t.candidate_init.clone(), target: target_to_proto(t.target), r#final: t.is_final }))
+        }
         ClientSignal::AddTrack(a) => Some(Req::AddTrack(lk::AddTrackRequest {
             cid: a.cid.clone(),
             name: a.name.clone(),
@@ -65,13 +63,7 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
             layers: a
                 .layers
                 .iter()
-                .map(|l| lk::VideoLayer {
-                    quality: quality_to_proto(l.quality),
-                    width: l.width,
-                    height: l.height,
-                    bitrate: l.bitrate,
-                    ..Default::default()
-                })
+                .map(|l| lk::VideoLayer { quality: quality_to_proto(l.quality), width: l.width, height: l.height, bitrate: l.bitrate, ..Default::default() })
                 .collect(),
             stream: a.stream.clone(),
             ..Default::default()
@@ -89,10 +81,7 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
             height: *height,
             ..Default::default()
         })),
-        ClientSignal::Leave { reason } => Some(Req::Leave(lk::LeaveRequest {
-            reason: disconnect_reason_to_proto(*reason) as i32,
-            ..Default::default()
-        })),
+        ClientSignal::Leave { reason } => Some(Req::Leave(lk::LeaveRequest { reason: disconnect_reason_to_proto(*reason) as i32, ..Default::default() })),
         ClientSignal::UpdateMetadata(u) => Some(Req::UpdateMetadata(lk::UpdateParticipantMetadata {
             metadata: u.metadata.clone(),
             name: u.name.clone(),
@@ -209,11 +198,7 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
         }
         Resp::Answer(s) => ServerSignal::Answer(sdp_from_proto(s, SdpKind::Answer)),
         Resp::Offer(s) => ServerSignal::Offer(sdp_from_proto(s, SdpKind::Offer)),
-        Resp::Trickle(t) => ServerSignal::Trickle(Trickle {
-            candidate_init: t.candidate_init,
-            target: target_from_proto(t.target),
-            is_final: t.r#final,
-        }),
+        Resp::Trickle(t) => ServerSignal::Trickle(Trickle { candidate_init: t.candidate_init, target: target_from_proto(t.target), is_final: t.r#final }),
         Resp::Update(u) => ServerSignal::Update(u.participants.iter().map(participant_from_proto).collect()),
         Resp::TrackPublished(t) => ServerSignal::TrackPublished {
             cid: t.cid,

@@ -1,9 +1,8 @@
 //! Conversions between `hikari-types` and LiveKit's protobuf messages.
 
 use hikari_types::{
-    AddTrack, ClientInfo, DisconnectReason, JoinInfo, LeaveAction, ParticipantInfo,
-    ParticipantKind, ParticipantState, Permissions, RequestOutcome, RoomInfo, Sdp, SdpKind,
-    SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
+    AddTrack, ClientInfo, DisconnectReason, JoinInfo, LeaveAction, ParticipantInfo, ParticipantKind, ParticipantState, Permissions, RequestOutcome, RoomInfo,
+    Sdp, SdpKind, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
 };
 use livekit_protocol as lk;
 
@@ -110,17 +109,8 @@ pub(crate) fn outcome_to_proto(o: RequestOutcome) -> lk::request_response::Reaso
 }
 
 pub(crate) fn client_info_from_proto(c: &lk::ClientInfo) -> ClientInfo {
-    let sdk = lk::client_info::Sdk::try_from(c.sdk)
-        .map(|s| s.as_str_name().to_ascii_lowercase())
-        .unwrap_or_else(|_| "unknown".to_owned());
-    ClientInfo {
-        sdk,
-        version: c.version.clone(),
-        protocol: c.protocol,
-        client_protocol: c.client_protocol,
-        os: c.os.clone(),
-        browser: c.browser.clone(),
-    }
+    let sdk = lk::client_info::Sdk::try_from(c.sdk).map(|s| s.as_str_name().to_ascii_lowercase()).unwrap_or_else(|_| "unknown".to_owned());
+    ClientInfo { sdk, version: c.version.clone(), protocol: c.protocol, client_protocol: c.client_protocol, os: c.os.clone(), browser: c.browser.clone() }
 }
 
 pub(crate) fn add_track_from_proto(r: &lk::AddTrackRequest) -> AddTrack {
@@ -138,12 +128,7 @@ pub(crate) fn add_track_from_proto(r: &lk::AddTrackRequest) -> AddTrack {
         layers: r
             .layers
             .iter()
-            .map(|l| SimulcastLayer {
-                quality: quality_from_proto(l.quality),
-                width: l.width,
-                height: l.height,
-                bitrate: l.bitrate,
-            })
+            .map(|l| SimulcastLayer { quality: quality_from_proto(l.quality), width: l.width, height: l.height, bitrate: l.bitrate })
             .collect(),
         stream: r.stream.clone(),
     }
@@ -157,21 +142,12 @@ pub(crate) fn sdp_to_proto(s: &Sdp) -> lk::SessionDescription {
         },
         sdp: s.sdp.clone(),
         id: s.id,
-        mid_to_track_id: s
-            .mid_to_track
-            .iter()
-            .map(|(mid, sid)| (mid.clone(), sid.as_str().to_owned()))
-            .collect(),
+        mid_to_track_id: s.mid_to_track.iter().map(|(mid, sid)| (mid.clone(), sid.as_str().to_owned())).collect(),
     }
 }
 
 pub(crate) fn sdp_from_proto(s: lk::SessionDescription, kind: SdpKind) -> Sdp {
-    Sdp {
-        kind,
-        sdp: s.sdp,
-        id: s.id,
-        mid_to_track: s.mid_to_track_id.into_iter().map(|(k, v)| (k, v.as_str().into())).collect(),
-    }
+    Sdp { kind, sdp: s.sdp, id: s.id, mid_to_track: s.mid_to_track_id.into_iter().map(|(k, v)| (k, v.as_str().into())).collect() }
 }
 
 pub(crate) fn track_to_proto(t: &TrackInfo) -> lk::TrackInfo {
@@ -188,13 +164,7 @@ pub(crate) fn track_to_proto(t: &TrackInfo) -> lk::TrackInfo {
         layers: t
             .layers
             .iter()
-            .map(|l| lk::VideoLayer {
-                quality: quality_to_proto(l.quality) as i32,
-                width: l.width,
-                height: l.height,
-                bitrate: l.bitrate,
-                ..Default::default()
-            })
+            .map(|l| lk::VideoLayer { quality: quality_to_proto(l.quality) as i32, width: l.width, height: l.height, bitrate: l.bitrate, ..Default::default() })
             .collect(),
         mime_type: t.mime_type.clone(),
         mid: t.mid.clone(),
@@ -264,10 +234,7 @@ pub(crate) fn room_to_proto(r: &RoomInfo) -> lk::Room {
         num_participants: r.num_participants,
         num_publishers: r.num_publishers,
         active_recording: r.active_recording,
-        enabled_codecs: ["audio/opus", "video/VP8", "video/H264"]
-            .iter()
-            .map(|m| lk::Codec { mime: (*m).into(), fmtp_line: String::new() })
-            .collect(),
+        enabled_codecs: ["audio/opus", "video/VP8", "video/H264"].iter().map(|m| lk::Codec { mime: (*m).into(), fmtp_line: String::new() }).collect(),
         ..Default::default()
     }
 }
@@ -290,11 +257,7 @@ pub(crate) fn join_to_proto(j: &JoinInfo) -> lk::JoinResponse {
             node_id: j.server.node_id.clone(),
             ..Default::default()
         }),
-        enabled_publish_codecs: j
-            .publish_codecs
-            .iter()
-            .map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() })
-            .collect(),
+        enabled_publish_codecs: j.publish_codecs.iter().map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() }).collect(),
         ..Default::default()
     }
 }

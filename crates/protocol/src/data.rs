@@ -40,8 +40,7 @@ pub fn relay_data_packet(
     sender_is_agent: bool,
     reliability: Reliability,
 ) -> Result<Option<DataRelay>, ProtocolError> {
-    let mut packet = lk::DataPacket::decode(bytes)
-        .map_err(|source| ProtocolError::Malformed { what: "DataPacket", source })?;
+    let mut packet = lk::DataPacket::decode(bytes).map_err(|source| ProtocolError::Malformed { what: "DataPacket", source })?;
     let relayed = match &packet.value {
         Some(Value::Speaker(_) | Value::Metrics(_)) | None => false,
         Some(Value::Transcription(_)) => sender_is_agent,
@@ -50,11 +49,7 @@ pub fn relay_data_packet(
     if !relayed {
         return Ok(None);
     }
-    let (identity, sid) = if sender_hidden {
-        (String::new(), String::new())
-    } else {
-        (sender.as_str().to_owned(), sender_sid.as_str().to_owned())
-    };
+    let (identity, sid) = if sender_hidden { (String::new(), String::new()) } else { (sender.as_str().to_owned(), sender_sid.as_str().to_owned()) };
     #[allow(deprecated)]
     {
         packet.kind = match reliability {
@@ -83,12 +78,7 @@ pub fn relay_data_packet(
 }
 
 /// Builds a user data packet sent by the server itself (the `SendData` API).
-pub fn user_data_packet(
-    payload: Vec<u8>,
-    topic: Option<String>,
-    destination_identities: &[ParticipantIdentity],
-    reliability: Reliability,
-) -> Vec<u8> {
+pub fn user_data_packet(payload: Vec<u8>, topic: Option<String>, destination_identities: &[ParticipantIdentity], reliability: Reliability) -> Vec<u8> {
     let destinations: Vec<String> = destination_identities.iter().map(|d| d.to_string()).collect();
     #[allow(deprecated)]
     let packet = lk::DataPacket {
@@ -97,12 +87,7 @@ pub fn user_data_packet(
             Reliability::Lossy => lk::data_packet::Kind::Lossy,
         } as i32,
         destination_identities: destinations.clone(),
-        value: Some(Value::User(lk::UserPacket {
-            payload,
-            topic,
-            destination_identities: destinations,
-            ..Default::default()
-        })),
+        value: Some(Value::User(lk::UserPacket { payload, topic, destination_identities: destinations, ..Default::default() })),
         ..Default::default()
     };
     packet.encode_to_vec()
@@ -128,16 +113,9 @@ mod tests {
 
     #[test]
     fn stamps_real_sender_and_copies_destinations() {
-        let relay = relay_data_packet(
-            &user_packet("mallory", &["bob"]),
-            &"alice".into(),
-            &"PA_a".into(),
-            false,
-            false,
-            Reliability::Reliable,
-        )
-        .expect("valid")
-        .expect("relayed");
+        let relay = relay_data_packet(&user_packet("mallory", &["bob"]), &"alice".into(), &"PA_a".into(), false, false, Reliability::Reliable)
+            .expect("valid")
+            .expect("relayed");
         assert_eq!(relay.destination_identities, vec![ParticipantIdentity::from("bob")]);
         let back = lk::DataPacket::decode(relay.bytes.as_slice()).expect("round trip");
         assert_eq!(back.participant_identity, "alice");
@@ -153,17 +131,11 @@ mod tests {
 
     #[test]
     fn hidden_senders_are_anonymous_and_speaker_packets_stay() {
-        let relay = relay_data_packet(&user_packet("x", &[]), &"a".into(), &"PA_a".into(), true, false, Reliability::Lossy)
-            .expect("valid")
-            .expect("relayed");
+        let relay = relay_data_packet(&user_packet("x", &[]), &"a".into(), &"PA_a".into(), true, false, Reliability::Lossy).expect("valid").expect("relayed");
         let back = lk::DataPacket::decode(relay.bytes.as_slice()).expect("round trip");
         assert_eq!(back.participant_identity, "");
         let speaker = lk::DataPacket { value: Some(Value::Speaker(Default::default())), ..Default::default() };
-        assert!(
-            relay_data_packet(&speaker.encode_to_vec(), &"a".into(), &"PA_a".into(), false, false, Reliability::Lossy)
-                .expect("valid")
-                .is_none()
-        );
+        assert!(relay_data_packet(&speaker.encode_to_vec(), &"a".into(), &"PA_a".into(), false, false, Reliability::Lossy).expect("valid").is_none());
         assert!(relay_data_packet(&[0xff; 4], &"a".into(), &"PA_a".into(), false, false, Reliability::Lossy).is_err());
     }
 }

@@ -44,8 +44,7 @@ pub fn decode_join_request(param: &str) -> Result<JoinRequest, ProtocolError> {
         .decode(trimmed)
         .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(trimmed))
         .map_err(|_| ProtocolError::Encoding("join_request (base64)"))?;
-    let wrapped = lk::WrappedJoinRequest::decode(raw.as_slice())
-        .map_err(|source| ProtocolError::Malformed { what: "WrappedJoinRequest", source })?;
+    let wrapped = lk::WrappedJoinRequest::decode(raw.as_slice()).map_err(|source| ProtocolError::Malformed { what: "WrappedJoinRequest", source })?;
     let bytes = match wrapped.compression {
         0 => wrapped.join_request,
         1 => {
@@ -61,20 +60,14 @@ pub fn decode_join_request(param: &str) -> Result<JoinRequest, ProtocolError> {
         }
         _ => return Err(ProtocolError::Encoding("join_request (unknown compression)")),
     };
-    let req = lk::JoinRequest::decode(bytes.as_slice())
-        .map_err(|source| ProtocolError::Malformed { what: "JoinRequest", source })?;
+    let req = lk::JoinRequest::decode(bytes.as_slice()).map_err(|source| ProtocolError::Malformed { what: "JoinRequest", source })?;
     Ok(JoinRequest {
         client: req.client_info.as_ref().map(client_info_from_proto).unwrap_or_default(),
         auto_subscribe: req.connection_settings.as_ref().is_none_or(|s| s.auto_subscribe),
         metadata: req.metadata,
         attributes: req.participant_attributes.into_iter().collect(),
         add_tracks: req.add_track_requests.iter().map(add_track_from_proto).collect(),
-        offer: req.publisher_offer.map(|o| Sdp {
-            kind: SdpKind::Offer,
-            sdp: o.sdp,
-            id: o.id,
-            mid_to_track: BTreeMap::new(),
-        }),
+        offer: req.publisher_offer.map(|o| Sdp { kind: SdpKind::Offer, sdp: o.sdp, id: o.id, mid_to_track: BTreeMap::new() }),
         reconnect: req.reconnect,
     })
 }
@@ -100,19 +93,9 @@ mod tests {
     #[test]
     fn reads_gzipped_request_with_offer() {
         let req = lk::JoinRequest {
-            client_info: Some(lk::ClientInfo {
-                sdk: lk::client_info::Sdk::Python as i32,
-                protocol: 18,
-                client_protocol: 2,
-                ..Default::default()
-            }),
+            client_info: Some(lk::ClientInfo { sdk: lk::client_info::Sdk::Python as i32, protocol: 18, client_protocol: 2, ..Default::default() }),
             metadata: "m".into(),
-            publisher_offer: Some(lk::SessionDescription {
-                r#type: "offer".into(),
-                sdp: "v=0".into(),
-                id: 3,
-                ..Default::default()
-            }),
+            publisher_offer: Some(lk::SessionDescription { r#type: "offer".into(), sdp: "v=0".into(), id: 3, ..Default::default() }),
             ..Default::default()
         };
         let parsed = decode_join_request(&wrap(&req, true)).expect("valid request");

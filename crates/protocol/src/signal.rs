@@ -1,8 +1,6 @@
 //! `SignalRequest` and `SignalResponse`: the binary WebSocket frames.
 
-use hikari_types::{
-    ClientSignal, SdpKind, ServerSignal, SignalTarget, Trickle, UpdateMetadata,
-};
+use hikari_types::{ClientSignal, SdpKind, ServerSignal, SignalTarget, Trickle, UpdateMetadata};
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Resp;
@@ -10,37 +8,26 @@ use prost::Message;
 
 use crate::ProtocolError;
 use crate::convert::{
-    add_track_from_proto, disconnect_reason_from_proto, disconnect_reason_to_proto,
-    join_to_proto, leave_action_to_proto, outcome_to_proto, participant_to_proto,
-    room_to_proto, sdp_from_proto, sdp_to_proto, track_to_proto,
+    add_track_from_proto, disconnect_reason_from_proto, disconnect_reason_to_proto, join_to_proto, leave_action_to_proto, outcome_to_proto,
+    participant_to_proto, room_to_proto, sdp_from_proto, sdp_to_proto, track_to_proto,
 };
 
 /// Decodes one binary frame from a client.
 pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
-    let req = lk::SignalRequest::decode(bytes)
-        .map_err(|source| ProtocolError::Malformed { what: "SignalRequest", source })?;
+    let req = lk::SignalRequest::decode(bytes).map_err(|source| ProtocolError::Malformed { what: "SignalRequest", source })?;
     let msg = req.message.ok_or(ProtocolError::Missing("SignalRequest without a message"))?;
     Ok(match msg {
         Req::Offer(s) => ClientSignal::Offer(sdp_from_proto(s, SdpKind::Offer)),
         Req::Answer(s) => ClientSignal::Answer(sdp_from_proto(s, SdpKind::Answer)),
         Req::Trickle(t) => ClientSignal::Trickle(Trickle {
             candidate_init: t.candidate_init,
-            target: if t.target == lk::SignalTarget::Subscriber as i32 {
-                SignalTarget::Subscriber
-            } else {
-                SignalTarget::Publisher
-            },
+            target: if t.target == lk::SignalTarget::Subscriber as i32 { SignalTarget::Subscriber } else { SignalTarget::Publisher },
             is_final: t.r#final,
         }),
         Req::AddTrack(a) => ClientSignal::AddTrack(add_track_from_proto(&a)),
         Req::Mute(m) => ClientSignal::Mute { sid: m.sid.as_str().into(), muted: m.muted },
         Req::Subscription(s) => ClientSignal::Subscription {
-            track_sids: s
-                .track_sids
-                .iter()
-                .chain(s.participant_tracks.iter().flat_map(|p| p.track_sids.iter()))
-                .map(|t| t.as_str().into())
-                .collect(),
+            track_sids: s.track_sids.iter().chain(s.participant_tracks.iter().flat_map(|p| p.track_sids.iter())).map(|t| t.as_str().into()).collect(),
             subscribe: s.subscribe,
         },
         Req::TrackSetting(s) => ClientSignal::TrackSettings {
@@ -87,50 +74,33 @@ pub fn encode_signal(signal: &ServerSignal) -> Vec<u8> {
             } as i32,
             r#final: t.is_final,
         }),
-        ServerSignal::Update(ps) => Resp::Update(lk::ParticipantUpdate {
-            participants: ps.iter().map(participant_to_proto).collect(),
-        }),
+        ServerSignal::Update(ps) => Resp::Update(lk::ParticipantUpdate { participants: ps.iter().map(participant_to_proto).collect() }),
         ServerSignal::TrackPublished { cid, track } => {
-            Resp::TrackPublished(lk::TrackPublishedResponse {
-                cid: cid.clone(),
-                track: Some(track_to_proto(track)),
-            })
+            Resp::TrackPublished(lk::TrackPublishedResponse { cid: cid.clone(), track: Some(track_to_proto(track)) })
         }
-        ServerSignal::TrackUnpublished(sid) => {
-            Resp::TrackUnpublished(lk::TrackUnpublishedResponse { track_sid: sid.to_string() })
-        }
+        ServerSignal::TrackUnpublished(sid) => Resp::TrackUnpublished(lk::TrackUnpublishedResponse { track_sid: sid.to_string() }),
         ServerSignal::Leave { reason, action } => Resp::Leave(lk::LeaveRequest {
             can_reconnect: false,
             reason: disconnect_reason_to_proto(*reason) as i32,
             action: leave_action_to_proto(*action) as i32,
             regions: None,
         }),
-        ServerSignal::Mute { sid, muted } => {
-            Resp::Mute(lk::MuteTrackRequest { sid: sid.to_string(), muted: *muted })
-        }
+        ServerSignal::Mute { sid, muted } => Resp::Mute(lk::MuteTrackRequest { sid: sid.to_string(), muted: *muted }),
         ServerSignal::SpeakersChanged(speakers) => Resp::SpeakersChanged(lk::SpeakersChanged {
-            speakers: speakers
-                .iter()
-                .map(|s| lk::SpeakerInfo { sid: s.sid.to_string(), level: s.level, active: s.active })
-                .collect(),
+            speakers: speakers.iter().map(|s| lk::SpeakerInfo { sid: s.sid.to_string(), level: s.level, active: s.active }).collect(),
         }),
         ServerSignal::RoomUpdate(r) => Resp::RoomUpdate(lk::RoomUpdate { room: Some(room_to_proto(r)) }),
         ServerSignal::Pong(t) => Resp::Pong(*t),
-        ServerSignal::PongResp { last_ping_timestamp, timestamp } => Resp::PongResp(lk::Pong {
-            last_ping_timestamp: *last_ping_timestamp,
-            timestamp: *timestamp,
+        ServerSignal::PongResp { last_ping_timestamp, timestamp } => {
+            Resp::PongResp(lk::Pong { last_ping_timestamp: *last_ping_timestamp, timestamp: *timestamp })
+        }
+        ServerSignal::RequestResponse { request_id, outcome, message } => Resp::RequestResponse(lk::RequestResponse {
+            request_id: *request_id,
+            reason: outcome_to_proto(*outcome) as i32,
+            message: message.clone(),
+            request: None,
         }),
-        ServerSignal::RequestResponse { request_id, outcome, message } => {
-            Resp::RequestResponse(lk::RequestResponse {
-                request_id: *request_id,
-                reason: outcome_to_proto(*outcome) as i32,
-                message: message.clone(),
-                request: None,
-            })
-        }
-        ServerSignal::TrackSubscribed(sid) => {
-            Resp::TrackSubscribed(lk::TrackSubscribed { track_sid: sid.to_string() })
-        }
+        ServerSignal::TrackSubscribed(sid) => Resp::TrackSubscribed(lk::TrackSubscribed { track_sid: sid.to_string() }),
         ServerSignal::MediaSectionsRequirement { audios, videos } => {
             Resp::MediaSectionsRequirement(lk::MediaSectionsRequirement { num_audios: *audios, num_videos: *videos })
         }
@@ -146,18 +116,9 @@ mod tests {
     #[test]
     fn decodes_ping_and_offer() {
         let ping = lk::SignalRequest { message: Some(Req::PingReq(lk::Ping { timestamp: 42, rtt: 3 })) };
-        assert_eq!(
-            decode_signal(&ping.encode_to_vec()).expect("valid"),
-            ClientSignal::PingReq { timestamp: 42, rtt: 3 }
-        );
-        let offer = lk::SignalRequest {
-            message: Some(Req::Offer(lk::SessionDescription {
-                r#type: "offer".into(),
-                sdp: "v=0".into(),
-                id: 7,
-                ..Default::default()
-            })),
-        };
+        assert_eq!(decode_signal(&ping.encode_to_vec()).expect("valid"), ClientSignal::PingReq { timestamp: 42, rtt: 3 });
+        let offer =
+            lk::SignalRequest { message: Some(Req::Offer(lk::SessionDescription { r#type: "offer".into(), sdp: "v=0".into(), id: 7, ..Default::default() })) };
         match decode_signal(&offer.encode_to_vec()).expect("valid") {
             ClientSignal::Offer(s) => assert_eq!((s.sdp.as_str(), s.id), ("v=0", 7)),
             other => panic!("unexpected {other:?}"),
@@ -172,10 +133,7 @@ mod tests {
 
     #[test]
     fn encodes_leave() {
-        let bytes = encode_signal(&ServerSignal::Leave {
-            reason: DisconnectReason::DuplicateIdentity,
-            action: LeaveAction::Disconnect,
-        });
+        let bytes = encode_signal(&ServerSignal::Leave { reason: DisconnectReason::DuplicateIdentity, action: LeaveAction::Disconnect });
         let back = lk::SignalResponse::decode(bytes.as_slice()).expect("round trip");
         match back.message {
             Some(Resp::Leave(l)) => assert_eq!(l.reason, lk::DisconnectReason::DuplicateIdentity as i32),

@@ -7,10 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use hikari_types::{
-    AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME, ParticipantIdentity, ParticipantSid,
-    Permissions, RoomName, TrackSid,
-};
+use hikari_types::{AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME, ParticipantIdentity, ParticipantSid, Permissions, RoomName, TrackSid};
 use livekit_protocol as lk;
 use prost::Message;
 
@@ -195,21 +192,12 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
         M::GetParticipant | M::RemoveParticipant => {
             let r: lk::RoomParticipantIdentity = decode(format, body, "RoomParticipantIdentity")?;
             let (room, identity) = (room(r.room)?, identity(r.identity)?);
-            if method == M::GetParticipant {
-                AdminRequest::GetParticipant { room, identity }
-            } else {
-                AdminRequest::RemoveParticipant { room, identity }
-            }
+            if method == M::GetParticipant { AdminRequest::GetParticipant { room, identity } } else { AdminRequest::RemoveParticipant { room, identity } }
         }
         M::MutePublishedTrack => {
             let r: lk::MuteRoomTrackRequest = decode(format, body, "MuteRoomTrackRequest")?;
             check_len("track_sid", &r.track_sid, MAX_NAME)?;
-            AdminRequest::MutePublishedTrack {
-                room: room(r.room)?,
-                identity: identity(r.identity)?,
-                track_sid: TrackSid::new(r.track_sid),
-                muted: r.muted,
-            }
+            AdminRequest::MutePublishedTrack { room: room(r.room)?, identity: identity(r.identity)?, track_sid: TrackSid::new(r.track_sid), muted: r.muted }
         }
         M::UpdateParticipant => {
             let r: lk::UpdateParticipantRequest = decode(format, body, "UpdateParticipantRequest")?;
@@ -234,12 +222,7 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
             let r: lk::UpdateSubscriptionsRequest = decode(format, body, "UpdateSubscriptionsRequest")?;
             let mut track_sids: Vec<TrackSid> = r.track_sids.into_iter().map(TrackSid::new).collect();
             track_sids.extend(r.participant_tracks.into_iter().flat_map(|p| p.track_sids).map(TrackSid::new));
-            AdminRequest::UpdateSubscriptions {
-                room: room(r.room)?,
-                identity: identity(r.identity)?,
-                track_sids,
-                subscribe: r.subscribe,
-            }
+            AdminRequest::UpdateSubscriptions { room: room(r.room)?, identity: identity(r.identity)?, track_sids, subscribe: r.subscribe }
         }
         M::SendData => {
             let r: lk::SendDataRequest = decode(format, body, "SendDataRequest")?;
@@ -250,11 +233,7 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
                 room: room(r.room)?,
                 data: r.data,
                 reliable: r.kind != lk::data_packet::Kind::Lossy as i32,
-                destination_identities: r
-                    .destination_identities
-                    .into_iter()
-                    .map(identity)
-                    .collect::<Result<_, _>>()?,
+                destination_identities: r.destination_identities.into_iter().map(identity).collect::<Result<_, _>>()?,
                 destination_sids: r.destination_sids.into_iter().map(ParticipantSid::new).collect(),
                 topic: r.topic.filter(|t| !t.is_empty()),
             }
@@ -279,14 +258,9 @@ fn encode<M: Message + serde::Serialize>(format: TwirpFormat, m: &M) -> Vec<u8> 
 pub fn encode_room_response(format: TwirpFormat, response: &AdminResponse) -> Vec<u8> {
     match response {
         AdminResponse::Room(r) => encode(format, &room_to_proto(r)),
-        AdminResponse::Rooms(rs) => {
-            encode(format, &lk::ListRoomsResponse { rooms: rs.iter().map(room_to_proto).collect() })
-        }
+        AdminResponse::Rooms(rs) => encode(format, &lk::ListRoomsResponse { rooms: rs.iter().map(room_to_proto).collect() }),
         AdminResponse::Participant(p) => encode(format, &participant_to_proto(p)),
-        AdminResponse::Participants(ps) => encode(
-            format,
-            &lk::ListParticipantsResponse { participants: ps.iter().map(participant_to_proto).collect() },
-        ),
+        AdminResponse::Participants(ps) => encode(format, &lk::ListParticipantsResponse { participants: ps.iter().map(participant_to_proto).collect() }),
         AdminResponse::Track(t) => encode(format, &lk::MuteRoomTrackResponse { track: Some(track_to_proto(t)) }),
         AdminResponse::Done => encode(format, &lk::DeleteRoomResponse {}),
     }
@@ -304,15 +278,8 @@ mod tests {
 
     #[test]
     fn create_room_from_protobuf_camel_and_snake_json() {
-        let msg = lk::CreateRoomRequest {
-            name: "r1".into(),
-            empty_timeout: 30,
-            max_participants: 2,
-            metadata: "m".into(),
-            ..Default::default()
-        };
-        let (pb, camel) =
-            both(RoomMethod::CreateRoom, &msg, r#"{"name":"r1","emptyTimeout":30,"maxParticipants":2,"metadata":"m"}"#);
+        let msg = lk::CreateRoomRequest { name: "r1".into(), empty_timeout: 30, max_participants: 2, metadata: "m".into(), ..Default::default() };
+        let (pb, camel) = both(RoomMethod::CreateRoom, &msg, r#"{"name":"r1","emptyTimeout":30,"maxParticipants":2,"metadata":"m"}"#);
         let snake = decode_room_request(
             RoomMethod::CreateRoom,
             TwirpFormat::Json,

@@ -187,8 +187,7 @@ mod tests {
 
     #[test]
     fn subcommands_parse() {
-        let cli = Cli::try_parse_from(["hikari", "create-join-token", "--room", "r", "--identity", "i", "--keys", "k: s"])
-            .expect("parses");
+        let cli = Cli::try_parse_from(["hikari", "create-join-token", "--room", "r", "--identity", "i", "--keys", "k: s"]).expect("parses");
         assert!(matches!(cli.command, Some(Command::CreateJoinToken(ref a)) if a.room == "r" && a.valid_for == 21_600));
         let cli = Cli::try_parse_from(["hikari", "--dev", "--port", "7000"]).expect("parses");
         assert!(cli.command.is_none() && cli.serve.config.dev && cli.serve.port == Some(7000));

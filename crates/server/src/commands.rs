@@ -37,14 +37,7 @@ pub fn list_nodes(args: &ServeArgs) -> anyhow::Result<()> {
     let (s, _) = settings::load(args)?;
     let ips: Vec<String> = s.sockets.iter().map(|m| m.advertised.ip().to_string()).collect();
     println!("{:<10} {:<24} {:<10} {:<10} {:<8}", "ID", "IP", "HTTP", "UDP", "REGION");
-    println!(
-        "{:<10} {:<24} {:<10} {:<10} {:<8}",
-        "ND_local",
-        ips.join(","),
-        s.port,
-        s.udp_port,
-        if s.region.is_empty() { "-" } else { &s.region }
-    );
+    println!("{:<10} {:<24} {:<10} {:<10} {:<8}", "ND_local", ips.join(","), s.port, s.udp_port, if s.region.is_empty() { "-" } else { &s.region });
     println!("(a single-node deployment: this node runs every room)");
     Ok(())
 }
@@ -55,11 +48,8 @@ pub fn create_join_token(args: &JoinTokenArgs) -> anyhow::Result<()> {
     let (key, secret) = keys.iter().next().context("keys: no API key")?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
     let ttl = i64::try_from(args.valid_for).context("--valid-for: too long")?;
-    let mut token = AccessToken::new(key, now, ttl).identity(&args.identity).video(VideoGrant {
-        room_join: true,
-        room: args.room.clone(),
-        ..Default::default()
-    });
+    let mut token =
+        AccessToken::new(key, now, ttl).identity(&args.identity).video(VideoGrant { room_join: true, room: args.room.clone(), ..Default::default() });
     if let Some(name) = &args.name {
         token = token.name(name);
     }

@@ -28,15 +28,11 @@ pub fn admin(command: &AdminCommand) -> anyhow::Result<()> {
                         line.trim_end_matches(['\r', '\n']).to_owned()
                     }
                 };
-                let id = hikari_funnel_web::create_user(&config(funnel, ""), email, &password)
-                    .await
-                    .with_context(|| format!("cannot create user {email}"))?;
+                let id = hikari_funnel_web::create_user(&config(funnel, ""), email, &password).await.with_context(|| format!("cannot create user {email}"))?;
                 println!("created user {email} ({id})");
             }
             AdminCommand::CreateToken { name, funnel } => {
-                let token = hikari_funnel_web::create_token(&config(funnel, ""), name)
-                    .await
-                    .with_context(|| format!("cannot create token {name}"))?;
+                let token = hikari_funnel_web::create_token(&config(funnel, ""), name).await.with_context(|| format!("cannot create token {name}"))?;
                 println!("{token}");
             }
         }

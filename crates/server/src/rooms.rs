@@ -58,12 +58,7 @@ fn unix_now() -> i64 {
 /// `max_participants` (and the identity is not already in it, which would replace
 /// itself), answer HTTP 429 with the reason, which SDKs show. Anything else about the
 /// request is left to the signaling handler; the SFU still enforces the limit.
-pub async fn refuse_full_rooms(
-    State(check): State<JoinCheck>,
-    Query(params): Query<HashMap<String, String>>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn refuse_full_rooms(State(check): State<JoinCheck>, Query(params): Query<HashMap<String, String>>, request: Request, next: Next) -> Response {
     let authorization = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let grant = token_from_request(authorization, params.get("access_token").map(String::as_str))
         .ok()
@@ -78,13 +73,8 @@ pub async fn refuse_full_rooms(
     next.run(request).await
 }
 
-async fn room_full(
-    media: &MediaHandle,
-    room: &hikari_types::RoomName,
-    identity: &hikari_types::ParticipantIdentity,
-) -> Option<String> {
-    let Ok(AdminResponse::Rooms(rooms)) = media.admin(AdminRequest::ListRooms { names: vec![room.clone()] }).await
-    else {
+async fn room_full(media: &MediaHandle, room: &hikari_types::RoomName, identity: &hikari_types::ParticipantIdentity) -> Option<String> {
+    let Ok(AdminResponse::Rooms(rooms)) = media.admin(AdminRequest::ListRooms { names: vec![room.clone()] }).await else {
         return None;
     };
     let room_info = rooms.first()?;
@@ -94,8 +84,7 @@ async fn room_full(
     if max == 0 || room_info.num_participants < max {
         return None;
     }
-    let Ok(AdminResponse::Participants(ps)) = media.admin(AdminRequest::ListParticipants { room: room.clone() }).await
-    else {
+    let Ok(AdminResponse::Participants(ps)) = media.admin(AdminRequest::ListParticipants { room: room.clone() }).await else {
         return None;
     };
     if ps.len() < max as usize || ps.iter().any(|p| p.identity == *identity) {

@@ -82,10 +82,7 @@ pub fn load(args: &ServeArgs) -> anyhow::Result<(Settings, Vec<String>)> {
     let bind_ips: Vec<IpAddr> = if !args.bind.is_empty() {
         args.bind.clone()
     } else if !file.bind_addresses.is_empty() {
-        file.bind_addresses
-            .iter()
-            .map(|a| a.parse().with_context(|| format!("bind_addresses: `{a}` is not an IP address")))
-            .collect::<anyhow::Result<_>>()?
+        file.bind_addresses.iter().map(|a| a.parse().with_context(|| format!("bind_addresses: `{a}` is not an IP address"))).collect::<anyhow::Result<_>>()?
     } else if dev {
         vec!["127.0.0.1".parse()?]
     } else {
@@ -97,10 +94,7 @@ pub fn load(args: &ServeArgs) -> anyhow::Result<(Settings, Vec<String>)> {
     {
         bail!("rtc.port_range_end: {end} is below rtc.port_range_start {start}");
     }
-    let udp_port = nonzero(
-        "rtc.udp_port",
-        args.udp_port.or(rtc.udp_port).or(rtc.port_range_start).unwrap_or(DEFAULT_UDP_PORT),
-    )?;
+    let udp_port = nonzero("rtc.udp_port", args.udp_port.or(rtc.udp_port).or(rtc.port_range_start).unwrap_or(DEFAULT_UDP_PORT))?;
     let node_ip = match (&args.node_ip, &rtc.node_ip) {
         (Some(ip), _) => Some(*ip),
         (None, Some(s)) => Some(s.parse().with_context(|| format!("rtc.node_ip: `{s}` is not an IP address"))?),
@@ -114,10 +108,9 @@ pub fn load(args: &ServeArgs) -> anyhow::Result<(Settings, Vec<String>)> {
             bind: SocketAddr::new(if ip.is_ipv4() { "0.0.0.0".parse()? } else { "::".parse()? }, udp_port),
             advertised: SocketAddr::new(ip, udp_port),
         }],
-        None => interface_addresses()
-            .into_iter()
-            .map(|ip| MediaSocket { bind: SocketAddr::new(ip, udp_port), advertised: SocketAddr::new(ip, udp_port) })
-            .collect(),
+        None => {
+            interface_addresses().into_iter().map(|ip| MediaSocket { bind: SocketAddr::new(ip, udp_port), advertised: SocketAddr::new(ip, udp_port) }).collect()
+        }
     };
     let log_level = file.logging.level.clone().unwrap_or_else(|| if dev { "debug".into() } else { "info".into() });
     if !LOG_LEVELS.contains(&log_level.as_str()) {
@@ -175,10 +168,8 @@ mod tests {
     use super::*;
 
     fn with_body(yaml: &str) -> anyhow::Result<(Settings, Vec<String>)> {
-        let args = ServeArgs {
-            config: ConfigArgs { config_body: Some(yaml.into()), keys: Some("k: secret1".into()), ..Default::default() },
-            ..Default::default()
-        };
+        let args =
+            ServeArgs { config: ConfigArgs { config_body: Some(yaml.into()), keys: Some("k: secret1".into()), ..Default::default() }, ..Default::default() };
         load(&args)
     }
 
@@ -203,8 +194,7 @@ mod tests {
     #[test]
     fn a_good_config() {
         let (s, warnings) =
-            with_body("port: 7000\nprometheus_port: 7001\nwebhook:\n  api_key: k\n  urls: [\"http://127.0.0.1:9/h\"]\nnew_thing: 1")
-                .expect("valid");
+            with_body("port: 7000\nprometheus_port: 7001\nwebhook:\n  api_key: k\n  urls: [\"http://127.0.0.1:9/h\"]\nnew_thing: 1").expect("valid");
         assert_eq!((s.port, s.prometheus_port), (7000, Some(7001)));
         assert_eq!(s.webhook.map(|w| w.api_key), Some("k".to_owned()));
         assert_eq!(warnings.len(), 1, "unknown fields warn: {warnings:?}");

@@ -11,8 +11,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
-use tracing::Instrument;
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use hikari_auth::{KeySet, token_from_request};
 use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
@@ -49,8 +49,7 @@ fn flag(params: &HashMap<String, String>, name: &str, default: bool) -> bool {
 /// Verifies the token and builds the join, or the HTTP refusal LiveKit would give.
 fn authorize(state: &SignalState, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<Join, Response> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let token = token_from_request(authorization, params.get("access_token").map(String::as_str))
-        .map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
+    let token = token_from_request(authorization, params.get("access_token").map(String::as_str)).map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
     let claims = state.keys.verify(token, unix_now()).map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
     let grant = claims.join_grant().map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
     if grant.room.as_str().len() > 256 || grant.identity.as_str().len() > 256 {
@@ -132,9 +131,7 @@ pub async fn rtc_v1(State(s): State<SignalState>, headers: HeaderMap, Query(p): 
 
 fn upgrade(state: SignalState, ws: WebSocketUpgrade, join: Join) -> Response {
     let span = tracing::info_span!("signal", room = %join.room, participant = %join.identity, conn = join.conn.0);
-    ws.max_message_size(MAX_FRAME)
-        .max_frame_size(MAX_FRAME)
-        .on_upgrade(move |socket| session(state, socket, join).instrument(span))
+    ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).on_upgrade(move |socket| session(state, socket, join).instrument(span))
 }
 
 /// One client's signal connection, from join to close.

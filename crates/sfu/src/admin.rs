@@ -9,8 +9,7 @@ use std::time::Instant;
 
 use hikari_protocol::{Reliability, user_data_packet};
 use hikari_types::{
-    AdminError, AdminRequest, AdminResponse, DisconnectReason, ParticipantIdentity, Permissions,
-    RoomInfo, RoomName, ServerSignal, TrackInfo, TrackSid,
+    AdminError, AdminRequest, AdminResponse, DisconnectReason, ParticipantIdentity, Permissions, RoomInfo, RoomName, ServerSignal, TrackInfo, TrackSid,
 };
 
 use crate::Sfu;
@@ -46,11 +45,7 @@ impl Sfu {
                 Ok(AdminResponse::Room(self.rooms[r].room_info()))
             }
             AdminRequest::ListRooms { names } => Ok(AdminResponse::Rooms(
-                self.rooms
-                    .iter()
-                    .filter(|(_, r)| names.is_empty() || names.contains(&r.info.name))
-                    .map(|(_, r)| r.room_info())
-                    .collect(),
+                self.rooms.iter().filter(|(_, r)| names.is_empty() || names.contains(&r.info.name)).map(|(_, r)| r.room_info()).collect(),
             )),
             AdminRequest::DeleteRoom { room } => {
                 let r = self.room_index(&room)?;
@@ -109,8 +104,7 @@ impl Sfu {
                 let r = self.room_index(&room)?;
                 let p = participant_index(&self.rooms[r], &identity)?;
                 self.with_room(r, now, |room, cx| {
-                    let tracks: Vec<usize> =
-                        room.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
+                    let tracks: Vec<usize> = room.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
                     for t in tracks {
                         if subscribe {
                             room.subscribe(cx, t, p);
@@ -124,11 +118,7 @@ impl Sfu {
             }
             AdminRequest::SendData { room, data, reliable, destination_identities, destination_sids, topic } => {
                 if data.len() > crate::data::MAX_DATA_PACKET {
-                    return Err(AdminError::InvalidArgument(format!(
-                        "data is {} bytes; the limit is {}",
-                        data.len(),
-                        crate::data::MAX_DATA_PACKET
-                    )));
+                    return Err(AdminError::InvalidArgument(format!("data is {} bytes; the limit is {}", data.len(), crate::data::MAX_DATA_PACKET)));
                 }
                 let r = self.room_index(&room)?;
                 let reliability = if reliable { Reliability::Reliable } else { Reliability::Lossy };
@@ -184,12 +174,11 @@ fn mute(room: &mut Room, cx: &mut Ctx, p: usize, sid: &TrackSid, muted: bool) ->
     let conn = room.participants[p].conn;
     cx.signal(conn, ServerSignal::Mute { sid: sid.clone(), muted });
     room.process(cx);
-    let track = room
-        .tracks
-        .iter()
-        .find(|(_, t)| t.info.sid == *sid)
-        .map(|(_, t)| t.info.clone())
-        .unwrap_or_else(|| TrackInfo { sid: sid.clone(), muted, ..Default::default() });
+    let track = room.tracks.iter().find(|(_, t)| t.info.sid == *sid).map(|(_, t)| t.info.clone()).unwrap_or_else(|| TrackInfo {
+        sid: sid.clone(),
+        muted,
+        ..Default::default()
+    });
     Ok(AdminResponse::Track(track))
 }
 
@@ -236,8 +225,7 @@ impl Room {
             }
         }
         let revoked_publish = permission.as_ref().is_some_and(|perm| !perm.can_publish && part.info.permission.can_publish);
-        let revoked_subscribe =
-            permission.as_ref().is_some_and(|perm| !perm.can_subscribe && part.info.permission.can_subscribe);
+        let revoked_subscribe = permission.as_ref().is_some_and(|perm| !perm.can_subscribe && part.info.permission.can_subscribe);
         if let Some(perm) = permission {
             part.info.permission = perm;
         }
@@ -251,8 +239,7 @@ impl Room {
             }
         }
         if revoked_subscribe {
-            let subscribed: Vec<usize> =
-                self.tracks.iter().filter(|(_, t)| t.downs.iter().any(|d| d.subscriber == p)).map(|(i, _)| i).collect();
+            let subscribed: Vec<usize> = self.tracks.iter().filter(|(_, t)| t.downs.iter().any(|d| d.subscriber == p)).map(|(i, _)| i).collect();
             for t in subscribed {
                 self.unsubscribe(cx, t, p);
             }

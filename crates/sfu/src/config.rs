@@ -57,12 +57,7 @@ impl SfuConfig {
             media_loss_grace: Duration::from_secs(15),
             negotiation_timeout: Duration::from_secs(15),
             room: RoomDefaults::default(),
-            server: ServerInfo {
-                version: crate::LIVEKIT_COMPATIBLE_VERSION.into(),
-                protocol: 16,
-                node_id: "ND_local".into(),
-                region: String::new(),
-            },
+            server: ServerInfo { version: crate::LIVEKIT_COMPATIBLE_VERSION.into(), protocol: 16, node_id: "ND_local".into(), region: String::new() },
             seed,
             epoch,
         }

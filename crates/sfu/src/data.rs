@@ -28,21 +28,15 @@ impl Room {
             tracing::warn!(participant = %part.info.identity, bytes = data.data.len(), "oversized data packet dropped");
             return;
         }
-        let relay = match relay_data_packet(
-            &data.data,
-            &part.info.identity,
-            &part.info.sid,
-            part.info.permission.hidden,
-            part.info.permission.agent,
-            reliability,
-        ) {
-            Ok(Some(relay)) => relay,
-            Ok(None) => return,
-            Err(error) => {
-                tracing::debug!(participant = %part.info.identity, %error, "malformed data packet dropped");
-                return;
-            }
-        };
+        let relay =
+            match relay_data_packet(&data.data, &part.info.identity, &part.info.sid, part.info.permission.hidden, part.info.permission.agent, reliability) {
+                Ok(Some(relay)) => relay,
+                Ok(None) => return,
+                Err(error) => {
+                    tracing::debug!(participant = %part.info.identity, %error, "malformed data packet dropped");
+                    return;
+                }
+            };
         let receivers: Vec<usize> = self
             .participants
             .iter()

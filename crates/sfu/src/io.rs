@@ -3,8 +3,7 @@
 use std::collections::BTreeMap;
 
 use hikari_types::{
-    AddTrack, ClientInfo, ClientSignal, DisconnectReason, ParticipantIdentity, ParticipantInfo,
-    Permissions, RoomInfo, RoomName, Sdp, ServerSignal, TrackInfo,
+    AddTrack, ClientInfo, ClientSignal, DisconnectReason, ParticipantIdentity, ParticipantInfo, Permissions, RoomInfo, RoomName, Sdp, ServerSignal, TrackInfo,
 };
 
 /// A datagram to send: str0m's transmit (source, destination, contents).

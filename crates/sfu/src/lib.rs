@@ -49,8 +49,8 @@ use str0m::net::{Protocol, Receive};
 
 use hikari_types::{DisconnectReason, LeaveAction, RoomInfo, RoomName, ServerSignal};
 
-pub use hikari_types::{AdminError, AdminRequest, AdminResponse};
 pub use config::{RoomDefaults, SfuConfig};
+pub use hikari_types::{AdminError, AdminRequest, AdminResponse};
 pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, Transmit};
 pub use room::JoinError;
 
@@ -186,10 +186,7 @@ impl Sfu {
 
     fn refuse(&mut self, conn: ConnId, error: JoinError) {
         tracing::warn!(?conn, %error, "join refused");
-        self.out.push_back(Output::Signal {
-            conn,
-            signal: ServerSignal::Leave { reason: DisconnectReason::JoinFailure, action: LeaveAction::Disconnect },
-        });
+        self.out.push_back(Output::Signal { conn, signal: ServerSignal::Leave { reason: DisconnectReason::JoinFailure, action: LeaveAction::Disconnect } });
         self.out.push_back(Output::Close { conn, reason: DisconnectReason::JoinFailure });
     }
 

@@ -169,4 +169,3 @@ fn mime_of(codec: Codec) -> &'static str {
         _ => "application/octet-stream",
     }
 }
-

@@ -129,12 +129,7 @@ impl Pc {
     pub fn server_channel_configs() -> [ChannelConfig; 2] {
         [
             ChannelConfig { label: "_reliable".into(), ordered: true, ..Default::default() },
-            ChannelConfig {
-                label: "_lossy".into(),
-                ordered: false,
-                reliability: ChannelReliability::MaxRetransmits { retransmits: 0 },
-                ..Default::default()
-            },
+            ChannelConfig { label: "_lossy".into(), ordered: false, reliability: ChannelReliability::MaxRetransmits { retransmits: 0 }, ..Default::default() },
         ]
     }
 
@@ -171,14 +166,7 @@ impl Pc {
 /// Drains a PeerConnection after a mutation (str0m's single-mutation invariant):
 /// datagrams go to `out`, events to `events`, the next timeout to `timers`. A
 /// PeerConnection that fails gets its owner pushed to `failed`.
-pub(crate) fn drain(
-    pc: &mut Pc,
-    key: PcKey,
-    events: &mut VecDeque<(usize, Event)>,
-    out: &mut VecDeque<Output>,
-    timers: &mut Timers,
-    failed: &mut Vec<usize>,
-) {
+pub(crate) fn drain(pc: &mut Pc, key: PcKey, events: &mut VecDeque<(usize, Event)>, out: &mut VecDeque<Output>, timers: &mut Timers, failed: &mut Vec<usize>) {
     loop {
         match pc.rtc.poll_output() {
             Ok(str0m::Output::Timeout(at)) => {

@@ -4,10 +4,7 @@
 use str0m::change::SdpOffer;
 use str0m::media::{Direction, MediaAdded};
 
-use hikari_types::{
-    AddTrack, DisconnectReason, RequestOutcome, Sdp, SdpKind, ServerSignal, TrackInfo, TrackKind,
-    TrackSid,
-};
+use hikari_types::{AddTrack, DisconnectReason, RequestOutcome, Sdp, SdpKind, ServerSignal, TrackInfo, TrackKind, TrackSid};
 
 use crate::io::{Output, RoomEvent};
 use crate::pc::Role;
@@ -25,9 +22,7 @@ impl Room {
             Some(format!("not allowed to publish {}", add.source.grant_name()))
         } else if add.cid.is_empty() {
             Some("add_track without a cid".to_owned())
-        } else if part.pending.len() + self.tracks.iter().filter(|(_, t)| t.owner == p).count()
-            >= MAX_TRACKS_PER_PARTICIPANT
-        {
+        } else if part.pending.len() + self.tracks.iter().filter(|(_, t)| t.owner == p).count() >= MAX_TRACKS_PER_PARTICIPANT {
             Some("too many tracks".to_owned())
         } else {
             None
@@ -92,10 +87,7 @@ impl Room {
         }
         self.detect_unpublished(cx, pc);
         if !single {
-            cx.signal(
-                conn,
-                ServerSignal::Answer(Sdp { kind: SdpKind::Answer, sdp: answer.to_sdp_string(), id: sdp.id, mid_to_track: Default::default() }),
-            );
+            cx.signal(conn, ServerSignal::Answer(Sdp { kind: SdpKind::Answer, sdp: answer.to_sdp_string(), id: sdp.id, mid_to_track: Default::default() }));
             return;
         }
         self.assign_slots(cx, pc, true);
@@ -142,12 +134,8 @@ impl Room {
         let room = self.room_info();
         let participant = self.participant_info(owner);
         cx.out.push_back(Output::Event(RoomEvent::TrackPublished(room, participant, self.tracks[t].info.clone())));
-        let subscribers: Vec<usize> = self
-            .participants
-            .iter()
-            .filter(|(i, s)| *i != owner && s.auto_subscribe && s.info.permission.can_subscribe)
-            .map(|(i, _)| i)
-            .collect();
+        let subscribers: Vec<usize> =
+            self.participants.iter().filter(|(i, s)| *i != owner && s.auto_subscribe && s.info.permission.can_subscribe).map(|(i, _)| i).collect();
         for s in subscribers {
             self.subscribe(cx, t, s);
         }
@@ -160,12 +148,7 @@ impl Room {
             .iter()
             .filter(|(_, t)| t.pc == pc)
             .filter(|(_, t)| {
-                t.mid.is_some_and(|mid| {
-                    self.pcs[pc]
-                        .rtc
-                        .media(mid)
-                        .is_none_or(|m| !matches!(m.direction(), Direction::RecvOnly | Direction::SendRecv))
-                })
+                t.mid.is_some_and(|mid| self.pcs[pc].rtc.media(mid).is_none_or(|m| !matches!(m.direction(), Direction::RecvOnly | Direction::SendRecv)))
             })
             .map(|(i, _)| i)
             .collect();

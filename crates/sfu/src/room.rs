@@ -12,10 +12,7 @@ use std::time::Instant;
 use slab::Slab;
 use str0m::{Event, IceConnectionState, IceCreds};
 
-use hikari_types::{
-    DisconnectReason, JoinInfo, LeaveAction, ParticipantIdentity, ParticipantInfo,
-    ParticipantState, RoomInfo, ServerSignal, TrackInfo,
-};
+use hikari_types::{DisconnectReason, JoinInfo, LeaveAction, ParticipantIdentity, ParticipantInfo, ParticipantState, RoomInfo, ServerSignal, TrackInfo};
 
 use crate::config::SfuConfig;
 use crate::demux::{Demux, PcKey};
@@ -129,11 +126,7 @@ impl Room {
     pub fn room_info(&self) -> RoomInfo {
         let mut info = self.info.clone();
         info.num_participants = self.participants.iter().filter(|(_, p)| !p.info.permission.hidden).count() as u32;
-        info.num_publishers = self
-            .participants
-            .iter()
-            .filter(|(i, _)| self.tracks.iter().any(|(_, t)| t.owner == *i))
-            .count() as u32;
+        info.num_publishers = self.participants.iter().filter(|(i, _)| self.tracks.iter().any(|(_, t)| t.owner == *i)).count() as u32;
         info
     }
 
@@ -196,12 +189,7 @@ impl Room {
         let info = self.participant_info(p);
         let hidden = info.permission.hidden;
         let can_subscribe = info.permission.can_subscribe;
-        let others = self
-            .participants
-            .iter()
-            .filter(|(i, o)| *i != p && !o.info.permission.hidden)
-            .map(|(i, _)| i)
-            .collect::<Vec<_>>();
+        let others = self.participants.iter().filter(|(i, o)| *i != p && !o.info.permission.hidden).map(|(i, _)| i).collect::<Vec<_>>();
         let others_info = others.iter().map(|&i| self.participant_info(i)).collect();
         tracing::info!(room = %self.info.name, participant = %info.identity, sid = %info.sid, single_pc = single, "participant joined");
         cx.signal(
@@ -389,12 +377,8 @@ impl Room {
     /// Periodic work: participants whose media stayed lost are removed.
     pub fn housekeeping(&mut self, cx: &mut Ctx) {
         let grace = cx.cfg.media_loss_grace;
-        let lost: Vec<usize> = self
-            .participants
-            .iter()
-            .filter(|(_, p)| p.media_lost_at.is_some_and(|at| cx.now.saturating_duration_since(at) >= grace))
-            .map(|(i, _)| i)
-            .collect();
+        let lost: Vec<usize> =
+            self.participants.iter().filter(|(_, p)| p.media_lost_at.is_some_and(|at| cx.now.saturating_duration_since(at) >= grace)).map(|(i, _)| i).collect();
         for p in lost {
             tracing::info!(room = %self.info.name, "media connection lost; removing participant");
             self.remove_participant(cx, p, DisconnectReason::StateMismatch);

@@ -37,8 +37,7 @@ impl Room {
                 if !self.participants[p].info.permission.can_subscribe {
                     return;
                 }
-                let tracks: Vec<usize> =
-                    self.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
+                let tracks: Vec<usize> = self.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
                 for t in tracks {
                     if subscribe {
                         self.subscribe(cx, t, p);
@@ -93,10 +92,7 @@ impl Room {
             self.touch(cx, p);
         }
         if update.request_id != 0 || outcome != RequestOutcome::Ok {
-            cx.signal(
-                conn,
-                ServerSignal::RequestResponse { request_id: update.request_id, outcome, message: message.to_owned() },
-            );
+            cx.signal(conn, ServerSignal::RequestResponse { request_id: update.request_id, outcome, message: message.to_owned() });
         }
     }
 }

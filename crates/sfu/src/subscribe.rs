@@ -112,10 +112,7 @@ impl Room {
         let id = p.offers_made;
         p.offer_in_flight = Some((pending, id));
         p.offer_sent_at = Some(cx.now);
-        cx.signal(
-            owner_conn,
-            ServerSignal::Offer(Sdp { kind: SdpKind::Offer, sdp: offer.to_sdp_string(), id, mid_to_track: BTreeMap::new() }),
-        );
+        cx.signal(owner_conn, ServerSignal::Offer(Sdp { kind: SdpKind::Offer, sdp: offer.to_sdp_string(), id, mid_to_track: BTreeMap::new() }));
         self.drain(cx, pc);
     }
 
@@ -166,9 +163,6 @@ impl Room {
 
     /// Single-PC mode: which track each of our sending media lines carries.
     pub(crate) fn single_pc_mids(&self, pc: usize) -> BTreeMap<String, TrackSid> {
-        self.tracks
-            .iter()
-            .flat_map(|(_, t)| t.downs.iter().filter(|d| d.pc == pc).filter_map(|d| d.mid.map(|m| (m.to_string(), t.info.sid.clone()))))
-            .collect()
+        self.tracks.iter().flat_map(|(_, t)| t.downs.iter().filter(|d| d.pc == pc).filter_map(|d| d.mid.map(|m| (m.to_string(), t.info.sid.clone())))).collect()
     }
 }

@@ -63,16 +63,7 @@ pub(crate) struct Track {
 
 impl Track {
     pub fn new(info: TrackInfo, owner: usize, pc: usize) -> Self {
-        Self {
-            info,
-            owner,
-            pc,
-            mid: None,
-            layers: Vec::new(),
-            codec: None,
-            downs: Vec::new(),
-            last_keyframe_request: None,
-        }
+        Self { info, owner, pc, mid: None, layers: Vec::new(), codec: None, downs: Vec::new(), last_keyframe_request: None }
     }
 
     /// Whether media can be subscribed (the offer carrying it was accepted).
@@ -105,10 +96,7 @@ impl Track {
 
     /// The layer subscribers should get: the highest one that is flowing.
     pub fn target_layer(&self, now: Instant) -> u8 {
-        self.layers
-            .iter()
-            .rposition(|l| l.last_seen.is_some_and(|at| now.saturating_duration_since(at) < LAYER_TIMEOUT))
-            .unwrap_or(0) as u8
+        self.layers.iter().rposition(|l| l.last_seen.is_some_and(|at| now.saturating_duration_since(at) < LAYER_TIMEOUT)).unwrap_or(0) as u8
     }
 
     pub fn down_mut(&mut self, pc: usize, mid: Mid) -> Option<&mut DownTrack> {

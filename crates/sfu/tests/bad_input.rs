@@ -109,7 +109,12 @@ fn oversized_and_excess_requests_are_refused() {
     let mut w = World::new();
     let alice = w.join("room", "alice", Permissions { can_update_metadata: true, ..Default::default() });
     w.signal(alice, ClientSignal::UpdateMetadata(hikari_types::UpdateMetadata { metadata: "x".repeat(70_000), request_id: 3, ..Default::default() }));
-    assert!(w.client(alice).signals.iter().any(|s| matches!(s, ServerSignal::RequestResponse { request_id: 3, outcome: hikari_types::RequestOutcome::LimitExceeded, .. })));
+    assert!(
+        w.client(alice)
+            .signals
+            .iter()
+            .any(|s| matches!(s, ServerSignal::RequestResponse { request_id: 3, outcome: hikari_types::RequestOutcome::LimitExceeded, .. }))
+    );
     for i in 0..100 {
         w.signal(alice, ClientSignal::AddTrack(hikari_types::AddTrack { cid: format!("c{i}"), kind: TrackKind::Audio, ..Default::default() }));
     }

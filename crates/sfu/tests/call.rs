@@ -32,9 +32,7 @@ fn two_party_call_forwards_media_and_data() {
         "publisher PeerConnection connects"
     );
     // Bob learns about the tracks and gets a server offer carrying them.
-    assert!(w.run_until(Duration::from_secs(5), |w| {
-        w.client(bob).sub_events.iter().filter(|e| matches!(e, Event::MediaAdded(_))).count() == 2
-    }));
+    assert!(w.run_until(Duration::from_secs(5), |w| { w.client(bob).sub_events.iter().filter(|e| matches!(e, Event::MediaAdded(_))).count() == 2 }));
 
     let mut sent_video = Vec::new();
     let mut sent_audio = Vec::new();
@@ -66,9 +64,15 @@ fn two_party_call_forwards_media_and_data() {
     let packet = data_packet_bytes("mallory", b"hello bob");
     w.clients[alice].publisher.channel(channel).expect("open channel").write(true, &packet).expect("written");
     w.pump();
-    assert!(w.run_until(Duration::from_secs(2), |w| {
-        w.client(bob).sub_events.iter().any(|e| matches!(e, Event::ChannelData(d) if contains(&d.data, b"alice") && contains(&d.data, b"hello bob") && !contains(&d.data, b"mallory")))
-    }), "bob receives the packet stamped with alice's identity");
+    assert!(
+        w.run_until(Duration::from_secs(2), |w| {
+            w.client(bob)
+                .sub_events
+                .iter()
+                .any(|e| matches!(e, Event::ChannelData(d) if contains(&d.data, b"alice") && contains(&d.data, b"hello bob") && !contains(&d.data, b"mallory")))
+        }),
+        "bob receives the packet stamped with alice's identity"
+    );
 
     // Alice leaves: Bob hears she is gone, and the room reports it.
     w.signal(alice, ClientSignal::Leave { reason: DisconnectReason::ClientInitiated });
@@ -93,8 +97,7 @@ fn h264_is_forwarded() {
     let bob = w.join("room", "bob", Permissions::default());
     let video = w.publish(alice, TrackKind::Video);
     assert!(w.run_until(Duration::from_secs(5), |w| {
-        w.client(bob).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_)))
-            && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
+        w.client(bob).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_))) && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
     }));
     let mut sent = Vec::new();
     for n in 0..60u64 {
@@ -134,10 +137,17 @@ fn participant_versions_increase() {
         })
         .collect();
     assert!(versions.len() >= 2 && versions.windows(2).all(|v| v[1] > v[0]), "versions {versions:?}");
-    assert!(w.client(alice).signals.iter().any(|s| matches!(s, ServerSignal::RequestResponse { request_id: 7, outcome: hikari_types::RequestOutcome::Ok, .. })));
+    assert!(
+        w.client(alice).signals.iter().any(|s| matches!(s, ServerSignal::RequestResponse { request_id: 7, outcome: hikari_types::RequestOutcome::Ok, .. }))
+    );
     // Without the grant, the update is refused and nothing changes.
     w.signal(bob, ClientSignal::UpdateMetadata(hikari_types::UpdateMetadata { metadata: "x".into(), request_id: 9, ..Default::default() }));
-    assert!(w.client(bob).signals.iter().any(|s| matches!(s, ServerSignal::RequestResponse { request_id: 9, outcome: hikari_types::RequestOutcome::NotAllowed, .. })));
+    assert!(
+        w.client(bob)
+            .signals
+            .iter()
+            .any(|s| matches!(s, ServerSignal::RequestResponse { request_id: 9, outcome: hikari_types::RequestOutcome::NotAllowed, .. }))
+    );
 }
 
 /// A second connection with the same identity replaces the first.

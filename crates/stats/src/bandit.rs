@@ -30,7 +30,7 @@ use crate::bayesian::GaussianPrior;
 use crate::dist::{norm_cdf, norm_pdf, norm_sf};
 use crate::error::{Result, StatsError};
 use crate::rng::Rng;
-use crate::stats::{sample_variance, ArmStats};
+use crate::stats::{ArmStats, sample_variance};
 
 /// Settings of the bandit; the defaults are GrowthBook's.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -129,11 +129,8 @@ fn finish(post: Posterior, arms: &[ArmStats], config: &BanditConfig, first: Vec<
     let raw: Vec<f64> = if config.top_two { first.iter().zip(&second).map(|(a, b)| a + b).collect() } else { first.clone() };
     let total: f64 = raw.iter().sum();
     let floor = config.min_weight;
-    let weights: Vec<f64> = if floor * k >= 1.0 || total <= 0.0 {
-        vec![1.0 / k; arms.len()]
-    } else {
-        raw.iter().map(|p| floor + (1.0 - k * floor) * p / total).collect()
-    };
+    let weights: Vec<f64> =
+        if floor * k >= 1.0 || total <= 0.0 { vec![1.0 / k; arms.len()] } else { raw.iter().map(|p| floor + (1.0 - k * floor) * p / total).collect() };
     let enough_units = arms.iter().all(|a| a.n() >= config.min_units_per_arm);
     BanditResult {
         posterior_variances: post.sds.iter().map(|s| s * s).collect(),
@@ -271,8 +268,7 @@ fn simpson_step(f: &dyn Fn(f64) -> f64, [a, b]: [f64; 2], [fa, fm, fb]: [f64; 3]
     if depth == 0 || *budget == 0 || !delta.is_finite() || (depth < 46 && delta.abs() <= 15.0 * tol) {
         return left + right + delta / 15.0;
     }
-    simpson_step(f, [a, m], [fa, flm, fm], left, 0.5 * tol, depth - 1, budget)
-        + simpson_step(f, [m, b], [fm, frm, fb], right, 0.5 * tol, depth - 1, budget)
+    simpson_step(f, [a, m], [fa, flm, fm], left, 0.5 * tol, depth - 1, budget) + simpson_step(f, [m, b], [fm, frm, fb], right, 0.5 * tol, depth - 1, budget)
 }
 
 #[cfg(test)]

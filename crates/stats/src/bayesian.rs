@@ -14,9 +14,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dist::{inverse_mills, norm_cdf, norm_ppf};
-use crate::effect::{effect_variance, point_estimate, Degenerate, DifferenceType, Uplift};
+use crate::effect::{Degenerate, DifferenceType, Uplift, effect_variance, point_estimate};
 use crate::error::{Result, StatsError};
-use crate::stats::{check_alpha, check_pair, finite, ArmStats};
+use crate::stats::{ArmStats, check_alpha, check_pair, finite};
 
 /// A Gaussian prior on the relative effect.
 ///
@@ -118,11 +118,7 @@ pub fn bayesian_test(control: &ArmStats, variant: &ArmStats, config: &BayesianCo
     let (mean, stddev) = if config.prior.proper {
         // The prior is stated on the relative scale; move it to the absolute scale.
         let ma = control.mean();
-        let (pm, pv) = if relative {
-            (config.prior.mean, config.prior.variance)
-        } else {
-            (config.prior.mean * ma.abs(), config.prior.variance * ma.powf(2.0))
-        };
+        let (pm, pv) = if relative { (config.prior.mean, config.prior.variance) } else { (config.prior.mean * ma.abs(), config.prior.variance * ma.powf(2.0)) };
         if pv <= 0.0 || !pv.is_finite() {
             return Err(StatsError::UndefinedPosterior("a proper prior needs a positive, finite variance on the effect scale"));
         }
@@ -137,15 +133,7 @@ pub fn bayesian_test(control: &ArmStats, variant: &ArmStats, config: &BayesianCo
     let ci = [mean + stddev * norm_ppf(config.alpha / 2.0), mean + stddev * norm_ppf(1.0 - config.alpha / 2.0)];
     let [risk_control, risk_variant] = risk(mean, stddev);
     let risk = if config.inverse { [risk_variant, risk_control] } else { [risk_control, risk_variant] };
-    Ok(BayesianResult {
-        chance_to_win,
-        expected: mean,
-        ci,
-        uplift: Uplift { mean, stddev },
-        risk,
-        risk_type: kind,
-        degenerate: None,
-    })
+    Ok(BayesianResult { chance_to_win, expected: mean, ci, uplift: Uplift { mean, stddev }, risk, risk_type: kind, degenerate: None })
 }
 
 /// Expected loss `[control, variant]` of a N(mu, sigma²) effect, as gbstats' `get_risk`.
@@ -171,8 +159,7 @@ mod tests {
     // Worked example E1 of the research notes (gbstats 0.8.0 outputs).
     #[test]
     fn e1_relative() {
-        let r = bayesian_test(&ArmStats::binomial(1000, 100), &ArmStats::binomial(1000, 130), &BayesianConfig::default())
-            .expect("valid input");
+        let r = bayesian_test(&ArmStats::binomial(1000, 100), &ArmStats::binomial(1000, 130), &BayesianConfig::default()).expect("valid input");
         assert!((r.chance_to_win - 0.967276).abs() < 1e-6);
         assert!((r.ci[0] + 0.019179).abs() < 1e-6);
         assert!((r.risk[1] - 0.002089).abs() < 1e-6);
@@ -181,8 +168,7 @@ mod tests {
 
     #[test]
     fn zero_conversions_in_control_is_degenerate() {
-        let r = bayesian_test(&ArmStats::binomial(500, 0), &ArmStats::binomial(500, 10), &BayesianConfig::default())
-            .expect("valid input");
+        let r = bayesian_test(&ArmStats::binomial(500, 0), &ArmStats::binomial(500, 10), &BayesianConfig::default()).expect("valid input");
         assert_eq!(r.degenerate, Some(Degenerate::BaselineZero));
         assert_eq!(r.chance_to_win, 0.5);
     }

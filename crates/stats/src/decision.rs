@@ -41,12 +41,7 @@ pub struct WinnerRule {
 
 impl Default for WinnerRule {
     fn default() -> Self {
-        WinnerRule {
-            min_units_per_arm: 100,
-            chance_to_win_threshold: 0.95,
-            win_risk_threshold: 0.0025,
-            srm_threshold: DEFAULT_SRM_THRESHOLD,
-        }
+        WinnerRule { min_units_per_arm: 100, chance_to_win_threshold: 0.95, win_risk_threshold: 0.0025, srm_threshold: DEFAULT_SRM_THRESHOLD }
     }
 }
 
@@ -126,10 +121,7 @@ pub enum Decision {
 ///
 /// Errors when the rule's thresholds are not probabilities / non-negative numbers.
 pub fn decide(analysis: &ExperimentAnalysis, rule: &WinnerRule) -> Result<Decision> {
-    for (name, value) in [
-        ("chance_to_win_threshold", rule.chance_to_win_threshold),
-        ("srm_threshold", rule.srm_threshold),
-    ] {
+    for (name, value) in [("chance_to_win_threshold", rule.chance_to_win_threshold), ("srm_threshold", rule.srm_threshold)] {
         if !(value.is_finite() && (0.0..=1.0).contains(&value)) {
             return Err(StatsError::OutOfRange { name, value, expected: "a probability in [0, 1]" });
         }
@@ -143,9 +135,7 @@ pub fn decide(analysis: &ExperimentAnalysis, rule: &WinnerRule) -> Result<Decisi
         return Err(StatsError::TooFewArms { required: 2, got: analysis.arms.len() });
     }
     if analysis.srm_p.is_nan() || analysis.srm_p < rule.srm_threshold {
-        return Ok(Decision::Stop {
-            reasons: vec![StopReason::SampleRatioMismatch { p_value: analysis.srm_p, threshold: rule.srm_threshold }],
-        });
+        return Ok(Decision::Stop { reasons: vec![StopReason::SampleRatioMismatch { p_value: analysis.srm_p, threshold: rule.srm_threshold }] });
     }
     let short: Vec<ContinueReason> = analysis
         .arms
@@ -177,9 +167,8 @@ pub fn decide(analysis: &ExperimentAnalysis, rule: &WinnerRule) -> Result<Decisi
     if let Some(w) = winner {
         return Ok(Decision::Winner { arm: w.arm, srm_p: analysis.srm_p, evidence });
     }
-    let all_lose = evidence.iter().zip(&usable).all(|(e, ok)| {
-        *ok && e.chance_to_win <= 1.0 - rule.chance_to_win_threshold && e.risk[0] <= rule.win_risk_threshold
-    });
+    let all_lose =
+        evidence.iter().zip(&usable).all(|(e, ok)| *ok && e.chance_to_win <= 1.0 - rule.chance_to_win_threshold && e.risk[0] <= rule.win_risk_threshold);
     if all_lose {
         return Ok(Decision::Winner { arm: 0, srm_p: analysis.srm_p, evidence });
     }
@@ -189,7 +178,7 @@ pub fn decide(analysis: &ExperimentAnalysis, rule: &WinnerRule) -> Result<Decisi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::{analyze, AnalysisConfig};
+    use crate::experiment::{AnalysisConfig, analyze};
     use crate::stats::ArmStats;
 
     fn decide_on(arms: &[ArmStats], weights: &[f64]) -> Decision {

@@ -213,11 +213,7 @@ fn t_lower_tail(t_abs: f64, df: f64) -> f64 {
     // ln B(a, ½) = ln Γ(½) − (ln Γ(a + ½) − ln Γ(a)).
     let ln_beta = 0.5 * PI.ln() - ln_gamma_half_ratio(a);
     let front = (a * ln_x + b * ln_y - ln_beta).exp();
-    let i_x = if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_cf(a, b, x) / a
-    } else {
-        1.0 - front * beta_cf(b, a, y) / b
-    };
+    let i_x = if x < (a + 1.0) / (a + b + 2.0) { front * beta_cf(a, b, x) / a } else { 1.0 - front * beta_cf(b, a, y) / b };
     0.5 * i_x
 }
 

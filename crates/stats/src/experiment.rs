@@ -3,11 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bayesian::{bayesian_test, BayesianConfig, BayesianResult, GaussianPrior};
+use crate::bayesian::{BayesianConfig, BayesianResult, GaussianPrior, bayesian_test};
 use crate::effect::DifferenceType;
 use crate::error::{Result, StatsError};
-use crate::frequentist::{t_test, FrequentistConfig, FrequentistResult};
-use crate::sequential::{sequential_test, SequentialConfig, DEFAULT_SEQUENTIAL_TUNING};
+use crate::frequentist::{FrequentistConfig, FrequentistResult, t_test};
+use crate::sequential::{DEFAULT_SEQUENTIAL_TUNING, SequentialConfig, sequential_test};
 use crate::srm::srm_p_value;
 use crate::stats::ArmStats;
 
@@ -103,7 +103,8 @@ pub fn analyze(arms: &[ArmStats], weights: &[f64], config: &AnalysisConfig) -> R
     let mut out = Vec::with_capacity(arms.len());
     for (i, arm) in arms.iter().enumerate() {
         arm.validate()?;
-        let mut row = ArmAnalysis { arm: i, n: arm.n(), sum: arm.sum(), mean: arm.mean(), stddev: arm.stddev(), expected: None, bayesian: None, frequentist: None };
+        let mut row =
+            ArmAnalysis { arm: i, n: arm.n(), sum: arm.sum(), mean: arm.mean(), stddev: arm.stddev(), expected: None, bayesian: None, frequentist: None };
         if i > 0 {
             let bayes = bayesian_test(control, arm, &bayes_cfg)?;
             let freq = if config.sequential {

@@ -7,9 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dist::{t_cdf, t_ppf};
-use crate::effect::{effect_variance, point_estimate, welch_dof, Degenerate, DifferenceType, Uplift};
+use crate::effect::{Degenerate, DifferenceType, Uplift, effect_variance, point_estimate, welch_dof};
 use crate::error::Result;
-use crate::stats::{check_alpha, check_pair, ArmStats};
+use crate::stats::{ArmStats, check_alpha, check_pair};
 
 /// Settings of the t-test; the defaults are gbstats'.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -44,13 +44,7 @@ pub struct FrequentistResult {
 
 impl FrequentistResult {
     pub(crate) fn default_output(reason: Degenerate) -> Self {
-        FrequentistResult {
-            expected: 0.0,
-            ci: [0.0, 0.0],
-            p_value: 1.0,
-            uplift: Uplift { mean: 0.0, stddev: 0.0 },
-            degenerate: Some(reason),
-        }
+        FrequentistResult { expected: 0.0, ci: [0.0, 0.0], p_value: 1.0, uplift: Uplift { mean: 0.0, stddev: 0.0 }, degenerate: Some(reason) }
     }
 }
 
@@ -62,12 +56,7 @@ pub(crate) struct Estimate {
 
 /// Validates a pair and returns its effect estimate, or the reason gbstats' t-tests
 /// fall back to their default result.
-pub(crate) fn estimate(
-    control: &ArmStats,
-    variant: &ArmStats,
-    kind: DifferenceType,
-    alpha: f64,
-) -> Result<std::result::Result<Estimate, Degenerate>> {
+pub(crate) fn estimate(control: &ArmStats, variant: &ArmStats, kind: DifferenceType, alpha: f64) -> Result<std::result::Result<Estimate, Degenerate>> {
     check_pair(control, variant)?;
     check_alpha(alpha)?;
     if control.mean() == 0.0 {
@@ -123,8 +112,7 @@ mod tests {
 
     #[test]
     fn single_unit_arms_are_degenerate() {
-        let r = t_test(&ArmStats::mean_metric(1, 5.0, 25.0), &ArmStats::from_values(&[4.0, 6.0]), &FrequentistConfig::default())
-            .expect("valid input");
+        let r = t_test(&ArmStats::mean_metric(1, 5.0, 25.0), &ArmStats::from_values(&[4.0, 6.0]), &FrequentistConfig::default()).expect("valid input");
         assert_eq!(r.degenerate, Some(Degenerate::ZeroVariance));
         assert_eq!(r.p_value, 1.0);
     }

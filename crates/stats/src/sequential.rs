@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::effect::{DifferenceType, Uplift};
 use crate::error::{Result, StatsError};
-use crate::frequentist::{estimate, FrequentistResult};
+use crate::frequentist::{FrequentistResult, estimate};
 use crate::stats::ArmStats;
 
 /// GrowthBook's default sequential tuning parameter N*.

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{close, f, load, Report};
-use hikari_stats::{assign, bandit_weights, bandit_weights_exact, hash_v2, ArmStats, BanditConfig};
+use common::{Report, close, f, load};
+use hikari_stats::{ArmStats, BanditConfig, assign, bandit_weights, bandit_weights_exact, hash_v2};
 use serde_json::Value;
 
 fn floats(v: &Value) -> Vec<f64> {
@@ -77,7 +77,9 @@ fn bandit_weights_match_growthbook_and_quadrature() {
         }
     }
     report.print("bandit.json posteriors");
-    println!("bandit.json: max |ours (MC) − GrowthBook (MC)| = {max_mc_vs_gb:.4}, max |ours (MC) − exact| = {max_mc_vs_exact:.4}, max |ours (exact) − scipy quadrature| = {max_exact_vs_quad:.2e}");
+    println!(
+        "bandit.json: max |ours (MC) − GrowthBook (MC)| = {max_mc_vs_gb:.4}, max |ours (MC) − exact| = {max_mc_vs_exact:.4}, max |ours (exact) − scipy quadrature| = {max_exact_vs_quad:.2e}"
+    );
 }
 
 #[test]

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{close, f, load, Report, CLOSED_FORM, T_TAIL};
-use hikari_stats::{analyze, AnalysisConfig, ArmStats, DifferenceType, Engine};
+use common::{CLOSED_FORM, Report, T_TAIL, close, f, load};
+use hikari_stats::{AnalysisConfig, ArmStats, DifferenceType, Engine, analyze};
 use serde_json::Value;
 
 #[test]

@@ -2,10 +2,9 @@
 
 mod common;
 
-use common::{close, f, load, Report, CLOSED_FORM, T_TAIL};
+use common::{CLOSED_FORM, Report, T_TAIL, close, f, load};
 use hikari_stats::{
-    bayesian_test, sequential_test, t_test, ArmStats, BayesianConfig, DifferenceType, FrequentistConfig, FrequentistResult,
-    GaussianPrior, SequentialConfig,
+    ArmStats, BayesianConfig, DifferenceType, FrequentistConfig, FrequentistResult, GaussianPrior, SequentialConfig, bayesian_test, sequential_test, t_test,
 };
 use serde_json::Value;
 
@@ -72,8 +71,7 @@ fn pairwise_tests_match_gbstats() {
         check_freq(&report, "welch", name, &freq, &case["frequentist"], T_TAIL);
 
         let tuning = f(&cfg["sequential_tuning"]);
-        let seq = sequential_test(&a, &b, &SequentialConfig { difference_type: kind, alpha, tuning })
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let seq = sequential_test(&a, &b, &SequentialConfig { difference_type: kind, alpha, tuning }).unwrap_or_else(|e| panic!("{name}: {e}"));
         check_freq(&report, "sequential", name, &seq, &case["sequential"], CLOSED_FORM);
     }
     report.print(&format!("pairwise.json, {} cases ({} where gbstats raised)", cases.len(), oracle_exceptions));

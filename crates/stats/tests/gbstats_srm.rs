@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{close, f, load, Report, CLOSED_FORM};
+use common::{CLOSED_FORM, Report, close, f, load};
 use hikari_stats::srm_p_value;
 
 #[test]

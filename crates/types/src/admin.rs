@@ -2,10 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::{
-    ParticipantIdentity, ParticipantInfo, ParticipantSid, Permissions, RoomInfo, RoomName,
-    TrackInfo, TrackSid,
-};
+use crate::{ParticipantIdentity, ParticipantInfo, ParticipantSid, Permissions, RoomInfo, RoomName, TrackInfo, TrackSid};
 
 /// Most bytes of room or participant metadata (LiveKit's default limit).
 pub const MAX_METADATA: usize = 64 * 1024;
@@ -153,4 +150,3 @@ impl std::fmt::Display for AdminError {
 }
 
 impl std::error::Error for AdminError {}
-

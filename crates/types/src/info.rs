@@ -156,8 +156,7 @@ impl Default for Permissions {
 impl Permissions {
     /// Whether a track of this source may be published.
     pub fn may_publish(&self, source: TrackSource) -> bool {
-        self.can_publish
-            && (self.can_publish_sources.is_empty() || self.can_publish_sources.contains(&source))
+        self.can_publish && (self.can_publish_sources.is_empty() || self.can_publish_sources.contains(&source))
     }
 }
 

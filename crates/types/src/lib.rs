@@ -17,10 +17,9 @@ mod signal;
 pub use admin::{AdminError, AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME};
 pub use ids::{ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
 pub use info::{
-    ClientInfo, DisconnectReason, ParticipantInfo, ParticipantKind, ParticipantState, Permissions,
-    RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
+    ClientInfo, DisconnectReason, ParticipantInfo, ParticipantKind, ParticipantState, Permissions, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource,
+    VideoQuality,
 };
 pub use signal::{
-    AddTrack, ClientSignal, JoinInfo, LeaveAction, RequestOutcome, Sdp, SdpKind, ServerInfo,
-    ServerSignal, SignalTarget, SpeakerInfo, Trickle, UpdateMetadata,
+    AddTrack, ClientSignal, JoinInfo, LeaveAction, RequestOutcome, Sdp, SdpKind, ServerInfo, ServerSignal, SignalTarget, SpeakerInfo, Trickle, UpdateMetadata,
 };

@@ -2,10 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::{
-    DisconnectReason, ParticipantInfo, ParticipantSid, RoomInfo, SimulcastLayer, TrackInfo,
-    TrackKind, TrackSid, TrackSource,
-};
+use crate::{DisconnectReason, ParticipantInfo, ParticipantSid, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSid, TrackSource};
 
 /// Offer or answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -36,16 +36,7 @@ pub struct WebhookSettings {
 impl WebhookSettings {
     /// Defaults: 4 lanes of 256 events per URL, 5 attempts, backoff 0.5 s up to 8 s.
     pub fn new(api_key: String, secret: String, urls: Vec<String>) -> Self {
-        Self {
-            api_key,
-            secret,
-            urls,
-            lanes: 4,
-            lane_capacity: 256,
-            max_attempts: 5,
-            backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(8),
-        }
+        Self { api_key, secret, urls, lanes: 4, lane_capacity: 256, max_attempts: 5, backoff: Duration::from_millis(500), max_backoff: Duration::from_secs(8) }
     }
 }
 
@@ -112,13 +103,8 @@ impl Notifier {
             for _ in 0..per_url {
                 let (tx, rx) = mpsc::channel(settings.lane_capacity.max(1));
                 let dropped = Arc::new(AtomicU32::new(0));
-                let worker = Worker {
-                    url: url.clone(),
-                    settings: settings.clone(),
-                    transport: transport.clone(),
-                    counters: counters.clone(),
-                    dropped: dropped.clone(),
-                };
+                let worker =
+                    Worker { url: url.clone(), settings: settings.clone(), transport: transport.clone(), counters: counters.clone(), dropped: dropped.clone() };
                 tokio::spawn(worker.run(rx));
                 lanes.push(Lane { tx, dropped });
             }

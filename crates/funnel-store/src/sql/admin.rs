@@ -5,23 +5,18 @@ macro_rules! admin_repo {
         #[async_trait::async_trait]
         impl AdminRepo for $store {
             async fn create_user(&self, email: &Email, password_hash: &str, now: i64) -> R<UserId> {
-                let row = sqlx::query(
-                    "INSERT INTO users (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
-                )
-                .bind(email.as_str())
-                .bind(password_hash)
-                .bind(now)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(|e| taken(e, format!("user {email} exists")))?;
+                let row = sqlx::query("INSERT INTO users (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
+                    .bind(email.as_str())
+                    .bind(password_hash)
+                    .bind(now)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(|e| taken(e, format!("user {email} exists")))?;
                 Ok(UserId(row.int("id")?))
             }
 
             async fn user_by_email(&self, email: &Email) -> R<Option<(UserId, String)>> {
-                let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
-                    .bind(email.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
+                let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(&self.pool).await?;
                 row.map(|r| Ok((UserId(r.int("id")?), r.text("password_hash")?))).transpose()
             }
 
@@ -59,32 +54,23 @@ macro_rules! admin_repo {
                 if n == 0 || n > 100 {
                     return Err(DomainError::invalid("name", "use 1-100 characters").into());
                 }
-                let row = sqlx::query(
-                    "INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
-                )
-                .bind(name.trim())
-                .bind(token_hash)
-                .bind(now)
-                .fetch_one(&self.pool)
-                .await?;
+                let row = sqlx::query("INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
+                    .bind(name.trim())
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_one(&self.pool)
+                    .await?;
                 Ok(TokenId(row.int("id")?))
             }
 
             async fn token(&self, token_hash: &str) -> R<Option<TokenId>> {
-                let row = sqlx::query("SELECT id FROM api_tokens WHERE token_hash = $1")
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
+                let row = sqlx::query("SELECT id FROM api_tokens WHERE token_hash = $1").bind(token_hash).fetch_optional(&self.pool).await?;
                 row.map(|r| Ok(TokenId(r.int("id")?))).transpose()
             }
 
             async fn tokens(&self) -> R<Vec<TokenInfo>> {
-                let rows = sqlx::query("SELECT id, name, created_at FROM api_tokens ORDER BY id")
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter()
-                    .map(|r| Ok(TokenInfo { id: TokenId(r.int("id")?), name: r.text("name")?, created_at: r.int("created_at")? }))
-                    .collect()
+                let rows = sqlx::query("SELECT id, name, created_at FROM api_tokens ORDER BY id").fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Ok(TokenInfo { id: TokenId(r.int("id")?), name: r.text("name")?, created_at: r.int("created_at")? })).collect()
             }
 
             async fn delete_token(&self, id: TokenId) -> R<()> {

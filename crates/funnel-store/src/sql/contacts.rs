@@ -4,10 +4,7 @@ macro_rules! contact_sql {
     ($begin:literal, $lock:literal) => {
         async fn submission_record(&self, up: &ContactUpsert, mut events: Vec<Event>) -> R<Contact> {
             let mut tx = self.pool.begin_with($begin).await?;
-            let existing = sqlx::query(concat!("SELECT * FROM contacts WHERE email = $1", $lock))
-                .bind(up.email.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let existing = sqlx::query(concat!("SELECT * FROM contacts WHERE email = $1", $lock)).bind(up.email.as_str()).fetch_optional(&mut *tx).await?;
             let contact = match existing {
                 Some(row) => {
                     let mut c = row::contact(&row)?;
@@ -66,11 +63,7 @@ macro_rules! contact_repo {
     ($store:ty) => {
         #[async_trait::async_trait]
         impl ContactRepo for $store {
-            async fn record_submission(
-                &self,
-                up: &ContactUpsert,
-                events: Vec<Event>,
-            ) -> R<Contact> {
+            async fn record_submission(&self, up: &ContactUpsert, events: Vec<Event>) -> R<Contact> {
                 // Two first-time submissions of one address race on the unique email; the loser
                 // retries once and merges into the winner's row.
                 match self.submission_record(up, events.clone()).await {
@@ -80,29 +73,22 @@ macro_rules! contact_repo {
             }
 
             async fn contacts(&self, limit: i64, offset: i64) -> R<Vec<Contact>> {
-                let rows =
-                    sqlx::query("SELECT * FROM contacts ORDER BY id DESC LIMIT $1 OFFSET $2")
-                        .bind(limit.clamp(0, 1000))
-                        .bind(offset.max(0))
-                        .fetch_all(&self.pool)
-                        .await?;
+                let rows = sqlx::query("SELECT * FROM contacts ORDER BY id DESC LIMIT $1 OFFSET $2")
+                    .bind(limit.clamp(0, 1000))
+                    .bind(offset.max(0))
+                    .fetch_all(&self.pool)
+                    .await?;
                 rows.iter().map(row::contact).collect()
             }
 
             async fn contact(&self, id: ContactId) -> R<Contact> {
-                let row = sqlx::query("SELECT * FROM contacts WHERE id = $1")
-                    .bind(id.0)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or(StoreError::NotFound("contact"))?;
+                let row =
+                    sqlx::query("SELECT * FROM contacts WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound("contact"))?;
                 row::contact(&row)
             }
 
             async fn contact_by_email(&self, email: &Email) -> R<Option<Contact>> {
-                let row = sqlx::query("SELECT * FROM contacts WHERE email = $1")
-                    .bind(email.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
+                let row = sqlx::query("SELECT * FROM contacts WHERE email = $1").bind(email.as_str()).fetch_optional(&self.pool).await?;
                 row.as_ref().map(row::contact).transpose()
             }
         }

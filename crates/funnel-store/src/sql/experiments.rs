@@ -19,16 +19,9 @@ macro_rules! experiment_repo {
                 let mut new = new.clone();
                 new.validate()?;
                 let mut tx = self.pool.begin_with($begin).await?;
-                let rows = sqlx::query(concat!("SELECT id FROM steps WHERE funnel_id = $1", $lock))
-                    .bind(funnel.0)
-                    .fetch_all(&mut *tx)
-                    .await?;
+                let rows = sqlx::query(concat!("SELECT id FROM steps WHERE funnel_id = $1", $lock)).bind(funnel.0).fetch_all(&mut *tx).await?;
                 if rows.is_empty() {
-                    sqlx::query("SELECT id FROM funnels WHERE id = $1")
-                        .bind(funnel.0)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .ok_or(StoreError::NotFound("funnel"))?;
+                    sqlx::query("SELECT id FROM funnels WHERE id = $1").bind(funnel.0).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound("funnel"))?;
                 }
                 let steps = rows.iter().map(|r| r.int("id")).collect::<R<Vec<i64>>>()?;
                 if !steps.contains(&new.step.0) {
@@ -46,10 +39,7 @@ macro_rules! experiment_repo {
                     .fetch_optional(&mut *tx)
                     .await?;
                 if let Some(r) = live {
-                    return Err(StoreError::Conflict(format!(
-                        "step {} already has a live experiment ({}); stop or delete it first",
-                        new.step, r.int("id")?
-                    )));
+                    return Err(StoreError::Conflict(format!("step {} already has a live experiment ({}); stop or delete it first", new.step, r.int("id")?)));
                 }
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "INSERT INTO experiments (funnel_id, step_id, name, arms, goal, mode, auto_winner, min_units, status, created_at)
@@ -72,12 +62,10 @@ macro_rules! experiment_repo {
             }
 
             async fn experiments(&self, funnel: FunnelId) -> R<Vec<Experiment>> {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {EXPERIMENT_COLS} FROM experiments WHERE funnel_id = $1 ORDER BY id DESC"
-                )))
-                .bind(funnel.0)
-                .fetch_all(&self.pool)
-                .await?;
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {EXPERIMENT_COLS} FROM experiments WHERE funnel_id = $1 ORDER BY id DESC")))
+                    .bind(funnel.0)
+                    .fetch_all(&self.pool)
+                    .await?;
                 rows.iter().map(row::experiment).collect()
             }
 
@@ -102,11 +90,9 @@ macro_rules! experiment_repo {
             }
 
             async fn running_experiments(&self) -> R<Vec<Experiment>> {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {EXPERIMENT_COLS} FROM experiments WHERE status = 'running' ORDER BY id"
-                )))
-                .fetch_all(&self.pool)
-                .await?;
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {EXPERIMENT_COLS} FROM experiments WHERE status = 'running' ORDER BY id")))
+                    .fetch_all(&self.pool)
+                    .await?;
                 rows.iter().map(row::experiment).collect()
             }
 
@@ -120,11 +106,9 @@ macro_rules! experiment_repo {
                 let mut e = row::experiment(&row)?;
                 if let Some(w) = weights {
                     if w.len() != e.arms.len() {
-                        return Err(DomainError::invalid(
-                            "weights",
-                            format!("the experiment has {} arms but {} weights were given", e.arms.len(), w.len()),
-                        )
-                        .into());
+                        return Err(
+                            DomainError::invalid("weights", format!("the experiment has {} arms but {} weights were given", e.arms.len(), w.len())).into()
+                        );
                     }
                     let w = hikari_funnel::experiment::normalise_weights(w)?;
                     for (a, w) in e.arms.iter_mut().zip(w) {
@@ -234,11 +218,8 @@ macro_rules! experiment_repo {
                 rows.iter()
                     .map(|r| {
                         let conversions = r.int("conversions")?;
-                        let (sum, sum_squares) = if binomial {
-                            (conversions as f64, conversions as f64)
-                        } else {
-                            (r.float("total_sum")?, r.float("total_squares")?)
-                        };
+                        let (sum, sum_squares) =
+                            if binomial { (conversions as f64, conversions as f64) } else { (r.float("total_sum")?, r.float("total_squares")?) };
                         Ok(ArmDay {
                             arm: usize::try_from(r.int("arm")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                             day: r.int("day")?,

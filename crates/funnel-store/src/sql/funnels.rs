@@ -22,11 +22,7 @@ macro_rules! funnel_sql {
         async fn step_create(&self, funnel: FunnelId, new: &NewStep, now: i64) -> R<Step> {
             new.validate()?;
             let mut tx = self.pool.begin_with($begin).await?;
-            sqlx::query("SELECT id FROM funnels WHERE id = $1")
-                .bind(funnel.0)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound("funnel"))?;
+            sqlx::query("SELECT id FROM funnels WHERE id = $1").bind(funnel.0).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound("funnel"))?;
             let row = sqlx::query(
                 "INSERT INTO steps (funnel_id, slug, name, kind, position, redirect_url)
                  VALUES ($1, $2, $3, $4,
@@ -54,10 +50,7 @@ macro_rules! funnel_sql {
 
         async fn steps_reorder(&self, funnel: FunnelId, order: &[StepId]) -> R<()> {
             let mut tx = self.pool.begin_with($begin).await?;
-            let rows = sqlx::query(concat!("SELECT id FROM steps WHERE funnel_id = $1", $lock))
-                .bind(funnel.0)
-                .fetch_all(&mut *tx)
-                .await?;
+            let rows = sqlx::query(concat!("SELECT id FROM steps WHERE funnel_id = $1", $lock)).bind(funnel.0).fetch_all(&mut *tx).await?;
             let mut have = rows.iter().map(|r| r.int("id")).collect::<R<Vec<i64>>>()?;
             let mut want: Vec<i64> = order.iter().map(|s| s.0).collect();
             have.sort_unstable();
@@ -66,11 +59,7 @@ macro_rules! funnel_sql {
                 return Err(DomainError::invalid("order", "must list each step of the funnel exactly once").into());
             }
             for (i, id) in order.iter().enumerate() {
-                sqlx::query("UPDATE steps SET position = $1 WHERE id = $2")
-                    .bind(i as i64 + 1)
-                    .bind(id.0)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query("UPDATE steps SET position = $1 WHERE id = $2").bind(i as i64 + 1).bind(id.0).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(())
@@ -121,9 +110,7 @@ macro_rules! funnel_repo {
             }
 
             async fn funnels(&self) -> R<Vec<Funnel>> {
-                let rows = sqlx::query("SELECT id, slug, name, locale, created_at FROM funnels ORDER BY id DESC")
-                    .fetch_all(&self.pool)
-                    .await?;
+                let rows = sqlx::query("SELECT id, slug, name, locale, created_at FROM funnels ORDER BY id DESC").fetch_all(&self.pool).await?;
                 rows.iter().map(row::funnel).collect()
             }
 
@@ -183,13 +170,11 @@ macro_rules! funnel_repo {
             }
 
             async fn step(&self, id: StepId) -> R<Step> {
-                let row = sqlx::query(
-                    "SELECT id, funnel_id, slug, name, kind, position, redirect_url FROM steps WHERE id = $1",
-                )
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or(StoreError::NotFound("step"))?;
+                let row = sqlx::query("SELECT id, funnel_id, slug, name, kind, position, redirect_url FROM steps WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(StoreError::NotFound("step"))?;
                 row::step(&row)
             }
 

@@ -22,15 +22,13 @@ pub(crate) fn taken(e: sqlx::Error, msg: String) -> crate::StoreError {
 macro_rules! backend {
     ($store:ty, $conn:ty, $begin:literal, $lock:literal) => {
         use crate::{
-            AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session,
-            StoreError, TokenInfo,
+            AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, StoreError, TokenInfo,
             row::{self, RowExt as _},
             sql::taken,
         };
         use hikari_funnel::{
-            Contact, ContactId, ContactUpsert, DomainError, Edge, EdgeId, Email, Event, Funnel,
-            FunnelId, Locale, NewEdge, NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId,
-            UserId, report::StepHit,
+            Contact, ContactId, ContactUpsert, DomainError, Edge, EdgeId, Email, Event, Funnel, FunnelId, Locale, NewEdge, NewFunnel, NewStep, PageDraft, Slug,
+            Step, StepId, TokenId, UserId, report::StepHit,
         };
 
         type R<T> = Result<T, StoreError>;
@@ -57,28 +55,20 @@ pub(crate) use backend;
 /// not yet recorded in `funnel_migrations`, each in its own transaction.
 macro_rules! migrator {
     ($pool:ty, $dialect:literal) => {
-        const MIGRATIONS: &[(i64, &str)] =
-            &[
-                (1, include_str!(concat!("../migrations/", $dialect, "/0001_init.sql"))),
-                (2, include_str!(concat!("../migrations/", $dialect, "/0002_experiments.sql"))),
-            ];
+        const MIGRATIONS: &[(i64, &str)] = &[
+            (1, include_str!(concat!("../migrations/", $dialect, "/0001_init.sql"))),
+            (2, include_str!(concat!("../migrations/", $dialect, "/0002_experiments.sql"))),
+        ];
 
         async fn migrate(pool: &$pool) -> Result<(), crate::StoreError> {
             use crate::row::RowExt as _;
-            sqlx::raw_sql(
-                "CREATE TABLE IF NOT EXISTS funnel_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-            )
-            .execute(pool)
-            .await?;
+            sqlx::raw_sql("CREATE TABLE IF NOT EXISTS funnel_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)").execute(pool).await?;
             let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM funnel_migrations").fetch_one(pool).await?;
             let done = row.int("v")?;
             for &(version, sql) in MIGRATIONS.iter().filter(|m| m.0 > done) {
                 let mut tx = pool.begin().await?;
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
-                sqlx::query("INSERT INTO funnel_migrations (version, applied_at) VALUES ($1, 0)")
-                    .bind(version)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query("INSERT INTO funnel_migrations (version, applied_at) VALUES ($1, 0)").bind(version).execute(&mut *tx).await?;
                 tx.commit().await?;
                 tracing::info!(version, dialect = $dialect, "funnel migration applied");
             }

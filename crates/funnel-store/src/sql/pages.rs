@@ -51,10 +51,7 @@ macro_rules! page_sql {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("UPDATE pages SET published_version = version WHERE step_id = $1")
-                .bind(step.0)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("UPDATE pages SET published_version = version WHERE step_id = $1").bind(step.0).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(state.version)
         }

@@ -19,10 +19,7 @@ fn visitor(i: usize) -> VisitorId {
 
 pub async fn experiments(s: &dyn Store) {
     let slug = unique("exp").replace('_', "-");
-    let f = s
-        .create_funnel(&NewFunnel { slug: slug[..slug.len().min(60)].parse().expect("slug"), name: "E".into(), locale: None }, 1)
-        .await
-        .expect("funnel");
+    let f = s.create_funnel(&NewFunnel { slug: slug[..slug.len().min(60)].parse().expect("slug"), name: "E".into(), locale: None }, 1).await.expect("funnel");
     let step = |slug: &str| NewStep { slug: slug.parse().expect("slug"), name: slug.into(), kind: StepKind::Optin, redirect_url: None };
     let a = s.create_step(f.id, &step("optin"), 1).await.expect("step");
     let b = s.create_step(f.id, &step("optin-b"), 1).await.expect("step");
@@ -133,10 +130,7 @@ pub async fn experiments(s: &dyn Store) {
     assert_eq!((sum, squares), (50.0, 2500.0), "one visitor with 30 + 20");
 
     // Ending: decided once, then only stopped; deleting drops it.
-    let decided = s
-        .end_experiment(e.id, Status::Decided, Some(1), &serde_json::json!({"decision": "winner"}), 40)
-        .await
-        .expect("decide");
+    let decided = s.end_experiment(e.id, Status::Decided, Some(1), &serde_json::json!({"decision": "winner"}), 40).await.expect("decide");
     assert_eq!((decided.status, decided.winner, decided.ended_at), (Status::Decided, Some(1), Some(40)));
     assert_eq!(decided.decision.as_ref().and_then(|d| d["decision"].as_str()), Some("winner"));
     assert_eq!(s.live_experiment(a.id).await.expect("live").map(|x| x.winner), Some(Some(1)));

@@ -32,15 +32,8 @@ pub(crate) struct Admin {
 impl Admin {
     async fn from_cookie(parts: &Parts, st: &AppState) -> Result<Self, FunnelError> {
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(FunnelError::Unauthorized)?;
-        let s = st
-            .store
-            .session(&digest(&token), now_ms())
-            .await?
-            .ok_or(FunnelError::Unauthorized)?;
-        Ok(Self {
-            user: s.user,
-            csrf: s.csrf,
-        })
+        let s = st.store.session(&digest(&token), now_ms()).await?.ok_or(FunnelError::Unauthorized)?;
+        Ok(Self { user: s.user, csrf: s.csrf })
     }
 }
 
@@ -61,14 +54,9 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = FunnelError;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, FunnelError> {
-        let auth = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
+        let auth = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         if let Some(auth) = auth {
-            let token = auth
-                .strip_prefix("Bearer ")
-                .ok_or(FunnelError::Unauthorized)?;
+            let token = auth.strip_prefix("Bearer ").ok_or(FunnelError::Unauthorized)?;
             return match st.store.token(&digest(token.trim())).await? {
                 Some(_) => Ok(Self),
                 None => Err(FunnelError::Unauthorized),
@@ -76,10 +64,7 @@ impl FromRequestParts<AppState> for ApiCaller {
         }
         let admin = Admin::from_cookie(parts, st).await?;
         if parts.method != Method::GET && parts.method != Method::HEAD {
-            let sent = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok());
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
             if sent != Some(admin.csrf.as_str()) {
                 return Err(FunnelError::Csrf);
             }
@@ -90,28 +75,16 @@ impl FromRequestParts<AppState> for ApiCaller {
 
 /// Checks a form's `_csrf` field against the session.
 pub(crate) fn check_csrf(admin: &Admin, sent: &str) -> Result<(), FunnelError> {
-    if sent == admin.csrf {
-        Ok(())
-    } else {
-        Err(FunnelError::Csrf)
-    }
+    if sent == admin.csrf { Ok(()) } else { Err(FunnelError::Csrf) }
 }
 
 /// Creates a user after checking the email and password.
-pub(crate) async fn create_user(
-    store: &dyn Store,
-    email: &str,
-    password: &str,
-) -> Result<UserId, FunnelError> {
+pub(crate) async fn create_user(store: &dyn Store, email: &str, password: &str) -> Result<UserId, FunnelError> {
     let email = Email::parse(email)?;
     if password.chars().count() < 8 || password.len() > 1024 {
-        return Err(FunnelError::BadRequest(
-            "password: use 8 to 1024 characters".into(),
-        ));
+        return Err(FunnelError::BadRequest("password: use 8 to 1024 characters".into()));
     }
-    Ok(store
-        .create_user(&email, &hash_password(password)?, now_ms())
-        .await?)
+    Ok(store.create_user(&email, &hash_password(password)?, now_ms()).await?)
 }
 
 #[derive(Deserialize)]
@@ -139,34 +112,17 @@ fn login_page(title: &str, action: &str, csrf: &str, error: Option<&str>) -> mau
     )
 }
 
-fn login_response(
-    st: &AppState,
-    status: StatusCode,
-    title: &str,
-    action: &str,
-    error: Option<&str>,
-) -> Response {
+fn login_response(st: &AppState, status: StatusCode, title: &str, action: &str, error: Option<&str>) -> Response {
     let csrf = random_hex(16);
     let c = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, true, st.secure_cookies());
-    (
-        status,
-        [(header::SET_COOKIE, c)],
-        login_page(title, action, &csrf, error),
-    )
-        .into_response()
+    (status, [(header::SET_COOKIE, c)], login_page(title, action, &csrf, error)).into_response()
 }
 
 pub(crate) async fn login_form(State(st): State<AppState>) -> Result<Response, HtmlError> {
     if st.store.user_count().await? == 0 {
         return Ok(Redirect::to("/admin/setup").into_response());
     }
-    Ok(login_response(
-        &st,
-        StatusCode::OK,
-        "Sign in",
-        "/admin/login",
-        None,
-    ))
+    Ok(login_response(&st, StatusCode::OK, "Sign in", "/admin/login", None))
 }
 
 pub(crate) async fn login(
@@ -175,8 +131,7 @@ pub(crate) async fn login(
     crate::extract::ClientIp(ip): crate::extract::ClientIp,
     Form(c): Form<Credentials>,
 ) -> Result<Response, HtmlError> {
-    if cookie(&headers, LOGIN_CSRF_COOKIE).as_deref() != Some(c.csrf.as_str()) || c.csrf.is_empty()
-    {
+    if cookie(&headers, LOGIN_CSRF_COOKIE).as_deref() != Some(c.csrf.as_str()) || c.csrf.is_empty() {
         return Err(FunnelError::Csrf.into());
     }
     if !st.logins.allow(&ip, now_ms()) {
@@ -187,47 +142,17 @@ pub(crate) async fn login(
         Err(_) => None,
     };
     match user {
-        Some((id, hash)) if verify_password(&c.password, &hash) => {
-            Ok(start_session(&st, id).await?)
-        }
-        _ => Ok(login_response(
-            &st,
-            StatusCode::UNAUTHORIZED,
-            "Sign in",
-            "/admin/login",
-            Some("Wrong email or password."),
-        )),
+        Some((id, hash)) if verify_password(&c.password, &hash) => Ok(start_session(&st, id).await?),
+        _ => Ok(login_response(&st, StatusCode::UNAUTHORIZED, "Sign in", "/admin/login", Some("Wrong email or password."))),
     }
 }
 
 async fn start_session(st: &AppState, user: UserId) -> Result<Response, FunnelError> {
     let token = random_hex(32);
     let now = now_ms();
-    st.store
-        .create_session(
-            &digest(&token),
-            &Session {
-                user,
-                csrf: random_hex(16),
-            },
-            now + SESSION_MS,
-        )
-        .await?;
-    let c = set_cookie(
-        SESSION_COOKIE,
-        &token,
-        SESSION_MS / 1000,
-        true,
-        st.secure_cookies(),
-    );
-    Ok((
-        StatusCode::SEE_OTHER,
-        [
-            (header::SET_COOKIE, c),
-            (header::LOCATION, "/admin".to_string()),
-        ],
-    )
-        .into_response())
+    st.store.create_session(&digest(&token), &Session { user, csrf: random_hex(16) }, now + SESSION_MS).await?;
+    let c = set_cookie(SESSION_COOKIE, &token, SESSION_MS / 1000, true, st.secure_cookies());
+    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, c), (header::LOCATION, "/admin".to_string())]).into_response())
 }
 
 /// First run: the page that creates the first user, open only while there is none.
@@ -235,28 +160,15 @@ pub(crate) async fn setup_form(State(st): State<AppState>) -> Result<Response, H
     if st.store.user_count().await? > 0 {
         return Ok(Redirect::to("/admin/login").into_response());
     }
-    Ok(login_response(
-        &st,
-        StatusCode::OK,
-        "Create the first admin",
-        "/admin/setup",
-        None,
-    ))
+    Ok(login_response(&st, StatusCode::OK, "Create the first admin", "/admin/setup", None))
 }
 
-pub(crate) async fn setup(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Form(c): Form<Credentials>,
-) -> Result<Response, HtmlError> {
-    if cookie(&headers, LOGIN_CSRF_COOKIE).as_deref() != Some(c.csrf.as_str()) || c.csrf.is_empty()
-    {
+pub(crate) async fn setup(State(st): State<AppState>, headers: HeaderMap, Form(c): Form<Credentials>) -> Result<Response, HtmlError> {
+    if cookie(&headers, LOGIN_CSRF_COOKIE).as_deref() != Some(c.csrf.as_str()) || c.csrf.is_empty() {
         return Err(FunnelError::Csrf.into());
     }
     if st.store.user_count().await? > 0 {
-        return Err(
-            FunnelError::Conflict("an admin already exists; sign in instead".into()).into(),
-        );
+        return Err(FunnelError::Conflict("an admin already exists; sign in instead".into()).into());
     }
     let id = create_user(&*st.store, &c.email, &c.password).await?;
     Ok(start_session(&st, id).await?)
@@ -268,23 +180,11 @@ pub(crate) struct CsrfForm {
     csrf: String,
 }
 
-pub(crate) async fn logout(
-    State(st): State<AppState>,
-    admin: Admin,
-    headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, HtmlError> {
+pub(crate) async fn logout(State(st): State<AppState>, admin: Admin, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Result<Response, HtmlError> {
     check_csrf(&admin, &f.csrf)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         st.store.delete_session(&digest(&token)).await?;
     }
     let c = set_cookie(SESSION_COOKIE, "", 0, true, st.secure_cookies());
-    Ok((
-        StatusCode::SEE_OTHER,
-        [
-            (header::SET_COOKIE, c),
-            (header::LOCATION, "/admin/login".to_string()),
-        ],
-    )
-        .into_response())
+    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, c), (header::LOCATION, "/admin/login".to_string())]).into_response())
 }

@@ -6,10 +6,7 @@ use maud::{Markup, html};
 
 /// Line colours, one per arm (up to 10), with a dash pattern each so lines stay apart
 /// without colour.
-const COLOURS: [&str; 10] = [
-    "#2563eb", "#c2410c", "#15803d", "#7c3aed", "#be123c", "#0e7490", "#a16207", "#4b5563",
-    "#db2777", "#65a30d",
-];
+const COLOURS: [&str; 10] = ["#2563eb", "#c2410c", "#15803d", "#7c3aed", "#be123c", "#0e7490", "#a16207", "#4b5563", "#db2777", "#65a30d"];
 const DASHES: [&str; 5] = ["", "6 3", "2 3", "8 3 2 3", "12 4"];
 
 /// An arm's colour.
@@ -69,37 +66,20 @@ pub(crate) fn over_time(arms: &[String], days: &[DayPoint], binomial: bool) -> M
                 .collect()
         })
         .collect();
-    let top = series
-        .iter()
-        .flatten()
-        .map(|p| p.1)
-        .filter(|v| v.is_finite())
-        .fold(0.0_f64, f64::max);
+    let top = series.iter().flatten().map(|p| p.1).filter(|v| v.is_finite()).fold(0.0_f64, f64::max);
     let y_max = nice_ceiling(top * 1.1, binomial);
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
     let x = |day: i64| {
-        if last == first {
-            LEFT + plot_w / 2.0
-        } else {
-            LEFT + plot_w * (day - first) as f64 / (last - first) as f64
-        }
+        if last == first { LEFT + plot_w / 2.0 } else { LEFT + plot_w * (day - first) as f64 / (last - first) as f64 }
     };
     let y = |v: f64| TOP + plot_h * (1.0 - (v / y_max).clamp(0.0, 1.0));
     let fmt = |v: f64| {
-        if binomial {
-            format!("{:.1}%", v * 100.0)
-        } else {
-            format!("{v:.2}")
-        }
+        if binomial { format!("{:.1}%", v * 100.0) } else { format!("{v:.2}") }
     };
     let step = all.len().div_ceil(6).max(1);
     let x_ticks: Vec<i64> = all.iter().copied().step_by(step).collect();
-    let what = if binomial {
-        "Cumulative conversion rate"
-    } else {
-        "Cumulative mean value per visitor"
-    };
+    let what = if binomial { "Cumulative conversion rate" } else { "Cumulative mean value per visitor" };
     html! {
         figure.chart.over-time {
             svg role="img" aria-labelledby="over-time-title over-time-desc" viewBox={ "0 0 " (W) " " (H) } width="100%" {
@@ -148,18 +128,8 @@ pub(crate) fn over_time(arms: &[String], days: &[DayPoint], binomial: bool) -> M
 /// level stroke around its point, so the line is visible before there is a second day.
 fn points(s: &[(i64, f64, f64)], x: &impl Fn(i64) -> f64, y: &impl Fn(f64) -> f64) -> String {
     match s {
-        [(day, v, _)] => format!(
-            "{:.1},{:.1} {:.1},{:.1}",
-            x(*day) - 12.0,
-            y(*v),
-            x(*day) + 12.0,
-            y(*v)
-        ),
-        _ => s
-            .iter()
-            .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1)))
-            .collect::<Vec<_>>()
-            .join(" "),
+        [(day, v, _)] => format!("{:.1},{:.1} {:.1},{:.1}", x(*day) - 12.0, y(*v), x(*day) + 12.0, y(*v)),
+        _ => s.iter().map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1))).collect::<Vec<_>>().join(" "),
     }
 }
 
@@ -167,11 +137,7 @@ fn points(s: &[(i64, f64, f64)], x: &impl Fn(i64) -> f64, y: &impl Fn(f64) -> f6
 fn tick(v: f64, binomial: bool) -> String {
     let s = format!("{:.3}", if binomial { v * 100.0 } else { v });
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if binomial {
-        format!("{s}%")
-    } else {
-        s.to_string()
-    }
+    if binomial { format!("{s}%") } else { s.to_string() }
 }
 
 /// The smallest of 1, 2, 2.5, 5 × 10ᵏ at or above `v` (a positive axis top); 1 % for an
@@ -181,11 +147,7 @@ fn nice_ceiling(v: f64, binomial: bool) -> f64 {
         return if binomial { 0.01 } else { 1.0 };
     }
     let base = 10f64.powf(v.log10().floor());
-    let top = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * base)
-        .find(|t| *t >= v)
-        .unwrap_or(10.0 * base);
+    let top = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().map(|m| m * base).find(|t| *t >= v).unwrap_or(10.0 * base);
     if binomial { top.min(1.0) } else { top }
 }
 
@@ -230,37 +192,15 @@ mod tests {
     fn one_polyline_per_arm_and_escaped_names() {
         let arms = vec!["<A>".to_string(), "B".to_string(), "C".to_string()];
         let days = [
-            DayPoint {
-                arm: 0,
-                day: 20_000,
-                visitors: 10.0,
-                value: 1.0,
-            },
-            DayPoint {
-                arm: 1,
-                day: 20_000,
-                visitors: 10.0,
-                value: 3.0,
-            },
-            DayPoint {
-                arm: 1,
-                day: 20_001,
-                visitors: 10.0,
-                value: 1.0,
-            },
+            DayPoint { arm: 0, day: 20_000, visitors: 10.0, value: 1.0 },
+            DayPoint { arm: 1, day: 20_000, visitors: 10.0, value: 3.0 },
+            DayPoint { arm: 1, day: 20_001, visitors: 10.0, value: 1.0 },
         ];
         let svg = over_time(&arms, &days, true).into_string();
         assert_eq!(svg.matches("<polyline").count(), 3);
         assert!(svg.contains("&lt;A&gt;") && !svg.contains("<A>"));
         // B: 3/10 on day one, then 4/20 cumulative.
-        assert!(
-            svg.contains("30.0% (10 visitors)") && svg.contains("20.0% (20 visitors)"),
-            "{svg}"
-        );
-        assert!(
-            over_time(&arms, &[], true)
-                .into_string()
-                .contains("No visitors yet")
-        );
+        assert!(svg.contains("30.0% (10 visitors)") && svg.contains("20.0% (20 visitors)"), "{svg}");
+        assert!(over_time(&arms, &[], true).into_string().contains("No visitors yet"));
     }
 }

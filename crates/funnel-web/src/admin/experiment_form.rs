@@ -36,14 +36,7 @@ struct Values {
 
 impl Default for Values {
     fn default() -> Self {
-        let row = |n: &str| {
-            [
-                n.to_string(),
-                "50".to_string(),
-                String::new(),
-                String::new(),
-            ]
-        };
+        let row = |n: &str| [n.to_string(), "50".to_string(), String::new(), String::new()];
         Self {
             name: String::new(),
             mode: "split".into(),
@@ -65,10 +58,7 @@ struct Problem {
 
 impl Problem {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -76,13 +66,7 @@ impl Values {
     /// Reads the posted fields; rows with nothing filled in are dropped (the rest keep their
     /// order, so `arms[i]` in a message is the i-th row shown).
     fn parse(fields: &[(String, String)]) -> Self {
-        let get = |k: &str| {
-            fields
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.trim().to_string())
-                .unwrap_or_default()
-        };
+        let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
         let arms = (0..MAX_ARMS)
             .map(|i| ["name", "weight", "page", "next"].map(|f| get(&format!("arm{i}_{f}"))))
             .filter(|r| r.iter().any(|v| !v.is_empty()))
@@ -106,62 +90,26 @@ impl Values {
             "bandit" => Mode::Bandit,
             _ => return Err(Problem::new("mode", "choose split or bandit")),
         };
-        let event: EventName = self
-            .goal_event
-            .parse()
-            .map_err(|e: DomainError| Problem::new("goal_event", reason(&e)))?;
-        let window_hours: i64 = self.window_hours.parse().map_err(|_| {
-            Problem::new(
-                "goal.window_hours",
-                "enter a whole number of hours (1 to 8760)",
-            )
-        })?;
+        let event: EventName = self.goal_event.parse().map_err(|e: DomainError| Problem::new("goal_event", reason(&e)))?;
+        let window_hours: i64 = self.window_hours.parse().map_err(|_| Problem::new("goal.window_hours", "enter a whole number of hours (1 to 8760)"))?;
         let goal = match self.goal_type.as_str() {
-            "conversion" => Goal::Conversion {
-                event,
-                window_hours,
-            },
-            "value" => Goal::Value {
-                event,
-                window_hours,
-            },
+            "conversion" => Goal::Conversion { event, window_hours },
+            "value" => Goal::Value { event, window_hours },
             _ => return Err(Problem::new("goal_type", "choose conversion or value")),
         };
-        let min_units_per_arm = self.min_units.parse().map_err(|_| {
-            Problem::new("min_units_per_arm", "enter a whole number (1 to 1000000)")
-        })?;
+        let min_units_per_arm = self.min_units.parse().map_err(|_| Problem::new("min_units_per_arm", "enter a whole number (1 to 1000000)"))?;
         let step_ref = |i: usize, field: &str, v: &str| -> Result<Option<StepId>, Problem> {
             if v.is_empty() {
                 return Ok(None);
             }
-            v.parse().map(|id| Some(StepId(id))).map_err(|_| {
-                Problem::new(
-                    format!("arms[{i}].{field}"),
-                    "must be a step of this funnel",
-                )
-            })
+            v.parse().map(|id| Some(StepId(id))).map_err(|_| Problem::new(format!("arms[{i}].{field}"), "must be a step of this funnel"))
         };
         let mut arms = Vec::with_capacity(self.arms.len());
         for (i, [name, weight, page, next]) in self.arms.iter().enumerate() {
-            let weight = weight
-                .parse::<f64>()
-                .map_err(|_| Problem::new(format!("weights[{i}]"), "enter a number ≥ 0"))?;
-            arms.push(Arm {
-                name: name.clone(),
-                weight,
-                page: step_ref(i, "page", page)?,
-                next: step_ref(i, "next", next)?,
-            });
+            let weight = weight.parse::<f64>().map_err(|_| Problem::new(format!("weights[{i}]"), "enter a number ≥ 0"))?;
+            arms.push(Arm { name: name.clone(), weight, page: step_ref(i, "page", page)?, next: step_ref(i, "next", next)? });
         }
-        Ok(NewExperiment {
-            name: self.name.clone(),
-            step,
-            arms,
-            goal,
-            mode,
-            auto_winner: self.auto_winner,
-            min_units_per_arm,
-        })
+        Ok(NewExperiment { name: self.name.clone(), step, arms, goal, mode, auto_winner: self.auto_winner, min_units_per_arm })
     }
 }
 
@@ -183,12 +131,7 @@ fn reason(e: &DomainError) -> String {
 
 /// A field path in words, for the message above the form.
 fn label(field: &str) -> String {
-    let arm = |rest: &str, what: &str| {
-        rest.split(']')
-            .next()
-            .and_then(|n| n.parse::<usize>().ok())
-            .map(|n| format!("Arm {n} {what}"))
-    };
+    let arm = |rest: &str, what: &str| rest.split(']').next().and_then(|n| n.parse::<usize>().ok()).map(|n| format!("Arm {n} {what}"));
     if let Some(rest) = field.strip_prefix("weights[") {
         return arm(rest, "weight").unwrap_or_else(|| "Weights".into());
     }
@@ -211,13 +154,7 @@ fn label(field: &str) -> String {
     .into()
 }
 
-fn page(
-    admin: &Admin,
-    step: &Step,
-    steps: &[Step],
-    v: &Values,
-    problem: Option<&Problem>,
-) -> Markup {
+fn page(admin: &Admin, step: &Step, steps: &[Step], v: &Values, problem: Option<&Problem>) -> Markup {
     let bad = |f: &str| problem.is_some_and(|p| p.field == f);
     let shown = (0..MAX_ARMS).map(|i| v.arms.get(i).cloned().unwrap_or_default());
     let step_select = |name: String, selected: &str, invalid: bool| {
@@ -284,11 +221,7 @@ fn page(
 }
 
 /// `GET /admin/steps/{id}/experiments/new`.
-pub(crate) async fn form(
-    admin: Admin,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Markup, HtmlError> {
+pub(crate) async fn form(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Markup, HtmlError> {
     let step = st.store.step(StepId(id)).await?;
     let steps = st.store.steps(step.funnel_id).await?;
     Ok(page(&admin, &step, &steps, &Values::default(), None))
@@ -302,29 +235,20 @@ pub(crate) async fn create(
     ApiPath(id): ApiPath<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, HtmlError> {
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map_or("", |(_, v)| v.as_str());
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
     check_csrf(&admin, csrf)?;
     let step = st.store.step(StepId(id)).await?;
     let steps = st.store.steps(step.funnel_id).await?;
     let values = Values::parse(&fields);
-    let refused = |status: StatusCode, p: Problem| {
-        Ok((status, page(&admin, &step, &steps, &values, Some(&p))).into_response())
-    };
+    let refused = |status: StatusCode, p: Problem| Ok((status, page(&admin, &step, &steps, &values, Some(&p))).into_response());
     let new = match values.to_new(step.id) {
         Ok(new) => new,
         Err(p) => return refused(StatusCode::UNPROCESSABLE_ENTITY, p),
     };
     match experiments::create(&st, step.funnel_id, &new).await {
         Ok(e) => Ok(Redirect::to(&format!("/admin/experiments/{}", e.id)).into_response()),
-        Err(FunnelError::Invalid(e)) => {
-            refused(StatusCode::UNPROCESSABLE_ENTITY, problem(&e, "experiment"))
-        }
-        Err(FunnelError::BadRequest(m)) => {
-            refused(StatusCode::BAD_REQUEST, Problem::new("experiment", m))
-        }
+        Err(FunnelError::Invalid(e)) => refused(StatusCode::UNPROCESSABLE_ENTITY, problem(&e, "experiment")),
+        Err(FunnelError::BadRequest(m)) => refused(StatusCode::BAD_REQUEST, Problem::new("experiment", m)),
         Err(FunnelError::Conflict(m)) => refused(StatusCode::CONFLICT, Problem::new("step", m)),
         Err(other) => Err(other.into()),
     }

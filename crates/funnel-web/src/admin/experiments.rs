@@ -38,20 +38,11 @@ fn mode_text(e: &Experiment) -> &'static str {
 }
 
 /// `/admin/funnels/{id}/experiments`: the funnel's experiments and where to start a new one.
-pub(crate) async fn list(
-    admin: Admin,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Page {
+pub(crate) async fn list(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
     let f = st.store.funnel(FunnelId(id)).await?;
     let steps = st.store.steps(f.id).await?;
     let exps = st.store.experiments(f.id).await?;
-    let step_name = |sid| {
-        steps
-            .iter()
-            .find(|s| s.id == sid)
-            .map_or("?", |s| s.name.as_str())
-    };
+    let step_name = |sid| steps.iter().find(|s| s.id == sid).map_or("?", |s| s.name.as_str());
     Ok(layout(
         &format!("Experiments: {}", f.name),
         Some(&admin.csrf),
@@ -104,29 +95,18 @@ fn ci(v: &Value) -> String {
 
 /// What the recorded decision says, in a sentence.
 fn decision_text(e: &Experiment, d: &Value) -> String {
-    let arm = |i: &Value| {
-        i.as_u64()
-            .and_then(|i| e.arms.get(usize::try_from(i).ok()?))
-            .map_or_else(|| "?".to_string(), |a| a.name.clone())
-    };
+    let arm = |i: &Value| i.as_u64().and_then(|i| e.arms.get(usize::try_from(i).ok()?)).map_or_else(|| "?".to_string(), |a| a.name.clone());
     match (d["decision"].as_str(), d["decision"]["decision"].as_str()) {
         (Some("manual"), _) => format!("Winner {} picked by hand.", arm(&d["arm"])),
         (Some("manual_stop"), _) => "Stopped by hand.".into(),
-        (_, Some("winner")) => format!(
-            "Winner {} declared by the winner rule.",
-            arm(&d["decision"]["arm"])
-        ),
+        (_, Some("winner")) => format!("Winner {} declared by the winner rule.", arm(&d["decision"]["arm"])),
         (_, Some("stop")) => "Stopped by the winner rule (sample ratio mismatch).".into(),
         _ => "Recorded decision:".into(),
     }
 }
 
 /// `/admin/experiments/{id}`: the results page.
-pub(crate) async fn show(
-    admin: Admin,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Page {
+pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
     let e = st.store.experiment(ExperimentId(id)).await?;
     let f = st.store.funnel(e.funnel).await?;
     let step = st.store.step(e.step).await?;
@@ -143,11 +123,7 @@ pub(crate) async fn show(
                         arm: usize::try_from(d["arm"].as_u64()?).ok()?,
                         day: d["day"].as_i64()?,
                         visitors: num(&d["visitors"])?,
-                        value: num(if binomial {
-                            &d["conversions"]
-                        } else {
-                            &d["sum"]
-                        })?,
+                        value: num(if binomial { &d["conversions"] } else { &d["sum"] })?,
                     })
                 })
                 .collect()
@@ -155,10 +131,7 @@ pub(crate) async fn show(
         .unwrap_or_default();
     let empty = Vec::new();
     let rows = r["arms"].as_array().unwrap_or(&empty);
-    let winner = e
-        .winner
-        .and_then(|w| e.arms.get(w))
-        .map(|a| a.name.as_str());
+    let winner = e.winner.and_then(|w| e.arms.get(w)).map(|a| a.name.as_str());
     Ok(layout(
         &format!("Experiment: {}", e.name),
         Some(&admin.csrf),
@@ -255,24 +228,14 @@ pub(crate) struct CsrfOnly {
 }
 
 /// `POST /admin/experiments/{id}/stop`: the API's `{status: "stopped"}`.
-pub(crate) async fn stop(
-    admin: Admin,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    Form(f): Form<CsrfOnly>,
-) -> Result<Response, HtmlError> {
+pub(crate) async fn stop(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, Form(f): Form<CsrfOnly>) -> Result<Response, HtmlError> {
     check_csrf(&admin, &f.csrf)?;
     let e = experiments::update(&st, ExperimentId(id), &experiments::Change::stop()).await?;
     Ok(Redirect::to(&format!("/admin/experiments/{}", e.id)).into_response())
 }
 
 /// `POST /admin/experiments/{id}/evaluate`: the API's evaluate.
-pub(crate) async fn evaluate(
-    admin: Admin,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    Form(f): Form<CsrfOnly>,
-) -> Result<Response, HtmlError> {
+pub(crate) async fn evaluate(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, Form(f): Form<CsrfOnly>) -> Result<Response, HtmlError> {
     check_csrf(&admin, &f.csrf)?;
     let e = st.store.experiment(ExperimentId(id)).await?;
     let e = experiments::evaluate(&st, &e).await?;

@@ -24,14 +24,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/funnels/{id}/experiments", get(experiments::list))
         .route("/admin/experiments/{id}", get(experiments::show))
         .route("/admin/experiments/{id}/stop", post(experiments::stop))
-        .route(
-            "/admin/experiments/{id}/evaluate",
-            post(experiments::evaluate),
-        )
-        .route(
-            "/admin/steps/{id}/experiments/new",
-            get(experiment_form::form).post(experiment_form::create),
-        )
+        .route("/admin/experiments/{id}/evaluate", post(experiments::evaluate))
+        .route("/admin/steps/{id}/experiments/new", get(experiment_form::form).post(experiment_form::create))
         .route("/admin/steps/{id}/edit", get(views::builder))
         .route("/admin/steps/{id}/preview", get(views::preview))
         .route("/admin/preview", post(views::live_preview))

@@ -76,20 +76,11 @@ pub(crate) async fn dashboard(admin: Admin, State(st): State<AppState>) -> Page 
     ))
 }
 
-pub(crate) async fn funnel(
-    admin: Admin,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Page {
+pub(crate) async fn funnel(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
     let f = st.store.funnel(FunnelId(id)).await?;
     let steps = st.store.steps(f.id).await?;
     let edges = st.store.edges(f.id).await?;
-    let step_name = |sid: StepId| {
-        steps
-            .iter()
-            .find(|s| s.id == sid)
-            .map_or("?", |s| s.name.as_str())
-    };
+    let step_name = |sid: StepId| steps.iter().find(|s| s.id == sid).map_or("?", |s| s.name.as_str());
     Ok(layout(
         &f.name,
         Some(&admin.csrf),
@@ -173,11 +164,7 @@ fn condition_text(c: &Condition) -> String {
     serde_json::to_string(c).unwrap_or_default()
 }
 
-pub(crate) async fn builder(
-    admin: Admin,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Page {
+pub(crate) async fn builder(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
     let step = st.store.step(StepId(id)).await?;
     let f = st.store.funnel(step.funnel_id).await?;
     Ok(layout(
@@ -233,32 +220,19 @@ fn preview_html(st: &AppState, title: &str, draft: &PageDraft) -> Markup {
     })
 }
 
-pub(crate) async fn preview(
-    _: Admin,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Page {
+pub(crate) async fn preview(_: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
     let step = st.store.step(StepId(id)).await?;
     let page = st.store.page(step.id).await?;
     Ok(preview_html(&st, &step.name, &page.draft))
 }
 
 /// Renders an unsaved draft for the builder's live preview (validated like a save).
-pub(crate) async fn live_preview(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiJson(d): ApiJson<PageDraft>,
-) -> Result<Markup, FunnelError> {
+pub(crate) async fn live_preview(_: ApiCaller, State(st): State<AppState>, ApiJson(d): ApiJson<PageDraft>) -> Result<Markup, FunnelError> {
     d.validate()?;
     Ok(preview_html(&st, "Preview", &d))
 }
 
-pub(crate) async fn report(
-    admin: Admin,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    ApiQuery(q): ApiQuery<reporting::ReportQuery>,
-) -> Page {
+pub(crate) async fn report(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<reporting::ReportQuery>) -> Page {
     let f = st.store.funnel(FunnelId(id)).await?;
     let (steps, r) = reporting::load(&st, f.id, &q).await?;
     let top = r.steps.first().map_or(0, |s| s.visitors).max(1);

@@ -19,10 +19,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post, put},
 };
-use hikari_funnel::{
-    Contact, ContactId, Edge, EdgeId, Event, Funnel, FunnelId, Locale, NewEdge, NewFunnel, NewStep,
-    Page, PageDraft, Step, StepId, TokenId,
-};
+use hikari_funnel::{Contact, ContactId, Edge, EdgeId, Event, Funnel, FunnelId, Locale, NewEdge, NewFunnel, NewStep, Page, PageDraft, Step, StepId, TokenId};
 use hikari_funnel_store::EventQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -30,15 +27,8 @@ use serde_json::{Value, json};
 type Res<T> = Result<T, FunnelError>;
 
 /// Drops cached pages once a mutating request has finished (see `public::cache`).
-async fn invalidate_pages(
-    State(st): State<AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let mutating = !matches!(
-        *req.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    );
+async fn invalidate_pages(State(st): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mutating = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
     let res = next.run(req).await;
     if mutating {
         st.pages.invalidate();
@@ -50,19 +40,10 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/funnels", get(list_funnels).post(create_funnel))
-        .route(
-            "/api/v1/funnels/{id}",
-            get(get_funnel).patch(update_funnel).delete(delete_funnel),
-        )
-        .route(
-            "/api/v1/funnels/{id}/steps",
-            get(list_steps).post(create_step),
-        )
+        .route("/api/v1/funnels/{id}", get(get_funnel).patch(update_funnel).delete(delete_funnel))
+        .route("/api/v1/funnels/{id}/steps", get(list_steps).post(create_step))
         .route("/api/v1/funnels/{id}/steps/order", put(reorder_steps))
-        .route(
-            "/api/v1/funnels/{id}/edges",
-            get(list_edges).post(create_edge),
-        )
+        .route("/api/v1/funnels/{id}/edges", get(list_edges).post(create_edge))
         .route("/api/v1/funnels/{id}/report", get(report))
         .route("/api/v1/funnels/{id}/report.csv", get(report_csv))
         .route("/api/v1/steps/{id}", get(get_step).delete(delete_step))
@@ -74,29 +55,12 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/events", get(list_events))
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", axum::routing::delete(delete_token))
-        .route(
-            "/api/v1/funnels/{id}/experiments",
-            get(experiments::list).post(experiments::create),
-        )
-        .route(
-            "/api/v1/experiments/{id}",
-            get(experiments::get)
-                .patch(experiments::update)
-                .delete(experiments::delete),
-        )
-        .route(
-            "/api/v1/experiments/{id}/results",
-            get(experiments::results),
-        )
-        .route(
-            "/api/v1/experiments/{id}/evaluate",
-            post(experiments::evaluate),
-        )
+        .route("/api/v1/funnels/{id}/experiments", get(experiments::list).post(experiments::create))
+        .route("/api/v1/experiments/{id}", get(experiments::get).patch(experiments::update).delete(experiments::delete))
+        .route("/api/v1/experiments/{id}/results", get(experiments::results))
+        .route("/api/v1/experiments/{id}/evaluate", post(experiments::evaluate))
         .route("/api/v1/stats/compare", post(experiments::compare))
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            invalidate_pages,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state, invalidate_pages))
 }
 
 fn created<T: serde::Serialize>(v: T) -> Response {
@@ -107,19 +71,11 @@ async fn list_funnels(_: ApiCaller, State(st): State<AppState>) -> Res<Json<Vec<
     Ok(Json(st.store.funnels().await?))
 }
 
-async fn create_funnel(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiJson(new): ApiJson<NewFunnel>,
-) -> Res<Response> {
+async fn create_funnel(_: ApiCaller, State(st): State<AppState>, ApiJson(new): ApiJson<NewFunnel>) -> Res<Response> {
     Ok(created(st.store.create_funnel(&new, now_ms()).await?))
 }
 
-async fn get_funnel(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<Json<Funnel>> {
+async fn get_funnel(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Funnel>> {
     Ok(Json(st.store.funnel(FunnelId(id)).await?))
 }
 
@@ -130,46 +86,22 @@ struct FunnelPatch {
     locale: Option<Locale>,
 }
 
-async fn update_funnel(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(p): ApiJson<FunnelPatch>,
-) -> Res<Json<Funnel>> {
-    Ok(Json(
-        st.store
-            .update_funnel(FunnelId(id), &p.name, p.locale)
-            .await?,
-    ))
+async fn update_funnel(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<FunnelPatch>) -> Res<Json<Funnel>> {
+    Ok(Json(st.store.update_funnel(FunnelId(id), &p.name, p.locale).await?))
 }
 
-async fn delete_funnel(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<StatusCode> {
+async fn delete_funnel(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
     st.store.delete_funnel(FunnelId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_steps(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<Json<Vec<Step>>> {
+async fn list_steps(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Step>>> {
     st.store.funnel(FunnelId(id)).await?;
     Ok(Json(st.store.steps(FunnelId(id)).await?))
 }
 
-async fn create_step(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(new): ApiJson<NewStep>,
-) -> Res<Response> {
-    Ok(created(
-        st.store.create_step(FunnelId(id), &new, now_ms()).await?,
-    ))
+async fn create_step(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(new): ApiJson<NewStep>) -> Res<Response> {
+    Ok(created(st.store.create_step(FunnelId(id), &new, now_ms()).await?))
 }
 
 #[derive(Deserialize)]
@@ -177,67 +109,37 @@ struct Order {
     order: Vec<StepId>,
 }
 
-async fn reorder_steps(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(o): ApiJson<Order>,
-) -> Res<Json<Vec<Step>>> {
+async fn reorder_steps(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(o): ApiJson<Order>) -> Res<Json<Vec<Step>>> {
     st.store.funnel(FunnelId(id)).await?;
     st.store.reorder_steps(FunnelId(id), &o.order).await?;
     Ok(Json(st.store.steps(FunnelId(id)).await?))
 }
 
-async fn get_step(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<Json<Step>> {
+async fn get_step(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Step>> {
     Ok(Json(st.store.step(StepId(id)).await?))
 }
 
-async fn delete_step(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<StatusCode> {
+async fn delete_step(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
     st.store.delete_step(StepId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_edges(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<Json<Vec<Edge>>> {
+async fn list_edges(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Edge>>> {
     st.store.funnel(FunnelId(id)).await?;
     Ok(Json(st.store.edges(FunnelId(id)).await?))
 }
 
-async fn create_edge(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(new): ApiJson<NewEdge>,
-) -> Res<Response> {
+async fn create_edge(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(new): ApiJson<NewEdge>) -> Res<Response> {
     st.store.funnel(FunnelId(id)).await?;
     Ok(created(st.store.create_edge(FunnelId(id), &new).await?))
 }
 
-async fn delete_edge(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<StatusCode> {
+async fn delete_edge(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
     st.store.delete_edge(EdgeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn get_page(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<Json<Value>> {
+async fn get_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Value>> {
     let p = st.store.page(StepId(id)).await?;
     Ok(Json(json!({
         "version": p.version,
@@ -255,20 +157,9 @@ struct PageSave {
     css: String,
 }
 
-async fn save_page(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(p): ApiJson<PageSave>,
-) -> Res<Json<Value>> {
-    let draft = PageDraft {
-        page: p.page,
-        css: p.css,
-    };
-    let version = st
-        .store
-        .save_page(StepId(id), &draft, p.version, now_ms())
-        .await?;
+async fn save_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<PageSave>) -> Res<Json<Value>> {
+    let draft = PageDraft { page: p.page, css: p.css };
+    let version = st.store.save_page(StepId(id), &draft, p.version, now_ms()).await?;
     Ok(Json(json!({ "version": version })))
 }
 
@@ -277,16 +168,8 @@ struct Publish {
     version: i64,
 }
 
-async fn publish_page(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(p): ApiJson<Publish>,
-) -> Res<Json<Value>> {
-    let v = st
-        .store
-        .publish_page(StepId(id), p.version, now_ms())
-        .await?;
+async fn publish_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<Publish>) -> Res<Json<Value>> {
+    let v = st.store.publish_page(StepId(id), p.version, now_ms()).await?;
     Ok(Json(json!({ "published_version": v })))
 }
 
@@ -302,23 +185,11 @@ fn default_limit() -> i64 {
     100
 }
 
-async fn list_contacts(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiQuery(p): ApiQuery<Paging>,
-) -> Res<Json<Vec<Contact>>> {
-    Ok(Json(
-        st.store
-            .contacts(p.limit.clamp(0, 1000), p.offset.max(0))
-            .await?,
-    ))
+async fn list_contacts(_: ApiCaller, State(st): State<AppState>, ApiQuery(p): ApiQuery<Paging>) -> Res<Json<Vec<Contact>>> {
+    Ok(Json(st.store.contacts(p.limit.clamp(0, 1000), p.offset.max(0)).await?))
 }
 
-async fn get_contact(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<Json<Contact>> {
+async fn get_contact(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Contact>> {
     Ok(Json(st.store.contact(ContactId(id)).await?))
 }
 
@@ -332,11 +203,7 @@ struct EventFilter {
     limit: i64,
 }
 
-async fn list_events(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiQuery(f): ApiQuery<EventFilter>,
-) -> Res<Json<Vec<Event>>> {
+async fn list_events(_: ApiCaller, State(st): State<AppState>, ApiQuery(f): ApiQuery<EventFilter>) -> Res<Json<Vec<Event>>> {
     let strip = |s: Option<String>| s.map(|s| s.replace('\0', ""));
     let q = EventQuery {
         funnel: f.funnel.map(FunnelId),
@@ -348,40 +215,21 @@ async fn list_events(
     Ok(Json(st.store.events(&q).await?))
 }
 
-async fn report(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    ApiQuery(q): ApiQuery<reporting::ReportQuery>,
-) -> Res<Json<Value>> {
+async fn report(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<reporting::ReportQuery>) -> Res<Json<Value>> {
     let (steps, r) = reporting::load(&st, FunnelId(id), &q).await?;
     let mut v = serde_json::to_value(&r).map_err(|e| FunnelError::BadRequest(e.to_string()))?;
     v["step_names"] = steps.iter().map(|s| Value::from(s.name.clone())).collect();
     Ok(Json(v))
 }
 
-async fn report_csv(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-    ApiQuery(q): ApiQuery<reporting::ReportQuery>,
-) -> Res<Response> {
+async fn report_csv(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<reporting::ReportQuery>) -> Res<Response> {
     let (steps, r) = reporting::load(&st, FunnelId(id), &q).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-        reporting::csv(&steps, &r),
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], reporting::csv(&steps, &r)).into_response())
 }
 
 async fn list_tokens(_: ApiCaller, State(st): State<AppState>) -> Res<Json<Value>> {
     let tokens = st.store.tokens().await?;
-    Ok(Json(
-        tokens
-            .iter()
-            .map(|t| json!({ "id": t.id, "name": t.name, "created_at": t.created_at }))
-            .collect(),
-    ))
+    Ok(Json(tokens.iter().map(|t| json!({ "id": t.id, "name": t.name, "created_at": t.created_at })).collect()))
 }
 
 #[derive(Deserialize)]
@@ -389,22 +237,12 @@ struct NewToken {
     name: String,
 }
 
-async fn create_token(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiJson(t): ApiJson<NewToken>,
-) -> Res<Response> {
+async fn create_token(_: ApiCaller, State(st): State<AppState>, ApiJson(t): ApiJson<NewToken>) -> Res<Response> {
     let (id, token) = issue_token(&*st.store, &t.name).await?;
-    Ok(created(
-        json!({ "id": id, "name": t.name.trim(), "token": token }),
-    ))
+    Ok(created(json!({ "id": id, "name": t.name.trim(), "token": token })))
 }
 
-async fn delete_token(
-    _: ApiCaller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> Res<StatusCode> {
+async fn delete_token(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
     st.store.delete_token(TokenId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

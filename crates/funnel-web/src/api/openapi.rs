@@ -14,14 +14,7 @@ fn body(schema: Value) -> Value {
 }
 
 /// An operation: summary, optional body, success status and schema (None = no content).
-fn op(
-    id: &str,
-    summary: &str,
-    req: Option<Value>,
-    ok: &str,
-    schema: Option<Value>,
-    params: &[Value],
-) -> Value {
+fn op(id: &str, summary: &str, req: Option<Value>, ok: &str, schema: Option<Value>, params: &[Value]) -> Value {
     let err = json!({ "description": "Error", "content": { "application/json": { "schema": r("Error") } } });
     let mut responses = serde_json::Map::new();
     responses.insert(
@@ -143,24 +136,9 @@ fn schemas() -> Value {
 pub(super) fn spec() -> Value {
     let id = id_param();
     let ids = [id.clone()];
-    let report_q = [
-        id.clone(),
-        q(
-            "window_hours",
-            json!({ "type": "integer", "minimum": 1, "maximum": 8784 }),
-        ),
-        q("since", int()),
-        q("until", int()),
-    ];
+    let report_q = [id.clone(), q("window_hours", json!({ "type": "integer", "minimum": 1, "maximum": 8784 })), q("since", int()), q("until", int())];
     let csv = json!({ "description": "CSV", "content": { "text/csv": { "schema": { "type": "string" } } } });
-    let mut report_csv = op(
-        "funnelReportCsv",
-        "The funnel report as CSV",
-        None,
-        "200",
-        None,
-        &report_q,
-    );
+    let mut report_csv = op("funnelReportCsv", "The funnel report as CSV", None, "200", None, &report_q);
     report_csv["responses"]["200"] = csv;
     json!({
         "openapi": "3.0.3",
@@ -237,48 +215,14 @@ pub(super) fn spec() -> Value {
 /// clients (and schemathesis) can follow them.
 fn add_links(spec: &mut Value) {
     let targets: [(&str, &str, &[&str]); 4] = [
-        (
-            "/api/v1/funnels",
-            "post",
-            &[
-                "getFunnel",
-                "updateFunnel",
-                "listSteps",
-                "createStep",
-                "listEdges",
-                "reorderSteps",
-                "funnelReport",
-                "funnelReportCsv",
-            ],
-        ),
-        (
-            "/api/v1/funnels/{id}/steps",
-            "post",
-            &["getStep", "getPage", "savePage", "publishPage"],
-        ),
+        ("/api/v1/funnels", "post", &["getFunnel", "updateFunnel", "listSteps", "createStep", "listEdges", "reorderSteps", "funnelReport", "funnelReportCsv"]),
+        ("/api/v1/funnels/{id}/steps", "post", &["getStep", "getPage", "savePage", "publishPage"]),
         ("/api/v1/funnels/{id}/edges", "post", &["deleteEdge"]),
-        (
-            "/api/v1/funnels/{id}/experiments",
-            "post",
-            &[
-                "getExperiment",
-                "updateExperiment",
-                "experimentResults",
-                "evaluateExperiment",
-                "deleteExperiment",
-            ],
-        ),
+        ("/api/v1/funnels/{id}/experiments", "post", &["getExperiment", "updateExperiment", "experimentResults", "evaluateExperiment", "deleteExperiment"]),
     ];
     for (path, method, ops) in targets {
-        let links: serde_json::Map<String, Value> = ops
-            .iter()
-            .map(|op| {
-                (
-                    op.to_string(),
-                    json!({ "operationId": op, "parameters": { "id": "$response.body#/id" } }),
-                )
-            })
-            .collect();
+        let links: serde_json::Map<String, Value> =
+            ops.iter().map(|op| (op.to_string(), json!({ "operationId": op, "parameters": { "id": "$response.body#/id" } }))).collect();
         spec["paths"][path][method]["responses"]["201"]["links"] = Value::Object(links);
     }
 }
@@ -286,15 +230,10 @@ fn add_links(spec: &mut Value) {
 pub(super) async fn document() -> Json<Value> {
     let mut spec = spec();
     let ids = [id_param()];
-    if let (Some(paths), Value::Object(more)) =
-        (spec["paths"].as_object_mut(), experiments::paths(&ids))
-    {
+    if let (Some(paths), Value::Object(more)) = (spec["paths"].as_object_mut(), experiments::paths(&ids)) {
         paths.extend(more);
     }
-    if let (Some(schemas), Value::Object(more)) = (
-        spec["components"]["schemas"].as_object_mut(),
-        experiments::schemas(),
-    ) {
+    if let (Some(schemas), Value::Object(more)) = (spec["components"]["schemas"].as_object_mut(), experiments::schemas()) {
         schemas.extend(more);
     }
     add_links(&mut spec);

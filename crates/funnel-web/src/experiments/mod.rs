@@ -20,22 +20,14 @@ pub(crate) const EXPOSURE: &str = "experiment_viewed";
 /// The arm a visitor sees and, when the experiment is running and the visitor is a person,
 /// the exposure event to record. Bots are never assigned: they see the winner or control.
 /// Once decided, assigned visitors keep their arm and everyone new sees the winner.
-pub(crate) async fn serve(
-    st: &AppState,
-    e: &Experiment,
-    visit: &Visit,
-    now: i64,
-) -> Result<(usize, Option<Event>), FunnelError> {
+pub(crate) async fn serve(st: &AppState, e: &Experiment, visit: &Visit, now: i64) -> Result<(usize, Option<Event>), FunnelError> {
     if visit.bot {
         return Ok((e.fallback_arm(), None));
     }
     match e.status {
         Status::Running => {
             let proposed = hikari_stats::assign(&e.seed(), visit.visitor.as_str(), &e.weights());
-            let arm = st
-                .store
-                .assign_visitor(e.id, &visit.visitor, proposed, now)
-                .await?;
+            let arm = st.store.assign_visitor(e.id, &visit.visitor, proposed, now).await?;
             let arm = if arm < e.arms.len() { arm } else { 0 };
             let mut ev = visit.event(EventName::exposure(), now);
             ev.funnel = Some(e.funnel);
@@ -50,19 +42,13 @@ pub(crate) async fn serve(
 
 /// The arm of a visitor who already saw the page (form posts): the sticky record, else the
 /// arm a new visitor would get now (without assigning).
-pub(crate) async fn recorded_arm(
-    st: &AppState,
-    e: &Experiment,
-    visit: &Visit,
-) -> Result<usize, FunnelError> {
+pub(crate) async fn recorded_arm(st: &AppState, e: &Experiment, visit: &Visit) -> Result<usize, FunnelError> {
     if visit.bot || e.status == Status::Stopped {
         return Ok(e.fallback_arm());
     }
     Ok(match st.store.assignment(e.id, &visit.visitor).await? {
         Some(arm) if arm < e.arms.len() => arm,
-        _ if e.status == Status::Running => {
-            hikari_stats::assign(&e.seed(), visit.visitor.as_str(), &e.weights())
-        }
+        _ if e.status == Status::Running => hikari_stats::assign(&e.seed(), visit.visitor.as_str(), &e.weights()),
         _ => e.fallback_arm(),
     })
 }

@@ -16,19 +16,9 @@ pub(crate) fn arm_stats(e: &Experiment, days: &[ArmDay]) -> Vec<ArmStats> {
     (0..e.arms.len())
         .map(|arm| {
             let mine = days.iter().filter(|d| d.arm == arm);
-            let (n, conv, sum, sq) = mine.fold((0u64, 0u64, 0.0, 0.0), |a, d| {
-                (
-                    a.0 + d.n.max(0) as u64,
-                    a.1 + d.conversions.max(0) as u64,
-                    a.2 + d.sum,
-                    a.3 + d.sum_squares,
-                )
-            });
-            if e.goal.is_binomial() {
-                ArmStats::binomial(n, conv)
-            } else {
-                ArmStats::mean_metric(n, sum, sq)
-            }
+            let (n, conv, sum, sq) =
+                mine.fold((0u64, 0u64, 0.0, 0.0), |a, d| (a.0 + d.n.max(0) as u64, a.1 + d.conversions.max(0) as u64, a.2 + d.sum, a.3 + d.sum_squares));
+            if e.goal.is_binomial() { ArmStats::binomial(n, conv) } else { ArmStats::mean_metric(n, sum, sq) }
         })
         .collect()
 }
@@ -38,33 +28,22 @@ pub(crate) fn arm_stats(e: &Experiment, days: &[ArmDay]) -> Vec<ArmStats> {
 pub(crate) fn srm_weights(e: &Experiment, stats: &[ArmStats]) -> Vec<f64> {
     let total: u64 = stats.iter().map(ArmStats::n).sum();
     match e.mode {
-        Mode::Bandit if total > 0 && stats.iter().all(|s| s.n() > 0) => {
-            stats.iter().map(|s| s.n() as f64 / total as f64).collect()
-        }
+        Mode::Bandit if total > 0 && stats.iter().all(|s| s.n() > 0) => stats.iter().map(|s| s.n() as f64 / total as f64).collect(),
         _ => e.weights(),
     }
 }
 
 /// Analysis when every arm has at least one unit; `None` before that.
-pub(crate) fn analysis(
-    stats: &[ArmStats],
-    weights: &[f64],
-) -> Result<Option<ExperimentAnalysis>, FunnelError> {
+pub(crate) fn analysis(stats: &[ArmStats], weights: &[f64]) -> Result<Option<ExperimentAnalysis>, FunnelError> {
     if stats.iter().any(|s| s.n() == 0) {
         return Ok(None);
     }
-    analyze(stats, weights, &AnalysisConfig::default())
-        .map(Some)
-        .map_err(invalid)
+    analyze(stats, weights, &AnalysisConfig::default()).map(Some).map_err(invalid)
 }
 
 /// One JSON object per arm: `{arm, visitors, conversions | sum, mean, chance_to_win, risk,
 /// uplift: {mean, ci}, p_value, ci}` (comparisons are null for control).
-pub(crate) fn arms_json(
-    names: &[String],
-    stats: &[ArmStats],
-    a: Option<&ExperimentAnalysis>,
-) -> Vec<Value> {
+pub(crate) fn arms_json(names: &[String], stats: &[ArmStats], a: Option<&ExperimentAnalysis>) -> Vec<Value> {
     stats
         .iter()
         .enumerate()
@@ -109,10 +88,7 @@ pub(crate) async fn results(st: &AppState, e: &Experiment) -> Result<Value, Funn
         Mode::Bandit => None,
         Mode::Split => a.as_ref().map(|a| a.srm_p),
     };
-    let daily: Vec<Value> = days
-        .iter()
-        .map(|d| json!({ "day": d.day, "arm": d.arm, "visitors": d.n, "conversions": d.conversions, "sum": d.sum }))
-        .collect();
+    let daily: Vec<Value> = days.iter().map(|d| json!({ "day": d.day, "arm": d.arm, "visitors": d.n, "conversions": d.conversions, "sum": d.sum })).collect();
     Ok(json!({
         "id": e.id.0,
         "name": e.name,
@@ -159,14 +135,7 @@ pub(crate) struct CompareInput {
 pub(crate) fn compare(input: CompareInput) -> Result<Value, FunnelError> {
     let k = input.arms.len();
     if !(2..=hikari_funnel::experiment::MAX_ARMS).contains(&k) {
-        return Err(DomainError::invalid(
-            "arms",
-            format!(
-                "need 2 to {} arms, got {k}",
-                hikari_funnel::experiment::MAX_ARMS
-            ),
-        )
-        .into());
+        return Err(DomainError::invalid("arms", format!("need 2 to {} arms, got {k}", hikari_funnel::experiment::MAX_ARMS)).into());
     }
     let mut stats = Vec::with_capacity(k);
     for (i, a) in input.arms.iter().enumerate() {
@@ -174,32 +143,17 @@ pub(crate) fn compare(input: CompareInput) -> Result<Value, FunnelError> {
             (Some(c), None, None) => ArmStats::binomial(a.n, c),
             (None, Some(s), Some(q)) => ArmStats::mean_metric(a.n, s, q),
             _ => {
-                return Err(DomainError::invalid(
-                    format!("arms[{i}]"),
-                    "give either conversions (binomial) or sum and sum_squares (value metric)",
-                )
-                .into());
+                return Err(DomainError::invalid(format!("arms[{i}]"), "give either conversions (binomial) or sum and sum_squares (value metric)").into());
             }
         });
-        stats[i]
-            .validate()
-            .map_err(|e| FunnelError::from(DomainError::invalid(format!("arms[{i}]"), e)))?;
+        stats[i].validate().map_err(|e| FunnelError::from(DomainError::invalid(format!("arms[{i}]"), e)))?;
     }
-    if stats
-        .iter()
-        .any(|s| s.is_binomial() != stats[0].is_binomial())
-    {
-        return Err(
-            DomainError::invalid("arms", "all arms must be binomial or all value metrics").into(),
-        );
+    if stats.iter().any(|s| s.is_binomial() != stats[0].is_binomial()) {
+        return Err(DomainError::invalid("arms", "all arms must be binomial or all value metrics").into());
     }
     let weights = match input.weights {
         Some(w) if w.len() != k => {
-            return Err(DomainError::invalid(
-                "weights",
-                format!("{k} arms but {} weights", w.len()),
-            )
-            .into());
+            return Err(DomainError::invalid("weights", format!("{k} arms but {} weights", w.len())).into());
         }
         Some(w) => hikari_funnel::experiment::normalise_weights(&w)?,
         None => vec![1.0 / k as f64; k],
@@ -208,11 +162,6 @@ pub(crate) fn compare(input: CompareInput) -> Result<Value, FunnelError> {
         return Err(DomainError::invalid("arms", "every arm needs n ≥ 1").into());
     }
     let a = analyze(&stats, &weights, &AnalysisConfig::default()).map_err(invalid)?;
-    let names: Vec<String> = input
-        .arms
-        .iter()
-        .enumerate()
-        .map(|(i, a)| a.name.clone().unwrap_or_else(|| i.to_string()))
-        .collect();
+    let names: Vec<String> = input.arms.iter().enumerate().map(|(i, a)| a.name.clone().unwrap_or_else(|| i.to_string())).collect();
     Ok(json!({ "arms": arms_json(&names, &stats, Some(&a)), "srm_p": a.srm_p }))
 }

@@ -25,10 +25,7 @@ pub(crate) fn spawn(st: AppState, every: Duration) {
                     continue;
                 }
             };
-            for e in running
-                .into_iter()
-                .filter(|e| e.auto_winner || e.mode == Mode::Bandit)
-            {
+            for e in running.into_iter().filter(|e| e.auto_winner || e.mode == Mode::Bandit) {
                 if let Err(err) = evaluate(&st, &e).await {
                     tracing::warn!(experiment = e.id.0, error = %err, "experiment evaluation failed");
                 }
@@ -48,13 +45,9 @@ pub(crate) async fn evaluate(st: &AppState, e: &Experiment) -> Result<Experiment
     let min_units = u64::try_from(e.min_units_per_arm).unwrap_or(100);
     let mut current = e.clone();
     if e.mode == Mode::Bandit {
-        let cfg = BanditConfig {
-            min_units_per_arm: min_units,
-            ..BanditConfig::default()
-        };
+        let cfg = BanditConfig { min_units_per_arm: min_units, ..BanditConfig::default() };
         let seed = now_ms() as u64 ^ (e.id.0 as u64).rotate_left(32);
-        let r = bandit_weights(&stats, &cfg, seed)
-            .map_err(|err| FunnelError::BadRequest(err.to_string()))?;
+        let r = bandit_weights(&stats, &cfg, seed).map_err(|err| FunnelError::BadRequest(err.to_string()))?;
         if let Some(w) = r.weights {
             current = st.store.update_experiment(e.id, Some(&w), None).await?;
             st.pages.invalidate();
@@ -67,31 +60,13 @@ pub(crate) async fn evaluate(st: &AppState, e: &Experiment) -> Result<Experiment
     let Some(a) = analysis(&stats, &srm_weights(e, &stats))? else {
         return Ok(current);
     };
-    let rule = WinnerRule {
-        min_units_per_arm: min_units,
-        ..WinnerRule::default()
-    };
+    let rule = WinnerRule { min_units_per_arm: min_units, ..WinnerRule::default() };
     let decision = decide(&a, &rule).map_err(|err| FunnelError::BadRequest(err.to_string()))?;
-    let record =
-        |d: &Decision| json!({ "rule": rule, "decision": d, "srm_p": a.srm_p, "arms": a.arms });
+    let record = |d: &Decision| json!({ "rule": rule, "decision": d, "srm_p": a.srm_p, "arms": a.arms });
     let ended = match &decision {
         Decision::Continue { .. } => return Ok(current),
-        Decision::Winner { arm, .. } => {
-            st.store
-                .end_experiment(
-                    e.id,
-                    Status::Decided,
-                    Some(*arm),
-                    &record(&decision),
-                    now_ms(),
-                )
-                .await?
-        }
-        Decision::Stop { .. } => {
-            st.store
-                .end_experiment(e.id, Status::Stopped, None, &record(&decision), now_ms())
-                .await?
-        }
+        Decision::Winner { arm, .. } => st.store.end_experiment(e.id, Status::Decided, Some(*arm), &record(&decision), now_ms()).await?,
+        Decision::Stop { .. } => st.store.end_experiment(e.id, Status::Stopped, None, &record(&decision), now_ms()).await?,
     };
     st.pages.invalidate();
     tracing::info!(experiment = e.id.0, status = ended.status.as_str(), winner = ?ended.winner, "experiment ended by the winner rule");

@@ -24,10 +24,7 @@ pub(crate) struct PageCache<T> {
 
 impl<T> PageCache<T> {
     pub fn new() -> Self {
-        Self {
-            generation: AtomicU64::new(0),
-            entries: Mutex::new(HashMap::new()),
-        }
+        Self { generation: AtomicU64::new(0), entries: Mutex::new(HashMap::new()) }
     }
 
     /// The generation to tag a value read from now on.
@@ -44,10 +41,7 @@ impl<T> PageCache<T> {
         let now = self.generation();
         // A poisoned lock only means a panic elsewhere mid-insert; entries stay valid.
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .get(&(funnel.to_owned(), step.to_owned()))
-            .filter(|(g, _)| *g == now)
-            .map(|(_, v)| v.clone())
+        entries.get(&(funnel.to_owned(), step.to_owned())).filter(|(g, _)| *g == now).map(|(_, v)| v.clone())
     }
 
     pub fn put(&self, funnel: &str, step: &str, generation: u64, value: Arc<T>) {

@@ -19,10 +19,7 @@ use axum::{
     routing::{get, post},
 };
 pub(crate) use cache::PageCache;
-use hikari_funnel::{
-    Consent, ContactUpsert, Edge, EventName, Funnel, Locale, Msg, PageDraft, RoutingContext, Slug,
-    Step, next_step,
-};
+use hikari_funnel::{Consent, ContactUpsert, Edge, EventName, Funnel, Locale, Msg, PageDraft, RoutingContext, Slug, Step, next_step};
 use serde::Deserialize;
 use std::{collections::HashMap, sync::Arc};
 pub(crate) use visit::{Visit, locale};
@@ -49,9 +46,7 @@ pub(crate) struct Target {
 impl Target {
     /// The page an arm serves (the step's own page without an experiment).
     fn page_of(&self, arm: Option<usize>) -> &PageDraft {
-        arm.and_then(|a| self.variants.get(a))
-            .and_then(Option::as_ref)
-            .unwrap_or(&self.page)
+        arm.and_then(|a| self.variants.get(a)).and_then(Option::as_ref).unwrap_or(&self.page)
     }
 
     /// The arm's name, for the `variant` field of events.
@@ -61,11 +56,7 @@ impl Target {
     }
 }
 
-async fn target(
-    st: &AppState,
-    funnel: &str,
-    step: &str,
-) -> Result<Option<Arc<Target>>, FunnelError> {
+async fn target(st: &AppState, funnel: &str, step: &str) -> Result<Option<Arc<Target>>, FunnelError> {
     if let Some(t) = st.pages.get(funnel, step) {
         return Ok(Some(t));
     }
@@ -78,11 +69,7 @@ async fn target(
     Ok(Some(t))
 }
 
-async fn load_target(
-    st: &AppState,
-    funnel: &str,
-    step: &str,
-) -> Result<Option<Target>, FunnelError> {
+async fn load_target(st: &AppState, funnel: &str, step: &str) -> Result<Option<Target>, FunnelError> {
     let (Ok(fslug), Ok(sslug)) = (funnel.parse::<Slug>(), step.parse::<Slug>()) else {
         return Ok(None);
     };
@@ -109,22 +96,10 @@ async fn load_target(
             None => None,
         });
     }
-    Ok(Some(Target {
-        funnel,
-        steps,
-        step,
-        page,
-        experiment,
-        variants,
-    }))
+    Ok(Some(Target { funnel, steps, step, page, experiment, variants }))
 }
 
-fn with_cookies(
-    st: &AppState,
-    visit: &Visit,
-    status: StatusCode,
-    body: impl IntoResponse,
-) -> Response {
+fn with_cookies(st: &AppState, visit: &Visit, status: StatusCode, body: impl IntoResponse) -> Response {
     let mut res = (status, body).into_response();
     for (k, v) in visit.cookies(st.secure_cookies()) {
         res.headers_mut().append(k, v);
@@ -163,12 +138,7 @@ async fn show(
     ev.variant = t.arm_name(arm);
     st.events.record(ev).await?;
     if let Some(url) = &t.step.redirect_url {
-        return Ok(with_cookies(
-            &st,
-            &visit,
-            StatusCode::FOUND,
-            [(header::LOCATION, url.as_str())],
-        ));
+        return Ok(with_cookies(&st, &visit, StatusCode::FOUND, [(header::LOCATION, url.as_str())]));
     }
     let view = PageView {
         locale: locale(&headers, &query, Some(&t.funnel)),
@@ -181,12 +151,7 @@ async fn show(
         tracking: Some((t.funnel.id.0, t.step.id.0)),
         now,
     };
-    Ok(with_cookies(
-        &st,
-        &visit,
-        StatusCode::OK,
-        render::page(&view),
-    ))
+    Ok(with_cookies(&st, &visit, StatusCode::OK, render::page(&view)))
 }
 
 async fn submit(
@@ -202,20 +167,12 @@ async fn submit(
     };
     let loc = locale(&headers, &query, Some(&t.funnel));
     let Ok(Form(mut raw)) = form else {
-        return Ok((
-            StatusCode::BAD_REQUEST,
-            render::simple(loc, loc.text(Msg::FixErrors)),
-        )
-            .into_response());
+        return Ok((StatusCode::BAD_REQUEST, render::simple(loc, loc.text(Msg::FixErrors))).into_response());
     };
     raw.values_mut().for_each(|v| v.retain(|c| c != '\0'));
     let now = now_ms();
     if !st.submits.allow(&ip, now) {
-        return Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            render::simple(loc, loc.text(Msg::RateLimited)),
-        )
-            .into_response());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render::simple(loc, loc.text(Msg::RateLimited))).into_response());
     }
     let visit = Visit::read(&headers, &query);
     let arm = match &t.experiment {
@@ -225,21 +182,12 @@ async fn submit(
     let page = t.page_of(arm);
     let form_id = raw.get("_form").cloned().unwrap_or_default();
     let Some(form) = page.page.form(&form_id).cloned() else {
-        return Ok((
-            StatusCode::BAD_REQUEST,
-            render::simple(loc, loc.text(Msg::FixErrors)),
-        )
-            .into_response());
+        return Ok((StatusCode::BAD_REQUEST, render::simple(loc, loc.text(Msg::FixErrors))).into_response());
     };
     // A filled honeypot is a bot: act as if it worked, keep nothing.
     if raw.get("_hp").is_some_and(|v| !v.is_empty()) {
         let next = follow(&t, arm, &[], &form_id, &Default::default(), &[], &[]);
-        return Ok(with_cookies(
-            &st,
-            &visit,
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, next)],
-        ));
+        return Ok(with_cookies(&st, &visit, StatusCode::SEE_OTHER, [(header::LOCATION, next)]));
     }
     let sub = match form.validate(&raw) {
         Ok(sub) => sub,
@@ -255,12 +203,7 @@ async fn submit(
                 tracking: Some((t.funnel.id.0, t.step.id.0)),
                 now,
             };
-            return Ok(with_cookies(
-                &st,
-                &visit,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render::page(&view),
-            ));
+            return Ok(with_cookies(&st, &visit, StatusCode::UNPROCESSABLE_ENTITY, render::page(&view)));
         }
     };
     let name = form.event.as_deref().unwrap_or(t.step.kind.submit_event());
@@ -269,24 +212,14 @@ async fn submit(
     ev.funnel = Some(t.funnel.id);
     ev.step = Some(t.step.id);
     ev.variant = t.arm_name(arm);
-    let public: serde_json::Map<String, serde_json::Value> = sub
-        .values
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "email" | "name" | "phone"))
-        .map(|(k, v)| (k.clone(), v.clone().into()))
-        .collect();
+    let public: serde_json::Map<String, serde_json::Value> =
+        sub.values.iter().filter(|(k, _)| !matches!(k.as_str(), "email" | "name" | "phone")).map(|(k, v)| (k.clone(), v.clone().into())).collect();
     ev.props = serde_json::json!({ "form": form_id, "fields": public });
     let labels = match &sub.email {
         Some(email) => {
             // One lead per (funnel, step, email, UTC day): a re-submission updates the contact
             // but does not count twice (the store ignores a repeated event id).
-            let key = format!(
-                "lead:{}:{}:{}:{}",
-                t.funnel.id,
-                t.step.id,
-                email,
-                now / 86_400_000
-            );
+            let key = format!("lead:{}:{}:{}:{}", t.funnel.id, t.step.id, email, now / 86_400_000);
             ev.id = crate::security::digest(&key)[..32].parse()?;
             let source = format!("{}/{}", t.funnel.slug, t.step.slug);
             let up = ContactUpsert {
@@ -294,15 +227,7 @@ async fn submit(
                 name: sub.name.clone(),
                 phone: sub.phone.clone(),
                 labels: vec![format!("funnel:{}", t.funnel.slug)],
-                consents: sub
-                    .consents
-                    .iter()
-                    .map(|text| Consent {
-                        text: text.clone(),
-                        at: now,
-                        source: source.clone(),
-                    })
-                    .collect(),
+                consents: sub.consents.iter().map(|text| Consent { text: text.clone(), at: now, source: source.clone() }).collect(),
                 visitor: Some(visit.visitor.clone()),
                 utm_first: visit.utm_first.clone(),
                 utm_last: visit.utm_last.clone(),
@@ -316,21 +241,8 @@ async fn submit(
         }
     };
     let edges = st.store.edges(t.funnel.id).await?;
-    let next = follow(
-        &t,
-        arm,
-        &edges,
-        &form_id,
-        &sub.values,
-        &[name.to_string()],
-        &labels,
-    );
-    Ok(with_cookies(
-        &st,
-        &visit,
-        StatusCode::SEE_OTHER,
-        [(header::LOCATION, next)],
-    ))
+    let next = follow(&t, arm, &edges, &form_id, &sub.values, &[name.to_string()], &labels);
+    Ok(with_cookies(&st, &visit, StatusCode::SEE_OTHER, [(header::LOCATION, next)]))
 }
 
 /// The URL of the step after a submit: the experiment arm's `next` step (a path split),
@@ -344,23 +256,10 @@ fn follow(
     events: &[String],
     labels: &[String],
 ) -> String {
-    let cx = RoutingContext {
-        form: Some(form),
-        events,
-        values: Some(values),
-        labels,
-    };
-    let split = t
-        .experiment
-        .as_ref()
-        .zip(arm)
-        .and_then(|(e, a)| e.arms.get(a))
-        .and_then(|a| a.next);
+    let cx = RoutingContext { form: Some(form), events, values: Some(values), labels };
+    let split = t.experiment.as_ref().zip(arm).and_then(|(e, a)| e.arms.get(a)).and_then(|a| a.next);
     let by_edge = split.or_else(|| next_step(edges, t.step.id, &cx));
-    let next = by_edge
-        .and_then(|id| t.steps.iter().find(|s| s.id == id))
-        .or_else(|| t.steps.iter().find(|s| s.position > t.step.position))
-        .unwrap_or(&t.step);
+    let next = by_edge.and_then(|id| t.steps.iter().find(|s| s.id == id)).or_else(|| t.steps.iter().find(|s| s.position > t.step.position)).unwrap_or(&t.step);
     format!("/f/{}/{}", t.funnel.slug, next.slug)
 }
 
@@ -383,15 +282,9 @@ struct BeaconEvent {
 }
 
 /// `POST /f/collect`: custom events from the tracking script, at most 25 a request.
-async fn collect(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    crate::extract::ApiJson(b): crate::extract::ApiJson<Beacon>,
-) -> Result<Response, FunnelError> {
+async fn collect(State(st): State<AppState>, headers: HeaderMap, crate::extract::ApiJson(b): crate::extract::ApiJson<Beacon>) -> Result<Response, FunnelError> {
     if b.events.len() > 25 {
-        return Err(FunnelError::BadRequest(
-            "at most 25 events per request".into(),
-        ));
+        return Err(FunnelError::BadRequest("at most 25 events per request".into()));
     }
     let visit = Visit::read(&headers, &HashMap::new());
     let now = now_ms();
@@ -410,10 +303,5 @@ async fn collect(
         events.push(ev);
     }
     let accepted = st.store.append_events(&events).await?;
-    Ok(with_cookies(
-        &st,
-        &visit,
-        StatusCode::OK,
-        Json(serde_json::json!({ "accepted": accepted })),
-    ))
+    Ok(with_cookies(&st, &visit, StatusCode::OK, Json(serde_json::json!({ "accepted": accepted }))))
 }

@@ -31,36 +31,16 @@ impl Visit {
         let existing = cookie(headers, VISITOR).and_then(|v| v.parse::<VisitorId>().ok());
         let new_visitor = existing.is_none();
         // 16 random bytes → 32 hex characters, which always parse as a VisitorId.
-        let visitor =
-            existing.unwrap_or_else(|| random_hex(16).parse().unwrap_or_else(|_| unreachable!()));
-        let session = cookie(headers, SESSION)
-            .filter(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()))
-            .unwrap_or_else(|| random_hex(16));
+        let visitor = existing.unwrap_or_else(|| random_hex(16).parse().unwrap_or_else(|_| unreachable!()));
+        let session = cookie(headers, SESSION).filter(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())).unwrap_or_else(|| random_hex(16));
         let from_query = Utm::from_query(query);
-        let stored_first =
-            cookie(headers, FIRST_TOUCH).and_then(|c| serde_urlencoded::from_str::<Utm>(&c).ok());
+        let stored_first = cookie(headers, FIRST_TOUCH).and_then(|c| serde_urlencoded::from_str::<Utm>(&c).ok());
         let new_first_touch = stored_first.is_none() && !from_query.is_empty();
         let utm_first = stored_first.unwrap_or_else(|| from_query.clone());
-        let utm_last = if from_query.is_empty() {
-            cookie(headers, LAST_TOUCH)
-                .and_then(|c| serde_urlencoded::from_str(&c).ok())
-                .unwrap_or_default()
-        } else {
-            from_query
-        };
-        let ua = headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        Self {
-            visitor,
-            session,
-            utm_first,
-            utm_last,
-            bot: is_bot_user_agent(ua),
-            new_visitor,
-            new_first_touch,
-        }
+        let utm_last =
+            if from_query.is_empty() { cookie(headers, LAST_TOUCH).and_then(|c| serde_urlencoded::from_str(&c).ok()).unwrap_or_default() } else { from_query };
+        let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Self { visitor, session, utm_first, utm_last, bot: is_bot_user_agent(ua), new_visitor, new_first_touch }
     }
 
     /// The `Set-Cookie` headers that keep this context.
@@ -72,33 +52,15 @@ impl Visit {
             }
         };
         if self.new_visitor {
-            push(set_cookie(
-                VISITOR,
-                self.visitor.as_str(),
-                YEAR_S,
-                true,
-                secure,
-            ));
+            push(set_cookie(VISITOR, self.visitor.as_str(), YEAR_S, true, secure));
         }
         push(set_cookie(SESSION, &self.session, SESSION_S, true, secure));
         let enc = |u: &Utm| serde_urlencoded::to_string(u).unwrap_or_default();
         if self.new_first_touch {
-            push(set_cookie(
-                FIRST_TOUCH,
-                &enc(&self.utm_first),
-                YEAR_S,
-                true,
-                secure,
-            ));
+            push(set_cookie(FIRST_TOUCH, &enc(&self.utm_first), YEAR_S, true, secure));
         }
         if !self.utm_last.is_empty() {
-            push(set_cookie(
-                LAST_TOUCH,
-                &enc(&self.utm_last),
-                SESSION_S,
-                true,
-                secure,
-            ));
+            push(set_cookie(LAST_TOUCH, &enc(&self.utm_last), SESSION_S, true, secure));
         }
         out
     }
@@ -125,21 +87,10 @@ impl Visit {
 }
 
 /// The UI language: `?lang=`, then the funnel's forced locale, then `Accept-Language`.
-pub(crate) fn locale(
-    headers: &HeaderMap,
-    query: &HashMap<String, String>,
-    funnel: Option<&Funnel>,
-) -> Locale {
+pub(crate) fn locale(headers: &HeaderMap, query: &HashMap<String, String>, funnel: Option<&Funnel>) -> Locale {
     query
         .get("lang")
         .and_then(|l| Locale::parse(l))
         .or_else(|| funnel.and_then(|f| f.locale))
-        .unwrap_or_else(|| {
-            Locale::from_accept_language(
-                headers
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or(""),
-            )
-        })
+        .unwrap_or_else(|| Locale::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("")))
 }

@@ -26,18 +26,9 @@ pub struct Reply {
 }
 
 /// One HTTP/1.0 request (the server answers with a length and closes).
-pub async fn http(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-    body: &str,
-) -> Reply {
+pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, String)], body: &str) -> Reply {
     let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let mut req = format!(
-        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -49,11 +40,7 @@ pub async fn http(
     let text = String::from_utf8_lossy(&buf).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|c| c.parse().ok()).unwrap_or(0);
     let mut cookies = Vec::new();
     let mut location = None;
     for l in lines {
@@ -62,21 +49,13 @@ pub async fn http(
         };
         if k.eq_ignore_ascii_case("set-cookie") {
             if let Some((name, rest)) = v.split_once('=') {
-                cookies.push((
-                    name.to_owned(),
-                    rest.split(';').next().unwrap_or("").to_owned(),
-                ));
+                cookies.push((name.to_owned(), rest.split(';').next().unwrap_or("").to_owned()));
             }
         } else if k.eq_ignore_ascii_case("location") {
             location = Some(v.to_owned());
         }
     }
-    Reply {
-        status,
-        cookies,
-        location,
-        body: body.to_owned(),
-    }
+    Reply { status, cookies, location, body: body.to_owned() }
 }
 
 /// A visitor with a cookie jar.
@@ -97,14 +76,7 @@ impl Visitor {
     pub async fn go(&mut self, addr: SocketAddr, method: &str, path: &str, form: &str) -> Reply {
         let mut h = vec![("User-Agent", UA.to_owned())];
         if !self.jar.is_empty() {
-            h.push((
-                "Cookie",
-                self.jar
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ));
+            h.push(("Cookie", self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")));
         }
         if method == "POST" {
             h.push(("Content-Type", "application/x-www-form-urlencoded".into()));
@@ -126,14 +98,8 @@ pub struct Server {
 fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "{prefix}_{}_{nanos}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    format!("{prefix}_{}_{nanos}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 impl Server {
@@ -152,34 +118,18 @@ impl Server {
             let schema = unique("funnel_web");
             // Creates the schema (and runs the migrations in it); the server then connects
             // with that schema as its search path.
-            pg = Some(
-                hikari_funnel_store::PgStore::connect(&url, Some(&schema))
-                    .await
-                    .expect("connect postgres"),
-            );
+            pg = Some(hikari_funnel_store::PgStore::connect(&url, Some(&schema)).await.expect("connect postgres"));
             let sep = if url.contains('?') { '&' } else { '?' };
             config.database_url = Some(format!("{url}{sep}options=-c%20search_path%3D{schema}"));
         }
         let token = create_token(&config, "test").await.expect("token");
         let app = router(config).await.expect("router");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .expect("serve");
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });
-        Some(Self {
-            addr,
-            token,
-            dir,
-            pg,
-        })
+        Some(Self { addr, token, dir, pg })
     }
 
     pub async fn finish(self) {
@@ -190,69 +140,28 @@ impl Server {
     }
 
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let h = [
-            ("Authorization", format!("Bearer {}", self.token)),
-            ("Content-Type", "application/json".into()),
-        ];
-        let r = http(
-            self.addr,
-            method,
-            path,
-            &h,
-            &body.map(|b| b.to_string()).unwrap_or_default(),
-        )
-        .await;
-        (
-            r.status,
-            serde_json::from_str(&r.body).unwrap_or(Value::Null),
-        )
+        let h = [("Authorization", format!("Bearer {}", self.token)), ("Content-Type", "application/json".into())];
+        let r = http(self.addr, method, path, &h, &body.map(|b| b.to_string()).unwrap_or_default()).await;
+        (r.status, serde_json::from_str(&r.body).unwrap_or(Value::Null))
     }
 
     pub async fn ok(&self, method: &str, path: &str, body: Value) -> Value {
-        let (s, v) = self
-            .call(method, path, if body.is_null() { None } else { Some(body) })
-            .await;
+        let (s, v) = self.call(method, path, if body.is_null() { None } else { Some(body) }).await;
         assert!((200..300).contains(&s), "{method} {path}: {s} {v}");
         v
     }
 
     /// A funnel `slug` with published steps `(slug, kind, heading)` holding a heading and an
     /// email form; returns the funnel id and the step ids by slug.
-    pub async fn funnel(
-        &self,
-        slug: &str,
-        steps: &[(&str, &str, &str)],
-    ) -> (i64, HashMap<String, i64>) {
-        let f = self
-            .ok(
-                "POST",
-                "/api/v1/funnels",
-                json!({"slug": slug, "name": slug}),
-            )
-            .await;
+    pub async fn funnel(&self, slug: &str, steps: &[(&str, &str, &str)]) -> (i64, HashMap<String, i64>) {
+        let f = self.ok("POST", "/api/v1/funnels", json!({"slug": slug, "name": slug})).await;
         let fid = f["id"].as_i64().expect("funnel id");
         let mut ids = HashMap::new();
         for (s, kind, marker) in steps {
-            let step = self
-                .ok(
-                    "POST",
-                    &format!("/api/v1/funnels/{fid}/steps"),
-                    json!({"slug": s, "name": s, "kind": kind}),
-                )
-                .await;
+            let step = self.ok("POST", &format!("/api/v1/funnels/{fid}/steps"), json!({"slug": s, "name": s, "kind": kind})).await;
             let sid = step["id"].as_i64().expect("step id");
-            self.ok(
-                "PUT",
-                &format!("/api/v1/steps/{sid}/page"),
-                json!({"version": 1, "page": page(marker)}),
-            )
-            .await;
-            self.ok(
-                "POST",
-                &format!("/api/v1/steps/{sid}/publish"),
-                json!({"version": 2}),
-            )
-            .await;
+            self.ok("PUT", &format!("/api/v1/steps/{sid}/page"), json!({"version": 1, "page": page(marker)})).await;
+            self.ok("POST", &format!("/api/v1/steps/{sid}/publish"), json!({"version": 2})).await;
             ids.insert((*s).to_string(), sid);
         }
         (fid, ids)
@@ -263,34 +172,15 @@ impl Server {
     pub async fn admin(&self) -> AdminSession {
         let form = http(self.addr, "GET", "/admin/setup", &[], "").await;
         assert_eq!(form.status, 200, "{}", form.body);
-        let (_, login) = form
-            .cookies
-            .iter()
-            .find(|(k, _)| k == "hikari_login")
-            .expect("login csrf cookie")
-            .clone();
+        let (_, login) = form.cookies.iter().find(|(k, _)| k == "hikari_login").expect("login csrf cookie").clone();
         let body = format!("csrf={login}&email=admin%40example.com&password=correct-horse");
-        let h = [
-            ("Cookie", format!("hikari_login={login}")),
-            ("Content-Type", "application/x-www-form-urlencoded".into()),
-        ];
+        let h = [("Cookie", format!("hikari_login={login}")), ("Content-Type", "application/x-www-form-urlencoded".into())];
         let r = http(self.addr, "POST", "/admin/setup", &h, &body).await;
         assert_eq!(r.status, 303, "{}", r.body);
-        let (_, session) = r
-            .cookies
-            .iter()
-            .find(|(k, _)| k == "hikari_admin")
-            .expect("session cookie")
-            .clone();
-        let mut a = AdminSession {
-            addr: self.addr,
-            cookie: session,
-            csrf: String::new(),
-        };
+        let (_, session) = r.cookies.iter().find(|(k, _)| k == "hikari_admin").expect("session cookie").clone();
+        let mut a = AdminSession { addr: self.addr, cookie: session, csrf: String::new() };
         let home = a.get("/admin").await;
-        a.csrf = between(&home.body, "<meta name=\"csrf\" content=\"", "\"")
-            .expect("csrf meta")
-            .to_string();
+        a.csrf = between(&home.body, "<meta name=\"csrf\" content=\"", "\"").expect("csrf meta").to_string();
         a
     }
 }
@@ -318,22 +208,12 @@ pub struct AdminSession {
 
 impl AdminSession {
     pub async fn get(&self, path: &str) -> Reply {
-        http(
-            self.addr,
-            "GET",
-            path,
-            &[("Cookie", format!("hikari_admin={}", self.cookie))],
-            "",
-        )
-        .await
+        http(self.addr, "GET", path, &[("Cookie", format!("hikari_admin={}", self.cookie))], "").await
     }
 
     /// Posts a form with the session cookie (the caller adds `csrf=` or leaves it out).
     pub async fn post(&self, path: &str, form: &str) -> Reply {
-        let h = [
-            ("Cookie", format!("hikari_admin={}", self.cookie)),
-            ("Content-Type", "application/x-www-form-urlencoded".into()),
-        ];
+        let h = [("Cookie", format!("hikari_admin={}", self.cookie)), ("Content-Type", "application/x-www-form-urlencoded".into())];
         http(self.addr, "POST", path, &h, form).await
     }
 }
@@ -359,32 +239,18 @@ macro_rules! both_backends {
     ($scenario:ident, $sqlite:ident, $postgres:ident, $secs:expr) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $sqlite() {
-            tokio::time::timeout(
-                std::time::Duration::from_secs($secs),
-                $scenario(common::Backend::Sqlite),
-            )
-            .await
-            .expect("scenario within its time bound");
+            tokio::time::timeout(std::time::Duration::from_secs($secs), $scenario(common::Backend::Sqlite)).await.expect("scenario within its time bound");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $postgres() {
-            tokio::time::timeout(
-                std::time::Duration::from_secs($secs),
-                $scenario(common::Backend::Postgres),
-            )
-            .await
-            .expect("scenario within its time bound");
+            tokio::time::timeout(std::time::Duration::from_secs($secs), $scenario(common::Backend::Postgres)).await.expect("scenario within its time bound");
         }
     };
 }
 
 /// The steps of the A/B tests: the experiment step, the variant page of arm B, thanks.
-pub const STEPS: [(&str, &str, &str); 3] = [
-    ("optin", "optin", "Variant A"),
-    ("optin-b", "optin", "Variant B"),
-    ("thanks", "thankyou", "Thanks"),
-];
+pub const STEPS: [(&str, &str, &str); 3] = [("optin", "optin", "Variant A"), ("optin-b", "optin", "Variant B"), ("thanks", "thankyou", "Thanks")];
 
 /// Views `/f/ab/optin`; returns the arm letter of the "Variant X" heading shown.
 pub async fn view(s: &Server, v: &mut Visitor) -> char {

@@ -8,10 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use hikari_sfu::{Command, ConnId, Join, Output, RoomEvent, Sfu, SfuConfig, SignalMode};
-use hikari_types::{
-    AddTrack, ClientInfo, ClientSignal, DisconnectReason, Permissions, Sdp, SdpKind, ServerSignal,
-    TrackKind, TrackSource,
-};
+use hikari_types::{AddTrack, ClientInfo, ClientSignal, DisconnectReason, Permissions, Sdp, SdpKind, ServerSignal, TrackKind, TrackSource};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::format::Codec;
 use str0m::media::{Direction, MediaKind, MediaTime, Mid};

@@ -63,11 +63,7 @@ pub fn close(report: &Report, label: &str, case: &str, got: f64, want: f64, rel:
     }
     let scale = got.abs().max(want.abs());
     let err = (got - want).abs();
-    assert!(
-        err <= rel * scale + ABS_FLOOR,
-        "{case}: {label}: got {got:e}, gbstats {want:e} (rel err {:e})",
-        err / scale
-    );
+    assert!(err <= rel * scale + ABS_FLOOR, "{case}: {label}: got {got:e}, gbstats {want:e} (rel err {:e})", err / scale);
     if scale > 1e-12 {
         report.record(label, err / scale);
     }

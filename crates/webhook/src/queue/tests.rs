@@ -74,8 +74,7 @@ async fn retries_keep_each_rooms_order_and_every_url_gets_everything() {
     let accepted = fake.accepted.lock().expect("lock").clone();
     for url in ["http://a/", "http://b/"] {
         for room in ["r1", "r2", "r3"] {
-            let order: Vec<&str> =
-                accepted.iter().filter(|a| a.0 == url && a.2 == room).map(|a| a.1.as_str()).collect();
+            let order: Vec<&str> = accepted.iter().filter(|a| a.0 == url && a.2 == room).map(|a| a.1.as_str()).collect();
             assert_eq!(order, ["room_started", "participant_joined", "participant_left", "room_finished"]);
         }
     }
