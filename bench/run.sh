@@ -19,7 +19,10 @@ TARGET_DIR=${BENCH_TARGET_DIR:-$ROOT/target}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 GEN_CPU=${BENCH_GEN_CPU:-1}
 REPS=${BENCH_REPS:-1}
-SCENARIOS=${BENCH_SCENARIOS:-"webinar audio meeting storm"}
+SCENARIOS=${BENCH_SCENARIOS:-"webinar ramp audio meeting storm"}
+# Every this-many-th receiving PeerConnection decrypts (latency samples); the rest count
+# packets by their clear RTP header, so one generator core can outrun one server core.
+DECRYPT_EVERY=${BENCH_DECRYPT_EVERY:-10}
 SERVERS=${BENCH_SERVERS:-"hikari janus"}
 OUT=$ROOT/target/bench
 mkdir -p "$OUT"
@@ -37,6 +40,8 @@ shape() {
     audio)   echo "--scenario audio --audio-pubs 10 --subs ${BENCH_AUDIO_SUBS:-150} --join-rate 50 --duration ${BENCH_DURATION:-20}" ;;
     meeting) echo "--scenario meeting --subs ${BENCH_MEETING_SIZE:-10} --join-rate 10 --duration ${BENCH_DURATION:-20}" ;;
     storm)   echo "--scenario storm --subs ${BENCH_STORM_SUBS:-100} --duration 10" ;;
+    # The webinar ramped until delivery falls below 99.9%: each step is its own window.
+    ramp)    echo "--scenario webinar --steps ${BENCH_RAMP_STEPS:-150,300,500,750,1000,1500,2000} --join-rate 100 --duration ${BENCH_RAMP_WINDOW:-10}" ;;
     *) say "unknown scenario $1"; exit 2 ;;
   esac
 }
@@ -75,6 +80,13 @@ NS=$("$NETNS" name hkbench $$)
 # address that is local to the namespace: accept them. Hikari is unaffected either way.
 for k in all.accept_local hk0.accept_local hk1.accept_local lo.accept_local; do ip netns exec "$NS" sysctl -qw "net.ipv4.conf.$k=1"; done
 for k in all.rp_filter default.rp_filter hk0.rp_filter hk1.rp_filter lo.rp_filter; do ip netns exec "$NS" sysctl -qw "net.ipv4.conf.$k=0"; done
+# Both ends live in one namespace, so datagrams cross `lo`, and by default the kernel runs
+# the receiver's half (IP/UDP input, socket wake-up) in the sender's softirq: up to a
+# sixth of the server's measured CPU would be the generator's receive path. Receive
+# packet steering hands that half to the generator's CPU, where a real network puts it
+# (on the client's machine). Both servers are measured the same way.
+ip netns exec "$NS" sh -c "printf '%x' $((1 << GEN_CPU)) > /sys/class/net/lo/queues/rx-0/rps_cpus" \
+  || say "cannot steer lo receive processing to CPU $GEN_CPU; server CPU includes the generator's receive path"
 
 # Janus configuration: stock files, videoroom + websockets only, bound to the namespace.
 JCFG=$OUT/janus-cfg
@@ -123,9 +135,10 @@ run_one() { # $1 server, $2 scenario, $3 rep
   sleep 1
   say "$1 / $2 / rep $3: $(shape "$2")"
   # shellcheck disable=SC2046
-  if timeout 400 ip netns exec "$NS" taskset -c "$GEN_CPU" "$LOAD" --target $target --url "$url" \
-       --server-pid "$SERVER_PID" --label "$1" $(shape "$2") >"$log.json" 2>"$log"; then
-    tail -1 "$log.json" | sed "s/^{/{\"server\":\"$1\",\"rep\":$3,/" >>"$RESULTS"
+  if timeout 900 ip netns exec "$NS" taskset -c "$GEN_CPU" "$LOAD" --target $target --url "$url" \
+       --server-pid "$SERVER_PID" --label "$1" --decrypt-every "$DECRYPT_EVERY" $(shape "$2") >"$log.json" 2>"$log"; then
+    # One line per window (a ramp has one per step).
+    sed "s/^{/{\"server\":\"$1\",\"rep\":$3,\"bench\":\"$2\",/" "$log.json" >>"$RESULTS"
     say "$(tail -1 "$log.json")"
   else
     say "$1 / $2 failed; log tail:"; tail -5 "$log" >&2
@@ -133,6 +146,7 @@ run_one() { # $1 server, $2 scenario, $3 rep
   stop_server
 }
 
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true   # a socket per PeerConnection
 say "machine: $(nproc) vCPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for scenario in $SCENARIOS; do
   for rep in $(seq 1 "$REPS"); do

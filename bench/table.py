@@ -47,15 +47,53 @@ def fmt(v):
     return f"{v:,.0f}"
 
 
+def server(r):
+    return r.get("server", r.get("label"))
+
+
+def bench(r):
+    return r.get("bench", r["scenario"])
+
+
+def ramp_table(rows, min_delivery=0.999):
+    """One row per step and server; then the largest step each server held at ≥ 99.9%."""
+    print(f"\n### ramp: webinar subscribers stepped up until delivery < {min_delivery:.1%}\n")
+    print("| subscribers | server | server CPU (vCPU) | forwarded pkt/s | delivery | transit p50 / p99 (ms) | generator CPU |")
+    print("|---|---|---|---|---|---|---|")
+    for r in sorted(rows, key=lambda r: (r["participants"], server(r), r.get("rep", 0))):
+        print(f"| {r['participants'] - 1} | {server(r)} | {fmt(r.get('server_cpu'))} | {fmt(r.get('rx_pps'))} | "
+              f"{r.get('delivery', 0):.4%} | {fmt(r.get('transit_p50_ms'))} / {fmt(r.get('transit_p99_ms'))} | {fmt(r.get('gen_cpu'))} |")
+    print()
+    best = {}
+    for name in ("hikari", "janus"):
+        held = [r for r in rows if server(r) == name and r.get("delivery", 0) >= min_delivery]
+        if not held:
+            print(f"- {name}: no step held {min_delivery:.1%} delivery")
+            continue
+        top = max(held, key=lambda r: r["participants"])
+        subs = top["participants"] - 1
+        cpu = top.get("server_cpu") or 0
+        # A server below one full vCPU could take more: per busy vCPU extrapolates.
+        per = subs / cpu if cpu > 0 else None
+        best[name] = subs
+        print(f"- {name}: {subs} subscribers at {top['delivery']:.4%} delivery on {fmt(cpu)} vCPU "
+              f"({fmt(per)} per busy vCPU, {fmt(top.get('pps_per_vcpu'))} pkt/s per busy vCPU)")
+    if "hikari" in best and "janus" in best and best["janus"]:
+        print(f"- subscribers held, Hikari / Janus: {best['hikari'] / best['janus']:.2f}×")
+
+
 def main(path):
     rows = [json.loads(l) for l in open(path) if l.strip().startswith("{")]
     scenarios = []
     for r in rows:
-        if r["scenario"] not in scenarios:
-            scenarios.append(r["scenario"])
+        if bench(r) not in scenarios:
+            scenarios.append(bench(r))
     for sc in scenarios:
-        ours = [r for r in rows if r["scenario"] == sc and r.get("server", r.get("label")) == "hikari"]
-        janus = [r for r in rows if r["scenario"] == sc and r.get("server", r.get("label")) == "janus"]
+        if sc == "ramp":
+            ramp_table([r for r in rows if bench(r) == sc])
+            continue
+        ours = [r for r in rows if bench(r) == sc and server(r) == "hikari"]
+        janus = [r for r in rows if bench(r) == sc and server(r) == "janus"]
         print(f"\n### {sc} (runs: hikari {len(ours)}, janus {len(janus)})\n")
         print("| metric | Hikari | Janus | Hikari/Janus | LiveKit published |")
         print("|---|---|---|---|---|")

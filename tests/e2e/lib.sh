@@ -70,7 +70,8 @@ e2e_server_start() {
   E2E_SERVER_LOG=$1; shift
   : >"$E2E_SERVER_LOG"
   ip netns exec "$E2E_NS" env RUST_LOG="${HIKARI_E2E_RUST_LOG:-${RUST_LOG:-info}}" RUST_BACKTRACE=1 NO_COLOR=1 \
-    "$HIKARI_BIN" --dev --bind "$E2E_SERVER_IP" --node-ip "$E2E_SERVER_IP" "$@" \
+    "$HIKARI_BIN" --dev --bind "$E2E_SERVER_IP" --node-ip "$E2E_SERVER_IP" \
+    --data-dir "${E2E_SERVER_LOG%.log}.data" "$@" \
     >>"$E2E_SERVER_LOG" 2>&1 </dev/null &
   E2E_SERVER_PID=$!
   local i code

@@ -86,6 +86,35 @@ struct StreamCount {
     base: Option<u64>,
     max: u64,
     count: u64,
+    /// The last extended sequence number seen on the wire (header-counted peers only).
+    last_ext: u64,
+}
+
+impl StreamCount {
+    /// Counts one packet with extended sequence number `seq`.
+    fn record(&mut self, seq: u64) {
+        if self.base.is_none() {
+            self.base = Some(seq.saturating_sub(1));
+            self.max = seq;
+        }
+        self.max = self.max.max(seq);
+        self.count += 1;
+    }
+
+    /// Counts one packet by its 16-bit wire sequence number, extending it across wraps.
+    fn record_wire(&mut self, seq: u16) {
+        let ext = if self.base.is_none() {
+            // Start far from zero so a reordered earlier packet cannot underflow.
+            (1 << 32) + u64::from(seq)
+        } else {
+            let delta = seq.wrapping_sub(self.last_ext as u16) as i16;
+            self.last_ext.wrapping_add_signed(i64::from(delta))
+        };
+        if self.base.is_none() || ext > self.last_ext {
+            self.last_ext = ext;
+        }
+        self.record(ext);
+    }
 }
 
 struct Peer {
@@ -100,6 +129,10 @@ struct Peer {
     pending: Option<SdpPendingOffer>,
     publisher: Option<PubState>,
     streams: HashMap<Ssrc, StreamCount>,
+    /// Whether str0m decrypts this peer's media. Other receiving peers count SRTP packets
+    /// by their clear RTP header (SSRC, sequence number) and never hand them to str0m, so a
+    /// generator core can drive far more subscribers than it could decrypt for.
+    decrypts: bool,
     failed: bool,
 }
 
@@ -138,6 +171,9 @@ pub struct Core {
     join: Histogram,
     buf: Vec<u8>,
     next_pub_id: u16,
+    /// Every this-many-th receiving peer decrypts (1: all).
+    decrypt_every: usize,
+    receivers: usize,
 }
 
 type Job = Box<dyn FnOnce(&mut Core) + Send>;
@@ -150,8 +186,10 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Starts the engine thread; clients bind to `local_ip`.
-    pub fn spawn(local_ip: IpAddr) -> anyhow::Result<Engine> {
+    /// Starts the engine thread; clients bind to `local_ip`. Every `decrypt_every`-th
+    /// receiving PeerConnection decrypts its media (latency samples); the others count
+    /// packets by header.
+    pub fn spawn(local_ip: IpAddr, decrypt_every: usize) -> anyhow::Result<Engine> {
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
         let (tx, rx) = mpsc::channel::<Job>();
@@ -166,6 +204,8 @@ impl Engine {
             join: Histogram::default(),
             buf: vec![0; 2048],
             next_pub_id: 0,
+            decrypt_every: decrypt_every.max(1),
+            receivers: 0,
         };
         std::thread::Builder::new().name("media".into()).spawn(move || core.run(rx))?;
         Ok(Engine { tx, waker })
@@ -261,6 +301,7 @@ impl Core {
             pending: None,
             publisher: None,
             streams: HashMap::new(),
+            decrypts: true,
             failed: false,
         });
         Ok(idx)
@@ -342,6 +383,11 @@ impl Core {
     pub fn new_subscriber(&mut self, offer: &str, started: Instant) -> anyhow::Result<(usize, String)> {
         let rtc = rtc_builder().build(Instant::now());
         let idx = self.add_peer(rtc, started)?;
+        let decrypts = self.receivers.is_multiple_of(self.decrypt_every);
+        self.receivers += 1;
+        if let Some(p) = self.peers[idx].as_mut() {
+            p.decrypts = decrypts;
+        }
         let answer = self.accept_offer(idx, offer)?;
         Ok((idx, answer))
     }
@@ -386,12 +432,7 @@ impl Core {
 
     /// Counters, and optionally restarts the measurement window.
     pub fn snapshot(&mut self, reset: bool) -> Snapshot {
-        let mut s = Snapshot {
-            totals: self.totals.clone(),
-            transit: self.transit.clone(),
-            join: self.join.clone(),
-            ..Default::default()
-        };
+        let mut s = Snapshot { totals: self.totals.clone(), transit: self.transit.clone(), join: self.join.clone(), ..Default::default() };
         for p in self.peers.iter_mut().flatten() {
             s.peers += 1;
             s.connected += usize::from(p.connected.is_some());
@@ -418,7 +459,9 @@ impl Core {
 
     fn read(&mut self, idx: usize) {
         for _ in 0..256 {
-            let Some(peer) = self.peers.get_mut(idx).and_then(Option::as_mut) else { return };
+            let Some(peer) = self.peers.get_mut(idx).and_then(Option::as_mut) else {
+                return;
+            };
             let (n, src) = match peer.sock.recv_from(&mut self.buf) {
                 Ok(x) => x,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
@@ -427,7 +470,22 @@ impl Core {
             let now = Instant::now();
             self.totals.rx_datagrams += 1;
             self.totals.rx_bytes += n as u64;
-            let Ok(recv) = Receive::new(Protocol::Udp, src, peer.local, &self.buf[..n]) else { continue };
+            if !peer.decrypts
+                && peer.connected.is_some()
+                && let Some((ssrc, seq)) = srtp_header(&self.buf[..n])
+            {
+                self.totals.rx_rtp += 1;
+                self.totals.rx_payload_bytes += n.saturating_sub(12 + 16) as u64;
+                if peer.first_media.is_none() {
+                    peer.first_media = Some(now);
+                    self.join.record(now.saturating_duration_since(peer.started));
+                }
+                peer.streams.entry(ssrc.into()).or_default().record_wire(seq);
+                continue;
+            }
+            let Ok(recv) = Receive::new(Protocol::Udp, src, peer.local, &self.buf[..n]) else {
+                continue;
+            };
             if peer.rtc.handle_input(Input::Receive(now, recv)).is_err() {
                 peer.failed = true;
                 continue;
@@ -442,7 +500,9 @@ impl Core {
                 break;
             }
             self.heap.pop();
-            let Some(peer) = self.peers.get_mut(idx).and_then(Option::as_mut) else { continue };
+            let Some(peer) = self.peers.get_mut(idx).and_then(Option::as_mut) else {
+                continue;
+            };
             if peer.deadline != Some(t) {
                 continue;
             }
@@ -456,7 +516,9 @@ impl Core {
 
     fn drain(&mut self, idx: usize, now: Instant) {
         let epoch = self.epoch;
-        let Some(peer) = self.peers.get_mut(idx).and_then(Option::as_mut) else { return };
+        let Some(peer) = self.peers.get_mut(idx).and_then(Option::as_mut) else {
+            return;
+        };
         for _ in 0..100_000 {
             match peer.rtc.poll_output() {
                 Ok(Output::Timeout(t)) => {
@@ -466,15 +528,13 @@ impl Core {
                     }
                     return;
                 }
-                Ok(Output::Transmit(t)) => {
-                    match peer.sock.send_to(&t.contents, t.destination) {
-                        Ok(_) => {
-                            self.totals.tx_datagrams += 1;
-                            self.totals.tx_bytes += t.contents.len() as u64;
-                        }
-                        Err(_) => self.totals.tx_errors += 1,
+                Ok(Output::Transmit(t)) => match peer.sock.send_to(&t.contents, t.destination) {
+                    Ok(_) => {
+                        self.totals.tx_datagrams += 1;
+                        self.totals.tx_bytes += t.contents.len() as u64;
                     }
-                }
+                    Err(_) => self.totals.tx_errors += 1,
+                },
                 Ok(Output::Event(e)) => match e {
                     Event::Connected => {
                         peer.connected.get_or_insert(now);
@@ -493,14 +553,7 @@ impl Core {
                             peer.first_media = Some(now);
                             self.join.record(now.saturating_duration_since(peer.started));
                         }
-                        let c = peer.streams.entry(p.header.ssrc).or_default();
-                        let seq = *p.seq_no;
-                        if c.base.is_none() {
-                            c.base = Some(seq.saturating_sub(1));
-                            c.max = seq;
-                        }
-                        c.max = c.max.max(seq);
-                        c.count += 1;
+                        peer.streams.entry(p.header.ssrc).or_default().record(*p.seq_no);
                         if let Some(sent) = trailer_time(&p.payload) {
                             let at = now.saturating_duration_since(epoch).as_nanos() as u64;
                             self.transit.record(Duration::from_nanos(at.saturating_sub(sent)));
@@ -519,11 +572,15 @@ impl Core {
     fn send_media(&mut self, now: Instant) {
         let send_ns = self.nanos(now);
         for idx in 0..self.peers.len() {
-            let Some(peer) = self.peers[idx].as_mut() else { continue };
+            let Some(peer) = self.peers[idx].as_mut() else {
+                continue;
+            };
             if peer.connected.is_none() {
                 continue;
             }
-            let Some(ps) = peer.publisher.as_mut() else { continue };
+            let Some(ps) = peer.publisher.as_mut() else {
+                continue;
+            };
             let mut wrote = false;
             if let Some((mid, pt, layers)) = ps.video.as_mut()
                 && ps.next_video <= now
@@ -539,7 +596,9 @@ impl Core {
                     for i in 0..n {
                         let payload = vp8_payload(i == 0, key, layer.picture_id, per.max(TRAILER + 16), ps.id, li as u8, send_ns);
                         let mut api = peer.rtc.direct_api();
-                        let Some(tx) = api.stream_tx_by_mid(*mid, layer.rid) else { break };
+                        let Some(tx) = api.stream_tx_by_mid(*mid, layer.rid) else {
+                            break;
+                        };
                         tx.write_rtp(RtpWrite::new(*pt, layer.seq.into(), time, now, payload).marker(i + 1 == n).nackable(true));
                         layer.seq += 1;
                         self.totals.tx_rtp += 1;
@@ -576,6 +635,15 @@ impl Core {
             }
         }
     }
+}
+
+/// `(SSRC, sequence number)` of an SRTP (not SRTCP) datagram, read from its clear header
+/// (RFC 7983 demultiplexing: first byte 128..=191; RFC 5761: RTCP types 192..=223).
+fn srtp_header(d: &[u8]) -> Option<(u32, u16)> {
+    if d.len() < 12 || !(128..=191).contains(&d[0]) || (192..=223).contains(&d[1]) {
+        return None;
+    }
+    Some((u32::from_be_bytes([d[8], d[9], d[10], d[11]]), u16::from_be_bytes([d[2], d[3]])))
 }
 
 fn put_trailer(buf: &mut [u8], publisher: u16, kind: u8, layer: u8, send_ns: u64) {
@@ -623,4 +691,39 @@ fn vp8_payload(first: bool, key: bool, picture_id: u16, len: usize, publisher: u
     }
     put_trailer(&mut p, publisher, 0, layer, send_ns);
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_sequence_numbers_extend_across_the_wrap_and_count_gaps() {
+        let mut c = StreamCount::default();
+        for seq in [65533u16, 65534, 65535, 0, 2, 1, 3] {
+            c.record_wire(seq);
+        }
+        // 65533..=3 is 7 packets, all received (1 arrived late).
+        assert_eq!(c.max - c.base.unwrap(), 7);
+        assert_eq!(c.count, 7);
+        c.record_wire(10); // 4..=9 lost
+        assert_eq!(c.max - c.base.unwrap(), 14);
+        assert_eq!(c.count, 8);
+    }
+
+    #[test]
+    fn only_srtp_media_is_counted_by_header() {
+        let mut rtp = [0u8; 40];
+        rtp[0] = 0x80;
+        rtp[1] = 96;
+        rtp[2..4].copy_from_slice(&513u16.to_be_bytes());
+        rtp[8..12].copy_from_slice(&7u32.to_be_bytes());
+        assert_eq!(srtp_header(&rtp), Some((7, 513)));
+        let mut rtcp = rtp;
+        rtcp[1] = 201; // receiver report
+        assert_eq!(srtp_header(&rtcp), None);
+        let dtls = [22u8; 40];
+        assert_eq!(srtp_header(&dtls), None);
+        assert_eq!(srtp_header(&rtp[..8]), None);
+    }
 }

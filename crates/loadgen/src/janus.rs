@@ -174,9 +174,7 @@ pub async fn run(engine: Engine, url: &str, feeds: Feeds, client: Client, mut st
             let (peer, offer) = engine.call(move |c| c.new_publisher(&spec, started)).await??;
             peers.push((h, peer));
             let offer_copy = offer.clone();
-            let r = s
-                .message(h, json!({"request": "publish", "audio": true, "video": true}), Some(json!({"type": "offer", "sdp": offer})))
-                .await?;
+            let r = s.message(h, json!({"request": "publish", "audio": true, "video": true}), Some(json!({"type": "offer", "sdp": offer}))).await?;
             let answer = r["jsep"]["sdp"].as_str().context("publish: no answer")?.to_owned();
             if std::env::var_os("HIKARI_LOAD_DEBUG").is_some() {
                 eprintln!("offer:\n{offer_copy}\nanswer:\n{answer}");

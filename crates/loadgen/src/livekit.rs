@@ -7,10 +7,7 @@ use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
 use hikari_auth::{AccessToken, VideoGrant};
 use hikari_protocol::{decode_server_signal, encode_client_signal};
-use hikari_types::{
-    AddTrack, ClientSignal, DisconnectReason, Sdp, SdpKind, ServerSignal, SignalTarget, SimulcastLayer, TrackKind,
-    TrackSource, VideoQuality,
-};
+use hikari_types::{AddTrack, ClientSignal, DisconnectReason, Sdp, SdpKind, ServerSignal, SignalTarget, SimulcastLayer, TrackKind, TrackSource, VideoQuality};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -78,11 +75,7 @@ fn add_tracks(spec: &PublishSpec) -> Vec<AddTrack> {
 /// Runs one participant until `stop` turns true or the server ends the session.
 pub async fn run(engine: Engine, lk: LiveKit, client: Client, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
     let started = Instant::now();
-    let url = format!(
-        "{}/rtc?access_token={}&auto_subscribe=1&protocol=16&sdk=rust&version=0.0.1",
-        lk.url,
-        token(&lk, &client.room, &client.identity)?
-    );
+    let url = format!("{}/rtc?access_token={}&auto_subscribe=1&protocol=16&sdk=rust&version=0.0.1", lk.url, token(&lk, &client.room, &client.identity)?);
     let (ws, _) = tokio_tungstenite::connect_async(url.as_str()).await.context("websocket connect")?;
     let (mut sink, mut stream) = ws.split();
     let mut pub_peer: Option<usize> = None;

@@ -79,6 +79,20 @@ struct Args {
     /// Free text copied into the result line.
     #[arg(long, default_value = "")]
     label: String,
+    /// Every this-many-th receiving PeerConnection decrypts its media and samples transit
+    /// latency; the others count SRTP packets by their clear header (SSRC, sequence
+    /// number), which costs the generator a fraction of a decrypt. 1: all decrypt.
+    #[arg(long, default_value_t = 10)]
+    decrypt_every: usize,
+    /// Ramp (webinar, audio): subscriber counts to step through, e.g. `150,300,600`. Each
+    /// step joins the extra subscribers, settles and measures its own window, and prints
+    /// its own result line; the ramp stops after the first step below `--min-delivery`.
+    /// Overrides `--subs`.
+    #[arg(long, value_delimiter = ',')]
+    steps: Vec<usize>,
+    /// Delivery below which a ramp stops.
+    #[arg(long, default_value_t = 0.999)]
+    min_delivery: f64,
 }
 
 /// One participant to run.
@@ -105,11 +119,7 @@ pub enum Role {
 
 fn video_spec(top: u32, n: usize) -> PublishSpec {
     PublishSpec {
-        layers: vec![
-            LayerSpec { rid: "q", bitrate: 150_000 },
-            LayerSpec { rid: "h", bitrate: 500_000 },
-            LayerSpec { rid: "f", bitrate: top },
-        ],
+        layers: vec![LayerSpec { rid: "q", bitrate: 150_000 }, LayerSpec { rid: "h", bitrate: 500_000 }, LayerSpec { rid: "f", bitrate: top }],
         audio: true,
         audio_bytes: 80,
         video_track_id: format!("v{n}"),
@@ -142,6 +152,19 @@ fn main() -> anyhow::Result<()> {
     if args.duration == 0 || args.duration > MAX_DURATION_S {
         bail!("--duration must be 1..={MAX_DURATION_S}");
     }
+    let mut args = args;
+    if !args.steps.is_empty() {
+        if !matches!(args.scenario, Scenario::Webinar | Scenario::Audio) {
+            bail!("--steps ramps the webinar and audio scenarios only");
+        }
+        if args.steps.windows(2).any(|w| w[0] >= w[1]) || args.steps[0] == 0 {
+            bail!("--steps must be positive and increasing");
+        }
+        args.subs = *args.steps.last().unwrap_or(&args.subs);
+    }
+    if args.decrypt_every == 0 {
+        bail!("--decrypt-every must be at least 1");
+    }
     let peers = match args.scenario {
         Scenario::Meeting => args.subs,
         Scenario::Audio => args.subs + args.audio_pubs,
@@ -150,19 +173,26 @@ fn main() -> anyhow::Result<()> {
     if peers > MAX_PEERS {
         bail!("at most {MAX_PEERS} participants");
     }
-    // Watchdog: joins, settling, the window and teardown must fit in this.
-    let budget = Duration::from_secs(args.duration + 90 + (peers as u64) / 10);
+    // Watchdog: joins, settling, every window and teardown must fit in this.
+    let windows = args.steps.len().max(1) as u64;
+    let budget = Duration::from_secs(windows * (args.duration + 20) + 70 + (peers as u64) / 10);
     std::thread::spawn(move || {
         std::thread::sleep(budget);
         eprintln!("hikari-load: watchdog fired after {budget:?}");
         std::process::exit(3);
     });
+    // One UDP socket per PeerConnection and one WebSocket per participant.
+    if let Ok((soft, hard)) = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        && soft < hard
+    {
+        let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE, hard, hard);
+    }
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(run(args))
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    let engine = Engine::spawn(args.local_ip)?;
+    let engine = Engine::spawn(args.local_ip, args.decrypt_every)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let server = args.server_pid.map(|p| p.to_string());
     let base_rss = server.as_deref().and_then(proc_cpu_rss).map(|x| x.1).unwrap_or(0);
@@ -202,7 +232,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     let t_pub = Instant::now();
     for (n, spec) in pubs.into_iter().enumerate() {
-        tasks.push(spawn(Client { room: room.clone(), identity: format!("pub-{n}"), role: Role::Publisher(spec), expect_feeds: if args.scenario == Scenario::Meeting { n_pubs } else { 0 } }));
+        tasks.push(spawn(Client {
+            room: room.clone(),
+            identity: format!("pub-{n}"),
+            role: Role::Publisher(spec),
+            expect_feeds: if args.scenario == Scenario::Meeting { n_pubs } else { 0 },
+        }));
         if args.scenario == Scenario::Meeting && args.join_rate > 0.0 {
             tokio::time::sleep(Duration::from_secs_f64(1.0 / args.join_rate)).await;
         }
@@ -213,43 +248,55 @@ async fn run(args: Args) -> anyhow::Result<()> {
         janus_feeds.wait(n_pubs, Duration::from_secs(10)).await;
     }
     eprintln!("hikari-load: {n_pubs} publisher(s) up after {:?}", t_pub.elapsed());
-    let t_sub = Instant::now();
     let storm = args.scenario == Scenario::Storm || args.join_rate <= 0.0;
-    for n in 0..subs {
-        tasks.push(spawn(Client { room: room.clone(), identity: format!("sub-{n}"), role: Role::Subscriber, expect_feeds: n_pubs }));
-        if !storm {
-            tokio::time::sleep(Duration::from_secs_f64(1.0 / args.join_rate)).await;
+    let steps = if args.steps.is_empty() { vec![subs] } else { args.steps.clone() };
+    let mut joined_subs = 0;
+    for (step, &target) in steps.iter().enumerate() {
+        let t_sub = Instant::now();
+        for n in joined_subs..target {
+            tasks.push(spawn(Client { room: room.clone(), identity: format!("sub-{n}"), role: Role::Subscriber, expect_feeds: n_pubs }));
+            if !storm {
+                tokio::time::sleep(Duration::from_secs_f64(1.0 / args.join_rate)).await;
+            }
+        }
+        let new_subs = target - joined_subs;
+        joined_subs = target;
+        // Every receiver has media: subscribers, or in a meeting every participant.
+        let want_media = if args.scenario == Scenario::Meeting { n_pubs } else { target };
+        let join_wait = Duration::from_secs(15 + (new_subs as u64) / 20);
+        let ready = wait_for(&engine, join_wait, |s| s.with_media >= want_media).await;
+        let joined = engine.call(|c| c.snapshot(false)).await?;
+        eprintln!(
+            "hikari-load: {} of {want_media} receivers have media after {:?}{}",
+            joined.with_media,
+            t_sub.elapsed(),
+            if ready.is_err() { " (timed out)" } else { "" }
+        );
+        // Settle, then the measurement window.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        engine.call(|c| c.snapshot(true)).await?;
+        let cpu0 = server.as_deref().and_then(proc_cpu_rss);
+        let self0 = proc_cpu_rss("self");
+        let t0 = Instant::now();
+        tokio::time::sleep(Duration::from_secs(args.duration)).await;
+        let snap = engine.call(|c| c.snapshot(false)).await?;
+        let wall = t0.elapsed().as_secs_f64();
+        let cpu1 = server.as_deref().and_then(proc_cpu_rss);
+        let self1 = proc_cpu_rss("self");
+        let participants = n_pubs + target;
+        let measured =
+            Measured { snap: &snap, joined: &joined, wall, cpu: cpu0.zip(cpu1), me: self0.zip(self1), base_rss, participants, receivers: target, step };
+        let (line, delivery) = report(&args, &measured);
+        println!("{line}");
+        if !args.steps.is_empty() && delivery < args.min_delivery {
+            eprintln!("hikari-load: ramp stops at {target} subscribers: delivery {delivery:.5} < {}", args.min_delivery);
+            break;
         }
     }
-    // Every receiver has media: subscribers, or in a meeting every participant.
-    let want_media = if args.scenario == Scenario::Meeting { n_pubs } else { subs };
-    let join_wait = Duration::from_secs(15 + (want_media as u64) / 20);
-    let ready = wait_for(&engine, join_wait, |s| s.with_media >= want_media).await;
-    let joined = engine.call(|c| c.snapshot(false)).await?;
-    eprintln!(
-        "hikari-load: {} of {want_media} receivers have media after {:?}{}",
-        joined.with_media,
-        t_sub.elapsed(),
-        if ready.is_err() { " (timed out)" } else { "" }
-    );
-    // Settle, then the measurement window.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    engine.call(|c| c.snapshot(true)).await?;
-    let cpu0 = server.as_deref().and_then(proc_cpu_rss);
-    let self0 = proc_cpu_rss("self");
-    let t0 = Instant::now();
-    tokio::time::sleep(Duration::from_secs(args.duration)).await;
-    let snap = engine.call(|c| c.snapshot(false)).await?;
-    let wall = t0.elapsed().as_secs_f64();
-    let cpu1 = server.as_deref().and_then(proc_cpu_rss);
-    let self1 = proc_cpu_rss("self");
     let _ = stop_tx.send(true);
     for t in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
     }
-    let participants = n_pubs + subs;
-    let line = report(&args, &snap, &joined, wall, cpu0.zip(cpu1), self0.zip(self1), base_rss, participants);
-    println!("{line}");
     Ok(())
 }
 
@@ -267,17 +314,25 @@ async fn wait_for(engine: &Engine, limit: Duration, done: impl Fn(&Snapshot) -> 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn report(
-    args: &Args,
-    s: &Snapshot,
-    joined: &Snapshot,
+/// One measurement window.
+struct Measured<'a> {
+    snap: &'a Snapshot,
+    /// The snapshot taken once the window's receivers had media (join times).
+    joined: &'a Snapshot,
     wall: f64,
+    /// Server (utime+stime ticks, RSS KiB) at the start and end.
     cpu: Option<((u64, u64), (u64, u64))>,
+    /// The same for this process.
     me: Option<((u64, u64), (u64, u64))>,
     base_rss: u64,
     participants: usize,
-) -> String {
+    receivers: usize,
+    step: usize,
+}
+
+/// The result line of a window, and its delivery.
+fn report(args: &Args, m: &Measured) -> (String, f64) {
+    let (s, joined, wall, cpu, me, base_rss, participants) = (m.snap, m.joined, m.wall, m.cpu, m.me, m.base_rss, m.participants);
     let pps = s.totals.rx_rtp as f64 / wall;
     let mbps = s.totals.rx_bytes as f64 * 8.0 / wall / 1e6;
     let server_cpu = cpu.map(|((a, _), (b, _))| (b - a) as f64 / CLK_TCK / wall);
@@ -285,7 +340,7 @@ fn report(
     let gen_cpu = me.map(|((a, _), (b, _))| (b - a) as f64 / CLK_TCK / wall);
     let delivery = if s.expected > 0 { s.delivered as f64 / s.expected as f64 } else { 0.0 };
     let per = |x: f64| server_cpu.filter(|c| *c > 0.0).map(|c| x / c);
-    let receivers = args.subs as f64;
+    let receivers = if args.scenario == Scenario::Meeting { participants as f64 } else { m.receivers as f64 };
     let q = |h: &stats::Histogram, p: f64| h.quantile_ms(p).unwrap_or(f64::NAN);
     let rss_per = if participants > 0 && rss > 0 { (rss.saturating_sub(base_rss)) as f64 / participants as f64 } else { f64::NAN };
     let v = serde_json::json!({
@@ -293,6 +348,8 @@ fn report(
         "scenario": format!("{:?}", args.scenario).to_lowercase(),
         "label": args.label,
         "participants": participants,
+        "step": m.step,
+        "decrypt_every": args.decrypt_every,
         "receivers_with_media": joined.with_media,
         "failed": s.failed,
         "window_s": (wall * 10.0).round() / 10.0,
@@ -316,5 +373,5 @@ fn report(
         "tx_errors": s.totals.tx_errors,
         "keyframe_requests": s.totals.keyframe_requests,
     });
-    v.to_string()
+    (v.to_string(), delivery)
 }

@@ -11,6 +11,7 @@ mod metrics;
 mod rooms;
 mod settings;
 mod signal;
+mod udp_batch;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -74,6 +75,7 @@ fn serve(cli: &Cli) -> ExitCode {
         eprintln!("warning: {w}");
     }
     init_logging(&settings.log_level, settings.log_json);
+    raise_open_file_limit();
     let origin = settings.binds.first().map(|a| format!("http://{a}")).unwrap_or_default();
     let funnel = funnel::config(&cli.serve.funnel, &origin);
     match run(settings, funnel) {
@@ -86,12 +88,26 @@ fn serve(cli: &Cli) -> ExitCode {
     }
 }
 
+/// Every participant holds a WebSocket; raise the soft open-file limit to the hard one
+/// so a busy server is not cut off at the common default of 1024.
+fn raise_open_file_limit() {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, hard)) if soft < hard => match setrlimit(Resource::RLIMIT_NOFILE, hard, hard) {
+            Ok(()) => tracing::debug!(from = soft, to = hard, "raised the open-file limit"),
+            Err(e) => tracing::warn!(soft, error = %e, "cannot raise the open-file limit"),
+        },
+        Ok((soft, _)) if soft < 4096 => {
+            tracing::warn!(soft, "open-file limit is low; each participant uses one")
+        }
+        _ => {}
+    }
+}
+
 fn init_logging(level: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         // Our crates at the configured level; dependencies quieter.
-        tracing_subscriber::EnvFilter::new(format!(
-            "warn,hikari={level},hikari_sfu={level},hikari_api={level},hikari_webhook={level},str0m=warn"
-        ))
+        tracing_subscriber::EnvFilter::new(format!("warn,hikari={level},hikari_sfu={level},hikari_api={level},hikari_webhook={level},str0m=warn"))
     });
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
@@ -102,9 +118,7 @@ fn init_logging(level: &str, json: bool) {
 }
 
 async fn allow_any_origin(mut response: axum::response::Response) -> axum::response::Response {
-    response
-        .headers_mut()
-        .insert(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, axum::http::HeaderValue::from_static("*"));
+    response.headers_mut().insert(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, axum::http::HeaderValue::from_static("*"));
     response
 }
 
@@ -184,11 +198,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     Ok(())
 }
 
-async fn serve_on(
-    addr: SocketAddr,
-    app: Router,
-    what: &'static str,
-) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
+async fn serve_on(addr: SocketAddr, app: Router, what: &'static str) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "{what} listening");
     // Client addresses reach the handlers (the funnel's form rate limit keys on them).

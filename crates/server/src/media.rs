@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::{Duration, Instant};
 
+use crate::udp_batch::SendBatch;
 use anyhow::Context;
 use mio::net::UdpSocket;
 use mio::{Events, Interest, Poll, Token, Waker};
@@ -138,17 +139,12 @@ pub struct MediaSocket {
 }
 
 /// Binds the sockets and starts the media thread.
-pub fn start(
-    cfg: SfuConfig,
-    sockets: Vec<MediaSocket>,
-    events: mpsc::UnboundedSender<RoomEvent>,
-) -> anyhow::Result<MediaHandle> {
+pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, events: mpsc::UnboundedSender<RoomEvent>) -> anyhow::Result<MediaHandle> {
     let poll = Poll::new().context("creating the media poller")?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER).context("creating the media waker")?);
     let mut bound = Vec::new();
     for (i, s) in sockets.iter().enumerate() {
-        let std_socket = std::net::UdpSocket::bind(s.bind)
-            .with_context(|| format!("cannot bind the WebRTC UDP port {}", s.bind))?;
+        let std_socket = std::net::UdpSocket::bind(s.bind).with_context(|| format!("cannot bind the WebRTC UDP port {}", s.bind))?;
         std_socket.set_nonblocking(true)?;
         let mut socket = UdpSocket::from_std(std_socket);
         poll.registry().register(&mut socket, Token(i), Interest::READABLE)?;
@@ -178,7 +174,15 @@ struct MediaLoop {
     stats: MediaStats,
     stats_tx: watch::Sender<MediaStats>,
     next_stats: Instant,
+    /// Datagrams queued per socket, sent with one `sendmmsg` per batch.
+    batches: Vec<SendBatch>,
+    /// When each queued input that produced output arrived (the forward-latency samples
+    /// taken at the next send).
+    pending_inputs: Vec<Instant>,
 }
+
+/// Queued datagrams are sent once this many are waiting, even mid wake-up.
+const SEND_AT: usize = 64;
 
 impl MediaLoop {
     fn new(
@@ -190,6 +194,7 @@ impl MediaLoop {
         stats_tx: watch::Sender<MediaStats>,
     ) -> Self {
         let by_advertised = sockets.iter().enumerate().map(|(i, (_, a))| (*a, i)).collect();
+        let batches = sockets.iter().map(|_| SendBatch::default()).collect();
         Self {
             sfu: Sfu::new(cfg, Instant::now()),
             poll,
@@ -204,6 +209,8 @@ impl MediaLoop {
             stats: MediaStats::default(),
             stats_tx,
             next_stats: Instant::now(),
+            batches,
+            pending_inputs: Vec::with_capacity(256),
         }
     }
 
@@ -227,6 +234,7 @@ impl MediaLoop {
             let now = Instant::now();
             self.sfu.handle_timeout(now);
             self.flush();
+            self.send();
             if now >= self.next_stats {
                 self.next_stats = now + Duration::from_secs(1);
                 self.stats.sfu = self.sfu.stats();
@@ -253,29 +261,58 @@ impl MediaLoop {
             }
             self.flush();
         }
+        self.send();
     }
 
     fn receive(&mut self, i: usize, buf: &mut [u8]) {
         // Bounded per wake-up so one busy socket cannot starve the others.
         for _ in 0..256 {
-            let Some((socket, local)) = self.sockets.get(i) else { return };
+            let Some((socket, local)) = self.sockets.get(i) else {
+                return;
+            };
             let local = *local;
             match socket.recv_from(buf) {
                 Ok((n, source)) => {
                     let at = Instant::now();
-                    let sent = self.stats.datagrams_out;
+                    let queued = self.queued();
                     self.sfu.handle_datagram(at, source, local, &buf[..n]);
                     self.flush();
-                    if self.stats.datagrams_out != sent {
-                        self.stats.forward_latency.record(at.elapsed());
+                    if self.queued() != queued {
+                        self.pending_inputs.push(at);
+                    }
+                    if self.queued() >= SEND_AT {
+                        self.send();
                     }
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 Err(e) => {
                     tracing::debug!(error = %e, "udp receive failed");
-                    return;
+                    break;
                 }
             }
+        }
+        self.send();
+    }
+
+    fn queued(&self) -> usize {
+        self.batches.iter().map(SendBatch::len).sum()
+    }
+
+    /// Hands every queued datagram to the kernel, then records how long the inputs that
+    /// produced them waited (receive → send).
+    fn send(&mut self) {
+        for (batch, (socket, _)) in self.batches.iter_mut().zip(&self.sockets) {
+            if batch.len() == 0 {
+                continue;
+            }
+            let sent = batch.flush(socket);
+            self.stats.datagrams_out += sent.datagrams;
+            self.stats.bytes_out += sent.bytes;
+            self.stats.send_errors += sent.errors;
+        }
+        let now = Instant::now();
+        for at in self.pending_inputs.drain(..) {
+            self.stats.forward_latency.record(now.saturating_duration_since(at));
         }
     }
 
@@ -298,17 +335,10 @@ impl MediaLoop {
     fn output(&mut self, output: Output) {
         match output {
             Output::Transmit(t) => {
-                let Some(&i) = self.by_advertised.get(&t.source) else { return };
-                match self.sockets[i].0.send_to(&t.contents, t.destination) {
-                    Ok(n) => {
-                        self.stats.datagrams_out += 1;
-                        self.stats.bytes_out += n as u64;
-                    }
-                    Err(e) => {
-                        self.stats.send_errors += 1;
-                        tracing::trace!(error = %e, "udp send failed");
-                    }
-                }
+                let Some(&i) = self.by_advertised.get(&t.source) else {
+                    return;
+                };
+                self.batches[i].push(t.contents.into(), t.destination);
             }
             Output::Signal { conn, signal } => {
                 if let Some(outbox) = self.outboxes.get(&conn) {
