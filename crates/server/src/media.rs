@@ -176,13 +176,15 @@ struct MediaLoop {
     next_stats: Instant,
     /// Datagrams queued per socket, sent with one `sendmmsg` per batch.
     batches: Vec<SendBatch>,
-    /// When each queued input that produced output arrived (the forward-latency samples
+    /// When each input handled since the last send arrived (the forward-latency samples
     /// taken at the next send).
     pending_inputs: Vec<Instant>,
 }
 
 /// Queued datagrams are sent once this many are waiting, even mid wake-up.
 const SEND_AT: usize = 64;
+/// Datagrams handled between two polls of the SFU's output.
+const INPUTS_PER_POLL: usize = 16;
 
 impl MediaLoop {
     fn new(
@@ -266,22 +268,23 @@ impl MediaLoop {
 
     fn receive(&mut self, i: usize, buf: &mut [u8]) {
         // Bounded per wake-up so one busy socket cannot starve the others.
-        for _ in 0..256 {
+        for n in 1..=256 {
             let Some((socket, local)) = self.sockets.get(i) else {
                 return;
             };
             let local = *local;
             match socket.recv_from(buf) {
-                Ok((n, source)) => {
+                Ok((len, source)) => {
                     let at = Instant::now();
-                    let queued = self.queued();
-                    self.sfu.handle_datagram(at, source, local, &buf[..n]);
-                    self.flush();
-                    if self.queued() != queued {
-                        self.pending_inputs.push(at);
-                    }
-                    if self.queued() >= SEND_AT {
-                        self.send();
+                    self.sfu.handle_datagram(at, source, local, &buf[..len]);
+                    self.pending_inputs.push(at);
+                    // The SFU drains subscriber legs when output is polled: polling after a
+                    // few datagrams rather than each lets a burst share one drain per leg.
+                    if n % INPUTS_PER_POLL == 0 {
+                        self.flush();
+                        if self.queued() >= SEND_AT {
+                            self.send();
+                        }
                     }
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
@@ -291,6 +294,7 @@ impl MediaLoop {
                 }
             }
         }
+        self.flush();
         self.send();
     }
 
@@ -310,6 +314,8 @@ impl MediaLoop {
             self.stats.bytes_out += sent.bytes;
             self.stats.send_errors += sent.errors;
         }
+        // Every input handled since the last send waited until now (an input that
+        // produced nothing, RTCP say, counts as if it had been forwarded).
         let now = Instant::now();
         for at in self.pending_inputs.drain(..) {
             self.stats.forward_latency.record(now.saturating_duration_since(at));
@@ -342,7 +348,7 @@ impl MediaLoop {
             }
             Output::Signal { conn, signal } => {
                 if let Some(outbox) = self.outboxes.get(&conn) {
-                    match outbox.try_send(SignalOut::Signal(signal)) {
+                    match outbox.try_send(SignalOut::Signal(*signal)) {
                         Ok(()) => {}
                         Err(mpsc::error::TrySendError::Full(_)) => self.too_slow.push(conn),
                         Err(mpsc::error::TrySendError::Closed(_)) => {
@@ -357,11 +363,11 @@ impl MediaLoop {
                 }
             }
             Output::Event(e) => {
-                let _ = self.events.send(e);
+                let _ = self.events.send(*e);
             }
             Output::AdminReply { id, result } => {
                 if let Some(reply) = self.admin.remove(&id) {
-                    let _ = reply.send(result);
+                    let _ = reply.send(*result);
                 }
             }
         }

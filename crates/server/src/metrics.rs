@@ -108,7 +108,7 @@ fn histogram(o: &mut String, h: &crate::media::LatencyHistogram) {
     let name = "hikari_forward_latency_seconds";
     let _ = writeln!(
         o,
-        "# HELP {name} Time from reading a datagram to having sent every datagram it caused (RTP forwarding through the SFU).\n# TYPE {name} histogram"
+        "# HELP {name} Time from reading a datagram to sending the batch it was handled in (RTP forwarding through the SFU; inputs are handled and sent in batches).\n# TYPE {name} histogram"
     );
     let mut cumulative = 0;
     for (bound, count) in LATENCY_BOUNDS_US.iter().zip(h.buckets.iter()) {

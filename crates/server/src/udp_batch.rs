@@ -111,17 +111,17 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn a_batch_reaches_every_destination_in_order() {
-        let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let rx: Vec<UdpSocket> = (0..3).map(|_| UdpSocket::bind("127.0.0.1:0").unwrap()).collect();
+    fn a_batch_reaches_every_destination_in_order() -> std::io::Result<()> {
+        let tx = UdpSocket::bind("127.0.0.1:0")?;
+        let rx = (0..3).map(|_| UdpSocket::bind("127.0.0.1:0")).collect::<Result<Vec<_>, _>>()?;
         for r in &rx {
-            r.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            r.set_read_timeout(Some(Duration::from_secs(5)))?;
         }
         let mut batch = SendBatch::default();
         // More than one sendmmsg call's worth, spread over three receivers.
         let total = MAX_BATCH + 10;
         for i in 0..total {
-            batch.push(format!("d{i}").into_bytes(), rx[i % 3].local_addr().unwrap());
+            batch.push(format!("d{i}").into_bytes(), rx[i % 3].local_addr()?);
         }
         assert_eq!(batch.len(), total);
         let sent = batch.flush(&tx);
@@ -130,27 +130,29 @@ mod tests {
         assert_eq!(batch.len(), 0);
         let mut buf = [0u8; 64];
         for i in 0..total {
-            let n = rx[i % 3].recv(&mut buf).unwrap();
+            let n = rx[i % 3].recv(&mut buf)?;
             assert_eq!(&buf[..n], format!("d{i}").as_bytes());
         }
+        Ok(())
     }
 
     #[test]
-    fn a_refused_datagram_is_counted_and_the_rest_still_go() {
-        let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
-        rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    fn a_refused_datagram_is_counted_and_the_rest_still_go() -> std::io::Result<()> {
+        let tx = UdpSocket::bind("127.0.0.1:0")?;
+        let rx = UdpSocket::bind("127.0.0.1:0")?;
+        rx.set_read_timeout(Some(Duration::from_secs(5)))?;
         let mut batch = SendBatch::default();
-        batch.push(b"first".to_vec(), rx.local_addr().unwrap());
+        batch.push(b"first".to_vec(), rx.local_addr()?);
         // An IPv6 destination on an IPv4 socket is refused (EAFNOSUPPORT or EINVAL).
-        batch.push(b"refused".to_vec(), "[::1]:9".parse().unwrap());
-        batch.push(b"last".to_vec(), rx.local_addr().unwrap());
+        batch.push(b"refused".to_vec(), "[::1]:9".parse().map_err(std::io::Error::other)?);
+        batch.push(b"last".to_vec(), rx.local_addr()?);
         let sent = batch.flush(&tx);
         assert_eq!((sent.datagrams, sent.errors), (2, 1));
         let mut buf = [0u8; 16];
-        let n = rx.recv(&mut buf).unwrap();
+        let n = rx.recv(&mut buf)?;
         assert_eq!(&buf[..n], b"first");
-        let n = rx.recv(&mut buf).unwrap();
+        let n = rx.recv(&mut buf)?;
         assert_eq!(&buf[..n], b"last");
+        Ok(())
     }
 }

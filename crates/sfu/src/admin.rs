@@ -245,6 +245,6 @@ impl Room {
             }
         }
         self.touch(cx, p);
-        cx.out.push_back(Output::Event(crate::RoomEvent::ParticipantUpdated(self.room_info(), self.participant_info(p))));
+        cx.out.push_back(Output::event(crate::RoomEvent::ParticipantUpdated(self.room_info(), self.participant_info(p))));
     }
 }

@@ -97,7 +97,8 @@ pub enum RoomEvent {
     ParticipantUpdated(RoomInfo, ParticipantInfo),
 }
 
-/// What the driver must do.
+/// What the driver must do. One goes through the SFU's queue per datagram sent, so the
+/// rare, large variants are boxed: the enum stays the size of a [`Transmit`].
 #[derive(Debug)]
 pub enum Output {
     /// Send a datagram.
@@ -107,7 +108,7 @@ pub enum Output {
         /// The connection.
         conn: ConnId,
         /// The message.
-        signal: ServerSignal,
+        signal: Box<ServerSignal>,
     },
     /// Close a connection once its queued signals are sent.
     Close {
@@ -117,12 +118,32 @@ pub enum Output {
         reason: DisconnectReason,
     },
     /// A room event.
-    Event(RoomEvent),
+    Event(Box<RoomEvent>),
     /// The outcome of [`Command::Admin`].
     AdminReply {
         /// The request's id.
         id: u64,
         /// Its outcome.
-        result: Result<hikari_types::AdminResponse, hikari_types::AdminError>,
+        result: Box<Result<hikari_types::AdminResponse, hikari_types::AdminError>>,
     },
+}
+
+impl Output {
+    /// [`Output::Signal`].
+    pub fn signal(conn: ConnId, signal: ServerSignal) -> Self {
+        Output::Signal { conn, signal: Box::new(signal) }
+    }
+
+    /// [`Output::Event`].
+    pub fn event(event: RoomEvent) -> Self {
+        Output::Event(Box::new(event))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_output_is_no_bigger_than_a_transmit_and_its_tag() {
+        assert!(std::mem::size_of::<super::Output>() <= std::mem::size_of::<super::Transmit>() + 8);
+    }
 }

@@ -54,7 +54,7 @@ pub use hikari_types::{AdminError, AdminRequest, AdminResponse};
 pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, Transmit};
 pub use room::JoinError;
 
-use demux::Demux;
+use demux::{Demux, PcKey};
 use rng::Rng;
 use room::{Ctx, Room};
 use timers::Timers;
@@ -117,6 +117,10 @@ pub struct Sfu {
     demux: Demux,
     timers: Timers,
     out: VecDeque<Output>,
+    /// Rooms whose subscriber PeerConnections were written to and await a drain.
+    dirty_rooms: Vec<usize>,
+    /// The time of the latest input, for drains done while output is polled.
+    now: Instant,
     next_housekeeping: Instant,
     stats: SfuStats,
 }
@@ -133,6 +137,8 @@ impl Sfu {
             demux: Demux::default(),
             timers: Timers::default(),
             out: VecDeque::new(),
+            dirty_rooms: Vec::new(),
+            now,
             next_housekeeping: now + HOUSEKEEPING,
             stats: SfuStats::default(),
         }
@@ -145,6 +151,9 @@ impl Sfu {
 
     /// Feeds a command.
     pub fn handle_command(&mut self, now: Instant, command: Command) {
+        // Commands change PeerConnections (renegotiation, removal): drain written ones first.
+        self.flush_writes();
+        self.now = now;
         match command {
             Command::Join(join) => self.join(now, *join),
             Command::Signal { conn, signal } => {
@@ -156,7 +165,7 @@ impl Sfu {
             }
             Command::Admin { id, request } => {
                 let result = self.admin(now, request);
-                self.out.push_back(Output::AdminReply { id, result });
+                self.out.push_back(Output::AdminReply { id, result: Box::new(result) });
             }
             Command::Closed { conn } => {
                 if let Some(&(room, p)) = self.conns.get(&conn) {
@@ -186,7 +195,7 @@ impl Sfu {
 
     fn refuse(&mut self, conn: ConnId, error: JoinError) {
         tracing::warn!(?conn, %error, "join refused");
-        self.out.push_back(Output::Signal { conn, signal: ServerSignal::Leave { reason: DisconnectReason::JoinFailure, action: LeaveAction::Disconnect } });
+        self.out.push_back(Output::signal(conn, ServerSignal::Leave { reason: DisconnectReason::JoinFailure, action: LeaveAction::Disconnect }));
         self.out.push_back(Output::Close { conn, reason: DisconnectReason::JoinFailure });
     }
 
@@ -207,7 +216,7 @@ impl Sfu {
         info.sid = self.rng.sid("RM_").as_str().into();
         info.creation_time_ms = self.cfg.unix_ms(now);
         tracing::info!(room = %name, sid = %info.sid, "room started");
-        self.out.push_back(Output::Event(RoomEvent::RoomStarted(info.clone())));
+        self.out.push_back(Output::event(RoomEvent::RoomStarted(info.clone())));
         let r = self.rooms.insert(Room::new(info, now));
         self.room_by_name.insert(name, r);
         r
@@ -215,6 +224,7 @@ impl Sfu {
 
     /// Feeds a datagram that arrived from `source` on the local address `destination`.
     pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, destination: SocketAddr, datagram: &[u8]) {
+        self.now = now;
         self.stats.datagrams_in += 1;
         self.stats.bytes_in += datagram.len() as u64;
         let (key, learned) = match self.demux.by_addr(source, destination) {
@@ -226,6 +236,7 @@ impl Sfu {
         };
         let Ok(receive) = Receive::new(Protocol::Udp, source, destination, datagram) else { return };
         let input = Input::Receive(now, receive);
+        self.drain_if_written(key, now);
         let Some(room) = self.rooms.get_mut(key.room) else { return };
         let Some(pc) = room.pcs.get_mut(key.pc) else { return };
         if !learned {
@@ -245,15 +256,18 @@ impl Sfu {
 
     /// Advances time: due PeerConnection timers, then periodic room housekeeping.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
         // Bounded so that a PeerConnection asking for `now` again cannot spin forever.
         for _ in 0..4096 {
             let Some((at, key)) = self.timers.pop_due(now) else { break };
-            let Some(pc) = self.rooms.get_mut(key.room).and_then(|r| r.pcs.get_mut(key.pc)) else { continue };
+            let Some(pc) = self.rooms.get(key.room).and_then(|r| r.pcs.get(key.pc)) else { continue };
             // A PeerConnection's live entry is the one at `scheduled`; older entries were
             // superseded by an earlier deadline. Feeding those would only cost a full drain.
             if pc.scheduled != Some(at) {
                 continue;
             }
+            self.drain_if_written(key, now);
+            let Some(pc) = self.rooms.get_mut(key.room).and_then(|r| r.pcs.get_mut(key.pc)) else { continue };
             pc.scheduled = None;
             if let Err(error) = pc.rtc.handle_input(Input::Timeout(now)) {
                 tracing::debug!(%error, "timeout input refused");
@@ -281,12 +295,37 @@ impl Sfu {
         self.stats.add(&room.counters);
         self.room_by_name.remove(&room.info.name);
         tracing::info!(room = %room.info.name, "room finished");
-        self.out.push_back(Output::Event(RoomEvent::RoomFinished(room.room_info())));
+        self.out.push_back(Output::event(RoomEvent::RoomFinished(room.room_info())));
     }
 
     /// The next output, if any.
+    ///
+    /// Datagrams for subscribers are produced here, not while the input is handled: a
+    /// driver that feeds a burst of datagrams and then polls lets each subscriber be
+    /// drained once for the whole burst.
     pub fn poll_output(&mut self) -> Option<Output> {
+        if self.out.is_empty() {
+            self.flush_writes();
+        }
         self.out.pop_front()
+    }
+
+    /// Drains every subscriber PeerConnection with written RTP. Bounded: draining handles
+    /// events that may write again, but each pass starts from what the last one left.
+    fn flush_writes(&mut self) {
+        for _ in 0..8 {
+            if self.dirty_rooms.is_empty() {
+                return;
+            }
+            let now = self.now;
+            // Rooms written to again while flushing are pushed after these `n`.
+            let n = self.dirty_rooms.len();
+            for i in 0..n {
+                let room = self.dirty_rooms[i];
+                self.with_room(room, now, |r, cx| r.flush_writes(cx));
+            }
+            self.dirty_rooms.drain(..n);
+        }
     }
 
     /// When [`Sfu::handle_timeout`] should be called next.
@@ -314,10 +353,18 @@ impl Sfu {
         self.rooms.iter().map(|(_, r)| r.room_info())
     }
 
+    /// str0m wants a PeerConnection drained before its next input: drain one that has
+    /// RTP written since its last drain (its events wait for the room's next `process`).
+    fn drain_if_written(&mut self, key: PcKey, now: Instant) {
+        if self.rooms.get(key.room).and_then(|r| r.pcs.get(key.pc)).is_some_and(|p| p.dirty) {
+            self.with_room(key.room, now, |r, cx| r.drain(cx, key.pc));
+        }
+    }
+
     fn with_room<R>(&mut self, room: usize, now: Instant, f: impl FnOnce(&mut Room, &mut Ctx) -> R) -> Option<R> {
-        let Sfu { cfg, rng, rooms, conns, demux, timers, out, .. } = self;
+        let Sfu { cfg, rng, rooms, conns, demux, timers, out, dirty_rooms, .. } = self;
         let r = rooms.get_mut(room)?;
-        let mut cx = Ctx { now, cfg, rng, out, demux, timers, conns, room };
+        let mut cx = Ctx { now, cfg, rng, out, dirty_rooms, demux, timers, conns, room };
         Some(f(r, &mut cx))
     }
 }

@@ -4,6 +4,10 @@
 //! per packet: the payload is shared (`Arc<[u8]>`) with every leg, lookups are hash
 //! maps filled on the first packet of a stream, and str0m's own datagram is the only
 //! buffer created per sent packet.
+//!
+//! Subscriber legs are not drained per packet: a write marks the leg dirty
+//! ([`Room::wrote`]) and it is drained when the driver next polls output, so the packets
+//! of one burst cost each subscriber one pass over str0m's state, not one each.
 
 use std::time::Duration;
 
@@ -12,7 +16,7 @@ use str0m::media::{KeyframeRequestKind, Mid, Pt};
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
 
 use crate::forward::{Packet, Verdict};
-use crate::pc::{self, Pc};
+use crate::pc::Pc;
 use crate::room::{Ctx, Room};
 use crate::track::CodecKey;
 
@@ -80,7 +84,7 @@ impl Room {
             let Some(stream) = api.stream_tx(&ssrc_out) else { continue };
             stream.write_rtp(write);
             self.counters.rtp_forwarded += 1;
-            pc::drain(sub, cx.key(down.pc), &mut self.events, cx.out, cx.timers, &mut self.failed);
+            Room::wrote(cx, down.pc, sub, &mut self.dirty, &mut self.events, &mut self.failed);
         }
         if want_keyframe {
             self.request_keyframe(cx, t, Some(target));

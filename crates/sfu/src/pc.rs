@@ -16,6 +16,10 @@ use crate::demux::PcKey;
 use crate::io::Output;
 use crate::timers::Timers;
 
+/// Writes a PeerConnection may take before it is drained at once: bounds how many
+/// packets str0m queues for it, and how long the first of them waits.
+pub(crate) const MAX_PENDING_WRITES: u32 = 32;
+
 /// How often str0m reports per-stream counts (the NACK counters come from them).
 const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -78,6 +82,11 @@ pub(crate) struct Pc {
     pub awaiting_offer: bool,
     /// The last cumulative NACK count str0m reported per stream.
     nacks_seen: HashMap<StreamKey, u64>,
+    /// RTP was written and the PeerConnection not drained since (it is in its room's
+    /// dirty list).
+    pub dirty: bool,
+    /// Writes since the last drain.
+    pub pending_writes: u32,
 }
 
 impl Pc {
@@ -122,6 +131,8 @@ impl Pc {
             requested: (0, 0),
             awaiting_offer: false,
             nacks_seen: HashMap::new(),
+            dirty: false,
+            pending_writes: 0,
         }
     }
 
@@ -167,6 +178,8 @@ impl Pc {
 /// datagrams go to `out`, events to `events`, the next timeout to `timers`. A
 /// PeerConnection that fails gets its owner pushed to `failed`.
 pub(crate) fn drain(pc: &mut Pc, key: PcKey, events: &mut VecDeque<(usize, Event)>, out: &mut VecDeque<Output>, timers: &mut Timers, failed: &mut Vec<usize>) {
+    pc.dirty = false;
+    pc.pending_writes = 0;
     loop {
         match pc.rtc.poll_output() {
             Ok(str0m::Output::Timeout(at)) => {

@@ -133,7 +133,7 @@ impl Room {
         self.touch(cx, owner);
         let room = self.room_info();
         let participant = self.participant_info(owner);
-        cx.out.push_back(Output::Event(RoomEvent::TrackPublished(room, participant, self.tracks[t].info.clone())));
+        cx.out.push_back(Output::event(RoomEvent::TrackPublished(room, participant, self.tracks[t].info.clone())));
         let subscribers: Vec<usize> =
             self.participants.iter().filter(|(i, s)| *i != owner && s.auto_subscribe && s.info.permission.can_subscribe).map(|(i, _)| i).collect();
         for s in subscribers {
@@ -166,12 +166,14 @@ impl Room {
                 self.unsubscribe_leg(cx, down.pc, mid);
             }
         }
-        self.pcs.get_mut(track.pc).map(|pc| pc.ssrc_tracks.retain(|_, (slot, _)| *slot != t));
+        if let Some(pc) = self.pcs.get_mut(track.pc) {
+            pc.ssrc_tracks.retain(|_, (slot, _)| *slot != t);
+        }
         if self.participants.contains(track.owner) {
             self.touch(cx, track.owner);
             let room = self.room_info();
             let participant = self.participant_info(track.owner);
-            cx.out.push_back(Output::Event(RoomEvent::TrackUnpublished(room, participant, track.info)));
+            cx.out.push_back(Output::event(RoomEvent::TrackUnpublished(room, participant, track.info)));
         }
     }
 

@@ -28,6 +28,8 @@ pub(crate) struct Ctx<'a> {
     pub cfg: &'a SfuConfig,
     pub rng: &'a mut Rng,
     pub out: &'a mut VecDeque<Output>,
+    /// Rooms with subscriber PeerConnections written to but not yet drained.
+    pub dirty_rooms: &'a mut Vec<usize>,
     pub demux: &'a mut Demux,
     pub timers: &'a mut Timers,
     pub conns: &'a mut HashMap<ConnId, (usize, usize)>,
@@ -37,7 +39,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn signal(&mut self, conn: ConnId, signal: ServerSignal) {
-        self.out.push_back(Output::Signal { conn, signal });
+        self.out.push_back(Output::signal(conn, signal));
     }
 
     pub fn key(&self, pc: usize) -> PcKey {
@@ -92,6 +94,8 @@ pub(crate) struct Room {
     pub counters: Counters,
     /// Owners of PeerConnections that failed since the last `process`.
     pub failed: Vec<usize>,
+    /// PeerConnections with RTP written but not yet drained (see [`Room::flush_writes`]).
+    pub dirty: Vec<usize>,
 }
 
 /// Per-room counters, summed into [`crate::SfuStats`].
@@ -119,6 +123,7 @@ impl Room {
             had_participants: false,
             counters: Counters::default(),
             failed: Vec::new(),
+            dirty: Vec::new(),
         }
     }
 
@@ -206,7 +211,7 @@ impl Room {
                 single_pc: single,
             })),
         );
-        cx.out.push_back(Output::Event(RoomEvent::ParticipantJoined(self.room_info(), info.clone())));
+        cx.out.push_back(Output::event(RoomEvent::ParticipantJoined(self.room_info(), info.clone())));
         if !hidden {
             self.send_update(cx, &info, Some(p));
         }
@@ -273,7 +278,7 @@ impl Room {
         if !info.permission.hidden {
             self.send_update(cx, &info, None);
         }
-        cx.out.push_back(Output::Event(RoomEvent::ParticipantLeft(self.room_info(), info)));
+        cx.out.push_back(Output::event(RoomEvent::ParticipantLeft(self.room_info(), info)));
         if self.participants.is_empty() {
             self.empty_since = Some(cx.now);
         }
@@ -285,7 +290,7 @@ impl Room {
             if p.info.sid == info.sid && include_self != Some(i) {
                 continue;
             }
-            cx.out.push_back(Output::Signal { conn: p.conn, signal: ServerSignal::Update(vec![info.clone()]) });
+            cx.out.push_back(Output::signal(p.conn, ServerSignal::Update(vec![info.clone()])));
         }
     }
 
@@ -313,6 +318,39 @@ impl Room {
         for p in std::mem::take(&mut self.failed) {
             self.remove_participant(cx, p, DisconnectReason::StateMismatch);
         }
+    }
+
+    /// Marks a subscriber PeerConnection as written to. It is drained by
+    /// [`Room::flush_writes`] (when the driver polls output) or before its next input,
+    /// whichever comes first, or at once after [`pc::MAX_PENDING_WRITES`] writes. A burst
+    /// of packets (a video frame) thus costs each subscriber one drain, not one per packet.
+    /// Takes the room's fields apart so the hot path can call it while it holds a track.
+    pub fn wrote(cx: &mut Ctx, pc: usize, sub: &mut Pc, dirty: &mut Vec<usize>, events: &mut VecDeque<(usize, Event)>, failed: &mut Vec<usize>) {
+        sub.pending_writes += 1;
+        if sub.pending_writes >= pc::MAX_PENDING_WRITES {
+            pc::drain(sub, cx.key(pc), events, cx.out, cx.timers, failed);
+            return;
+        }
+        if !sub.dirty {
+            sub.dirty = true;
+            if dirty.is_empty() {
+                cx.dirty_rooms.push(cx.room);
+            }
+            dirty.push(pc);
+        }
+    }
+
+    /// Drains every PeerConnection written to since the last flush, then handles what
+    /// they reported.
+    pub fn flush_writes(&mut self, cx: &mut Ctx) {
+        for i in 0..self.dirty.len() {
+            let pc = self.dirty[i];
+            if self.pcs.get(pc).is_some_and(|p| p.dirty) {
+                self.drain(cx, pc);
+            }
+        }
+        self.dirty.clear();
+        self.process(cx);
     }
 
     /// Drains one PeerConnection after a mutation.

@@ -129,10 +129,10 @@ fn rewrite_section(section: &str, msid: Option<&str>) -> String {
             }
         }
     }
-    if let (Some(msid), false) = (msid, has_msid) {
-        if let Some(at) = lines.iter().position(|l| l.starts_with("a=mid:")) {
-            lines.insert(at + 1, format!("a=msid:{msid}"));
-        }
+    if let (Some(msid), false) = (msid, has_msid)
+        && let Some(at) = lines.iter().position(|l| l.starts_with("a=mid:"))
+    {
+        lines.insert(at + 1, format!("a=msid:{msid}"));
     }
     lines.join("\r\n")
 }

@@ -86,6 +86,40 @@ fn two_party_call_forwards_media_and_data() {
     assert!(w.events.iter().any(|e| matches!(e, RoomEvent::ParticipantLeft(_, p) if p.identity.as_str() == "alice")));
 }
 
+/// Subscriber legs are drained once per burst, not per packet: two publishers' 40
+/// packets each all reach the server before anything is polled, and the subscriber still
+/// gets every one (more than the 32 writes after which a leg is drained mid-burst).
+#[test]
+fn a_burst_larger_than_the_send_ring_reaches_the_subscriber_whole() {
+    let mut w = World::new();
+    let alice = w.join("room", "alice", Permissions::default());
+    let carol = w.join("room", "carol", Permissions::default());
+    let bob = w.join("room", "bob", Permissions::default());
+    let a_audio = w.publish(alice, TrackKind::Audio);
+    let c_audio = w.publish(carol, TrackKind::Audio);
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| {
+            w.client(bob).sub_events.iter().filter(|e| matches!(e, Event::MediaAdded(_))).count() == 2
+                && [alice, carol].iter().all(|&c| w.client(c).pub_events.iter().any(|e| matches!(e, Event::Connected)))
+        }),
+        "bob subscribes to both and both publishers connect"
+    );
+    // One frame each first, so forwarding is set up.
+    w.write_frame(alice, a_audio, Codec::Opus, 0, false);
+    w.write_frame(carol, c_audio, Codec::Opus, 0, false);
+    w.run_until(Duration::from_millis(200), |_| false);
+    let before = received_frames(w.client(bob), MediaKind::Audio).len();
+    let mut sent = Vec::new();
+    for n in 1..=40u64 {
+        sent.push(w.write_frame_unsent(alice, a_audio, Codec::Opus, n, false));
+        sent.push(w.write_frame_unsent(carol, c_audio, Codec::Opus, 1000 + n, false));
+    }
+    w.pump();
+    w.run_until(Duration::from_millis(500), |_| false);
+    let got = received_frames(w.client(bob), MediaKind::Audio);
+    assert!(contains_all(&got, &sent), "all 80 packets of the burst arrive ({} new)", got.len() - before);
+}
+
 /// H.264 from a publisher that offers nothing else reaches a subscriber intact, on the
 /// subscriber's own payload type for the same packetization mode.
 #[test]

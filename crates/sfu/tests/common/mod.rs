@@ -158,6 +158,14 @@ impl World {
 
     /// Writes one VP8-like frame (first byte even for a keyframe) or Opus frame.
     pub fn write_frame(&mut self, c: usize, mid: Mid, codec: Codec, frame_no: u64, keyframe: bool) -> Vec<u8> {
+        let data = self.write_frame_unsent(c, mid, codec, frame_no, keyframe);
+        self.pump();
+        data
+    }
+
+    /// [`World::write_frame`] without moving anything: the packets wait in the client until
+    /// the next pump, so several writes reach the server as one burst.
+    pub fn write_frame_unsent(&mut self, c: usize, mid: Mid, codec: Codec, frame_no: u64, keyframe: bool) -> Vec<u8> {
         let mut data = match codec {
             // Annex B: an IDR slice (type 5) or a non-IDR slice (type 1).
             Codec::H264 => vec![0, 0, 0, 1, if keyframe { 0x65 } else { 0x41 }],
@@ -172,7 +180,6 @@ impl World {
         let pt = writer.payload_params().find(|p| p.spec().codec == codec).expect("codec negotiated").pt();
         let time = MediaTime::new(frame_no * step, str0m::media::Frequency::new(rate).expect("nonzero"));
         writer.write(pt, now, time, data.clone()).expect("write accepted");
-        self.pump();
         data
     }
 
@@ -261,6 +268,7 @@ impl World {
         match out {
             Output::Transmit(t) => self.queue.push_back((t.source, t.destination, t.contents.to_vec())),
             Output::Signal { conn, signal } => {
+                let signal = *signal;
                 let Some(c) = self.clients.iter().position(|c| c.conn == conn) else { return };
                 let reply = self.autopilot(c, &signal);
                 self.clients[c].signals.push(signal);
@@ -273,7 +281,7 @@ impl World {
                     c.closed = Some(reason);
                 }
             }
-            Output::Event(e) => self.events.push(e),
+            Output::Event(e) => self.events.push(*e),
             Output::AdminReply { .. } => {}
         }
     }
