@@ -17,6 +17,14 @@ use crate::pc::{Change, Pc, Role};
 use crate::room::{Ctx, Room};
 use crate::track::DownTrack;
 
+/// What each video leg keeps for answering NACKs. A resend older than a second is too
+/// late to be played; str0m's default (3 s, up to 1000 packets, some 500 bytes of header
+/// state each) was most of a subscriber's memory.
+const RTX_CACHE_AGE: std::time::Duration = std::time::Duration::from_secs(1);
+const RTX_CACHE_PACKETS: usize = 512;
+/// str0m's default share of resends in the bitrate.
+const RTX_RATIO_CAP: f32 = 0.15;
+
 impl Room {
     /// Adds participant `s` as a subscriber of track `t`.
     pub(crate) fn subscribe(&mut self, cx: &mut Ctx, t: usize, s: usize) {
@@ -149,7 +157,12 @@ impl Room {
         for (t, track) in self.tracks.iter_mut() {
             for down in track.downs.iter_mut().filter(|d| d.pc == pc && d.ssrc.is_none()) {
                 let Some(mid) = down.mid else { continue };
-                let ssrc = self.pcs[pc].rtc.direct_api().stream_tx_by_mid(mid, None).map(|s| s.ssrc());
+                let ssrc = self.pcs[pc].rtc.direct_api().stream_tx_by_mid(mid, None).map(|s| {
+                    if track.info.kind == TrackKind::Video {
+                        s.set_rtx_cache(RTX_CACHE_PACKETS, RTX_CACHE_AGE, Some(RTX_RATIO_CAP));
+                    }
+                    s.ssrc()
+                });
                 down.ssrc = ssrc;
                 if ssrc.is_some() && track.info.kind == TrackKind::Video {
                     keyframes.push(t);
