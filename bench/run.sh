@@ -23,6 +23,8 @@ SCENARIOS=${BENCH_SCENARIOS:-"webinar ramp audio meeting storm"}
 # Every this-many-th receiving PeerConnection decrypts (latency samples); the rest count
 # packets by their clear RTP header, so one generator core can outrun one server core.
 DECRYPT_EVERY=${BENCH_DECRYPT_EVERY:-10}
+# Extra hikari flags, e.g. --disable-udp-gso.
+HIKARI_ARGS=${BENCH_HIKARI_ARGS:-}
 SERVERS=${BENCH_SERVERS:-"hikari janus"}
 OUT=$ROOT/target/bench
 mkdir -p "$OUT"
@@ -41,7 +43,7 @@ shape() {
     meeting) echo "--scenario meeting --subs ${BENCH_MEETING_SIZE:-10} --join-rate 10 --duration ${BENCH_DURATION:-20}" ;;
     storm)   echo "--scenario storm --subs ${BENCH_STORM_SUBS:-100} --duration 10" ;;
     # The webinar ramped until delivery falls below 99.9%: each step is its own window.
-    ramp)    echo "--scenario webinar --steps ${BENCH_RAMP_STEPS:-150,300,500,750,1000,1500,2000} --join-rate 100 --duration ${BENCH_RAMP_WINDOW:-10}" ;;
+    ramp)    echo "--scenario webinar --steps ${BENCH_RAMP_STEPS:-50,100,150,200,300,400,500,750,1000} --join-rate 100 --duration ${BENCH_RAMP_WINDOW:-10}" ;;
     *) say "unknown scenario $1"; exit 2 ;;
   esac
 }
@@ -106,7 +108,7 @@ fi
 start_server() { # $1 = hikari | janus, $2 = log
   case $1 in
     hikari)
-      ip netns exec "$NS" taskset -c "$SERVER_CPU" env RUST_LOG=warn "$HIKARI" --dev --bind $IP --node-ip $IP --disable-rtc-v1 >"$2" 2>&1 </dev/null &
+      ip netns exec "$NS" taskset -c "$SERVER_CPU" env RUST_LOG=warn "$HIKARI" --dev --bind $IP --node-ip $IP --disable-rtc-v1 $HIKARI_ARGS >"$2" 2>&1 </dev/null &
       SERVER_PID=$!
       for _ in $(seq 1 150); do
         [ "$(ip netns exec "$NS" curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$IP:7880/" 2>/dev/null)" = 200 ] && return 0

@@ -80,6 +80,9 @@ pub struct ServeArgs {
     /// Answer 404 on `/rtc/v1`, so clients use two PeerConnections on `/rtc`.
     #[arg(long)]
     pub disable_rtc_v1: bool,
+    /// Send every datagram on its own, not runs of equal-size ones as one UDP GSO send.
+    #[arg(long)]
+    pub disable_udp_gso: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -35,6 +35,7 @@ pub struct RtcConfig {
     pub node_ip: Option<String>,
     pub use_external_ip: bool,
     pub disable_rtc_v1: bool,
+    pub disable_udp_gso: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -94,6 +95,12 @@ pub const FIELDS: &[Field] = &[
     f("rtc.node_ip", "IP", "the address advertised to clients; without it every interface's address is", "--node-ip, NODE_IP"),
     f("rtc.use_external_ip", "bool", "not supported (warns); set rtc.node_ip instead", ""),
     f("rtc.disable_rtc_v1", "bool = false", "answer 404 on /rtc/v1 so clients use two PeerConnections on /rtc", "--disable-rtc-v1"),
+    f(
+        "rtc.disable_udp_gso",
+        "bool = false",
+        "send every datagram on its own instead of runs of equal-size datagrams to one client as one UDP GSO send (GSO turns itself off where the kernel refuses it)",
+        "--disable-udp-gso",
+    ),
     f("rtc.tcp_port", "", "", ""),
     f("rtc.stun_servers", "", "", ""),
     f("rtc.use_ice_lite", "", "", ""),

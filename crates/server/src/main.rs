@@ -138,7 +138,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     sfu.server.region = settings.region.clone();
     let ping_timeout = Duration::from_secs(u64::from(sfu.ping_timeout));
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-    let media = media::start(sfu, settings.sockets, events_tx)?;
+    let media = media::start(sfu, settings.sockets, settings.udp_gso, events_tx)?;
 
     let webhook = settings.webhook.map(|w| {
         tracing::info!(urls = ?w.urls, api_key = %w.api_key, "webhooks enabled");

@@ -43,8 +43,10 @@ pub struct MediaStats {
     pub bytes_out: u64,
     /// Datagrams the kernel refused (buffer full, unreachable).
     pub send_errors: u64,
-    /// Time from reading a datagram to having sent every datagram it caused (for RTP,
-    /// the forwarding latency through the SFU), for datagrams that caused any.
+    /// UDP GSO sends (each carried two or more of the datagrams sent).
+    pub gso_sends: u64,
+    /// Time from reading a datagram to sending the batch it was handled in (for RTP, the
+    /// forwarding latency through the SFU).
     pub forward_latency: LatencyHistogram,
 }
 
@@ -138,8 +140,8 @@ pub struct MediaSocket {
     pub advertised: SocketAddr,
 }
 
-/// Binds the sockets and starts the media thread.
-pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, events: mpsc::UnboundedSender<RoomEvent>) -> anyhow::Result<MediaHandle> {
+/// Binds the sockets and starts the media thread; `gso` allows UDP GSO sends.
+pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, gso: bool, events: mpsc::UnboundedSender<RoomEvent>) -> anyhow::Result<MediaHandle> {
     let poll = Poll::new().context("creating the media poller")?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER).context("creating the media waker")?);
     let mut bound = Vec::new();
@@ -155,7 +157,7 @@ pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, events: mpsc::UnboundedS
     let (stats_tx, stats) = watch::channel(MediaStats::default());
     std::thread::Builder::new()
         .name("hikari-media".into())
-        .spawn(move || MediaLoop::new(cfg, poll, bound, rx, events, stats_tx).run())
+        .spawn(move || MediaLoop::new(cfg, poll, bound, gso, rx, events, stats_tx).run())
         .context("starting the media thread")?;
     Ok(MediaHandle { tx, waker, next_conn: Arc::new(AtomicU64::new(1)), stats })
 }
@@ -191,12 +193,13 @@ impl MediaLoop {
         cfg: SfuConfig,
         poll: Poll,
         sockets: Vec<(UdpSocket, SocketAddr)>,
+        gso: bool,
         rx: Receiver<Message>,
         events: mpsc::UnboundedSender<RoomEvent>,
         stats_tx: watch::Sender<MediaStats>,
     ) -> Self {
         let by_advertised = sockets.iter().enumerate().map(|(i, (_, a))| (*a, i)).collect();
-        let batches = sockets.iter().map(|_| SendBatch::default()).collect();
+        let batches = sockets.iter().map(|_| SendBatch::new(gso)).collect();
         Self {
             sfu: Sfu::new(cfg, Instant::now()),
             poll,
@@ -313,6 +316,7 @@ impl MediaLoop {
             self.stats.datagrams_out += sent.datagrams;
             self.stats.bytes_out += sent.bytes;
             self.stats.send_errors += sent.errors;
+            self.stats.gso_sends += sent.gso_sends;
         }
         // Every input handled since the last send waited until now (an input that
         // produced nothing, RTCP say, counts as if it had been forwarded).

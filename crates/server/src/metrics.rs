@@ -83,6 +83,7 @@ pub fn render(m: &MediaStats, w: &WebhookCounters, p: &Process) -> String {
     metric(&mut o, "hikari_packets_out_total", "counter", "UDP datagrams sent.", m.datagrams_out);
     metric(&mut o, "hikari_bytes_out_total", "counter", "UDP bytes sent.", m.bytes_out);
     metric(&mut o, "hikari_send_errors_total", "counter", "UDP datagrams the kernel refused.", m.send_errors);
+    metric(&mut o, "hikari_udp_gso_sends_total", "counter", "UDP GSO sends, each carrying two or more of the datagrams sent.", m.gso_sends);
     metric(&mut o, "hikari_rtp_packets_in_total", "counter", "RTP packets received from publishers.", s.rtp_in);
     metric(&mut o, "hikari_rtp_packets_forwarded_total", "counter", "RTP packets forwarded to subscribers.", s.rtp_forwarded);
     metric(&mut o, "hikari_pli_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.", s.keyframe_requests);

@@ -24,6 +24,7 @@ pub struct Settings {
     pub udp_port: u16,
     pub sockets: Vec<MediaSocket>,
     pub rtc_v1: bool,
+    pub udp_gso: bool,
     pub region: String,
     pub room: RoomDefaults,
     pub log_level: String,
@@ -130,6 +131,7 @@ pub fn load(args: &ServeArgs) -> anyhow::Result<(Settings, Vec<String>)> {
         udp_port,
         sockets,
         rtc_v1: !(args.disable_rtc_v1 || rtc.disable_rtc_v1),
+        udp_gso: !(args.disable_udp_gso || rtc.disable_udp_gso),
         region: args.region.clone().or(file.region.clone()).unwrap_or_default(),
         room: RoomDefaults {
             empty_timeout: file.room.empty_timeout,
