@@ -23,6 +23,9 @@ SCENARIOS=${BENCH_SCENARIOS:-"webinar ramp audio meeting storm"}
 # Every this-many-th receiving PeerConnection decrypts (latency samples); the rest count
 # packets by their clear RTP header, so one generator core can outrun one server core.
 DECRYPT_EVERY=${BENCH_DECRYPT_EVERY:-10}
+# Janus runs its handles on this many static event loops (threads) rather than a thread
+# per handle, as its configuration advises when CPUs are few: the server has one vCPU.
+JANUS_LOOPS=${BENCH_JANUS_LOOPS:-1}
 # Extra hikari flags, e.g. --disable-udp-gso.
 HIKARI_ARGS=${BENCH_HIKARI_ARGS:-}
 SERVERS=${BENCH_SERVERS:-"hikari janus"}
@@ -43,7 +46,7 @@ shape() {
     meeting) echo "--scenario meeting --subs ${BENCH_MEETING_SIZE:-10} --join-rate 10 --duration ${BENCH_DURATION:-20}" ;;
     storm)   echo "--scenario storm --subs ${BENCH_STORM_SUBS:-100} --duration 10" ;;
     # The webinar ramped until delivery falls below 99.9%: each step is its own window.
-    ramp)    echo "--scenario webinar --steps ${BENCH_RAMP_STEPS:-50,100,150,200,300,400,500,750,1000} --join-rate 100 --duration ${BENCH_RAMP_WINDOW:-10}" ;;
+    ramp)    echo "--scenario webinar --steps ${BENCH_RAMP_STEPS:-50,100,150,200,300,400,500,600,700,800,1000} --join-rate 100 --duration ${BENCH_RAMP_WINDOW:-10}" ;;
     *) say "unknown scenario $1"; exit 2 ;;
   esac
 }
@@ -98,6 +101,7 @@ if command -v janus >/dev/null; then
   sed -i -e "s|configs_folder = \"/etc/janus\"|configs_folder = \"$JCFG\"|" \
          -e 's|debug_level = 4|debug_level = 3|' \
          -e 's|#rtp_port_range = "20000-40000"|rtp_port_range = "20000-40000"|' \
+         -e "s|#event_loops = 8|event_loops = $JANUS_LOOPS|" \
          -e "s|#ice_enforce_list = \"eth0\"|ice_enforce_list = \"$IP\"|" \
          -e 's|#disable = "libjanus_voicemail.so,libjanus_recordplay.so"|disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so"|' \
          -e 's|#disable = "libjanus_rabbitmq.so"|disable = "libjanus_rabbitmq.so,libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_http.so"|' \

@@ -58,11 +58,12 @@ def bench(r):
 def ramp_table(rows, min_delivery=0.999):
     """One row per step and server; then the largest step each server held at ≥ 99.9%."""
     print(f"\n### ramp: webinar subscribers stepped up until delivery < {min_delivery:.1%}\n")
-    print("| subscribers | server | server CPU (vCPU) | forwarded pkt/s | delivery | transit p50 / p99 (ms) | generator CPU |")
-    print("|---|---|---|---|---|---|---|")
+    print("| subscribers | server | server CPU (vCPU) | forwarded pkt/s | delivery | transit p50 / p99 (ms) | server RSS (MiB) | generator CPU |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in sorted(rows, key=lambda r: (r["participants"], server(r), r.get("rep", 0))):
         print(f"| {r['participants'] - 1} | {server(r)} | {fmt(r.get('server_cpu'))} | {fmt(r.get('rx_pps'))} | "
-              f"{r.get('delivery', 0):.4%} | {fmt(r.get('transit_p50_ms'))} / {fmt(r.get('transit_p99_ms'))} | {fmt(r.get('gen_cpu'))} |")
+              f"{r.get('delivery', 0):.4%} | {fmt(r.get('transit_p50_ms'))} / {fmt(r.get('transit_p99_ms'))} | "
+              f"{fmt((r.get('server_rss_kb') or 0) / 1024)} | {fmt(r.get('gen_cpu'))} |")
     print()
     best = {}
     for name in [n for n in ("hikari", "janus") if any(server(r) == n for r in rows)]:
@@ -78,6 +79,10 @@ def ramp_table(rows, min_delivery=0.999):
         best[name] = subs
         print(f"- {name}: {subs} subscribers at {top['delivery']:.4%} delivery on {fmt(cpu)} vCPU "
               f"({fmt(per)} per busy vCPU, {fmt(top.get('pps_per_vcpu'))} pkt/s per busy vCPU)")
+        mine = sorted((r for r in rows if server(r) == name and r.get("server_rss_kb")), key=lambda r: r["participants"])
+        if len(mine) >= 2 and mine[-1]["participants"] > mine[0]["participants"]:
+            slope = (mine[-1]["server_rss_kb"] - mine[0]["server_rss_kb"]) / (mine[-1]["participants"] - mine[0]["participants"])
+            print(f"  - RSS grows {fmt(slope)} KiB per added subscriber ({mine[0]['participants'] - 1} → {mine[-1]['participants'] - 1})")
     if "hikari" in best and "janus" in best and best["janus"]:
         print(f"- subscribers held, Hikari / Janus: {best['hikari'] / best['janus']:.2f}×")
 
