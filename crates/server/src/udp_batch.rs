@@ -102,7 +102,7 @@ impl SendBatch {
                 }
                 // No GSO here (an old kernel, a device without checksum offload): send
                 // this run and all later ones datagram by datagram.
-                Err(e @ (Errno::EIO | Errno::EINVAL | Errno::ENOPROTOOPT | Errno::EOPNOTSUPP)) => {
+                Err(e @ (Errno::EIO | Errno::EINVAL | Errno::EMSGSIZE | Errno::ENOPROTOOPT | Errno::EOPNOTSUPP)) => {
                     tracing::warn!(error = %io::Error::from(e), "UDP GSO refused; sending datagrams one by one");
                     self.gso = false;
                     singles = i;
