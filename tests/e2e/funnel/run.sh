@@ -17,6 +17,10 @@ say "storage suite on SQLite and PostgreSQL"
 HIKARI_FUNNEL_PG_URL=${HIKARI_FUNNEL_PG_URL:-postgres://postgres@127.0.0.1:5432/test} \
   timeout 900 cargo test -q -p hikari-funnel-store --test suite
 
+say "experiment HTTP tests on PostgreSQL (the workspace run skips them without a database URL)"
+HIKARI_FUNNEL_PG_URL=${HIKARI_FUNNEL_PG_URL:-postgres://postgres@127.0.0.1:5432/test} \
+  timeout 900 cargo test -q -p hikari-funnel-web --tests postgres
+
 say "build the serve and window_funnel examples"
 timeout 900 cargo build -q -p hikari-funnel-web --example serve
 timeout 900 cargo build -q -p hikari-funnel --example window_funnel
