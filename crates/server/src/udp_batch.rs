@@ -129,6 +129,10 @@ impl SendBatch {
     fn run_at(&self, i: usize) -> usize {
         let (first, to) = (&self.queued[i].0, self.queued[i].1);
         let size = first.len();
+        if size == 0 {
+            // A segment size of 0 means "no GSO" to the kernel: empty datagrams go singly.
+            return 1;
+        }
         let mut n = 1;
         let mut bytes = size;
         for (d, dest) in &self.queued[i + 1..] {
@@ -311,6 +315,21 @@ mod tests {
         let sent = batch.flush(&tx);
         assert_eq!((sent.datagrams, sent.gso_sends), (4, 0));
         assert_eq!(receive(&rx, 4)?, frames);
+        Ok(())
+    }
+
+    #[test]
+    fn empty_datagrams_are_never_a_gso_run() -> std::io::Result<()> {
+        let tx = UdpSocket::bind("127.0.0.1:0")?;
+        let rx = UdpSocket::bind("127.0.0.1:0")?;
+        rx.set_read_timeout(Some(Duration::from_secs(5)))?;
+        let mut batch = SendBatch::new(true);
+        for _ in 0..3 {
+            batch.push(Vec::new(), rx.local_addr()?);
+        }
+        let sent = batch.flush(&tx);
+        assert_eq!((sent.datagrams, sent.gso_sends), (3, 0));
+        assert_eq!(receive(&rx, 3)?, vec![Vec::<u8>::new(); 3]);
         Ok(())
     }
 }
