@@ -49,12 +49,6 @@ pub struct SendBatch {
     gso: bool,
 }
 
-impl Default for SendBatch {
-    fn default() -> Self {
-        Self::new(true)
-    }
-}
-
 impl SendBatch {
     /// A batch; `gso` allows GSO sends for runs of equal-size datagrams.
     pub fn new(gso: bool) -> Self {
@@ -216,14 +210,18 @@ mod tests {
     use std::net::UdpSocket;
     use std::time::Duration;
 
+    /// A loopback socket whose reads give up after 5 s.
+    fn receiver() -> std::io::Result<UdpSocket> {
+        let rx = UdpSocket::bind("127.0.0.1:0")?;
+        rx.set_read_timeout(Some(Duration::from_secs(5)))?;
+        Ok(rx)
+    }
+
     #[test]
     fn a_batch_reaches_every_destination_in_order() -> std::io::Result<()> {
         let tx = UdpSocket::bind("127.0.0.1:0")?;
-        let rx = (0..3).map(|_| UdpSocket::bind("127.0.0.1:0")).collect::<Result<Vec<_>, _>>()?;
-        for r in &rx {
-            r.set_read_timeout(Some(Duration::from_secs(5)))?;
-        }
-        let mut batch = SendBatch::default();
+        let rx = (0..3).map(|_| receiver()).collect::<Result<Vec<_>, _>>()?;
+        let mut batch = SendBatch::new(true);
         // More than one sendmmsg call's worth, spread over three receivers.
         let total = MAX_BATCH + 10;
         for i in 0..total {
@@ -245,9 +243,8 @@ mod tests {
     #[test]
     fn a_refused_datagram_is_counted_and_the_rest_still_go() -> std::io::Result<()> {
         let tx = UdpSocket::bind("127.0.0.1:0")?;
-        let rx = UdpSocket::bind("127.0.0.1:0")?;
-        rx.set_read_timeout(Some(Duration::from_secs(5)))?;
-        let mut batch = SendBatch::default();
+        let rx = receiver()?;
+        let mut batch = SendBatch::new(true);
         batch.push(b"first".to_vec(), rx.local_addr()?);
         // An IPv6 destination on an IPv4 socket is refused (EAFNOSUPPORT or EINVAL).
         batch.push(b"refused".to_vec(), "[::1]:9".parse().map_err(std::io::Error::other)?);
@@ -276,10 +273,7 @@ mod tests {
     #[test]
     fn a_run_to_one_destination_goes_as_one_gso_send_and_arrives_as_datagrams() -> std::io::Result<()> {
         let tx = UdpSocket::bind("127.0.0.1:0")?;
-        let (a, b) = (UdpSocket::bind("127.0.0.1:0")?, UdpSocket::bind("127.0.0.1:0")?);
-        for r in [&a, &b] {
-            r.set_read_timeout(Some(Duration::from_secs(5)))?;
-        }
+        let (a, b) = (receiver()?, receiver()?);
         let mut batch = SendBatch::new(true);
         // a: one; b: a frame of four equal datagrams and a shorter last one; a: one more;
         // b: a longer one after a shorter one starts a new run.
@@ -305,8 +299,7 @@ mod tests {
     #[test]
     fn without_gso_a_run_goes_datagram_by_datagram() -> std::io::Result<()> {
         let tx = UdpSocket::bind("127.0.0.1:0")?;
-        let rx = UdpSocket::bind("127.0.0.1:0")?;
-        rx.set_read_timeout(Some(Duration::from_secs(5)))?;
+        let rx = receiver()?;
         let mut batch = SendBatch::new(false);
         let frames: Vec<Vec<u8>> = (0..4).map(|i| payload(i, 200)).collect();
         for d in &frames {
@@ -321,8 +314,7 @@ mod tests {
     #[test]
     fn empty_datagrams_are_never_a_gso_run() -> std::io::Result<()> {
         let tx = UdpSocket::bind("127.0.0.1:0")?;
-        let rx = UdpSocket::bind("127.0.0.1:0")?;
-        rx.set_read_timeout(Some(Duration::from_secs(5)))?;
+        let rx = receiver()?;
         let mut batch = SendBatch::new(true);
         for _ in 0..3 {
             batch.push(Vec::new(), rx.local_addr()?);
