@@ -30,7 +30,7 @@ fn free_port() -> u16 {
 }
 
 fn binary() -> PathBuf {
-    std::env::var_os("HIKARI_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/hikari"))
+    std::env::var_os("HIKARI_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../target/debug/hikari"))
 }
 
 async fn start() -> Server {
