@@ -51,28 +51,8 @@ pub fn erfc(x: f64) -> f64 {
     if x > 27.3 {
         return 0.0;
     }
-    // erfc(x) = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), modified Lentz.
-    const TINY: f64 = 1e-300;
-    let mut f = x;
-    let mut c = x;
-    let mut d = 0.0;
-    for n in 1..5000 {
-        let a = 0.5 * n as f64;
-        d = x + a * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = x + a / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let delta = c * d;
-        f *= delta;
-        if (delta - 1.0).abs() < 1e-16 {
-            break;
-        }
-    }
+    // erfc(x) = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))).
+    let f = continued_fraction(x, 5000, |n| (0.5 * n, x));
     0.5 * TWO_OVER_SQRT_PI * exp_minus_square(x) / f
 }
 
@@ -147,51 +127,42 @@ fn ln_gamma_half_ratio(a: f64) -> f64 {
     0.5 * a.ln() + (a * (0.5 / a).ln_1p() - 0.5) + (s(a + 0.5) - s(a))
 }
 
-/// Continued fraction of the incomplete beta function (modified Lentz), as in
-/// `I_x(a, b) = x^a (1 − x)^b / (a B(a, b)) · cf`.
-fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+/// The continued fraction `b₀ + a₁/(b₁ + a₂/(b₂ + …))` by the modified Lentz method:
+/// `term(n)` gives `(aₙ, bₙ)` for n = 1, 2, …; evaluation stops when a term changes the
+/// value by less than 1e-16 relative, or after `max_terms` terms.
+fn continued_fraction(b0: f64, max_terms: u32, term: impl Fn(f64) -> (f64, f64)) -> f64 {
     const TINY: f64 = 1e-300;
-    let qab = a + b;
-    let qap = a + 1.0;
-    let qam = a - 1.0;
-    let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
-    let mut h = d;
-    for m in 1..100_000 {
-        let m = m as f64;
-        let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let delta = d * c;
-        h *= delta;
+    let nonzero = |v: f64| if v.abs() < TINY { TINY } else { v };
+    let mut f = nonzero(b0);
+    let mut c = f;
+    let mut d = 0.0;
+    for n in 1..=max_terms {
+        let (a, b) = term(f64::from(n));
+        d = 1.0 / nonzero(b + a * d);
+        c = nonzero(b + a / c);
+        let delta = c * d;
+        f *= delta;
         if (delta - 1.0).abs() < 1e-16 {
             break;
         }
     }
-    h
+    f
+}
+
+/// Continued fraction of the incomplete beta function, as in
+/// `I_x(a, b) = x^a (1 − x)^b / (a B(a, b)) · cf`, where
+/// `cf = 1/(1 + d₁/(1 + d₂/(1 + …)))` with `d₂ₘ = m(b−m)x / ((a+2m−1)(a+2m))` and
+/// `d₂ₘ₊₁ = −(a+m)(a+b+m)x / ((a+2m)(a+2m+1))`.
+fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+    let d = |n: f64| {
+        let m = (n / 2.0).floor();
+        if n % 2.0 == 0.0 {
+            m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m))
+        } else {
+            -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0))
+        }
+    };
+    1.0 / continued_fraction(1.0, 200_000, |n| (d(n), 1.0))
 }
 
 /// Lower tail P(T ≤ −|t|) of Student's t with `df` degrees of freedom.
@@ -321,31 +292,9 @@ pub fn gamma_q(a: f64, x: f64) -> f64 {
         }
         1.0 - front * sum
     } else {
-        // Continued fraction for Q(a, x) (modified Lentz).
-        const TINY: f64 = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..100_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let delta = d * c;
-            h *= delta;
-            if (delta - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        front * h
+        // Q(a, x) = front / (x+1−a − 1(1−a)/(x+3−a − 2(2−a)/(x+5−a − …))).
+        let b1 = x + 1.0 - a;
+        front / continued_fraction(b1, 100_000, |n| (-n * (n - a), b1 + 2.0 * n))
     }
 }
 

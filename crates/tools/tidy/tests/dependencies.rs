@@ -1,0 +1,139 @@
+//! The dependency rules of ARCHITECTURE.md, read from `cargo metadata`: each
+//! **Architecture Invariant** about what a crate may depend on fails here when broken.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Each workspace crate: its folder (relative to `crates/`) and its direct normal
+/// dependencies.
+struct Crate {
+    folder: String,
+    deps: BTreeSet<String>,
+}
+
+fn workspace() -> BTreeMap<String, Crate> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
+    let crates_dir = root.join("crates").canonicalize().expect("crates/");
+    let mut crates = BTreeMap::new();
+    for p in meta["packages"].as_array().expect("packages") {
+        let manifest = Path::new(p["manifest_path"].as_str().expect("manifest_path"));
+        let folder = manifest.parent().and_then(|d| d.strip_prefix(&crates_dir).ok()).map(|d| d.display().to_string()).unwrap_or_default();
+        let deps = p["dependencies"]
+            .as_array()
+            .expect("dependencies")
+            .iter()
+            .filter(|d| d["kind"].is_null()) // normal dependencies, not dev or build
+            .map(|d| d["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        crates.insert(p["name"].as_str().expect("name").to_owned(), Crate { folder, deps });
+    }
+    crates
+}
+
+/// Every workspace crate `name` depends on, directly or not.
+fn closure(crates: &BTreeMap<String, Crate>, name: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![name.to_owned()];
+    while let Some(n) = todo.pop() {
+        for d in crates.get(&n).map(|c| c.deps.iter()).into_iter().flatten() {
+            if crates.contains_key(d) && seen.insert(d.clone()) {
+                todo.push(d.clone());
+            }
+        }
+    }
+    seen
+}
+
+fn in_half(c: &Crate, half: &str) -> bool {
+    c.folder.starts_with(&format!("{half}/"))
+}
+
+#[test]
+fn the_layout_has_the_two_halves_the_root_and_the_tools() {
+    let crates = workspace();
+    for (name, c) in &crates {
+        let top = c.folder.split('/').next().unwrap_or_default();
+        assert!(["media", "funnel", "server", "common", "tools"].contains(&top), "{name} lives in crates/{}: outside the layout of ARCHITECTURE.md", c.folder);
+    }
+    assert_eq!(crates["hikari"].folder, "server");
+}
+
+#[test]
+fn media_and_funnel_crates_do_not_depend_on_each_other() {
+    let crates = workspace();
+    for (name, c) in &crates {
+        for (mine, other) in [("media", "funnel"), ("funnel", "media")] {
+            if in_half(c, mine) {
+                let crossing: Vec<_> = closure(&crates, name).into_iter().filter(|d| in_half(&crates[d], other)).collect();
+                assert!(crossing.is_empty(), "{name} ({mine}) depends on {crossing:?} ({other}); they meet only in crates/server");
+            }
+        }
+    }
+}
+
+#[test]
+fn nothing_but_the_binary_depends_on_the_tools_or_the_binary() {
+    let crates = workspace();
+    for (name, c) in &crates {
+        if c.folder.starts_with("tools/") {
+            continue;
+        }
+        for d in &c.deps {
+            if let Some(dep) = crates.get(d) {
+                assert!(!dep.folder.starts_with("tools/") && d != "hikari", "{name} depends on {d}");
+            }
+        }
+    }
+}
+
+#[test]
+fn hikari_types_has_no_dependencies_and_common_only_channels_and_logs() {
+    let crates = workspace();
+    assert!(crates["hikari-types"].deps.is_empty(), "hikari-types depends on {:?}", crates["hikari-types"].deps);
+    let common: Vec<&str> = crates["hikari-common"].deps.iter().map(String::as_str).collect();
+    assert_eq!(common, vec!["tokio", "tracing"]);
+}
+
+#[test]
+fn only_hikari_protocol_names_livekit_protocol_or_prost() {
+    for (name, c) in &workspace() {
+        for wire in ["livekit-protocol", "prost", "pbjson-types"] {
+            assert!(name == "hikari-protocol" || !c.deps.contains(wire), "{name} depends on {wire}; only hikari-protocol may");
+        }
+    }
+}
+
+#[test]
+fn the_sfu_core_has_no_io_runtime_or_clock_dependency() {
+    let crates = workspace();
+    let sfu = &crates["hikari-sfu"].deps;
+    for io in ["tokio", "mio", "nix", "socket2", "axum", "hyper", "reqwest", "sqlx", "hikari-common", "livekit-protocol", "prost"] {
+        assert!(!sfu.contains(io), "hikari-sfu depends on {io}");
+    }
+    // Workspace crates it may use: the nouns, and (until issue 11 moves data-packet
+    // relaying out of the core) the protocol crate.
+    let ours: Vec<_> = sfu.iter().filter(|d| crates.contains_key(*d)).map(String::as_str).collect();
+    assert_eq!(ours, vec!["hikari-protocol", "hikari-types"]);
+}
+
+#[test]
+fn anyhow_appears_only_in_binaries() {
+    for (name, c) in &workspace() {
+        if c.deps.contains("anyhow") {
+            assert!(["hikari", "hikari-loadgen"].contains(&name.as_str()), "{name} depends on anyhow; library crates have their own error enum");
+        }
+    }
+}
+
+#[test]
+fn the_funnel_domain_has_no_io_dependency() {
+    let deps: Vec<_> = workspace()["hikari-funnel"].deps.iter().cloned().collect();
+    assert_eq!(deps, vec!["serde", "serde_json", "thiserror"], "the funnel domain stays pure: no runtime, web or database crate");
+}
