@@ -3,6 +3,7 @@
 
 use crate::{
     background::Background,
+    builder::Builder,
     collect::{NewEvent, collect},
     error::AppError,
     experiments::Experiments,
@@ -24,6 +25,8 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 pub struct App {
     /// Public URL resolution and the page cache.
     pub pages: Pages,
+    /// Funnels, steps, edges and pages.
+    pub builder: Builder,
     /// Experiment management, assignment, results and evaluation.
     pub experiments: Experiments,
     /// The one event writer.
@@ -45,8 +48,10 @@ impl App {
         let experiments = Experiments::new(store.clone(), pages.cache());
         let (events, writer) = EventWriter::start(store.clone(), store.clone());
         let scheduler = SchedulerTask::start(experiments.clone(), experiment_interval);
-        let app =
-            Self { pages, experiments, events, reports: Reports::new(funnels.clone(), store.clone()), records: Records::new(store.clone(), store), funnels };
+        let builder = Builder::new(funnels.clone(), pages.cache());
+        let reports = Reports::new(funnels.clone(), store.clone());
+        let records = Records::new(store.clone(), store);
+        let app = Self { pages, builder, experiments, events, reports, records, funnels };
         (app, Background { writer, scheduler })
     }
 

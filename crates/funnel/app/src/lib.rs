@@ -2,8 +2,8 @@
 //! JSON API and, later, the MCP server) and the store.
 //!
 //! Use cases are plain async functions and small services over the store's narrow ports
-//! (`FunnelRepo`, `ContactRepo`, `EventRepo`, `ExperimentRepo`): resolve and view a public
-//! page ([`page_view`]), submit a form ([`submit`]), record beacon events ([`collect`]), the
+//! (`FunnelRepo`, `ContactRepo`, `EventRepo`, `ExperimentRepo`): build funnels ([`builder`]),
+//! resolve and view a public page ([`page_view`]), submit a form ([`submit`]), record beacon events ([`collect`]), the
 //! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]).
 //! [`App::start`] wires them over a store and returns the [`Background`] tasks: the one event
 //! writer ([`writer`]) and the experiment scheduler ([`scheduler`]), which the binary shuts
@@ -18,6 +18,7 @@
 pub mod app;
 pub mod assign;
 pub mod background;
+pub mod builder;
 pub mod cache;
 pub mod collect;
 pub mod error;
@@ -35,6 +36,7 @@ pub mod writer;
 
 pub use app::App;
 pub use background::Background;
+pub use builder::Builder;
 pub use error::AppError;
 pub use experiments::{Change, Experiments};
 pub use reports::{ReportQuery, Reports};

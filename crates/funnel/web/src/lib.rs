@@ -8,8 +8,8 @@
 //! limit can key on the client address. [`create_user`] and [`create_token`] back the
 //! `hikari admin create-user` and `create-token` commands.
 //!
-//! Handlers are thin: parse the request, call a use case of `hikari-funnel-app` (or, for the
-//! builder's CRUD, the narrow store port it needs), render. Every error is a [`FunnelError`]
+//! Handlers are thin: parse the request, call a use case of `hikari-funnel-app` (sign-in and
+//! API tokens use the store's admin port), render. Every error is a [`FunnelError`]
 //! (the app's `AppError` and the store's errors convert into it), mapped to an HTTP status in
 //! exactly one place (`error.rs`). Visitor pages are server-rendered with escaping by
 //! construction (maud); `html` blocks go through ammonia; the only scripts visitors load are

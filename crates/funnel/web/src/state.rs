@@ -3,15 +3,14 @@
 
 use crate::{config::FunnelConfig, ratelimit::RateLimiter};
 use hikari_funnel_app::App;
-use hikari_funnel_store::{AdminRepo, FunnelRepo, Store};
+use hikari_funnel_store::AdminRepo;
 use std::sync::Arc;
 
 /// The router's state: cheap to clone. No handler gets the whole store: the use cases live in
-/// [`App`], the builder's CRUD uses the funnel port, sign-in and tokens the admin port.
+/// [`App`]; sign-in and API tokens use the admin port.
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub app: App,
-    pub funnels: Arc<dyn FunnelRepo>,
     pub admin: Arc<dyn AdminRepo>,
     pub config: Arc<FunnelConfig>,
     pub submits: Arc<RateLimiter>,
@@ -20,12 +19,11 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    pub fn new(app: App, store: Arc<dyn Store>, config: FunnelConfig) -> Self {
+    pub fn new(app: App, admin: Arc<dyn AdminRepo>, config: FunnelConfig) -> Self {
         let submits = RateLimiter::new(config.submit_limit_per_minute.max(1), 60_000);
         Self {
             app,
-            funnels: store.clone(),
-            admin: store,
+            admin,
             config: Arc::new(config),
             submits: Arc::new(submits),
             logins: Arc::new(RateLimiter::new(10, 60_000)),

@@ -227,8 +227,8 @@ fn page(admin: &Admin, step: &Step, steps: &[Step], v: &Values, problem: Option<
 
 /// `GET /admin/steps/{id}/experiments/new`.
 pub(crate) async fn form(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Markup, HtmlError> {
-    let step = st.funnels.step(StepId(id)).await?;
-    let steps = st.funnels.steps(step.funnel_id).await?;
+    let step = st.app.builder.step(StepId(id)).await?;
+    let steps = st.app.builder.steps(step.funnel_id).await?;
     Ok(page(&admin, &step, &steps, &Values::default(), None))
 }
 
@@ -242,8 +242,8 @@ pub(crate) async fn create(
 ) -> Result<Response, HtmlError> {
     let csrf = fields.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
     check_csrf(&admin, csrf)?;
-    let step = st.funnels.step(StepId(id)).await?;
-    let steps = st.funnels.steps(step.funnel_id).await?;
+    let step = st.app.builder.step(StepId(id)).await?;
+    let steps = st.app.builder.steps(step.funnel_id).await?;
     let values = Values::parse(&fields);
     let refused = |status: StatusCode, p: Problem| Ok((status, page(&admin, &step, &steps, &values, Some(&p))).into_response());
     let new = match values.to_new(step.id) {

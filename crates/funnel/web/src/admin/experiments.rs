@@ -44,8 +44,8 @@ fn mode_text(e: &Experiment) -> &'static str {
 
 /// `/admin/funnels/{id}/experiments`: the funnel's experiments and where to start a new one.
 pub(crate) async fn list(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
-    let f = st.funnels.funnel(FunnelId(id)).await?;
-    let steps = st.funnels.steps(f.id).await?;
+    let f = st.app.builder.funnel(FunnelId(id)).await?;
+    let steps = st.app.builder.steps(f.id).await?;
     let exps = st.app.experiments.list(f.id).await?;
     let step_name = |sid| steps.iter().find(|s| s.id == sid).map_or("?", |s| s.name.as_str());
     Ok(layout(
@@ -113,8 +113,8 @@ fn decision_text(e: &Experiment, d: &Value) -> String {
 /// `/admin/experiments/{id}`: the results page.
 pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
     let e = st.app.experiments.get(ExperimentId(id)).await?;
-    let f = st.funnels.funnel(e.funnel).await?;
-    let step = st.funnels.step(e.step).await?;
+    let f = st.app.builder.funnel(e.funnel).await?;
+    let step = st.app.builder.step(e.step).await?;
     let r = st.app.experiments.results(&e).await?;
     let binomial = e.goal.is_binomial();
     let names: Vec<String> = e.arms.iter().map(|a| a.name.clone()).collect();

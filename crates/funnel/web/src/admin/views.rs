@@ -19,7 +19,7 @@ use maud::{Markup, html};
 type Page = Result<Markup, HtmlError>;
 
 pub(crate) async fn dashboard(admin: Admin, State(st): State<AppState>) -> Page {
-    let funnels = st.funnels.funnels().await?;
+    let funnels = st.app.builder.funnels().await?;
     Ok(layout(
         "Funnels",
         Some(&admin.csrf),
@@ -44,9 +44,9 @@ pub(crate) async fn dashboard(admin: Admin, State(st): State<AppState>) -> Page 
 }
 
 pub(crate) async fn funnel(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
-    let f = st.funnels.funnel(FunnelId(id)).await?;
-    let steps = st.funnels.steps(f.id).await?;
-    let edges = st.funnels.edges(f.id).await?;
+    let f = st.app.builder.funnel(FunnelId(id)).await?;
+    let steps = st.app.builder.steps(f.id).await?;
+    let edges = st.app.builder.edges(f.id).await?;
     let step_name = |sid: StepId| steps.iter().find(|s| s.id == sid).map_or("?", |s| s.name.as_str());
     Ok(layout(
         &f.name,
@@ -132,8 +132,8 @@ fn condition_text(c: &Condition) -> String {
 }
 
 pub(crate) async fn builder(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
-    let step = st.funnels.step(StepId(id)).await?;
-    let f = st.funnels.funnel(step.funnel_id).await?;
+    let step = st.app.builder.step(StepId(id)).await?;
+    let f = st.app.builder.funnel(step.funnel_id).await?;
     Ok(layout(
         &format!("Edit {}", step.name),
         Some(&admin.csrf),
@@ -188,8 +188,8 @@ fn preview_html(st: &AppState, title: &str, draft: &PageDraft) -> Markup {
 }
 
 pub(crate) async fn preview(_: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
-    let step = st.funnels.step(StepId(id)).await?;
-    let page = st.funnels.page(step.id).await?;
+    let step = st.app.builder.step(StepId(id)).await?;
+    let page = st.app.builder.page(step.id).await?;
     Ok(preview_html(&st, &step.name, &page.draft))
 }
 
@@ -200,7 +200,7 @@ pub(crate) async fn live_preview(_: ApiCaller, State(st): State<AppState>, ApiJs
 }
 
 pub(crate) async fn report(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ReportQuery>) -> Page {
-    let f = st.funnels.funnel(FunnelId(id)).await?;
+    let f = st.app.builder.funnel(FunnelId(id)).await?;
     let (steps, r) = st.app.reports.report(&f, &q).await?;
     let top = r.steps.first().map_or(0, |s| s.visitors).max(1);
     let hours = r.window_ms / 3_600_000;

@@ -13,7 +13,7 @@ use hikari_funnel_app::{Change, results::CompareInput};
 use serde_json::Value;
 
 pub(super) async fn list(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Experiment>>> {
-    st.funnels.funnel(FunnelId(id)).await?;
+    st.app.builder.funnel(FunnelId(id)).await?;
     Ok(Json(st.app.experiments.list(FunnelId(id)).await?))
 }
 

@@ -20,7 +20,6 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post, put},
 };
-use hikari_common::clock::unix_millis;
 use hikari_funnel::{Contact, ContactId, Edge, EdgeId, Event, Funnel, FunnelId, Locale, NewEdge, NewFunnel, NewStep, Page, PageDraft, Step, StepId, TokenId};
 use hikari_funnel_app::ReportQuery;
 use hikari_funnel_store::EventQuery;
@@ -65,15 +64,15 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
 }
 
 async fn list_funnels(_: ApiCaller, State(st): State<AppState>) -> Res<Json<Vec<Funnel>>> {
-    Ok(Json(st.funnels.funnels().await?))
+    Ok(Json(st.app.builder.funnels().await?))
 }
 
 async fn create_funnel(_: ApiCaller, State(st): State<AppState>, ApiJson(new): ApiJson<NewFunnel>) -> Res<Response> {
-    Ok(created(st.funnels.create_funnel(&new, unix_millis()).await?))
+    Ok(created(st.app.builder.create_funnel(&new).await?))
 }
 
 async fn get_funnel(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Funnel>> {
-    Ok(Json(st.funnels.funnel(FunnelId(id)).await?))
+    Ok(Json(st.app.builder.funnel(FunnelId(id)).await?))
 }
 
 #[derive(Deserialize)]
@@ -84,21 +83,21 @@ struct FunnelPatch {
 }
 
 async fn update_funnel(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<FunnelPatch>) -> Res<Json<Funnel>> {
-    Ok(Json(st.funnels.update_funnel(FunnelId(id), &p.name, p.locale).await?))
+    Ok(Json(st.app.builder.update_funnel(FunnelId(id), &p.name, p.locale).await?))
 }
 
 async fn delete_funnel(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
-    st.funnels.delete_funnel(FunnelId(id)).await?;
+    st.app.builder.delete_funnel(FunnelId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_steps(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Step>>> {
-    st.funnels.funnel(FunnelId(id)).await?;
-    Ok(Json(st.funnels.steps(FunnelId(id)).await?))
+    st.app.builder.funnel(FunnelId(id)).await?;
+    Ok(Json(st.app.builder.steps(FunnelId(id)).await?))
 }
 
 async fn create_step(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(new): ApiJson<NewStep>) -> Res<Response> {
-    Ok(created(st.funnels.create_step(FunnelId(id), &new, unix_millis()).await?))
+    Ok(created(st.app.builder.create_step(FunnelId(id), &new).await?))
 }
 
 #[derive(Deserialize)]
@@ -107,37 +106,37 @@ struct Order {
 }
 
 async fn reorder_steps(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(o): ApiJson<Order>) -> Res<Json<Vec<Step>>> {
-    st.funnels.funnel(FunnelId(id)).await?;
-    st.funnels.reorder_steps(FunnelId(id), &o.order).await?;
-    Ok(Json(st.funnels.steps(FunnelId(id)).await?))
+    st.app.builder.funnel(FunnelId(id)).await?;
+    st.app.builder.reorder_steps(FunnelId(id), &o.order).await?;
+    Ok(Json(st.app.builder.steps(FunnelId(id)).await?))
 }
 
 async fn get_step(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Step>> {
-    Ok(Json(st.funnels.step(StepId(id)).await?))
+    Ok(Json(st.app.builder.step(StepId(id)).await?))
 }
 
 async fn delete_step(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
-    st.funnels.delete_step(StepId(id)).await?;
+    st.app.builder.delete_step(StepId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_edges(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Edge>>> {
-    st.funnels.funnel(FunnelId(id)).await?;
-    Ok(Json(st.funnels.edges(FunnelId(id)).await?))
+    st.app.builder.funnel(FunnelId(id)).await?;
+    Ok(Json(st.app.builder.edges(FunnelId(id)).await?))
 }
 
 async fn create_edge(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(new): ApiJson<NewEdge>) -> Res<Response> {
-    st.funnels.funnel(FunnelId(id)).await?;
-    Ok(created(st.funnels.create_edge(FunnelId(id), &new).await?))
+    st.app.builder.funnel(FunnelId(id)).await?;
+    Ok(created(st.app.builder.create_edge(FunnelId(id), &new).await?))
 }
 
 async fn delete_edge(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
-    st.funnels.delete_edge(EdgeId(id)).await?;
+    st.app.builder.delete_edge(EdgeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn get_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Value>> {
-    let p = st.funnels.page(StepId(id)).await?;
+    let p = st.app.builder.page(StepId(id)).await?;
     Ok(Json(json!({
         "version": p.version,
         "published_version": p.published_version,
@@ -156,7 +155,7 @@ struct PageSave {
 
 async fn save_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<PageSave>) -> Res<Json<Value>> {
     let draft = PageDraft { page: p.page, css: p.css };
-    let version = st.funnels.save_page(StepId(id), &draft, p.version, unix_millis()).await?;
+    let version = st.app.builder.save_page(StepId(id), &draft, p.version).await?;
     Ok(Json(json!({ "version": version })))
 }
 
@@ -166,7 +165,7 @@ struct Publish {
 }
 
 async fn publish_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<Publish>) -> Res<Json<Value>> {
-    let v = st.funnels.publish_page(StepId(id), p.version, unix_millis()).await?;
+    let v = st.app.builder.publish_page(StepId(id), p.version).await?;
     Ok(Json(json!({ "published_version": v })))
 }
 
