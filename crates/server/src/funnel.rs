@@ -1,8 +1,9 @@
-//! Wiring of the funnel side: its configuration from the command line, and the
-//! `hikari admin` subcommands.
+//! Wiring of the funnel side: its configuration from the command line, its start and
+//! shutdown, and the `hikari admin` subcommands.
 
 use anyhow::Context;
-use hikari_funnel_web::FunnelConfig;
+use hikari_funnel_web::{Background, FunnelConfig};
+use tokio::task::AbortHandle;
 
 use crate::cli::{AdminCommand, FunnelArgs};
 
@@ -11,6 +12,25 @@ pub fn config(args: &FunnelArgs, default_origin: &str) -> FunnelConfig {
     let mut config = FunnelConfig::new(&args.data_dir, args.public_url.clone().unwrap_or_else(|| default_origin.to_owned()));
     config.database_url = args.database_url.clone();
     config
+}
+
+/// Opens the funnel store and builds the funnel router; the returned [`Background`] (the event
+/// writer and the experiment scheduler) must be passed to [`shutdown`] when serving ends.
+pub async fn start(config: FunnelConfig) -> anyhow::Result<(axum::Router, Background)> {
+    let storage = config.database_url.as_deref().map_or_else(|| format!("SQLite in {}", config.data_dir.display()), |_| "PostgreSQL".to_owned());
+    let started = hikari_funnel_web::start(config).await.context("starting the funnel builder")?;
+    tracing::info!(%storage, "funnel builder ready at /admin, pages at /f/, API at /api/v1/");
+    Ok(started)
+}
+
+/// Stops the HTTP servers, then the funnel's background tasks: the scheduler ends and the
+/// events still queued are written before this returns.
+pub async fn shutdown(servers: &[AbortHandle], background: Background) {
+    for s in servers {
+        s.abort();
+    }
+    background.shutdown().await;
+    tracing::info!("funnel events written, experiment scheduler stopped");
 }
 
 /// Runs `hikari admin ...`.

@@ -158,9 +158,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     let state = SignalState { keys: keys.clone(), media: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout };
     let join_check = JoinCheck { keys: keys.clone(), media: media.clone() };
     let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_now });
-    let storage = funnel.database_url.as_deref().map_or_else(|| format!("SQLite in {}", funnel.data_dir.display()), |_| "PostgreSQL".to_owned());
-    let funnel = hikari_funnel_web::router(funnel).await.context("starting the funnel builder")?;
-    tracing::info!(%storage, "funnel builder ready at /admin, pages at /f/, API at /api/v1/");
+    let (funnel, funnel_tasks) = funnel::start(funnel).await?;
     let app = Router::new()
         .merge(
             Router::new()
@@ -189,13 +187,16 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
             servers.push(serve_on(SocketAddr::new(addr.ip(), port), metrics.clone(), "Prometheus metrics").await?);
         }
     }
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
-        r = futures_util::future::select_all(servers) => {
-            r.0.context("server task")?.context("server")?;
+    let stops: Vec<_> = servers.iter().map(tokio::task::JoinHandle::abort_handle).collect();
+    let result = tokio::select! {
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("shutting down");
+            Ok(())
         }
-    }
-    Ok(())
+        r = futures_util::future::select_all(servers) => r.0.context("server task").and_then(|r| r.context("server")),
+    };
+    funnel::shutdown(&stops, funnel_tasks).await;
+    result
 }
 
 async fn serve_on(addr: SocketAddr, app: Router, what: &'static str) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {

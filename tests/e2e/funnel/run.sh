@@ -17,9 +17,9 @@ say "storage suite on SQLite and PostgreSQL"
 HIKARI_FUNNEL_PG_URL=${HIKARI_FUNNEL_PG_URL:-postgres://postgres@127.0.0.1:5432/test} \
   timeout 900 cargo test -q -p hikari-funnel-store --test suite
 
-say "experiment HTTP tests on PostgreSQL (the workspace run skips them without a database URL)"
+say "experiment HTTP tests and app use cases on PostgreSQL (the workspace run skips them without a database URL)"
 HIKARI_FUNNEL_PG_URL=${HIKARI_FUNNEL_PG_URL:-postgres://postgres@127.0.0.1:5432/test} \
-  timeout 900 cargo test -q -p hikari-funnel-web --tests postgres
+  timeout 900 cargo test -q -p hikari-funnel-web -p hikari-funnel-app --tests postgres
 
 say "build the serve and window_funnel examples"
 timeout 900 cargo build -q -p hikari-funnel-web --example serve

@@ -9,7 +9,7 @@
 //! Environment: `FUNNEL_DATA_DIR` (default `./data`), `FUNNEL_DATABASE_URL`,
 //! `FUNNEL_SUBMIT_LIMIT` (per client per minute, default 20).
 
-use hikari_funnel_web::{FunnelConfig, create_token, create_user, router};
+use hikari_funnel_web::{FunnelConfig, create_token, create_user, start};
 use std::net::SocketAddr;
 
 #[tokio::main]
@@ -36,9 +36,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn serve(config: FunnelConfig, addr: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let app = router(config).await?;
+    let (app, background) = start(config).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("funnel listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(stop).await?;
+    // Queued events are written before the process ends.
+    background.shutdown().await;
     Ok(())
 }

@@ -6,6 +6,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use hikari_funnel::DomainError;
+use hikari_funnel_app::AppError;
 use hikari_funnel_store::StoreError;
 
 /// What a request can fail with.
@@ -47,15 +48,23 @@ pub enum FunnelError {
     Store(#[source] StoreError),
 }
 
+impl From<AppError> for FunnelError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::BadRequest(m) => Self::BadRequest(m),
+            AppError::Invalid(d) => Self::Invalid(d),
+            AppError::NotFound(what) => Self::NotFound(what),
+            AppError::Conflict(m) => Self::Conflict(m),
+            AppError::VersionConflict { current } => Self::VersionConflict { current },
+            AppError::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+/// The store's errors map as the application layer maps them.
 impl From<StoreError> for FunnelError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(what) => Self::NotFound(what),
-            StoreError::Conflict(m) => Self::Conflict(m),
-            StoreError::VersionConflict { current } => Self::VersionConflict { current },
-            StoreError::Invalid(d) => Self::Invalid(d),
-            other => Self::Store(other),
-        }
+        AppError::from(e).into()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Extractors whose rejections are [`FunnelError`]s, so malformed input gets the same JSON
 //! error shape as everything else.
 
-use crate::FunnelError;
+use crate::error::FunnelError;
 use axum::{
     extract::{FromRequest, FromRequestParts, Path, Query, Request, rejection::JsonRejection},
     http::{StatusCode, request::Parts},

@@ -1,32 +1,15 @@
-//! Secrets: random tokens, hashes, passwords and cookies.
+//! Secrets: random tokens, hashes, passwords and cookies; creating users and API tokens.
 
-use crate::{FunnelError, clock::now_ms};
+use crate::error::FunnelError;
 use argon2::{
     Argon2,
     password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
 };
 use axum::http::{HeaderMap, header};
-use hikari_funnel::TokenId;
-use hikari_funnel_store::Store;
-use sha2::{Digest, Sha256};
-
-/// `n` random bytes as lowercase hex.
-pub(crate) fn random_hex(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    // The OS random source failing is unrecoverable for a server that issues secrets.
-    #[allow(clippy::expect_used)]
-    getrandom::fill(&mut buf).expect("OS random source");
-    hex(&buf)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 of a secret, hex: what the store keeps for tokens and sessions.
-pub(crate) fn digest(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
-}
+use hikari_common::clock::unix_millis;
+use hikari_funnel::{Email, TokenId, UserId};
+pub(crate) use hikari_funnel_app::ids::{digest, random_hex};
+use hikari_funnel_store::AdminRepo;
 
 /// Hashes a password with Argon2id and a random salt.
 pub(crate) fn hash_password(password: &str) -> Result<String, FunnelError> {
@@ -39,10 +22,19 @@ pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// Creates an API token; returns its id and its secret (shown once).
-pub(crate) async fn issue_token(store: &dyn Store, name: &str) -> Result<(TokenId, String), FunnelError> {
+pub(crate) async fn issue_token(store: &dyn AdminRepo, name: &str) -> Result<(TokenId, String), FunnelError> {
     let secret = format!("hkf_{}", random_hex(20));
-    let id = store.create_token(name, &digest(&secret), now_ms()).await?;
+    let id = store.create_token(name, &digest(&secret), unix_millis()).await?;
     Ok((id, secret))
+}
+
+/// Creates a user after checking the email and password.
+pub(crate) async fn create_user(store: &dyn AdminRepo, email: &str, password: &str) -> Result<UserId, FunnelError> {
+    let email = Email::parse(email)?;
+    if password.chars().count() < 8 || password.len() > 1024 {
+        return Err(FunnelError::BadRequest("password: use 8 to 1024 characters".into()));
+    }
+    Ok(store.create_user(&email, &hash_password(password)?, unix_millis()).await?)
 }
 
 /// The value of cookie `name`, if sent.

@@ -1,20 +1,17 @@
-//! Shared state handed to every handler.
+//! Shared state handed to every handler (a leaf module: it names only other crates' types and
+//! the leaf modules `config` and `ratelimit`).
 
-use crate::{
-    FunnelConfig,
-    public::{PageCache, Target},
-    ratelimit::RateLimiter,
-    sink::EventSink,
-};
-use hikari_funnel_store::Store;
+use crate::{config::FunnelConfig, ratelimit::RateLimiter};
+use hikari_funnel_app::App;
+use hikari_funnel_store::AdminRepo;
 use std::sync::Arc;
 
-/// The router's state: cheap to clone.
+/// The router's state: cheap to clone. No handler gets the whole store: the use cases live in
+/// [`App`]; sign-in and API tokens use the admin port.
 #[derive(Clone)]
 pub(crate) struct AppState {
-    pub store: Arc<dyn Store>,
-    pub events: EventSink,
-    pub pages: Arc<PageCache<Target>>,
+    pub app: App,
+    pub admin: Arc<dyn AdminRepo>,
     pub config: Arc<FunnelConfig>,
     pub submits: Arc<RateLimiter>,
     pub logins: Arc<RateLimiter>,
@@ -22,12 +19,11 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: FunnelConfig) -> Self {
+    pub fn new(app: App, admin: Arc<dyn AdminRepo>, config: FunnelConfig) -> Self {
         let submits = RateLimiter::new(config.submit_limit_per_minute.max(1), 60_000);
         Self {
-            events: EventSink::start(store.clone()),
-            pages: Arc::new(PageCache::new()),
-            store,
+            app,
+            admin,
             config: Arc::new(config),
             submits: Arc::new(submits),
             logins: Arc::new(RateLimiter::new(10, 60_000)),

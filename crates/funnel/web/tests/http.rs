@@ -6,7 +6,7 @@ use axum::{
     body::{Body, to_bytes},
     http::{Request, StatusCode, header},
 };
-use hikari_funnel_web::{FunnelConfig, create_token, router};
+use hikari_funnel_web::{FunnelConfig, create_token, start};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -28,7 +28,7 @@ async fn app(submit_limit: u32) -> App {
     let mut config = FunnelConfig::new(&dir, "http://127.0.0.1");
     config.submit_limit_per_minute = submit_limit;
     let token = create_token(&config, "test").await.expect("token");
-    App { router: router(config).await.expect("router"), token, dir }
+    App { router: start(config).await.expect("router").0, token, dir }
 }
 
 impl App {

@@ -1,10 +1,10 @@
 //! Admin sign-in: sessions in the store, CSRF tokens per session, Bearer tokens for the API.
 
 use crate::{
-    FunnelError,
-    clock::now_ms,
-    error::HtmlError,
-    security::{cookie, digest, hash_password, random_hex, set_cookie, verify_password},
+    admin::layout::layout,
+    error::{FunnelError, HtmlError},
+    extract::ClientIp,
+    security::{cookie, create_user, digest, random_hex, set_cookie, verify_password},
     state::AppState,
 };
 use axum::{
@@ -13,8 +13,9 @@ use axum::{
     http::{HeaderMap, Method, StatusCode, header, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
+use hikari_common::clock::unix_millis;
 use hikari_funnel::{Email, UserId};
-use hikari_funnel_store::{Session, Store};
+use hikari_funnel_store::Session;
 use maud::html;
 use serde::Deserialize;
 
@@ -32,7 +33,7 @@ pub(crate) struct Admin {
 impl Admin {
     async fn from_cookie(parts: &Parts, st: &AppState) -> Result<Self, FunnelError> {
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(FunnelError::Unauthorized)?;
-        let s = st.store.session(&digest(&token), now_ms()).await?.ok_or(FunnelError::Unauthorized)?;
+        let s = st.admin.session(&digest(&token), unix_millis()).await?.ok_or(FunnelError::Unauthorized)?;
         Ok(Self { user: s.user, csrf: s.csrf })
     }
 }
@@ -57,7 +58,7 @@ impl FromRequestParts<AppState> for ApiCaller {
         let auth = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         if let Some(auth) = auth {
             let token = auth.strip_prefix("Bearer ").ok_or(FunnelError::Unauthorized)?;
-            return match st.store.token(&digest(token.trim())).await? {
+            return match st.admin.token(&digest(token.trim())).await? {
                 Some(_) => Ok(Self),
                 None => Err(FunnelError::Unauthorized),
             };
@@ -78,15 +79,6 @@ pub(crate) fn check_csrf(admin: &Admin, sent: &str) -> Result<(), FunnelError> {
     if sent == admin.csrf { Ok(()) } else { Err(FunnelError::Csrf) }
 }
 
-/// Creates a user after checking the email and password.
-pub(crate) async fn create_user(store: &dyn Store, email: &str, password: &str) -> Result<UserId, FunnelError> {
-    let email = Email::parse(email)?;
-    if password.chars().count() < 8 || password.len() > 1024 {
-        return Err(FunnelError::BadRequest("password: use 8 to 1024 characters".into()));
-    }
-    Ok(store.create_user(&email, &hash_password(password)?, now_ms()).await?)
-}
-
 #[derive(Deserialize)]
 pub(crate) struct Credentials {
     email: String,
@@ -96,7 +88,7 @@ pub(crate) struct Credentials {
 }
 
 fn login_page(title: &str, action: &str, csrf: &str, error: Option<&str>) -> maud::Markup {
-    super::views::layout(
+    layout(
         title,
         None,
         html! {
@@ -119,26 +111,21 @@ fn login_response(st: &AppState, status: StatusCode, title: &str, action: &str, 
 }
 
 pub(crate) async fn login_form(State(st): State<AppState>) -> Result<Response, HtmlError> {
-    if st.store.user_count().await? == 0 {
+    if st.admin.user_count().await? == 0 {
         return Ok(Redirect::to("/admin/setup").into_response());
     }
     Ok(login_response(&st, StatusCode::OK, "Sign in", "/admin/login", None))
 }
 
-pub(crate) async fn login(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    crate::extract::ClientIp(ip): crate::extract::ClientIp,
-    Form(c): Form<Credentials>,
-) -> Result<Response, HtmlError> {
+pub(crate) async fn login(State(st): State<AppState>, headers: HeaderMap, ClientIp(ip): ClientIp, Form(c): Form<Credentials>) -> Result<Response, HtmlError> {
     if cookie(&headers, LOGIN_CSRF_COOKIE).as_deref() != Some(c.csrf.as_str()) || c.csrf.is_empty() {
         return Err(FunnelError::Csrf.into());
     }
-    if !st.logins.allow(&ip, now_ms()) {
+    if !st.logins.allow(&ip, unix_millis()) {
         return Err(FunnelError::RateLimited.into());
     }
     let user = match Email::parse(&c.email) {
-        Ok(email) => st.store.user_by_email(&email).await?,
+        Ok(email) => st.admin.user_by_email(&email).await?,
         Err(_) => None,
     };
     match user {
@@ -149,15 +136,15 @@ pub(crate) async fn login(
 
 async fn start_session(st: &AppState, user: UserId) -> Result<Response, FunnelError> {
     let token = random_hex(32);
-    let now = now_ms();
-    st.store.create_session(&digest(&token), &Session { user, csrf: random_hex(16) }, now + SESSION_MS).await?;
+    let now = unix_millis();
+    st.admin.create_session(&digest(&token), &Session { user, csrf: random_hex(16) }, now + SESSION_MS).await?;
     let c = set_cookie(SESSION_COOKIE, &token, SESSION_MS / 1000, true, st.secure_cookies());
     Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, c), (header::LOCATION, "/admin".to_string())]).into_response())
 }
 
 /// First run: the page that creates the first user, open only while there is none.
 pub(crate) async fn setup_form(State(st): State<AppState>) -> Result<Response, HtmlError> {
-    if st.store.user_count().await? > 0 {
+    if st.admin.user_count().await? > 0 {
         return Ok(Redirect::to("/admin/login").into_response());
     }
     Ok(login_response(&st, StatusCode::OK, "Create the first admin", "/admin/setup", None))
@@ -167,10 +154,10 @@ pub(crate) async fn setup(State(st): State<AppState>, headers: HeaderMap, Form(c
     if cookie(&headers, LOGIN_CSRF_COOKIE).as_deref() != Some(c.csrf.as_str()) || c.csrf.is_empty() {
         return Err(FunnelError::Csrf.into());
     }
-    if st.store.user_count().await? > 0 {
+    if st.admin.user_count().await? > 0 {
         return Err(FunnelError::Conflict("an admin already exists; sign in instead".into()).into());
     }
-    let id = create_user(&*st.store, &c.email, &c.password).await?;
+    let id = create_user(&*st.admin, &c.email, &c.password).await?;
     Ok(start_session(&st, id).await?)
 }
 
@@ -183,7 +170,7 @@ pub(crate) struct CsrfForm {
 pub(crate) async fn logout(State(st): State<AppState>, admin: Admin, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Result<Response, HtmlError> {
     check_csrf(&admin, &f.csrf)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        st.store.delete_session(&digest(&token)).await?;
+        st.admin.delete_session(&digest(&token)).await?;
     }
     let c = set_cookie(SESSION_COOKIE, "", 0, true, st.secure_cookies());
     Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, c), (header::LOCATION, "/admin/login".to_string())]).into_response())

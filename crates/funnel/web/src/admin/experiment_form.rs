@@ -3,11 +3,15 @@
 //! the JSON API (domain validation, store checks). Bad input re-renders the form with the
 //! values kept and the message next to the field; a live experiment on the step is a 409.
 
-use super::{
-    auth::{Admin, check_csrf},
-    views::layout,
+use crate::{
+    admin::{
+        auth::{Admin, check_csrf},
+        layout::layout,
+    },
+    error::HtmlError,
+    extract::ApiPath,
+    state::AppState,
 };
-use crate::{FunnelError, error::HtmlError, experiments, extract::ApiPath, state::AppState};
 use axum::{
     Form,
     extract::State,
@@ -18,6 +22,7 @@ use hikari_funnel::{
     Arm, DomainError, EventName, NewExperiment, Step, StepId,
     experiment::{Goal, MAX_ARMS, Mode},
 };
+use hikari_funnel_app::AppError;
 use maud::{Markup, html};
 
 /// The form's values as typed (kept verbatim for a re-render).
@@ -222,8 +227,8 @@ fn page(admin: &Admin, step: &Step, steps: &[Step], v: &Values, problem: Option<
 
 /// `GET /admin/steps/{id}/experiments/new`.
 pub(crate) async fn form(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Markup, HtmlError> {
-    let step = st.store.step(StepId(id)).await?;
-    let steps = st.store.steps(step.funnel_id).await?;
+    let step = st.app.builder.step(StepId(id)).await?;
+    let steps = st.app.builder.steps(step.funnel_id).await?;
     Ok(page(&admin, &step, &steps, &Values::default(), None))
 }
 
@@ -237,19 +242,19 @@ pub(crate) async fn create(
 ) -> Result<Response, HtmlError> {
     let csrf = fields.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
     check_csrf(&admin, csrf)?;
-    let step = st.store.step(StepId(id)).await?;
-    let steps = st.store.steps(step.funnel_id).await?;
+    let step = st.app.builder.step(StepId(id)).await?;
+    let steps = st.app.builder.steps(step.funnel_id).await?;
     let values = Values::parse(&fields);
     let refused = |status: StatusCode, p: Problem| Ok((status, page(&admin, &step, &steps, &values, Some(&p))).into_response());
     let new = match values.to_new(step.id) {
         Ok(new) => new,
         Err(p) => return refused(StatusCode::UNPROCESSABLE_ENTITY, p),
     };
-    match experiments::create(&st, step.funnel_id, &new).await {
+    match st.app.experiments.create(step.funnel_id, &new).await {
         Ok(e) => Ok(Redirect::to(&format!("/admin/experiments/{}", e.id)).into_response()),
-        Err(FunnelError::Invalid(e)) => refused(StatusCode::UNPROCESSABLE_ENTITY, problem(&e, "experiment")),
-        Err(FunnelError::BadRequest(m)) => refused(StatusCode::BAD_REQUEST, Problem::new("experiment", m)),
-        Err(FunnelError::Conflict(m)) => refused(StatusCode::CONFLICT, Problem::new("step", m)),
+        Err(AppError::Invalid(e)) => refused(StatusCode::UNPROCESSABLE_ENTITY, problem(&e, "experiment")),
+        Err(AppError::BadRequest(m)) => refused(StatusCode::BAD_REQUEST, Problem::new("experiment", m)),
+        Err(AppError::Conflict(m)) => refused(StatusCode::CONFLICT, Problem::new("step", m)),
         Err(other) => Err(other.into()),
     }
 }

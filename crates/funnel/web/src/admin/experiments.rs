@@ -2,18 +2,23 @@
 //! chance-to-win bars, the SRM warning, conversion over time), with stop and evaluate
 //! buttons that run the same code as the JSON API.
 
-use super::{
-    auth::{Admin, check_csrf},
-    chart::{self, DayPoint},
-    views::layout,
+use crate::{
+    admin::{
+        auth::{Admin, check_csrf},
+        chart::{self, DayPoint},
+        layout::layout,
+    },
+    error::HtmlError,
+    extract::ApiPath,
+    state::AppState,
 };
-use crate::{error::HtmlError, experiments, extract::ApiPath, state::AppState};
 use axum::{
     Form,
     extract::State,
     response::{IntoResponse, Redirect, Response},
 };
 use hikari_funnel::{Experiment, ExperimentId, FunnelId, Goal, experiment::Status};
+use hikari_funnel_app::{Change, results::srm_warning};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
@@ -39,9 +44,9 @@ fn mode_text(e: &Experiment) -> &'static str {
 
 /// `/admin/funnels/{id}/experiments`: the funnel's experiments and where to start a new one.
 pub(crate) async fn list(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
-    let f = st.store.funnel(FunnelId(id)).await?;
-    let steps = st.store.steps(f.id).await?;
-    let exps = st.store.experiments(f.id).await?;
+    let f = st.app.builder.funnel(FunnelId(id)).await?;
+    let steps = st.app.builder.steps(f.id).await?;
+    let exps = st.app.experiments.list(f.id).await?;
     let step_name = |sid| steps.iter().find(|s| s.id == sid).map_or("?", |s| s.name.as_str());
     Ok(layout(
         &format!("Experiments: {}", f.name),
@@ -107,10 +112,10 @@ fn decision_text(e: &Experiment, d: &Value) -> String {
 
 /// `/admin/experiments/{id}`: the results page.
 pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
-    let e = st.store.experiment(ExperimentId(id)).await?;
-    let f = st.store.funnel(e.funnel).await?;
-    let step = st.store.step(e.step).await?;
-    let r = experiments::results(&st, &e).await?;
+    let e = st.app.experiments.get(ExperimentId(id)).await?;
+    let f = st.app.builder.funnel(e.funnel).await?;
+    let step = st.app.builder.step(e.step).await?;
+    let r = st.app.experiments.results(&e).await?;
     let binomial = e.goal.is_binomial();
     let names: Vec<String> = e.arms.iter().map(|a| a.name.clone()).collect();
     let srm_p = num(&r["overall"]["srm_p"]);
@@ -138,7 +143,7 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
         html! {
             p { a href={ "/admin/funnels/" (f.id) "/experiments" } { "← Experiments of " (f.name) } }
             h1 { "Experiment: " (e.name) }
-            @if experiments::srm_warning(srm_p) {
+            @if srm_warning(srm_p) {
                 div.banner.srm-warning #srm-warning role="alert" {
                     strong { "Sample ratio mismatch." }
                     " The visitors per arm do not match the weights (SRM p = " (format!("{:.2e}", srm_p.unwrap_or(0.0)))
@@ -230,14 +235,14 @@ pub(crate) struct CsrfOnly {
 /// `POST /admin/experiments/{id}/stop`: the API's `{status: "stopped"}`.
 pub(crate) async fn stop(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, Form(f): Form<CsrfOnly>) -> Result<Response, HtmlError> {
     check_csrf(&admin, &f.csrf)?;
-    let e = experiments::update(&st, ExperimentId(id), &experiments::Change::stop()).await?;
+    let e = st.app.experiments.update(ExperimentId(id), &Change::stop()).await?;
     Ok(Redirect::to(&format!("/admin/experiments/{}", e.id)).into_response())
 }
 
 /// `POST /admin/experiments/{id}/evaluate`: the API's evaluate.
 pub(crate) async fn evaluate(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, Form(f): Form<CsrfOnly>) -> Result<Response, HtmlError> {
     check_csrf(&admin, &f.csrf)?;
-    let e = st.store.experiment(ExperimentId(id)).await?;
-    let e = experiments::evaluate(&st, &e).await?;
+    let e = st.app.experiments.get(ExperimentId(id)).await?;
+    let e = st.app.experiments.evaluate(&e).await?;
     Ok(Redirect::to(&format!("/admin/experiments/{}", e.id)).into_response())
 }

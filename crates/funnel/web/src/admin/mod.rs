@@ -5,6 +5,7 @@ pub(crate) mod auth;
 mod chart;
 mod experiment_form;
 mod experiments;
+mod layout;
 mod views;
 
 use crate::{assets, state::AppState};

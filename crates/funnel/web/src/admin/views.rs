@@ -1,58 +1,25 @@
 //! Admin pages.
 
-use super::auth::{Admin, ApiCaller};
 use crate::{
-    FunnelError,
-    clock::now_ms,
-    error::HtmlError,
+    admin::{
+        auth::{Admin, ApiCaller},
+        layout::layout,
+    },
+    error::{FunnelError, HtmlError},
     extract::{ApiJson, ApiPath, ApiQuery},
     render::{self, PageView},
-    reporting,
     state::AppState,
 };
 use axum::extract::State;
+use hikari_common::clock::unix_millis;
 use hikari_funnel::{Condition, FunnelId, Locale, PageDraft, StepId, StepKind, Utm};
-use maud::{DOCTYPE, Markup, html};
+use hikari_funnel_app::ReportQuery;
+use maud::{Markup, html};
 
 type Page = Result<Markup, HtmlError>;
 
-/// The admin frame; `csrf` is exposed to scripts in a meta tag when signed in.
-pub(crate) fn layout(title: &str, csrf: Option<&str>, content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                @if let Some(c) = csrf { meta name="csrf" content=(c); }
-                title { (title) " · Hikari" }
-                link rel="stylesheet" href="/admin/assets/admin.css";
-                // In <head> so it runs before page scripts such as the builder (both deferred).
-                script src="/admin/assets/admin.js" defer {}
-            }
-            body {
-                header.top {
-                    a.brand href="/admin" { "Hikari funnels" }
-                    @if let Some(c) = csrf {
-                        nav {
-                            a href="/admin" { "Funnels" }
-                            a href="/admin/contacts" { "Contacts" }
-                            a href="/admin/tokens" { "API tokens" }
-                            form method="post" action="/admin/logout" {
-                                input type="hidden" name="csrf" value=(c);
-                                button.link type="submit" { "Sign out" }
-                            }
-                        }
-                    }
-                }
-                main { (content) }
-            }
-        }
-    }
-}
-
 pub(crate) async fn dashboard(admin: Admin, State(st): State<AppState>) -> Page {
-    let funnels = st.store.funnels().await?;
+    let funnels = st.app.builder.funnels().await?;
     Ok(layout(
         "Funnels",
         Some(&admin.csrf),
@@ -77,9 +44,9 @@ pub(crate) async fn dashboard(admin: Admin, State(st): State<AppState>) -> Page 
 }
 
 pub(crate) async fn funnel(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
-    let f = st.store.funnel(FunnelId(id)).await?;
-    let steps = st.store.steps(f.id).await?;
-    let edges = st.store.edges(f.id).await?;
+    let f = st.app.builder.funnel(FunnelId(id)).await?;
+    let steps = st.app.builder.steps(f.id).await?;
+    let edges = st.app.builder.edges(f.id).await?;
     let step_name = |sid: StepId| steps.iter().find(|s| s.id == sid).map_or("?", |s| s.name.as_str());
     Ok(layout(
         &f.name,
@@ -165,8 +132,8 @@ fn condition_text(c: &Condition) -> String {
 }
 
 pub(crate) async fn builder(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
-    let step = st.store.step(StepId(id)).await?;
-    let f = st.store.funnel(step.funnel_id).await?;
+    let step = st.app.builder.step(StepId(id)).await?;
+    let f = st.app.builder.funnel(step.funnel_id).await?;
     Ok(layout(
         &format!("Edit {}", step.name),
         Some(&admin.csrf),
@@ -216,13 +183,13 @@ fn preview_html(st: &AppState, title: &str, draft: &PageDraft) -> Markup {
         utm: &Utm::default(),
         sanitizer: &st.sanitizer,
         tracking: None,
-        now: now_ms(),
+        now: unix_millis(),
     })
 }
 
 pub(crate) async fn preview(_: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
-    let step = st.store.step(StepId(id)).await?;
-    let page = st.store.page(step.id).await?;
+    let step = st.app.builder.step(StepId(id)).await?;
+    let page = st.app.builder.page(step.id).await?;
     Ok(preview_html(&st, &step.name, &page.draft))
 }
 
@@ -232,9 +199,9 @@ pub(crate) async fn live_preview(_: ApiCaller, State(st): State<AppState>, ApiJs
     Ok(preview_html(&st, "Preview", &d))
 }
 
-pub(crate) async fn report(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<reporting::ReportQuery>) -> Page {
-    let f = st.store.funnel(FunnelId(id)).await?;
-    let (steps, r) = reporting::load(&st, f.id, &q).await?;
+pub(crate) async fn report(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ReportQuery>) -> Page {
+    let f = st.app.builder.funnel(FunnelId(id)).await?;
+    let (steps, r) = st.app.reports.report(&f, &q).await?;
     let top = r.steps.first().map_or(0, |s| s.visitors).max(1);
     let hours = r.window_ms / 3_600_000;
     Ok(layout(
@@ -290,7 +257,7 @@ pub(crate) async fn report(admin: Admin, State(st): State<AppState>, ApiPath(id)
 }
 
 pub(crate) async fn contacts(admin: Admin, State(st): State<AppState>) -> Page {
-    let cs = st.store.contacts(200, 0).await?;
+    let cs = st.app.records.contacts(200, 0).await?;
     Ok(layout(
         "Contacts",
         Some(&admin.csrf),
@@ -312,7 +279,7 @@ pub(crate) async fn contacts(admin: Admin, State(st): State<AppState>) -> Page {
 }
 
 pub(crate) async fn tokens(admin: Admin, State(st): State<AppState>) -> Page {
-    let ts = st.store.tokens().await?;
+    let ts = st.admin.tokens().await?;
     Ok(layout(
         "API tokens",
         Some(&admin.csrf),

@@ -2,13 +2,14 @@
 
 mod experiments;
 mod openapi;
+mod reply;
 
 use crate::{
-    FunnelError,
     admin::auth::ApiCaller,
-    clock::now_ms,
+    api::reply::{Res, created},
+    error::FunnelError,
     extract::{ApiJson, ApiPath, ApiQuery},
-    reporting,
+    report_csv,
     security::issue_token,
     state::AppState,
 };
@@ -20,18 +21,17 @@ use axum::{
     routing::{get, post, put},
 };
 use hikari_funnel::{Contact, ContactId, Edge, EdgeId, Event, Funnel, FunnelId, Locale, NewEdge, NewFunnel, NewStep, Page, PageDraft, Step, StepId, TokenId};
+use hikari_funnel_app::ReportQuery;
 use hikari_funnel_store::EventQuery;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-type Res<T> = Result<T, FunnelError>;
-
-/// Drops cached pages once a mutating request has finished (see `public::cache`).
+/// Drops cached pages once a mutating request has finished (see `hikari_funnel_app::cache`).
 async fn invalidate_pages(State(st): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mutating = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
     let res = next.run(req).await;
     if mutating {
-        st.pages.invalidate();
+        st.app.pages.invalidate();
     }
     res
 }
@@ -63,20 +63,16 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, invalidate_pages))
 }
 
-fn created<T: serde::Serialize>(v: T) -> Response {
-    (StatusCode::CREATED, Json(v)).into_response()
-}
-
 async fn list_funnels(_: ApiCaller, State(st): State<AppState>) -> Res<Json<Vec<Funnel>>> {
-    Ok(Json(st.store.funnels().await?))
+    Ok(Json(st.app.builder.funnels().await?))
 }
 
 async fn create_funnel(_: ApiCaller, State(st): State<AppState>, ApiJson(new): ApiJson<NewFunnel>) -> Res<Response> {
-    Ok(created(st.store.create_funnel(&new, now_ms()).await?))
+    Ok(created(st.app.builder.create_funnel(&new).await?))
 }
 
 async fn get_funnel(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Funnel>> {
-    Ok(Json(st.store.funnel(FunnelId(id)).await?))
+    Ok(Json(st.app.builder.funnel(FunnelId(id)).await?))
 }
 
 #[derive(Deserialize)]
@@ -87,21 +83,21 @@ struct FunnelPatch {
 }
 
 async fn update_funnel(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<FunnelPatch>) -> Res<Json<Funnel>> {
-    Ok(Json(st.store.update_funnel(FunnelId(id), &p.name, p.locale).await?))
+    Ok(Json(st.app.builder.update_funnel(FunnelId(id), &p.name, p.locale).await?))
 }
 
 async fn delete_funnel(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
-    st.store.delete_funnel(FunnelId(id)).await?;
+    st.app.builder.delete_funnel(FunnelId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_steps(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Step>>> {
-    st.store.funnel(FunnelId(id)).await?;
-    Ok(Json(st.store.steps(FunnelId(id)).await?))
+    st.app.builder.funnel(FunnelId(id)).await?;
+    Ok(Json(st.app.builder.steps(FunnelId(id)).await?))
 }
 
 async fn create_step(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(new): ApiJson<NewStep>) -> Res<Response> {
-    Ok(created(st.store.create_step(FunnelId(id), &new, now_ms()).await?))
+    Ok(created(st.app.builder.create_step(FunnelId(id), &new).await?))
 }
 
 #[derive(Deserialize)]
@@ -110,37 +106,37 @@ struct Order {
 }
 
 async fn reorder_steps(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(o): ApiJson<Order>) -> Res<Json<Vec<Step>>> {
-    st.store.funnel(FunnelId(id)).await?;
-    st.store.reorder_steps(FunnelId(id), &o.order).await?;
-    Ok(Json(st.store.steps(FunnelId(id)).await?))
+    st.app.builder.funnel(FunnelId(id)).await?;
+    st.app.builder.reorder_steps(FunnelId(id), &o.order).await?;
+    Ok(Json(st.app.builder.steps(FunnelId(id)).await?))
 }
 
 async fn get_step(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Step>> {
-    Ok(Json(st.store.step(StepId(id)).await?))
+    Ok(Json(st.app.builder.step(StepId(id)).await?))
 }
 
 async fn delete_step(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
-    st.store.delete_step(StepId(id)).await?;
+    st.app.builder.delete_step(StepId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_edges(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Edge>>> {
-    st.store.funnel(FunnelId(id)).await?;
-    Ok(Json(st.store.edges(FunnelId(id)).await?))
+    st.app.builder.funnel(FunnelId(id)).await?;
+    Ok(Json(st.app.builder.edges(FunnelId(id)).await?))
 }
 
 async fn create_edge(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(new): ApiJson<NewEdge>) -> Res<Response> {
-    st.store.funnel(FunnelId(id)).await?;
-    Ok(created(st.store.create_edge(FunnelId(id), &new).await?))
+    st.app.builder.funnel(FunnelId(id)).await?;
+    Ok(created(st.app.builder.create_edge(FunnelId(id), &new).await?))
 }
 
 async fn delete_edge(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
-    st.store.delete_edge(EdgeId(id)).await?;
+    st.app.builder.delete_edge(EdgeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn get_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Value>> {
-    let p = st.store.page(StepId(id)).await?;
+    let p = st.app.builder.page(StepId(id)).await?;
     Ok(Json(json!({
         "version": p.version,
         "published_version": p.published_version,
@@ -159,7 +155,7 @@ struct PageSave {
 
 async fn save_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<PageSave>) -> Res<Json<Value>> {
     let draft = PageDraft { page: p.page, css: p.css };
-    let version = st.store.save_page(StepId(id), &draft, p.version, now_ms()).await?;
+    let version = st.app.builder.save_page(StepId(id), &draft, p.version).await?;
     Ok(Json(json!({ "version": version })))
 }
 
@@ -169,7 +165,7 @@ struct Publish {
 }
 
 async fn publish_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<Publish>) -> Res<Json<Value>> {
-    let v = st.store.publish_page(StepId(id), p.version, now_ms()).await?;
+    let v = st.app.builder.publish_page(StepId(id), p.version).await?;
     Ok(Json(json!({ "published_version": v })))
 }
 
@@ -186,11 +182,11 @@ fn default_limit() -> i64 {
 }
 
 async fn list_contacts(_: ApiCaller, State(st): State<AppState>, ApiQuery(p): ApiQuery<Paging>) -> Res<Json<Vec<Contact>>> {
-    Ok(Json(st.store.contacts(p.limit.clamp(0, 1000), p.offset.max(0)).await?))
+    Ok(Json(st.app.records.contacts(p.limit.clamp(0, 1000), p.offset.max(0)).await?))
 }
 
 async fn get_contact(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Contact>> {
-    Ok(Json(st.store.contact(ContactId(id)).await?))
+    Ok(Json(st.app.records.contact(ContactId(id)).await?))
 }
 
 #[derive(Deserialize)]
@@ -212,23 +208,23 @@ async fn list_events(_: ApiCaller, State(st): State<AppState>, ApiQuery(f): ApiQ
         name: strip(f.name),
         limit: f.limit.clamp(0, 1000),
     };
-    Ok(Json(st.store.events(&q).await?))
+    Ok(Json(st.app.records.events(&q).await?))
 }
 
-async fn report(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<reporting::ReportQuery>) -> Res<Json<Value>> {
-    let (steps, r) = reporting::load(&st, FunnelId(id), &q).await?;
+async fn report(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ReportQuery>) -> Res<Json<Value>> {
+    let (steps, r) = st.app.reports.by_id(FunnelId(id), &q).await?;
     let mut v = serde_json::to_value(&r).map_err(|e| FunnelError::BadRequest(e.to_string()))?;
     v["step_names"] = steps.iter().map(|s| Value::from(s.name.clone())).collect();
     Ok(Json(v))
 }
 
-async fn report_csv(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<reporting::ReportQuery>) -> Res<Response> {
-    let (steps, r) = reporting::load(&st, FunnelId(id), &q).await?;
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], reporting::csv(&steps, &r)).into_response())
+async fn report_csv(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ReportQuery>) -> Res<Response> {
+    let (steps, r) = st.app.reports.by_id(FunnelId(id), &q).await?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], report_csv::csv(&steps, &r)).into_response())
 }
 
 async fn list_tokens(_: ApiCaller, State(st): State<AppState>) -> Res<Json<Value>> {
-    let tokens = st.store.tokens().await?;
+    let tokens = st.admin.tokens().await?;
     Ok(Json(tokens.iter().map(|t| json!({ "id": t.id, "name": t.name, "created_at": t.created_at })).collect()))
 }
 
@@ -238,11 +234,11 @@ struct NewToken {
 }
 
 async fn create_token(_: ApiCaller, State(st): State<AppState>, ApiJson(t): ApiJson<NewToken>) -> Res<Response> {
-    let (id, token) = issue_token(&*st.store, &t.name).await?;
+    let (id, token) = issue_token(&*st.admin, &t.name).await?;
     Ok(created(json!({ "id": id, "name": t.name.trim(), "token": token })))
 }
 
 async fn delete_token(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
-    st.store.delete_token(TokenId(id)).await?;
+    st.admin.delete_token(TokenId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

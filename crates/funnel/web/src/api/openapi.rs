@@ -1,60 +1,11 @@
 //! The OpenAPI 3.0 document for `/api/v1/`, written by hand next to the handlers it describes.
 
 mod experiments;
+mod parts;
 
+use crate::api::openapi::parts::{body, id_param, int, list, nullable, op, q, r};
 use axum::Json;
 use serde_json::{Value, json};
-
-fn r(name: &str) -> Value {
-    json!({ "$ref": format!("#/components/schemas/{name}") })
-}
-
-fn body(schema: Value) -> Value {
-    json!({ "required": true, "content": { "application/json": { "schema": schema } } })
-}
-
-/// An operation: summary, optional body, success status and schema (None = no content).
-fn op(id: &str, summary: &str, req: Option<Value>, ok: &str, schema: Option<Value>, params: &[Value]) -> Value {
-    let err = json!({ "description": "Error", "content": { "application/json": { "schema": r("Error") } } });
-    let mut responses = serde_json::Map::new();
-    responses.insert(
-        ok.into(),
-        match schema {
-            Some(s) => {
-                json!({ "description": "OK", "content": { "application/json": { "schema": s } } })
-            }
-            None => json!({ "description": "No content" }),
-        },
-    );
-    for code in ["400", "401", "403", "404", "409", "413", "422"] {
-        responses.insert(code.into(), err.clone());
-    }
-    let mut o = json!({ "operationId": id, "summary": summary, "responses": responses, "parameters": params });
-    if let Some(b) = req {
-        o["requestBody"] = b;
-    }
-    o
-}
-
-fn id_param() -> Value {
-    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64" } })
-}
-
-fn q(name: &str, schema: Value) -> Value {
-    json!({ "name": name, "in": "query", "required": false, "schema": schema })
-}
-
-fn list(item: &str) -> Value {
-    json!({ "type": "array", "items": r(item) })
-}
-
-fn int() -> Value {
-    json!({ "type": "integer", "format": "int64" })
-}
-
-fn nullable(t: &str) -> Value {
-    json!({ "type": t, "nullable": true })
-}
 
 fn schemas() -> Value {
     let slug = json!({ "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$" });

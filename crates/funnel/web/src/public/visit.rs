@@ -1,9 +1,9 @@
-//! Who is visiting: the first-party visitor cookie, the session, UTM first and last touch,
-//! the UI language and the bot flag.
+//! Who is visiting, read from the request: the first-party visitor cookie, the session, UTM
+//! first and last touch, the UI language and the bot flag; and the cookies that keep them.
 
 use crate::security::{cookie, random_hex, set_cookie};
 use axum::http::{HeaderMap, HeaderValue, header};
-use hikari_funnel::{Event, EventId, EventName, Funnel, Locale, Utm, VisitorId, is_bot_user_agent};
+use hikari_funnel::{Funnel, Locale, Utm, VisitorId, is_bot_user_agent};
 use std::collections::HashMap;
 
 const VISITOR: &str = "_fv";
@@ -13,13 +13,9 @@ const LAST_TOUCH: &str = "_fl";
 const YEAR_S: i64 = 400 * 86_400;
 const SESSION_S: i64 = 30 * 60;
 
-/// One request's visitor context.
+/// One request's visitor context, as the use cases see it, and what is new in it.
 pub(crate) struct Visit {
-    pub visitor: VisitorId,
-    pub session: String,
-    pub utm_first: Utm,
-    pub utm_last: Utm,
-    pub bot: bool,
+    pub who: hikari_funnel_app::Visit,
     new_visitor: bool,
     new_first_touch: bool,
 }
@@ -40,7 +36,8 @@ impl Visit {
         let utm_last =
             if from_query.is_empty() { cookie(headers, LAST_TOUCH).and_then(|c| serde_urlencoded::from_str(&c).ok()).unwrap_or_default() } else { from_query };
         let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        Self { visitor, session, utm_first, utm_last, bot: is_bot_user_agent(ua), new_visitor, new_first_touch }
+        let who = hikari_funnel_app::Visit { visitor, session, utm_first, utm_last, bot: is_bot_user_agent(ua) };
+        Self { who, new_visitor, new_first_touch }
     }
 
     /// The `Set-Cookie` headers that keep this context.
@@ -51,38 +48,19 @@ impl Visit {
                 out.push((header::SET_COOKIE, h));
             }
         };
+        let who = &self.who;
         if self.new_visitor {
-            push(set_cookie(VISITOR, self.visitor.as_str(), YEAR_S, true, secure));
+            push(set_cookie(VISITOR, who.visitor.as_str(), YEAR_S, true, secure));
         }
-        push(set_cookie(SESSION, &self.session, SESSION_S, true, secure));
+        push(set_cookie(SESSION, &who.session, SESSION_S, true, secure));
         let enc = |u: &Utm| serde_urlencoded::to_string(u).unwrap_or_default();
         if self.new_first_touch {
-            push(set_cookie(FIRST_TOUCH, &enc(&self.utm_first), YEAR_S, true, secure));
+            push(set_cookie(FIRST_TOUCH, &enc(&who.utm_first), YEAR_S, true, secure));
         }
-        if !self.utm_last.is_empty() {
-            push(set_cookie(LAST_TOUCH, &enc(&self.utm_last), SESSION_S, true, secure));
+        if !who.utm_last.is_empty() {
+            push(set_cookie(LAST_TOUCH, &enc(&who.utm_last), SESSION_S, true, secure));
         }
         out
-    }
-
-    /// An event in this visit, with a fresh id.
-    pub fn event(&self, name: EventName, now: i64) -> Event {
-        let id: EventId = random_hex(16).parse().unwrap_or_else(|_| unreachable!());
-        Event {
-            id,
-            ts: now,
-            visitor: self.visitor.clone(),
-            contact: None,
-            session: self.session.clone(),
-            funnel: None,
-            step: None,
-            variant: None,
-            name,
-            props: serde_json::Value::Object(Default::default()),
-            utm_first: self.utm_first.clone(),
-            utm_last: self.utm_last.clone(),
-            bot: self.bot,
-        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use hikari_funnel_web::{FunnelConfig, create_token, router};
+use hikari_funnel_web::{Background, FunnelConfig, create_token, start};
 use serde_json::{Value, json};
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -93,6 +93,7 @@ pub struct Server {
     pub token: String,
     dir: std::path::PathBuf,
     pg: Option<hikari_funnel_store::PgStore>,
+    background: Background,
 }
 
 fn unique(prefix: &str) -> String {
@@ -123,16 +124,17 @@ impl Server {
             config.database_url = Some(format!("{url}{sep}options=-c%20search_path%3D{schema}"));
         }
         let token = create_token(&config, "test").await.expect("token");
-        let app = router(config).await.expect("router");
+        let (app, background) = start(config).await.expect("router");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });
-        Some(Self { addr, token, dir, pg })
+        Some(Self { addr, token, dir, pg, background })
     }
 
     pub async fn finish(self) {
+        self.background.shutdown().await;
         if let Some(pg) = self.pg {
             pg.drop_schema().await.expect("drop schema");
         }

@@ -1,6 +1,6 @@
 //! The experiments part of the OpenAPI document.
 
-use super::{body, int, list, op, r};
+use crate::api::openapi::parts::{body, int, list, op, r};
 use serde_json::{Value, json};
 
 fn num() -> Value {

@@ -1,8 +1,8 @@
 //! Published pages, cached per `(funnel slug, step slug)` so a page view costs no reads.
 //!
 //! Coherence: every mutating API request bumps a generation counter *after* it has finished
-//! (see `api::routes`). A reader notes the generation before it reads the store and tags its
-//! entry with it, and entries from an older generation are ignored; so an entry filled from
+//! (the web front end's API layer, and the experiment use cases). A reader notes the generation
+//! before it reads the store and tags its entry with it, and entries from an older generation are ignored; so an entry filled from
 //! data read before a change can never outlive that change.
 
 use std::{
@@ -17,12 +17,20 @@ const MAX_ENTRIES: usize = 10_000;
 
 type Key = (String, String);
 
-pub(crate) struct PageCache<T> {
+/// The cache; `T` is what is cached per page (a resolved public page in the app).
+pub struct PageCache<T> {
     generation: AtomicU64,
     entries: Mutex<HashMap<Key, (u64, Arc<T>)>>,
 }
 
+impl<T> Default for PageCache<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T> PageCache<T> {
+    /// An empty cache.
     pub fn new() -> Self {
         Self { generation: AtomicU64::new(0), entries: Mutex::new(HashMap::new()) }
     }
@@ -37,6 +45,7 @@ impl<T> PageCache<T> {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
+    /// The entry for `(funnel, step)` if it is of the current generation.
     pub fn get(&self, funnel: &str, step: &str) -> Option<Arc<T>> {
         let now = self.generation();
         // A poisoned lock only means a panic elsewhere mid-insert; entries stay valid.
@@ -44,6 +53,7 @@ impl<T> PageCache<T> {
         entries.get(&(funnel.to_owned(), step.to_owned())).filter(|(g, _)| *g == now).map(|(_, v)| v.clone())
     }
 
+    /// Stores an entry read at `generation`.
     pub fn put(&self, funnel: &str, step: &str, generation: u64, value: Arc<T>) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES {

@@ -1,18 +1,19 @@
 //! Per-arm results of an experiment (from the store's sufficient statistics) and of
 //! caller-supplied statistics (`POST /api/v1/stats/compare`), in one JSON shape.
 
-use crate::{FunnelError, state::AppState};
+use crate::error::AppError;
 use hikari_funnel::{ArmDay, DomainError, Experiment, experiment::Mode};
+use hikari_funnel_store::ExperimentRepo;
 use hikari_stats::{AnalysisConfig, ArmStats, ExperimentAnalysis, analyze};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-fn invalid(e: hikari_stats::StatsError) -> FunnelError {
+fn invalid(e: hikari_stats::StatsError) -> AppError {
     DomainError::invalid("arms", e).into()
 }
 
 /// Totals per arm over all days.
-pub(crate) fn arm_stats(e: &Experiment, days: &[ArmDay]) -> Vec<ArmStats> {
+pub fn arm_stats(e: &Experiment, days: &[ArmDay]) -> Vec<ArmStats> {
     (0..e.arms.len())
         .map(|arm| {
             let mine = days.iter().filter(|d| d.arm == arm);
@@ -25,7 +26,7 @@ pub(crate) fn arm_stats(e: &Experiment, days: &[ArmDay]) -> Vec<ArmStats> {
 
 /// The weights the SRM check compares with: the configured ones, except for bandits, whose
 /// weights change over time (their split is not tested; the observed shares are used).
-pub(crate) fn srm_weights(e: &Experiment, stats: &[ArmStats]) -> Vec<f64> {
+pub fn srm_weights(e: &Experiment, stats: &[ArmStats]) -> Vec<f64> {
     let total: u64 = stats.iter().map(ArmStats::n).sum();
     match e.mode {
         Mode::Bandit if total > 0 && stats.iter().all(|s| s.n() > 0) => stats.iter().map(|s| s.n() as f64 / total as f64).collect(),
@@ -34,7 +35,7 @@ pub(crate) fn srm_weights(e: &Experiment, stats: &[ArmStats]) -> Vec<f64> {
 }
 
 /// Analysis when every arm has at least one unit; `None` before that.
-pub(crate) fn analysis(stats: &[ArmStats], weights: &[f64]) -> Result<Option<ExperimentAnalysis>, FunnelError> {
+pub fn analysis(stats: &[ArmStats], weights: &[f64]) -> Result<Option<ExperimentAnalysis>, AppError> {
     if stats.iter().any(|s| s.n() == 0) {
         return Ok(None);
     }
@@ -43,7 +44,7 @@ pub(crate) fn analysis(stats: &[ArmStats], weights: &[f64]) -> Result<Option<Exp
 
 /// One JSON object per arm: `{arm, visitors, conversions | sum, mean, chance_to_win, risk,
 /// uplift: {mean, ci}, p_value, ci}` (comparisons are null for control).
-pub(crate) fn arms_json(names: &[String], stats: &[ArmStats], a: Option<&ExperimentAnalysis>) -> Vec<Value> {
+pub fn arms_json(names: &[String], stats: &[ArmStats], a: Option<&ExperimentAnalysis>) -> Vec<Value> {
     stats
         .iter()
         .enumerate()
@@ -74,13 +75,13 @@ pub(crate) fn arms_json(names: &[String], stats: &[ArmStats], a: Option<&Experim
 }
 
 /// Whether the split looks broken: the SRM p-value is below GrowthBook's threshold (0.001).
-pub(crate) fn srm_warning(srm_p: Option<f64>) -> bool {
+pub fn srm_warning(srm_p: Option<f64>) -> bool {
     srm_p.is_some_and(|p| p < hikari_stats::DEFAULT_SRM_THRESHOLD)
 }
 
-/// `GET /api/v1/experiments/{id}/results`.
-pub(crate) async fn results(st: &AppState, e: &Experiment) -> Result<Value, FunnelError> {
-    let days = st.store.arm_days(e).await?;
+/// An experiment's results (`GET /api/v1/experiments/{id}/results`, the admin results page).
+pub async fn results(repo: &dyn ExperimentRepo, e: &Experiment) -> Result<Value, AppError> {
+    let days = repo.arm_days(e).await?;
     let stats = arm_stats(e, &days);
     let a = analysis(&stats, &srm_weights(e, &stats))?;
     let names: Vec<String> = e.arms.iter().map(|a| a.name.clone()).collect();
@@ -109,30 +110,37 @@ pub(crate) async fn results(st: &AppState, e: &Experiment) -> Result<Value, Funn
 /// One arm of `POST /api/v1/stats/compare`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct ArmInput {
+pub struct ArmInput {
+    /// The arm's name (default: its index).
     #[serde(default)]
-    name: Option<String>,
-    n: u64,
+    pub name: Option<String>,
+    /// Units (visitors).
+    pub n: u64,
+    /// Converted units, for a binomial metric.
     #[serde(default)]
-    conversions: Option<u64>,
+    pub conversions: Option<u64>,
+    /// Sum of values, for a value metric.
     #[serde(default)]
-    sum: Option<f64>,
+    pub sum: Option<f64>,
+    /// Sum of squared values, for a value metric.
     #[serde(default)]
-    sum_squares: Option<f64>,
+    pub sum_squares: Option<f64>,
 }
 
 /// The body of `POST /api/v1/stats/compare`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct CompareInput {
-    arms: Vec<ArmInput>,
+pub struct CompareInput {
+    /// The arms, control first.
+    pub arms: Vec<ArmInput>,
+    /// The configured weights (default: equal).
     #[serde(default)]
-    weights: Option<Vec<f64>>,
+    pub weights: Option<Vec<f64>>,
 }
 
 /// Per-arm numbers for outside data: binomial arms carry `conversions`, value arms `sum`
 /// and `sum_squares`; all arms must be of one kind.
-pub(crate) fn compare(input: CompareInput) -> Result<Value, FunnelError> {
+pub fn compare(input: CompareInput) -> Result<Value, AppError> {
     let k = input.arms.len();
     if !(2..=hikari_funnel::experiment::MAX_ARMS).contains(&k) {
         return Err(DomainError::invalid("arms", format!("need 2 to {} arms, got {k}", hikari_funnel::experiment::MAX_ARMS)).into());
@@ -146,7 +154,7 @@ pub(crate) fn compare(input: CompareInput) -> Result<Value, FunnelError> {
                 return Err(DomainError::invalid(format!("arms[{i}]"), "give either conversions (binomial) or sum and sum_squares (value metric)").into());
             }
         });
-        stats[i].validate().map_err(|e| FunnelError::from(DomainError::invalid(format!("arms[{i}]"), e)))?;
+        stats[i].validate().map_err(|e| AppError::from(DomainError::invalid(format!("arms[{i}]"), e)))?;
     }
     if stats.iter().any(|s| s.is_binomial() != stats[0].is_binomial()) {
         return Err(DomainError::invalid("arms", "all arms must be binomial or all value metrics").into());

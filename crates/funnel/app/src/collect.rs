@@ -1,0 +1,51 @@
+//! Recording custom events from the tracking beacon (`hikari.track(name, props)`).
+
+use crate::{error::AppError, visit::Visit, writer::EventWriter};
+use serde::Deserialize;
+
+/// At most this many events per request.
+pub const MAX_EVENTS: usize = 25;
+/// At most this many bytes of JSON `props` per event.
+pub const MAX_PROPS_BYTES: usize = 4096;
+
+/// One event as the beacon sends it.
+#[derive(Debug, Deserialize)]
+pub struct NewEvent {
+    /// An idempotency id (32 hex digits); a fresh one if absent.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A GA4-style event name.
+    pub name: String,
+    /// Free-form properties.
+    #[serde(default)]
+    pub props: serde_json::Map<String, serde_json::Value>,
+    /// The funnel id, if known.
+    #[serde(default)]
+    pub funnel: Option<i64>,
+    /// The step id, if known.
+    #[serde(default)]
+    pub step: Option<i64>,
+}
+
+/// Checks and appends a visit's events; returns how many were new (ids already stored are
+/// skipped). Nothing is written if any event is refused.
+pub async fn collect(events: &EventWriter, visit: &Visit, batch: Vec<NewEvent>, now: i64) -> Result<u64, AppError> {
+    if batch.len() > MAX_EVENTS {
+        return Err(AppError::BadRequest(format!("at most {MAX_EVENTS} events per request")));
+    }
+    let mut out = Vec::with_capacity(batch.len());
+    for e in batch {
+        let mut ev = visit.event(e.name.parse()?, now);
+        if let Some(id) = e.id {
+            ev.id = id.parse()?;
+        }
+        if serde_json::to_vec(&e.props).map_or(0, |v| v.len()) > MAX_PROPS_BYTES {
+            return Err(AppError::BadRequest(format!("props: at most {MAX_PROPS_BYTES} bytes")));
+        }
+        ev.props = e.props.into();
+        ev.funnel = e.funnel.map(hikari_funnel::FunnelId);
+        ev.step = e.step.map(hikari_funnel::StepId);
+        out.push(ev);
+    }
+    events.append(&out).await
+}

@@ -1,0 +1,46 @@
+//! The funnel application layer, between the web front ends (public pages, admin pages, the
+//! JSON API and, later, the MCP server) and the store.
+//!
+//! Use cases are plain async functions and small services over the store's narrow ports
+//! (`FunnelRepo`, `ContactRepo`, `EventRepo`, `ExperimentRepo`): build funnels ([`builder`]),
+//! resolve and view a public page ([`page_view`]), submit a form ([`submit`]), record beacon events ([`collect`]), the
+//! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]).
+//! [`App::start`] wires them over a store and returns the [`Background`] tasks: the one event
+//! writer ([`writer`]) and the experiment scheduler ([`scheduler`]), which the binary shuts
+//! down after its servers stop.
+//!
+//! This crate knows nothing of HTTP or SQL. Every error is an [`AppError`]; the clock is read
+//! here (through `hikari_common::clock`), never in the domain.
+//!
+//! Modules only reference modules that do not reference them back; this file only declares
+//! and re-exports.
+
+pub mod app;
+pub mod assign;
+pub mod background;
+pub mod builder;
+pub mod cache;
+pub mod collect;
+pub mod error;
+pub mod experiments;
+pub mod ids;
+pub mod page_view;
+pub mod records;
+pub mod reports;
+pub mod results;
+pub mod scheduler;
+pub mod submit;
+pub mod target;
+pub mod visit;
+pub mod writer;
+
+pub use app::App;
+pub use background::Background;
+pub use builder::Builder;
+pub use error::AppError;
+pub use experiments::{Change, Experiments};
+pub use reports::{ReportQuery, Reports};
+pub use submit::Submitted;
+pub use target::{Pages, Target};
+pub use visit::Visit;
+pub use writer::EventWriter;

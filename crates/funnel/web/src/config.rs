@@ -1,0 +1,31 @@
+//! The funnel side's configuration, set by the binary (a leaf module).
+
+use std::path::PathBuf;
+
+/// Everything the funnel side needs from the binary's configuration.
+#[derive(Clone, Debug)]
+pub struct FunnelConfig {
+    /// Where the SQLite file lives (`<data_dir>/funnel.sqlite3`) when no database URL is set.
+    pub data_dir: PathBuf,
+    /// `postgres://…` (or `sqlite:…`) to override the default SQLite file.
+    pub database_url: Option<String>,
+    /// The public origin, e.g. `https://example.com`; `https` turns on `Secure` cookies.
+    pub public_base_url: String,
+    /// Form submissions allowed per client address per minute.
+    pub submit_limit_per_minute: u32,
+    /// How often running experiments are evaluated (automatic winner, bandit reweights).
+    pub experiment_interval: std::time::Duration,
+}
+
+impl FunnelConfig {
+    /// A config with defaults: SQLite under `data_dir`, 20 submissions a minute.
+    pub fn new(data_dir: impl Into<PathBuf>, public_base_url: impl Into<String>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            database_url: None,
+            public_base_url: public_base_url.into(),
+            submit_limit_per_minute: 20,
+            experiment_interval: std::time::Duration::from_secs(600),
+        }
+    }
+}
