@@ -29,6 +29,7 @@ pub mod records;
 pub mod reports;
 pub mod results;
 pub mod scheduler;
+pub mod schema;
 pub mod submit;
 pub mod target;
 pub mod visit;

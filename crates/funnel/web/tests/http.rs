@@ -166,3 +166,21 @@ async fn forms_validate_route_and_defend() {
     let (s, _) = a.raw("POST", "/f/f/in", form, fifth).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "fifth submission in a minute");
 }
+
+#[tokio::test]
+async fn the_openapi_document_takes_its_schemas_from_the_app_layer_and_every_reference_resolves() {
+    let app = app(20).await;
+    let (status, doc) = app.api("GET", "/api/v1/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas, &hikari_funnel_app::schema::components(), "one schema source");
+    let text = doc.to_string();
+    let mut refs = 0;
+    for part in text.split("\"#/components/schemas/").skip(1) {
+        let name = part.split('"').next().unwrap_or_default();
+        assert!(schemas.get(name).is_some(), "unresolved {name}");
+        refs += 1;
+    }
+    assert!(refs > 40, "{refs} references");
+    assert_eq!(doc["paths"]["/api/v1/funnels"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/NewFunnel");
+}

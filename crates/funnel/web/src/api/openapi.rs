@@ -3,86 +3,9 @@
 mod experiments;
 mod parts;
 
-use crate::api::openapi::parts::{body, id_param, int, list, nullable, op, q, r};
+use crate::api::openapi::parts::{body, id_param, int, list, op, q, r};
 use axum::Json;
 use serde_json::{Value, json};
-
-fn schemas() -> Value {
-    let slug = json!({ "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$" });
-    let name = json!({ "type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S" });
-    let locale = json!({ "type": "string", "enum": ["ja", "en"], "nullable": true });
-    let kinds = json!({ "type": "string", "enum": ["optin", "thankyou", "sales", "checkout", "upsell", "downsell",
-        "webinar_register", "webinar_room", "replay", "redirect"] });
-    let utm = json!({ "type": "object", "properties": {
-        "source": {"type": "string"}, "medium": {"type": "string"}, "campaign": {"type": "string"},
-        "term": {"type": "string"}, "content": {"type": "string"}, "click_id": {"type": "string"} } });
-    json!({
-        "Error": { "type": "object", "required": ["error", "message"], "properties": {
-            "error": { "type": "string" }, "message": { "type": "string" }, "current_version": int() } },
-        "Funnel": { "type": "object", "required": ["id", "slug", "name", "locale", "created_at"], "properties": {
-            "id": int(), "slug": slug, "name": { "type": "string" }, "locale": locale, "created_at": int() } },
-        "NewFunnel": { "type": "object", "required": ["slug", "name"], "properties": {
-            "slug": slug, "name": name, "locale": locale } },
-        "FunnelPatch": { "type": "object", "required": ["name"], "properties": { "name": name, "locale": locale } },
-        "Step": { "type": "object", "required": ["id", "funnel_id", "slug", "name", "kind", "position", "redirect_url"],
-            "properties": { "id": int(), "funnel_id": int(), "slug": slug, "name": { "type": "string" }, "kind": kinds,
-                "position": int(), "redirect_url": nullable("string") } },
-        "NewStep": { "type": "object", "required": ["slug", "name", "kind"], "properties": {
-            "slug": slug, "name": name, "kind": kinds,
-            "redirect_url": { "type": "string", "nullable": true, "pattern": "^https?://[^\\s]+$" } } },
-        "Order": { "type": "object", "required": ["order"], "properties": { "order": { "type": "array", "items": int() } } },
-        "Condition": { "type": "object", "required": ["type"], "properties": {
-            "type": { "type": "string", "enum": ["always", "form_submitted", "event_occurred", "property", "label"] },
-            "form": nullable("string"), "name": { "type": "string" }, "field": { "type": "string" },
-            "op": { "type": "string", "enum": ["equals", "not_equals", "contains", "in", "gt", "lt"] },
-            "value": { "type": "string" }, "label": { "type": "string" } } },
-        "Edge": { "type": "object", "required": ["id", "funnel_id", "from_step", "to_step", "condition", "priority"],
-            "properties": { "id": int(), "funnel_id": int(), "from_step": int(), "to_step": int(),
-                "condition": r("Condition"), "priority": int() } },
-        "NewEdge": { "type": "object", "required": ["from_step", "to_step"], "properties": {
-            "from_step": int(), "to_step": int(), "condition": r("Condition"), "priority": int() } },
-        "Page": { "type": "object", "properties": { "sections": { "type": "array", "items": { "type": "object" } } },
-            "description": "sections[] → columns[] → blocks[]; see docs/funnel.md for block types." },
-        "PageDoc": { "type": "object", "required": ["version", "published_version", "page", "css"], "properties": {
-            "version": int(), "published_version": { "type": "integer", "format": "int64", "nullable": true },
-            "page": r("Page"), "css": { "type": "string" } } },
-        "PageSave": { "type": "object", "required": ["version", "page"], "properties": {
-            "version": int(), "page": r("Page"), "css": { "type": "string" } } },
-        "Version": { "type": "object", "required": ["version"], "properties": { "version": int() } },
-        "Published": { "type": "object", "required": ["published_version"], "properties": { "published_version": int() } },
-        "Contact": { "type": "object", "required": ["id", "email", "labels", "consents", "opt_in", "created_at", "updated_at"],
-            "properties": { "id": int(), "email": { "type": "string" }, "name": nullable("string"),
-                "phone": nullable("string"), "labels": { "type": "array", "items": { "type": "string" } },
-                "consents": { "type": "array", "items": { "type": "object", "properties": {
-                    "text": { "type": "string" }, "at": int(), "source": { "type": "string" } } } },
-                "opt_in": { "type": "string", "enum": ["none", "pending", "confirmed"] },
-                "first_visitor": nullable("string"), "utm_first": utm, "utm_last": utm,
-                "created_at": int(), "updated_at": int() } },
-        "Event": { "type": "object", "required": ["id", "ts", "visitor", "session", "name", "props", "bot"],
-            "properties": { "id": { "type": "string" }, "ts": int(), "visitor": { "type": "string" },
-                "contact": { "type": "integer", "nullable": true }, "session": { "type": "string" },
-                "funnel": { "type": "integer", "nullable": true }, "step": { "type": "integer", "nullable": true },
-                "variant": nullable("string"), "name": { "type": "string" }, "props": {},
-                "utm_first": utm, "utm_last": utm, "bot": { "type": "boolean" } } },
-        "Report": { "type": "object", "required": ["window_ms", "steps", "median_time_to_convert_ms", "breakdown", "step_names"],
-            "properties": { "window_ms": int(),
-                "steps": { "type": "array", "items": { "type": "object",
-                    "required": ["step", "visitors", "conversion_from_start", "conversion_from_previous", "drop_off"],
-                    "properties": { "step": int(), "visitors": int(), "conversion_from_start": { "type": "number" },
-                        "conversion_from_previous": { "type": "number" }, "drop_off": int() } } },
-                "median_time_to_convert_ms": { "type": "integer", "nullable": true },
-                "breakdown": { "type": "array", "items": { "type": "object", "required": ["dimension", "value", "visitors"],
-                    "properties": { "dimension": { "type": "string", "enum": ["utm_source", "utm_campaign"] },
-                        "value": { "type": "string" }, "visitors": { "type": "array", "items": int() } } } },
-                "step_names": { "type": "array", "items": { "type": "string" } } } },
-        "Token": { "type": "object", "required": ["id", "name", "created_at"], "properties": {
-            "id": int(), "name": { "type": "string" }, "created_at": int() } },
-        "NewToken": { "type": "object", "required": ["name"], "properties": {
-            "name": { "type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S" } } },
-        "IssuedToken": { "type": "object", "required": ["id", "name", "token"], "properties": {
-            "id": int(), "name": { "type": "string" }, "token": { "type": "string" } } },
-    })
-}
 
 pub(super) fn spec() -> Value {
     let id = id_param();
@@ -98,7 +21,7 @@ pub(super) fn spec() -> Value {
         "security": [{ "bearer": [] }],
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
-            "schemas": schemas(),
+            "schemas": hikari_funnel_app::schema::components(),
         },
         "paths": {
             "/api/v1/funnels": {
@@ -183,9 +106,6 @@ pub(super) async fn document() -> Json<Value> {
     let ids = [id_param()];
     if let (Some(paths), Value::Object(more)) = (spec["paths"].as_object_mut(), experiments::paths(&ids)) {
         paths.extend(more);
-    }
-    if let (Some(schemas), Value::Object(more)) = (spec["components"]["schemas"].as_object_mut(), experiments::schemas()) {
-        schemas.extend(more);
     }
     add_links(&mut spec);
     Json(spec)

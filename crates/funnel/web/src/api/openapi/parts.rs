@@ -1,10 +1,7 @@
 //! Building blocks of the OpenAPI document, shared by its parts (a leaf module).
 
+pub(crate) use hikari_funnel_app::schema::{int, list, reference as r};
 use serde_json::{Value, json};
-
-pub(crate) fn r(name: &str) -> Value {
-    json!({ "$ref": format!("#/components/schemas/{name}") })
-}
 
 pub(crate) fn body(schema: Value) -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": schema } } })
@@ -39,16 +36,4 @@ pub(crate) fn id_param() -> Value {
 
 pub(crate) fn q(name: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "schema": schema })
-}
-
-pub(crate) fn list(item: &str) -> Value {
-    json!({ "type": "array", "items": r(item) })
-}
-
-pub(crate) fn int() -> Value {
-    json!({ "type": "integer", "format": "int64" })
-}
-
-pub(crate) fn nullable(t: &str) -> Value {
-    json!({ "type": t, "nullable": true })
 }

@@ -1,0 +1,211 @@
+//! JSON Schemas of the use cases' inputs and outputs, written once: the JSON API's OpenAPI
+//! document (`/api/v1/openapi.json`) takes its `components.schemas` from [`components`], and
+//! the MCP server's tool schemas are to be built from the same source. References between
+//! schemas are written `#/components/schemas/<Name>`, as OpenAPI resolves them.
+
+use serde_json::{Value, json};
+
+/// Every schema, by name.
+pub fn components() -> Value {
+    let mut all = funnel();
+    if let (Some(all), Value::Object(more)) = (all.as_object_mut(), experiments()) {
+        all.extend(more);
+    }
+    all
+}
+
+/// A reference to the schema `name`.
+pub fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// An array of `name`.
+pub fn list(name: &str) -> Value {
+    json!({ "type": "array", "items": reference(name) })
+}
+
+/// A 64-bit integer (ids, times in ms).
+pub fn int() -> Value {
+    json!({ "type": "integer", "format": "int64" })
+}
+
+/// A value of JSON type `t`, or null.
+pub fn nullable(t: &str) -> Value {
+    json!({ "type": t, "nullable": true })
+}
+
+use reference as r;
+
+/// The funnel builder's nouns: funnels, steps, edges, pages, contacts, events, the report, API tokens.
+fn funnel() -> Value {
+    let slug = json!({ "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$" });
+    let name = json!({ "type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S" });
+    let locale = json!({ "type": "string", "enum": ["ja", "en"], "nullable": true });
+    let kinds = json!({ "type": "string", "enum": ["optin", "thankyou", "sales", "checkout", "upsell", "downsell",
+        "webinar_register", "webinar_room", "replay", "redirect"] });
+    let utm = json!({ "type": "object", "properties": {
+        "source": {"type": "string"}, "medium": {"type": "string"}, "campaign": {"type": "string"},
+        "term": {"type": "string"}, "content": {"type": "string"}, "click_id": {"type": "string"} } });
+    json!({
+        "Error": { "type": "object", "required": ["error", "message"], "properties": {
+            "error": { "type": "string" }, "message": { "type": "string" }, "current_version": int() } },
+        "Funnel": { "type": "object", "required": ["id", "slug", "name", "locale", "created_at"], "properties": {
+            "id": int(), "slug": slug, "name": { "type": "string" }, "locale": locale, "created_at": int() } },
+        "NewFunnel": { "type": "object", "required": ["slug", "name"], "properties": {
+            "slug": slug, "name": name, "locale": locale } },
+        "FunnelPatch": { "type": "object", "required": ["name"], "properties": { "name": name, "locale": locale } },
+        "Step": { "type": "object", "required": ["id", "funnel_id", "slug", "name", "kind", "position", "redirect_url"],
+            "properties": { "id": int(), "funnel_id": int(), "slug": slug, "name": { "type": "string" }, "kind": kinds,
+                "position": int(), "redirect_url": nullable("string") } },
+        "NewStep": { "type": "object", "required": ["slug", "name", "kind"], "properties": {
+            "slug": slug, "name": name, "kind": kinds,
+            "redirect_url": { "type": "string", "nullable": true, "pattern": "^https?://[^\\s]+$" } } },
+        "Order": { "type": "object", "required": ["order"], "properties": { "order": { "type": "array", "items": int() } } },
+        "Condition": { "type": "object", "required": ["type"], "properties": {
+            "type": { "type": "string", "enum": ["always", "form_submitted", "event_occurred", "property", "label"] },
+            "form": nullable("string"), "name": { "type": "string" }, "field": { "type": "string" },
+            "op": { "type": "string", "enum": ["equals", "not_equals", "contains", "in", "gt", "lt"] },
+            "value": { "type": "string" }, "label": { "type": "string" } } },
+        "Edge": { "type": "object", "required": ["id", "funnel_id", "from_step", "to_step", "condition", "priority"],
+            "properties": { "id": int(), "funnel_id": int(), "from_step": int(), "to_step": int(),
+                "condition": r("Condition"), "priority": int() } },
+        "NewEdge": { "type": "object", "required": ["from_step", "to_step"], "properties": {
+            "from_step": int(), "to_step": int(), "condition": r("Condition"), "priority": int() } },
+        "Page": { "type": "object", "properties": { "sections": { "type": "array", "items": { "type": "object" } } },
+            "description": "sections[] → columns[] → blocks[]; see docs/funnel.md for block types." },
+        "PageDoc": { "type": "object", "required": ["version", "published_version", "page", "css"], "properties": {
+            "version": int(), "published_version": { "type": "integer", "format": "int64", "nullable": true },
+            "page": r("Page"), "css": { "type": "string" } } },
+        "PageSave": { "type": "object", "required": ["version", "page"], "properties": {
+            "version": int(), "page": r("Page"), "css": { "type": "string" } } },
+        "Version": { "type": "object", "required": ["version"], "properties": { "version": int() } },
+        "Published": { "type": "object", "required": ["published_version"], "properties": { "published_version": int() } },
+        "Contact": { "type": "object", "required": ["id", "email", "labels", "consents", "opt_in", "created_at", "updated_at"],
+            "properties": { "id": int(), "email": { "type": "string" }, "name": nullable("string"),
+                "phone": nullable("string"), "labels": { "type": "array", "items": { "type": "string" } },
+                "consents": { "type": "array", "items": { "type": "object", "properties": {
+                    "text": { "type": "string" }, "at": int(), "source": { "type": "string" } } } },
+                "opt_in": { "type": "string", "enum": ["none", "pending", "confirmed"] },
+                "first_visitor": nullable("string"), "utm_first": utm, "utm_last": utm,
+                "created_at": int(), "updated_at": int() } },
+        "Event": { "type": "object", "required": ["id", "ts", "visitor", "session", "name", "props", "bot"],
+            "properties": { "id": { "type": "string" }, "ts": int(), "visitor": { "type": "string" },
+                "contact": { "type": "integer", "nullable": true }, "session": { "type": "string" },
+                "funnel": { "type": "integer", "nullable": true }, "step": { "type": "integer", "nullable": true },
+                "variant": nullable("string"), "name": { "type": "string" }, "props": {},
+                "utm_first": utm, "utm_last": utm, "bot": { "type": "boolean" } } },
+        "Report": { "type": "object", "required": ["window_ms", "steps", "median_time_to_convert_ms", "breakdown", "step_names"],
+            "properties": { "window_ms": int(),
+                "steps": { "type": "array", "items": { "type": "object",
+                    "required": ["step", "visitors", "conversion_from_start", "conversion_from_previous", "drop_off"],
+                    "properties": { "step": int(), "visitors": int(), "conversion_from_start": { "type": "number" },
+                        "conversion_from_previous": { "type": "number" }, "drop_off": int() } } },
+                "median_time_to_convert_ms": { "type": "integer", "nullable": true },
+                "breakdown": { "type": "array", "items": { "type": "object", "required": ["dimension", "value", "visitors"],
+                    "properties": { "dimension": { "type": "string", "enum": ["utm_source", "utm_campaign"] },
+                        "value": { "type": "string" }, "visitors": { "type": "array", "items": int() } } } },
+                "step_names": { "type": "array", "items": { "type": "string" } } } },
+        "Token": { "type": "object", "required": ["id", "name", "created_at"], "properties": {
+            "id": int(), "name": { "type": "string" }, "created_at": int() } },
+        "NewToken": { "type": "object", "required": ["name"], "properties": {
+            "name": { "type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S" } } },
+        "IssuedToken": { "type": "object", "required": ["id", "name", "token"], "properties": {
+            "id": int(), "name": { "type": "string" }, "token": { "type": "string" } } },
+    })
+}
+
+fn num() -> Value {
+    json!({ "type": "number", "nullable": true })
+}
+
+fn pair() -> Value {
+    json!({ "type": "array", "items": num(), "nullable": true })
+}
+
+/// Experiments: arms, goals, results and the sufficient-statistics comparison.
+fn experiments() -> Value {
+    let arm = json!({ "type": "object", "required": ["name", "weight"], "properties": {
+        "name": { "type": "string", "minLength": 1, "maxLength": 64, "pattern": "\\S" },
+        "weight": { "type": "number", "minimum": 0 },
+        "page": { "type": "integer", "format": "int64", "nullable": true },
+        "next": { "type": "integer", "format": "int64", "nullable": true } } });
+    let goal = json!({ "type": "object", "required": ["type", "event", "window_hours"], "properties": {
+        "type": { "type": "string", "enum": ["conversion", "value"] },
+        "event": { "type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$" },
+        "window_hours": { "type": "integer", "minimum": 1, "maximum": 8760 } } });
+    let arm_result = json!({ "type": "object", "required": ["arm", "visitors", "mean", "chance_to_win", "risk", "uplift", "p_value", "ci"],
+        "properties": { "arm": { "type": "string" }, "index": int(), "visitors": int(), "conversions": int(),
+            "sum": num(), "sum_squares": num(), "mean": num(), "chance_to_win": num(), "risk": num(),
+            "uplift": { "type": "object", "nullable": true, "properties": { "mean": num(), "ci": pair() } },
+            "p_value": num(), "ci": pair() } });
+    json!({
+        "Arm": arm,
+        "Goal": goal,
+        "NewExperiment": { "type": "object", "required": ["name", "step", "arms", "goal"], "additionalProperties": false,
+            "properties": { "name": { "type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S" }, "step": int(),
+                "arms": { "type": "array", "minItems": 2, "maxItems": 10, "items": r("Arm") }, "goal": r("Goal"),
+                "mode": { "type": "string", "enum": ["split", "bandit"] }, "auto_winner": { "type": "boolean" },
+                "min_units_per_arm": { "type": "integer", "minimum": 1, "maximum": 1_000_000 } } },
+        "Experiment": { "type": "object", "required": ["id", "funnel", "step", "name", "arms", "goal", "mode", "auto_winner",
+            "min_units_per_arm", "status", "winner", "created_at"],
+            "properties": { "id": int(), "funnel": int(), "step": int(), "name": { "type": "string" },
+                "arms": list("Arm"), "goal": r("Goal"), "mode": { "type": "string", "enum": ["split", "bandit"] },
+                "auto_winner": { "type": "boolean" }, "min_units_per_arm": int(),
+                "status": { "type": "string", "enum": ["running", "stopped", "decided"] },
+                "winner": { "type": "integer", "nullable": true }, "decision": { "nullable": true },
+                "created_at": int(), "ended_at": { "type": "integer", "nullable": true } } },
+        "ExperimentPatch": { "type": "object", "additionalProperties": false, "properties": {
+            "weights": { "type": "array", "items": { "type": "number", "minimum": 0 } }, "auto_winner": { "type": "boolean" },
+            "status": { "type": "string", "enum": ["stopped", "decided"] }, "winner": { "type": "integer", "minimum": 0 } } },
+        "ArmResult": arm_result,
+        "Results": { "type": "object", "required": ["arms", "overall"], "properties": {
+            "id": int(), "name": { "type": "string" }, "metric": { "type": "string", "enum": ["binomial", "mean"] },
+            "weights": { "type": "array", "items": { "type": "number" } }, "arms": list("ArmResult"),
+            "overall": { "type": "object", "required": ["srm_p", "status", "winner"], "properties": {
+                "srm_p": num(), "srm_warning": { "type": "boolean" },
+                "status": { "type": "string", "enum": ["running", "stopped", "decided"] },
+                "winner": { "type": "string", "nullable": true } } },
+            "decision": { "nullable": true },
+            "daily": { "type": "array", "items": { "type": "object" } } } },
+        "ArmInput": { "type": "object", "required": ["n"], "additionalProperties": false, "properties": {
+            "name": { "type": "string" }, "n": { "type": "integer", "minimum": 0 }, "conversions": { "type": "integer", "minimum": 0 },
+            "sum": { "type": "number" }, "sum_squares": { "type": "number", "minimum": 0 } } },
+        "CompareInput": { "type": "object", "required": ["arms"], "additionalProperties": false, "properties": {
+            "arms": { "type": "array", "minItems": 2, "maxItems": 10, "items": r("ArmInput") },
+            "weights": { "type": "array", "items": { "type": "number", "minimum": 0 } } } },
+        "Comparison": { "type": "object", "required": ["arms", "srm_p"], "properties": {
+            "arms": list("ArmResult"), "srm_p": num() } },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `$ref` names a schema that exists.
+    #[test]
+    fn references_resolve() {
+        fn refs(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(s)) = m.get("$ref") {
+                        out.push(s.trim_start_matches("#/components/schemas/").to_owned());
+                    }
+                    m.values().for_each(|v| refs(v, out));
+                }
+                Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+                _ => {}
+            }
+        }
+        let all = components();
+        let mut names = Vec::new();
+        refs(&all, &mut names);
+        assert!(names.len() > 10);
+        for n in names {
+            assert!(all.get(&n).is_some(), "unresolved reference {n}");
+        }
+        for n in ["NewFunnel", "NewStep", "PageSave", "NewExperiment", "ExperimentPatch", "CompareInput"] {
+            assert!(all.get(n).is_some(), "{n}");
+        }
+    }
+}
