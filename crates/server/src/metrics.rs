@@ -74,6 +74,7 @@ fn metric(out: &mut String, name: &str, kind: &str, help: &str, value: impl std:
 /// The whole page.
 pub fn render(m: &MediaStats, w: &WebhookCounters, p: &Process) -> String {
     let s = &m.sfu;
+    let c = &s.counters;
     let mut o = String::with_capacity(4096);
     metric(&mut o, "hikari_rooms", "gauge", "Open rooms.", s.rooms);
     metric(&mut o, "hikari_participants", "gauge", "Connected participants.", s.participants);
@@ -84,13 +85,13 @@ pub fn render(m: &MediaStats, w: &WebhookCounters, p: &Process) -> String {
     metric(&mut o, "hikari_bytes_out_total", "counter", "UDP bytes sent.", m.bytes_out);
     metric(&mut o, "hikari_send_errors_total", "counter", "UDP datagrams the kernel refused.", m.send_errors);
     metric(&mut o, "hikari_udp_gso_sends_total", "counter", "UDP GSO sends, each carrying two or more of the datagrams sent.", m.gso_sends);
-    metric(&mut o, "hikari_rtp_packets_in_total", "counter", "RTP packets received from publishers.", s.rtp_in);
-    metric(&mut o, "hikari_rtp_packets_forwarded_total", "counter", "RTP packets forwarded to subscribers.", s.rtp_forwarded);
-    metric(&mut o, "hikari_pli_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.", s.keyframe_requests);
-    metric(&mut o, "hikari_pli_received_total", "counter", "Keyframe requests (PLI/FIR) received from subscribers.", s.keyframe_requests_in);
-    metric(&mut o, "hikari_nack_received_total", "counter", "NACKs received from subscribers.", s.nacks_received);
-    metric(&mut o, "hikari_nack_sent_total", "counter", "NACKs sent to publishers.", s.nacks_sent);
-    metric(&mut o, "hikari_data_packets_relayed_total", "counter", "Data packets relayed to receivers.", s.data_relayed);
+    metric(&mut o, "hikari_rtp_packets_in_total", "counter", "RTP packets received from publishers.", c.rtp_in);
+    metric(&mut o, "hikari_rtp_packets_forwarded_total", "counter", "RTP packets forwarded to subscribers.", c.rtp_forwarded);
+    metric(&mut o, "hikari_pli_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.", c.keyframe_requests);
+    metric(&mut o, "hikari_pli_received_total", "counter", "Keyframe requests (PLI/FIR) received from subscribers.", c.keyframe_requests_in);
+    metric(&mut o, "hikari_nack_received_total", "counter", "NACKs received from subscribers.", c.nacks_received);
+    metric(&mut o, "hikari_nack_sent_total", "counter", "NACKs sent to publishers.", c.nacks_sent);
+    metric(&mut o, "hikari_data_packets_relayed_total", "counter", "Data packets relayed to receivers.", c.data_relayed);
     histogram(&mut o, &m.forward_latency);
     metric(&mut o, "hikari_webhook_deliveries_total", "counter", "Webhooks accepted by a receiver.", w.delivered);
     metric(&mut o, "hikari_webhook_failures_total", "counter", "Webhooks given up after the last attempt.", w.failed);

@@ -63,18 +63,7 @@ fn authorize(state: &SignalState, headers: &HeaderMap, params: &HashMap<String, 
         os: params.get("os").cloned().unwrap_or_default(),
         browser: params.get("browser").cloned().unwrap_or_default(),
     };
-    Ok(Join {
-        conn: state.media.next_conn(),
-        room: grant.room,
-        identity: grant.identity,
-        name: grant.name,
-        metadata: grant.metadata,
-        attributes: grant.attributes,
-        permissions: grant.permissions,
-        client,
-        auto_subscribe: flag(params, "auto_subscribe", true),
-        mode: SignalMode::Dual,
-    })
+    Ok(Join { conn: state.media.next_conn(), grant, client, auto_subscribe: flag(params, "auto_subscribe", true), mode: SignalMode::Dual })
 }
 
 /// Adds the single-PC join request from `/rtc/v1`.
@@ -88,9 +77,9 @@ fn with_join_request(mut join: Join, params: &HashMap<String, String>) -> Result
     }
     join.auto_subscribe = req.auto_subscribe;
     if !req.metadata.is_empty() {
-        join.metadata = req.metadata;
+        join.grant.metadata = req.metadata;
     }
-    join.attributes.extend(req.attributes);
+    join.grant.attributes.extend(req.attributes);
     join.mode = SignalMode::Single { add_tracks: req.add_tracks, offer: req.offer };
     Ok(join)
 }
@@ -130,7 +119,7 @@ pub async fn rtc_v1(State(s): State<SignalState>, headers: HeaderMap, Query(p): 
 }
 
 fn upgrade(state: SignalState, ws: WebSocketUpgrade, join: Join) -> Response {
-    let span = tracing::info_span!("signal", room = %join.room, participant = %join.identity, conn = join.conn.0);
+    let span = tracing::info_span!("signal", room = %join.grant.room, participant = %join.grant.identity, conn = join.conn.0);
     ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).on_upgrade(move |socket| session(state, socket, join).instrument(span))
 }
 
