@@ -12,9 +12,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use hikari_media_io::{LATENCY_BOUNDS_US, LatencyHistogram, MediaHandle, MediaStats};
 use hikari_webhook::{Notifier, WebhookCounters};
-
-use crate::media::{LATENCY_BOUNDS_US, MediaHandle, MediaStats};
 
 #[derive(Clone)]
 pub struct MetricsState {
@@ -106,7 +105,7 @@ pub fn render(m: &MediaStats, w: &WebhookCounters, p: &Process) -> String {
     o
 }
 
-fn histogram(o: &mut String, h: &crate::media::LatencyHistogram) {
+fn histogram(o: &mut String, h: &LatencyHistogram) {
     let name = "hikari_forward_latency_seconds";
     let _ = writeln!(
         o,

@@ -83,6 +83,16 @@ pub enum RoomEvent {
     ParticipantUpdated(RoomInfo, ParticipantInfo),
 }
 
+/// What one signal connection receives from the owner of its room: the driver's
+/// per-connection view of [`Output::Signal`] and [`Output::Close`].
+#[derive(Debug)]
+pub enum SignalOut {
+    /// Send this signal.
+    Signal(ServerSignal),
+    /// Close the connection (after the signals queued before).
+    Close(DisconnectReason),
+}
+
 /// What the driver must do. One goes through the SFU's queue per datagram sent, so the
 /// rare, large variants are boxed: the enum stays the size of a [`Transmit`].
 #[derive(Debug)]

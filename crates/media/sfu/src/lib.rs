@@ -52,7 +52,7 @@ use hikari_types::{DisconnectReason, LeaveAction, RoomInfo, RoomName, ServerSign
 
 pub use config::{LIVEKIT_COMPATIBLE_VERSION, RoomDefaults, SfuConfig};
 pub use hikari_types::{AdminError, AdminRequest, AdminResponse, JoinGrant};
-pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, Transmit};
+pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, SignalOut, Transmit};
 pub use room::JoinError;
 pub use stats::{Counters, SfuStats};
 
