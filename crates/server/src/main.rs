@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod config;
+mod events;
 mod funnel;
 mod metrics;
 mod rooms;
@@ -19,7 +20,6 @@ use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
 use clap::Parser;
-use tokio::sync::mpsc;
 
 use hikari_api::ApiState;
 use hikari_auth::KeySet;
@@ -29,6 +29,7 @@ use hikari_signal::SignalState;
 use hikari_webhook::{HttpTransport, Notifier};
 
 use crate::cli::{Cli, Command};
+use crate::events::HikariEvent;
 use crate::rooms::MediaAdmin;
 use crate::settings::Settings;
 
@@ -132,19 +133,10 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         tracing::info!(urls = ?w.urls, api_key = %w.api_key, "webhooks enabled");
         Arc::new(Notifier::start(w, HttpTransport::new(Duration::from_secs(10))))
     });
-    let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-    let media = hikari_media_io::start(sfu, settings.sockets, settings.udp_gso, move |e| {
-        let _ = events_tx.send(e);
-    })?;
-    let notifier = webhook.clone();
-    tokio::spawn(async move {
-        while let Some(event) = events_rx.recv().await {
-            tracing::debug!(?event, "room event");
-            if let (Some(n), Some(e)) = (&notifier, rooms::webhook_event(event)) {
-                n.notify(e);
-            }
-        }
-    });
+    // The media thread publishes room events on the bus; publishing never blocks it.
+    let events = events::start(webhook.clone());
+    let publisher = events.clone();
+    let media = hikari_media_io::start(sfu, settings.sockets, settings.udp_gso, move |e| publisher.publish(HikariEvent::Room(e)))?;
 
     let keys = Arc::new(KeySet::new(settings.keys));
     let signal = hikari_signal::routes(SignalState { keys: keys.clone(), router: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout });
@@ -158,7 +150,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         servers.push(serve_on(*addr, app.clone(), "HTTP, signaling and Twirp API").await?);
     }
     if let Some(port) = settings.prometheus_port {
-        let metrics = metrics::router(metrics::MetricsState { media: media.clone(), webhook, started });
+        let metrics = metrics::router(metrics::MetricsState { media: media.clone(), events, webhook, started });
         for addr in &settings.binds {
             servers.push(serve_on(SocketAddr::new(addr.ip(), port), metrics.clone(), "Prometheus metrics").await?);
         }
