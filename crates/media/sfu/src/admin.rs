@@ -13,8 +13,9 @@ use hikari_types::{
 };
 
 use crate::Sfu;
+use crate::ctx::Ctx;
 use crate::io::{Output, RoomEvent};
-use crate::room::{Ctx, Room};
+use crate::room::Room;
 
 use hikari_types::{MAX_METADATA, MAX_NAME};
 

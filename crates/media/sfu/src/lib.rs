@@ -24,6 +24,7 @@
 
 mod admin;
 mod config;
+mod ctx;
 mod data;
 mod demux;
 mod forward;
@@ -56,9 +57,10 @@ pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, SignalOut, Tr
 pub use room::JoinError;
 pub use stats::{Counters, SfuStats};
 
+use ctx::Ctx;
 use demux::{Demux, PcKey};
 use rng::Rng;
-use room::{Ctx, Room};
+use room::Room;
 use timers::Timers;
 
 /// How often rooms check for lost participants and expiry.

@@ -1,7 +1,7 @@
 //! A room: its participants, their PeerConnections and the published tracks.
 //!
 //! One [`Room`] has one owner (the shard that holds the `Sfu`); every method
-//! takes `&mut self` and a [`Ctx`] with the time and the output queue. Behaviour is split
+//! takes `&mut self` and a `Ctx` (`ctx.rs`) with the time and the output queue. Behaviour is split
 //! by concern: membership here, publishing in `publish.rs`, subscriptions and
 //! renegotiation in `subscribe.rs`, RTP in `media.rs`, data packets in `data.rs`,
 //! client signals in `signal.rs`.
@@ -15,38 +15,11 @@ use str0m::{Event, IceConnectionState, IceCreds};
 use hikari_types::{DisconnectReason, JoinInfo, LeaveAction, ParticipantIdentity, ParticipantInfo, ParticipantState, RoomInfo, ServerSignal, TrackInfo};
 
 use crate::config::SfuConfig;
-use crate::demux::{Demux, PcKey};
+use crate::ctx::Ctx;
 use crate::io::{ConnId, Join, Output, RoomEvent, SignalMode};
 use crate::pc::{self, Pc, Role};
-use crate::rng::Rng;
 use crate::stats::Counters;
-use crate::timers::Timers;
 use crate::track::Track;
-
-/// Everything a room method needs from outside the room.
-pub(crate) struct Ctx<'a> {
-    pub now: Instant,
-    pub cfg: &'a SfuConfig,
-    pub rng: &'a mut Rng,
-    pub out: &'a mut VecDeque<Output>,
-    /// Rooms with subscriber PeerConnections written to but not yet drained.
-    pub dirty_rooms: &'a mut Vec<usize>,
-    pub demux: &'a mut Demux,
-    pub timers: &'a mut Timers,
-    pub conns: &'a mut HashMap<ConnId, (usize, usize)>,
-    /// This room's slot in the SFU.
-    pub room: usize,
-}
-
-impl Ctx<'_> {
-    pub fn signal(&mut self, conn: ConnId, signal: ServerSignal) {
-        self.out.push_back(Output::signal(conn, signal));
-    }
-
-    pub fn key(&self, pc: usize) -> PcKey {
-        PcKey { room: self.room, pc }
-    }
-}
 
 pub(crate) struct Participant {
     pub info: ParticipantInfo,

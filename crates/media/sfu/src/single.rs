@@ -11,8 +11,9 @@ use str0m::media::Mid;
 
 use hikari_types::ServerSignal;
 
+use crate::ctx::Ctx;
 use crate::pc::Slot;
-use crate::room::{Ctx, Room};
+use crate::room::Room;
 
 impl Room {
     pub(crate) fn add_slot(&mut self, pc: usize, mid: Mid, video: bool) {
