@@ -144,7 +144,12 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     let storage = funnel.database_url.as_deref().map_or_else(|| format!("SQLite in {}", funnel.data_dir.display()), |_| "PostgreSQL".to_owned());
     let funnel = hikari_funnel_web::router(funnel).await.context("starting the funnel builder")?;
     tracing::info!(%storage, "funnel builder ready at /admin, pages at /f/, API at /api/v1/");
-    let app = Router::new().merge(signal).route("/", get(|| async { "OK" })).merge(api).merge(funnel);
+    let app = Router::new()
+        .merge(signal)
+        // A health check for load balancers and the e2e suites.
+        .route("/", get(|| async { "OK" }))
+        .merge(api)
+        .merge(funnel);
     let mut servers = Vec::new();
     for addr in &settings.binds {
         servers.push(serve_on(*addr, app.clone(), "HTTP, signaling and Twirp API").await?);
