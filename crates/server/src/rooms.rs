@@ -12,7 +12,8 @@ impl RoomAdmin for MediaAdmin {
     async fn admin(&self, request: AdminRequest) -> Result<AdminResponse, ApiError> {
         self.0.admin(request).await.map_err(|e| match e {
             MediaError::Admin(e) => e.into(),
-            MediaError::Unavailable(why) => ApiError::Unavailable(why.to_owned()),
+            // Overloaded or stopped (start errors never reach a request).
+            other => ApiError::Unavailable(other.to_string()),
         })
     }
 }

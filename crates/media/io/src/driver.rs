@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use hikari_sfu::{AdminError, AdminResponse, Command, ConnId, Output, RoomEvent, Sfu, SfuConfig, SignalOut};
 
-use crate::error::StartError;
+use crate::error::MediaError;
 use crate::handle::{MediaHandle, Message};
 use crate::stats::MediaStats;
 use crate::udp_batch::SendBatch;
@@ -37,12 +37,12 @@ pub struct MediaSocket {
 /// Binds the sockets and starts the media thread; `gso` allows UDP GSO sends. Every room
 /// event is handed to `events` on the media thread: it must return at once (publish to
 /// a bounded bus, say), never block.
-pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, gso: bool, events: impl FnMut(RoomEvent) + Send + 'static) -> Result<MediaHandle, StartError> {
-    let poll = Poll::new().map_err(|source| StartError::Poller { what: "poller", source })?;
-    let waker = Arc::new(Waker::new(poll.registry(), WAKER).map_err(|source| StartError::Poller { what: "waker", source })?);
+pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, gso: bool, events: impl FnMut(RoomEvent) + Send + 'static) -> Result<MediaHandle, MediaError> {
+    let poll = Poll::new().map_err(|source| MediaError::Poller { what: "poller", source })?;
+    let waker = Arc::new(Waker::new(poll.registry(), WAKER).map_err(|source| MediaError::Poller { what: "waker", source })?);
     let mut bound = Vec::new();
     for (i, s) in sockets.iter().enumerate() {
-        let bind_error = |source| StartError::Bind { addr: s.bind, source };
+        let bind_error = |source| MediaError::Bind { addr: s.bind, source };
         let std_socket = std::net::UdpSocket::bind(s.bind).map_err(bind_error)?;
         std_socket.set_nonblocking(true).map_err(bind_error)?;
         let mut socket = UdpSocket::from_std(std_socket);
@@ -56,7 +56,7 @@ pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, gso: bool, events: impl 
     std::thread::Builder::new()
         .name("hikari-media".into())
         .spawn(move || MediaLoop::new(cfg, poll, bound, gso, rx, events, stats_tx).run())
-        .map_err(StartError::Thread)?;
+        .map_err(MediaError::Thread)?;
     Ok(MediaHandle::new(tx, waker, stats))
 }
 

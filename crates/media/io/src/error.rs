@@ -1,14 +1,15 @@
-//! Why the media thread could not start, or could not answer.
+//! The media driver's one error type: why the media thread could not start, or could not
+//! answer a request.
 
 use std::net::SocketAddr;
 
 use hikari_sfu::AdminError;
 
-/// Why the media thread could not start. The cause is the `source` (shown after the
-/// message by error reporters).
+/// Why the media thread could not start (the cause is the `source`, which error
+/// reporters show after the message), or why a request to it got no answer.
 #[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// The poller or its waker could not be created.
+pub enum MediaError {
+    /// Starting: the poller or its waker could not be created.
     #[error("creating the media {what}")]
     Poller {
         /// `poller` or `waker`.
@@ -17,7 +18,7 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
-    /// A UDP socket could not be bound or registered with the poller.
+    /// Starting: a UDP socket could not be bound or registered with the poller.
     #[error("cannot bind the WebRTC UDP port {addr}")]
     Bind {
         /// The address.
@@ -26,15 +27,10 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
-    /// The thread could not be spawned.
+    /// Starting: the thread could not be spawned.
     #[error("starting the media thread")]
     Thread(#[source] std::io::Error),
-}
-
-/// Why a request to the media thread got no answer.
-#[derive(Debug, thiserror::Error)]
-pub enum MediaError {
-    /// The request failed.
+    /// A request failed.
     #[error(transparent)]
     Admin(#[from] AdminError),
     /// The media thread is overloaded or gone.

@@ -17,6 +17,6 @@ mod stats;
 mod udp_batch;
 
 pub use driver::{MediaSocket, start};
-pub use error::{MediaError, StartError};
+pub use error::MediaError;
 pub use handle::MediaHandle;
 pub use stats::{LATENCY_BOUNDS_US, LatencyHistogram, MediaStats};
