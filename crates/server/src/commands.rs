@@ -1,11 +1,10 @@
 //! The subcommands that do not run the server.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use anyhow::Context;
 use rand::Rng;
 
 use hikari_auth::{AccessToken, VideoGrant};
+use hikari_common::clock::unix_secs;
 
 use crate::cli::{JoinTokenArgs, ServeArgs};
 use crate::config::FIELDS;
@@ -46,7 +45,7 @@ pub fn create_join_token(args: &JoinTokenArgs) -> anyhow::Result<()> {
     let (file, _) = settings::file_config(&args.config)?;
     let keys = settings::keys(&args.config, &file)?;
     let (key, secret) = keys.iter().next().context("keys: no API key")?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
+    let now = unix_secs();
     let ttl = i64::try_from(args.valid_for).context("--valid-for: too long")?;
     let mut token =
         AccessToken::new(key, now, ttl).identity(&args.identity).video(VideoGrant { room_join: true, room: args.room.clone(), ..Default::default() });

@@ -5,13 +5,11 @@
 mod cli;
 mod commands;
 mod config;
+mod events;
 mod funnel;
-mod media;
 mod metrics;
 mod rooms;
 mod settings;
-mod signal;
-mod udp_batch;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -22,17 +20,18 @@ use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
 use clap::Parser;
-use tokio::sync::mpsc;
 
 use hikari_api::ApiState;
 use hikari_auth::KeySet;
+use hikari_common::clock::unix_secs;
 use hikari_sfu::SfuConfig;
+use hikari_signal::SignalState;
 use hikari_webhook::{HttpTransport, Notifier};
 
 use crate::cli::{Cli, Command};
-use crate::rooms::{JoinCheck, MediaAdmin};
+use crate::events::HikariEvent;
+use crate::rooms::MediaAdmin;
 use crate::settings::Settings;
-use crate::signal::SignalState;
 
 /// Exit status of a configuration error.
 const CONFIG_ERROR: u8 = 2;
@@ -107,7 +106,9 @@ fn raise_open_file_limit() {
 fn init_logging(level: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         // Our crates at the configured level; dependencies quieter.
-        tracing_subscriber::EnvFilter::new(format!("warn,hikari={level},hikari_sfu={level},hikari_api={level},hikari_webhook={level},str0m=warn"))
+        tracing_subscriber::EnvFilter::new(format!(
+            "warn,hikari={level},hikari_sfu={level},hikari_media_io={level},hikari_signal={level},hikari_api={level},hikari_webhook={level},str0m=warn"
+        ))
     });
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
@@ -115,15 +116,6 @@ fn init_logging(level: &str, json: bool) {
     } else {
         builder.init();
     }
-}
-
-async fn allow_any_origin(mut response: axum::response::Response) -> axum::response::Response {
-    response.headers_mut().insert(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, axum::http::HeaderValue::from_static("*"));
-    response
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 #[tokio::main]
@@ -137,44 +129,23 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     sfu.server.version = hikari_sfu::LIVEKIT_COMPATIBLE_VERSION.into();
     sfu.server.region = settings.region.clone();
     let ping_timeout = Duration::from_secs(u64::from(sfu.ping_timeout));
-    let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-    let media = media::start(sfu, settings.sockets, settings.udp_gso, events_tx)?;
-
     let webhook = settings.webhook.map(|w| {
         tracing::info!(urls = ?w.urls, api_key = %w.api_key, "webhooks enabled");
         Arc::new(Notifier::start(w, HttpTransport::new(Duration::from_secs(10))))
     });
-    let notifier = webhook.clone();
-    tokio::spawn(async move {
-        while let Some(event) = events_rx.recv().await {
-            tracing::debug!(?event, "room event");
-            if let (Some(n), Some(e)) = (&notifier, rooms::webhook_event(event)) {
-                n.notify(e);
-            }
-        }
-    });
+    // The media thread publishes room events on the bus; publishing never blocks it.
+    let events = events::start(webhook.clone());
+    let publisher = events.clone();
+    let media = hikari_media_io::start(sfu, settings.sockets, settings.udp_gso, move |e| publisher.publish(HikariEvent::Room(e)))?;
 
     let keys = Arc::new(KeySet::new(settings.keys));
-    let state = SignalState { keys: keys.clone(), media: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout };
-    let join_check = JoinCheck { keys: keys.clone(), media: media.clone() };
-    let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_now });
+    let signal = hikari_signal::routes(SignalState { keys: keys.clone(), router: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout });
+    let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_secs });
     let (funnel, funnel_tasks) = funnel::start(funnel).await?;
     let app = Router::new()
-        .merge(
-            Router::new()
-                .route("/rtc", get(signal::rtc))
-                .route("/rtc/v1", get(signal::rtc_v1))
-                .merge(
-                    // Browsers fetch these cross-origin to read why a connection failed.
-                    Router::new()
-                        .route("/rtc/validate", get(signal::validate))
-                        .route("/rtc/v1/validate", get(signal::validate_v1))
-                        .layer(axum::middleware::map_response(allow_any_origin)),
-                )
-                .layer(axum::middleware::from_fn_with_state(join_check, rooms::refuse_full_rooms)),
-        )
+        .merge(signal)
+        // A health check for load balancers and the e2e suites.
         .route("/", get(|| async { "OK" }))
-        .with_state(state)
         .merge(api)
         .merge(funnel);
     let mut servers = Vec::new();
@@ -182,7 +153,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         servers.push(serve_on(*addr, app.clone(), "HTTP, signaling and Twirp API").await?);
     }
     if let Some(port) = settings.prometheus_port {
-        let metrics = metrics::router(metrics::MetricsState { media: media.clone(), webhook, started });
+        let metrics = metrics::router(metrics::MetricsState { media: media.clone(), events, webhook, started });
         for addr in &settings.binds {
             servers.push(serve_on(SocketAddr::new(addr.ip(), port), metrics.clone(), "Prometheus metrics").await?);
         }

@@ -1,6 +1,6 @@
 //! Prometheus metrics (text exposition format 0.0.4) on `prometheus_port`: the SFU's
-//! counters from the media thread's once-a-second snapshot, webhook delivery counters,
-//! and the process's CPU and memory from /proc.
+//! counters from the media thread's once-a-second snapshot, the event bus's and webhook
+//! delivery counters, and the process's CPU and memory from /proc.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -12,13 +12,16 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use hikari_common::bus::{Publisher, SubscriberStats};
+use hikari_media_io::{LATENCY_BOUNDS_US, LatencyHistogram, MediaHandle, MediaStats};
 use hikari_webhook::{Notifier, WebhookCounters};
 
-use crate::media::{LATENCY_BOUNDS_US, MediaHandle, MediaStats};
+use crate::events::HikariEvent;
 
 #[derive(Clone)]
 pub struct MetricsState {
     pub media: MediaHandle,
+    pub events: Publisher<HikariEvent>,
     pub webhook: Option<Arc<Notifier>>,
     pub started: SystemTime,
 }
@@ -29,7 +32,7 @@ pub fn router(state: MetricsState) -> Router {
 
 async fn metrics(State(s): State<MetricsState>) -> impl IntoResponse {
     let webhook = s.webhook.as_ref().map(|n| n.counters()).unwrap_or_default();
-    let body = render(&s.media.stats(), &webhook, &Process::read(s.started));
+    let body = render(&s.media.stats(), &s.events.stats(), &webhook, &Process::read(s.started));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }
 
@@ -72,8 +75,9 @@ fn metric(out: &mut String, name: &str, kind: &str, help: &str, value: impl std:
 }
 
 /// The whole page.
-pub fn render(m: &MediaStats, w: &WebhookCounters, p: &Process) -> String {
+pub fn render(m: &MediaStats, bus: &[SubscriberStats], w: &WebhookCounters, p: &Process) -> String {
     let s = &m.sfu;
+    let c = &s.counters;
     let mut o = String::with_capacity(4096);
     metric(&mut o, "hikari_rooms", "gauge", "Open rooms.", s.rooms);
     metric(&mut o, "hikari_participants", "gauge", "Connected participants.", s.participants);
@@ -84,14 +88,15 @@ pub fn render(m: &MediaStats, w: &WebhookCounters, p: &Process) -> String {
     metric(&mut o, "hikari_bytes_out_total", "counter", "UDP bytes sent.", m.bytes_out);
     metric(&mut o, "hikari_send_errors_total", "counter", "UDP datagrams the kernel refused.", m.send_errors);
     metric(&mut o, "hikari_udp_gso_sends_total", "counter", "UDP GSO sends, each carrying two or more of the datagrams sent.", m.gso_sends);
-    metric(&mut o, "hikari_rtp_packets_in_total", "counter", "RTP packets received from publishers.", s.rtp_in);
-    metric(&mut o, "hikari_rtp_packets_forwarded_total", "counter", "RTP packets forwarded to subscribers.", s.rtp_forwarded);
-    metric(&mut o, "hikari_pli_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.", s.keyframe_requests);
-    metric(&mut o, "hikari_pli_received_total", "counter", "Keyframe requests (PLI/FIR) received from subscribers.", s.keyframe_requests_in);
-    metric(&mut o, "hikari_nack_received_total", "counter", "NACKs received from subscribers.", s.nacks_received);
-    metric(&mut o, "hikari_nack_sent_total", "counter", "NACKs sent to publishers.", s.nacks_sent);
-    metric(&mut o, "hikari_data_packets_relayed_total", "counter", "Data packets relayed to receivers.", s.data_relayed);
+    metric(&mut o, "hikari_rtp_packets_in_total", "counter", "RTP packets received from publishers.", c.rtp_in);
+    metric(&mut o, "hikari_rtp_packets_forwarded_total", "counter", "RTP packets forwarded to subscribers.", c.rtp_forwarded);
+    metric(&mut o, "hikari_pli_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.", c.keyframe_requests);
+    metric(&mut o, "hikari_pli_received_total", "counter", "Keyframe requests (PLI/FIR) received from subscribers.", c.keyframe_requests_in);
+    metric(&mut o, "hikari_nack_received_total", "counter", "NACKs received from subscribers.", c.nacks_received);
+    metric(&mut o, "hikari_nack_sent_total", "counter", "NACKs sent to publishers.", c.nacks_sent);
+    metric(&mut o, "hikari_data_packets_relayed_total", "counter", "Data packets relayed to receivers.", c.data_relayed);
     histogram(&mut o, &m.forward_latency);
+    event_bus(&mut o, bus);
     metric(&mut o, "hikari_webhook_deliveries_total", "counter", "Webhooks accepted by a receiver.", w.delivered);
     metric(&mut o, "hikari_webhook_failures_total", "counter", "Webhooks given up after the last attempt.", w.failed);
     metric(&mut o, "hikari_webhook_retries_total", "counter", "Webhook attempts that failed and were retried.", w.retries);
@@ -105,7 +110,20 @@ pub fn render(m: &MediaStats, w: &WebhookCounters, p: &Process) -> String {
     o
 }
 
-fn histogram(o: &mut String, h: &crate::media::LatencyHistogram) {
+/// Per subscriber, the events it was offered: queued for it, or lost to its full queue.
+fn event_bus(o: &mut String, bus: &[SubscriberStats]) {
+    let name = "hikari_event_bus_events_total";
+    let _ = writeln!(
+        o,
+        "# HELP {name} Events published on the event bus, per subscriber: delivered (queued for it) or dropped (its queue was full).\n# TYPE {name} counter"
+    );
+    for s in bus {
+        let _ = writeln!(o, "{name}{{subscriber=\"{}\",outcome=\"delivered\"}} {}", s.name, s.delivered);
+        let _ = writeln!(o, "{name}{{subscriber=\"{}\",outcome=\"dropped\"}} {}", s.name, s.dropped);
+    }
+}
+
+fn histogram(o: &mut String, h: &LatencyHistogram) {
     let name = "hikari_forward_latency_seconds";
     let _ = writeln!(
         o,
@@ -132,12 +150,24 @@ mod tests {
         m.sfu.rooms = 2;
         m.forward_latency.buckets[0] = 3;
         m.forward_latency.buckets[11] = 1;
-        let page = render(&m, &WebhookCounters { delivered: 5, ..Default::default() }, &Process::read(SystemTime::now()));
+        let bus = [SubscriberStats { name: "webhook", delivered: 7, dropped: 2 }];
+        let page = render(&m, &bus, &WebhookCounters { delivered: 5, ..Default::default() }, &Process::read(SystemTime::now()));
         assert!(page.contains("hikari_rooms 2\n"));
         assert!(page.contains("hikari_webhook_deliveries_total 5\n"));
         assert!(page.contains("hikari_forward_latency_seconds_bucket{le=\"0.00005\"} 3\n"));
         assert!(page.contains("hikari_forward_latency_seconds_bucket{le=\"+Inf\"} 4\n"));
         assert!(page.contains("hikari_forward_latency_seconds_count 4\n"));
         assert!(!page.contains("process_resident_memory_bytes 0\n"), "reads /proc");
+    }
+
+    #[test]
+    fn event_bus_counters_per_subscriber_and_outcome() {
+        let bus = [SubscriberStats { name: "webhook", delivered: 7, dropped: 2 }, SubscriberStats { name: "funnel", delivered: 1, dropped: 0 }];
+        let page = render(&MediaStats::default(), &bus, &WebhookCounters::default(), &Process::default());
+        assert!(page.contains("# TYPE hikari_event_bus_events_total counter\n"));
+        assert!(page.contains("hikari_event_bus_events_total{subscriber=\"webhook\",outcome=\"delivered\"} 7\n"));
+        assert!(page.contains("hikari_event_bus_events_total{subscriber=\"webhook\",outcome=\"dropped\"} 2\n"));
+        assert!(page.contains("hikari_event_bus_events_total{subscriber=\"funnel\",outcome=\"delivered\"} 1\n"));
+        assert_eq!(page.matches("# HELP hikari_event_bus_events_total").count(), 1);
     }
 }

@@ -6,12 +6,12 @@ use std::net::{IpAddr, SocketAddr};
 
 use anyhow::{Context, bail};
 
+use hikari_media_io::MediaSocket;
 use hikari_sfu::RoomDefaults;
 use hikari_webhook::WebhookSettings;
 
 use crate::cli::{ConfigArgs, ServeArgs};
 use crate::config::{FileConfig, interface_addresses, parse_keys};
-use crate::media::MediaSocket;
 
 pub const DEFAULT_PORT: u16 = 7880;
 pub const DEFAULT_UDP_PORT: u16 = 7882;

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use hikari_types::{ParticipantIdentity, Permissions, RoomName, TrackSource};
+use hikari_types::{JoinGrant, ParticipantIdentity, Permissions, RoomName, TrackSource};
 use serde::{Deserialize, Serialize};
 
-use crate::AuthError;
+use crate::error::AuthError;
 
 /// The `video` grant. Field names follow LiveKit's JSON (camelCase).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,23 +94,6 @@ pub struct Claims {
     /// Webhooks: base64 SHA-256 of the body.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub sha256: String,
-}
-
-/// A verified right to join one room as one identity.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JoinGrant {
-    /// The room.
-    pub room: RoomName,
-    /// The identity.
-    pub identity: ParticipantIdentity,
-    /// Display name.
-    pub name: String,
-    /// Initial metadata.
-    pub metadata: String,
-    /// Initial attributes.
-    pub attributes: BTreeMap<String, String>,
-    /// What it may do.
-    pub permissions: Permissions,
 }
 
 impl Claims {

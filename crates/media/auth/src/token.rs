@@ -4,7 +4,17 @@ use std::collections::HashMap;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
-use crate::{AuthError, Claims, VideoGrant};
+use crate::claims::{Claims, VideoGrant};
+use crate::error::AuthError;
+
+/// Extracts the token from an `Authorization` header or an `access_token` parameter,
+/// the header taking precedence as LiveKit's server does.
+pub fn token_from_request<'a>(authorization: Option<&'a str>, access_token: Option<&'a str>) -> Result<&'a str, AuthError> {
+    match authorization {
+        Some(h) if !h.is_empty() => h.strip_prefix("Bearer ").ok_or(AuthError::BadHeader),
+        _ => access_token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing),
+    }
+}
 
 /// API keys and their secrets.
 #[derive(Clone, Default)]
@@ -143,9 +153,9 @@ mod tests {
 
     #[test]
     fn token_sources() {
-        assert_eq!(crate::token_from_request(Some("Bearer abc"), None), Ok("abc"));
-        assert_eq!(crate::token_from_request(Some("Basic abc"), Some("x")), Err(AuthError::BadHeader));
-        assert_eq!(crate::token_from_request(None, Some("q")), Ok("q"));
-        assert_eq!(crate::token_from_request(None, None), Err(AuthError::Missing));
+        assert_eq!(token_from_request(Some("Bearer abc"), None), Ok("abc"));
+        assert_eq!(token_from_request(Some("Basic abc"), Some("x")), Err(AuthError::BadHeader));
+        assert_eq!(token_from_request(None, Some("q")), Ok("q"));
+        assert_eq!(token_from_request(None, None), Err(AuthError::Missing));
     }
 }

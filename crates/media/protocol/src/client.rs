@@ -1,6 +1,6 @@
 //! The client side of the signal protocol: requests a client sends, responses it reads.
-//! Used by load generators and test clients; the server uses [`crate::decode_signal`] and
-//! [`crate::encode_signal`].
+//! Used by load generators and test clients; the server uses `decode_signal` and
+//! `encode_signal`.
 
 use hikari_types::{
     ClientSignal, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget, SimulcastLayer,
@@ -11,8 +11,8 @@ use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Resp;
 use prost::Message;
 
-use crate::ProtocolError;
 use crate::convert::{disconnect_reason_from_proto, disconnect_reason_to_proto, sdp_from_proto, sdp_to_proto, source_from_proto, track_kind_from_proto};
+use crate::error::ProtocolError;
 
 fn target_to_proto(t: SignalTarget) -> i32 {
     match t {
@@ -226,7 +226,7 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{decode_signal, encode_signal};
+    use crate::signal::{decode_signal, encode_signal};
     use hikari_types::{DisconnectReason, Sdp};
 
     #[test]

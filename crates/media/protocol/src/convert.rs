@@ -6,7 +6,8 @@ use hikari_types::{
 };
 use livekit_protocol as lk;
 
-use crate::PROTOCOL_VERSION;
+/// The protocol version this server speaks.
+pub const PROTOCOL_VERSION: i32 = 16;
 
 pub(crate) fn track_kind_from_proto(v: i32) -> TrackKind {
     match lk::TrackType::try_from(v) {

@@ -5,7 +5,7 @@ use livekit_protocol as lk;
 use lk::data_packet::Value;
 use prost::Message;
 
-use crate::ProtocolError;
+use crate::error::ProtocolError;
 
 /// Which data channel a packet travels on. The channel decides, not the packet's
 /// deprecated `kind` field (the Python SDK sends `LOSSY` on `_reliable`).

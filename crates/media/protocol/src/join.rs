@@ -8,8 +8,8 @@ use hikari_types::{AddTrack, ClientInfo, Sdp, SdpKind};
 use livekit_protocol as lk;
 use prost::Message;
 
-use crate::ProtocolError;
 use crate::convert::{add_track_from_proto, client_info_from_proto};
+use crate::error::ProtocolError;
 
 /// The largest decompressed join request accepted (the Go server's limit too).
 pub const MAX_JOIN_REQUEST: usize = 1 << 20;

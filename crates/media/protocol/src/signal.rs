@@ -6,11 +6,11 @@ use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Resp;
 use prost::Message;
 
-use crate::ProtocolError;
 use crate::convert::{
     add_track_from_proto, disconnect_reason_from_proto, disconnect_reason_to_proto, join_to_proto, leave_action_to_proto, outcome_to_proto,
     participant_to_proto, room_to_proto, sdp_from_proto, sdp_to_proto, track_to_proto,
 };
+use crate::error::ProtocolError;
 
 /// Decodes one binary frame from a client.
 pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {

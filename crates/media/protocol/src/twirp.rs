@@ -11,8 +11,8 @@ use hikari_types::{AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME, Particip
 use livekit_protocol as lk;
 use prost::Message;
 
-use crate::ProtocolError;
 use crate::convert::{participant_to_proto, room_to_proto, source_from_proto, track_to_proto};
+use crate::error::ProtocolError;
 
 /// How a Twirp body is encoded; responses use the request's encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Server-side room administration (what LiveKit's RoomService does), as commands.
 //!
-//! Each `AdminRequest` enters with an id through [`crate::Command::Admin`] and its
-//! outcome leaves as [`crate::Output::AdminReply`] with the same id. Every effect on a
+//! Each `AdminRequest` enters with an id through [`crate::io::Command::Admin`] and its
+//! outcome leaves as [`crate::io::Output::AdminReply`] with the same id. Every effect on a
 //! connected client goes out as ordinary signals and data packets.
 
 use std::collections::BTreeMap;
@@ -13,8 +13,9 @@ use hikari_types::{
 };
 
 use crate::Sfu;
-use crate::io::Output;
-use crate::room::{Ctx, Room};
+use crate::ctx::Ctx;
+use crate::io::{Output, RoomEvent};
+use crate::room::Room;
 
 use hikari_types::{MAX_METADATA, MAX_NAME};
 
@@ -245,6 +246,6 @@ impl Room {
             }
         }
         self.touch(cx, p);
-        cx.out.push_back(Output::event(crate::RoomEvent::ParticipantUpdated(self.room_info(), self.participant_info(p))));
+        cx.out.push_back(Output::event(RoomEvent::ParticipantUpdated(self.room_info(), self.participant_info(p))));
     }
 }

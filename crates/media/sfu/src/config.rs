@@ -5,6 +5,9 @@ use std::time::{Duration, Instant};
 
 use hikari_types::ServerInfo;
 
+/// The LiveKit server version whose protocol Hikari speaks; SDKs enable features by it.
+pub const LIVEKIT_COMPATIBLE_VERSION: &str = "1.9.0";
+
 /// Limits and defaults for rooms created by a join.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoomDefaults {
@@ -57,7 +60,7 @@ impl SfuConfig {
             media_loss_grace: Duration::from_secs(15),
             negotiation_timeout: Duration::from_secs(15),
             room: RoomDefaults::default(),
-            server: ServerInfo { version: crate::LIVEKIT_COMPATIBLE_VERSION.into(), protocol: 16, node_id: "ND_local".into(), region: String::new() },
+            server: ServerInfo { version: LIVEKIT_COMPATIBLE_VERSION.into(), protocol: 16, node_id: "ND_local".into(), region: String::new() },
             seed,
             epoch,
         }

@@ -5,7 +5,8 @@ use str0m::channel::ChannelData;
 use hikari_protocol::{Reliability, relay_data_packet};
 use hikari_types::ParticipantIdentity;
 
-use crate::room::{Ctx, Room};
+use crate::ctx::Ctx;
+use crate::room::Room;
 
 /// The largest data packet relayed (the SDKs' own limit for reliable packets is 15 KiB
 /// before chunking into streams; lossy packets are smaller).

@@ -1,10 +1,6 @@
 //! What goes into the SFU and what comes out.
 
-use std::collections::BTreeMap;
-
-use hikari_types::{
-    AddTrack, ClientInfo, ClientSignal, DisconnectReason, ParticipantIdentity, ParticipantInfo, Permissions, RoomInfo, RoomName, Sdp, ServerSignal, TrackInfo,
-};
+use hikari_types::{AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, ParticipantInfo, RoomInfo, Sdp, ServerSignal, TrackInfo};
 
 /// A datagram to send: str0m's transmit (source, destination, contents).
 pub use str0m::net::Transmit;
@@ -32,18 +28,8 @@ pub enum SignalMode {
 pub struct Join {
     /// The signal connection.
     pub conn: ConnId,
-    /// The room.
-    pub room: RoomName,
-    /// The participant's identity.
-    pub identity: ParticipantIdentity,
-    /// Display name.
-    pub name: String,
-    /// Initial metadata.
-    pub metadata: String,
-    /// Initial attributes.
-    pub attributes: BTreeMap<String, String>,
-    /// Permissions from the token.
-    pub permissions: Permissions,
+    /// Who joins which room, with what rights (from the token).
+    pub grant: JoinGrant,
     /// What the client says about itself.
     pub client: ClientInfo,
     /// Subscribe to all tracks automatically.
@@ -95,6 +81,16 @@ pub enum RoomEvent {
     TrackUnpublished(RoomInfo, ParticipantInfo, TrackInfo),
     /// A participant's metadata, name, attributes or permissions changed through the API.
     ParticipantUpdated(RoomInfo, ParticipantInfo),
+}
+
+/// What one signal connection receives from the owner of its room: the driver's
+/// per-connection view of [`Output::Signal`] and [`Output::Close`].
+#[derive(Debug)]
+pub enum SignalOut {
+    /// Send this signal.
+    Signal(ServerSignal),
+    /// Close the connection (after the signals queued before).
+    Close(DisconnectReason),
 }
 
 /// What the driver must do. One goes through the SFU's queue per datagram sent, so the

@@ -24,6 +24,7 @@
 
 mod admin;
 mod config;
+mod ctx;
 mod data;
 mod demux;
 mod forward;
@@ -35,6 +36,7 @@ mod rng;
 mod room;
 mod signal;
 mod single;
+mod stats;
 mod subscribe;
 mod timers;
 mod track;
@@ -49,63 +51,20 @@ use str0m::net::{Protocol, Receive};
 
 use hikari_types::{DisconnectReason, LeaveAction, RoomInfo, RoomName, ServerSignal};
 
-pub use config::{RoomDefaults, SfuConfig};
-pub use hikari_types::{AdminError, AdminRequest, AdminResponse};
-pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, Transmit};
+pub use config::{LIVEKIT_COMPATIBLE_VERSION, RoomDefaults, SfuConfig};
+pub use hikari_types::{AdminError, AdminRequest, AdminResponse, JoinGrant};
+pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, SignalOut, Transmit};
 pub use room::JoinError;
+pub use stats::{Counters, SfuStats};
 
+use ctx::Ctx;
 use demux::{Demux, PcKey};
 use rng::Rng;
-use room::{Ctx, Room};
+use room::Room;
 use timers::Timers;
-
-/// The LiveKit server version whose protocol Hikari speaks; SDKs enable features by it.
-pub const LIVEKIT_COMPATIBLE_VERSION: &str = "1.9.0";
 
 /// How often rooms check for lost participants and expiry.
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
-
-/// Counters since start; plain integers bumped by the owning thread.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SfuStats {
-    /// Datagrams received.
-    pub datagrams_in: u64,
-    /// Bytes received.
-    pub bytes_in: u64,
-    /// RTP packets received from publishers.
-    pub rtp_in: u64,
-    /// RTP packets written to subscriber legs.
-    pub rtp_forwarded: u64,
-    /// Keyframe requests (PLI) sent to publishers.
-    pub keyframe_requests: u64,
-    /// Keyframe requests (PLI/FIR) received from subscribers.
-    pub keyframe_requests_in: u64,
-    /// Data packets relayed to receivers.
-    pub data_relayed: u64,
-    /// NACKs received from subscribers (answered from the retransmission cache).
-    pub nacks_received: u64,
-    /// NACKs sent to publishers for packets lost on their way in.
-    pub nacks_sent: u64,
-    /// Open rooms.
-    pub rooms: u64,
-    /// Connected participants.
-    pub participants: u64,
-    /// Published tracks.
-    pub tracks: u64,
-}
-
-impl SfuStats {
-    /// Adds one room's counters.
-    fn add(&mut self, c: &room::Counters) {
-        self.rtp_in += c.rtp_in;
-        self.rtp_forwarded += c.rtp_forwarded;
-        self.keyframe_requests += c.keyframe_requests;
-        self.keyframe_requests_in += c.keyframe_requests_in;
-        self.data_relayed += c.data_relayed;
-        self.nacks_received += c.nacks_received;
-        self.nacks_sent += c.nacks_sent;
-    }
-}
 
 /// The SFU: a set of rooms owned by one thread.
 pub struct Sfu {
@@ -180,9 +139,9 @@ impl Sfu {
 
     fn join(&mut self, now: Instant, join: Join) {
         let conn = join.conn;
-        let room = match self.room_by_name.get(&join.room) {
+        let room = match self.room_by_name.get(&join.grant.room) {
             Some(&r) => r,
-            None if self.cfg.room.auto_create => self.create_room(now, join.room.clone(), None),
+            None if self.cfg.room.auto_create => self.create_room(now, join.grant.room.clone(), None),
             None => {
                 self.refuse(conn, JoinError::NoSuchRoom);
                 return;
@@ -292,7 +251,7 @@ impl Sfu {
     fn close_room(&mut self, r: usize) {
         let room = self.rooms.remove(r);
         // Keep the closed room's counts in the totals.
-        self.stats.add(&room.counters);
+        self.stats.counters.add(&room.counters);
         self.room_by_name.remove(&room.info.name);
         tracing::info!(room = %room.info.name, "room finished");
         self.out.push_back(Output::event(RoomEvent::RoomFinished(room.room_info())));
@@ -340,7 +299,7 @@ impl Sfu {
     pub fn stats(&self) -> SfuStats {
         let mut s = self.stats;
         for (_, r) in self.rooms.iter() {
-            s.add(&r.counters);
+            s.counters.add(&r.counters);
             s.participants += r.participants.len() as u64;
             s.tracks += r.tracks.len() as u64;
         }

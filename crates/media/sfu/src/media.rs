@@ -15,9 +15,10 @@ use str0m::format::Codec;
 use str0m::media::{KeyframeRequestKind, Mid, Pt};
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
 
+use crate::ctx::Ctx;
 use crate::forward::{Packet, Verdict};
 use crate::pc::Pc;
-use crate::room::{Ctx, Room};
+use crate::room::Room;
 use crate::track::CodecKey;
 
 /// The least time between two keyframe requests to one publisher track.

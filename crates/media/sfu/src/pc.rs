@@ -46,6 +46,15 @@ pub(crate) enum Change {
     Remove(Mid),
 }
 
+/// A client receive-only media line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Slot {
+    pub mid: Mid,
+    pub video: bool,
+    /// The track sent on it, if any.
+    pub track: Option<usize>,
+}
+
 pub(crate) struct Pc {
     pub rtc: Rtc,
     pub role: Role,
@@ -75,7 +84,7 @@ pub(crate) struct Pc {
     /// Set when str0m reported an error; the owner is removed.
     pub failed: bool,
     /// Single-PC mode: the client's receive-only lines.
-    pub slots: Vec<crate::single::Slot>,
+    pub slots: Vec<Slot>,
     /// Single-PC mode: lines asked for since the last client offer (audio, video).
     pub requested: (u32, u32),
     /// Single-PC mode: a new client offer was asked for.

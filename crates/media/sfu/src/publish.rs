@@ -6,9 +6,10 @@ use str0m::media::{Direction, MediaAdded};
 
 use hikari_types::{AddTrack, DisconnectReason, RequestOutcome, Sdp, SdpKind, ServerSignal, TrackInfo, TrackKind, TrackSid};
 
+use crate::ctx::Ctx;
 use crate::io::{Output, RoomEvent};
 use crate::pc::Role;
-use crate::room::{Ctx, Room};
+use crate::room::Room;
 use crate::track::Track;
 
 /// Most tracks one participant may announce and publish.

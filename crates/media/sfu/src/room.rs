@@ -1,7 +1,7 @@
 //! A room: its participants, their PeerConnections and the published tracks.
 //!
-//! One [`Room`] has one owner (the shard that holds the [`crate::Sfu`]); every method
-//! takes `&mut self` and a [`Ctx`] with the time and the output queue. Behaviour is split
+//! One [`Room`] has one owner (the shard that holds the `Sfu`); every method
+//! takes `&mut self` and a `Ctx` (`ctx.rs`) with the time and the output queue. Behaviour is split
 //! by concern: membership here, publishing in `publish.rs`, subscriptions and
 //! renegotiation in `subscribe.rs`, RTP in `media.rs`, data packets in `data.rs`,
 //! client signals in `signal.rs`.
@@ -15,37 +15,11 @@ use str0m::{Event, IceConnectionState, IceCreds};
 use hikari_types::{DisconnectReason, JoinInfo, LeaveAction, ParticipantIdentity, ParticipantInfo, ParticipantState, RoomInfo, ServerSignal, TrackInfo};
 
 use crate::config::SfuConfig;
-use crate::demux::{Demux, PcKey};
+use crate::ctx::Ctx;
 use crate::io::{ConnId, Join, Output, RoomEvent, SignalMode};
 use crate::pc::{self, Pc, Role};
-use crate::rng::Rng;
-use crate::timers::Timers;
+use crate::stats::Counters;
 use crate::track::Track;
-
-/// Everything a room method needs from outside the room.
-pub(crate) struct Ctx<'a> {
-    pub now: Instant,
-    pub cfg: &'a SfuConfig,
-    pub rng: &'a mut Rng,
-    pub out: &'a mut VecDeque<Output>,
-    /// Rooms with subscriber PeerConnections written to but not yet drained.
-    pub dirty_rooms: &'a mut Vec<usize>,
-    pub demux: &'a mut Demux,
-    pub timers: &'a mut Timers,
-    pub conns: &'a mut HashMap<ConnId, (usize, usize)>,
-    /// This room's slot in the SFU.
-    pub room: usize,
-}
-
-impl Ctx<'_> {
-    pub fn signal(&mut self, conn: ConnId, signal: ServerSignal) {
-        self.out.push_back(Output::signal(conn, signal));
-    }
-
-    pub fn key(&self, pc: usize) -> PcKey {
-        PcKey { room: self.room, pc }
-    }
-}
 
 pub(crate) struct Participant {
     pub info: ParticipantInfo,
@@ -98,18 +72,6 @@ pub(crate) struct Room {
     pub dirty: Vec<usize>,
 }
 
-/// Per-room counters, summed into [`crate::SfuStats`].
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Counters {
-    pub rtp_in: u64,
-    pub rtp_forwarded: u64,
-    pub keyframe_requests: u64,
-    pub keyframe_requests_in: u64,
-    pub data_relayed: u64,
-    pub nacks_received: u64,
-    pub nacks_sent: u64,
-}
-
 impl Room {
     pub fn new(info: RoomInfo, now: Instant) -> Self {
         Self {
@@ -152,8 +114,8 @@ impl Room {
     }
 
     pub fn join(&mut self, cx: &mut Ctx, join: Join) -> Result<(), JoinError> {
-        if let Some(&old) = self.by_identity.get(&join.identity) {
-            tracing::info!(identity = %join.identity, "duplicate identity replaces the old connection");
+        if let Some(&old) = self.by_identity.get(&join.grant.identity) {
+            tracing::info!(identity = %join.grant.identity, "duplicate identity replaces the old connection");
             self.remove_participant(cx, old, DisconnectReason::DuplicateIdentity);
         }
         let max = self.info.max_participants;
@@ -163,14 +125,14 @@ impl Room {
         let single = matches!(join.mode, SignalMode::Single { .. });
         let info = ParticipantInfo {
             sid: cx.rng.sid("PA_").as_str().into(),
-            identity: join.identity.clone(),
-            name: join.name,
+            identity: join.grant.identity.clone(),
+            name: join.grant.name,
             state: ParticipantState::Joined,
-            metadata: join.metadata,
-            attributes: join.attributes,
+            metadata: join.grant.metadata,
+            attributes: join.grant.attributes,
             joined_at_ms: cx.cfg.unix_ms(cx.now),
             version: 1,
-            permission: join.permissions,
+            permission: join.grant.permissions,
             client_protocol: join.client.client_protocol,
             ..Default::default()
         };
@@ -186,7 +148,7 @@ impl Room {
             pending: Vec::new(),
             media_lost_at: None,
         });
-        self.by_identity.insert(join.identity, p);
+        self.by_identity.insert(join.grant.identity, p);
         cx.conns.insert(join.conn, (cx.room, p));
         self.empty_since = None;
         self.had_participants = true;

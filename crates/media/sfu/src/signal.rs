@@ -6,7 +6,8 @@ use str0m::Candidate;
 
 use hikari_types::{ClientSignal, RequestOutcome, ServerSignal, SignalTarget, UpdateMetadata};
 
-use crate::room::{Ctx, Room};
+use crate::ctx::Ctx;
+use crate::room::Room;
 
 /// Longest name, metadata and attribute sizes accepted from clients (LiveKit's limits).
 const MAX_NAME: usize = 256;

@@ -11,16 +11,9 @@ use str0m::media::Mid;
 
 use hikari_types::ServerSignal;
 
-use crate::room::{Ctx, Room};
-
-/// A client receive-only media line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Slot {
-    pub mid: Mid,
-    pub video: bool,
-    /// The track sent on it, if any.
-    pub track: Option<usize>,
-}
+use crate::ctx::Ctx;
+use crate::pc::Slot;
+use crate::room::Room;
 
 impl Room {
     pub(crate) fn add_slot(&mut self, pc: usize, mid: Mid, video: bool) {

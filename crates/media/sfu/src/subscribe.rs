@@ -12,9 +12,10 @@ use str0m::media::{Direction, Mid};
 
 use hikari_types::{DisconnectReason, Sdp, SdpKind, ServerSignal, TrackKind, TrackSid};
 
+use crate::ctx::Ctx;
 use crate::forward::Forwarder;
 use crate::pc::{Change, Pc, Role};
-use crate::room::{Ctx, Room};
+use crate::room::Room;
 use crate::track::DownTrack;
 
 /// What each video leg keeps for answering NACKs. A resend older than a second is too

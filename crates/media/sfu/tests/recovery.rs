@@ -31,7 +31,7 @@ fn lost_packets_are_retransmitted() {
     let rtx = bob_c.pts_in.iter().filter(|(pt, _)| **pt != 96).map(|(_, n)| *n).sum::<usize>();
     assert!(bob_c.pts_in.get(&96).copied().unwrap_or(0) > 200, "media flows on VP8's payload type: {:?}", bob_c.pts_in);
     assert!(rtx > 0, "the server retransmits over RTX: {:?}", bob_c.pts_in);
-    assert!(w.sfu.stats().nacks_received > 0, "the NACKs are counted: {:?}", w.sfu.stats());
+    assert!(w.sfu.stats().counters.nacks_received > 0, "the NACKs are counted: {:?}", w.sfu.stats());
     // Each dropped datagram is a different frame (two datagrams a frame, every 20th dropped).
     let without_rtx = sent.len() - bob_c.dropped;
     assert!(got.len() > without_rtx, "retransmission recovers frames: {} received, {} without it", got.len(), without_rtx);

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::{ParticipantIdentity, ParticipantInfo, ParticipantSid, Permissions, RoomInfo, RoomName, TrackInfo, TrackSid};
+use crate::ids::{ParticipantIdentity, ParticipantSid, RoomName, TrackSid};
+use crate::info::{ParticipantInfo, Permissions, RoomInfo, TrackInfo};
 
 /// Most bytes of room or participant metadata (LiveKit's default limit).
 pub const MAX_METADATA: usize = 64 * 1024;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::{ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
+use crate::ids::{ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
 
 /// The media kind of a track.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]

@@ -10,11 +10,13 @@
 #![deny(missing_docs)]
 
 mod admin;
+mod grant;
 mod ids;
 mod info;
 mod signal;
 
 pub use admin::{AdminError, AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME};
+pub use grant::JoinGrant;
 pub use ids::{ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
 pub use info::{
     ClientInfo, DisconnectReason, ParticipantInfo, ParticipantKind, ParticipantState, Permissions, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource,

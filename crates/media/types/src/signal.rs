@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::{DisconnectReason, ParticipantInfo, ParticipantSid, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSid, TrackSource};
+use crate::ids::{ParticipantSid, TrackSid};
+use crate::info::{DisconnectReason, ParticipantInfo, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource};
 
 /// Offer or answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,14 +3,17 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
+use hikari_common::clock::unix_secs;
 use hikari_protocol::{WebhookBody, encode_webhook};
 use rand::Rng;
 use tokio::sync::mpsc;
 
-use crate::{Event, Transport, sign_body};
+use crate::event::Event;
+use crate::sign::sign_body;
+use crate::transport::Transport;
 
 /// Where and how to deliver.
 #[derive(Clone, Debug)]
@@ -81,10 +84,6 @@ pub struct Notifier {
     counters: Arc<Counters>,
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
 fn event_id() -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut rng = rand::rng();
@@ -122,7 +121,7 @@ impl Notifier {
         let lane = (hasher.finish() % self.per_url as u64) as usize;
         let event = Arc::new(event);
         let id: Arc<str> = event_id().into();
-        let created_at = unix_now();
+        let created_at = unix_secs();
         for url in 0..self.lanes.len() / self.per_url {
             let l = &self.lanes[url * self.per_url + lane];
             let job = Job { event: event.clone(), id: id.clone(), created_at };
@@ -178,7 +177,7 @@ impl<T: Transport> Worker<T> {
         let s = &self.settings;
         let mut wait = s.backoff;
         for attempt in 1..=s.max_attempts.max(1) {
-            let result = match sign_body(&s.api_key, &s.secret, &body, unix_now()) {
+            let result = match sign_body(&s.api_key, &s.secret, &body, unix_secs()) {
                 Ok(token) => self.transport.post(&self.url, body.clone(), token).await,
                 Err(e) => Err(e),
             };

@@ -4,7 +4,7 @@ use base64::Engine;
 use hikari_auth::AccessToken;
 use sha2::{Digest, Sha256};
 
-use crate::WebhookError;
+use crate::error::WebhookError;
 
 /// How long a webhook token is valid, as LiveKit's server.
 pub const TOKEN_TTL_SECS: i64 = 300;

@@ -9,7 +9,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-use crate::WebhookError;
+use crate::error::WebhookError;
 
 /// Delivers one signed body; success is a 2xx answer.
 pub trait Transport: Clone + Send + Sync + 'static {

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use hikari_sfu::{Command, ConnId, Join, Output, RoomEvent, Sfu, SfuConfig, SignalMode};
-use hikari_types::{AddTrack, ClientInfo, ClientSignal, DisconnectReason, Permissions, Sdp, SdpKind, ServerSignal, TrackKind, TrackSource};
+use hikari_types::{AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, Permissions, Sdp, SdpKind, ServerSignal, TrackKind, TrackSource};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::format::Codec;
 use str0m::media::{Direction, MediaKind, MediaTime, Mid};
@@ -110,12 +110,14 @@ impl World {
         });
         self.command(Command::Join(Box::new(Join {
             conn,
-            room: room.into(),
-            identity: identity.into(),
-            name: identity.to_owned(),
-            metadata: String::new(),
-            attributes: BTreeMap::new(),
-            permissions,
+            grant: JoinGrant {
+                room: room.into(),
+                identity: identity.into(),
+                name: identity.to_owned(),
+                metadata: String::new(),
+                attributes: BTreeMap::new(),
+                permissions,
+            },
             client: ClientInfo { sdk: "test".into(), protocol: 16, client_protocol: 1, ..Default::default() },
             auto_subscribe: true,
             mode: SignalMode::Dual,

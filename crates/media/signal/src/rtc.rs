@@ -1,10 +1,9 @@
-//! WebSocket signaling: `/rtc` (two PeerConnections), `/rtc/v1` (one), and their
-//! `/validate` twins. Tokens are checked before the upgrade, so a refused join gets an
-//! HTTP status and LiveKit's message.
+//! The signaling handlers: the token and join request checks, the upgrade, and one
+//! session per client from join to close.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -15,31 +14,45 @@ use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use hikari_auth::{KeySet, token_from_request};
+use hikari_common::clock::unix_secs;
 use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
-use hikari_sfu::{Command, Join, SignalMode};
+use hikari_sfu::{Command, Join, SignalMode, SignalOut};
 use hikari_types::ClientInfo;
 
-use crate::media::{MediaHandle, OUTBOX, SignalOut};
+use crate::router::Router;
 
 /// Largest signal frame accepted from a client.
 pub const MAX_FRAME: usize = 1 << 20;
 
+/// Signals queued for one client before it counts as too slow and is disconnected.
+pub const OUTBOX: usize = 1024;
+
+/// What the signaling routes need.
 #[derive(Clone)]
-pub struct SignalState {
+pub struct SignalState<R> {
+    /// Verifies tokens.
     pub keys: Arc<KeySet>,
-    pub media: MediaHandle,
+    /// Where joins and commands go.
+    pub router: R,
+    /// Whether `/rtc/v1` (single PeerConnection) is enabled.
     pub rtc_v1: bool,
+    /// A client silent for this long is disconnected.
     pub ping_timeout: Duration,
 }
 
 type Params = Query<HashMap<String, String>>;
 
-fn refuse(status: StatusCode, message: impl std::fmt::Display) -> Response {
-    (status, message.to_string()).into_response()
+/// An HTTP refusal with LiveKit's message (small, unlike a `Response`).
+struct Refusal(StatusCode, String);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.0, self.1).into_response()
+    }
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+fn refuse(status: StatusCode, message: impl std::fmt::Display) -> Refusal {
+    Refusal(status, message.to_string())
 }
 
 fn flag(params: &HashMap<String, String>, name: &str, default: bool) -> bool {
@@ -47,10 +60,10 @@ fn flag(params: &HashMap<String, String>, name: &str, default: bool) -> bool {
 }
 
 /// Verifies the token and builds the join, or the HTTP refusal LiveKit would give.
-fn authorize(state: &SignalState, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<Join, Response> {
+fn authorize<R: Router>(state: &SignalState<R>, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<Join, Refusal> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let token = token_from_request(authorization, params.get("access_token").map(String::as_str)).map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
-    let claims = state.keys.verify(token, unix_now()).map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
+    let claims = state.keys.verify(token, unix_secs()).map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
     let grant = claims.join_grant().map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
     if grant.room.as_str().len() > 256 || grant.identity.as_str().len() > 256 {
         return Err(refuse(StatusCode::BAD_REQUEST, "room name or identity too long"));
@@ -63,22 +76,11 @@ fn authorize(state: &SignalState, headers: &HeaderMap, params: &HashMap<String, 
         os: params.get("os").cloned().unwrap_or_default(),
         browser: params.get("browser").cloned().unwrap_or_default(),
     };
-    Ok(Join {
-        conn: state.media.next_conn(),
-        room: grant.room,
-        identity: grant.identity,
-        name: grant.name,
-        metadata: grant.metadata,
-        attributes: grant.attributes,
-        permissions: grant.permissions,
-        client,
-        auto_subscribe: flag(params, "auto_subscribe", true),
-        mode: SignalMode::Dual,
-    })
+    Ok(Join { conn: state.router.next_conn(), grant, client, auto_subscribe: flag(params, "auto_subscribe", true), mode: SignalMode::Dual })
 }
 
 /// Adds the single-PC join request from `/rtc/v1`.
-fn with_join_request(mut join: Join, params: &HashMap<String, String>) -> Result<Join, Response> {
+fn with_join_request(mut join: Join, params: &HashMap<String, String>) -> Result<Join, Refusal> {
     let Some(raw) = params.get("join_request") else {
         return Err(refuse(StatusCode::BAD_REQUEST, "join_request is required"));
     };
@@ -88,60 +90,60 @@ fn with_join_request(mut join: Join, params: &HashMap<String, String>) -> Result
     }
     join.auto_subscribe = req.auto_subscribe;
     if !req.metadata.is_empty() {
-        join.metadata = req.metadata;
+        join.grant.metadata = req.metadata;
     }
-    join.attributes.extend(req.attributes);
+    join.grant.attributes.extend(req.attributes);
     join.mode = SignalMode::Single { add_tracks: req.add_tracks, offer: req.offer };
     Ok(join)
 }
 
-pub async fn validate(State(s): State<SignalState>, headers: HeaderMap, Query(p): Params) -> Response {
+pub(crate) async fn validate<R: Router>(State(s): State<SignalState<R>>, headers: HeaderMap, Query(p): Params) -> Response {
     match authorize(&s, &headers, &p) {
         Ok(_) => (StatusCode::OK, "success").into_response(),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
-pub async fn validate_v1(State(s): State<SignalState>, headers: HeaderMap, Query(p): Params) -> Response {
+pub(crate) async fn validate_v1<R: Router>(State(s): State<SignalState<R>>, headers: HeaderMap, Query(p): Params) -> Response {
     if !s.rtc_v1 {
-        return refuse(StatusCode::NOT_FOUND, "single peer connection mode is disabled");
+        return refuse(StatusCode::NOT_FOUND, "single peer connection mode is disabled").into_response();
     }
     match authorize(&s, &headers, &p).and_then(|j| with_join_request(j, &p)) {
         Ok(_) => (StatusCode::OK, "success").into_response(),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
-pub async fn rtc(State(s): State<SignalState>, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
+pub(crate) async fn rtc<R: Router>(State(s): State<SignalState<R>>, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
     match authorize(&s, &headers, &p) {
         Ok(join) => upgrade(s, ws, join),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
-pub async fn rtc_v1(State(s): State<SignalState>, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
+pub(crate) async fn rtc_v1<R: Router>(State(s): State<SignalState<R>>, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
     if !s.rtc_v1 {
-        return refuse(StatusCode::NOT_FOUND, "single peer connection mode is disabled");
+        return refuse(StatusCode::NOT_FOUND, "single peer connection mode is disabled").into_response();
     }
     match authorize(&s, &headers, &p).and_then(|j| with_join_request(j, &p)) {
         Ok(join) => upgrade(s, ws, join),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
-fn upgrade(state: SignalState, ws: WebSocketUpgrade, join: Join) -> Response {
-    let span = tracing::info_span!("signal", room = %join.room, participant = %join.identity, conn = join.conn.0);
+fn upgrade<R: Router>(state: SignalState<R>, ws: WebSocketUpgrade, join: Join) -> Response {
+    let span = tracing::info_span!("signal", room = %join.grant.room, participant = %join.grant.identity, conn = join.conn.0);
     ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).on_upgrade(move |socket| session(state, socket, join).instrument(span))
 }
 
 /// One client's signal connection, from join to close.
-async fn session(state: SignalState, socket: WebSocket, join: Join) {
+async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join) {
     let conn = join.conn;
     let (outbox, mut inbox) = mpsc::channel(OUTBOX);
     let (mut tx, mut rx) = socket.split();
-    if let Err(e) = state.media.join(join, outbox) {
-        tracing::warn!(error = e, "join not queued");
-        let _ = tx.send(close_frame(1013, e)).await;
+    if let Err(e) = state.router.join(join, outbox) {
+        tracing::warn!(error = %e, "join not queued");
+        let _ = tx.send(close_frame(1013, &e.to_string())).await;
         return;
     }
     let mut last_heard = Instant::now();
@@ -154,8 +156,8 @@ async fn session(state: SignalState, socket: WebSocket, join: Join) {
                 match frame {
                     Message::Binary(bytes) => match decode_signal(&bytes) {
                         Ok(signal) => {
-                            if let Err(e) = state.media.command(Command::Signal { conn, signal }) {
-                                break Some(close_frame(1013, e));
+                            if let Err(e) = state.router.command(Command::Signal { conn, signal }) {
+                                break Some(close_frame(1013, &e.to_string()));
                             }
                         }
                         Err(ProtocolError::Missing(what)) => tracing::debug!(what, "unknown signal type ignored"),
@@ -192,7 +194,7 @@ async fn session(state: SignalState, socket: WebSocket, join: Join) {
     if let Some(frame) = close {
         let _ = tx.send(frame).await;
     }
-    let _ = state.media.command(Command::Closed { conn });
+    let _ = state.router.command(Command::Closed { conn });
 }
 
 fn close_frame(code: u16, reason: &str) -> Message {

@@ -1,165 +1,63 @@
 //! The media thread: owns the SFU and the UDP sockets, and drives the SFU with
-//! datagrams, commands and time. No tokio and no locks here; commands arrive on a
-//! bounded channel and wake the thread through mio.
+//! datagrams, commands and time. No tokio runtime and no locks here; commands arrive on
+//! a bounded channel and wake the thread through mio.
 
 use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::{Duration, Instant};
 
-use crate::udp_batch::SendBatch;
-use anyhow::Context;
 use mio::net::UdpSocket;
 use mio::{Events, Interest, Poll, Token, Waker};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use hikari_sfu::{AdminError, AdminRequest, AdminResponse, Command, ConnId, Output, RoomEvent, Sfu, SfuConfig, SfuStats};
-use hikari_types::{DisconnectReason, ServerSignal};
+use hikari_sfu::{AdminError, AdminResponse, Command, ConnId, Output, RoomEvent, Sfu, SfuConfig, SignalOut};
 
-/// What the media thread sends to a signal connection.
-#[derive(Debug)]
-pub enum SignalOut {
-    Signal(ServerSignal),
-    Close(DisconnectReason),
-}
+use crate::error::MediaError;
+use crate::handle::{MediaHandle, Message};
+use crate::stats::MediaStats;
+use crate::udp_batch::SendBatch;
 
-enum Message {
-    Command(Command),
-    Join(Box<hikari_sfu::Join>, mpsc::Sender<SignalOut>),
-    Admin(AdminRequest, oneshot::Sender<Result<AdminResponse, AdminError>>),
-}
-
-/// Counters published by the media thread about once a second.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MediaStats {
-    /// The SFU's own counters.
-    pub sfu: SfuStats,
-    /// Datagrams sent.
-    pub datagrams_out: u64,
-    /// Bytes sent.
-    pub bytes_out: u64,
-    /// Datagrams the kernel refused (buffer full, unreachable).
-    pub send_errors: u64,
-    /// UDP GSO sends (each carried two or more of the datagrams sent).
-    pub gso_sends: u64,
-    /// Time from reading a datagram to sending the batch it was handled in (for RTP, the
-    /// forwarding latency through the SFU).
-    pub forward_latency: LatencyHistogram,
-}
-
-/// Upper bounds of [`LatencyHistogram`]'s buckets, in microseconds (then +Inf).
-pub const LATENCY_BOUNDS_US: [u64; 11] = [50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000];
-
-/// A fixed-bucket histogram: no allocation, no lock; owned by the media thread.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LatencyHistogram {
-    /// Observations per bucket (not cumulative); the last is above every bound.
-    pub buckets: [u64; LATENCY_BOUNDS_US.len() + 1],
-    /// Sum of observations, nanoseconds.
-    pub sum_ns: u64,
-}
-
-impl LatencyHistogram {
-    fn record(&mut self, d: Duration) {
-        let us = d.as_micros() as u64;
-        let i = LATENCY_BOUNDS_US.iter().position(|b| us <= *b).unwrap_or(LATENCY_BOUNDS_US.len());
-        self.buckets[i] += 1;
-        self.sum_ns += d.as_nanos() as u64;
-    }
-}
-
-/// Why an admin request got no answer.
-#[derive(Debug, thiserror::Error)]
-pub enum MediaError {
-    /// The request failed.
-    #[error(transparent)]
-    Admin(#[from] AdminError),
-    /// The media thread is overloaded or gone.
-    #[error("{0}")]
-    Unavailable(&'static str),
-}
-
-/// A handle to the media thread, shared by the signaling tasks.
-#[derive(Clone)]
-pub struct MediaHandle {
-    tx: SyncSender<Message>,
-    waker: Arc<Waker>,
-    next_conn: Arc<AtomicU64>,
-    stats: watch::Receiver<MediaStats>,
-}
-
-/// Signals queued for one client before it counts as too slow and is disconnected.
-pub const OUTBOX: usize = 1024;
 const WAKER: Token = Token(usize::MAX);
 const COMMAND_QUEUE: usize = 4096;
 
-impl MediaHandle {
-    pub fn next_conn(&self) -> ConnId {
-        ConnId(self.next_conn.fetch_add(1, Ordering::Relaxed))
-    }
-
-    /// Queues a join; the media thread sends the join response to `outbox`.
-    pub fn join(&self, join: hikari_sfu::Join, outbox: mpsc::Sender<SignalOut>) -> Result<(), &'static str> {
-        self.send(Message::Join(Box::new(join), outbox))
-    }
-
-    pub fn command(&self, command: Command) -> Result<(), &'static str> {
-        self.send(Message::Command(command))
-    }
-
-    /// Runs an admin request on the media thread.
-    pub async fn admin(&self, request: AdminRequest) -> Result<AdminResponse, MediaError> {
-        let (tx, rx) = oneshot::channel();
-        self.send(Message::Admin(request, tx)).map_err(MediaError::Unavailable)?;
-        Ok(rx.await.map_err(|_| MediaError::Unavailable("media thread stopped"))??)
-    }
-
-    /// The latest counters.
-    pub fn stats(&self) -> MediaStats {
-        *self.stats.borrow()
-    }
-
-    fn send(&self, m: Message) -> Result<(), &'static str> {
-        match self.tx.try_send(m) {
-            Ok(()) => {
-                let _ = self.waker.wake();
-                Ok(())
-            }
-            Err(TrySendError::Full(_)) => Err("media thread overloaded"),
-            Err(TrySendError::Disconnected(_)) => Err("media thread stopped"),
-        }
-    }
-}
+/// Where room events go; called on the media thread, so it must not block.
+type EventSink = Box<dyn FnMut(RoomEvent) + Send>;
 
 /// A UDP socket and the address advertised for it.
 pub struct MediaSocket {
+    /// The local address to bind.
     pub bind: SocketAddr,
+    /// The address clients are told (an ICE candidate).
     pub advertised: SocketAddr,
 }
 
-/// Binds the sockets and starts the media thread; `gso` allows UDP GSO sends.
-pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, gso: bool, events: mpsc::UnboundedSender<RoomEvent>) -> anyhow::Result<MediaHandle> {
-    let poll = Poll::new().context("creating the media poller")?;
-    let waker = Arc::new(Waker::new(poll.registry(), WAKER).context("creating the media waker")?);
+/// Binds the sockets and starts the media thread; `gso` allows UDP GSO sends. Every room
+/// event is handed to `events` on the media thread: it must return at once (publish to
+/// a bounded bus, say), never block.
+pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, gso: bool, events: impl FnMut(RoomEvent) + Send + 'static) -> Result<MediaHandle, MediaError> {
+    let poll = Poll::new().map_err(|source| MediaError::Poller { what: "poller", source })?;
+    let waker = Arc::new(Waker::new(poll.registry(), WAKER).map_err(|source| MediaError::Poller { what: "waker", source })?);
     let mut bound = Vec::new();
     for (i, s) in sockets.iter().enumerate() {
-        let std_socket = std::net::UdpSocket::bind(s.bind).with_context(|| format!("cannot bind the WebRTC UDP port {}", s.bind))?;
-        std_socket.set_nonblocking(true)?;
+        let bind_error = |source| MediaError::Bind { addr: s.bind, source };
+        let std_socket = std::net::UdpSocket::bind(s.bind).map_err(bind_error)?;
+        std_socket.set_nonblocking(true).map_err(bind_error)?;
         let mut socket = UdpSocket::from_std(std_socket);
-        poll.registry().register(&mut socket, Token(i), Interest::READABLE)?;
+        poll.registry().register(&mut socket, Token(i), Interest::READABLE).map_err(bind_error)?;
         tracing::info!(bind = %s.bind, advertised = %s.advertised, "WebRTC UDP socket ready");
         bound.push((socket, s.advertised));
     }
     let (tx, rx) = sync_channel(COMMAND_QUEUE);
     let (stats_tx, stats) = watch::channel(MediaStats::default());
+    let events: EventSink = Box::new(events);
     std::thread::Builder::new()
         .name("hikari-media".into())
         .spawn(move || MediaLoop::new(cfg, poll, bound, gso, rx, events, stats_tx).run())
-        .context("starting the media thread")?;
-    Ok(MediaHandle { tx, waker, next_conn: Arc::new(AtomicU64::new(1)), stats })
+        .map_err(MediaError::Thread)?;
+    Ok(MediaHandle::new(tx, waker, stats))
 }
 
 struct MediaLoop {
@@ -169,7 +67,7 @@ struct MediaLoop {
     by_advertised: HashMap<SocketAddr, usize>,
     rx: Receiver<Message>,
     outboxes: HashMap<ConnId, mpsc::Sender<SignalOut>>,
-    events: mpsc::UnboundedSender<RoomEvent>,
+    events: EventSink,
     too_slow: Vec<ConnId>,
     admin: HashMap<u64, oneshot::Sender<Result<AdminResponse, AdminError>>>,
     next_admin: u64,
@@ -195,7 +93,7 @@ impl MediaLoop {
         sockets: Vec<(UdpSocket, SocketAddr)>,
         gso: bool,
         rx: Receiver<Message>,
-        events: mpsc::UnboundedSender<RoomEvent>,
+        events: EventSink,
         stats_tx: watch::Sender<MediaStats>,
     ) -> Self {
         let by_advertised = sockets.iter().enumerate().map(|(i, (_, a))| (*a, i)).collect();
@@ -366,9 +264,7 @@ impl MediaLoop {
                     let _ = outbox.try_send(SignalOut::Close(reason));
                 }
             }
-            Output::Event(e) => {
-                let _ = self.events.send(*e);
-            }
+            Output::Event(e) => (self.events)(*e),
             Output::AdminReply { id, result } => {
                 if let Some(reply) = self.admin.remove(&id) {
                     let _ = reply.send(*result);

@@ -1,0 +1,22 @@
+//! The media I/O driver: one thread owns the sans-IO SFU ([`hikari_sfu::Sfu`]) and the
+//! WebRTC UDP sockets, and drives the SFU with datagrams, commands and time. Everything
+//! else reaches it through a [`MediaHandle`]: joins, client signals and admin requests go
+//! in on a bounded queue; signals come back on each connection's own bounded outbox;
+//! room events leave through the sink given to [`start`]; counters are published about
+//! once a second ([`MediaStats`]).
+//!
+//! **Architecture Invariant:** the media thread has no tokio runtime, no lock and no
+//! await; it never blocks on a consumer (every hand-off is a `try_send`). Datagrams go
+//! out in batches (`sendmmsg`, UDP GSO).
+#![deny(missing_docs)]
+
+mod driver;
+mod error;
+mod handle;
+mod stats;
+mod udp_batch;
+
+pub use driver::{MediaSocket, start};
+pub use error::MediaError;
+pub use handle::MediaHandle;
+pub use stats::{LATENCY_BOUNDS_US, LatencyHistogram, MediaStats};
