@@ -170,6 +170,9 @@ fn references(tokens: &TokenStream, path: &[String], modules: &Modules, out: &mu
 
 /// A `use` tree: `a::b::{c, d::e, self}` after `prefix`.
 fn use_tree(tokens: &[TokenTree], prefix: Vec<String>, path: &[String], modules: &Modules, out: &mut BTreeSet<usize>) {
+    if tokens.is_empty() {
+        return; // after a trailing comma
+    }
     let mut segments = prefix.clone();
     for (k, tree) in tokens.iter().enumerate() {
         match tree {

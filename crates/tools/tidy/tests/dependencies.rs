@@ -137,3 +137,11 @@ fn the_funnel_domain_has_no_io_dependency() {
     let deps: Vec<_> = workspace()["hikari-funnel"].deps.iter().cloned().collect();
     assert_eq!(deps, vec!["serde", "serde_json", "thiserror"], "the funnel domain stays pure: no runtime, web or database crate");
 }
+
+#[test]
+fn the_funnel_application_layer_knows_no_http_or_sql() {
+    let deps = &workspace()["hikari-funnel-app"].deps;
+    for web_or_sql in ["axum", "hyper", "http", "tower", "maud", "sqlx"] {
+        assert!(!deps.contains(web_or_sql), "hikari-funnel-app depends on {web_or_sql}: use cases take and return plain types");
+    }
+}
