@@ -11,7 +11,7 @@
 
 mod scan;
 
-pub use scan::{ModuleGraph, module_graph};
+pub use scan::{ModuleGraph, code_identifiers, module_graph};
 
 use std::collections::BTreeSet;
 

@@ -49,6 +49,27 @@ pub fn module_graph(root: &Path) -> Result<ModuleGraph, String> {
     Ok(graph)
 }
 
+/// The identifiers of `file`'s non-test code, in order, a macro's name with its `!`
+/// (`vec!`): what the invariant tests search for forbidden names.
+pub fn code_identifiers(file: &Path) -> Result<Vec<String>, String> {
+    fn walk(tokens: &TokenStream, out: &mut Vec<String>) {
+        let all = items(tokens);
+        for (k, tree) in all.iter().enumerate() {
+            match tree {
+                TokenTree::Ident(i) if is_punct(all.get(k + 1), '!') => out.push(format!("{i}!")),
+                TokenTree::Ident(i) => out.push(i.to_string()),
+                TokenTree::Group(g) => walk(&g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let tokens = TokenStream::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut out = Vec::new();
+    walk(&tokens, &mut out);
+    Ok(out)
+}
+
 /// Where the files of `file`'s child modules live.
 fn child_dir(file: &Path, root: bool) -> PathBuf {
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -1,0 +1,80 @@
+//! Architecture Invariants of ARCHITECTURE.md that are about code rather than
+//! dependencies, checked on the identifiers of non-test code (`#[cfg(test)]` left out).
+
+use std::path::{Path, PathBuf};
+
+use hikari_tidy::code_identifiers;
+
+fn crate_dir(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// `(file, name)` for every identifier of `forbidden` in the non-test code of `files`; an
+/// entry `"A B"` matches the identifier A directly followed by B (`"Instant now"`).
+fn uses(files: &[PathBuf], forbidden: &[&str]) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for f in files {
+        let ids = code_identifiers(f).expect("tokens");
+        let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        for (k, id) in ids.iter().enumerate() {
+            let pair = ids.get(k + 1).map(|next| format!("{id} {next}")).unwrap_or_default();
+            if forbidden.contains(&id.as_str()) || forbidden.contains(&pair.as_str()) {
+                found.push((name.clone(), if forbidden.contains(&id.as_str()) { id.clone() } else { pair }));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_sfu_core_holds_no_lock_reads_no_clock_and_never_awaits() {
+    let files = rust_files(&crate_dir("media/sfu/src"));
+    assert!(files.len() > 10);
+    // `Instant` as a type is an input; reading the clock and every lock, thread and socket
+    // are the driver's business.
+    let found = uses(&files, &["Mutex", "RwLock", "SystemTime", "Instant now", "await", "async", "thread", "UdpSocket", "TcpStream", "tokio"]);
+    assert!(found.is_empty(), "the SFU core is sans-IO with one owner per room: {found:?}");
+}
+
+#[test]
+fn the_media_hot_path_allocates_nothing_per_packet() {
+    // `media.rs` is the RTP path (`on_rtp` and what it calls per packet).
+    let files = [crate_dir("media/sfu/src/media.rs")];
+    let found = uses(&files, &["vec!", "Vec", "Box", "String", "format!", "to_vec", "to_owned", "to_string", "collect", "HashMap", "BTreeMap"]);
+    // The one allocation: a track's MIME type, set on its first packet only.
+    assert_eq!(found, vec![("media.rs".to_owned(), "to_owned".to_owned())], "per-packet allocation on the hot path");
+}
+
+#[test]
+fn hikari_types_serialises_nothing() {
+    let found = uses(&rust_files(&crate_dir("media/types/src")), &["Serialize", "Deserialize", "serde"]);
+    assert!(found.is_empty(), "each boundary owns its format: {found:?}");
+}
+
+#[test]
+fn the_detector_sees_test_code_as_absent() {
+    let dir = std::env::temp_dir().join(format!("hikari-tidy-inv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let file = dir.join("x.rs");
+    std::fs::write(
+        &file,
+        "fn f() { let m = std::sync::Mutex::new(1); let t = Instant::now(); }\n#[cfg(test)]\nmod tests { fn g() { let v: Vec<u8> = vec![]; } }",
+    )
+    .expect("write");
+    let found = uses(&[file], &["Mutex", "Vec", "vec!", "Instant now"]);
+    assert_eq!(found.iter().map(|(_, id)| id.as_str()).collect::<Vec<_>>(), vec!["Mutex", "Instant now"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
