@@ -73,6 +73,6 @@ impl App {
 
     /// Records a beacon's custom events; returns how many were new.
     pub async fn collect(&self, visit: &Visit, batch: Vec<NewEvent>, now: i64) -> Result<u64, AppError> {
-        collect(&self.events, visit, batch, now).await
+        collect(&self.events, &self.builder, visit, batch, now).await
     }
 }

@@ -1,6 +1,12 @@
 //! Recording custom events from the tracking beacon (`hikari.track(name, props)`).
+//!
+//! Anything a visitor sends is untrusted: names the server records itself
+//! ([`hikari_funnel::SERVER_RECORDED`]) are refused, a funnel and step must exist and belong
+//! together, and a client's idempotency id is namespaced (`c_…`) so it can never pre-empt an
+//! event the server derives its id for (a lead, say).
 
-use crate::{error::AppError, visit::Visit, writer::EventWriter};
+use crate::{builder::Builder, error::AppError, visit::Visit, writer::EventWriter};
+use hikari_funnel::{EventId, FunnelId, StepId};
 use serde::Deserialize;
 
 /// At most this many events per request.
@@ -11,7 +17,8 @@ pub const MAX_PROPS_BYTES: usize = 4096;
 /// One event as the beacon sends it.
 #[derive(Debug, Deserialize)]
 pub struct NewEvent {
-    /// An idempotency id (32 hex digits); a fresh one if absent.
+    /// An idempotency id (at most 62 of `A-Za-z0-9-_`), stored as `c_<id>`; a fresh server id
+    /// if absent.
     #[serde(default)]
     pub id: Option<String>,
     /// A GA4-style event name.
@@ -29,15 +36,28 @@ pub struct NewEvent {
 
 /// Checks and appends a visit's events; returns how many were new (ids already stored are
 /// skipped). Nothing is written if any event is refused.
-pub async fn collect(events: &EventWriter, visit: &Visit, batch: Vec<NewEvent>, now: i64) -> Result<u64, AppError> {
+pub async fn collect(events: &EventWriter, funnels: &Builder, visit: &Visit, batch: Vec<NewEvent>, now: i64) -> Result<u64, AppError> {
     if batch.len() > MAX_EVENTS {
         return Err(AppError::BadRequest(format!("at most {MAX_EVENTS} events per request")));
     }
     let mut out = Vec::with_capacity(batch.len());
     for e in batch {
-        let mut ev = visit.event(e.name.parse()?, now);
+        let name: hikari_funnel::EventName = e.name.parse()?;
+        if name.is_server_recorded() {
+            return Err(AppError::BadRequest(format!("{name} is recorded by the server itself; the tracking beacon sends custom event names only")));
+        }
+        let mut ev = visit.event(name, now);
         if let Some(id) = e.id {
-            ev.id = id.parse()?;
+            ev.id = EventId::from_client(&id)?;
+        }
+        match (e.funnel, e.step) {
+            (None, None) => {}
+            (Some(funnel), Some(step)) => match funnels.step(StepId(step)).await {
+                Ok(s) if s.funnel_id == FunnelId(funnel) => {}
+                Ok(_) | Err(AppError::NotFound(_)) => return Err(AppError::BadRequest(format!("no step {step} in funnel {funnel}"))),
+                Err(other) => return Err(other),
+            },
+            _ => return Err(AppError::BadRequest("funnel and step go together".into())),
         }
         if serde_json::to_vec(&e.props).map_or(0, |v| v.len()) > MAX_PROPS_BYTES {
             return Err(AppError::BadRequest(format!("props: at most {MAX_PROPS_BYTES} bytes")));

@@ -68,10 +68,39 @@ token!(
     }
 );
 
+/// Event names only the server records: page views, experiment exposures, form conversions
+/// (`StepKind::submit_event`) and purchases. The tracking beacon may not send them, so
+/// reports and experiment goals on these names count only what the server saw happen.
+pub const SERVER_RECORDED: [&str; 7] = ["page_view", "experiment_viewed", "generate_lead", "sign_up", "begin_checkout", "purchase", "refund"];
+
+/// The prefix of every event id a client chose (server ids are hex digits, never this).
+const CLIENT_ID_PREFIX: &str = "c_";
+
 impl EventName {
     /// GA4 `page_view`.
     pub fn page_view() -> Self {
         Self("page_view".into())
+    }
+
+    /// Whether only the server records this name ([`SERVER_RECORDED`]).
+    pub fn is_server_recorded(&self) -> bool {
+        SERVER_RECORDED.contains(&self.0.as_str())
+    }
+}
+
+impl EventId {
+    /// A client-chosen idempotency id, namespaced (`c_…`) so it can never equal an id the
+    /// server derives (a lead's id, say) and pre-empt the server's event.
+    pub fn from_client(raw: &str) -> Result<Self, DomainError> {
+        if raw.len() + CLIENT_ID_PREFIX.len() > 64 {
+            return Err(DomainError::invalid("event id", "an event id has at most 62 characters"));
+        }
+        format!("{CLIENT_ID_PREFIX}{raw}").parse()
+    }
+
+    /// Where the event came from: a client (the tracking beacon) or the server itself.
+    pub fn is_from_client(&self) -> bool {
+        self.0.starts_with(CLIENT_ID_PREFIX)
     }
 }
 
@@ -183,6 +212,8 @@ mod tests {
     #[test]
     fn names_follow_ga4_rules() {
         assert!("generate_lead".parse::<EventName>().is_ok());
+        assert!("generate_lead".parse::<EventName>().is_ok_and(|n| n.is_server_recorded()));
+        assert!("cta_click".parse::<EventName>().is_ok_and(|n| !n.is_server_recorded()));
         for bad in ["", "Lead", "1x", "ga_x", "a-b", &"a".repeat(41)] {
             assert!(bad.parse::<EventName>().is_err(), "{bad}");
         }
@@ -197,5 +228,16 @@ mod tests {
         assert_eq!(u.campaign.as_deref(), Some("春"));
         assert_eq!(u.click_id.as_deref(), Some("gclid=x"));
         assert!(u.medium.is_none());
+    }
+
+    #[test]
+    fn client_ids_are_namespaced_apart_from_server_ids() {
+        let server: EventId = "0123456789abcdef0123456789abcdef".parse().expect("hex id");
+        let client = EventId::from_client(server.as_str()).expect("client id");
+        assert_ne!(client, server);
+        assert!(client.is_from_client() && !server.is_from_client());
+        assert!(EventId::from_client(&"a".repeat(62)).is_ok());
+        assert!(EventId::from_client(&"a".repeat(63)).is_err());
+        assert!(EventId::from_client("no spaces").is_err());
     }
 }

@@ -27,7 +27,7 @@ pub mod report;
 pub use contact::{Consent, Contact, ContactUpsert, Email, OptInState};
 pub use edge::{CompareOp, Condition, Edge, NewEdge, RoutingContext, next_step};
 pub use error::DomainError;
-pub use event::{Event, EventId, EventName, Utm, VisitorId, is_bot_user_agent};
+pub use event::{Event, EventId, EventName, SERVER_RECORDED, Utm, VisitorId, is_bot_user_agent};
 pub use experiment::{Arm, ArmDay, Experiment, ExperimentId, Goal, NewExperiment};
 pub use form::{Field, FieldError, FieldErrorCode, FieldKind, Form, ShowIf, Submission};
 pub use funnel::{Funnel, NewFunnel, NewStep, Slug, Step, StepKind};

@@ -13,18 +13,22 @@ pub struct FunnelConfig {
     pub public_base_url: String,
     /// Form submissions allowed per client address per minute.
     pub submit_limit_per_minute: u32,
+    /// Tracking-beacon requests (`/f/collect`) allowed per client address per minute.
+    pub collect_limit_per_minute: u32,
     /// How often running experiments are evaluated (automatic winner, bandit reweights).
     pub experiment_interval: std::time::Duration,
 }
 
 impl FunnelConfig {
-    /// A config with defaults: SQLite under `data_dir`, 20 submissions a minute.
+    /// A config with defaults: SQLite under `data_dir`, 20 submissions and 120 beacons a minute
+    /// per client address.
     pub fn new(data_dir: impl Into<PathBuf>, public_base_url: impl Into<String>) -> Self {
         Self {
             data_dir: data_dir.into(),
             database_url: None,
             public_base_url: public_base_url.into(),
             submit_limit_per_minute: 20,
+            collect_limit_per_minute: 120,
             experiment_interval: std::time::Duration::from_secs(600),
         }
     }

@@ -43,6 +43,9 @@ pub enum FunnelError {
     /// Rate limited.
     #[error("too many requests")]
     RateLimited,
+    /// A visitor endpoint called from another site's page, or without an `Origin`.
+    #[error("refused: this endpoint accepts requests from this site's own pages only")]
+    CrossOrigin,
     /// Storage failed.
     #[error("storage failure")]
     Store(#[source] StoreError),
@@ -81,6 +84,7 @@ impl FunnelError {
             Self::Csrf => (StatusCode::FORBIDDEN, "csrf"),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::CrossOrigin => (StatusCode::FORBIDDEN, "cross_origin"),
             Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

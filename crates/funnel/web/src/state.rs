@@ -15,18 +15,21 @@ pub(crate) struct AppState {
     pub config: Arc<FunnelConfig>,
     pub submits: Arc<RateLimiter>,
     pub logins: Arc<RateLimiter>,
+    pub collects: Arc<RateLimiter>,
     pub sanitizer: Arc<ammonia::Builder<'static>>,
 }
 
 impl AppState {
     pub fn new(app: App, admin: Arc<dyn AdminRepo>, config: FunnelConfig) -> Self {
         let submits = RateLimiter::new(config.submit_limit_per_minute.max(1), 60_000);
+        let collects = RateLimiter::new(config.collect_limit_per_minute.max(1), 60_000);
         Self {
             app,
             admin,
             config: Arc::new(config),
             submits: Arc::new(submits),
             logins: Arc::new(RateLimiter::new(10, 60_000)),
+            collects: Arc::new(collects),
             sanitizer: Arc::new(ammonia::Builder::default()),
         }
     }

@@ -184,3 +184,63 @@ async fn the_openapi_document_takes_its_schemas_from_the_app_layer_and_every_ref
     assert!(refs > 40, "{refs} references");
     assert_eq!(doc["paths"]["/api/v1/funnels"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/NewFunnel");
 }
+
+impl App {
+    /// `POST /f/collect` as the tracking beacon sends it, with `origin` (None: no header).
+    async fn beacon(&self, origin: Option<&str>, events: Value) -> (StatusCode, Value) {
+        let mut req = Request::builder().method("POST").uri("/f/collect").header(header::HOST, "shop.example").header(header::CONTENT_TYPE, "application/json");
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        let (s, _, text) = self.call(req.body(Body::from(json!({ "events": events }).to_string())).expect("request")).await;
+        (s, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+#[tokio::test]
+async fn a_forged_beacon_can_neither_pre_empt_a_lead_nor_claim_a_server_event() {
+    let a = app(20).await;
+    a.funnel().await;
+    let origin = Some("http://shop.example");
+    // The attacker knows how a lead's id is derived and posts it first.
+    let day = hikari_common::clock::unix_millis() / 86_400_000;
+    let lead_id = hikari_funnel_app::ids::digest(&format!("lead:1:1:victim@example.com:{day}"))[..32].to_owned();
+    let forged = |name: &str| json!([{ "id": lead_id, "name": name, "funnel": 1, "step": 1 }]);
+    for reserved in ["generate_lead", "page_view", "purchase", "experiment_viewed"] {
+        let (s, body) = a.beacon(origin, forged(reserved)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{reserved}: {body}");
+    }
+    let (s, body) = a.beacon(origin, forged("cta_click")).await;
+    assert_eq!((s, &body["accepted"]), (StatusCode::OK, &json!(1)), "a custom name is fine: {body}");
+    // The real visitor's lead is recorded under the server's id.
+    let (s, _) = a.raw("POST", "/f/f/in", "application/x-www-form-urlencoded", "_form=form&name=V&email=victim%40example.com").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let leads = a.api("GET", "/api/v1/events?name=generate_lead", None).await.1;
+    assert_eq!(leads.as_array().map(Vec::len), Some(1), "the lead is recorded: {leads}");
+    assert_eq!(leads[0]["id"], json!(lead_id));
+    let clicks = a.api("GET", "/api/v1/events?name=cta_click", None).await.1;
+    assert_eq!(clicks[0]["id"], json!(format!("c_{lead_id}")), "the client's id is namespaced");
+}
+
+#[tokio::test]
+async fn the_beacon_is_accepted_from_our_own_pages_for_steps_that_exist_within_the_limit() {
+    let a = app(20).await;
+    a.funnel().await;
+    let ok = json!([{ "name": "cta_click", "funnel": 1, "step": 2 }]);
+    assert_eq!(a.beacon(None, ok.clone()).await.0, StatusCode::FORBIDDEN, "no Origin");
+    assert_eq!(a.beacon(Some("https://evil.example"), ok.clone()).await.0, StatusCode::FORBIDDEN, "another site");
+    assert_eq!(a.beacon(Some("http://shop.example"), ok.clone()).await.0, StatusCode::OK, "the Host's origin");
+    assert_eq!(a.beacon(Some("http://127.0.0.1"), ok.clone()).await.0, StatusCode::OK, "the configured public origin");
+    for bad in [json!([{ "name": "x", "funnel": 1, "step": 99 }]), json!([{ "name": "x", "funnel": 2, "step": 1 }]), json!([{ "name": "x", "step": 1 }])] {
+        let (s, body) = a.beacon(Some("http://shop.example"), bad.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let mut last = StatusCode::OK;
+    for _ in 0..130 {
+        last = a.beacon(Some("http://shop.example"), json!([{ "name": "scroll" }])).await.0;
+        if last != StatusCode::OK {
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "120 beacons a minute per address");
+}

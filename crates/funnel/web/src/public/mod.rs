@@ -120,9 +120,32 @@ struct Beacon {
     events: Vec<NewEvent>,
 }
 
-/// `POST /f/collect`: custom events from the tracking script, at most 25 a request.
-async fn collect(State(st): State<AppState>, headers: HeaderMap, ApiJson(b): ApiJson<Beacon>) -> Result<Response, FunnelError> {
+/// `POST /f/collect`: custom events from the tracking script, at most 25 a request, from this
+/// site's own pages (`Origin`), within the per-address limit.
+async fn collect(State(st): State<AppState>, headers: HeaderMap, ClientIp(ip): ClientIp, ApiJson(b): ApiJson<Beacon>) -> Result<Response, FunnelError> {
+    if !same_origin(&headers, &st.config.public_base_url) {
+        return Err(FunnelError::CrossOrigin);
+    }
+    let now = unix_millis();
+    if !st.collects.allow(&ip, now) {
+        return Err(FunnelError::RateLimited);
+    }
     let visit = Visit::read(&headers, &HashMap::new());
-    let accepted = st.app.collect(&visit.who, b.events, unix_millis()).await?;
+    let accepted = st.app.collect(&visit.who, b.events, now).await?;
     Ok(with_cookies(&st, &visit, StatusCode::OK, Json(serde_json::json!({ "accepted": accepted }))))
+}
+
+/// Whether the request's `Origin` is this site: the configured public origin, or the origin
+/// of the `Host` the request was sent to. Browsers send `Origin` with every `POST`, the
+/// beacon's included; a request without one did not come from a page of ours.
+fn same_origin(headers: &HeaderMap, public_base_url: &str) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    if origin == public_base_url.trim_end_matches('/') {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
