@@ -29,8 +29,9 @@ pub async fn shutdown(servers: &[AbortHandle], background: Background) {
     for s in servers {
         s.abort();
     }
+    tracing::info!("shutdown: HTTP servers stopped; writing queued funnel events");
     background.shutdown().await;
-    tracing::info!("funnel events written, experiment scheduler stopped");
+    tracing::info!("shutdown: funnel events written, experiment scheduler stopped");
 }
 
 /// Runs `hikari admin ...`.

@@ -159,16 +159,28 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         }
     }
     let stops: Vec<_> = servers.iter().map(tokio::task::JoinHandle::abort_handle).collect();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let result = tokio::select! {
         _ = tokio::signal::ctrl_c() => {
-            tracing::info!("shutting down");
+            tracing::info!("SIGINT: shutting down");
+            Ok(())
+        }
+        _ = terminate.recv() => {
+            tracing::info!("SIGTERM: shutting down");
             Ok(())
         }
         r = futures_util::future::select_all(servers) => r.0.context("server task").and_then(|r| r.context("server")),
     };
-    funnel::shutdown(&stops, funnel_tasks).await;
+    // Bounded: a store that hangs must not keep the process from exiting.
+    if tokio::time::timeout(SHUTDOWN_BOUND, funnel::shutdown(&stops, funnel_tasks)).await.is_err() {
+        tracing::error!(bound = ?SHUTDOWN_BOUND, "shutdown: the funnel's queued events were not all written in time");
+    }
+    tracing::info!("shutdown complete");
     result
 }
+
+/// How long a shutdown may take to write what is queued.
+const SHUTDOWN_BOUND: Duration = Duration::from_secs(20);
 
 async fn serve_on(addr: SocketAddr, app: Router, what: &'static str) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;

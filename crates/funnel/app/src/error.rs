@@ -28,6 +28,9 @@ pub enum AppError {
     /// Storage failed.
     #[error("storage failure")]
     Store(#[source] StoreError),
+    /// A write could not be completed now (the caller may retry).
+    #[error("{0}")]
+    Unavailable(&'static str),
 }
 
 impl From<StoreError> for AppError {

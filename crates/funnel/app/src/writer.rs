@@ -1,10 +1,13 @@
 //! The event writer: the one path by which events reach the store.
 //!
-//! Page views and exposures are written in batches off the request path: [`EventWriter::record`]
-//! hands an event to a bounded queue (8192) and one task appends whatever has queued up (up to
-//! 512 at a time) in a single transaction. When the queue is full the caller waits for room, so
-//! nothing is dropped under load. [`WriterTask::shutdown`] closes the queue, writes what is
-//! still in it and ends the task; an event recorded after that is written directly.
+//! Page views and exposures are written by group commit: [`EventWriter::record`] hands an
+//! event to a bounded queue (8192) and waits; one task appends whatever has queued up (up to
+//! 512 at a time) in a single transaction and then answers every waiter of the batch. So
+//! `record` returns only once its event is committed (a crash after a page's 200 loses
+//! nothing), while concurrent page views share one transaction. When the queue is full the
+//! caller waits for room, so nothing is dropped under load. [`WriterTask::shutdown`] closes
+//! the queue, writes what is still in it and ends the task; an event recorded after that is
+//! written directly.
 //!
 //! Writes whose result the caller needs go through the same writer, directly: a beacon's
 //! events ([`EventWriter::append`], which counts the new ones) and a form submission's contact
@@ -15,9 +18,12 @@ use hikari_funnel::{Contact, ContactUpsert, Event};
 use hikari_funnel_store::{ContactRepo, EventRepo};
 use std::sync::Arc;
 use tokio::{
-    sync::{Notify, mpsc},
+    sync::{Notify, mpsc, oneshot},
     task::JoinHandle,
 };
+
+/// A queued event and who waits for its commit (`true`: stored).
+type Queued = (Event, oneshot::Sender<bool>);
 
 const QUEUE: usize = 8192;
 const BATCH: usize = 512;
@@ -25,7 +31,7 @@ const BATCH: usize = 512;
 /// The handle use cases write events with; cheap to clone.
 #[derive(Clone)]
 pub struct EventWriter {
-    tx: mpsc::Sender<Event>,
+    tx: mpsc::Sender<Queued>,
     events: Arc<dyn EventRepo>,
     contacts: Arc<dyn ContactRepo>,
 }
@@ -46,13 +52,18 @@ impl EventWriter {
         (Self { tx, events, contacts }, WriterTask { stop, task })
     }
 
-    /// Queues an event, waiting for room when the queue is full (back-pressure on page views
-    /// rather than a second writer contending for the database); writes it directly only if
-    /// the queue is closed (after shutdown).
+    /// Records an event and returns once it is committed, in a batch with whatever else is
+    /// queued. Waits for room when the queue is full (back-pressure on page views rather than
+    /// a second writer contending for the database); writes directly once the queue is
+    /// closed (after shutdown). An error means the event is not stored.
     pub async fn record(&self, event: Event) -> Result<(), AppError> {
-        match self.tx.send(event).await {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::SendError(e)) => {
+        let (done, stored) = oneshot::channel();
+        match self.tx.send((event, done)).await {
+            Ok(()) => match stored.await {
+                Ok(true) => Ok(()),
+                Ok(false) | Err(_) => Err(AppError::Unavailable("the event could not be stored")),
+            },
+            Err(mpsc::error::SendError((e, _))) => {
                 self.events.append_events(&[e]).await?;
                 Ok(())
             }
@@ -80,7 +91,7 @@ impl WriterTask {
     }
 }
 
-async fn writer(store: Arc<dyn EventRepo>, mut rx: mpsc::Receiver<Event>, stop: Arc<Notify>) {
+async fn writer(store: Arc<dyn EventRepo>, mut rx: mpsc::Receiver<Queued>, stop: Arc<Notify>) {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         tokio::select! {
@@ -101,12 +112,22 @@ async fn writer(store: Arc<dyn EventRepo>, mut rx: mpsc::Receiver<Event>, stop: 
     }
 }
 
-async fn write(store: &dyn EventRepo, batch: &mut Vec<Event>) {
+/// Commits a batch, then tells each waiter whether its event is stored.
+async fn write(store: &dyn EventRepo, batch: &mut Vec<Queued>) {
+    let events: Vec<Event> = batch.iter().map(|(e, _)| e.clone()).collect();
     // One retry covers a transient lock timeout; ids make the retry idempotent.
-    if let Err(first) = store.append_events(batch).await
-        && let Err(e) = store.append_events(batch).await
-    {
-        tracing::error!(error = %e, first = %first, lost = batch.len(), "funnel events not stored");
+    let stored = match store.append_events(&events).await {
+        Ok(_) => true,
+        Err(first) => match store.append_events(&events).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(error = %e, first = %first, refused = events.len(), "funnel events not stored; their requests fail");
+                false
+            }
+        },
+    };
+    for (_, done) in batch.drain(..) {
+        // A waiter that went away (its request was cancelled) needs no answer.
+        let _ = done.send(stored);
     }
-    batch.clear();
 }

@@ -43,6 +43,9 @@ pub enum FunnelError {
     /// Rate limited.
     #[error("too many requests")]
     RateLimited,
+    /// A write could not be completed now; the client may retry.
+    #[error("{0}; try again")]
+    Unavailable(&'static str),
     /// A visitor endpoint called from another site's page, or without an `Origin`.
     #[error("refused: this endpoint accepts requests from this site's own pages only")]
     CrossOrigin,
@@ -60,6 +63,7 @@ impl From<AppError> for FunnelError {
             AppError::Conflict(m) => Self::Conflict(m),
             AppError::VersionConflict { current } => Self::VersionConflict { current },
             AppError::Store(e) => Self::Store(e),
+            AppError::Unavailable(m) => Self::Unavailable(m),
         }
     }
 }
@@ -85,6 +89,7 @@ impl FunnelError {
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::CrossOrigin => (StatusCode::FORBIDDEN, "cross_origin"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -1,0 +1,178 @@
+//! Nothing acknowledged is lost: during a burst of page views the real binary is killed
+//! (SIGKILL) or stopped (SIGTERM); after a restart on the same data directory, every page
+//! view that got its `200 OK` is stored.
+
+use std::collections::HashSet;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Mutex;
+
+/// Page views requested per run, by this many concurrent clients.
+const BURST: usize = 1500;
+const CLIENTS: usize = 24;
+/// The stop comes once this many views were acknowledged.
+const STOP_AFTER: usize = 300;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn binary() -> PathBuf {
+    std::env::var_os("HIKARI_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../target/debug/hikari"))
+}
+
+fn start(data: &Path, port: u16) -> Child {
+    Command::new(binary())
+        .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &free_port().to_string(), "--node-ip", "127.0.0.1"])
+        .arg("--data-dir")
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hikari binary runs (build it with `cargo build --bins`)")
+}
+
+async fn wait_listening(port: u16) {
+    for _ in 0..800 {
+        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("server did not listen within 20 s");
+}
+
+/// One HTTP/1.1 request on its own connection: the status and body, or None if the
+/// connection failed or closed before a whole status line arrived.
+async fn request(port: u16, method: &str, path: &str, headers: &str, body: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nUser-Agent: Mozilla/5.0 durability-test\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).await.ok()?;
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), s.read_to_end(&mut out)).await.ok()?.ok()?;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()?;
+    Some((status, text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default()))
+}
+
+async fn api(port: u16, token: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    let headers = format!("Authorization: Bearer {token}\r\nContent-Type: application/json\r\n");
+    request(port, method, path, &headers, body).await.expect("API answers")
+}
+
+/// A published opt-in page at `/f/f/in`.
+async fn funnel(port: u16, token: &str) {
+    let calls = [
+        ("POST", "/api/v1/funnels", r#"{"slug":"f","name":"F"}"#, 201),
+        ("POST", "/api/v1/funnels/1/steps", r#"{"slug":"in","name":"in","kind":"optin"}"#, 201),
+        ("PUT", "/api/v1/steps/1/page", r#"{"version":1,"css":"","page":{"sections":[]}}"#, 200),
+        ("POST", "/api/v1/steps/1/publish", r#"{"version":2}"#, 200),
+    ];
+    for (method, path, body, want) in calls {
+        let (status, text) = api(port, token, method, path, body).await;
+        assert_eq!(status, want, "{method} {path}: {text}");
+    }
+}
+
+/// Runs the burst, stops the server with `stop` once STOP_AFTER views are acknowledged,
+/// and returns the acknowledged visitor ids.
+async fn burst(port: u16, salt: u64, stop: impl FnOnce()) -> HashSet<String> {
+    let acked = Arc::new(Mutex::new(HashSet::new()));
+    let count = Arc::new(AtomicUsize::new(0));
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..CLIENTS {
+        let (acked, count, next) = (acked.clone(), count.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= BURST {
+                    return;
+                }
+                let visitor = format!("{salt:016x}{i:016x}");
+                match request(port, "GET", "/f/f/in", &format!("Cookie: _fv={visitor}\r\n"), "").await {
+                    Some((200, _)) => {
+                        acked.lock().await.insert(visitor);
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Some((status, body)) => panic!("page view answered {status}: {body}"),
+                    None => return, // the server is gone
+                }
+            }
+        }));
+    }
+    // Bounded: 1500 views on a loaded machine take seconds, not minutes.
+    for _ in 0..1200 {
+        if count.load(Ordering::Relaxed) >= STOP_AFTER {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(count.load(Ordering::Relaxed) >= STOP_AFTER, "the burst did not get going");
+    stop();
+    for w in workers {
+        w.await.expect("worker");
+    }
+    let acked = acked.lock().await.clone();
+    acked
+}
+
+/// The visitors of every stored page view, read through the API of a restarted server.
+async fn stored_views(data: &Path, token: &str) -> HashSet<String> {
+    let port = free_port();
+    let mut child = start(data, port);
+    wait_listening(port).await;
+    let (status, body) = api(port, token, "GET", "/api/v1/events?name=page_view&limit=1000", "").await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{body}");
+    let events: Vec<serde_json::Value> = serde_json::from_str(&body).expect("events JSON");
+    assert!(events.len() < 1000, "more views than one page of the API");
+    events.iter().filter_map(|e| e["visitor"].as_str().map(str::to_owned)).collect()
+}
+
+async fn run(signal: &str) {
+    let port = free_port();
+    let data = std::env::temp_dir().join(format!("hikari-durability-{signal}-{}-{port}", std::process::id()));
+    let out = Command::new(binary()).args(["admin", "create-token", "--name", "t", "--data-dir"]).arg(&data).output().expect("create-token runs");
+    assert!(out.status.success(), "create-token: {}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let mut child = start(&data, port);
+    wait_listening(port).await;
+    funnel(port, &token).await;
+    let pid = child.id().to_string();
+    let acked = burst(port, u64::from(port), || {
+        let status = Command::new("kill").args([signal, &pid]).status().expect("kill runs");
+        assert!(status.success());
+    })
+    .await;
+    let exit = tokio::task::spawn_blocking(move || child.wait()).await.expect("join").expect("wait");
+    if signal == "-TERM" {
+        assert!(exit.success(), "SIGTERM ends the server cleanly: {exit:?}");
+    }
+    let stored = stored_views(&data, &token).await;
+    let lost: Vec<_> = acked.difference(&stored).collect();
+    let _ = std::fs::remove_dir_all(&data);
+    assert!(acked.len() >= STOP_AFTER);
+    assert!(lost.is_empty(), "{} of {} acknowledged page views lost after {signal}: {:?}", lost.len(), acked.len(), &lost[..lost.len().min(5)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_page_view_burst_loses_no_acknowledged_view() {
+    run("-KILL").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_a_page_view_burst_stops_cleanly_and_loses_no_acknowledged_view() {
+    run("-TERM").await;
+}
