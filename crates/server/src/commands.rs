@@ -21,8 +21,9 @@ pub fn generate_keys() {
     println!("API Secret: {}", random_base62(43));
 }
 
+/// Prints the ports; needs no API keys (as livekit-server's `ports` does not).
 pub fn ports(args: &ServeArgs) -> anyhow::Result<()> {
-    let (s, _) = settings::load(args)?;
+    let (s, _) = settings::load_with(args, settings::Keys::NotNeeded)?;
     println!("HTTP (signaling, /rtc, Twirp API)  tcp {}", s.port);
     println!("WebRTC media                        udp {}", s.udp_port);
     match s.prometheus_port {

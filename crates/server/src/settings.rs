@@ -74,11 +74,27 @@ fn nonzero(field: &str, port: u16) -> anyhow::Result<u16> {
     Ok(port)
 }
 
+/// Whether a command needs the API keys (serving does; printing the ports does not).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    Required,
+    NotNeeded,
+}
+
 /// Checks everything and returns the settings with the file's warnings.
 pub fn load(args: &ServeArgs) -> anyhow::Result<(Settings, Vec<String>)> {
+    load_with(args, Keys::Required)
+}
+
+/// [`load`], for a command that may not need the keys: with [`Keys::NotNeeded`] missing keys
+/// (and the webhooks, which are signed with them) are left out instead of refused.
+pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<String>)> {
     let (file, mut warnings) = file_config(&args.config)?;
     let dev = args.config.dev;
-    let keys = keys(&args.config, &file)?;
+    let keys = match keys(&args.config, &file) {
+        Err(_) if need == Keys::NotNeeded => BTreeMap::new(),
+        other => other?,
+    };
     let port = nonzero("port", args.port.or(file.port).unwrap_or(DEFAULT_PORT))?;
     let bind_ips: Vec<IpAddr> = if !args.bind.is_empty() {
         args.bind.clone()
@@ -124,7 +140,7 @@ pub fn load(args: &ServeArgs) -> anyhow::Result<(Settings, Vec<String>)> {
             bail!("prometheus_port: {p} is already the HTTP port");
         }
     }
-    let webhook = webhook(&file, &keys)?;
+    let webhook = if need == Keys::NotNeeded && keys.is_empty() { None } else { webhook(&file, &keys)? };
     let settings = Settings {
         port,
         binds: bind_ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect(),

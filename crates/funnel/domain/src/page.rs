@@ -258,11 +258,13 @@ pub(crate) fn check_text(at: &str, text: &str) -> Result<(), DomainError> {
 }
 
 /// Accepts `http://`, `https://`, `mailto:`, site-relative (`/x`, not `//x`) and `#anchor` URLs.
+/// A backslash is refused anywhere: browsers parse it as `/` in http(s) URLs (WHATWG URL), so
+/// `/\evil.example/x` would leave the site.
 pub(crate) fn check_url(at: &str, url: &str) -> Result<(), DomainError> {
     let u = url.trim();
     let lower = u.to_ascii_lowercase();
     let ok = u.len() <= 2048
-        && !u.chars().any(|c| c.is_control() || c.is_whitespace())
+        && !u.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
         && (lower.starts_with("https://")
             || lower.starts_with("http://")
             || lower.starts_with("mailto:")
@@ -274,6 +276,16 @@ pub(crate) fn check_url(at: &str, url: &str) -> Result<(), DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_that_browsers_resolve_to_another_host_are_refused() {
+        for bad in ["//evil.example/x", "/\\evil.example/x", "\\\\evil.example", "/\\/evil.example", "https:\\\\evil.example", "https://ok.example\\@evil.example", "javascript:alert(1)", "/x\ty"] {
+            assert!(check_url("href", bad).is_err(), "{bad:?} accepted");
+        }
+        for good in ["https://example.com/a?b=c#d", "/f/shop/thanks", "#form", "mailto:a@example.com"] {
+            assert!(check_url("href", good).is_ok(), "{good:?} refused");
+        }
+    }
 
     fn page(json: &str) -> Page {
         serde_json::from_str(json).expect("fixture parses")

@@ -25,6 +25,7 @@ mod assets;
 mod config;
 mod error;
 mod extract;
+mod headers;
 mod public;
 mod ratelimit;
 mod render;
@@ -46,11 +47,18 @@ use std::sync::Arc;
 pub async fn start(config: FunnelConfig) -> Result<(Router, Background), FunnelError> {
     let store = hikari_funnel_store::open(&config.data_dir, config.database_url.as_deref()).await?;
     let (app, background) = hikari_funnel_app::App::start(store.clone(), config.experiment_interval);
+    let https = config.public_base_url.starts_with("https://");
     let state = state::AppState::new(app, store, config);
+    let with_headers = move |family: headers::Family| {
+        axum::middleware::map_response(move |mut response: axum::response::Response| async move {
+            headers::apply(family, https, &mut response);
+            response
+        })
+    };
     let router = Router::new()
-        .merge(public::routes())
-        .merge(admin::routes())
-        .merge(api::routes(state.clone()))
+        .merge(public::routes().layer(with_headers(headers::Family::Public)))
+        .merge(admin::routes().layer(with_headers(headers::Family::Admin)))
+        .merge(api::routes(state.clone()).layer(with_headers(headers::Family::Api)))
         .layer(axum::extract::DefaultBodyLimit::max(hikari_funnel::MAX_PAGE_BYTES * 2))
         .with_state(state);
     Ok((router, background))

@@ -244,3 +244,49 @@ async fn the_beacon_is_accepted_from_our_own_pages_for_steps_that_exist_within_t
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "120 beacons a minute per address");
 }
+
+#[tokio::test]
+async fn a_list_limit_over_the_maximum_is_refused_not_cut() {
+    let a = app(20).await;
+    for path in ["/api/v1/events?limit=5000", "/api/v1/contacts?limit=1001", "/api/v1/events?limit=-1"] {
+        let (s, body) = a.api("GET", path, None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("limit: between 0 and 1000")), "{path}: {body}");
+    }
+    assert_eq!(a.api("GET", "/api/v1/events?limit=1000", None).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_page_family_sends_its_security_headers() {
+    let a = app(20).await;
+    a.funnel().await;
+    let get = |path: &'static str, auth: bool| {
+        let mut req = Request::builder().uri(path).header(header::USER_AGENT, "Mozilla/5.0 test");
+        if auth {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {}", a.token));
+        }
+        req.body(Body::empty()).expect("request")
+    };
+    let cases = [
+        ("/f/f/in", false, "frame-ancestors 'self'", "SAMEORIGIN", None),
+        ("/f/t.js", false, "script-src 'self'", "SAMEORIGIN", None),
+        ("/admin/login", false, "frame-ancestors 'none'", "DENY", Some("no-store")),
+        ("/admin", false, "frame-ancestors 'none'", "DENY", Some("no-store")),
+        ("/api/v1/funnels", true, "default-src 'none'", "DENY", Some("no-store")),
+    ];
+    for (path, auth, csp, frame, cache) in cases {
+        let (status, h, _) = a.call(get(path, auth)).await;
+        assert!(status.is_success() || status.is_redirection(), "{path}: {status}");
+        let value = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let policy = value(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
+        assert!(policy.contains(csp), "{path}: {policy}");
+        assert!(!policy.contains("'unsafe-eval'") && !policy.contains("script-src 'self' 'unsafe-inline'"), "{path}: {policy}");
+        assert_eq!(value(header::X_FRAME_OPTIONS).as_deref(), Some(frame), "{path}");
+        assert_eq!(value(header::X_CONTENT_TYPE_OPTIONS).as_deref(), Some("nosniff"), "{path}");
+        assert_eq!(value(header::REFERRER_POLICY).as_deref(), Some("strict-origin-when-cross-origin"), "{path}");
+        if let Some(c) = cache {
+            assert_eq!(value(header::CACHE_CONTROL).as_deref(), Some(c), "{path}");
+        }
+        assert!(value(header::STRICT_TRANSPORT_SECURITY).is_none(), "no HSTS over http: {path}");
+    }
+}

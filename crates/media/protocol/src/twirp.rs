@@ -120,8 +120,26 @@ where
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(M::default());
             }
-            serde_json::from_slice(body).map_err(|e| ProtocolError::Json { what, message: e.to_string() })
+            let mut de = serde_json::Deserializer::from_slice(body);
+            let decoded = match serde_path_to_error::deserialize(&mut de) {
+                Ok(m) => de.end().map(|()| m).map_err(|e| e.to_string()),
+                Err(e) => Err(json_message(&e)),
+            };
+            decoded.map_err(|message| ProtocolError::Json { what, message })
         }
+    }
+}
+
+/// A JSON error naming the field. pbjson reads numbers as "a number or a string" (an untagged
+/// enum), whose own message says nothing useful; say what the value must be instead.
+fn json_message(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let inner = e.inner().to_string();
+    let path = e.path().to_string();
+    let at = if path == "." { String::new() } else { format!("{path}: ") };
+    if inner.contains("did not match any variant of untagged enum") {
+        format!("{at}not a number this field can hold (an integer in range, as a JSON number or string)")
+    } else {
+        format!("{at}{inner}")
     }
 }
 
@@ -351,5 +369,21 @@ mod tests {
         assert!(encode_room_response(TwirpFormat::Protobuf, &AdminResponse::Done).is_empty());
         assert_eq!(TwirpFormat::from_content_type("application/json; charset=utf-8"), Some(TwirpFormat::Json));
         assert_eq!(TwirpFormat::from_content_type("text/plain"), None);
+    }
+
+    #[test]
+    fn an_out_of_range_number_gets_a_message_naming_the_field() {
+        for body in [r#"{"name":"r","maxParticipants":-1}"#, r#"{"name":"r","maxParticipants":99999999999}"#, r#"{"name":"r","emptyTimeout":true}"#] {
+            let Err(ProtocolError::Json { message, .. }) = decode_room_request(RoomMethod::CreateRoom, TwirpFormat::Json, body.as_bytes()) else {
+                panic!("{body} accepted")
+            };
+            assert!(message.contains("not a number this field can hold"), "{body}: {message}");
+            assert!(message.starts_with("maxParticipants") || message.starts_with("emptyTimeout"), "{body}: {message}");
+            assert!(!message.contains("untagged"), "{message}");
+        }
+        let Err(ProtocolError::Json { message, .. }) = decode_room_request(RoomMethod::CreateRoom, TwirpFormat::Json, br#"{"name":"r"} x"#) else {
+            panic!("trailing characters accepted")
+        };
+        assert!(message.contains("trailing"), "{message}");
     }
 }

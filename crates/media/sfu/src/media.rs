@@ -118,7 +118,6 @@ impl Room {
     /// at most once per [`KEYFRAME_REQUEST_INTERVAL`].
     pub(crate) fn request_keyframe(&mut self, cx: &mut Ctx, t: usize, layer: Option<u8>) {
         let now = cx.now;
-        self.counters.rtp_in += 1;
         let Some(track) = self.tracks.get_mut(t) else { return };
         if track.last_keyframe_request.is_some_and(|at| now.saturating_duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
             return;

@@ -58,6 +58,7 @@ fn keyframe_requests_are_relayed_and_throttled() {
             _ => None,
         })
         .expect("bob has the video line");
+    let rtp_in = w.sfu.stats().counters.rtp_in;
     // Three requests within 100 ms count as one.
     for _ in 0..3 {
         w.clients[bob].subscriber.writer(mid).expect("media").request_keyframe(None, KeyframeRequestKind::Pli).expect("request");
@@ -66,4 +67,7 @@ fn keyframe_requests_are_relayed_and_throttled() {
     }
     assert!(w.run_until(Duration::from_millis(400), |w| requests(w) > before), "the publisher is asked for a keyframe");
     assert_eq!(requests(&w), before + 1, "throttled to one request");
+    let stats = w.sfu.stats().counters;
+    assert_eq!(stats.rtp_in, rtp_in, "a keyframe request is no incoming RTP packet");
+    assert!(stats.keyframe_requests >= 1);
 }

@@ -181,8 +181,15 @@ fn default_limit() -> i64 {
     100
 }
 
+/// The most rows a list returns; a larger `limit` is refused, not silently cut.
+const MAX_LIMIT: i64 = 1000;
+
+fn checked_limit(limit: i64) -> Result<i64, FunnelError> {
+    if (0..=MAX_LIMIT).contains(&limit) { Ok(limit) } else { Err(FunnelError::BadRequest(format!("limit: between 0 and {MAX_LIMIT} (got {limit}); page with offset"))) }
+}
+
 async fn list_contacts(_: ApiCaller, State(st): State<AppState>, ApiQuery(p): ApiQuery<Paging>) -> Res<Json<Vec<Contact>>> {
-    Ok(Json(st.app.records.contacts(p.limit.clamp(0, 1000), p.offset.max(0)).await?))
+    Ok(Json(st.app.records.contacts(checked_limit(p.limit)?, p.offset.max(0)).await?))
 }
 
 async fn get_contact(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Contact>> {
@@ -206,7 +213,7 @@ async fn list_events(_: ApiCaller, State(st): State<AppState>, ApiQuery(f): ApiQ
         contact: f.contact.map(ContactId),
         visitor: strip(f.visitor),
         name: strip(f.name),
-        limit: f.limit.clamp(0, 1000),
+        limit: checked_limit(f.limit)?,
     };
     Ok(Json(st.app.records.events(&q).await?))
 }

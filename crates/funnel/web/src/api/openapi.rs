@@ -64,7 +64,7 @@ pub(super) fn spec() -> Value {
             },
             "/api/v1/contacts": {
                 "get": op("listContacts", "Contacts, newest first", None, "200", Some(list("Contact")),
-                    &[q("limit", json!({ "type": "integer" })), q("offset", json!({ "type": "integer" }))]),
+                    &[q("limit", json!({ "type": "integer", "minimum": 0, "maximum": 1000, "default": 100 })), q("offset", json!({ "type": "integer" }))]),
             },
             "/api/v1/contacts/{id}": {
                 "get": op("getContact", "One contact", None, "200", Some(r("Contact")), &ids),
@@ -72,7 +72,7 @@ pub(super) fn spec() -> Value {
             "/api/v1/events": {
                 "get": op("listEvents", "Events, newest first", None, "200", Some(list("Event")), &[
                     q("funnel", int()), q("contact", int()), q("visitor", json!({ "type": "string" })),
-                    q("name", json!({ "type": "string" })), q("limit", json!({ "type": "integer" }))]),
+                    q("name", json!({ "type": "string" })), q("limit", json!({ "type": "integer", "minimum": 0, "maximum": 1000, "default": 100 }))]),
             },
             "/api/v1/tokens": {
                 "get": op("listTokens", "API tokens", None, "200", Some(list("Token")), &[]),
