@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod events;
 mod funnel;
+mod http;
 mod metrics;
 mod rooms;
 mod settings;
@@ -150,12 +151,12 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         .merge(funnel);
     let mut servers = Vec::new();
     for addr in &settings.binds {
-        servers.push(serve_on(*addr, app.clone(), "HTTP, signaling and Twirp API").await?);
+        servers.push(http::serve_on(*addr, app.clone(), "HTTP, signaling and Twirp API").await?);
     }
     if let Some(port) = settings.prometheus_port {
         let metrics = metrics::router(metrics::MetricsState { media: media.clone(), events, webhook, started });
         for addr in &settings.binds {
-            servers.push(serve_on(SocketAddr::new(addr.ip(), port), metrics.clone(), "Prometheus metrics").await?);
+            servers.push(http::serve_on(SocketAddr::new(addr.ip(), port), metrics.clone(), "Prometheus metrics").await?);
         }
     }
     let stops: Vec<_> = servers.iter().map(tokio::task::JoinHandle::abort_handle).collect();
@@ -182,9 +183,3 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
 /// How long a shutdown may take to write what is queued.
 const SHUTDOWN_BOUND: Duration = Duration::from_secs(20);
 
-async fn serve_on(addr: SocketAddr, app: Router, what: &'static str) -> anyhow::Result<tokio::task::JoinHandle<std::io::Result<()>>> {
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    tracing::info!(%addr, "{what} listening");
-    // Client addresses reach the handlers (the funnel's form rate limit keys on them).
-    Ok(tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await }))
-}

@@ -1,11 +1,10 @@
 //! Subcommands of the real binary that do not serve.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-fn binary() -> PathBuf {
-    std::env::var_os("HIKARI_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../target/debug/hikari"))
-}
+mod common;
+
+use common::binary;
 
 #[test]
 fn ports_needs_no_api_keys() {

@@ -3,9 +3,8 @@
 //! view that got its `200 OK` is stored.
 
 use std::collections::HashSet;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -20,34 +19,9 @@ const CLIENTS: usize = 24;
 /// The stop comes once this many views were acknowledged.
 const STOP_AFTER: usize = 300;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
+mod common;
 
-fn binary() -> PathBuf {
-    std::env::var_os("HIKARI_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../target/debug/hikari"))
-}
-
-fn start(data: &Path, port: u16) -> Child {
-    Command::new(binary())
-        .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &free_port().to_string(), "--node-ip", "127.0.0.1"])
-        .arg("--data-dir")
-        .arg(data)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hikari binary runs (build it with `cargo build --bins`)")
-}
-
-async fn wait_listening(port: u16) {
-    for _ in 0..800 {
-        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("server did not listen within 20 s");
-}
+use common::{binary, free_port, spawn as start, wait_listening};
 
 /// One HTTP/1.1 request on its own connection: the status and body, or None if the
 /// connection failed or closed before a whole status line arrived.

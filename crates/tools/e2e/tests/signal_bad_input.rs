@@ -2,59 +2,15 @@
 //! Each case gets a clear HTTP error or a closed connection, and another client on the
 //! same server keeps working.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
 use hikari_auth::{AccessToken, VideoGrant};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-struct Server {
-    child: Child,
-    port: u16,
-    data: PathBuf,
-}
+mod common;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-fn binary() -> PathBuf {
-    std::env::var_os("HIKARI_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../target/debug/hikari"))
-}
-
-async fn start() -> Server {
-    let port = free_port();
-    // Each server its own funnel database: servers sharing one SQLite file race on it.
-    let data = std::env::temp_dir().join(format!("hikari-e2e-{}-{port}", std::process::id()));
-    let child = Command::new(binary())
-        .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &free_port().to_string(), "--node-ip", "127.0.0.1"])
-        .arg("--data-dir")
-        .arg(&data)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hikari binary runs (build it with `cargo build --bins`)");
-    let server = Server { child, port, data };
-    // Up to 20 s: a loaded 2-core machine can be slow to start a debug build.
-    for _ in 0..800 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("server did not listen within 20 s");
-}
+use common::start;
 
 fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs() as i64
@@ -132,7 +88,7 @@ async fn closed_with(ws: &mut Ws) -> Option<u16> {
 
 #[tokio::test]
 async fn tokens_are_checked_before_the_upgrade() {
-    let s = start().await;
+    let s = start("bad-input").await;
     let cases = [
         (token("wrong", "a", now(), 600, true), "signature is invalid"),
         (token("secret", "a", now() - 7200, 600, true), "expired"),
@@ -157,7 +113,7 @@ async fn tokens_are_checked_before_the_upgrade() {
 
 #[tokio::test]
 async fn bad_frames_close_only_their_connection() {
-    let s = start().await;
+    let s = start("bad-input").await;
     let mut bystander = joined(s.port, "bystander").await;
 
     // Unknown message type (field 99): ignored, the connection keeps working.

@@ -1,0 +1,67 @@
+//! Starting the real binary for a test: a free port, its own data directory.
+
+#![allow(dead_code)] // each test file uses its part
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// `HIKARI_BIN`, else the workspace's debug build.
+pub fn binary() -> PathBuf {
+    std::env::var_os("HIKARI_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../target/debug/hikari"))
+}
+
+/// Starts `hikari --dev` on `port` with its funnel data in `data`.
+pub fn spawn(data: &Path, port: u16) -> Child {
+    Command::new(binary())
+        .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &free_port().to_string(), "--node-ip", "127.0.0.1"])
+        .arg("--data-dir")
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hikari binary runs (build it with `cargo build --bins`)")
+}
+
+/// Waits (at most 20 s: a loaded 2-core machine can be slow to start a debug build) until
+/// `port` accepts connections.
+pub async fn wait_listening(port: u16) {
+    for _ in 0..800 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("server did not listen within 20 s");
+}
+
+/// A server that is killed and whose data is removed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
+    pub data: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+/// A listening server with a fresh data directory named after `name`.
+pub async fn start(name: &str) -> Server {
+    let port = free_port();
+    // Each server its own funnel database: servers sharing one SQLite file race on it.
+    let data = std::env::temp_dir().join(format!("hikari-e2e-{name}-{}-{port}", std::process::id()));
+    let child = spawn(&data, port);
+    let server = Server { child, port, data };
+    wait_listening(port).await;
+    server
+}
