@@ -182,4 +182,3 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
 
 /// How long a shutdown may take to write what is queued.
 const SHUTDOWN_BOUND: Duration = Duration::from_secs(20);
-

@@ -185,7 +185,11 @@ fn default_limit() -> i64 {
 const MAX_LIMIT: i64 = 1000;
 
 fn checked_limit(limit: i64) -> Result<i64, FunnelError> {
-    if (0..=MAX_LIMIT).contains(&limit) { Ok(limit) } else { Err(FunnelError::BadRequest(format!("limit: between 0 and {MAX_LIMIT} (got {limit}); page with offset"))) }
+    if (0..=MAX_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(FunnelError::BadRequest(format!("limit: between 0 and {MAX_LIMIT} (got {limit}); page with offset")))
+    }
 }
 
 async fn list_contacts(_: ApiCaller, State(st): State<AppState>, ApiQuery(p): ApiQuery<Paging>) -> Res<Json<Vec<Contact>>> {
