@@ -17,6 +17,7 @@ pub struct BusBuilder<E> {
 
 struct Subscriber<E> {
     name: &'static str,
+    wants: fn(&E) -> bool,
     tx: mpsc::Sender<E>,
     delivered: AtomicU64,
     dropped: AtomicU64,
@@ -37,7 +38,7 @@ impl<E> Clone for Publisher<E> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriberStats {
     pub name: &'static str,
-    /// Events queued for the subscriber.
+    /// Events queued for the subscriber (of those it wants).
     pub delivered: u64,
     /// Events the subscriber lost because its queue was full.
     pub dropped: u64,
@@ -56,8 +57,14 @@ impl<E: Clone> BusBuilder<E> {
 
     /// A subscriber named `name` (for logs and metrics) with room for `capacity` events.
     pub fn subscribe(&mut self, name: &'static str, capacity: usize) -> mpsc::Receiver<E> {
+        self.subscribe_where(name, capacity, |_| true)
+    }
+
+    /// A subscriber of the events `wants` accepts only: the others are never queued for it,
+    /// so a flood of events it ignores cannot take the room of those it needs.
+    pub fn subscribe_where(&mut self, name: &'static str, capacity: usize, wants: fn(&E) -> bool) -> mpsc::Receiver<E> {
         let (tx, rx) = mpsc::channel(capacity.max(1));
-        self.subscribers.push(Subscriber { name, tx, delivered: AtomicU64::new(0), dropped: AtomicU64::new(0) });
+        self.subscribers.push(Subscriber { name, wants, tx, delivered: AtomicU64::new(0), dropped: AtomicU64::new(0) });
         rx
     }
 
@@ -67,11 +74,11 @@ impl<E: Clone> BusBuilder<E> {
 }
 
 impl<E: Clone> Publisher<E> {
-    /// Offers `event` to every subscriber without waiting. A full queue drops the event for
-    /// that subscriber only (counted, logged at the first loss and every 1024th after); a
-    /// subscriber that has gone away is skipped silently.
+    /// Offers `event` to every subscriber that wants it, without waiting. A full queue drops
+    /// the event for that subscriber only (counted, logged at the first loss and every 1024th
+    /// after); a subscriber that has gone away is skipped silently.
     pub fn publish(&self, event: E) {
-        for s in self.subscribers.iter() {
+        for s in self.subscribers.iter().filter(|s| (s.wants)(&event)) {
             match s.tx.try_send(event.clone()) {
                 Ok(()) => {
                     s.delivered.fetch_add(1, Ordering::Relaxed);

@@ -51,3 +51,21 @@ fn publishing_after_a_subscriber_left_is_harmless() {
     assert_eq!(kept.try_recv().ok(), Some("x"));
     assert_eq!(publisher.stats()[0].dropped, 0);
 }
+
+#[test]
+fn a_subscriber_that_wants_some_events_never_loses_them_to_a_flood_of_others() {
+    let mut bus = BusBuilder::new();
+    let mut rooms = bus.subscribe_where("rooms", 4, |e: &(bool, u32)| e.0);
+    let mut all = bus.subscribe("all", 4);
+    let publisher = bus.build();
+    for i in 0..1000 {
+        publisher.publish((false, i)); // the flood: funnel events, say
+    }
+    publisher.publish((true, 7));
+    assert_eq!(rooms.try_recv().ok(), Some((true, 7)), "the wanted event found room");
+    assert!(rooms.try_recv().is_err());
+    assert_eq!(all.try_recv().ok(), Some((false, 0)));
+    let stats = publisher.stats();
+    assert_eq!(stats[0], SubscriberStats { name: "rooms", delivered: 1, dropped: 0 });
+    assert_eq!((stats[1].delivered, stats[1].dropped), (4, 997));
+}

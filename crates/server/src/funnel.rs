@@ -1,11 +1,15 @@
 //! Wiring of the funnel side: its configuration from the command line, its start and
 //! shutdown, and the `hikari admin` subcommands.
 
+use std::sync::Arc;
+
 use anyhow::Context;
+use hikari_common::bus::Publisher;
 use hikari_funnel_web::{Background, FunnelConfig};
 use tokio::task::AbortHandle;
 
 use crate::cli::{AdminCommand, FunnelArgs};
+use crate::events::HikariEvent;
 
 /// The funnel configuration; `default_origin` is the HTTP origin the server listens on.
 pub fn config(args: &FunnelArgs, default_origin: &str) -> FunnelConfig {
@@ -16,9 +20,11 @@ pub fn config(args: &FunnelArgs, default_origin: &str) -> FunnelConfig {
 
 /// Opens the funnel store and builds the funnel router; the returned [`Background`] (the event
 /// writer and the experiment scheduler) must be passed to [`shutdown`] when serving ends.
-pub async fn start(config: FunnelConfig) -> anyhow::Result<(axum::Router, Background)> {
+pub async fn start(config: FunnelConfig, bus: Publisher<HikariEvent>) -> anyhow::Result<(axum::Router, Background)> {
     let storage = config.database_url.as_deref().map_or_else(|| format!("SQLite in {}", config.data_dir.display()), |_| "PostgreSQL".to_owned());
-    let started = hikari_funnel_web::start(config).await.context("starting the funnel builder")?;
+    // Stored funnel events go on the bus (publishing never waits).
+    let on_stored: hikari_funnel_app::OnStored = Arc::new(move |e| bus.publish(HikariEvent::Funnel(Arc::new(e.clone()))));
+    let started = hikari_funnel_web::start_with(config, on_stored).await.context("starting the funnel builder")?;
     tracing::info!(%storage, "funnel builder ready at /admin, pages at /f/, API at /api/v1/");
     Ok(started)
 }

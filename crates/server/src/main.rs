@@ -142,7 +142,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     let keys = Arc::new(KeySet::new(settings.keys));
     let signal = hikari_signal::routes(SignalState { keys: keys.clone(), router: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout });
     let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_secs });
-    let (funnel, funnel_tasks) = funnel::start(funnel).await?;
+    let (funnel, funnel_tasks) = funnel::start(funnel, events.clone()).await?;
     let app = Router::new()
         .merge(signal)
         // A health check for load balancers and the e2e suites.

@@ -14,7 +14,7 @@ use crate::{
     submit::{SubmitPorts, Submitted, submit},
     target::{Pages, Target},
     visit::Visit,
-    writer::EventWriter,
+    writer::{EventWriter, OnStored},
 };
 use hikari_funnel_store::{FunnelRepo, Store};
 use std::{collections::HashMap, sync::Arc, time::Duration};
@@ -41,12 +41,13 @@ pub struct App {
 impl App {
     /// Builds the application over `store` and starts the event writer and the experiment
     /// scheduler (every `experiment_interval`); needs a Tokio runtime. The caller keeps the
-    /// returned [`Background`] and shuts it down when it stops serving.
-    pub fn start(store: Arc<dyn Store>, experiment_interval: Duration) -> (Self, Background) {
+    /// returned [`Background`] and shuts it down when it stops serving. `on_stored` is told of
+    /// every event once it is stored.
+    pub fn start(store: Arc<dyn Store>, experiment_interval: Duration, on_stored: OnStored) -> (Self, Background) {
         let funnels: Arc<dyn FunnelRepo> = store.clone();
         let pages = Pages::new(funnels.clone(), store.clone());
         let experiments = Experiments::new(store.clone(), pages.cache());
-        let (events, writer) = EventWriter::start(store.clone(), store.clone());
+        let (events, writer) = EventWriter::start(store.clone(), store.clone(), on_stored);
         let scheduler = SchedulerTask::start(experiments.clone(), experiment_interval);
         let builder = Builder::new(funnels.clone(), pages.cache());
         let reports = Reports::new(funnels.clone(), store.clone());

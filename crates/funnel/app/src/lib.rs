@@ -44,4 +44,4 @@ pub use reports::{ReportQuery, Reports};
 pub use submit::Submitted;
 pub use target::{Pages, Target};
 pub use visit::Visit;
-pub use writer::EventWriter;
+pub use writer::{EventWriter, OnStored};

@@ -25,6 +25,10 @@ use tokio::{
 /// A queued event and who waits for its commit (`true`: stored).
 type Queued = (Event, oneshot::Sender<bool>);
 
+/// Told of every event once it is stored: the binary publishes them on its event bus. (An
+/// event sent twice with one id is stored once but may be told twice.)
+pub type OnStored = Arc<dyn Fn(&Event) + Send + Sync>;
+
 const QUEUE: usize = 8192;
 const BATCH: usize = 512;
 
@@ -34,6 +38,7 @@ pub struct EventWriter {
     tx: mpsc::Sender<Queued>,
     events: Arc<dyn EventRepo>,
     contacts: Arc<dyn ContactRepo>,
+    on_stored: OnStored,
 }
 
 /// The writer's background task, owned by whoever started it.
@@ -45,11 +50,12 @@ pub struct WriterTask {
 
 impl EventWriter {
     /// Starts the writer task (needs a Tokio runtime); returns the handle and the task.
-    pub fn start(events: Arc<dyn EventRepo>, contacts: Arc<dyn ContactRepo>) -> (Self, WriterTask) {
+    /// `on_stored` is told of each event once it is committed.
+    pub fn start(events: Arc<dyn EventRepo>, contacts: Arc<dyn ContactRepo>, on_stored: OnStored) -> (Self, WriterTask) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let stop = Arc::new(Notify::new());
-        let task = tokio::spawn(writer(events.clone(), rx, stop.clone()));
-        (Self { tx, events, contacts }, WriterTask { stop, task })
+        let task = tokio::spawn(writer(events.clone(), rx, stop.clone(), on_stored.clone()));
+        (Self { tx, events, contacts, on_stored }, WriterTask { stop, task })
     }
 
     /// Records an event and returns once it is committed, in a batch with whatever else is
@@ -64,7 +70,8 @@ impl EventWriter {
                 Ok(false) | Err(_) => Err(AppError::Unavailable("the event could not be stored")),
             },
             Err(mpsc::error::SendError((e, _))) => {
-                self.events.append_events(&[e]).await?;
+                self.events.append_events(std::slice::from_ref(&e)).await?;
+                (self.on_stored)(&e);
                 Ok(())
             }
         }
@@ -72,12 +79,19 @@ impl EventWriter {
 
     /// Appends events now, skipping ids already stored; returns how many were new.
     pub async fn append(&self, events: &[Event]) -> Result<u64, AppError> {
-        Ok(self.events.append_events(events).await?)
+        let new = self.events.append_events(events).await?;
+        events.iter().for_each(|e| (self.on_stored)(e));
+        Ok(new)
     }
 
     /// Upserts a contact and appends its events in one transaction; returns the contact.
     pub async fn submission(&self, up: &ContactUpsert, events: Vec<Event>) -> Result<Contact, AppError> {
-        Ok(self.contacts.record_submission(up, events).await?)
+        let contact = self.contacts.record_submission(up, events.clone()).await?;
+        for mut e in events {
+            e.contact = Some(contact.id);
+            (self.on_stored)(&e);
+        }
+        Ok(contact)
     }
 }
 
@@ -91,7 +105,7 @@ impl WriterTask {
     }
 }
 
-async fn writer(store: Arc<dyn EventRepo>, mut rx: mpsc::Receiver<Queued>, stop: Arc<Notify>) {
+async fn writer(store: Arc<dyn EventRepo>, mut rx: mpsc::Receiver<Queued>, stop: Arc<Notify>, on_stored: OnStored) {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         tokio::select! {
@@ -101,19 +115,19 @@ async fn writer(store: Arc<dyn EventRepo>, mut rx: mpsc::Receiver<Queued>, stop:
                 if n == 0 {
                     return;
                 }
-                write(&*store, &mut batch).await;
+                write(&*store, &mut batch, &on_stored).await;
             }
         }
     }
     // Shutdown: refuse new events (they are written directly from now on), drain the rest.
     rx.close();
     while rx.recv_many(&mut batch, BATCH).await > 0 {
-        write(&*store, &mut batch).await;
+        write(&*store, &mut batch, &on_stored).await;
     }
 }
 
 /// Commits a batch, then tells each waiter whether its event is stored.
-async fn write(store: &dyn EventRepo, batch: &mut Vec<Queued>) {
+async fn write(store: &dyn EventRepo, batch: &mut Vec<Queued>, on_stored: &OnStored) {
     let events: Vec<Event> = batch.iter().map(|(e, _)| e.clone()).collect();
     // One retry covers a transient lock timeout; ids make the retry idempotent.
     let stored = match store.append_events(&events).await {
@@ -126,7 +140,10 @@ async fn write(store: &dyn EventRepo, batch: &mut Vec<Queued>) {
             }
         },
     };
-    for (_, done) in batch.drain(..) {
+    for (event, done) in batch.drain(..) {
+        if stored {
+            on_stored(&event);
+        }
         // A waiter that went away (its request was cancelled) needs no answer.
         let _ = done.send(stored);
     }

@@ -13,6 +13,8 @@ struct Fixture {
     store: Arc<dyn Store>,
     dir: PathBuf,
     pg: Option<PgStore>,
+    /// The names of the events the app said were stored, in order.
+    told: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 #[derive(Clone, Copy)]
@@ -44,8 +46,11 @@ async fn fixture(backend: Backend) -> Option<Fixture> {
             (Arc::new(PgStore::connect(&url, Some(&schema)).await.expect("connect postgres")), Some(admin))
         }
     };
-    let (app, background) = App::start(store.clone(), Duration::from_secs(3600));
-    Some(Fixture { app, background, store, dir, pg })
+    let told = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let hook = told.clone();
+    let on_stored: hikari_funnel_app::OnStored = Arc::new(move |e| hook.lock().expect("lock").push(e.name.to_string()));
+    let (app, background) = App::start(store.clone(), Duration::from_secs(3600), on_stored);
+    Some(Fixture { app, background, store, dir, pg, told })
 }
 
 impl Fixture {
@@ -158,15 +163,19 @@ async fn drain_on_postgres() {
 
 async fn events_queued_before_shutdown_are_all_stored_after_it(backend: Backend) {
     let Some(fx) = fixture(backend).await else { return };
-    // On this single-threaded runtime the writer task cannot run while the loop queues
-    // (no send waits: 3000 < the queue's 8192), so every event is still queued at shutdown.
+    // 3000 page views wait for their commit at once (3000 < the queue's 8192): one yield on
+    // this single-threaded runtime lets every one of them queue, then shutdown comes while
+    // the writer has at most its first batch in hand.
     let v = visit(7);
-    for i in 0..3000 {
-        fx.app.events.record(v.event(EventName::page_view(), i)).await.expect("queued");
-    }
-    let Fixture { app, background, store, dir, pg } = fx;
+    let waiting: Vec<_> = (0..3000).map(|i| tokio::spawn({ let events = fx.app.events.clone(); let e = v.event(EventName::page_view(), i); async move { events.record(e).await } })).collect();
+    tokio::task::yield_now().await;
+    let Fixture { app, background, store, dir, pg, told } = fx;
     background.shutdown().await;
+    for w in waiting {
+        w.await.expect("join").expect("each view is acknowledged as stored");
+    }
     assert_eq!(events(&*store, "page_view").await, 3000);
+    assert_eq!(told.lock().expect("lock").len(), 3000, "each stored event is told once");
     // After shutdown the queue is closed; an event is written directly.
     app.events.record(v.event(EventName::page_view(), 3000)).await.expect("direct");
     assert_eq!(events(&*store, "page_view").await, 3001);
@@ -180,8 +189,9 @@ async fn a_page_view_is_recorded_through_the_writer() {
     let t = fx.app.target("webinar", "optin").await.expect("target").expect("published");
     assert!(fx.app.target("webinar", "missing").await.expect("target").is_none());
     assert_eq!(fx.app.view(&t, &visit(9), 5).await.expect("view"), None);
-    let store = fx.store.clone();
+    // The view is committed when `view` returns, and the app has said so.
+    assert_eq!(events(&*fx.store, "page_view").await, 1);
+    assert_eq!(*fx.told.lock().expect("lock"), vec!["page_view".to_owned()]);
     fx.background.shutdown().await;
-    assert_eq!(events(&*store, "page_view").await, 1);
     let _ = std::fs::remove_dir_all(&fx.dir);
 }

@@ -45,8 +45,14 @@ use std::sync::Arc;
 /// the funnel router: `/f/…`, `/admin…` and `/api/v1/…`. The caller owns the returned
 /// [`Background`] and shuts it down after it stops serving.
 pub async fn start(config: FunnelConfig) -> Result<(Router, Background), FunnelError> {
+    start_with(config, Arc::new(|_| {})).await
+}
+
+/// [`start`], telling `on_stored` of every funnel event once it is stored (the binary
+/// publishes them on its event bus).
+pub async fn start_with(config: FunnelConfig, on_stored: hikari_funnel_app::OnStored) -> Result<(Router, Background), FunnelError> {
     let store = hikari_funnel_store::open(&config.data_dir, config.database_url.as_deref()).await?;
-    let (app, background) = hikari_funnel_app::App::start(store.clone(), config.experiment_interval);
+    let (app, background) = hikari_funnel_app::App::start(store.clone(), config.experiment_interval, on_stored);
     let https = config.public_base_url.starts_with("https://");
     let state = state::AppState::new(app, store, config);
     let with_headers = move |family: headers::Family| {
