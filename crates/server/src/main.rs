@@ -135,7 +135,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         Arc::new(Notifier::start(w, HttpTransport::new(Duration::from_secs(10))))
     });
     // The media thread publishes room events on the bus; publishing never blocks it.
-    let events = events::start(webhook.clone());
+    let (events, funnel_counts) = events::start(webhook.clone());
     let publisher = events.clone();
     let media = hikari_media_io::start(sfu, settings.sockets, settings.udp_gso, move |e| publisher.publish(HikariEvent::Room(e)))?;
 
@@ -154,7 +154,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         servers.push(http::serve_on(*addr, app.clone(), "HTTP, signaling and Twirp API").await?);
     }
     if let Some(port) = settings.prometheus_port {
-        let metrics = metrics::router(metrics::MetricsState { media: media.clone(), events, webhook, started });
+        let metrics = metrics::router(metrics::MetricsState { media: media.clone(), events, funnel_counts, webhook, started });
         for addr in &settings.binds {
             servers.push(http::serve_on(SocketAddr::new(addr.ip(), port), metrics.clone(), "Prometheus metrics").await?);
         }

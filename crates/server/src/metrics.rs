@@ -16,12 +16,13 @@ use hikari_common::bus::{Publisher, SubscriberStats};
 use hikari_media_io::{LATENCY_BOUNDS_US, LatencyHistogram, MediaHandle, MediaStats};
 use hikari_webhook::{Notifier, WebhookCounters};
 
-use crate::events::HikariEvent;
+use crate::events::{FunnelCounts, HikariEvent};
 
 #[derive(Clone)]
 pub struct MetricsState {
     pub media: MediaHandle,
     pub events: Publisher<HikariEvent>,
+    pub funnel_counts: Arc<FunnelCounts>,
     pub webhook: Option<Arc<Notifier>>,
     pub started: SystemTime,
 }
@@ -32,7 +33,8 @@ pub fn router(state: MetricsState) -> Router {
 
 async fn metrics(State(s): State<MetricsState>) -> impl IntoResponse {
     let webhook = s.webhook.as_ref().map(|n| n.counters()).unwrap_or_default();
-    let body = render(&s.media.stats(), &s.events.stats(), &webhook, &Process::read(s.started));
+    let mut body = render(&s.media.stats(), &s.events.stats(), &webhook, &Process::read(s.started));
+    funnel_events(&mut body, s.funnel_counts.snapshot());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }
 
@@ -111,6 +113,14 @@ pub fn render(m: &MediaStats, bus: &[SubscriberStats], w: &WebhookCounters, p: &
 }
 
 /// Per subscriber, the events it was offered: queued for it, or lost to its full queue.
+/// `hikari_funnel_events_total{source}`: stored funnel events, server-recorded or client-sent.
+fn funnel_events(o: &mut String, (server, client): (u64, u64)) {
+    let name = "hikari_funnel_events_total";
+    let _ = writeln!(o, "# HELP {name} Funnel events stored, by who recorded them: the server, or clients through the tracking beacon.\n# TYPE {name} counter");
+    let _ = writeln!(o, "{name}{{source=\"server\"}} {server}");
+    let _ = writeln!(o, "{name}{{source=\"client\"}} {client}");
+}
+
 fn event_bus(o: &mut String, bus: &[SubscriberStats]) {
     let name = "hikari_event_bus_events_total";
     let _ = writeln!(
@@ -169,5 +179,14 @@ mod tests {
         assert!(page.contains("hikari_event_bus_events_total{subscriber=\"webhook\",outcome=\"dropped\"} 2\n"));
         assert!(page.contains("hikari_event_bus_events_total{subscriber=\"funnel\",outcome=\"delivered\"} 1\n"));
         assert_eq!(page.matches("# HELP hikari_event_bus_events_total").count(), 1);
+    }
+
+    #[test]
+    fn funnel_events_by_source() {
+        let mut page = String::new();
+        funnel_events(&mut page, (5, 2));
+        assert!(page.contains("# TYPE hikari_funnel_events_total counter\n"));
+        assert!(page.contains("hikari_funnel_events_total{source=\"server\"} 5\n"));
+        assert!(page.contains("hikari_funnel_events_total{source=\"client\"} 2\n"));
     }
 }

@@ -167,7 +167,15 @@ async fn events_queued_before_shutdown_are_all_stored_after_it(backend: Backend)
     // this single-threaded runtime lets every one of them queue, then shutdown comes while
     // the writer has at most its first batch in hand.
     let v = visit(7);
-    let waiting: Vec<_> = (0..3000).map(|i| tokio::spawn({ let events = fx.app.events.clone(); let e = v.event(EventName::page_view(), i); async move { events.record(e).await } })).collect();
+    let waiting: Vec<_> = (0..3000)
+        .map(|i| {
+            tokio::spawn({
+                let events = fx.app.events.clone();
+                let e = v.event(EventName::page_view(), i);
+                async move { events.record(e).await }
+            })
+        })
+        .collect();
     tokio::task::yield_now().await;
     let Fixture { app, background, store, dir, pg, told } = fx;
     background.shutdown().await;
