@@ -36,8 +36,8 @@ impl FunnelCounts {
 /// attendance (room joins matched to registrants), recording triggers, a cluster relay.
 #[derive(Clone, Debug)]
 pub enum HikariEvent {
-    /// From the media thread.
-    Room(RoomEvent),
+    /// From the media thread (shared: every subscriber gets the same one).
+    Room(Arc<RoomEvent>),
     /// A funnel event, once stored (page views, leads, exposures, beacon events).
     Funnel(Arc<hikari_funnel::Event>),
 }
@@ -73,6 +73,7 @@ pub fn start(webhook: Option<Arc<Notifier>>) -> (Publisher<HikariEvent>, Arc<Fun
 /// The webhook for an event, if LiveKit sends one for it.
 fn webhook_event(event: HikariEvent) -> Option<Event> {
     let HikariEvent::Room(event) = event else { return None };
+    let event = Arc::unwrap_or_clone(event);
     let (kind, room, participant, track) = match event {
         RoomEvent::RoomStarted(r) => (EventKind::RoomStarted, r, None, None),
         RoomEvent::RoomFinished(r) => (EventKind::RoomFinished, r, None, None),

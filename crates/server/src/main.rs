@@ -137,7 +137,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     // The media thread publishes room events on the bus; publishing never blocks it.
     let (events, funnel_counts) = events::start(webhook.clone());
     let publisher = events.clone();
-    let media = hikari_media_io::start(sfu, settings.sockets, settings.udp_gso, move |e| publisher.publish(HikariEvent::Room(e)))?;
+    let media = hikari_media_io::start(sfu, settings.sockets, settings.udp_gso, move |e| publisher.publish(HikariEvent::Room(Arc::new(e))))?;
 
     let keys = Arc::new(KeySet::new(settings.keys));
     let signal = hikari_signal::routes(SignalState { keys: keys.clone(), router: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout });

@@ -97,8 +97,7 @@ async fn burst(port: u16, salt: u64, stop: impl FnOnce()) -> HashSet<String> {
     for w in workers {
         w.await.expect("worker");
     }
-    let acked = acked.lock().await.clone();
-    acked
+    acked.lock().await.clone()
 }
 
 /// The visitors of every stored page view, read through the API of a restarted server.
