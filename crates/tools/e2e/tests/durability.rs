@@ -9,8 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
 /// Page views requested per run, by this many concurrent clients.
@@ -21,23 +19,7 @@ const STOP_AFTER: usize = 300;
 
 mod common;
 
-use common::{binary, free_port, spawn as start, wait_listening};
-
-/// One HTTP/1.1 request on its own connection: the status and body, or None if the
-/// connection failed or closed before a whole status line arrived.
-async fn request(port: u16, method: &str, path: &str, headers: &str, body: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nUser-Agent: Mozilla/5.0 durability-test\r\n{headers}Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(head.as_bytes()).await.ok()?;
-    let mut out = Vec::new();
-    tokio::time::timeout(Duration::from_secs(30), s.read_to_end(&mut out)).await.ok()?.ok()?;
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let status = text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()?;
-    Some((status, text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default()))
-}
+use common::{binary, free_port, request, spawn as start, wait_listening};
 
 async fn api(port: u16, token: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let headers = format!("Authorization: Bearer {token}\r\nContent-Type: application/json\r\n");
