@@ -42,7 +42,10 @@ pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, gso: bool, events: impl 
     let waker = Arc::new(Waker::new(poll.registry(), WAKER).map_err(|source| MediaError::Poller { what: "waker", source })?);
     let mut bound = Vec::new();
     for (i, s) in sockets.iter().enumerate() {
-        let bind_error = |source| MediaError::Bind { addr: s.bind, source };
+        let bind_error = |source: std::io::Error| {
+            let holder = (source.kind() == std::io::ErrorKind::AddrInUse).then(|| crate::holder::udp_port_holder(s.bind.port())).flatten();
+            MediaError::Bind { addr: s.bind, holder, source }
+        };
         let std_socket = std::net::UdpSocket::bind(s.bind).map_err(bind_error)?;
         std_socket.set_nonblocking(true).map_err(bind_error)?;
         let mut socket = UdpSocket::from_std(std_socket);

@@ -19,10 +19,12 @@ pub enum MediaError {
         source: std::io::Error,
     },
     /// Starting: a UDP socket could not be bound or registered with the poller.
-    #[error("cannot bind the WebRTC UDP port {addr}")]
+    #[error("cannot bind the WebRTC UDP port {addr}{}", holder.as_deref().map(|h| format!(": {h} holds it (stop it, or set rtc.udp_port)")).unwrap_or_default())]
     Bind {
         /// The address.
         addr: SocketAddr,
+        /// The process holding the port, when the port is in use and `/proc` tells.
+        holder: Option<String>,
         /// Why.
         #[source]
         source: std::io::Error,

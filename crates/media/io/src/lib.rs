@@ -13,6 +13,7 @@
 mod driver;
 mod error;
 mod handle;
+mod holder;
 mod stats;
 mod udp_batch;
 

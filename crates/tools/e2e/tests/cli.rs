@@ -26,3 +26,33 @@ fn serving_still_needs_api_keys() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no API keys configured"));
 }
+
+#[test]
+fn a_taken_udp_port_names_the_process_holding_it() {
+    let held = std::net::UdpSocket::bind("0.0.0.0:0").expect("bind");
+    let udp = held.local_addr().expect("addr").port();
+    let data = std::env::temp_dir().join(format!("hikari-e2e-udp-{}-{udp}", std::process::id()));
+    let http = common::free_port();
+    let mut child = Command::new(binary())
+        .args(["--dev", "--bind", "127.0.0.1", "--port", &http.to_string(), "--udp-port", &udp.to_string(), "--node-ip", "127.0.0.1"])
+        .arg("--data-dir")
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // Bounded: a server that did start is killed after 20 s (and the test fails).
+    for _ in 0..200 {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("output");
+    let _ = std::fs::remove_dir_all(&data);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "started on a taken port");
+    assert!(stderr.contains(&format!("cannot bind the WebRTC UDP port 0.0.0.0:{udp}: pid {} (", std::process::id())), "{stderr}");
+    assert!(stderr.contains("holds it"), "{stderr}");
+}
