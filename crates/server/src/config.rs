@@ -24,6 +24,14 @@ pub struct FileConfig {
     pub logging: LoggingConfig,
     pub webhook: WebhookConfig,
     pub prometheus_port: Option<u16>,
+    pub limits: LimitsConfig,
+}
+
+/// Hikari's own bounds on clients (no livekit-server equivalent).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct LimitsConfig {
+    pub auth_failures_per_minute: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -89,6 +97,12 @@ pub const FIELDS: &[Field] = &[
     f("key_file", "path", "a YAML file of `key: secret` lines, read when `keys` is empty", "--key-file, LIVEKIT_KEY_FILE"),
     f("region", "string", "region reported to clients in the join response", "--region, LIVEKIT_REGION"),
     f("prometheus_port", "u16, off", "port of the Prometheus metrics page (GET /metrics), on the bind addresses", "--prometheus-port, HIKARI_PROMETHEUS_PORT"),
+    f(
+        "limits.auth_failures_per_minute",
+        "u32 = 30",
+        "failed token checks (signaling, /rtc/validate, Twirp) per client address per minute; beyond it that address gets HTTP 429 with Retry-After until the minute ends",
+        "",
+    ),
     f("rtc.udp_port", "u16 = 7882", "the single UDP port for all WebRTC traffic", "--udp-port, UDP_PORT"),
     f("rtc.port_range_start", "u16", "used as the UDP port when rtc.udp_port is not set", ""),
     f("rtc.port_range_end", "u16", "must not be below rtc.port_range_start", ""),

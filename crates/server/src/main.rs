@@ -140,8 +140,11 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     let media = hikari_media_io::start(sfu, settings.sockets, settings.udp_gso, move |e| publisher.publish(HikariEvent::Room(Arc::new(e))))?;
 
     let keys = Arc::new(KeySet::new(settings.keys));
-    let signal = hikari_signal::routes(SignalState { keys: keys.clone(), router: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout });
-    let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_secs });
+    // Failed authentications per client address, counted across signaling and Twirp.
+    let throttle = Arc::new(hikari_auth::AuthThrottle::new(settings.auth_failures_per_minute, 60));
+    let signal =
+        hikari_signal::routes(SignalState { keys: keys.clone(), router: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout, throttle: throttle.clone() });
+    let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_secs, throttle });
     let (funnel, funnel_tasks) = funnel::start(funnel, events.clone()).await?;
     let app = Router::new()
         .merge(signal)

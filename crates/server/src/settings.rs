@@ -24,6 +24,8 @@ pub struct Settings {
     pub udp_port: u16,
     pub sockets: Vec<MediaSocket>,
     pub rtc_v1: bool,
+    /// Failed authentications per client address per minute.
+    pub auth_failures_per_minute: u32,
     pub udp_gso: bool,
     pub region: String,
     pub room: RoomDefaults,
@@ -147,6 +149,11 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         udp_port,
         sockets,
         rtc_v1: !(args.disable_rtc_v1 || rtc.disable_rtc_v1),
+        auth_failures_per_minute: match file.limits.auth_failures_per_minute {
+            Some(0) => bail!("limits.auth_failures_per_minute: 0 would refuse everyone; use at least 1"),
+            Some(n) => n,
+            None => 30,
+        },
         udp_gso: !(args.disable_udp_gso || rtc.disable_udp_gso),
         region: args.region.clone().or(file.region.clone()).unwrap_or_default(),
         room: RoomDefaults {

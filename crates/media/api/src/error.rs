@@ -32,6 +32,9 @@ pub enum ApiError {
     /// The media server is overloaded or stopping.
     #[error("{0}")]
     Unavailable(String),
+    /// Too many failed authentications from this address; retry after this many seconds.
+    #[error("too many failed authentications from this address; retry in {0} s")]
+    RateLimited(u64),
 }
 
 impl ApiError {
@@ -46,6 +49,7 @@ impl ApiError {
             Self::PermissionDenied(_) => "permission_denied",
             Self::Unimplemented(_) => "unimplemented",
             Self::Unavailable(_) => "unavailable",
+            Self::RateLimited(_) => "resource_exhausted",
         }
     }
 
@@ -58,6 +62,7 @@ impl ApiError {
             Self::PermissionDenied(_) => StatusCode::FORBIDDEN,
             Self::Unimplemented(_) => StatusCode::NOT_IMPLEMENTED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 }
@@ -85,6 +90,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         // Twirp errors are always JSON, whatever the request's content type.
         let body = serde_json::json!({ "code": self.code(), "msg": self.to_string() });
-        (self.status(), [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        let mut response = (self.status(), [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+        if let Self::RateLimited(secs) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

@@ -15,15 +15,16 @@
 mod error;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 
-use hikari_auth::{Claims, KeySet, token_from_request};
+use hikari_auth::{AuthThrottle, Claims, KeySet, token_from_request};
 use hikari_protocol::{RoomMethod, TwirpFormat, decode_room_request, encode_room_response};
 use hikari_types::{AdminRequest, AdminResponse, RoomName};
 
@@ -54,6 +55,8 @@ pub struct ApiState<A> {
     pub keys: Arc<KeySet>,
     /// The current Unix time in seconds (a parameter so tests control it).
     pub now_unix: fn() -> i64,
+    /// Failed authentications per client address (shared with signaling).
+    pub throttle: Arc<AuthThrottle>,
 }
 
 /// The Twirp routes, to merge into the server's router.
@@ -83,7 +86,7 @@ async fn handle<A: RoomAdmin>(state: &ApiState<A>, service: &str, method_name: &
     let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = TwirpFormat::from_content_type(content_type)
         .ok_or_else(|| ApiError::BadRoute(format!("unexpected Content-Type: {content_type:?}; use application/protobuf or application/json")))?;
-    let claims = authenticate(state, request.headers())?;
+    let claims = authenticate(state, &request)?;
     let body = axum::body::to_bytes(request.into_body(), MAX_BODY)
         .await
         .map_err(|_| ApiError::InvalidArgument(format!("the request body is larger than {MAX_BODY} bytes")))?;
@@ -107,10 +110,22 @@ fn route(service: &str, method: &str, http_method: &Method) -> Result<RoomMethod
     Ok(found)
 }
 
-fn authenticate(state: &ApiState<impl RoomAdmin>, headers: &axum::http::HeaderMap) -> Result<Claims, ApiError> {
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let token = token_from_request(authorization, None).map_err(|e| ApiError::Unauthenticated(e.to_string()))?;
-    state.keys.verify(token, (state.now_unix)()).map_err(|e| ApiError::Unauthenticated(e.to_string()))
+/// Verifies the caller's token; failures count against its address ([`AuthThrottle`]), and an
+/// address over the limit is refused before its token is looked at.
+fn authenticate(state: &ApiState<impl RoomAdmin>, request: &Request) -> Result<Claims, ApiError> {
+    let now = (state.now_unix)();
+    let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if let Some(ip) = ip {
+        state.throttle.check(ip, now).map_err(ApiError::RateLimited)?;
+    }
+    let authorization = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let verified = token_from_request(authorization, None).and_then(|token| state.keys.verify(token, now));
+    verified.map_err(|e| {
+        if let Some(ip) = ip {
+            state.throttle.failed(ip, now);
+        }
+        ApiError::Unauthenticated(e.to_string())
+    })
 }
 
 /// The room a request acts on, for `roomAdmin` grants.

@@ -37,7 +37,12 @@ fn token(grant: VideoGrant, secret: &str) -> String {
 
 fn app() -> (Router, Fake) {
     let fake = Fake::default();
-    let state = ApiState { admin: fake.clone(), keys: Arc::new(KeySet::new([("devkey".to_owned(), "secret".to_owned())])), now_unix: || NOW };
+    let state = ApiState {
+        admin: fake.clone(),
+        keys: Arc::new(KeySet::new([("devkey".to_owned(), "secret".to_owned())])),
+        now_unix: || NOW,
+        throttle: Arc::new(hikari_auth::AuthThrottle::new(5, 60)),
+    };
     (router(state), fake)
 }
 

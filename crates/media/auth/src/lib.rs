@@ -10,10 +10,12 @@
 
 mod claims;
 mod error;
+mod throttle;
 mod token;
 
 pub use claims::{Claims, VideoGrant};
 pub use error::AuthError;
 /// The verified right to join, defined with the SFU's other nouns.
 pub use hikari_types::JoinGrant;
+pub use throttle::AuthThrottle;
 pub use token::{AccessToken, KeySet, token_from_request};

@@ -2,18 +2,20 @@
 //! session per client from join to close.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
-use hikari_auth::{KeySet, token_from_request};
+use hikari_auth::{AuthThrottle, KeySet, token_from_request};
 use hikari_common::clock::unix_secs;
 use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
 use hikari_sfu::{Command, Join, SignalMode, SignalOut};
@@ -38,33 +40,65 @@ pub struct SignalState<R> {
     pub rtc_v1: bool,
     /// A client silent for this long is disconnected.
     pub ping_timeout: Duration,
+    /// Failed authentications per client address (shared with the Twirp API).
+    pub throttle: Arc<AuthThrottle>,
 }
 
 type Params = Query<HashMap<String, String>>;
 
-/// An HTTP refusal with LiveKit's message (small, unlike a `Response`).
-struct Refusal(StatusCode, String);
+/// An HTTP refusal with LiveKit's message (small, unlike a `Response`), and the seconds to
+/// wait for a rate-limited one.
+struct Refusal(StatusCode, String, Option<u64>);
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        (self.0, self.1).into_response()
+        let mut response = (self.0, self.1).into_response();
+        if let Some(secs) = self.2 {
+            response.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
 fn refuse(status: StatusCode, message: impl std::fmt::Display) -> Refusal {
-    Refusal(status, message.to_string())
+    Refusal(status, message.to_string(), None)
+}
+
+/// The client's address, as the listener recorded it.
+pub(crate) struct Peer(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    }
 }
 
 fn flag(params: &HashMap<String, String>, name: &str, default: bool) -> bool {
     params.get(name).map(|v| v == "1" || v.eq_ignore_ascii_case("true")).unwrap_or(default)
 }
 
-/// Verifies the token and builds the join, or the HTTP refusal LiveKit would give.
-fn authorize<R: Router>(state: &SignalState<R>, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<Join, Refusal> {
+/// Verifies the token and builds the join, or the HTTP refusal LiveKit would give. A failure
+/// counts against the client's address; an address over the limit gets 429 and
+/// `Retry-After` before its token is looked at.
+fn authorize<R: Router>(state: &SignalState<R>, Peer(ip): Peer, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<Join, Refusal> {
+    let now = unix_secs();
+    if let Some(ip) = ip
+        && let Err(secs) = state.throttle.check(ip, now)
+    {
+        return Err(Refusal(StatusCode::TOO_MANY_REQUESTS, format!("too many failed authentications from this address; retry in {secs} s"), Some(secs)));
+    }
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let token = token_from_request(authorization, params.get("access_token").map(String::as_str)).map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
-    let claims = state.keys.verify(token, unix_secs()).map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
-    let grant = claims.join_grant().map_err(|e| refuse(StatusCode::UNAUTHORIZED, e))?;
+    let grant = token_from_request(authorization, params.get("access_token").map(String::as_str))
+        .and_then(|token| state.keys.verify(token, now))
+        .and_then(|claims| claims.join_grant())
+        .map_err(|e| {
+            if let Some(ip) = ip {
+                state.throttle.failed(ip, now);
+            }
+            refuse(StatusCode::UNAUTHORIZED, e)
+        })?;
     if grant.room.as_str().len() > 256 || grant.identity.as_str().len() > 256 {
         return Err(refuse(StatusCode::BAD_REQUEST, "room name or identity too long"));
     }
@@ -97,35 +131,35 @@ fn with_join_request(mut join: Join, params: &HashMap<String, String>) -> Result
     Ok(join)
 }
 
-pub(crate) async fn validate<R: Router>(State(s): State<SignalState<R>>, headers: HeaderMap, Query(p): Params) -> Response {
-    match authorize(&s, &headers, &p) {
+pub(crate) async fn validate<R: Router>(State(s): State<SignalState<R>>, peer: Peer, headers: HeaderMap, Query(p): Params) -> Response {
+    match authorize(&s, peer, &headers, &p) {
         Ok(_) => (StatusCode::OK, "success").into_response(),
         Err(r) => r.into_response(),
     }
 }
 
-pub(crate) async fn validate_v1<R: Router>(State(s): State<SignalState<R>>, headers: HeaderMap, Query(p): Params) -> Response {
+pub(crate) async fn validate_v1<R: Router>(State(s): State<SignalState<R>>, peer: Peer, headers: HeaderMap, Query(p): Params) -> Response {
     if !s.rtc_v1 {
         return refuse(StatusCode::NOT_FOUND, "single peer connection mode is disabled").into_response();
     }
-    match authorize(&s, &headers, &p).and_then(|j| with_join_request(j, &p)) {
+    match authorize(&s, peer, &headers, &p).and_then(|j| with_join_request(j, &p)) {
         Ok(_) => (StatusCode::OK, "success").into_response(),
         Err(r) => r.into_response(),
     }
 }
 
-pub(crate) async fn rtc<R: Router>(State(s): State<SignalState<R>>, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
-    match authorize(&s, &headers, &p) {
+pub(crate) async fn rtc<R: Router>(State(s): State<SignalState<R>>, peer: Peer, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
+    match authorize(&s, peer, &headers, &p) {
         Ok(join) => upgrade(s, ws, join),
         Err(r) => r.into_response(),
     }
 }
 
-pub(crate) async fn rtc_v1<R: Router>(State(s): State<SignalState<R>>, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
+pub(crate) async fn rtc_v1<R: Router>(State(s): State<SignalState<R>>, peer: Peer, headers: HeaderMap, Query(p): Params, ws: WebSocketUpgrade) -> Response {
     if !s.rtc_v1 {
         return refuse(StatusCode::NOT_FOUND, "single peer connection mode is disabled").into_response();
     }
-    match authorize(&s, &headers, &p).and_then(|j| with_join_request(j, &p)) {
+    match authorize(&s, peer, &headers, &p).and_then(|j| with_join_request(j, &p)) {
         Ok(join) => upgrade(s, ws, join),
         Err(r) => r.into_response(),
     }

@@ -55,7 +55,13 @@ impl Router for Fake {
 
 fn app(router: Fake) -> axum::Router {
     let keys = Arc::new(KeySet::new([("devkey".to_owned(), "secret".to_owned())]));
-    routes(SignalState { keys, router, rtc_v1: true, ping_timeout: Duration::from_secs(15) })
+    routes(SignalState {
+        keys,
+        router,
+        rtc_v1: true,
+        ping_timeout: Duration::from_secs(15),
+        throttle: std::sync::Arc::new(hikari_auth::AuthThrottle::new(20, 60)),
+    })
 }
 
 fn token(identity: &str, secret: &str) -> String {

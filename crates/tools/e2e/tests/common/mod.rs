@@ -21,8 +21,14 @@ pub fn binary() -> PathBuf {
 
 /// Starts `hikari --dev` on `port` with its funnel data in `data`.
 pub fn spawn(data: &Path, port: u16) -> Child {
+    spawn_with(data, port, "")
+}
+
+/// [`spawn`] with a configuration file's body (YAML, `--config-body`).
+pub fn spawn_with(data: &Path, port: u16, config: &str) -> Child {
     Command::new(binary())
         .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &free_port().to_string(), "--node-ip", "127.0.0.1"])
+        .args(["--config-body", config])
         .arg("--data-dir")
         .arg(data)
         .stdout(Stdio::null())
@@ -60,10 +66,15 @@ impl Drop for Server {
 
 /// A listening server with a fresh data directory named after `name`.
 pub async fn start(name: &str) -> Server {
+    start_with(name, "").await
+}
+
+/// [`start`] with a configuration file's body (YAML).
+pub async fn start_with(name: &str, config: &str) -> Server {
     let port = free_port();
     // Each server its own funnel database: servers sharing one SQLite file race on it.
     let data = std::env::temp_dir().join(format!("hikari-e2e-{name}-{}-{port}", std::process::id()));
-    let child = spawn(&data, port);
+    let child = spawn_with(&data, port, config);
     let server = Server { child, port, data };
     wait_listening(port).await;
     server
@@ -83,4 +94,15 @@ pub async fn request(port: u16, method: &str, path: &str, headers: &str, body: &
     let text = String::from_utf8_lossy(&out).into_owned();
     let status = text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()?;
     Some((status, text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default()))
+}
+
+/// The raw response head (status line and headers) of one request without a body.
+pub async fn request_head(port: u16, method: &str, path: &str, headers: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    let head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n{headers}\r\n");
+    s.write_all(head.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), s.read_to_end(&mut out)).await.expect("in time").expect("read");
+    let text = String::from_utf8_lossy(&out).into_owned();
+    text.split("\r\n\r\n").next().unwrap_or_default().to_owned()
 }
