@@ -2,16 +2,29 @@
 
 #![allow(dead_code)] // each test file uses its part
 
-use std::net::TcpListener;
+use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// A port free for TCP and UDP that no other call in this process returns: tests of one
+/// binary run in parallel, and a port the kernel hands out for `bind(0)` and takes back can be
+/// handed out again before the first server binds it. Below the kernel's ephemeral range.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 10_000 + (std::process::id() % 1000) as u16 * 20;
+    for _ in 0..2000 {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = 10_000 + (base - 10_000 + offset) % 22_000;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() && UdpSocket::bind(("0.0.0.0", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port")
 }
 
 /// `HIKARI_BIN`, else the workspace's debug build.
