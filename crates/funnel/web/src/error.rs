@@ -105,7 +105,12 @@ impl IntoResponse for FunnelError {
         if let Self::VersionConflict { current } = self {
             body["current_version"] = current.into();
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // Every limit here counts in one-minute windows.
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
+        }
+        response
     }
 }
 

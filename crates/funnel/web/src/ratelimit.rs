@@ -31,6 +31,15 @@ impl RateLimiter {
     }
 }
 
+impl RateLimiter {
+    /// Whether `key` has used up its hits in the window running at `now`, without counting
+    /// one (for limits on failures: check first, count only when the attempt fails).
+    pub fn exhausted(&self, key: &str, now: i64) -> bool {
+        let hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        hits.get(key).is_some_and(|&(start, n)| now - start < self.window_ms && n >= self.limit)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +51,17 @@ mod tests {
         assert!(!r.allow("a", 2));
         assert!(r.allow("b", 2));
         assert!(r.allow("a", 1000));
+    }
+
+    #[test]
+    fn exhausted_peeks_without_counting() {
+        let r = RateLimiter::new(2, 1000);
+        assert!(!r.exhausted("a", 0));
+        r.allow("a", 0);
+        assert!(!r.exhausted("a", 1), "one failure of two");
+        r.allow("a", 1);
+        assert!(r.exhausted("a", 2) && r.exhausted("a", 999));
+        assert!(!r.exhausted("a", 1000), "a new window");
+        assert!(!r.exhausted("b", 2));
     }
 }

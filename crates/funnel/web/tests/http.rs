@@ -290,3 +290,21 @@ async fn every_page_family_sends_its_security_headers() {
         assert!(value(header::STRICT_TRANSPORT_SECURITY).is_none(), "no HSTS over http: {path}");
     }
 }
+
+#[tokio::test]
+async fn an_address_sending_bad_api_tokens_is_held_off_for_the_minute() {
+    let a = app(20).await;
+    let call = |token: &str, ip: [u8; 4]| {
+        let mut req = Request::builder().uri("/api/v1/funnels").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).expect("request");
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((ip, 40000))));
+        a.call(req)
+    };
+    for _ in 0..20 {
+        assert_eq!(call("hkf_guess", [10, 0, 0, 1]).await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, headers, _) = call("hkf_guess", [10, 0, 0, 1]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the 21st failure in a minute");
+    assert_eq!(headers.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("60"));
+    assert_eq!(call(&a.token, [10, 0, 0, 1]).await.0, StatusCode::TOO_MANY_REQUESTS, "even a good token from that address");
+    assert_eq!(call(&a.token, [10, 0, 0, 2]).await.0, StatusCode::OK, "another address is not affected");
+}

@@ -57,11 +57,25 @@ impl FromRequestParts<AppState> for ApiCaller {
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, FunnelError> {
         let auth = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         if let Some(auth) = auth {
-            let token = auth.strip_prefix("Bearer ").ok_or(FunnelError::Unauthorized)?;
-            return match st.admin.token(&digest(token.trim())).await? {
-                Some(_) => Ok(Self),
-                None => Err(FunnelError::Unauthorized),
+            // Failed tokens are limited per client address: checked first, counted on failure.
+            let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+            let now = unix_millis();
+            if let Some(ip) = &ip
+                && st.api_failures.exhausted(ip, now)
+            {
+                return Err(FunnelError::RateLimited);
+            }
+            let known = match auth.strip_prefix("Bearer ") {
+                Some(token) => st.admin.token(&digest(token.trim())).await?.is_some(),
+                None => false,
             };
+            if !known {
+                if let Some(ip) = &ip {
+                    st.api_failures.allow(ip, now);
+                }
+                return Err(FunnelError::Unauthorized);
+            }
+            return Ok(Self);
         }
         let admin = Admin::from_cookie(parts, st).await?;
         if parts.method != Method::GET && parts.method != Method::HEAD {

@@ -20,7 +20,7 @@ pub(crate) fn op(id: &str, summary: &str, req: Option<Value>, ok: &str, schema: 
             None => json!({ "description": "No content" }),
         },
     );
-    for code in ["400", "401", "403", "404", "409", "413", "422"] {
+    for code in ["400", "401", "403", "404", "409", "413", "422", "429"] {
         responses.insert(code.into(), err.clone());
     }
     let mut o = json!({ "operationId": id, "summary": summary, "responses": responses, "parameters": params });
