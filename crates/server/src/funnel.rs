@@ -6,7 +6,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use hikari_common::bus::Publisher;
 use hikari_funnel_web::{Background, FunnelConfig};
-use tokio::task::AbortHandle;
 
 use crate::cli::{AdminCommand, FunnelArgs};
 use crate::events::HikariEvent;
@@ -29,13 +28,10 @@ pub async fn start(config: FunnelConfig, bus: Publisher<HikariEvent>) -> anyhow:
     Ok(started)
 }
 
-/// Stops the HTTP servers, then the funnel's background tasks: the scheduler ends and the
-/// events still queued are written before this returns.
-pub async fn shutdown(servers: &[AbortHandle], background: Background) {
-    for s in servers {
-        s.abort();
-    }
-    tracing::info!("shutdown: HTTP servers stopped; writing queued funnel events");
+/// Stops the funnel's background tasks (after the HTTP listeners stopped): the scheduler
+/// ends and the events still queued are written before this returns.
+pub async fn shutdown(background: Background) {
+    tracing::info!("shutdown: writing queued funnel events");
     background.shutdown().await;
     tracing::info!("shutdown: funnel events written, experiment scheduler stopped");
 }

@@ -175,8 +175,14 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         }
         r = futures_util::future::select_all(servers) => r.0.context("server task").and_then(|r| r.context("server")),
     };
+    // Stop accepting connections, then let every participant leave, then write what is queued.
+    for s in &stops {
+        s.abort();
+    }
+    tracing::info!("shutdown: HTTP listeners stopped");
+    close_rooms(&media).await;
     // Bounded: a store that hangs must not keep the process from exiting.
-    if tokio::time::timeout(SHUTDOWN_BOUND, funnel::shutdown(&stops, funnel_tasks)).await.is_err() {
+    if tokio::time::timeout(SHUTDOWN_BOUND, funnel::shutdown(funnel_tasks)).await.is_err() {
         tracing::error!(bound = ?SHUTDOWN_BOUND, "shutdown: the funnel's queued events were not all written in time");
     }
     tracing::info!("shutdown complete");
@@ -185,3 +191,22 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
 
 /// How long a shutdown may take to write what is queued.
 const SHUTDOWN_BOUND: Duration = Duration::from_secs(20);
+
+/// Tells every participant to leave (`ServerShutdown`, as LiveKit does). The media thread
+/// takes commands in order, so the answer to a room listing sent after the leave command
+/// means every leave is in its connection's outbox; the connections then get a moment to
+/// write it. Bounded: 3 s for the media thread.
+async fn close_rooms(media: &hikari_media_io::MediaHandle) {
+    tracing::info!("shutdown: telling every participant to leave");
+    if let Err(why) = media.command(hikari_sfu::Command::Shutdown) {
+        tracing::warn!(why, "shutdown: the media thread did not take the leave command");
+        return;
+    }
+    let listed = tokio::time::timeout(Duration::from_secs(3), media.admin(hikari_sfu::AdminRequest::ListRooms { names: Vec::new() })).await;
+    match listed {
+        Ok(Ok(hikari_sfu::AdminResponse::Rooms(rooms))) if rooms.is_empty() => tracing::info!("shutdown: every room closed"),
+        other => tracing::warn!(?other, "shutdown: rooms may still be open"),
+    }
+    // The leave frames are in the connections' outboxes; give their tasks a moment to write.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}

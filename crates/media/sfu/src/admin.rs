@@ -50,14 +50,7 @@ impl Sfu {
             )),
             AdminRequest::DeleteRoom { room } => {
                 let r = self.room_index(&room)?;
-                self.with_room(r, now, |room, cx| {
-                    let all: Vec<usize> = room.participants.iter().map(|(i, _)| i).collect();
-                    for p in all {
-                        room.remove_participant(cx, p, DisconnectReason::RoomDeleted);
-                    }
-                    room.process(cx);
-                });
-                self.close_room(r);
+                self.end_room(r, now, DisconnectReason::RoomDeleted);
                 Ok(AdminResponse::Done)
             }
             AdminRequest::ListParticipants { room } => {

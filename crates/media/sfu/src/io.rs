@@ -62,6 +62,9 @@ pub enum Command {
         /// The request.
         request: hikari_types::AdminRequest,
     },
+    /// The server is stopping: every participant gets a leave (`ServerShutdown`) and its
+    /// connection closes; every room finishes.
+    Shutdown,
 }
 
 /// Something that happened in a room, for webhooks, metrics and the funnel.

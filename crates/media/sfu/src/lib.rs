@@ -134,7 +134,26 @@ impl Sfu {
                     });
                 }
             }
+            Command::Shutdown => {
+                let rooms: Vec<usize> = self.rooms.iter().map(|(r, _)| r).collect();
+                tracing::info!(rooms = rooms.len(), "shutting down: every participant leaves");
+                for r in rooms {
+                    self.end_room(r, now, DisconnectReason::ServerShutdown);
+                }
+            }
         }
+    }
+
+    /// Removes every participant of room `r` (each gets a leave for `reason`) and closes it.
+    fn end_room(&mut self, r: usize, now: Instant, reason: DisconnectReason) {
+        self.with_room(r, now, |room, cx| {
+            let all: Vec<usize> = room.participants.iter().map(|(i, _)| i).collect();
+            for p in all {
+                room.remove_participant(cx, p, reason);
+            }
+            room.process(cx);
+        });
+        self.close_room(r);
     }
 
     fn join(&mut self, now: Instant, join: Join) {
