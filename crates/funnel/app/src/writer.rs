@@ -128,7 +128,7 @@ async fn writer(store: Arc<dyn EventRepo>, mut rx: mpsc::Receiver<Queued>, stop:
 
 /// Commits a batch, then tells each waiter whether its event is stored.
 async fn write(store: &dyn EventRepo, batch: &mut Vec<Queued>, on_stored: &OnStored) {
-    let events: Vec<Event> = batch.iter().map(|(e, _)| e.clone()).collect();
+    let (events, waiters): (Vec<Event>, Vec<oneshot::Sender<bool>>) = batch.drain(..).unzip();
     // One retry covers a transient lock timeout; ids make the retry idempotent.
     let stored = match store.append_events(&events).await {
         Ok(_) => true,
@@ -140,10 +140,10 @@ async fn write(store: &dyn EventRepo, batch: &mut Vec<Queued>, on_stored: &OnSto
             }
         },
     };
-    for (event, done) in batch.drain(..) {
-        if stored {
-            on_stored(&event);
-        }
+    if stored {
+        events.iter().for_each(|e| on_stored(e));
+    }
+    for done in waiters {
         // A waiter that went away (its request was cancelled) needs no answer.
         let _ = done.send(stored);
     }
