@@ -70,7 +70,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
-        Ok(Self(ip))
+        Ok(Self(client_ip(parts).unwrap_or_else(|| "unknown".to_string())))
     }
+}
+
+/// The client's address, if the server recorded it.
+pub(crate) fn client_ip(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
 }

@@ -3,7 +3,7 @@
 use crate::{
     admin::layout::layout,
     error::{FunnelError, HtmlError},
-    extract::ClientIp,
+    extract::{ClientIp, client_ip},
     security::{cookie, create_user, digest, random_hex, set_cookie, verify_password},
     state::AppState,
 };
@@ -58,7 +58,7 @@ impl FromRequestParts<AppState> for ApiCaller {
         let auth = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         if let Some(auth) = auth {
             // Failed tokens are limited per client address: checked first, counted on failure.
-            let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+            let ip = client_ip(parts);
             let now = unix_millis();
             if let Some(ip) = &ip
                 && st.api_failures.exhausted(ip, now)
