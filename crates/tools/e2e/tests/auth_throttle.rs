@@ -6,7 +6,7 @@ use hikari_auth::{AccessToken, VideoGrant};
 
 mod common;
 
-use common::{request, start_with};
+use common::start_with;
 
 fn token(secret: &str) -> String {
     let now = hikari_common::clock::unix_secs();
@@ -17,10 +17,9 @@ fn token(secret: &str) -> String {
         .expect("sign")
 }
 
-/// Status and whole response (head and body) of a request.
+/// A call with `token`; Twirp's POSTs carry an empty message.
 async fn call(port: u16, method: &str, path: &str, token: &str) -> (u16, String) {
-    let headers = format!("Authorization: Bearer {token}\r\nContent-Type: application/json\r\n");
-    request(port, method, path, &headers, if method == "POST" { "{}" } else { "" }).await.expect("answer")
+    common::api(port, method, path, Some(token), if method == "POST" { "{}" } else { "" }).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -33,14 +33,8 @@ fn a_taken_udp_port_names_the_process_holding_it() {
     let udp = held.local_addr().expect("addr").port();
     let data = std::env::temp_dir().join(format!("hikari-e2e-udp-{}-{udp}", std::process::id()));
     let http = common::free_port();
-    let mut child = Command::new(binary())
-        .args(["--dev", "--bind", "127.0.0.1", "--port", &http.to_string(), "--udp-port", &udp.to_string(), "--node-ip", "127.0.0.1"])
-        .arg("--data-dir")
-        .arg(&data)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("runs");
+    let mut child =
+        common::server_command(&data, http, udp, "").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().expect("runs");
     // Bounded: a server that did start is killed after 20 s (and the test fails).
     for _ in 0..200 {
         if child.try_wait().expect("wait").is_some() {

@@ -20,12 +20,7 @@ const STOP_AFTER: usize = 300;
 
 mod common;
 
-use common::{binary, free_port, request, spawn as start, wait_listening};
-
-async fn api(port: u16, token: &str, method: &str, path: &str, body: &str) -> (u16, String) {
-    let headers = format!("Authorization: Bearer {token}\r\nContent-Type: application/json\r\n");
-    request(port, method, path, &headers, body).await.expect("API answers")
-}
+use common::{api, binary, free_port, request, spawn as start, wait_listening};
 
 /// A published opt-in page at `/f/f/in`.
 async fn funnel(port: u16, token: &str) {
@@ -36,7 +31,7 @@ async fn funnel(port: u16, token: &str) {
         ("POST", "/api/v1/steps/1/publish", r#"{"version":2}"#, 200),
     ];
     for (method, path, body, want) in calls {
-        let (status, text) = api(port, token, method, path, body).await;
+        let (status, text) = api(port, method, path, Some(token), body).await;
         assert_eq!(status, want, "{method} {path}: {text}");
     }
 }
@@ -88,7 +83,7 @@ async fn stored_views(data: &Path, token: &str) -> HashSet<String> {
     let port = free_port();
     let mut child = start(data, port);
     wait_listening(port).await;
-    let (status, body) = api(port, token, "GET", "/api/v1/events?name=page_view&limit=1000", "").await;
+    let (status, body) = api(port, "GET", "/api/v1/events?name=page_view&limit=1000", Some(token), "").await;
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(status, 200, "{body}");

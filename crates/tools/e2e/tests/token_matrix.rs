@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::Error as WsError;
 
 mod common;
 
-use common::{request, start_with};
+use common::{api as http, start_with};
 
 const KEY: &str = "devkey";
 const SECRET: &str = "secret";
@@ -74,12 +74,6 @@ async fn join(port: u16, path: &str, token: Option<&str>) -> u16 {
         Err(WsError::Http(response)) => response.status().as_u16(),
         Err(e) => panic!("{path}: {e}"),
     }
-}
-
-async fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    let headers = format!("{auth}Content-Type: application/json\r\n");
-    request(port, method, path, &headers, body).await.unwrap_or_else(|| panic!("{method} {path}: no answer"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

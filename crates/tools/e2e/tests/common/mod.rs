@@ -39,15 +39,23 @@ pub fn spawn(data: &Path, port: u16) -> Child {
 
 /// [`spawn`] with a configuration file's body (YAML, `--config-body`).
 pub fn spawn_with(data: &Path, port: u16, config: &str) -> Child {
-    Command::new(binary())
-        .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &free_port().to_string(), "--node-ip", "127.0.0.1"])
-        .args(["--config-body", config])
-        .arg("--data-dir")
-        .arg(data)
+    server_command(data, port, free_port(), config)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("hikari binary runs (build it with `cargo build --bins`)")
+}
+
+/// The command line of `hikari --dev` on HTTP `port` and UDP `udp_port`, funnel data in
+/// `data`, with a configuration file's body (may be empty).
+pub fn server_command(data: &Path, port: u16, udp_port: u16, config: &str) -> Command {
+    let mut command = Command::new(binary());
+    command
+        .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &udp_port.to_string(), "--node-ip", "127.0.0.1"])
+        .args(["--config-body", config])
+        .arg("--data-dir")
+        .arg(data);
+    command
 }
 
 /// Waits (at most 20 s: a loaded 2-core machine can be slow to start a debug build) until
@@ -118,4 +126,12 @@ pub async fn request_head(port: u16, method: &str, path: &str, headers: &str) ->
     tokio::time::timeout(Duration::from_secs(30), s.read_to_end(&mut out)).await.expect("in time").expect("read");
     let text = String::from_utf8_lossy(&out).into_owned();
     text.split("\r\n\r\n").next().unwrap_or_default().to_owned()
+}
+
+/// A JSON API call with an optional Bearer token: status and body. Panics if the server does
+/// not answer.
+pub async fn api(port: u16, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let headers = format!("{auth}Content-Type: application/json\r\n");
+    request(port, method, path, &headers, body).await.unwrap_or_else(|| panic!("{method} {path}: no answer"))
 }
