@@ -41,6 +41,7 @@ pub async fn collect(events: &EventWriter, funnels: &Builder, visit: &Visit, bat
         return Err(AppError::BadRequest(format!("at most {MAX_EVENTS} events per request")));
     }
     let mut out = Vec::with_capacity(batch.len());
+    let mut checked: Vec<(i64, i64)> = Vec::new();
     for e in batch {
         let name: hikari_funnel::EventName = e.name.parse()?;
         if name.is_server_recorded() {
@@ -52,8 +53,10 @@ pub async fn collect(events: &EventWriter, funnels: &Builder, visit: &Visit, bat
         }
         match (e.funnel, e.step) {
             (None, None) => {}
+            // A beacon's events mostly share one page: look each pair up once.
+            (Some(funnel), Some(step)) if checked.contains(&(funnel, step)) => {}
             (Some(funnel), Some(step)) => match funnels.step(StepId(step)).await {
-                Ok(s) if s.funnel_id == FunnelId(funnel) => {}
+                Ok(s) if s.funnel_id == FunnelId(funnel) => checked.push((funnel, step)),
                 Ok(_) | Err(AppError::NotFound(_)) => return Err(AppError::BadRequest(format!("no step {step} in funnel {funnel}"))),
                 Err(other) => return Err(other),
             },
