@@ -40,7 +40,7 @@ for arg in "$@"; do
   data="$WORK/$label-$port"
   token=$("$bin" admin create-token --name bench --data-dir "$data")
   taskset -c "$SERVER_CPU" "$bin" --dev --bind 127.0.0.1 --port "$port" --udp-port $((port + 1000)) --node-ip 127.0.0.1 \
-    --data-dir "$data" >"$WORK/$label.log" 2>&1 &
+    --data-dir "$data" --config-body 'limits: {page_views_per_minute: 100000000}' >"$WORK/$label.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port"
   bash "$ROOT/tests/e2e/funnel/bench/setup.sh" "http://127.0.0.1:$port" "$token"

@@ -32,6 +32,11 @@ pub struct FileConfig {
 #[serde(default)]
 pub struct LimitsConfig {
     pub auth_failures_per_minute: Option<u32>,
+    pub page_views_per_minute: Option<u32>,
+    pub form_submits_per_minute: Option<u32>,
+    pub beacons_per_minute: Option<u32>,
+    pub http_header_seconds: Option<u32>,
+    pub http_idle_seconds: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -103,6 +108,21 @@ pub const FIELDS: &[Field] = &[
         "failed token checks (signaling, /rtc/validate, Twirp) per client address per minute; beyond it that address gets HTTP 429 with Retry-After until the minute ends",
         "",
     ),
+    f(
+        "limits.page_views_per_minute",
+        "u32 = 600",
+        "funnel page views per client address per minute that count; beyond it views are still served but flagged like a bot's (kept, left out of reports and experiments), and beyond ten times it the address gets HTTP 429 with Retry-After",
+        "",
+    ),
+    f("limits.form_submits_per_minute", "u32 = 20", "funnel form submissions per client address per minute; beyond it HTTP 429", ""),
+    f("limits.beacons_per_minute", "u32 = 120", "tracking beacons (POST /f/collect) per client address per minute; beyond it HTTP 429", ""),
+    f(
+        "limits.http_header_seconds",
+        "seconds = 10",
+        "time a client has to send a request's headers; a connection that sends nothing or drips them is closed",
+        "",
+    ),
+    f("limits.http_idle_seconds", "seconds = 60", "how long a keep-alive HTTP connection may sit without a byte in either direction before it is closed", ""),
     f("rtc.udp_port", "u16 = 7882", "the single UDP port for all WebRTC traffic", "--udp-port, UDP_PORT"),
     f("rtc.port_range_start", "u16", "used as the UDP port when rtc.udp_port is not set", ""),
     f("rtc.port_range_end", "u16", "must not be below rtc.port_range_start", ""),
@@ -134,7 +154,7 @@ pub const FIELDS: &[Field] = &[
     f("development", "", "", ""),
 ];
 
-const SECTIONS: &[&str] = &["rtc", "room", "logging", "webhook"];
+const SECTIONS: &[&str] = &["rtc", "room", "logging", "webhook", "limits"];
 
 fn known(path: &str) -> bool {
     FIELDS.iter().any(|f| f.path == path) || SECTIONS.contains(&path)

@@ -9,11 +9,15 @@ use hikari_funnel_web::{Background, FunnelConfig};
 
 use crate::cli::{AdminCommand, FunnelArgs};
 use crate::events::HikariEvent;
+use crate::settings::{DEFAULT_LIMITS, Limits};
 
 /// The funnel configuration; `default_origin` is the HTTP origin the server listens on.
-pub fn config(args: &FunnelArgs, default_origin: &str) -> FunnelConfig {
+pub fn config(args: &FunnelArgs, default_origin: &str, limits: &Limits) -> FunnelConfig {
     let mut config = FunnelConfig::new(&args.data_dir, args.public_url.clone().unwrap_or_else(|| default_origin.to_owned()));
     config.database_url = args.database_url.clone();
+    config.view_limit_per_minute = limits.page_views_per_minute;
+    config.submit_limit_per_minute = limits.form_submits_per_minute;
+    config.collect_limit_per_minute = limits.beacons_per_minute;
     config
 }
 
@@ -51,11 +55,14 @@ pub fn admin(command: &AdminCommand) -> anyhow::Result<()> {
                         line.trim_end_matches(['\r', '\n']).to_owned()
                     }
                 };
-                let id = hikari_funnel_web::create_user(&config(funnel, ""), email, &password).await.with_context(|| format!("cannot create user {email}"))?;
+                let id = hikari_funnel_web::create_user(&config(funnel, "", &DEFAULT_LIMITS), email, &password)
+                    .await
+                    .with_context(|| format!("cannot create user {email}"))?;
                 println!("created user {email} ({id})");
             }
             AdminCommand::CreateToken { name, funnel } => {
-                let token = hikari_funnel_web::create_token(&config(funnel, ""), name).await.with_context(|| format!("cannot create token {name}"))?;
+                let token =
+                    hikari_funnel_web::create_token(&config(funnel, "", &DEFAULT_LIMITS), name).await.with_context(|| format!("cannot create token {name}"))?;
                 println!("{token}");
             }
         }

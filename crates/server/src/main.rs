@@ -77,7 +77,7 @@ fn serve(cli: &Cli) -> ExitCode {
     init_logging(&settings.log_level, settings.log_json);
     raise_open_file_limit();
     let origin = settings.binds.first().map(|a| format!("http://{a}")).unwrap_or_default();
-    let funnel = funnel::config(&cli.serve.funnel, &origin);
+    let funnel = funnel::config(&cli.serve.funnel, &origin, &settings.limits);
     match run(settings, funnel) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -141,7 +141,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
 
     let keys = Arc::new(KeySet::new(settings.keys));
     // Failed authentications per client address, counted across signaling and Twirp.
-    let throttle = Arc::new(hikari_auth::AuthThrottle::new(settings.auth_failures_per_minute, 60));
+    let throttle = Arc::new(hikari_auth::AuthThrottle::new(settings.limits.auth_failures_per_minute, 60));
     let signal =
         hikari_signal::routes(SignalState { keys: keys.clone(), router: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout, throttle: throttle.clone() });
     let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_secs, throttle });
@@ -153,13 +153,14 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         .merge(api)
         .merge(funnel);
     let mut servers = Vec::new();
+    let timeouts = http::Timeouts { header_read: settings.limits.http_header_timeout, idle: settings.limits.http_idle_timeout };
     for addr in &settings.binds {
-        servers.push(http::serve_on(*addr, app.clone(), "HTTP, signaling and Twirp API").await?);
+        servers.push(http::serve_on(*addr, app.clone(), timeouts, "HTTP, signaling and Twirp API").await?);
     }
     if let Some(port) = settings.prometheus_port {
         let metrics = metrics::router(metrics::MetricsState { media: media.clone(), events, funnel_counts, webhook, started });
         for addr in &settings.binds {
-            servers.push(http::serve_on(SocketAddr::new(addr.ip(), port), metrics.clone(), "Prometheus metrics").await?);
+            servers.push(http::serve_on(SocketAddr::new(addr.ip(), port), metrics.clone(), timeouts, "Prometheus metrics").await?);
         }
     }
     let stops: Vec<_> = servers.iter().map(tokio::task::JoinHandle::abort_handle).collect();

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 
@@ -11,11 +12,24 @@ use hikari_sfu::RoomDefaults;
 use hikari_webhook::WebhookSettings;
 
 use crate::cli::{ConfigArgs, ServeArgs};
-use crate::config::{FileConfig, interface_addresses, parse_keys};
+use crate::config::{FileConfig, LimitsConfig, interface_addresses, parse_keys};
 
 pub const DEFAULT_PORT: u16 = 7880;
 pub const DEFAULT_UDP_PORT: u16 = 7882;
 const LOG_LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
+
+/// Bounds on clients, per client address where they count (`limits:` in the file).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    /// Failed authentications per minute.
+    pub auth_failures_per_minute: u32,
+    /// Funnel page views per minute that count (flagged beyond, refused beyond ten times).
+    pub page_views_per_minute: u32,
+    pub form_submits_per_minute: u32,
+    pub beacons_per_minute: u32,
+    pub http_header_timeout: Duration,
+    pub http_idle_timeout: Duration,
+}
 
 pub struct Settings {
     pub keys: BTreeMap<String, String>,
@@ -24,8 +38,7 @@ pub struct Settings {
     pub udp_port: u16,
     pub sockets: Vec<MediaSocket>,
     pub rtc_v1: bool,
-    /// Failed authentications per client address per minute.
-    pub auth_failures_per_minute: u32,
+    pub limits: Limits,
     pub udp_gso: bool,
     pub region: String,
     pub room: RoomDefaults,
@@ -149,11 +162,7 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         udp_port,
         sockets,
         rtc_v1: !(args.disable_rtc_v1 || rtc.disable_rtc_v1),
-        auth_failures_per_minute: match file.limits.auth_failures_per_minute {
-            Some(0) => bail!("limits.auth_failures_per_minute: 0 would refuse everyone; use at least 1"),
-            Some(n) => n,
-            None => 30,
-        },
+        limits: limits(&file.limits)?,
         udp_gso: !(args.disable_udp_gso || rtc.disable_udp_gso),
         region: args.region.clone().or(file.region.clone()).unwrap_or_default(),
         room: RoomDefaults {
@@ -169,6 +178,36 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         keys,
     };
     Ok((settings, warnings))
+}
+
+/// The limits without a `limits:` section (documented in `config::FIELDS`).
+pub const DEFAULT_LIMITS: Limits = Limits {
+    auth_failures_per_minute: 30,
+    page_views_per_minute: 600,
+    form_submits_per_minute: 20,
+    beacons_per_minute: 120,
+    http_header_timeout: Duration::from_secs(10),
+    http_idle_timeout: Duration::from_secs(60),
+};
+
+fn limits(l: &LimitsConfig) -> anyhow::Result<Limits> {
+    // Zero would refuse everyone (or close every connection at once).
+    let at_least_one = |field: &str, value: Option<u32>, default: u32| match value {
+        Some(0) => bail!("limits.{field}: 0 would refuse everyone; use at least 1"),
+        Some(n) => Ok(n),
+        None => Ok(default),
+    };
+    let seconds =
+        |field: &str, value: Option<u32>, default: Duration| at_least_one(field, value, default.as_secs() as u32).map(|s| Duration::from_secs(u64::from(s)));
+    let d = DEFAULT_LIMITS;
+    Ok(Limits {
+        auth_failures_per_minute: at_least_one("auth_failures_per_minute", l.auth_failures_per_minute, d.auth_failures_per_minute)?,
+        page_views_per_minute: at_least_one("page_views_per_minute", l.page_views_per_minute, d.page_views_per_minute)?,
+        form_submits_per_minute: at_least_one("form_submits_per_minute", l.form_submits_per_minute, d.form_submits_per_minute)?,
+        beacons_per_minute: at_least_one("beacons_per_minute", l.beacons_per_minute, d.beacons_per_minute)?,
+        http_header_timeout: seconds("http_header_seconds", l.http_header_seconds, d.http_header_timeout)?,
+        http_idle_timeout: seconds("http_idle_seconds", l.http_idle_seconds, d.http_idle_timeout)?,
+    })
 }
 
 fn webhook(file: &FileConfig, keys: &BTreeMap<String, String>) -> anyhow::Result<Option<WebhookSettings>> {
@@ -210,6 +249,9 @@ mod tests {
             ("webhook:\n  api_key: other\n  urls: [\"http://127.0.0.1:9/\"]", "webhook.api_key"),
             ("webhook:\n  api_key: k\n  urls: [\"https://x/\"]", "webhook.urls"),
             ("room:\n  empty_timeout: soon", "room.empty_timeout"),
+            ("limits:\n  page_views_per_minute: 0", "limits.page_views_per_minute"),
+            ("limits:\n  http_idle_seconds: 0", "limits.http_idle_seconds"),
+            ("limits:\n  beacons_per_minute: -1", "limits.beacons_per_minute"),
         ] {
             let e = with_body(yaml).err().map(|e| format!("{e:#}")).unwrap_or_default();
             assert!(e.contains(field), "{yaml:?} -> {e:?}");
@@ -223,5 +265,9 @@ mod tests {
         assert_eq!((s.port, s.prometheus_port), (7000, Some(7001)));
         assert_eq!(s.webhook.map(|w| w.api_key), Some("k".to_owned()));
         assert_eq!(warnings.len(), 1, "unknown fields warn: {warnings:?}");
+        assert_eq!(s.limits, DEFAULT_LIMITS, "limits have their documented defaults");
+        let (s, warnings) = with_body("limits:\n  page_views_per_minute: 5\n  http_idle_seconds: 3").expect("valid");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!((s.limits.page_views_per_minute, s.limits.http_idle_timeout), (5, Duration::from_secs(3)));
     }
 }

@@ -11,6 +11,9 @@ pub struct FunnelConfig {
     pub database_url: Option<String>,
     /// The public origin, e.g. `https://example.com`; `https` turns on `Secure` cookies.
     pub public_base_url: String,
+    /// Page views per client address per minute that count: beyond it a view is served but
+    /// flagged like a bot's; beyond ten times it the address gets 429.
+    pub view_limit_per_minute: u32,
     /// Form submissions allowed per client address per minute.
     pub submit_limit_per_minute: u32,
     /// Tracking-beacon requests (`/f/collect`) allowed per client address per minute.
@@ -20,13 +23,14 @@ pub struct FunnelConfig {
 }
 
 impl FunnelConfig {
-    /// A config with defaults: SQLite under `data_dir`, 20 submissions and 120 beacons a minute
-    /// per client address.
+    /// A config with defaults: SQLite under `data_dir`; 600 counted page views, 20 submissions
+    /// and 120 beacons a minute per client address.
     pub fn new(data_dir: impl Into<PathBuf>, public_base_url: impl Into<String>) -> Self {
         Self {
             data_dir: data_dir.into(),
             database_url: None,
             public_base_url: public_base_url.into(),
+            view_limit_per_minute: 600,
             submit_limit_per_minute: 20,
             collect_limit_per_minute: 120,
             experiment_interval: std::time::Duration::from_secs(600),

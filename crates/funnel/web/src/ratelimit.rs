@@ -16,6 +16,23 @@ impl RateLimiter {
 
     /// Counts a hit for `key` at `now`; false when over the limit.
     pub fn allow(&self, key: &str, now: i64) -> bool {
+        self.hit(key, now) <= self.limit
+    }
+
+    /// Counts a hit for `key` at `now` and says how it compares with the limit.
+    pub fn check(&self, key: &str, now: i64) -> Over {
+        let hits = self.hit(key, now);
+        if hits <= self.limit {
+            Over::No
+        } else if hits <= self.limit.saturating_mul(10) {
+            Over::Soft
+        } else {
+            Over::Hard
+        }
+    }
+
+    /// Counts a hit for `key` at `now`; returns the hits in the current window, this one included.
+    fn hit(&self, key: &str, now: i64) -> u32 {
         // A poisoned lock only means another request panicked mid-update; the counts are
         // still usable.
         let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
@@ -26,9 +43,17 @@ impl RateLimiter {
         if now - entry.0 >= self.window_ms {
             *entry = (now, 0);
         }
-        entry.1 += 1;
-        entry.1 <= self.limit
+        entry.1 = entry.1.saturating_add(1);
+        entry.1
     }
+}
+
+/// Where a key stands against its limit: within it, over it, or over ten times it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Over {
+    No,
+    Soft,
+    Hard,
 }
 
 impl RateLimiter {
@@ -51,6 +76,16 @@ mod tests {
         assert!(!r.allow("a", 2));
         assert!(r.allow("b", 2));
         assert!(r.allow("a", 1000));
+    }
+
+    #[test]
+    fn check_tells_soft_from_hard() {
+        let r = RateLimiter::new(2, 1000);
+        let seen: Vec<Over> = (0..22).map(|i| r.check("a", i)).collect();
+        assert_eq!(&seen[..2], &[Over::No; 2]);
+        assert_eq!(&seen[2..20], &[Over::Soft; 18]);
+        assert_eq!(&seen[20..], &[Over::Hard; 2]);
+        assert_eq!(r.check("a", 1000), Over::No, "a new window");
     }
 
     #[test]

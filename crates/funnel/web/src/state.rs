@@ -13,6 +13,8 @@ pub(crate) struct AppState {
     pub app: App,
     pub admin: Arc<dyn AdminRepo>,
     pub config: Arc<FunnelConfig>,
+    /// Page views per client address (counted up to ten times the limit).
+    pub views: Arc<RateLimiter>,
     pub submits: Arc<RateLimiter>,
     pub logins: Arc<RateLimiter>,
     pub collects: Arc<RateLimiter>,
@@ -23,12 +25,14 @@ pub(crate) struct AppState {
 
 impl AppState {
     pub fn new(app: App, admin: Arc<dyn AdminRepo>, config: FunnelConfig) -> Self {
+        let views = RateLimiter::new(config.view_limit_per_minute.max(1), 60_000);
         let submits = RateLimiter::new(config.submit_limit_per_minute.max(1), 60_000);
         let collects = RateLimiter::new(config.collect_limit_per_minute.max(1), 60_000);
         Self {
             app,
             admin,
             config: Arc::new(config),
+            views: Arc::new(views),
             submits: Arc::new(submits),
             logins: Arc::new(RateLimiter::new(10, 60_000)),
             collects: Arc::new(collects),

@@ -23,10 +23,14 @@ impl Drop for App {
 }
 
 async fn app(submit_limit: u32) -> App {
+    app_with(|c| c.submit_limit_per_minute = submit_limit).await
+}
+
+async fn app_with(configure: impl FnOnce(&mut FunnelConfig)) -> App {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let dir = std::env::temp_dir().join(format!("funnel_http_{}_{nanos}", std::process::id()));
     let mut config = FunnelConfig::new(&dir, "http://127.0.0.1");
-    config.submit_limit_per_minute = submit_limit;
+    configure(&mut config);
     let token = create_token(&config, "test").await.expect("token");
     App { router: start(config).await.expect("router").0, token, dir }
 }
@@ -307,4 +311,27 @@ async fn an_address_sending_bad_api_tokens_is_held_off_for_the_minute() {
     assert_eq!(headers.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("60"));
     assert_eq!(call(&a.token, [10, 0, 0, 1]).await.0, StatusCode::TOO_MANY_REQUESTS, "even a good token from that address");
     assert_eq!(call(&a.token, [10, 0, 0, 2]).await.0, StatusCode::OK, "another address is not affected");
+}
+
+#[tokio::test]
+async fn page_views_past_the_address_limit_are_served_flagged_and_a_flood_is_refused() {
+    let a = app_with(|c| c.view_limit_per_minute = 3).await;
+    a.funnel().await;
+    let mut statuses = Vec::new();
+    for _ in 0..32 {
+        let req = Request::builder().uri("/f/f/in").header(header::USER_AGENT, "Mozilla/5.0 test").body(Body::empty()).expect("request");
+        let (status, h, _) = a.call(req).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(h.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("60"));
+        }
+        statuses.push(status);
+    }
+    assert!(statuses[..30].iter().all(|s| *s == StatusCode::OK), "served up to ten times the limit: {statuses:?}");
+    assert!(statuses[30..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "refused beyond: {statuses:?}");
+    let (s, body) = a.api("GET", "/api/v1/events?name=page_view&limit=100", None).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let views = body.as_array().cloned().unwrap_or_default();
+    let counted = views.iter().filter(|e| e["bot"] == json!(false)).count();
+    let flagged = views.iter().filter(|e| e["bot"] == json!(true)).count();
+    assert_eq!((counted, flagged), (3, 27), "{body}");
 }

@@ -47,3 +47,35 @@ async fn slow_and_silent_connections_are_closed_after_the_header_timeout() {
     tokio::time::timeout(Duration::from_secs(10), ok.read_to_string(&mut reply)).await.expect("in time").expect("read");
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }
+
+/// Sends one keep-alive `GET /` on `stream` and reads its whole response ("OK").
+async fn ask(stream: &mut TcpStream) {
+    stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.expect("write");
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 512];
+    while !reply.ends_with(b"\r\n\r\nOK") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await.expect("a reply in time").expect("read");
+        assert!(n > 0, "closed mid-reply: {}", String::from_utf8_lossy(&reply));
+        reply.extend_from_slice(&buf[..n]);
+    }
+    assert!(reply.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&reply));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout_and_a_busy_one_is_not() {
+    let s = common::start_with("idle", "limits:\n  http_idle_seconds: 2\n").await;
+    let mut idle = TcpStream::connect(("127.0.0.1", s.port)).await.expect("connect");
+    ask(&mut idle).await;
+    let mut busy = TcpStream::connect(("127.0.0.1", s.port)).await.expect("connect");
+    // The busy connection asks every half second for 4 s: twice the idle timeout.
+    let busy_task = tokio::spawn(async move {
+        for _ in 0..8 {
+            ask(&mut busy).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        ask(&mut busy).await;
+    });
+    let t = closed_after(idle, None).await.expect("an idle connection is closed");
+    assert!((1.5..6.0).contains(&t), "an idle keep-alive connection was closed after {t:.1} s (timeout 2 s)");
+    busy_task.await.expect("a connection in use stays open past the idle timeout");
+}

@@ -8,6 +8,7 @@ use crate::{
     error::{FunnelError, HtmlError},
     extract::{ApiJson, ClientIp},
     public::visit::{Visit, locale},
+    ratelimit::Over,
     render::{self, PageView},
     state::AppState,
 };
@@ -40,6 +41,11 @@ fn with_cookies(st: &AppState, visit: &Visit, status: StatusCode, body: impl Int
     res
 }
 
+/// 429 for a visitor: the page says so, `Retry-After` says when (the limits' windows are a minute).
+fn too_many(locale: Locale) -> Response {
+    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "60")], render::simple(locale, locale.text(Msg::RateLimited))).into_response()
+}
+
 fn not_found(locale: Locale) -> Response {
     (StatusCode::NOT_FOUND, render::not_found(locale)).into_response()
 }
@@ -49,12 +55,20 @@ async fn show(
     Path((funnel, step)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
 ) -> Result<Response, HtmlError> {
     let Some(t) = st.app.target(&funnel, &step).await? else {
         return Ok(not_found(locale(&headers, &query, None)));
     };
     let now = unix_millis();
-    let visit = Visit::read(&headers, &query);
+    let mut visit = Visit::read(&headers, &query);
+    // Past the per-address limit a view is flagged like a bot's: served, kept, not counted
+    // (and never assigned an experiment arm); a flood ten times the limit is refused.
+    match st.views.check(&ip, now) {
+        Over::No => {}
+        Over::Soft => visit.who.bot = true,
+        Over::Hard => return Ok(too_many(locale(&headers, &query, Some(&t.funnel)))),
+    }
     let arm = st.app.view(&t, &visit.who, now).await?;
     if let Some(url) = &t.step.redirect_url {
         return Ok(with_cookies(&st, &visit, StatusCode::FOUND, [(header::LOCATION, url.as_str())]));
@@ -92,7 +106,7 @@ async fn submit(
     raw.values_mut().for_each(|v| v.retain(|c| c != '\0'));
     let now = unix_millis();
     if !st.submits.allow(&ip, now) {
-        return Ok((StatusCode::TOO_MANY_REQUESTS, render::simple(loc, loc.text(Msg::RateLimited))).into_response());
+        return Ok(too_many(loc));
     }
     let visit = Visit::read(&headers, &query);
     match st.app.submit(&t, &visit.who, &raw, now).await? {
