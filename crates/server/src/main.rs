@@ -124,7 +124,9 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     let started = SystemTime::now();
     let now = Instant::now();
     let unix_ms = started.duration_since(UNIX_EPOCH)?.as_millis() as i64;
-    let mut sfu = SfuConfig::new(settings.sockets.iter().map(|s| s.advertised).collect(), (now, unix_ms), unix_ms as u64);
+    let candidates = settings.sockets.iter().map(|s| s.advertised).collect();
+    // The core parses no wire format: LiveKit's data packets are handed to it here.
+    let mut sfu = SfuConfig::new(candidates, (now, unix_ms), unix_ms as u64, Arc::new(hikari_protocol::LiveKitData));
     sfu.room = settings.room.clone();
     // Clients gate features (RPC, data streams) on the LiveKit server version they see.
     sfu.server.version = hikari_sfu::LIVEKIT_COMPATIBLE_VERSION.into();

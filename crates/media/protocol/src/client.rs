@@ -11,7 +11,10 @@ use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Resp;
 use prost::Message;
 
-use crate::convert::{disconnect_reason_from_proto, disconnect_reason_to_proto, sdp_from_proto, sdp_to_proto, source_from_proto, track_kind_from_proto};
+use crate::convert::{
+    candidate_from_init, candidate_to_init, disconnect_reason_from_proto, disconnect_reason_to_proto, sdp_from_proto, sdp_to_proto, source_from_proto,
+    track_kind_from_proto,
+};
 use crate::error::ProtocolError;
 
 fn target_to_proto(t: SignalTarget) -> i32 {
@@ -37,7 +40,7 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
         ClientSignal::Offer(s) => Some(Req::Offer(sdp_to_proto(s))),
         ClientSignal::Answer(s) => Some(Req::Answer(sdp_to_proto(s))),
         ClientSignal::Trickle(t) => {
-            Some(Req::Trickle(lk::TrickleRequest { candidate_init: t.candidate_init.clone(), target: target_to_proto(t.target), r#final: t.is_final }))
+            Some(Req::Trickle(lk::TrickleRequest { candidate_init: candidate_to_init(&t.candidate), target: target_to_proto(t.target), r#final: t.is_final }))
         }
         ClientSignal::AddTrack(a) => Some(Req::AddTrack(lk::AddTrackRequest {
             cid: a.cid.clone(),
@@ -198,7 +201,9 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
         }
         Resp::Answer(s) => ServerSignal::Answer(sdp_from_proto(s, SdpKind::Answer)),
         Resp::Offer(s) => ServerSignal::Offer(sdp_from_proto(s, SdpKind::Offer)),
-        Resp::Trickle(t) => ServerSignal::Trickle(Trickle { candidate_init: t.candidate_init, target: target_from_proto(t.target), is_final: t.r#final }),
+        Resp::Trickle(t) => {
+            ServerSignal::Trickle(Trickle { candidate: candidate_from_init(&t.candidate_init), target: target_from_proto(t.target), is_final: t.r#final })
+        }
         Resp::Update(u) => ServerSignal::Update(u.participants.iter().map(participant_from_proto).collect()),
         Resp::TrackPublished(t) => ServerSignal::TrackPublished {
             cid: t.cid,

@@ -9,6 +9,21 @@ use livekit_protocol as lk;
 /// The protocol version this server speaks.
 pub const PROTOCOL_VERSION: i32 = 16;
 
+/// The `candidate` member of an `RTCIceCandidateInit` JSON string, without `a=`; empty when
+/// there is none or the JSON is malformed (such a candidate is ignored, as browsers do).
+pub(crate) fn candidate_from_init(init: &str) -> String {
+    let line = serde_json::from_str::<serde_json::Value>(init).ok().and_then(|v| v.get("candidate")?.as_str().map(str::to_owned)).unwrap_or_default();
+    match line.strip_prefix("a=") {
+        Some(rest) => rest.to_owned(),
+        None => line,
+    }
+}
+
+/// An `RTCIceCandidateInit` JSON string for a candidate line, as livekit-server sends it.
+pub(crate) fn candidate_to_init(line: &str) -> String {
+    serde_json::json!({ "candidate": line, "sdpMid": "0", "sdpMLineIndex": 0 }).to_string()
+}
+
 pub(crate) fn track_kind_from_proto(v: i32) -> TrackKind {
     match lk::TrackType::try_from(v) {
         Ok(lk::TrackType::Video) => TrackKind::Video,
@@ -260,5 +275,22 @@ pub(crate) fn join_to_proto(j: &JoinInfo) -> lk::JoinResponse {
         }),
         enabled_publish_codecs: j.publish_codecs.iter().map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() }).collect(),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod candidate_tests {
+    use super::*;
+
+    #[test]
+    fn the_candidate_line_is_read_from_the_init_json_and_written_back() {
+        let line = "candidate:1 1 udp 2122260223 10.77.0.2 54321 typ host generation 0";
+        let init = format!(r#"{{"sdpMid":"0","sdpMLineIndex":0,"candidate":"{line}"}}"#);
+        assert_eq!(candidate_from_init(&init), line);
+        assert_eq!(candidate_from_init(&format!(r#"{{"candidate":"a={line}"}}"#)), line, "an a= prefix is dropped");
+        for bad in ["", "{}", "not json", "{", r#"{"candidate":5}"#, "[]"] {
+            assert_eq!(candidate_from_init(bad), "", "{bad}");
+        }
+        assert_eq!(candidate_from_init(&candidate_to_init(line)), line);
     }
 }

@@ -1,31 +1,24 @@
 //! Data packets relayed between participants over the data channels.
 
-use hikari_types::{ParticipantIdentity, ParticipantSid};
+use hikari_types::{DataPackets, DataRelay, DataSender, ParticipantIdentity, ParticipantSid, Reliability};
 use livekit_protocol as lk;
 use lk::data_packet::Value;
 use prost::Message;
 
 use crate::error::ProtocolError;
 
-/// Which data channel a packet travels on. The channel decides, not the packet's
-/// deprecated `kind` field (the Python SDK sends `LOSSY` on `_reliable`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Reliability {
-    /// `_reliable`: ordered and retransmitted.
-    Reliable,
-    /// `_lossy`: unordered, no retransmission.
-    Lossy,
-}
+/// LiveKit's `DataPacket` protobuf, as the SFU core's [`DataPackets`] port.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LiveKitData;
 
-/// A data packet rewritten for its receivers.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataRelay {
-    /// Receivers by identity; with `destination_sids`, empty means everyone but the sender.
-    pub destination_identities: Vec<ParticipantIdentity>,
-    /// Receivers by participant SID (older clients address by SID).
-    pub destination_sids: Vec<ParticipantSid>,
-    /// The packet to send, with the sender's identity stamped.
-    pub bytes: Vec<u8>,
+impl DataPackets for LiveKitData {
+    fn relay(&self, bytes: &[u8], sender: DataSender<'_>, reliability: Reliability) -> Result<Option<DataRelay>, String> {
+        relay_data_packet(bytes, sender.identity, sender.sid, sender.hidden, sender.agent, reliability).map_err(|e| e.to_string())
+    }
+
+    fn user_packet(&self, payload: Vec<u8>, topic: Option<String>, destination_identities: &[ParticipantIdentity], reliability: Reliability) -> Vec<u8> {
+        user_data_packet(payload, topic, destination_identities, reliability)
+    }
 }
 
 /// Parses a data packet from `sender` and stamps the sender's real identity on it.

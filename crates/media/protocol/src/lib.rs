@@ -23,7 +23,7 @@ mod webhook;
 
 pub use client::{decode_server_signal, encode_client_signal};
 pub use convert::PROTOCOL_VERSION;
-pub use data::{DataRelay, Reliability, relay_data_packet, user_data_packet};
+pub use data::{LiveKitData, relay_data_packet, user_data_packet};
 pub use error::ProtocolError;
 pub use join::{JoinRequest, decode_join_request};
 pub use signal::{decode_signal, encode_signal};

@@ -7,8 +7,8 @@ use lk::signal_response::Message as Resp;
 use prost::Message;
 
 use crate::convert::{
-    add_track_from_proto, disconnect_reason_from_proto, disconnect_reason_to_proto, join_to_proto, leave_action_to_proto, outcome_to_proto,
-    participant_to_proto, room_to_proto, sdp_from_proto, sdp_to_proto, track_to_proto,
+    add_track_from_proto, candidate_from_init, candidate_to_init, disconnect_reason_from_proto, disconnect_reason_to_proto, join_to_proto,
+    leave_action_to_proto, outcome_to_proto, participant_to_proto, room_to_proto, sdp_from_proto, sdp_to_proto, track_to_proto,
 };
 use crate::error::ProtocolError;
 
@@ -20,7 +20,7 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
         Req::Offer(s) => ClientSignal::Offer(sdp_from_proto(s, SdpKind::Offer)),
         Req::Answer(s) => ClientSignal::Answer(sdp_from_proto(s, SdpKind::Answer)),
         Req::Trickle(t) => ClientSignal::Trickle(Trickle {
-            candidate_init: t.candidate_init,
+            candidate: candidate_from_init(&t.candidate_init),
             target: if t.target == lk::SignalTarget::Subscriber as i32 { SignalTarget::Subscriber } else { SignalTarget::Publisher },
             is_final: t.r#final,
         }),
@@ -67,7 +67,7 @@ pub fn encode_signal(signal: &ServerSignal) -> Vec<u8> {
         ServerSignal::Answer(s) => Resp::Answer(sdp_to_proto(s)),
         ServerSignal::Offer(s) => Resp::Offer(sdp_to_proto(s)),
         ServerSignal::Trickle(t) => Resp::Trickle(lk::TrickleRequest {
-            candidate_init: t.candidate_init.clone(),
+            candidate_init: candidate_to_init(&t.candidate),
             target: match t.target {
                 SignalTarget::Publisher => lk::SignalTarget::Publisher,
                 SignalTarget::Subscriber => lk::SignalTarget::Subscriber,

@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use hikari_protocol::{Reliability, user_data_packet};
 use hikari_types::{
-    AdminError, AdminRequest, AdminResponse, DisconnectReason, ParticipantIdentity, Permissions, RoomInfo, RoomName, ServerSignal, TrackInfo, TrackSid,
+    AdminError, AdminRequest, AdminResponse, DisconnectReason, ParticipantIdentity, Permissions, Reliability, RoomInfo, RoomName, ServerSignal, TrackInfo,
+    TrackSid,
 };
 
 use crate::Sfu;
@@ -116,7 +116,7 @@ impl Sfu {
                 }
                 let r = self.room_index(&room)?;
                 let reliability = if reliable { Reliability::Reliable } else { Reliability::Lossy };
-                let bytes = user_data_packet(data, topic, &destination_identities, reliability);
+                let bytes = self.cfg.data.user_packet(data, topic, &destination_identities, reliability);
                 self.with_room(r, now, |room, cx| {
                     let receivers: Vec<usize> = room
                         .participants

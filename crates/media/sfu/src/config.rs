@@ -1,9 +1,10 @@
 //! Configuration of the SFU core.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hikari_types::ServerInfo;
+use hikari_types::{DataPackets, ServerInfo};
 
 /// The LiveKit server version whose protocol Hikari speaks; SDKs enable features by it.
 pub const LIVEKIT_COMPATIBLE_VERSION: &str = "1.9.0";
@@ -48,11 +49,13 @@ pub struct SfuConfig {
     pub seed: u64,
     /// A moment and the Unix time in milliseconds at that moment, to stamp join times.
     pub epoch: (Instant, i64),
+    /// The data packets' wire format (the core parses none itself).
+    pub data: Arc<dyn DataPackets>,
 }
 
 impl SfuConfig {
-    /// A configuration with defaults for the given candidates and epoch.
-    pub fn new(candidates: Vec<SocketAddr>, epoch: (Instant, i64), seed: u64) -> Self {
+    /// A configuration with defaults for the given candidates, epoch, seed and data-packet format.
+    pub fn new(candidates: Vec<SocketAddr>, epoch: (Instant, i64), seed: u64, data: Arc<dyn DataPackets>) -> Self {
         Self {
             candidates,
             ping_interval: 5,
@@ -63,6 +66,7 @@ impl SfuConfig {
             server: ServerInfo { version: LIVEKIT_COMPATIBLE_VERSION.into(), protocol: 16, node_id: "ND_local".into(), region: String::new() },
             seed,
             epoch,
+            data,
         }
     }
 

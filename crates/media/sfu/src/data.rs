@@ -2,8 +2,7 @@
 
 use str0m::channel::ChannelData;
 
-use hikari_protocol::{Reliability, relay_data_packet};
-use hikari_types::ParticipantIdentity;
+use hikari_types::{DataSender, ParticipantIdentity, Reliability};
 
 use crate::ctx::Ctx;
 use crate::room::Room;
@@ -29,15 +28,16 @@ impl Room {
             tracing::warn!(participant = %part.info.identity, bytes = data.data.len(), "oversized data packet dropped");
             return;
         }
-        let relay =
-            match relay_data_packet(&data.data, &part.info.identity, &part.info.sid, part.info.permission.hidden, part.info.permission.agent, reliability) {
-                Ok(Some(relay)) => relay,
-                Ok(None) => return,
-                Err(error) => {
-                    tracing::debug!(participant = %part.info.identity, %error, "malformed data packet dropped");
-                    return;
-                }
-            };
+        let info = &part.info;
+        let sender_is = DataSender { identity: &info.identity, sid: &info.sid, hidden: info.permission.hidden, agent: info.permission.agent };
+        let relay = match cx.cfg.data.relay(&data.data, sender_is, reliability) {
+            Ok(Some(relay)) => relay,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::debug!(participant = %part.info.identity, %error, "malformed data packet dropped");
+                return;
+            }
+        };
         let receivers: Vec<usize> = self
             .participants
             .iter()

@@ -9,7 +9,7 @@ use str0m::media::Mid;
 use str0m::rtp::Ssrc;
 use str0m::{Candidate, Event, IceCreds, Rtc};
 
-use hikari_protocol::Reliability;
+use hikari_types::Reliability;
 
 use crate::config::SfuConfig;
 use crate::demux::PcKey;

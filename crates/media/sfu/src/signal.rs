@@ -25,7 +25,7 @@ impl Room {
                     SignalTarget::Subscriber => part.subscriber.unwrap_or(part.publisher),
                     SignalTarget::Publisher => part.publisher,
                 };
-                if let Some(candidate) = parse_candidate(&t.candidate_init) {
+                if let Some(candidate) = parse_candidate(&t.candidate) {
                     self.pcs[pc].rtc.add_remote_candidate(candidate);
                     self.drain(cx, pc);
                 }
@@ -109,14 +109,11 @@ fn apply_attributes(into: &mut BTreeMap<String, String>, update: BTreeMap<String
     }
 }
 
-/// Reads the `candidate` member of an `RTCIceCandidateInit` JSON string.
-fn parse_candidate(init: &str) -> Option<Candidate> {
-    let value: serde_json::Value = serde_json::from_str(init).ok()?;
-    let line = value.get("candidate")?.as_str()?;
+/// Parses a trickled candidate line; None for an empty or unparseable one.
+fn parse_candidate(line: &str) -> Option<Candidate> {
     if line.is_empty() {
         return None;
     }
-    let line = line.strip_prefix("a=").unwrap_or(line);
     match Candidate::from_sdp_string(line) {
         Ok(c) => Some(c),
         Err(e) => {
@@ -131,12 +128,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn candidate_json() {
-        let ok = r#"{"sdpMid":"0","sdpMLineIndex":0,"candidate":"candidate:1 1 udp 2122260223 10.77.0.2 54321 typ host generation 0"}"#;
-        assert!(parse_candidate(ok).is_some());
-        assert!(parse_candidate("{}").is_none());
-        assert!(parse_candidate("not json").is_none());
-        assert!(parse_candidate(r#"{"candidate":"candidate:garbage"}"#).is_none());
+    fn candidate_lines() {
+        assert!(parse_candidate("candidate:1 1 udp 2122260223 10.77.0.2 54321 typ host generation 0").is_some());
+        assert!(parse_candidate("").is_none());
+        assert!(parse_candidate("candidate:garbage").is_none());
     }
 
     #[test]

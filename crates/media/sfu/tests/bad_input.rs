@@ -68,7 +68,10 @@ fn hostile_sdp_ends_only_that_session() {
     }
     // An answer nobody asked for, a trickle of nonsense, signals for unknown connections.
     w.signal(bob, ClientSignal::Answer(Sdp { kind: SdpKind::Answer, sdp: "v=0".into(), id: 99, mid_to_track: BTreeMap::new() }));
-    w.signal(bob, ClientSignal::Trickle(hikari_types::Trickle { candidate_init: "{".into(), target: hikari_types::SignalTarget::Subscriber, is_final: false }));
+    w.signal(
+        bob,
+        ClientSignal::Trickle(hikari_types::Trickle { candidate: "candidate:garbage".into(), target: hikari_types::SignalTarget::Subscriber, is_final: false }),
+    );
     w.command(Command::Signal { conn: ConnId(999), signal: ClientSignal::Ping(1) });
     w.command(Command::Closed { conn: ConnId(998) });
     assert!(w.client(alice).closed.is_none() && w.client(bob).closed.is_none());

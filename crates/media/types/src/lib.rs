@@ -10,12 +10,14 @@
 #![deny(missing_docs)]
 
 mod admin;
+mod data;
 mod grant;
 mod ids;
 mod info;
 mod signal;
 
 pub use admin::{AdminError, AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME};
+pub use data::{DataPackets, DataRelay, DataSender, Reliability};
 pub use grant::JoinGrant;
 pub use ids::{ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
 pub use info::{

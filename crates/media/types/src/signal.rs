@@ -39,8 +39,9 @@ pub enum SignalTarget {
 /// An ICE candidate sent by trickle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trickle {
-    /// The JSON `RTCIceCandidateInit` as the SDKs send it.
-    pub candidate_init: String,
+    /// The candidate line (`candidate:…`, without `a=`); empty when the client sent none or
+    /// sent something that is not an `RTCIceCandidateInit` (the wire carries it as JSON).
+    pub candidate: String,
     /// Its PeerConnection.
     pub target: SignalTarget,
     /// Whether this ends the candidates.

@@ -141,9 +141,7 @@ pub async fn run(engine: Engine, lk: LiveKit, client: Client, mut stop: watch::R
                         }
                         ServerSignal::Trickle(t) => {
                             let peer = match t.target { SignalTarget::Publisher => pub_peer, SignalTarget::Subscriber => sub_peer };
-                            let line = serde_json::from_str::<serde_json::Value>(&t.candidate_init)
-                                .ok()
-                                .and_then(|v| v.get("candidate").and_then(|c| c.as_str()).map(str::to_owned));
+                            let line = Some(t.candidate).filter(|l| !l.is_empty());
                             if let (Some(peer), Some(line)) = (peer, line) {
                                 engine.call(move |c| c.add_candidate(peer, &line)).await?;
                             }

@@ -114,13 +114,17 @@ fn only_hikari_protocol_names_livekit_protocol_or_prost() {
 fn the_sfu_core_has_no_io_runtime_or_clock_dependency() {
     let crates = workspace();
     let sfu = &crates["hikari-sfu"].deps;
-    for io in ["tokio", "mio", "nix", "socket2", "axum", "hyper", "reqwest", "sqlx", "hikari-common", "livekit-protocol", "prost"] {
+    for io in ["tokio", "mio", "nix", "socket2", "axum", "hyper", "reqwest", "sqlx", "hikari-common"] {
         assert!(!sfu.contains(io), "hikari-sfu depends on {io}");
     }
-    // Workspace crates it may use: the nouns, and (until issue 11 moves data-packet
-    // relaying out of the core) the protocol crate.
+    // No wire format either: data packets and trickled candidates are parsed by
+    // hikari-protocol before the core sees them (`hikari_types::DataPackets`, `Trickle`).
+    for wire in ["hikari-protocol", "livekit-protocol", "prost", "pbjson-types", "serde", "serde_json"] {
+        assert!(!sfu.contains(wire), "hikari-sfu depends on the wire crate {wire}");
+    }
+    // Workspace crates it may use: the nouns.
     let ours: Vec<_> = sfu.iter().filter(|d| crates.contains_key(*d)).map(String::as_str).collect();
-    assert_eq!(ours, vec!["hikari-protocol", "hikari-types"]);
+    assert_eq!(ours, vec!["hikari-types"]);
 }
 
 #[test]

@@ -67,7 +67,7 @@ impl World {
         init_log();
         let now = Instant::now();
         let server: SocketAddr = SERVER.parse().expect("valid address");
-        let cfg = SfuConfig::new(vec![server], (now, 1_800_000_000_000), 42);
+        let cfg = SfuConfig::new(vec![server], (now, 1_800_000_000_000), 42, std::sync::Arc::new(hikari_protocol::LiveKitData));
         Self { now, start: now, sfu: Sfu::new(cfg, now), clients: Vec::new(), events: Vec::new(), queue: VecDeque::new(), server, h264_only: false }
     }
 
