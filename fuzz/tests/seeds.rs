@@ -373,6 +373,8 @@ fn access_token() {
         ),
         ("claims-admin", [&[1][..], br#"{"iss":"devkey","video":{"roomCreate":true,"roomList":true,"roomAdmin":true,"room":"r"}}"#].concat()),
         ("claims-webhook", [&[1][..], br#"{"iss":"devkey","nbf":1800000000,"exp":1800000300,"sha256":"ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="}"#].concat()),
+        // Validity times at the ends of the range (`exp + 60` once overflowed).
+        ("claims-far-times", [&[1][..], br#"{"iss":"devkey","nbf":-9223372036854775808,"exp":9223372036854775807}"#].concat()),
     ];
     let keys = hikari_auth::KeySet::new([("devkey".to_owned(), "fuzzing-secret".to_owned())]);
     emit("access_token", seeds);
