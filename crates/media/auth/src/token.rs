@@ -69,10 +69,12 @@ impl KeySet {
         let claims = data.claims;
         // A minute of leeway for clock skew between the token's issuer and us.
         const LEEWAY: i64 = 60;
-        if claims.exp.is_some_and(|exp| now_unix > exp + LEEWAY) {
+        // Saturating: the times are the token's, so any i64 (an `exp` near the maximum must not
+        // overflow into the past).
+        if claims.exp.is_some_and(|exp| now_unix > exp.saturating_add(LEEWAY)) {
             return Err(AuthError::Expired);
         }
-        if claims.nbf.is_some_and(|nbf| now_unix + LEEWAY < nbf) {
+        if claims.nbf.is_some_and(|nbf| now_unix.saturating_add(LEEWAY) < nbf) {
             return Err(AuthError::NotYetValid);
         }
         Ok(claims)
@@ -149,6 +151,20 @@ mod tests {
         assert_eq!(keys().verify("not.a.jwt", now), Err(AuthError::Malformed));
         let other = KeySet::new([("other".to_owned(), "secret".to_owned())]);
         assert_eq!(other.verify(&join_token("secret", now), now), Err(AuthError::UnknownKey));
+    }
+
+    /// `exp + 60` overflowed for a signed `exp` near `i64::MAX`: a panic with overflow checks,
+    /// an expiry wrapped into the past without (the `access_token` fuzz target replays it).
+    #[test]
+    fn validity_times_at_the_ends_of_the_range() {
+        let now = 1_800_000_000;
+        let sign = |exp, nbf| {
+            let claims = Claims { iss: "devkey".into(), exp, nbf, ..Default::default() };
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(b"secret")).expect("signs")
+        };
+        assert!(keys().verify(&sign(Some(i64::MAX), Some(i64::MIN)), now).is_ok());
+        assert_eq!(keys().verify(&sign(Some(i64::MIN), None), now), Err(AuthError::Expired));
+        assert_eq!(keys().verify(&sign(None, Some(i64::MAX)), now), Err(AuthError::NotYetValid));
     }
 
     #[test]

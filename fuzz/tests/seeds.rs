@@ -1,0 +1,627 @@
+//! The seed corpus of every fuzz target, generated: `scripts/fuzz seeds` runs this with
+//! `HIKARI_FUZZ_WRITE_SEEDS=1`, which (re)writes `fuzz/corpus/<target>/seed-*`. Without
+//! it, the seeds are only built and checked against the decoders they are meant for.
+//!
+//! Inputs the fuzzer found and `scripts/fuzz run` merged into the corpus sit beside
+//! these under their hash names; this program never touches them.
+// User packets still carry their deprecated sender and destination fields.
+#![allow(deprecated)]
+
+#[path = "../fuzz_targets/shared/sfu.rs"]
+#[allow(dead_code)]
+mod shared;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use base64::Engine;
+use hikari_types::{ParticipantIdentity, Permissions, ServerSignal};
+use livekit_protocol as lk;
+use lk::signal_request::Message as Req;
+use lk::signal_response::Message as Resp;
+use prost::Message;
+use shared::{chunk, setup};
+use str0m::change::SdpOffer;
+use str0m::media::{Direction, MediaKind};
+use str0m::{Candidate, Rtc};
+
+type Seeds = Vec<(&'static str, Vec<u8>)>;
+
+/// Writes a target's seeds when asked to; always returns them for the checks.
+fn emit(target: &str, seeds: Seeds) -> Seeds {
+    if std::env::var_os("HIKARI_FUZZ_WRITE_SEEDS").is_some() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+        std::fs::create_dir_all(&dir).expect("corpus directory");
+        for old in std::fs::read_dir(&dir).expect("corpus directory").flatten() {
+            if old.file_name().to_string_lossy().starts_with("seed-") {
+                std::fs::remove_file(old.path()).expect("old seed removed");
+            }
+        }
+        for (name, bytes) in &seeds {
+            std::fs::write(dir.join(format!("seed-{name}")), bytes).expect("seed written");
+        }
+    }
+    seeds
+}
+
+fn request(m: Req) -> Vec<u8> {
+    lk::SignalRequest { message: Some(m) }.encode_to_vec()
+}
+
+/// A publisher's offer as a browser makes it: media lines sending `send`, receiving
+/// `recv` (single-PeerConnection slots), and the `_reliable` data channel.
+fn offer_sdp(send: &[(MediaKind, &str)], recv: &[MediaKind]) -> String {
+    let mut rtc = Rtc::builder().build(Instant::now());
+    rtc.add_local_candidate(Candidate::host("10.0.0.99:5000".parse().expect("valid"), "udp").expect("host candidate"));
+    let mut api = rtc.sdp_api();
+    for (kind, cid) in send {
+        api.add_media(*kind, Direction::SendOnly, Some("stream".into()), Some((*cid).into()), None);
+    }
+    for kind in recv {
+        api.add_media(*kind, Direction::RecvOnly, None, None, None);
+    }
+    api.add_channel("_reliable".into());
+    let (offer, _pending) = api.apply().expect("an offer");
+    offer.to_sdp_string()
+}
+
+fn sdp(kind: &str, sdp: String, id: u32) -> lk::SessionDescription {
+    lk::SessionDescription { r#type: kind.into(), sdp, id, ..Default::default() }
+}
+
+fn add_track(cid: &str, video: bool) -> lk::AddTrackRequest {
+    lk::AddTrackRequest {
+        cid: cid.into(),
+        name: if video { "camera".into() } else { "mic".into() },
+        r#type: if video { lk::TrackType::Video } else { lk::TrackType::Audio } as i32,
+        source: if video { lk::TrackSource::Camera } else { lk::TrackSource::Microphone } as i32,
+        width: if video { 640 } else { 0 },
+        height: if video { 360 } else { 0 },
+        layers: if video {
+            vec![lk::VideoLayer { quality: lk::VideoQuality::High as i32, width: 640, height: 360, bitrate: 500_000, ..Default::default() }]
+        } else {
+            Vec::new()
+        },
+        stream: "stream".into(),
+        ..Default::default()
+    }
+}
+
+const CANDIDATE: &str = r#"{"candidate":"candidate:1 1 udp 2122260223 10.0.0.99 5000 typ host generation 0","sdpMid":"0","sdpMLineIndex":0}"#;
+
+fn client_frames(video_sid: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let offer = offer_sdp(&[(MediaKind::Video, "mallory-Video")], &[]);
+    vec![
+        ("offer", request(Req::Offer(sdp("offer", offer, 1)))),
+        ("answer", request(Req::Answer(sdp("answer", "v=0\r\n".into(), 2)))),
+        (
+            "trickle",
+            request(Req::Trickle(lk::TrickleRequest { candidate_init: CANDIDATE.into(), target: lk::SignalTarget::Subscriber as i32, r#final: false })),
+        ),
+        ("add-track", request(Req::AddTrack(add_track("mallory-Video", true)))),
+        ("mute", request(Req::Mute(lk::MuteTrackRequest { sid: video_sid.into(), muted: true }))),
+        (
+            "subscription",
+            request(Req::Subscription(lk::UpdateSubscription {
+                track_sids: vec![video_sid.into()],
+                subscribe: false,
+                participant_tracks: vec![lk::ParticipantTracks { participant_sid: "PA_x".into(), track_sids: vec![video_sid.into()] }],
+            })),
+        ),
+        (
+            "track-setting",
+            request(Req::TrackSetting(lk::UpdateTrackSettings {
+                track_sids: vec![video_sid.into()],
+                disabled: true,
+                width: 320,
+                height: 180,
+                ..Default::default()
+            })),
+        ),
+        ("leave", request(Req::Leave(lk::LeaveRequest { reason: lk::DisconnectReason::ClientInitiated as i32, ..Default::default() }))),
+        (
+            "update-metadata",
+            request(Req::UpdateMetadata(lk::UpdateParticipantMetadata {
+                metadata: "{\"hand\":true}".into(),
+                name: "Mallory".into(),
+                attributes: [("k".to_owned(), "v".to_owned()), ("gone".to_owned(), String::new())].into(),
+                request_id: 7,
+            })),
+        ),
+        ("ping", request(Req::Ping(1_800_000_000_000))),
+        ("ping-req", request(Req::PingReq(lk::Ping { timestamp: 1_800_000_000_000, rtt: 40 }))),
+        ("sync-state", request(Req::SyncState(lk::SyncState::default()))),
+    ]
+}
+
+fn server_frames() -> Seeds {
+    let participant = lk::ParticipantInfo {
+        sid: "PA_a".into(),
+        identity: "alice".into(),
+        state: lk::participant_info::State::Active as i32,
+        tracks: vec![lk::TrackInfo { sid: "TR_v".into(), r#type: lk::TrackType::Video as i32, mid: "0".into(), ..Default::default() }],
+        attributes: [("k".to_owned(), "v".to_owned())].into(),
+        ..Default::default()
+    };
+    let response = |m: Resp| lk::SignalResponse { message: Some(m) }.encode_to_vec();
+    vec![
+        (
+            "server-join",
+            response(Resp::Join(lk::JoinResponse {
+                room: Some(lk::Room { sid: "RM_r".into(), name: "room".into(), ..Default::default() }),
+                participant: Some(participant.clone()),
+                other_participants: vec![participant.clone()],
+                server_version: "1.9.0".into(),
+                ping_interval: 5,
+                ping_timeout: 15,
+                ..Default::default()
+            })),
+        ),
+        ("server-update", response(Resp::Update(lk::ParticipantUpdate { participants: vec![participant] }))),
+        (
+            "server-track-published",
+            response(Resp::TrackPublished(lk::TrackPublishedResponse {
+                cid: "c".into(),
+                track: Some(lk::TrackInfo { sid: "TR_v".into(), ..Default::default() }),
+            })),
+        ),
+        ("server-leave", response(Resp::Leave(lk::LeaveRequest { reason: lk::DisconnectReason::RoomDeleted as i32, action: 1, ..Default::default() }))),
+        ("server-pong", response(Resp::PongResp(lk::Pong { last_ping_timestamp: 1, timestamp: 2 }))),
+    ]
+}
+
+#[test]
+fn signal_frame() {
+    let mut seeds = client_frames("TR_video");
+    seeds.extend(server_frames());
+    for (name, bytes) in emit("signal_frame", seeds) {
+        let ok = hikari_protocol::decode_signal(&bytes).is_ok() || hikari_protocol::decode_server_signal(&bytes).is_ok();
+        assert!(ok, "{name} decodes");
+    }
+}
+
+fn wrap(req: &lk::JoinRequest, gzip: bool) -> Vec<u8> {
+    let inner = req.encode_to_vec();
+    let (compression, join_request) = if gzip {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(&inner).expect("in-memory write");
+        (1, enc.finish().expect("in-memory gzip"))
+    } else {
+        (0, inner)
+    };
+    lk::WrappedJoinRequest { compression, join_request }.encode_to_vec()
+}
+
+#[test]
+fn join_request() {
+    let offer = offer_sdp(&[(MediaKind::Audio, "mic")], &[MediaKind::Audio, MediaKind::Video]);
+    let js = lk::JoinRequest {
+        client_info: Some(lk::ClientInfo {
+            sdk: lk::client_info::Sdk::Js as i32,
+            version: "2.15.0".into(),
+            protocol: 16,
+            client_protocol: 1,
+            os: "Linux".into(),
+            browser: "Chrome".into(),
+            ..Default::default()
+        }),
+        connection_settings: Some(lk::ConnectionSettings { auto_subscribe: true, adaptive_stream: true, ..Default::default() }),
+        metadata: "m".into(),
+        participant_attributes: [("role".to_owned(), "host".to_owned())].into(),
+        add_track_requests: vec![add_track("mic", false)],
+        publisher_offer: Some(sdp("offer", offer, 1)),
+        ..Default::default()
+    };
+    let bare = lk::JoinRequest { reconnect: true, ..Default::default() };
+    let std = &base64::engine::general_purpose::STANDARD;
+    let url = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let seeds = vec![
+        // The JS SDK: gzip'd, standard base64 with padding.
+        ("js-gzip", std.encode(wrap(&js, true)).into_bytes()),
+        ("url-gzip", url.encode(wrap(&js, true)).into_bytes()),
+        ("url-plain", url.encode(wrap(&js, false)).into_bytes()),
+        ("reconnect", url.encode(wrap(&bare, true)).into_bytes()),
+    ];
+    for (name, bytes) in emit("join_request", seeds) {
+        assert!(hikari_protocol::decode_join_request(std::str::from_utf8(&bytes).expect("text")).is_ok(), "{name} decodes");
+    }
+}
+
+#[test]
+fn twirp_body() {
+    use hikari_protocol::RoomMethod as M;
+    let pb_json = |m: M| -> (Vec<u8>, String) {
+        match m {
+            M::CreateRoom => (
+                lk::CreateRoomRequest { name: "r".into(), empty_timeout: 30, max_participants: 4, metadata: "m".into(), ..Default::default() }.encode_to_vec(),
+                r#"{"name":"r","emptyTimeout":30,"max_participants":"4","metadata":"m"}"#.into(),
+            ),
+            M::ListRooms => (lk::ListRoomsRequest { names: vec!["r".into(), "s".into()] }.encode_to_vec(), r#"{"names":["r","s"]}"#.into()),
+            M::DeleteRoom => (lk::DeleteRoomRequest { room: "r".into() }.encode_to_vec(), r#"{"room":"r"}"#.into()),
+            M::ListParticipants => (lk::ListParticipantsRequest { room: "r".into() }.encode_to_vec(), r#"{"room":"r"}"#.into()),
+            M::GetParticipant | M::RemoveParticipant => (
+                lk::RoomParticipantIdentity { room: "r".into(), identity: "alice".into(), ..Default::default() }.encode_to_vec(),
+                r#"{"room":"r","identity":"alice"}"#.into(),
+            ),
+            M::MutePublishedTrack => (
+                lk::MuteRoomTrackRequest { room: "r".into(), identity: "alice".into(), track_sid: "TR_v".into(), muted: true }.encode_to_vec(),
+                r#"{"room":"r","identity":"alice","trackSid":"TR_v","muted":true}"#.into(),
+            ),
+            M::UpdateParticipant => (
+                lk::UpdateParticipantRequest {
+                    room: "r".into(),
+                    identity: "alice".into(),
+                    metadata: "m".into(),
+                    name: "Alice".into(),
+                    permission: Some(lk::ParticipantPermission { can_subscribe: true, can_publish_sources: vec![1, 2], ..Default::default() }),
+                    attributes: [("k".to_owned(), "v".to_owned())].into(),
+                }
+                .encode_to_vec(),
+                r#"{"room":"r","identity":"alice","name":"Alice","permission":{"canSubscribe":true,"canPublishSources":["CAMERA"]},"attributes":{"k":"v"}}"#
+                    .into(),
+            ),
+            M::UpdateSubscriptions => (
+                lk::UpdateSubscriptionsRequest {
+                    room: "r".into(),
+                    identity: "bob".into(),
+                    track_sids: vec!["TR_v".into()],
+                    subscribe: true,
+                    participant_tracks: vec![lk::ParticipantTracks { participant_sid: "PA_a".into(), track_sids: vec!["TR_a".into()] }],
+                }
+                .encode_to_vec(),
+                r#"{"room":"r","identity":"bob","trackSids":["TR_v"],"subscribe":true}"#.into(),
+            ),
+            M::SendData => (
+                lk::SendDataRequest {
+                    room: "r".into(),
+                    data: b"hi".to_vec(),
+                    kind: lk::data_packet::Kind::Lossy as i32,
+                    destination_identities: vec!["bob".into()],
+                    topic: Some("chat".into()),
+                    ..Default::default()
+                }
+                .encode_to_vec(),
+                r#"{"room":"r","data":"aGk=","kind":"LOSSY","destinationIdentities":["bob"],"topic":"chat"}"#.into(),
+            ),
+            M::UpdateRoomMetadata => {
+                (lk::UpdateRoomMetadataRequest { room: "r".into(), metadata: "m".into() }.encode_to_vec(), r#"{"room":"r","metadata":"m"}"#.into())
+            }
+        }
+    };
+    const NAMES: [(&str, &str); 11] = [
+        ("create-room", "create-room-json"),
+        ("list-rooms", "list-rooms-json"),
+        ("delete-room", "delete-room-json"),
+        ("list-participants", "list-participants-json"),
+        ("get-participant", "get-participant-json"),
+        ("remove-participant", "remove-participant-json"),
+        ("mute-published-track", "mute-published-track-json"),
+        ("update-participant", "update-participant-json"),
+        ("update-subscriptions", "update-subscriptions-json"),
+        ("send-data", "send-data-json"),
+        ("update-room-metadata", "update-room-metadata-json"),
+    ];
+    let mut seeds: Seeds = Vec::new();
+    for (i, m) in M::ALL.into_iter().enumerate() {
+        let (pb, json) = pb_json(m);
+        let selector = u8::try_from(i).expect("few methods") << 1;
+        seeds.push((NAMES[i].0, [&[selector][..], &pb].concat()));
+        seeds.push((NAMES[i].1, [&[selector | 1][..], json.as_bytes()].concat()));
+    }
+    for (name, bytes) in emit("twirp_body", seeds) {
+        let method = M::ALL[usize::from(bytes[0] >> 1)];
+        let format = if bytes[0] & 1 == 0 { hikari_protocol::TwirpFormat::Protobuf } else { hikari_protocol::TwirpFormat::Json };
+        assert!(hikari_protocol::decode_room_request(method, format, &bytes[1..]).is_ok(), "{name} decodes");
+    }
+}
+
+#[test]
+fn data_packet() {
+    use lk::data_packet::Value;
+    let packet = |flags: u8, value: Value, to: &[&str]| {
+        let p = lk::DataPacket {
+            participant_identity: "mallory".into(),
+            destination_identities: to.iter().map(|s| (*s).into()).collect(),
+            value: Some(value),
+            ..Default::default()
+        };
+        [&[flags][..], &p.encode_to_vec()].concat()
+    };
+    let user = lk::UserPacket {
+        participant_identity: "mallory".into(),
+        payload: b"hello".to_vec(),
+        destination_identities: vec!["bob".into()],
+        topic: Some("chat".into()),
+        ..Default::default()
+    };
+    let seeds = vec![
+        ("user", packet(0, Value::User(user.clone()), &[])),
+        ("user-hidden-lossy", packet(5, Value::User(user), &["bob"])),
+        ("chat", packet(0, Value::ChatMessage(lk::ChatMessage { id: "m1".into(), timestamp: 1, message: "hi".into(), ..Default::default() }), &["bob"])),
+        ("rpc", packet(0, Value::RpcRequest(lk::RpcRequest { id: "r1".into(), method: "m".into(), payload: "{}".into(), ..Default::default() }), &["bob"])),
+        ("transcription-agent", packet(2, Value::Transcription(lk::Transcription::default()), &[])),
+        ("stream-chunk", packet(0, Value::StreamChunk(lk::data_stream::Chunk { stream_id: "s".into(), content: b"abc".to_vec(), ..Default::default() }), &[])),
+        ("dtmf", packet(0, Value::SipDtmf(lk::SipDtmf { code: 1, digit: "1".into() }), &[])),
+    ];
+    for (name, bytes) in emit("data_packet", seeds) {
+        let relayed = hikari_protocol::relay_data_packet(
+            &bytes[1..],
+            &ParticipantIdentity::from("alice"),
+            &"PA_a".into(),
+            false,
+            true,
+            hikari_protocol::Reliability::Reliable,
+        );
+        assert!(matches!(relayed, Ok(Some(_))), "{name} is relayed");
+    }
+}
+
+#[test]
+fn access_token() {
+    let token = hikari_auth::AccessToken::new("devkey", 1_800_000_000, 600)
+        .identity("alice")
+        .video(hikari_auth::VideoGrant { room_join: true, room: "r".into(), ..Default::default() })
+        .sign("fuzzing-secret")
+        .expect("signs");
+    let seeds = vec![
+        ("bearer", [&[0][..], format!("Bearer {token}").as_bytes()].concat()),
+        (
+            "claims-join",
+            [&[1][..], br#"{"iss":"devkey","sub":"alice","nbf":1799999990,"exp":1800000600,"name":"Alice","video":{"roomJoin":true,"room":"r","canPublish":false,"canPublishSources":["camera","microphone"],"canUpdateOwnMetadata":true},"metadata":"m","attributes":{"k":"v"},"kind":"agent"}"#].concat(),
+        ),
+        ("claims-admin", [&[1][..], br#"{"iss":"devkey","video":{"roomCreate":true,"roomList":true,"roomAdmin":true,"room":"r"}}"#].concat()),
+        ("claims-webhook", [&[1][..], br#"{"iss":"devkey","nbf":1800000000,"exp":1800000300,"sha256":"ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="}"#].concat()),
+        // Validity times at the ends of the range (`exp + 60` once overflowed).
+        ("claims-far-times", [&[1][..], br#"{"iss":"devkey","nbf":-9223372036854775808,"exp":9223372036854775807}"#].concat()),
+    ];
+    let keys = hikari_auth::KeySet::new([("devkey".to_owned(), "fuzzing-secret".to_owned())]);
+    emit("access_token", seeds);
+    assert!(keys.verify(&token, 1_800_000_001).is_ok());
+}
+
+/// Bytes for the targets that take `Arbitrary` input, where any bytes are an input: a
+/// fixed xorshift stream, so the seeds are the same on every run.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn webhook_payload() {
+    let mut text = b"room_started\0EV_1\0".repeat(4);
+    text.extend(noise(7, 200));
+    let seeds = vec![("noise-64", noise(1, 64)), ("noise-512", noise(2, 512)), ("noise-2048", noise(3, 2048)), ("text", text)];
+    emit("webhook_payload", seeds);
+}
+
+#[test]
+fn sfu_media() {
+    let seeds = vec![("noise-256", noise(11, 256)), ("noise-1024", noise(12, 1024)), ("noise-4096", noise(13, 4096))];
+    emit("sfu_media", seeds);
+}
+
+#[test]
+fn funnel_json() {
+    let page = r##"{"version":1,"css":".hero{color:red}","page":{"sections":[{"id":"s","columns":[{"id":"c","width":50,"blocks":[
+        {"id":"h","type":"heading","text":"Hi","level":2},
+        {"id":"t","type":"text","text":"Line\nnext"},
+        {"id":"i","type":"image","src":"/a.png","alt":"a"},
+        {"id":"v","type":"video","src":"https://example.com/v.mp4","title":"v"},
+        {"id":"b","type":"button","label":"Go","href":"#form"},
+        {"id":"f","type":"form","fields":[{"name":"email","type":"email","required":true},{"name":"plan","type":"select","options":["a","b"]},
+            {"name":"co","type":"text","show_if":{"field":"plan","op":"equals","value":"b"}},{"name":"ok","label":"I agree","type":"consent"}],
+         "submit_label":"Send","event":"sign_up"},
+        {"id":"d","type":"countdown","until":1800000000000,"label":"Starts in"},
+        {"id":"x","type":"html","html":"<b>bold</b>"},
+        {"id":"sp","type":"spacer","height":40}]}]}]}}"##;
+    let bodies: [(&str, u8, &str); 14] = [
+        ("funnel", 0, r#"{"slug":"webinar-1","name":"Webinar","locale":"ja"}"#),
+        ("step", 1, r#"{"slug":"optin","name":"Opt-in","kind":"optin"}"#),
+        ("step-redirect", 1, r#"{"slug":"go","name":"Go","kind":"redirect","redirect_url":"https://example.com/x"}"#),
+        ("edge-form", 2, r#"{"from_step":1,"to_step":2,"condition":{"type":"form_submitted","form":"f"},"priority":1}"#),
+        ("edge-property", 2, r#"{"from_step":1,"to_step":3,"condition":{"type":"property","field":"plan","op":"in","value":"pro, max"}}"#),
+        ("edge-event", 2, r#"{"from_step":1,"to_step":2,"condition":{"type":"event_occurred","name":"video_complete"}}"#),
+        ("page", 3, page),
+        (
+            "experiment",
+            4,
+            r#"{"name":"Headline","step":1,"arms":[{"name":"A","weight":1},{"name":"B","weight":3,"page":2,"next":3}],"goal":{"type":"conversion","event":"generate_lead","window_hours":24}}"#,
+        ),
+        (
+            "experiment-bandit",
+            4,
+            r#"{"name":"Price","step":1,"arms":[{"name":"A","weight":0.5},{"name":"B","weight":0.5}],"goal":{"type":"value","event":"purchase","window_hours":168},"mode":"bandit","auto_winner":true,"min_units_per_arm":50}"#,
+        ),
+        ("change", 5, r#"{"weights":[0.2,0.8],"auto_winner":false,"status":"decided","winner":1}"#),
+        ("compare-binomial", 6, r#"{"arms":[{"name":"A","n":1000,"conversions":100},{"name":"B","n":1000,"conversions":130}],"weights":[0.5,0.5]}"#),
+        ("compare-value", 6, r#"{"arms":[{"n":500,"sum":2500.5,"sum_squares":40000},{"n":480,"sum":2700,"sum_squares":45000}]}"#),
+        ("beacon", 7, r#"{"events":[{"name":"video_progress","props":{"percent":50,"value":1.5}},{"id":"abc-1","name":"cta_click","funnel":1,"step":2}]}"#),
+        ("funnel-patch", 8, r#"{"name":"Renamed","locale":"en"}"#),
+    ];
+    let mut seeds: Seeds = bodies.iter().map(|(name, kind, body)| (*name, [&[*kind][..], body.as_bytes()].concat())).collect();
+    seeds.push(("order", [&[9][..], br#"{"order":[3,1,2]}"#].concat()));
+    for (name, bytes) in emit("funnel_json", seeds) {
+        assert!(serde_json::from_slice::<serde_json::Value>(&bytes[1..]).is_ok(), "{name} is JSON");
+    }
+}
+
+#[test]
+fn funnel_form() {
+    let seeds = vec![
+        ("optin", [&[0][..], b"_form=f&name=+%E5%B1%B1%E7%94%B0+&email=A%40Example.COM&plan=b&company=Acme&agree=on"].concat()),
+        ("optin-invalid", [&[0][..], b"_form=f&email=nope&plan=c&_hp="].concat()),
+        ("phone", [&[1][..], b"phone=%2B81+90-1234-5678&news=on&must=yes&short=ab%3F&why=because&other=x%40y.jp&consent_b=1"].concat()),
+        ("email-only", [&[2][..], b"email=%20user%40example.org%20&name="].concat()),
+        ("utm", [&[0][..], b"utm_source=news&utm_medium=email&utm_campaign=spring+sale&utm_term=a%26b&utm_content=%E2%9C%93&gclid=abc"].concat()),
+        ("accept-language", [&[2][..], b"fr-CH, fr;q=0.9, en;q=0.8, ja;q=0.95, *;q=0.5"].concat()),
+    ];
+    emit("funnel_form", seeds);
+}
+
+/// The server's ICE ufrag in an SDP.
+fn ufrag(sdp: &str) -> String {
+    sdp.lines().find_map(|l| l.strip_prefix("a=ice-ufrag:")).expect("an ICE ufrag").trim().to_owned()
+}
+
+#[test]
+fn sfu_signal() {
+    // The scene of the target with mallory as a world client: the server's offer to
+    // her, answered by a browser-like client, is the answer the input can give.
+    let mut scene = shared::alice_and_bob(0);
+    let video_sid = scene
+        .w
+        .client(scene.alice)
+        .signals
+        .iter()
+        .find_map(|s| match s {
+            ServerSignal::TrackPublished { track, .. } => Some(track.sid.to_string()),
+            _ => None,
+        })
+        .expect("alice's track");
+    let mallory = scene.w.join("room", "mallory", Permissions::default());
+    let server_offer = scene
+        .w
+        .client(mallory)
+        .signals
+        .iter()
+        .find_map(|s| match s {
+            ServerSignal::Offer(o) => Some(o.sdp.clone()),
+            _ => None,
+        })
+        .expect("the server offers alice's video");
+    let mut browser = Rtc::builder().build(Instant::now());
+    browser.add_local_candidate(Candidate::host("10.0.0.98:5001".parse().expect("valid"), "udp").expect("host candidate"));
+    let answer = browser.sdp_api().accept_offer(SdpOffer::from_sdp_string(&server_offer).expect("valid offer")).expect("accepted").to_sdp_string();
+
+    let frames: BTreeMap<&str, Vec<u8>> = client_frames(&video_sid).into_iter().collect();
+    let f = |name: &str| frames[name].clone();
+    let mallory_header = |pause: u8| pause << 2;
+    let to_alice = 2;
+    let to_bob = 3;
+    let session = |setup: u8, steps: Vec<(u8, Vec<u8>)>| -> Vec<u8> {
+        let mut out = vec![setup];
+        for (header, body) in steps {
+            out.extend(chunk(header, &body));
+        }
+        out
+    };
+    let single_offer = request(Req::Offer(sdp(
+        "offer",
+        offer_sdp(&[(MediaKind::Video, "mallory-Video"), (MediaKind::Audio, "mallory-Audio")], &[MediaKind::Audio, MediaKind::Video]),
+        1,
+    )));
+    let seeds = vec![
+        (
+            "publish",
+            session(
+                0,
+                vec![
+                    (mallory_header(0), f("add-track")),
+                    (mallory_header(1), f("offer")),
+                    (mallory_header(0), f("trickle")),
+                    (mallory_header(1), f("ping-req")),
+                    (mallory_header(2), f("leave")),
+                ],
+            ),
+        ),
+        ("answer", session(0, vec![(mallory_header(1), request(Req::Answer(sdp("answer", answer, 1)))), (mallory_header(2), f("subscription"))])),
+        (
+            "single-pc",
+            session(
+                setup::SINGLE_PC | setup::UPDATE_METADATA,
+                vec![
+                    (mallory_header(0), request(Req::AddTrack(add_track("mallory-Video", true)))),
+                    (mallory_header(0), request(Req::AddTrack(add_track("mallory-Audio", false)))),
+                    (mallory_header(1), single_offer),
+                    (mallory_header(0), f("update-metadata")),
+                    (mallory_header(3), f("ping")),
+                ],
+            ),
+        ),
+        (
+            "others",
+            session(
+                setup::ALICE_AUDIO | setup::NO_AUTO_SUBSCRIBE,
+                vec![
+                    (to_alice, f("mute")),
+                    (to_bob | mallory_header(1), f("track-setting")),
+                    (to_bob, f("subscription")),
+                    (mallory_header(0), f("subscription")),
+                    (0xf0, Vec::new()),
+                ],
+            ),
+        ),
+    ];
+    emit("sfu_signal", seeds);
+}
+
+/// A STUN binding request from a browser to the server.
+fn stun_binding(username: &str) -> Vec<u8> {
+    let mut attr = vec![0x00, 0x06];
+    attr.extend_from_slice(&u16::try_from(username.len()).expect("short").to_be_bytes());
+    attr.extend_from_slice(username.as_bytes());
+    while attr.len() % 4 != 0 {
+        attr.push(0);
+    }
+    // PRIORITY, ICE-CONTROLLING and a MESSAGE-INTEGRITY that cannot be right.
+    attr.extend_from_slice(&[0x00, 0x24, 0x00, 0x04, 0x6e, 0x7f, 0x1e, 0xff]);
+    attr.extend_from_slice(&[0x80, 0x2a, 0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8]);
+    attr.extend_from_slice(&[0x00, 0x08, 0x00, 0x14]);
+    attr.extend_from_slice(&[0xaa; 20]);
+    let mut d = vec![0x00, 0x01];
+    d.extend_from_slice(&u16::try_from(attr.len()).expect("short").to_be_bytes());
+    d.extend_from_slice(&[0x21, 0x12, 0xa4, 0x42]);
+    d.extend_from_slice(&[7; 12]);
+    d.extend_from_slice(&attr);
+    d
+}
+
+#[test]
+fn sfu_datagram() {
+    let (w, alice, _bob, _video) = shared::call();
+    let answer = w
+        .client(alice)
+        .signals
+        .iter()
+        .find_map(|s| match s {
+            ServerSignal::Answer(a) => Some(a.sdp.clone()),
+            _ => None,
+        })
+        .expect("the server answered alice");
+    let server_ufrag = ufrag(&answer);
+    let stun = stun_binding(&format!("{server_ufrag}:abcd"));
+    // DTLS 1.2 records: a handshake record (epoch 0) and application data (epoch 1).
+    let dtls_handshake = [&[22u8, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 5, 0, 12][..], &[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]].concat();
+    let dtls_data = [&[23u8, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 16][..], &[0x5a; 16]].concat();
+    // RTP (VP8-like payload, extension header) and RTCP (receiver report + PLI).
+    let rtp =
+        [&[0x90u8, 96, 0x12, 0x34, 0, 0, 0x0b, 0xb8, 0xde, 0xad, 0xbe, 0xef, 0xbe, 0xde, 0, 1, 0x10, 0x01, 0, 0][..], &[0x10, 0, 0x9d, 1, 0x2a], &[0xab; 40]]
+            .concat();
+    let rtcp = [&[0x81u8, 201, 0, 7, 0, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef][..], &[0; 20], &[0x81, 206, 0, 2, 0, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef]].concat();
+    let from_alice = 0;
+    let from_stranger = 4;
+    let seeds = vec![
+        ("stun-stranger", chunk(from_stranger, &stun)),
+        ("stun-alice", [chunk(from_alice, &stun), chunk(from_alice | (1 << 3), &stun)].concat()),
+        ("dtls", [chunk(from_stranger, &dtls_handshake), chunk(from_alice, &dtls_data)].concat()),
+        ("rtp-rtcp", [chunk(from_alice, &rtp), chunk(from_alice | (2 << 3), &rtcp), chunk(from_stranger + 1, &rtp)].concat()),
+        ("garbage", [chunk(from_stranger, &[]), chunk(from_alice, &[0x00]), chunk(3, &[0x80; 200])].concat()),
+    ];
+    emit("sfu_datagram", seeds);
+    // Every run of the scene pins the same ufrag: the seeds stay valid.
+    let (again, a2, _, _) = shared::call();
+    let answer2 = again.client(a2).signals.iter().find_map(|s| match s {
+        ServerSignal::Answer(a) => Some(a.sdp.clone()),
+        _ => None,
+    });
+    assert_eq!(answer2.map(|a| ufrag(&a)), Some(server_ufrag), "the server's ufrag is the same in every run");
+}
