@@ -4,8 +4,8 @@
 //! the packet claimed.
 #![no_main]
 
-use hikari_protocol::{Reliability, relay_data_packet};
-use hikari_types::{ParticipantIdentity, ParticipantSid};
+use hikari_protocol::relay_data_packet;
+use hikari_types::{ParticipantIdentity, ParticipantSid, Reliability};
 use libfuzzer_sys::fuzz_target;
 use livekit_protocol as lk;
 use prost::Message;

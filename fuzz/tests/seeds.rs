@@ -352,7 +352,7 @@ fn data_packet() {
             &"PA_a".into(),
             false,
             true,
-            hikari_protocol::Reliability::Reliable,
+            hikari_types::Reliability::Reliable,
         );
         assert!(matches!(relayed, Ok(Some(_))), "{name} is relayed");
     }
