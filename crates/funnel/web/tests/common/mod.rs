@@ -108,7 +108,9 @@ impl Server {
     pub async fn start(backend: Backend, interval: Duration) -> Option<Self> {
         let dir = std::env::temp_dir().join(unique("funnel_web"));
         let mut config = FunnelConfig::new(&dir, "http://127.0.0.1");
+        // Thousands of simulated visitors share one loopback address.
         config.submit_limit_per_minute = 1_000_000;
+        config.view_limit_per_minute = 1_000_000;
         config.experiment_interval = interval;
         let mut pg = None;
         if let Backend::Postgres = backend {
