@@ -13,6 +13,7 @@ use hikari_types::{
 };
 
 use crate::Sfu;
+use crate::arena::{PartIdx, RoomIdx};
 use crate::ctx::Ctx;
 use crate::io::{Output, RoomEvent};
 use crate::room::Room;
@@ -98,7 +99,7 @@ impl Sfu {
                 let r = self.room_index(&room)?;
                 let p = participant_index(&self.rooms[r], &identity)?;
                 self.with_room(r, now, |room, cx| {
-                    let tracks: Vec<usize> = room.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
+                    let tracks: Vec<_> = room.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
                     for t in tracks {
                         if subscribe {
                             room.subscribe(cx, t, p);
@@ -118,7 +119,7 @@ impl Sfu {
                 let reliability = if reliable { Reliability::Reliable } else { Reliability::Lossy };
                 let bytes = self.cfg.data.user_packet(data, topic, &destination_identities, reliability);
                 self.with_room(r, now, |room, cx| {
-                    let receivers: Vec<usize> = room
+                    let receivers: Vec<_> = room
                         .participants
                         .iter()
                         .filter(|(_, p)| {
@@ -152,16 +153,16 @@ impl Sfu {
         }
     }
 
-    fn room_index(&self, room: &RoomName) -> Result<usize, AdminError> {
+    fn room_index(&self, room: &RoomName) -> Result<RoomIdx, AdminError> {
         self.room_by_name.get(room).copied().ok_or_else(|| not_found_room(room))
     }
 }
 
-fn participant_index(room: &Room, identity: &ParticipantIdentity) -> Result<usize, AdminError> {
+fn participant_index(room: &Room, identity: &ParticipantIdentity) -> Result<PartIdx, AdminError> {
     room.by_identity.get(identity).copied().ok_or_else(|| not_found_participant(identity))
 }
 
-fn mute(room: &mut Room, cx: &mut Ctx, p: usize, sid: &TrackSid, muted: bool) -> Result<AdminResponse, AdminError> {
+fn mute(room: &mut Room, cx: &mut Ctx, p: PartIdx, sid: &TrackSid, muted: bool) -> Result<AdminResponse, AdminError> {
     if !room.set_muted(cx, p, sid, muted) {
         return Err(AdminError::NotFound(format!("track {sid} does not exist")));
     }
@@ -198,7 +199,7 @@ impl Room {
     pub(crate) fn update_participant(
         &mut self,
         cx: &mut Ctx,
-        p: usize,
+        p: PartIdx,
         metadata: Option<String>,
         name: Option<String>,
         attributes: BTreeMap<String, String>,
@@ -224,7 +225,7 @@ impl Room {
             part.info.permission = perm;
         }
         if revoked_publish {
-            let owned: Vec<usize> = self.tracks.iter().filter(|(_, t)| t.owner == p).map(|(i, _)| i).collect();
+            let owned: Vec<_> = self.tracks.iter().filter(|(_, t)| t.owner == p).map(|(i, _)| i).collect();
             for t in owned {
                 let sid = self.tracks[t].info.sid.clone();
                 self.unpublish(cx, t);
@@ -233,7 +234,7 @@ impl Room {
             }
         }
         if revoked_subscribe {
-            let subscribed: Vec<usize> = self.tracks.iter().filter(|(_, t)| t.downs.iter().any(|d| d.subscriber == p)).map(|(i, _)| i).collect();
+            let subscribed: Vec<_> = self.tracks.iter().filter(|(_, t)| t.downs.iter().any(|d| d.subscriber == p)).map(|(i, _)| i).collect();
             for t in subscribed {
                 self.unsubscribe(cx, t, p);
             }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use hikari_types::ServerSignal;
 
+use crate::arena::{PartIdx, PcIdx, RoomIdx};
 use crate::config::SfuConfig;
 use crate::demux::{Demux, PcKey};
 use crate::io::{ConnId, Output};
@@ -19,12 +20,12 @@ pub(crate) struct Ctx<'a> {
     pub rng: &'a mut Rng,
     pub out: &'a mut VecDeque<Output>,
     /// Rooms with subscriber PeerConnections written to but not yet drained.
-    pub dirty_rooms: &'a mut Vec<usize>,
+    pub dirty_rooms: &'a mut Vec<RoomIdx>,
     pub demux: &'a mut Demux,
     pub timers: &'a mut Timers,
-    pub conns: &'a mut HashMap<ConnId, (usize, usize)>,
+    pub conns: &'a mut HashMap<ConnId, (RoomIdx, PartIdx)>,
     /// This room's slot in the SFU.
-    pub room: usize,
+    pub room: RoomIdx,
 }
 
 impl Ctx<'_> {
@@ -32,7 +33,7 @@ impl Ctx<'_> {
         self.out.push_back(Output::signal(conn, signal));
     }
 
-    pub fn key(&self, pc: usize) -> PcKey {
+    pub fn key(&self, pc: PcIdx) -> PcKey {
         PcKey { room: self.room, pc }
     }
 }

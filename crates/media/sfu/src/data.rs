@@ -4,6 +4,7 @@ use str0m::channel::ChannelData;
 
 use hikari_types::{DataSender, ParticipantIdentity, Reliability};
 
+use crate::arena::{PartIdx, PcIdx};
 use crate::ctx::Ctx;
 use crate::room::Room;
 
@@ -16,7 +17,7 @@ pub(crate) const MAX_DATA_PACKET: usize = 64 * 1024;
 const MAX_BUFFERED: usize = 4 * 1024 * 1024;
 
 impl Room {
-    pub(crate) fn on_channel_data(&mut self, cx: &mut Ctx, pc: usize, data: ChannelData) {
+    pub(crate) fn on_channel_data(&mut self, cx: &mut Ctx, pc: PcIdx, data: ChannelData) {
         let Some(&reliability) = self.pcs[pc].channels.get(&data.id) else { return };
         let sender = self.pcs[pc].owner;
         let Some(part) = self.participants.get(sender) else { return };
@@ -38,7 +39,7 @@ impl Room {
                 return;
             }
         };
-        let receivers: Vec<usize> = self
+        let receivers: Vec<_> = self
             .participants
             .iter()
             .filter(|(i, _)| *i != sender)
@@ -55,7 +56,7 @@ impl Room {
     }
 
     /// Writes an encoded data packet to a participant's channel of that reliability.
-    pub(crate) fn send_data(&mut self, cx: &mut Ctx, p: usize, bytes: &[u8], reliability: Reliability) {
+    pub(crate) fn send_data(&mut self, cx: &mut Ctx, p: PartIdx, bytes: &[u8], reliability: Reliability) {
         let Some(part) = self.participants.get(p) else { return };
         let pc = part.down_pc();
         let identity: &ParticipantIdentity = &part.info.identity;

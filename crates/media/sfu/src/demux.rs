@@ -4,14 +4,15 @@
 //! (remote, local) pair maps to it. Before that, only STUN binding requests arrive;
 //! their USERNAME attribute starts with our ICE ufrag, which we chose and pinned.
 
+use crate::arena::{PcIdx, RoomIdx};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
 /// Where a PeerConnection lives: its room and its slot in that room.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct PcKey {
-    pub room: usize,
-    pub pc: usize,
+    pub room: RoomIdx,
+    pub pc: PcIdx,
 }
 
 #[derive(Debug, Default)]

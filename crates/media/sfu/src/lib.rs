@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 mod admin;
+mod arena;
 mod config;
 mod ctx;
 mod data;
@@ -45,7 +46,6 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use slab::Slab;
 use str0m::Input;
 use str0m::net::{Protocol, Receive};
 
@@ -57,6 +57,7 @@ pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, SignalOut, Tr
 pub use room::JoinError;
 pub use stats::{Counters, SfuStats};
 
+use arena::{Arena, PartIdx, RoomIdx};
 use ctx::Ctx;
 use demux::{Demux, PcKey};
 use rng::Rng;
@@ -70,14 +71,14 @@ const HOUSEKEEPING: Duration = Duration::from_secs(1);
 pub struct Sfu {
     cfg: SfuConfig,
     rng: Rng,
-    rooms: Slab<Room>,
-    room_by_name: HashMap<RoomName, usize>,
-    conns: HashMap<ConnId, (usize, usize)>,
+    rooms: Arena<RoomIdx, Room>,
+    room_by_name: HashMap<RoomName, RoomIdx>,
+    conns: HashMap<ConnId, (RoomIdx, PartIdx)>,
     demux: Demux,
     timers: Timers,
     out: VecDeque<Output>,
     /// Rooms whose subscriber PeerConnections were written to and await a drain.
-    dirty_rooms: Vec<usize>,
+    dirty_rooms: Vec<RoomIdx>,
     /// The time of the latest input, for drains done while output is polled.
     now: Instant,
     next_housekeeping: Instant,
@@ -90,7 +91,7 @@ impl Sfu {
         Self {
             rng: Rng::new(cfg.seed),
             cfg,
-            rooms: Slab::new(),
+            rooms: Arena::default(),
             room_by_name: HashMap::new(),
             conns: HashMap::new(),
             demux: Demux::default(),
@@ -135,7 +136,7 @@ impl Sfu {
                 }
             }
             Command::Shutdown => {
-                let rooms: Vec<usize> = self.rooms.iter().map(|(r, _)| r).collect();
+                let rooms: Vec<_> = self.rooms.iter().map(|(r, _)| r).collect();
                 tracing::info!(rooms = rooms.len(), "shutting down: every participant leaves");
                 for r in rooms {
                     self.end_room(r, now, DisconnectReason::ServerShutdown);
@@ -145,9 +146,9 @@ impl Sfu {
     }
 
     /// Removes every participant of room `r` (each gets a leave for `reason`) and closes it.
-    fn end_room(&mut self, r: usize, now: Instant, reason: DisconnectReason) {
+    fn end_room(&mut self, r: RoomIdx, now: Instant, reason: DisconnectReason) {
         self.with_room(r, now, |room, cx| {
-            let all: Vec<usize> = room.participants.iter().map(|(i, _)| i).collect();
+            let all: Vec<_> = room.participants.iter().map(|(i, _)| i).collect();
             for p in all {
                 room.remove_participant(cx, p, reason);
             }
@@ -179,7 +180,7 @@ impl Sfu {
 
     /// Creates a room (or returns the existing one), with optional settings overriding
     /// the defaults.
-    pub fn create_room(&mut self, now: Instant, name: RoomName, settings: Option<RoomInfo>) -> usize {
+    pub(crate) fn create_room(&mut self, now: Instant, name: RoomName, settings: Option<RoomInfo>) -> RoomIdx {
         if let Some(&r) = self.room_by_name.get(&name) {
             return r;
         }
@@ -257,7 +258,7 @@ impl Sfu {
         }
         if now >= self.next_housekeeping {
             self.next_housekeeping = now + HOUSEKEEPING;
-            let rooms: Vec<usize> = self.rooms.iter().map(|(i, _)| i).collect();
+            let rooms: Vec<_> = self.rooms.iter().map(|(i, _)| i).collect();
             for r in rooms {
                 self.with_room(r, now, |room, cx| room.housekeeping(cx));
                 if self.rooms[r].expired(&self.cfg, now) {
@@ -267,8 +268,8 @@ impl Sfu {
         }
     }
 
-    fn close_room(&mut self, r: usize) {
-        let room = self.rooms.remove(r);
+    fn close_room(&mut self, r: RoomIdx) {
+        let Some(room) = self.rooms.remove(r) else { return };
         // Keep the closed room's counts in the totals.
         self.stats.counters.add(&room.counters);
         self.room_by_name.remove(&room.info.name);
@@ -339,7 +340,7 @@ impl Sfu {
         }
     }
 
-    fn with_room<R>(&mut self, room: usize, now: Instant, f: impl FnOnce(&mut Room, &mut Ctx) -> R) -> Option<R> {
+    fn with_room<R>(&mut self, room: RoomIdx, now: Instant, f: impl FnOnce(&mut Room, &mut Ctx) -> R) -> Option<R> {
         let Sfu { cfg, rng, rooms, conns, demux, timers, out, dirty_rooms, .. } = self;
         let r = rooms.get_mut(room)?;
         let mut cx = Ctx { now, cfg, rng, out, dirty_rooms, demux, timers, conns, room };

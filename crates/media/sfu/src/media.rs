@@ -15,6 +15,7 @@ use str0m::format::Codec;
 use str0m::media::{KeyframeRequestKind, Mid, Pt};
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
 
+use crate::arena::{PcIdx, TrackIdx};
 use crate::ctx::Ctx;
 use crate::forward::{Packet, Verdict};
 use crate::pc::Pc;
@@ -25,7 +26,7 @@ use crate::track::CodecKey;
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(500);
 
 impl Room {
-    pub(crate) fn on_rtp(&mut self, cx: &mut Ctx, pc: usize, packet: RtpPacket) {
+    pub(crate) fn on_rtp(&mut self, cx: &mut Ctx, pc: PcIdx, packet: RtpPacket) {
         let ssrc = packet.header.ssrc;
         let (t, layer) = match self.pcs[pc].ssrc_tracks.get(&ssrc) {
             Some(&hit) => hit,
@@ -93,7 +94,7 @@ impl Room {
     }
 
     /// Finds the track and layer of a new incoming SSRC and caches it.
-    fn resolve_stream(&mut self, pc: usize, ssrc: str0m::rtp::Ssrc) -> Option<(usize, u8)> {
+    fn resolve_stream(&mut self, pc: PcIdx, ssrc: str0m::rtp::Ssrc) -> Option<(TrackIdx, u8)> {
         let (mid, rid) = {
             let mut api = self.pcs[pc].rtc.direct_api();
             let rx = api.stream_rx(&ssrc)?;
@@ -106,7 +107,7 @@ impl Room {
     }
 
     /// A subscriber lost a picture: ask the publisher of that leg's track.
-    pub(crate) fn on_keyframe_request(&mut self, cx: &mut Ctx, pc: usize, mid: Mid) {
+    pub(crate) fn on_keyframe_request(&mut self, cx: &mut Ctx, pc: PcIdx, mid: Mid) {
         self.counters.keyframe_requests_in += 1;
         let found = self.tracks.iter_mut().find_map(|(t, track)| track.down_mut(pc, mid).map(|d| (t, d.forwarder.current())));
         if let Some((t, layer)) = found {
@@ -116,7 +117,7 @@ impl Room {
 
     /// Asks a track's publisher for a keyframe on `layer` (the target layer if `None`),
     /// at most once per [`KEYFRAME_REQUEST_INTERVAL`].
-    pub(crate) fn request_keyframe(&mut self, cx: &mut Ctx, t: usize, layer: Option<u8>) {
+    pub(crate) fn request_keyframe(&mut self, cx: &mut Ctx, t: TrackIdx, layer: Option<u8>) {
         let now = cx.now;
         let Some(track) = self.tracks.get_mut(t) else { return };
         if track.last_keyframe_request.is_some_and(|at| now.saturating_duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {

@@ -11,6 +11,7 @@ use str0m::{Candidate, Event, IceCreds, Rtc};
 
 use hikari_types::Reliability;
 
+use crate::arena::{PartIdx, PcIdx, TrackIdx};
 use crate::config::SfuConfig;
 use crate::demux::PcKey;
 use crate::io::Output;
@@ -41,7 +42,7 @@ pub(crate) enum Role {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Change {
     /// Add a media line for a subscription (the track's slot index).
-    Add(usize),
+    Add(TrackIdx),
     /// Stop a media line.
     Remove(Mid),
 }
@@ -52,14 +53,14 @@ pub(crate) struct Slot {
     pub mid: Mid,
     pub video: bool,
     /// The track sent on it, if any.
-    pub track: Option<usize>,
+    pub track: Option<TrackIdx>,
 }
 
 pub(crate) struct Pc {
     pub rtc: Rtc,
     pub role: Role,
     /// The participant slot owning this PeerConnection.
-    pub owner: usize,
+    pub owner: PartIdx,
     /// Our ICE ufrag, pinned so STUN can be demultiplexed before the address is known.
     pub ufrag: String,
     /// When a timer for this PeerConnection is queued, the earliest such time.
@@ -79,7 +80,7 @@ pub(crate) struct Pc {
     pub reliable_out: Option<ChannelId>,
     pub lossy_out: Option<ChannelId>,
     /// Incoming RTP: SSRC to (track slot, simulcast layer).
-    pub ssrc_tracks: HashMap<Ssrc, (usize, u8)>,
+    pub ssrc_tracks: HashMap<Ssrc, (TrackIdx, u8)>,
     pub connected: bool,
     /// Set when str0m reported an error; the owner is removed.
     pub failed: bool,
@@ -99,7 +100,7 @@ pub(crate) struct Pc {
 }
 
 impl Pc {
-    pub fn new(cfg: &SfuConfig, role: Role, owner: usize, creds: IceCreds, now: Instant) -> Self {
+    pub fn new(cfg: &SfuConfig, role: Role, owner: PartIdx, creds: IceCreds, now: Instant) -> Self {
         let ufrag = creds.ufrag.clone();
         let mut rtc = Rtc::builder()
             .set_rtp_mode(true)
@@ -186,7 +187,14 @@ impl Pc {
 /// Drains a PeerConnection after a mutation (str0m's single-mutation invariant):
 /// datagrams go to `out`, events to `events`, the next timeout to `timers`. A
 /// PeerConnection that fails gets its owner pushed to `failed`.
-pub(crate) fn drain(pc: &mut Pc, key: PcKey, events: &mut VecDeque<(usize, Event)>, out: &mut VecDeque<Output>, timers: &mut Timers, failed: &mut Vec<usize>) {
+pub(crate) fn drain(
+    pc: &mut Pc,
+    key: PcKey,
+    events: &mut VecDeque<(PcIdx, Event)>,
+    out: &mut VecDeque<Output>,
+    timers: &mut Timers,
+    failed: &mut Vec<PartIdx>,
+) {
     pc.dirty = false;
     pc.pending_writes = 0;
     loop {

@@ -6,6 +6,7 @@ use str0m::media::{Direction, MediaAdded};
 
 use hikari_types::{AddTrack, DisconnectReason, RequestOutcome, Sdp, SdpKind, ServerSignal, TrackInfo, TrackKind, TrackSid};
 
+use crate::arena::{PartIdx, PcIdx, TrackIdx};
 use crate::ctx::Ctx;
 use crate::io::{Output, RoomEvent};
 use crate::pc::Role;
@@ -16,7 +17,7 @@ use crate::track::Track;
 const MAX_TRACKS_PER_PARTICIPANT: usize = 32;
 
 impl Room {
-    pub(crate) fn add_track(&mut self, cx: &mut Ctx, p: usize, add: AddTrack) {
+    pub(crate) fn add_track(&mut self, cx: &mut Ctx, p: PartIdx, add: AddTrack) {
         let part = &self.participants[p];
         let conn = part.conn;
         let refuse = if !part.info.permission.may_publish(add.source) {
@@ -61,7 +62,7 @@ impl Room {
         cx.signal(conn, ServerSignal::TrackPublished { cid: add.cid, track });
     }
 
-    pub(crate) fn on_offer(&mut self, cx: &mut Ctx, p: usize, sdp: Sdp) {
+    pub(crate) fn on_offer(&mut self, cx: &mut Ctx, p: PartIdx, sdp: Sdp) {
         let pc = self.participants[p].publisher;
         let conn = self.participants[p].conn;
         let single = self.pcs[pc].role == Role::Single;
@@ -98,7 +99,7 @@ impl Room {
         self.bind_legs(cx, pc);
     }
 
-    pub(crate) fn on_media_added(&mut self, cx: &mut Ctx, pc: usize, added: MediaAdded) {
+    pub(crate) fn on_media_added(&mut self, cx: &mut Ctx, pc: PcIdx, added: MediaAdded) {
         let role = self.pcs[pc].role;
         if role == Role::Single && added.direction == Direction::SendOnly {
             self.add_slot(pc, added.mid, added.kind.is_video());
@@ -135,7 +136,7 @@ impl Room {
         let room = self.room_info();
         let participant = self.participant_info(owner);
         cx.out.push_back(Output::event(RoomEvent::TrackPublished(room, participant, self.tracks[t].info.clone())));
-        let subscribers: Vec<usize> =
+        let subscribers: Vec<_> =
             self.participants.iter().filter(|(i, s)| *i != owner && s.auto_subscribe && s.info.permission.can_subscribe).map(|(i, _)| i).collect();
         for s in subscribers {
             self.subscribe(cx, t, s);
@@ -143,8 +144,8 @@ impl Room {
     }
 
     /// Tracks whose media line no longer sends to us were unpublished by the client.
-    fn detect_unpublished(&mut self, cx: &mut Ctx, pc: usize) {
-        let gone: Vec<usize> = self
+    fn detect_unpublished(&mut self, cx: &mut Ctx, pc: PcIdx) {
+        let gone: Vec<_> = self
             .tracks
             .iter()
             .filter(|(_, t)| t.pc == pc)
@@ -159,8 +160,8 @@ impl Room {
     }
 
     /// Removes a track from its subscribers and tells everyone.
-    pub(crate) fn unpublish(&mut self, cx: &mut Ctx, t: usize) {
-        let Some(track) = self.tracks.try_remove(t) else { return };
+    pub(crate) fn unpublish(&mut self, cx: &mut Ctx, t: TrackIdx) {
+        let Some(track) = self.tracks.remove(t) else { return };
         tracing::info!(sid = %track.info.sid, "track unpublished");
         for down in &track.downs {
             if let Some(mid) = down.mid {
@@ -178,7 +179,7 @@ impl Room {
         }
     }
 
-    pub(crate) fn set_muted(&mut self, cx: &mut Ctx, p: usize, sid: &TrackSid, muted: bool) -> bool {
+    pub(crate) fn set_muted(&mut self, cx: &mut Ctx, p: PartIdx, sid: &TrackSid, muted: bool) -> bool {
         if let Some((_, track)) = self.tracks.iter_mut().find(|(_, t)| t.owner == p && t.info.sid == *sid) {
             if track.info.muted != muted {
                 track.info.muted = muted;

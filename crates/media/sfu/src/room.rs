@@ -9,11 +9,11 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
-use slab::Slab;
 use str0m::{Event, IceConnectionState, IceCreds};
 
 use hikari_types::{DisconnectReason, JoinInfo, LeaveAction, ParticipantIdentity, ParticipantInfo, ParticipantState, RoomInfo, ServerSignal, TrackInfo};
 
+use crate::arena::{Arena, PartIdx, PcIdx, TrackIdx};
 use crate::config::SfuConfig;
 use crate::ctx::Ctx;
 use crate::io::{ConnId, Join, Output, RoomEvent, SignalMode};
@@ -26,9 +26,9 @@ pub(crate) struct Participant {
     pub conn: ConnId,
     pub auto_subscribe: bool,
     /// The PeerConnection the client publishes on (the only one in single-PC mode).
-    pub publisher: usize,
+    pub publisher: PcIdx,
     /// The server-offered PeerConnection (two-PC mode only).
-    pub subscriber: Option<usize>,
+    pub subscriber: Option<PcIdx>,
     /// Tracks announced by `add_track` and not yet seen in an offer: (cid, track).
     pub pending: Vec<(String, TrackInfo)>,
     /// When the media connection dropped, if it did.
@@ -37,7 +37,7 @@ pub(crate) struct Participant {
 
 impl Participant {
     /// The PeerConnection the server sends this participant's media and data on.
-    pub fn down_pc(&self) -> usize {
+    pub fn down_pc(&self) -> PcIdx {
         self.subscriber.unwrap_or(self.publisher)
     }
 }
@@ -55,31 +55,31 @@ pub enum JoinError {
 
 pub(crate) struct Room {
     pub info: RoomInfo,
-    pub participants: Slab<Participant>,
-    pub by_identity: HashMap<ParticipantIdentity, usize>,
-    pub pcs: Slab<Pc>,
-    pub tracks: Slab<Track>,
+    pub participants: Arena<PartIdx, Participant>,
+    pub by_identity: HashMap<ParticipantIdentity, PartIdx>,
+    pub pcs: Arena<PcIdx, Pc>,
+    pub tracks: Arena<TrackIdx, Track>,
     /// str0m events waiting to be handled, with the PeerConnection slot they came from.
-    pub events: VecDeque<(usize, Event)>,
+    pub events: VecDeque<(PcIdx, Event)>,
     /// When the room became empty (or was created empty).
     pub empty_since: Option<Instant>,
     /// Whether anyone ever joined (decides between empty and departure timeout).
     pub had_participants: bool,
     pub counters: Counters,
     /// Owners of PeerConnections that failed since the last `process`.
-    pub failed: Vec<usize>,
+    pub failed: Vec<PartIdx>,
     /// PeerConnections with RTP written but not yet drained (see [`Room::flush_writes`]).
-    pub dirty: Vec<usize>,
+    pub dirty: Vec<PcIdx>,
 }
 
 impl Room {
     pub fn new(info: RoomInfo, now: Instant) -> Self {
         Self {
             info,
-            participants: Slab::new(),
+            participants: Arena::default(),
             by_identity: HashMap::new(),
-            pcs: Slab::new(),
-            tracks: Slab::new(),
+            pcs: Arena::default(),
+            tracks: Arena::default(),
             events: VecDeque::new(),
             empty_since: Some(now),
             had_participants: false,
@@ -98,7 +98,7 @@ impl Room {
     }
 
     /// A participant's description with its current tracks.
-    pub fn participant_info(&self, p: usize) -> ParticipantInfo {
+    pub fn participant_info(&self, p: PartIdx) -> ParticipantInfo {
         let mut info = self.participants[p].info.clone();
         info.tracks = self.tracks.iter().filter(|(_, t)| t.owner == p).map(|(_, t)| t.info.clone()).collect();
         info.is_publisher = !info.tracks.is_empty();
@@ -136,7 +136,7 @@ impl Room {
             client_protocol: join.client.client_protocol,
             ..Default::default()
         };
-        let p = self.participants.vacant_key();
+        let p = self.participants.next_idx();
         let publisher = self.add_pc(cx, if single { Role::Single } else { Role::Publisher }, p);
         let subscriber = (!single).then(|| self.add_pc(cx, Role::Subscriber, p));
         self.participants.insert(Participant {
@@ -179,7 +179,7 @@ impl Room {
         }
         // Existing tracks for the newcomer.
         if self.participants[p].auto_subscribe && can_subscribe {
-            let tracks: Vec<usize> = self.tracks.iter().filter(|(_, t)| t.published()).map(|(i, _)| i).collect();
+            let tracks: Vec<_> = self.tracks.iter().filter(|(_, t)| t.published()).map(|(i, _)| i).collect();
             for t in tracks {
                 self.subscribe(cx, t, p);
             }
@@ -199,7 +199,7 @@ impl Room {
         Ok(())
     }
 
-    fn add_pc(&mut self, cx: &mut Ctx, role: Role, owner: usize) -> usize {
+    fn add_pc(&mut self, cx: &mut Ctx, role: Role, owner: PartIdx) -> PcIdx {
         let creds = IceCreds { ufrag: cx.rng.base62(16), pass: cx.rng.base62(32) };
         let idx = self.pcs.insert(Pc::new(cx.cfg, role, owner, creds, cx.now));
         cx.demux.add_ufrag(self.pcs[idx].ufrag.clone(), cx.key(idx));
@@ -208,21 +208,21 @@ impl Room {
 
     /// Removes a participant: its tracks from every subscriber, its PeerConnections,
     /// and tells everyone. The client is told why and its connection closed.
-    pub fn remove_participant(&mut self, cx: &mut Ctx, p: usize, reason: DisconnectReason) {
+    pub fn remove_participant(&mut self, cx: &mut Ctx, p: PartIdx, reason: DisconnectReason) {
         if !self.participants.contains(p) {
             return;
         }
-        let owned: Vec<usize> = self.tracks.iter().filter(|(_, t)| t.owner == p).map(|(i, _)| i).collect();
+        let owned: Vec<_> = self.tracks.iter().filter(|(_, t)| t.owner == p).map(|(i, _)| i).collect();
         for t in owned {
             self.unpublish(cx, t);
         }
         for (_, track) in self.tracks.iter_mut() {
             track.downs.retain(|d| d.subscriber != p);
         }
-        let part = self.participants.remove(p);
+        let Some(part) = self.participants.remove(p) else { return };
         self.by_identity.remove(&part.info.identity);
         for pc in std::iter::once(part.publisher).chain(part.subscriber) {
-            if let Some(mut pc) = self.pcs.try_remove(pc) {
+            if let Some(mut pc) = self.pcs.remove(pc) {
                 pc.rtc.disconnect();
             }
             cx.demux.forget(cx.key(pc));
@@ -247,7 +247,7 @@ impl Room {
     }
 
     /// Sends a participant update to everyone (and to `include_self` itself).
-    pub fn send_update(&mut self, cx: &mut Ctx, info: &ParticipantInfo, include_self: Option<usize>) {
+    pub fn send_update(&mut self, cx: &mut Ctx, info: &ParticipantInfo, include_self: Option<PartIdx>) {
         for (i, p) in self.participants.iter() {
             if p.info.sid == info.sid && include_self != Some(i) {
                 continue;
@@ -257,7 +257,7 @@ impl Room {
     }
 
     /// Bumps a participant's version and tells everyone, itself included.
-    pub fn touch(&mut self, cx: &mut Ctx, p: usize) {
+    pub fn touch(&mut self, cx: &mut Ctx, p: PartIdx) {
         let Some(part) = self.participants.get_mut(p) else { return };
         part.info.version += 1;
         let info = self.participant_info(p);
@@ -287,7 +287,7 @@ impl Room {
     /// whichever comes first, or at once after [`pc::MAX_PENDING_WRITES`] writes. A burst
     /// of packets (a video frame) thus costs each subscriber one drain, not one per packet.
     /// Takes the room's fields apart so the hot path can call it while it holds a track.
-    pub fn wrote(cx: &mut Ctx, pc: usize, sub: &mut Pc, dirty: &mut Vec<usize>, events: &mut VecDeque<(usize, Event)>, failed: &mut Vec<usize>) {
+    pub fn wrote(cx: &mut Ctx, pc: PcIdx, sub: &mut Pc, dirty: &mut Vec<PcIdx>, events: &mut VecDeque<(PcIdx, Event)>, failed: &mut Vec<PartIdx>) {
         sub.pending_writes += 1;
         if sub.pending_writes >= pc::MAX_PENDING_WRITES {
             pc::drain(sub, cx.key(pc), events, cx.out, cx.timers, failed);
@@ -316,14 +316,14 @@ impl Room {
     }
 
     /// Drains one PeerConnection after a mutation.
-    pub fn drain(&mut self, cx: &mut Ctx, pc: usize) {
+    pub fn drain(&mut self, cx: &mut Ctx, pc: PcIdx) {
         let key = cx.key(pc);
         if let Some(p) = self.pcs.get_mut(pc) {
             pc::drain(p, key, &mut self.events, cx.out, cx.timers, &mut self.failed);
         }
     }
 
-    fn on_event(&mut self, cx: &mut Ctx, pc: usize, event: Event) {
+    fn on_event(&mut self, cx: &mut Ctx, pc: PcIdx, event: Event) {
         match event {
             Event::RtpPacket(packet) => self.on_rtp(cx, pc, packet),
             Event::KeyframeRequest(req) => self.on_keyframe_request(cx, pc, req.mid),
@@ -351,7 +351,7 @@ impl Room {
         }
     }
 
-    fn on_connected(&mut self, cx: &mut Ctx, pc: usize) {
+    fn on_connected(&mut self, cx: &mut Ctx, pc: PcIdx) {
         self.pcs[pc].connected = true;
         let owner = self.pcs[pc].owner;
         let Some(part) = self.participants.get_mut(owner) else { return };
@@ -362,7 +362,7 @@ impl Room {
         }
     }
 
-    fn on_ice_state(&mut self, cx: &mut Ctx, pc: usize, state: IceConnectionState) {
+    fn on_ice_state(&mut self, cx: &mut Ctx, pc: PcIdx, state: IceConnectionState) {
         let owner = self.pcs[pc].owner;
         let Some(part) = self.participants.get_mut(owner) else { return };
         match state {
@@ -377,14 +377,14 @@ impl Room {
     /// Periodic work: participants whose media stayed lost are removed.
     pub fn housekeeping(&mut self, cx: &mut Ctx) {
         let grace = cx.cfg.media_loss_grace;
-        let lost: Vec<usize> =
+        let lost: Vec<_> =
             self.participants.iter().filter(|(_, p)| p.media_lost_at.is_some_and(|at| cx.now.saturating_duration_since(at) >= grace)).map(|(i, _)| i).collect();
         for p in lost {
             tracing::info!(room = %self.info.name, "media connection lost; removing participant");
             self.remove_participant(cx, p, DisconnectReason::StateMismatch);
         }
         let timeout = cx.cfg.negotiation_timeout;
-        let unanswered: Vec<usize> = self
+        let unanswered: Vec<_> = self
             .pcs
             .iter()
             .filter(|(_, pc)| pc.offer_sent_at.is_some_and(|at| cx.now.saturating_duration_since(at) >= timeout))

@@ -6,6 +6,7 @@ use str0m::Candidate;
 
 use hikari_types::{ClientSignal, RequestOutcome, ServerSignal, SignalTarget, UpdateMetadata};
 
+use crate::arena::PartIdx;
 use crate::ctx::Ctx;
 use crate::room::Room;
 
@@ -15,7 +16,7 @@ const MAX_METADATA: usize = 64 * 1024;
 const MAX_ATTRIBUTES: usize = 64 * 1024;
 
 impl Room {
-    pub(crate) fn on_signal(&mut self, cx: &mut Ctx, p: usize, signal: ClientSignal) {
+    pub(crate) fn on_signal(&mut self, cx: &mut Ctx, p: PartIdx, signal: ClientSignal) {
         match signal {
             ClientSignal::Offer(sdp) => self.on_offer(cx, p, sdp),
             ClientSignal::Answer(sdp) => self.on_answer(cx, p, sdp),
@@ -38,7 +39,7 @@ impl Room {
                 if !self.participants[p].info.permission.can_subscribe {
                     return;
                 }
-                let tracks: Vec<usize> = self.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
+                let tracks: Vec<_> = self.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
                 for t in tracks {
                     if subscribe {
                         self.subscribe(cx, t, p);
@@ -71,7 +72,7 @@ impl Room {
         self.process(cx);
     }
 
-    fn update_metadata(&mut self, cx: &mut Ctx, p: usize, update: UpdateMetadata) {
+    fn update_metadata(&mut self, cx: &mut Ctx, p: PartIdx, update: UpdateMetadata) {
         let part = &mut self.participants[p];
         let conn = part.conn;
         let attributes_size: usize = update.attributes.iter().map(|(k, v)| k.len() + v.len()).sum();

@@ -11,12 +11,13 @@ use str0m::media::Mid;
 
 use hikari_types::ServerSignal;
 
+use crate::arena::PcIdx;
 use crate::ctx::Ctx;
 use crate::pc::Slot;
 use crate::room::Room;
 
 impl Room {
-    pub(crate) fn add_slot(&mut self, pc: usize, mid: Mid, video: bool) {
+    pub(crate) fn add_slot(&mut self, pc: PcIdx, mid: Mid, video: bool) {
         let slots = &mut self.pcs[pc].slots;
         if !slots.iter().any(|s| s.mid == mid) {
             slots.push(Slot { mid, video, track: None });
@@ -25,7 +26,7 @@ impl Room {
 
     /// Gives waiting legs free slots. Outside an offer (`in_offer` false), a changed
     /// assignment needs a new client offer; legs without a slot need more lines.
-    pub(crate) fn assign_slots(&mut self, cx: &mut Ctx, pc: usize, in_offer: bool) {
+    pub(crate) fn assign_slots(&mut self, cx: &mut Ctx, pc: PcIdx, in_offer: bool) {
         let mut assigned = false;
         let (mut need_audio, mut need_video) = (0u32, 0u32);
         for (t, track) in self.tracks.iter_mut() {
@@ -55,7 +56,7 @@ impl Room {
     }
 
     /// Frees the slot of a leg that ended and asks for a new offer to close it.
-    pub(crate) fn release_slot(&mut self, cx: &mut Ctx, pc: usize, mid: Mid) {
+    pub(crate) fn release_slot(&mut self, cx: &mut Ctx, pc: PcIdx, mid: Mid) {
         let Some(p) = self.pcs.get_mut(pc) else { return };
         if let Some(slot) = p.slots.iter_mut().find(|s| s.mid == mid) {
             slot.track = None;
@@ -68,7 +69,7 @@ impl Room {
     }
 
     /// Our answer with each slot's msid and direction set as assigned.
-    pub(crate) fn rewrite_answer(&self, pc: usize, sdp: &str) -> String {
+    pub(crate) fn rewrite_answer(&self, pc: PcIdx, sdp: &str) -> String {
         let slots = &self.pcs[pc].slots;
         let mut out = String::with_capacity(sdp.len() + 256);
         for (i, section) in sdp.split("\r\nm=").enumerate() {

@@ -12,6 +12,7 @@ use str0m::media::{Direction, Mid};
 
 use hikari_types::{DisconnectReason, Sdp, SdpKind, ServerSignal, TrackKind, TrackSid};
 
+use crate::arena::{PartIdx, PcIdx, TrackIdx};
 use crate::ctx::Ctx;
 use crate::forward::Forwarder;
 use crate::pc::{Change, Pc, Role};
@@ -28,7 +29,7 @@ const RTX_RATIO_CAP: f32 = 0.15;
 
 impl Room {
     /// Adds participant `s` as a subscriber of track `t`.
-    pub(crate) fn subscribe(&mut self, cx: &mut Ctx, t: usize, s: usize) {
+    pub(crate) fn subscribe(&mut self, cx: &mut Ctx, t: TrackIdx, s: PartIdx) {
         let Some(track) = self.tracks.get_mut(t) else { return };
         if track.owner == s || track.downs.iter().any(|d| d.subscriber == s) {
             return;
@@ -54,7 +55,7 @@ impl Room {
     }
 
     /// Removes participant `s`'s leg of track `t`.
-    pub(crate) fn unsubscribe(&mut self, cx: &mut Ctx, t: usize, s: usize) {
+    pub(crate) fn unsubscribe(&mut self, cx: &mut Ctx, t: TrackIdx, s: PartIdx) {
         let Some(track) = self.tracks.get_mut(t) else { return };
         let Some(i) = track.downs.iter().position(|d| d.subscriber == s) else { return };
         let down = track.downs.remove(i);
@@ -63,7 +64,7 @@ impl Room {
         }
     }
 
-    pub(crate) fn unsubscribe_leg(&mut self, cx: &mut Ctx, pc: usize, mid: Mid) {
+    pub(crate) fn unsubscribe_leg(&mut self, cx: &mut Ctx, pc: PcIdx, mid: Mid) {
         let Some(p) = self.pcs.get_mut(pc) else { return };
         match p.role {
             Role::Subscriber => {
@@ -76,7 +77,7 @@ impl Room {
     }
 
     /// Sends a server offer if changes wait and none is in flight.
-    pub(crate) fn negotiate(&mut self, cx: &mut Ctx, pc: usize) {
+    pub(crate) fn negotiate(&mut self, cx: &mut Ctx, pc: PcIdx) {
         let Some(p) = self.pcs.get_mut(pc) else { return };
         if p.role != Role::Subscriber || p.offer_in_flight.is_some() {
             return;
@@ -126,7 +127,7 @@ impl Room {
     }
 
     /// The client's answer to our subscriber offer.
-    pub(crate) fn on_answer(&mut self, cx: &mut Ctx, p: usize, sdp: Sdp) {
+    pub(crate) fn on_answer(&mut self, cx: &mut Ctx, p: PartIdx, sdp: Sdp) {
         let Some(pc) = self.participants[p].subscriber else {
             tracing::warn!("answer without a subscriber PeerConnection");
             return;
@@ -153,7 +154,7 @@ impl Room {
     }
 
     /// Legs with a negotiated media line get their SSRC; video legs ask for a keyframe.
-    pub(crate) fn bind_legs(&mut self, cx: &mut Ctx, pc: usize) {
+    pub(crate) fn bind_legs(&mut self, cx: &mut Ctx, pc: PcIdx) {
         let mut keyframes = Vec::new();
         for (t, track) in self.tracks.iter_mut() {
             for down in track.downs.iter_mut().filter(|d| d.pc == pc && d.ssrc.is_none()) {
@@ -176,7 +177,7 @@ impl Room {
     }
 
     /// Single-PC mode: which track each of our sending media lines carries.
-    pub(crate) fn single_pc_mids(&self, pc: usize) -> BTreeMap<String, TrackSid> {
+    pub(crate) fn single_pc_mids(&self, pc: PcIdx) -> BTreeMap<String, TrackSid> {
         self.tracks.iter().flat_map(|(_, t)| t.downs.iter().filter(|d| d.pc == pc).filter_map(|d| d.mid.map(|m| (m.to_string(), t.info.sid.clone())))).collect()
     }
 }

@@ -8,6 +8,7 @@ use str0m::rtp::Ssrc;
 
 use hikari_types::{TrackInfo, TrackKind};
 
+use crate::arena::{PartIdx, PcIdx};
 use crate::forward::Forwarder;
 
 /// A layer not seen for this long is taken as switched off by the publisher.
@@ -32,9 +33,9 @@ pub(crate) struct Layer {
 #[derive(Debug)]
 pub(crate) struct DownTrack {
     /// The subscribing participant's slot.
-    pub subscriber: usize,
+    pub subscriber: PartIdx,
     /// The PeerConnection the leg is sent on.
-    pub pc: usize,
+    pub pc: PcIdx,
     /// Its media line once offered.
     pub mid: Option<Mid>,
     /// Its outgoing SSRC once negotiated; packets flow only then.
@@ -49,9 +50,9 @@ pub(crate) struct DownTrack {
 pub(crate) struct Track {
     pub info: TrackInfo,
     /// The publishing participant's slot.
-    pub owner: usize,
+    pub owner: PartIdx,
     /// The PeerConnection it arrives on.
-    pub pc: usize,
+    pub pc: PcIdx,
     /// Its media line on that PeerConnection, once the offer carrying it was accepted.
     pub mid: Option<Mid>,
     /// Simulcast layers by quality (index 0 is the lowest).
@@ -62,7 +63,7 @@ pub(crate) struct Track {
 }
 
 impl Track {
-    pub fn new(info: TrackInfo, owner: usize, pc: usize) -> Self {
+    pub fn new(info: TrackInfo, owner: PartIdx, pc: PcIdx) -> Self {
         Self { info, owner, pc, mid: None, layers: Vec::new(), codec: None, downs: Vec::new(), last_keyframe_request: None }
     }
 
@@ -99,7 +100,7 @@ impl Track {
         self.layers.iter().rposition(|l| l.last_seen.is_some_and(|at| now.saturating_duration_since(at) < LAYER_TIMEOUT)).unwrap_or(0) as u8
     }
 
-    pub fn down_mut(&mut self, pc: usize, mid: Mid) -> Option<&mut DownTrack> {
+    pub fn down_mut(&mut self, pc: PcIdx, mid: Mid) -> Option<&mut DownTrack> {
         self.downs.iter_mut().find(|d| d.pc == pc && d.mid == Some(mid))
     }
 }
@@ -107,10 +108,11 @@ impl Track {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::arena::Idx;
 
     #[test]
     fn target_is_highest_flowing_layer() {
-        let mut t = Track::new(TrackInfo::default(), 0, 0);
+        let mut t = Track::new(TrackInfo::default(), PartIdx::from_slot(0), PcIdx::from_slot(0));
         let now = Instant::now();
         let q = t.layer_of(Some("q".into()));
         let f = t.layer_of(Some("f".into()));
@@ -120,7 +122,7 @@ mod tests {
         t.layers[2].last_seen = Some(now);
         assert_eq!(t.target_layer(now), 2);
         assert_eq!(t.target_layer(now + Duration::from_secs(2)), 0, "stale layers fall back to 0");
-        let mut plain = Track::new(TrackInfo::default(), 0, 0);
+        let mut plain = Track::new(TrackInfo::default(), PartIdx::from_slot(0), PcIdx::from_slot(0));
         assert_eq!(plain.layer_of(None), 0);
     }
 }

@@ -78,3 +78,13 @@ fn the_detector_sees_test_code_as_absent() {
     assert_eq!(found.iter().map(|(_, id)| id.as_str()).collect::<Vec<_>>(), vec!["Mutex", "Instant now"]);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_sfu_core_keys_its_slots_by_typed_indices() {
+    // Rooms, participants, PeerConnections and tracks live in `arena::Arena`s keyed by
+    // `RoomIdx`, `PartIdx`, `PcIdx` and `TrackIdx`; a bare slab would hand out `usize`s that
+    // can be passed for one another.
+    let files: Vec<PathBuf> = rust_files(&crate_dir("media/sfu/src")).into_iter().filter(|f| !f.ends_with("arena.rs")).collect();
+    let found = uses(&files, &["Slab", "slab"]);
+    assert!(found.is_empty(), "slots outside arena.rs: {found:?}");
+}
