@@ -127,6 +127,16 @@ pub fn call() -> (World, usize, usize, Mid) {
     World::video_call()
 }
 
+/// Asserts that each of `clients` the input did not speak for (`touched` false) is still in
+/// the call: one participant's bad input (`what`) never ends another's session.
+pub fn assert_untouched_stay(w: &World, clients: [usize; 2], touched: [bool; 2], what: &str) {
+    for (c, touched) in clients.into_iter().zip(touched) {
+        if !touched {
+            assert_eq!(w.client(c).closed, None, "{} was closed by someone else's {what}", w.client(c).identity);
+        }
+    }
+}
+
 /// Runs the world for `d` of virtual time, in steps as long as the SFU's timers allow.
 /// Bounded: a world whose timers never move on stops after 20 000 steps.
 pub fn run_for(w: &mut World, d: std::time::Duration) {
