@@ -180,12 +180,13 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
     Ok((settings, warnings))
 }
 
-/// The limits without a `limits:` section (documented in `config::FIELDS`).
+/// The limits without a `limits:` section (documented in `config::FIELDS`); the funnel's are
+/// the funnel builder's own defaults.
 pub const DEFAULT_LIMITS: Limits = Limits {
     auth_failures_per_minute: 30,
-    page_views_per_minute: 600,
-    form_submits_per_minute: 20,
-    beacons_per_minute: 120,
+    page_views_per_minute: hikari_funnel_web::DEFAULT_VIEWS_PER_MINUTE,
+    form_submits_per_minute: hikari_funnel_web::DEFAULT_SUBMITS_PER_MINUTE,
+    beacons_per_minute: hikari_funnel_web::DEFAULT_BEACONS_PER_MINUTE,
     http_header_timeout: Duration::from_secs(10),
     http_idle_timeout: Duration::from_secs(60),
 };

@@ -2,6 +2,13 @@
 
 use std::path::PathBuf;
 
+/// Default page views per client address per minute that count.
+pub const DEFAULT_VIEWS_PER_MINUTE: u32 = 600;
+/// Default form submissions per client address per minute.
+pub const DEFAULT_SUBMITS_PER_MINUTE: u32 = 20;
+/// Default tracking beacons per client address per minute.
+pub const DEFAULT_BEACONS_PER_MINUTE: u32 = 120;
+
 /// Everything the funnel side needs from the binary's configuration.
 #[derive(Clone, Debug)]
 pub struct FunnelConfig {
@@ -30,9 +37,9 @@ impl FunnelConfig {
             data_dir: data_dir.into(),
             database_url: None,
             public_base_url: public_base_url.into(),
-            view_limit_per_minute: 600,
-            submit_limit_per_minute: 20,
-            collect_limit_per_minute: 120,
+            view_limit_per_minute: DEFAULT_VIEWS_PER_MINUTE,
+            submit_limit_per_minute: DEFAULT_SUBMITS_PER_MINUTE,
+            collect_limit_per_minute: DEFAULT_BEACONS_PER_MINUTE,
             experiment_interval: std::time::Duration::from_secs(600),
         }
     }

@@ -33,7 +33,7 @@ mod report_csv;
 mod security;
 mod state;
 
-pub use config::FunnelConfig;
+pub use config::{DEFAULT_BEACONS_PER_MINUTE, DEFAULT_SUBMITS_PER_MINUTE, DEFAULT_VIEWS_PER_MINUTE, FunnelConfig};
 pub use error::FunnelError;
 pub use hikari_funnel::{TokenId, UserId};
 pub use hikari_funnel_app::Background;
