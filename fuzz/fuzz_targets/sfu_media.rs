@@ -13,7 +13,7 @@ mod shared;
 
 use std::time::Duration;
 
-use hikari_types::{ClientSignal, ServerSignal, TrackSid};
+use hikari_types::{ClientSignal, LayerWant, ServerSignal, TrackSid, VideoQuality};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use shared::{call, run_for};
@@ -30,7 +30,8 @@ enum Op {
     /// Every n-th large datagram to bob is lost; 0 for none.
     Loss(u8),
     /// Bob pauses or resumes the track.
-    Pause(bool),
+    /// Settings from the subscriber: any size (a lying client too), quality or pause.
+    Settings { disabled: bool, quality: Option<u8>, width: u16, height: u16 },
     /// Bob unsubscribes or subscribes again.
     Subscribe(bool),
     /// Alice mutes or unmutes.
@@ -91,8 +92,12 @@ fuzz_target!(|ops: Vec<Op>| {
                 }
             }
             Op::Loss(every) => w.clients[bob].drop_every = usize::from(every),
-            Op::Pause(disabled) => {
-                w.signal(bob, ClientSignal::TrackSettings { track_sids: vec![sid.clone()], disabled, width: 0, height: 0 });
+            Op::Settings { disabled, quality, width, height } => {
+                let want = match quality {
+                    Some(q) => LayerWant::Quality([VideoQuality::Low, VideoQuality::Medium, VideoQuality::High][usize::from(q % 3)]),
+                    None => LayerWant::Size { width: u32::from(width), height: u32::from(height) },
+                };
+                w.signal(bob, ClientSignal::TrackSettings { track_sids: vec![sid.clone()], disabled, want, fps: 0 });
             }
             Op::Subscribe(subscribe) => w.signal(bob, ClientSignal::Subscription { track_sids: vec![sid.clone()], subscribe }),
             Op::Mute(muted) => w.signal(alice, ClientSignal::Mute { sid: sid.clone(), muted }),

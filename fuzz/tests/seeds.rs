@@ -120,6 +120,14 @@ fn client_frames(video_sid: &str) -> Vec<(&'static str, Vec<u8>)> {
                 ..Default::default()
             })),
         ),
+        (
+            "update-layers",
+            #[allow(deprecated)]
+            request(Req::UpdateLayers(lk::UpdateVideoLayers {
+                track_sid: video_sid.into(),
+                layers: vec![lk::VideoLayer { quality: lk::VideoQuality::Medium as i32, width: 640, height: 360, ..Default::default() }],
+            })),
+        ),
         ("leave", request(Req::Leave(lk::LeaveRequest { reason: lk::DisconnectReason::ClientInitiated as i32, ..Default::default() }))),
         (
             "update-metadata",

@@ -3,8 +3,8 @@
 //! `encode_signal`.
 
 use hikari_types::{
-    ClientSignal, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget, SimulcastLayer,
-    TrackInfo, Trickle, VideoQuality,
+    ClientSignal, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, QualityInfo, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget,
+    SpeakerInfo, StreamState, TrackInfo, Trickle,
 };
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
@@ -12,8 +12,8 @@ use lk::signal_response::Message as Resp;
 use prost::Message;
 
 use crate::convert::{
-    candidate_from_init, candidate_to_init, disconnect_reason_from_proto, disconnect_reason_to_proto, sdp_from_proto, sdp_to_proto, source_from_proto,
-    track_kind_from_proto,
+    candidate_from_init, candidate_to_init, connection_quality_from_proto, disconnect_reason_from_proto, disconnect_reason_to_proto, layer_want_to_proto,
+    layers_from_proto, layers_to_proto, quality_from_proto, sdp_from_proto, sdp_to_proto, source_from_proto, track_kind_from_proto,
 };
 use crate::error::ProtocolError;
 
@@ -21,14 +21,6 @@ fn target_to_proto(t: SignalTarget) -> i32 {
     match t {
         SignalTarget::Publisher => lk::SignalTarget::Publisher as i32,
         SignalTarget::Subscriber => lk::SignalTarget::Subscriber as i32,
-    }
-}
-
-fn quality_to_proto(q: VideoQuality) -> i32 {
-    match q {
-        VideoQuality::Low => lk::VideoQuality::Low as i32,
-        VideoQuality::Medium => lk::VideoQuality::Medium as i32,
-        VideoQuality::High => lk::VideoQuality::High as i32,
     }
 }
 
@@ -63,11 +55,7 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
             disable_dtx: a.disable_dtx,
             stereo: a.stereo,
             disable_red: a.disable_red,
-            layers: a
-                .layers
-                .iter()
-                .map(|l| lk::VideoLayer { quality: quality_to_proto(l.quality), width: l.width, height: l.height, bitrate: l.bitrate, ..Default::default() })
-                .collect(),
+            layers: layers_to_proto(&a.layers),
             stream: a.stream.clone(),
             ..Default::default()
         })),
@@ -77,13 +65,22 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
             subscribe: *subscribe,
             ..Default::default()
         })),
-        ClientSignal::TrackSettings { track_sids, disabled, width, height } => Some(Req::TrackSetting(lk::UpdateTrackSettings {
-            track_sids: track_sids.iter().map(|t| t.to_string()).collect(),
-            disabled: *disabled,
-            width: *width,
-            height: *height,
-            ..Default::default()
-        })),
+        ClientSignal::TrackSettings { track_sids, disabled, want, fps } => {
+            let (quality, width, height) = layer_want_to_proto(*want);
+            Some(Req::TrackSetting(lk::UpdateTrackSettings {
+                track_sids: track_sids.iter().map(|t| t.to_string()).collect(),
+                disabled: *disabled,
+                quality,
+                width,
+                height,
+                fps: *fps,
+                ..Default::default()
+            }))
+        }
+        #[allow(deprecated)]
+        ClientSignal::UpdateVideoLayers { track_sid, layers } => {
+            Some(Req::UpdateLayers(lk::UpdateVideoLayers { track_sid: track_sid.to_string(), layers: layers_to_proto(layers) }))
+        }
         ClientSignal::Leave { reason } => Some(Req::Leave(lk::LeaveRequest { reason: disconnect_reason_to_proto(*reason) as i32, ..Default::default() })),
         ClientSignal::UpdateMetadata(u) => Some(Req::UpdateMetadata(lk::UpdateParticipantMetadata {
             metadata: u.metadata.clone(),
@@ -98,14 +95,6 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
     lk::SignalRequest { message }.encode_to_vec()
 }
 
-fn quality_from_proto(v: i32) -> VideoQuality {
-    match lk::VideoQuality::try_from(v) {
-        Ok(lk::VideoQuality::High) => VideoQuality::High,
-        Ok(lk::VideoQuality::Medium) => VideoQuality::Medium,
-        _ => VideoQuality::Low,
-    }
-}
-
 fn track_from_proto(t: &lk::TrackInfo) -> TrackInfo {
     TrackInfo {
         sid: t.sid.as_str().into(),
@@ -116,11 +105,7 @@ fn track_from_proto(t: &lk::TrackInfo) -> TrackInfo {
         width: t.width,
         height: t.height,
         simulcast: t.simulcast,
-        layers: t
-            .layers
-            .iter()
-            .map(|l| SimulcastLayer { quality: quality_from_proto(l.quality), width: l.width, height: l.height, bitrate: l.bitrate })
-            .collect(),
+        layers: layers_from_proto(&t.layers),
         mime_type: t.mime_type.clone(),
         mid: t.mid.clone(),
         disable_dtx: t.disable_dtx,
@@ -223,6 +208,35 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
         Resp::Pong(t) => ServerSignal::Pong(t),
         Resp::PongResp(p) => ServerSignal::PongResp { last_ping_timestamp: p.last_ping_timestamp, timestamp: p.timestamp },
         Resp::TrackSubscribed(t) => ServerSignal::TrackSubscribed(t.track_sid.as_str().into()),
+        Resp::SubscribedQualityUpdate(u) => {
+            let qualities = u.subscribed_codecs.first().map_or(&u.subscribed_qualities, |c| &c.qualities);
+            let mut enabled = [false; 3];
+            for q in qualities {
+                if let Some(slot) = enabled.get_mut(quality_from_proto(q.quality) as usize) {
+                    *slot = q.enabled;
+                }
+            }
+            let codec = u.subscribed_codecs.first().map(|c| c.codec.clone()).unwrap_or_default();
+            ServerSignal::SubscribedQuality { track_sid: u.track_sid.as_str().into(), codec, enabled }
+        }
+        Resp::ConnectionQuality(u) => ServerSignal::ConnectionQuality(
+            u.updates
+                .iter()
+                .map(|q| QualityInfo { sid: q.participant_sid.as_str().into(), quality: connection_quality_from_proto(q.quality), score: q.score })
+                .collect(),
+        ),
+        Resp::SpeakersChanged(s) => {
+            ServerSignal::SpeakersChanged(s.speakers.iter().map(|s| SpeakerInfo { sid: s.sid.as_str().into(), level: s.level, active: s.active }).collect())
+        }
+        Resp::StreamStateUpdate(u) => ServerSignal::StreamState(
+            u.stream_states
+                .iter()
+                .map(|s| {
+                    let state = if s.state == lk::StreamState::Paused as i32 { StreamState::Paused } else { StreamState::Active };
+                    (s.participant_sid.as_str().into(), s.track_sid.as_str().into(), state)
+                })
+                .collect(),
+        ),
         Resp::MediaSectionsRequirement(m) => ServerSignal::MediaSectionsRequirement { audios: m.num_audios, videos: m.num_videos },
         _ => return Ok(None),
     }))

@@ -1,8 +1,8 @@
 //! Conversions between `hikari-types` and LiveKit's protobuf messages.
 
 use hikari_types::{
-    AddTrack, ClientInfo, DisconnectReason, JoinInfo, LeaveAction, ParticipantInfo, ParticipantKind, ParticipantState, Permissions, RequestOutcome, RoomInfo,
-    Sdp, SdpKind, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
+    AddTrack, ClientInfo, ConnectionQuality, DisconnectReason, JoinInfo, LayerWant, LeaveAction, ParticipantInfo, ParticipantKind, ParticipantState,
+    Permissions, RequestOutcome, RoomInfo, Sdp, SdpKind, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
 };
 use livekit_protocol as lk;
 
@@ -60,7 +60,7 @@ fn source_to_proto(s: TrackSource) -> lk::TrackSource {
     }
 }
 
-fn quality_from_proto(v: i32) -> VideoQuality {
+pub(crate) fn quality_from_proto(v: i32) -> VideoQuality {
     match lk::VideoQuality::try_from(v) {
         Ok(lk::VideoQuality::High) => VideoQuality::High,
         Ok(lk::VideoQuality::Medium) => VideoQuality::Medium,
@@ -68,7 +68,7 @@ fn quality_from_proto(v: i32) -> VideoQuality {
     }
 }
 
-fn quality_to_proto(q: VideoQuality) -> lk::VideoQuality {
+pub(crate) fn quality_to_proto(q: VideoQuality) -> lk::VideoQuality {
     match q {
         VideoQuality::Low => lk::VideoQuality::Low,
         VideoQuality::Medium => lk::VideoQuality::Medium,
@@ -141,12 +141,56 @@ pub(crate) fn add_track_from_proto(r: &lk::AddTrackRequest) -> AddTrack {
         disable_dtx: r.disable_dtx,
         stereo: r.stereo,
         disable_red: r.disable_red,
-        layers: r
-            .layers
-            .iter()
-            .map(|l| SimulcastLayer { quality: quality_from_proto(l.quality), width: l.width, height: l.height, bitrate: l.bitrate })
-            .collect(),
+        layers: layers_from_proto(&r.layers),
         stream: r.stream.clone(),
+    }
+}
+
+pub(crate) fn connection_quality_to_proto(q: ConnectionQuality) -> lk::ConnectionQuality {
+    match q {
+        ConnectionQuality::Excellent => lk::ConnectionQuality::Excellent,
+        ConnectionQuality::Good => lk::ConnectionQuality::Good,
+        ConnectionQuality::Poor => lk::ConnectionQuality::Poor,
+        ConnectionQuality::Lost => lk::ConnectionQuality::Lost,
+    }
+}
+
+pub(crate) fn connection_quality_from_proto(v: i32) -> ConnectionQuality {
+    match lk::ConnectionQuality::try_from(v) {
+        Ok(lk::ConnectionQuality::Excellent) => ConnectionQuality::Excellent,
+        Ok(lk::ConnectionQuality::Good) => ConnectionQuality::Good,
+        Ok(lk::ConnectionQuality::Lost) => ConnectionQuality::Lost,
+        _ => ConnectionQuality::Poor,
+    }
+}
+
+pub(crate) fn layers_from_proto(layers: &[lk::VideoLayer]) -> Vec<SimulcastLayer> {
+    layers.iter().map(|l| SimulcastLayer { quality: quality_from_proto(l.quality), width: l.width, height: l.height, bitrate: l.bitrate }).collect()
+}
+
+pub(crate) fn layers_to_proto(layers: &[SimulcastLayer]) -> Vec<lk::VideoLayer> {
+    layers
+        .iter()
+        .map(|l| lk::VideoLayer { quality: quality_to_proto(l.quality) as i32, width: l.width, height: l.height, bitrate: l.bitrate, ..Default::default() })
+        .collect()
+}
+
+/// `UpdateTrackSettings` as LiveKit reads it: a size when both sides are given, else the
+/// quality (`OFF` pauses, like `disabled`). Returns the wish and whether to pause.
+pub(crate) fn layer_want_from_proto(quality: i32, width: u32, height: u32) -> (LayerWant, bool) {
+    if width > 0 && height > 0 {
+        return (LayerWant::Size { width, height }, false);
+    }
+    match lk::VideoQuality::try_from(quality) {
+        Ok(lk::VideoQuality::Off) => (LayerWant::default(), true),
+        _ => (LayerWant::Quality(quality_from_proto(quality)), false),
+    }
+}
+
+pub(crate) fn layer_want_to_proto(want: LayerWant) -> (i32, u32, u32) {
+    match want {
+        LayerWant::Quality(q) => (quality_to_proto(q) as i32, 0, 0),
+        LayerWant::Size { width, height } => (lk::VideoQuality::High as i32, width, height),
     }
 }
 
@@ -177,11 +221,7 @@ pub(crate) fn track_to_proto(t: &TrackInfo) -> lk::TrackInfo {
         simulcast: t.simulcast,
         disable_dtx: t.disable_dtx,
         source: source_to_proto(t.source) as i32,
-        layers: t
-            .layers
-            .iter()
-            .map(|l| lk::VideoLayer { quality: quality_to_proto(l.quality) as i32, width: l.width, height: l.height, bitrate: l.bitrate, ..Default::default() })
-            .collect(),
+        layers: layers_to_proto(&t.layers),
         mime_type: t.mime_type.clone(),
         mid: t.mid.clone(),
         stereo: t.stereo,

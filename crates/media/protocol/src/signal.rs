@@ -1,14 +1,15 @@
 //! `SignalRequest` and `SignalResponse`: the binary WebSocket frames.
 
-use hikari_types::{ClientSignal, SdpKind, ServerSignal, SignalTarget, Trickle, UpdateMetadata};
+use hikari_types::{ClientSignal, SdpKind, ServerSignal, SignalTarget, StreamState, Trickle, UpdateMetadata};
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Resp;
 use prost::Message;
 
 use crate::convert::{
-    add_track_from_proto, candidate_from_init, candidate_to_init, disconnect_reason_from_proto, disconnect_reason_to_proto, join_to_proto,
-    leave_action_to_proto, outcome_to_proto, participant_to_proto, room_to_proto, sdp_from_proto, sdp_to_proto, track_to_proto,
+    add_track_from_proto, candidate_from_init, candidate_to_init, connection_quality_to_proto, disconnect_reason_from_proto, disconnect_reason_to_proto,
+    join_to_proto, layer_want_from_proto, layers_from_proto, leave_action_to_proto, outcome_to_proto, participant_to_proto, room_to_proto, sdp_from_proto,
+    sdp_to_proto, track_to_proto,
 };
 use crate::error::ProtocolError;
 
@@ -30,12 +31,10 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
             track_sids: s.track_sids.iter().chain(s.participant_tracks.iter().flat_map(|p| p.track_sids.iter())).map(|t| t.as_str().into()).collect(),
             subscribe: s.subscribe,
         },
-        Req::TrackSetting(s) => ClientSignal::TrackSettings {
-            track_sids: s.track_sids.iter().map(|t| t.as_str().into()).collect(),
-            disabled: s.disabled,
-            width: s.width,
-            height: s.height,
-        },
+        Req::TrackSetting(s) => {
+            let (want, off) = layer_want_from_proto(s.quality, s.width, s.height);
+            ClientSignal::TrackSettings { track_sids: s.track_sids.iter().map(|t| t.as_str().into()).collect(), disabled: s.disabled || off, want, fps: s.fps }
+        }
         Req::Leave(l) => ClientSignal::Leave { reason: disconnect_reason_from_proto(l.reason) },
         Req::UpdateMetadata(u) => ClientSignal::UpdateMetadata(UpdateMetadata {
             metadata: u.metadata,
@@ -46,7 +45,7 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
         Req::Ping(t) => ClientSignal::Ping(t),
         Req::PingReq(p) => ClientSignal::PingReq { timestamp: p.timestamp, rtt: p.rtt },
         #[allow(deprecated)]
-        Req::UpdateLayers(_) => ClientSignal::Ignored("update_layers"),
+        Req::UpdateLayers(u) => ClientSignal::UpdateVideoLayers { track_sid: u.track_sid.as_str().into(), layers: layers_from_proto(&u.layers) },
         Req::SubscriptionPermission(_) => ClientSignal::Ignored("subscription_permission"),
         Req::SyncState(_) => ClientSignal::Ignored("sync_state"),
         Req::Simulate(_) => ClientSignal::Ignored("simulate"),
@@ -101,6 +100,41 @@ pub fn encode_signal(signal: &ServerSignal) -> Vec<u8> {
             request: None,
         }),
         ServerSignal::TrackSubscribed(sid) => Resp::TrackSubscribed(lk::TrackSubscribed { track_sid: sid.to_string() }),
+        ServerSignal::SubscribedQuality { track_sid, codec, enabled } => {
+            let qualities: Vec<_> = [lk::VideoQuality::Low, lk::VideoQuality::Medium, lk::VideoQuality::High]
+                .iter()
+                .zip(enabled)
+                .map(|(q, on)| lk::SubscribedQuality { quality: *q as i32, enabled: *on })
+                .collect();
+            Resp::SubscribedQualityUpdate(lk::SubscribedQualityUpdate {
+                track_sid: track_sid.to_string(),
+                subscribed_codecs: vec![lk::SubscribedCodec { codec: codec.clone(), qualities: qualities.clone() }],
+                subscribed_qualities: qualities,
+            })
+        }
+        ServerSignal::ConnectionQuality(updates) => Resp::ConnectionQuality(lk::ConnectionQualityUpdate {
+            updates: updates
+                .iter()
+                .map(|u| lk::ConnectionQualityInfo {
+                    participant_sid: u.sid.to_string(),
+                    quality: connection_quality_to_proto(u.quality) as i32,
+                    score: u.score,
+                })
+                .collect(),
+        }),
+        ServerSignal::StreamState(states) => Resp::StreamStateUpdate(lk::StreamStateUpdate {
+            stream_states: states
+                .iter()
+                .map(|(p, t, state)| lk::StreamStateInfo {
+                    participant_sid: p.to_string(),
+                    track_sid: t.to_string(),
+                    state: match state {
+                        StreamState::Active => lk::StreamState::Active,
+                        StreamState::Paused => lk::StreamState::Paused,
+                    } as i32,
+                })
+                .collect(),
+        }),
         ServerSignal::MediaSectionsRequirement { audios, videos } => {
             Resp::MediaSectionsRequirement(lk::MediaSectionsRequirement { num_audios: *audios, num_videos: *videos })
         }

@@ -72,6 +72,14 @@ impl Forwarder {
         self.current
     }
 
+    /// Waits for a keyframe before forwarding video again, continuing the numbering: after
+    /// a pause, the subscriber's decoder needs a fresh picture.
+    pub fn resync(&mut self) {
+        if self.video {
+            self.current = None;
+        }
+    }
+
     /// Whether the forwarder waits for a keyframe on `target` (the caller should ask
     /// the publisher for one).
     pub fn needs_keyframe(&self, target: u8) -> bool {
@@ -194,5 +202,17 @@ mod tests {
         // The old layer is now dropped.
         assert_eq!(f.on_packet(pkt(0, 103, 7000, false), 2, t1), Verdict::Drop);
         assert_eq!(f.on_packet(pkt(2, 7002, 60_000, false), 2, t1), Verdict::Forward { seq: 2004, ts: 13_000 });
+    }
+
+    #[test]
+    fn after_a_resync_video_resumes_at_a_keyframe_with_continuous_numbers() {
+        let t0 = Instant::now();
+        let mut f = Forwarder::new(true, 90_000, 2000);
+        f.on_packet(pkt(1, 10, 0, true), 1, t0);
+        f.resync();
+        assert!(f.needs_keyframe(1));
+        assert_eq!(f.on_packet(pkt(1, 50, 120_000, false), 1, t0), Verdict::Drop, "no delta frame before the keyframe");
+        let t1 = t0 + Duration::from_secs(1);
+        assert_eq!(f.on_packet(pkt(1, 51, 123_000, true), 1, t1), Verdict::Forward { seq: 2001, ts: 90_000 });
     }
 }

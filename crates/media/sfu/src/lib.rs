@@ -28,15 +28,21 @@ mod config;
 mod ctx;
 mod data;
 mod demux;
+mod dynacast;
 mod forward;
 mod io;
+mod layers;
 mod media;
 mod pc;
 mod publish;
+mod quality;
+mod report;
 mod rng;
 mod room;
+mod settings;
 mod signal;
 mod single;
+mod speakers;
 mod stats;
 mod subscribe;
 mod timers;
@@ -64,8 +70,10 @@ use rng::Rng;
 use room::Room;
 use timers::Timers;
 
-/// How often rooms check for lost participants and expiry.
+/// How often rooms check for lost participants and expiry, and tell connection quality.
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
+/// How often rooms tell who speaks and which layers publishers should encode.
+const TICK: Duration = Duration::from_millis(300);
 
 /// The SFU: a set of rooms owned by one thread.
 pub struct Sfu {
@@ -82,6 +90,7 @@ pub struct Sfu {
     /// The time of the latest input, for drains done while output is polled.
     now: Instant,
     next_housekeeping: Instant,
+    next_tick: Instant,
     stats: SfuStats,
 }
 
@@ -100,6 +109,7 @@ impl Sfu {
             dirty_rooms: Vec::new(),
             now,
             next_housekeeping: now + HOUSEKEEPING,
+            next_tick: now + TICK,
             stats: SfuStats::default(),
         }
     }
@@ -256,6 +266,16 @@ impl Sfu {
                 r.process(cx);
             });
         }
+        if now >= self.next_tick {
+            self.next_tick = now + TICK;
+            let rooms: Vec<_> = self.rooms.iter().map(|(i, _)| i).collect();
+            for r in rooms {
+                self.with_room(r, now, |room, cx| {
+                    room.tick(cx);
+                    room.process(cx);
+                });
+            }
+        }
         if now >= self.next_housekeeping {
             self.next_housekeeping = now + HOUSEKEEPING;
             let rooms: Vec<_> = self.rooms.iter().map(|(i, _)| i).collect();
@@ -309,9 +329,10 @@ impl Sfu {
 
     /// When [`Sfu::handle_timeout`] should be called next.
     pub fn poll_timeout(&self) -> Instant {
+        let periodic = self.next_housekeeping.min(self.next_tick);
         match self.timers.next() {
-            Some(at) => at.min(self.next_housekeeping),
-            None => self.next_housekeeping,
+            Some(at) => at.min(periodic),
+            None => periodic,
         }
     }
 

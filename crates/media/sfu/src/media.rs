@@ -18,6 +18,7 @@ use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
 use crate::arena::{PcIdx, TrackIdx};
 use crate::ctx::Ctx;
 use crate::forward::{Packet, Verdict};
+use crate::layers;
 use crate::pc::Pc;
 use crate::room::Room;
 use crate::track::CodecKey;
@@ -49,8 +50,11 @@ impl Room {
             }
         }
         let Some(codec) = track.codec else { return };
+        if let Some(level) = packet.header.ext_vals.audio_level {
+            track.loudness.observe(level);
+        }
         let keyframe = track.is_video() && is_keyframe(codec.codec, &packet.payload);
-        let target = track.target_layer(now);
+        let flowing = track.flowing(now);
         let incoming = Packet { layer, seq: *packet.seq_no, ts: packet.header.timestamp, keyframe };
         let exts = ExtensionValues {
             audio_level: packet.header.ext_vals.audio_level,
@@ -58,14 +62,18 @@ impl Room {
             video_orientation: packet.header.ext_vals.video_orientation,
             ..Default::default()
         };
-        let mut want_keyframe = false;
+        // Layers some leg waits on for a keyframe, as a bitmask.
+        let mut want_keyframe = 0u8;
         for down in track.downs.iter_mut() {
             let Some(ssrc_out) = down.ssrc else { continue };
             if down.paused {
                 continue;
             }
+            let target = layers::pick(down.max_layer, flowing);
             let verdict = down.forwarder.on_packet(incoming, target, now);
-            want_keyframe |= down.forwarder.needs_keyframe(target);
+            if down.forwarder.needs_keyframe(target) {
+                want_keyframe |= 1 << target;
+            }
             let Verdict::Forward { seq, ts } = verdict else { continue };
             let Some(sub) = self.pcs.get_mut(down.pc) else { continue };
             let pt_out = match down.pt {
@@ -88,8 +96,10 @@ impl Room {
             self.counters.rtp_forwarded += 1;
             Room::wrote(cx, down.pc, sub, &mut self.dirty, &mut self.events, &mut self.failed);
         }
-        if want_keyframe {
-            self.request_keyframe(cx, t, Some(target));
+        for layer in 0..layers::LAYERS {
+            if want_keyframe & (1 << layer) != 0 {
+                self.request_keyframe(cx, t, layer);
+            }
         }
     }
 
@@ -109,24 +119,28 @@ impl Room {
     /// A subscriber lost a picture: ask the publisher of that leg's track.
     pub(crate) fn on_keyframe_request(&mut self, cx: &mut Ctx, pc: PcIdx, mid: Mid) {
         self.counters.keyframe_requests_in += 1;
-        let found = self.tracks.iter_mut().find_map(|(t, track)| track.down_mut(pc, mid).map(|d| (t, d.forwarder.current())));
+        let now = cx.now;
+        let found = self.tracks.iter_mut().find_map(|(t, track)| {
+            let flowing = track.flowing(now);
+            track.down_mut(pc, mid).map(|d| (t, d.forwarder.current().unwrap_or_else(|| layers::pick(d.max_layer, flowing))))
+        });
         if let Some((t, layer)) = found {
             self.request_keyframe(cx, t, layer);
         }
     }
 
-    /// Asks a track's publisher for a keyframe on `layer` (the target layer if `None`),
-    /// at most once per [`KEYFRAME_REQUEST_INTERVAL`].
-    pub(crate) fn request_keyframe(&mut self, cx: &mut Ctx, t: TrackIdx, layer: Option<u8>) {
+    /// Asks a track's publisher for a keyframe on `layer`, at most once per
+    /// [`KEYFRAME_REQUEST_INTERVAL`] and layer.
+    pub(crate) fn request_keyframe(&mut self, cx: &mut Ctx, t: TrackIdx, layer: u8) {
         let now = cx.now;
         let Some(track) = self.tracks.get_mut(t) else { return };
-        if track.last_keyframe_request.is_some_and(|at| now.saturating_duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
+        let Some(mid) = track.mid else { return };
+        let Some(state) = track.layers.get_mut(usize::from(layer)) else { return };
+        if state.last_keyframe_request.is_some_and(|at| now.saturating_duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
             return;
         }
-        let Some(mid) = track.mid else { return };
-        let layer = layer.unwrap_or_else(|| track.target_layer(now));
-        let rid = track.layers.get(usize::from(layer)).and_then(|l| l.rid);
-        track.last_keyframe_request = Some(now);
+        state.last_keyframe_request = Some(now);
+        let rid = state.rid;
         let pc = track.pc;
         let Some(publisher) = self.pcs.get_mut(pc) else { return };
         if let Some(rx) = publisher.rtc.direct_api().stream_rx_by_mid(mid, rid) {

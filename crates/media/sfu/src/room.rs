@@ -11,13 +11,17 @@ use std::time::Instant;
 
 use str0m::{Event, IceConnectionState, IceCreds};
 
-use hikari_types::{DisconnectReason, JoinInfo, LeaveAction, ParticipantIdentity, ParticipantInfo, ParticipantState, RoomInfo, ServerSignal, TrackInfo};
+use hikari_types::{
+    ConnectionQuality, DisconnectReason, JoinInfo, LeaveAction, ParticipantIdentity, ParticipantInfo, ParticipantState, RoomInfo, ServerSignal, TrackInfo,
+};
 
 use crate::arena::{Arena, PartIdx, PcIdx, TrackIdx};
 use crate::config::SfuConfig;
 use crate::ctx::Ctx;
 use crate::io::{ConnId, Join, Output, RoomEvent, SignalMode};
 use crate::pc::{self, Pc, Role};
+use crate::quality::Link;
+use crate::speakers::Spoken;
 use crate::stats::Counters;
 use crate::track::Track;
 
@@ -33,6 +37,15 @@ pub(crate) struct Participant {
     pub pending: Vec<(String, TrackInfo)>,
     /// When the media connection dropped, if it did.
     pub media_lost_at: Option<Instant>,
+    /// Link measurements, for connection quality.
+    pub link: Link,
+    /// The connection quality others were last told.
+    pub quality: Option<ConnectionQuality>,
+    /// Whether this participant was told everyone's connection quality.
+    pub quality_told: bool,
+    /// Its audio's loudness in the last window, and what others were last told.
+    pub level: f32,
+    pub spoken: Spoken,
 }
 
 impl Participant {
@@ -147,6 +160,11 @@ impl Room {
             subscriber,
             pending: Vec::new(),
             media_lost_at: None,
+            link: Link::default(),
+            quality: None,
+            quality_told: false,
+            level: 0.0,
+            spoken: Spoken::default(),
         });
         self.by_identity.insert(join.grant.identity, p);
         cx.conns.insert(join.conn, (cx.room, p));
@@ -340,6 +358,7 @@ impl Room {
             Event::MediaIngressStats(st) => {
                 self.counters.nacks_sent += self.pcs[pc].nack_increase((st.mid, st.rid, false), st.nacks);
             }
+            Event::PeerStats(stats) => self.on_peer_stats(pc, &stats),
             Event::Connected => self.on_connected(cx, pc),
             Event::IceConnectionStateChange(state) => self.on_ice_state(cx, pc, state),
             // The peer closed DTLS on purpose: SDKs do it just before their leave arrives.
@@ -394,6 +413,13 @@ impl Room {
             tracing::warn!(room = %self.info.name, "client did not answer the server offer in time; removing participant");
             self.remove_participant(cx, p, DisconnectReason::StateMismatch);
         }
+        self.tell_quality(cx);
         self.process(cx);
+    }
+
+    /// Frequent periodic work: who speaks, and which layers publishers should encode.
+    pub fn tick(&mut self, cx: &mut Ctx) {
+        self.tick_speakers(cx);
+        self.tick_dynacast(cx);
     }
 }

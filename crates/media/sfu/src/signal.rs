@@ -48,13 +48,8 @@ impl Room {
                     }
                 }
             }
-            ClientSignal::TrackSettings { track_sids, disabled, .. } => {
-                for (_, track) in self.tracks.iter_mut().filter(|(_, t)| track_sids.contains(&t.info.sid)) {
-                    for down in track.downs.iter_mut().filter(|d| d.subscriber == p) {
-                        down.paused = disabled;
-                    }
-                }
-            }
+            ClientSignal::TrackSettings { track_sids, disabled, want, .. } => self.update_track_settings(cx, p, &track_sids, disabled, want),
+            ClientSignal::UpdateVideoLayers { track_sid, layers } => self.update_video_layers(cx, p, &track_sid, layers),
             ClientSignal::Leave { .. } => {
                 self.remove_participant(cx, p, hikari_types::DisconnectReason::ClientInitiated);
             }

@@ -15,6 +15,7 @@ use hikari_types::{DisconnectReason, Sdp, SdpKind, ServerSignal, TrackKind, Trac
 use crate::arena::{PartIdx, PcIdx, TrackIdx};
 use crate::ctx::Ctx;
 use crate::forward::Forwarder;
+use crate::layers;
 use crate::pc::{Change, Pc, Role};
 use crate::room::Room;
 use crate::track::DownTrack;
@@ -37,15 +38,7 @@ impl Room {
         let pc = self.participants[s].down_pc();
         let video = track.info.kind == TrackKind::Video;
         let first_seq = 1000 + (cx.rng.next_u64() % 20_000) as u16;
-        track.downs.push(DownTrack {
-            subscriber: s,
-            pc,
-            mid: None,
-            ssrc: None,
-            pt: None,
-            forwarder: Forwarder::new(video, if video { 90_000 } else { 48_000 }, first_seq),
-            paused: false,
-        });
+        track.downs.push(DownTrack::new(s, pc, Forwarder::new(video, if video { 90_000 } else { 48_000 }, first_seq)));
         if self.pcs[pc].role == Role::Single {
             self.assign_slots(cx, pc, false);
         } else {
@@ -157,6 +150,7 @@ impl Room {
     pub(crate) fn bind_legs(&mut self, cx: &mut Ctx, pc: PcIdx) {
         let mut keyframes = Vec::new();
         for (t, track) in self.tracks.iter_mut() {
+            let flowing = track.flowing(cx.now);
             for down in track.downs.iter_mut().filter(|d| d.pc == pc && d.ssrc.is_none()) {
                 let Some(mid) = down.mid else { continue };
                 let ssrc = self.pcs[pc].rtc.direct_api().stream_tx_by_mid(mid, None).map(|s| {
@@ -167,12 +161,12 @@ impl Room {
                 });
                 down.ssrc = ssrc;
                 if ssrc.is_some() && track.info.kind == TrackKind::Video {
-                    keyframes.push(t);
+                    keyframes.push((t, layers::pick(down.max_layer, flowing)));
                 }
             }
         }
-        for t in keyframes {
-            self.request_keyframe(cx, t, None);
+        for (t, layer) in keyframes {
+            self.request_keyframe(cx, t, layer);
         }
     }
 

@@ -6,10 +6,13 @@ use str0m::format::Codec;
 use str0m::media::{Mid, Pt, Rid};
 use str0m::rtp::Ssrc;
 
-use hikari_types::{TrackInfo, TrackKind};
+use hikari_types::{LayerWant, TrackInfo, TrackKind};
 
 use crate::arena::{PartIdx, PcIdx};
+use crate::dynacast::Dynacast;
 use crate::forward::Forwarder;
+use crate::layers;
+use crate::speakers::Loudness;
 
 /// A layer not seen for this long is taken as switched off by the publisher.
 const LAYER_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -27,6 +30,7 @@ pub(crate) struct CodecKey {
 pub(crate) struct Layer {
     pub rid: Option<Rid>,
     pub last_seen: Option<Instant>,
+    pub last_keyframe_request: Option<Instant>,
 }
 
 /// One subscriber's leg of a track.
@@ -43,8 +47,18 @@ pub(crate) struct DownTrack {
     /// Incoming payload type to outgoing, cached after the first packet.
     pub pt: Option<(Pt, Pt)>,
     pub forwarder: Forwarder,
-    /// Adaptive stream asked to pause it.
+    /// The subscriber asked to pause it (adaptive stream: the element is hidden).
     pub paused: bool,
+    /// The video the subscriber asked for.
+    pub want: LayerWant,
+    /// The highest layer that wish allows (see `layers::max_layer`).
+    pub max_layer: u8,
+}
+
+impl DownTrack {
+    pub fn new(subscriber: PartIdx, pc: PcIdx, forwarder: Forwarder) -> Self {
+        Self { subscriber, pc, mid: None, ssrc: None, pt: None, forwarder, paused: false, want: LayerWant::default(), max_layer: layers::TOP }
+    }
 }
 
 pub(crate) struct Track {
@@ -59,12 +73,15 @@ pub(crate) struct Track {
     pub layers: Vec<Layer>,
     pub codec: Option<CodecKey>,
     pub downs: Vec<DownTrack>,
-    pub last_keyframe_request: Option<Instant>,
+    /// What the publisher was told to encode (video).
+    pub dynacast: Dynacast,
+    /// Audio level over the current window (audio).
+    pub loudness: Loudness,
 }
 
 impl Track {
     pub fn new(info: TrackInfo, owner: PartIdx, pc: PcIdx) -> Self {
-        Self { info, owner, pc, mid: None, layers: Vec::new(), codec: None, downs: Vec::new(), last_keyframe_request: None }
+        Self { info, owner, pc, mid: None, layers: Vec::new(), codec: None, downs: Vec::new(), dynacast: Dynacast::default(), loudness: Loudness::default() }
     }
 
     /// Whether media can be subscribed (the offer carrying it was accepted).
@@ -95,9 +112,19 @@ impl Track {
         index as u8
     }
 
-    /// The layer subscribers should get: the highest one that is flowing.
-    pub fn target_layer(&self, now: Instant) -> u8 {
-        self.layers.iter().rposition(|l| l.last_seen.is_some_and(|at| now.saturating_duration_since(at) < LAYER_TIMEOUT)).unwrap_or(0) as u8
+    /// The layers that are flowing, as a bitmask (bit 0 is the low layer).
+    pub fn flowing(&self, now: Instant) -> u8 {
+        let fresh = |l: &Layer| l.last_seen.is_some_and(|at| now.saturating_duration_since(at) < LAYER_TIMEOUT);
+        self.layers.iter().take(usize::from(layers::LAYERS)).enumerate().filter(|(_, l)| fresh(l)).fold(0, |mask, (i, _)| mask | 1 << i)
+    }
+
+    /// The highest layer the publisher can send: its top announced quality when it
+    /// simulcasts, else the one layer there is.
+    pub fn top_layer(&self) -> u8 {
+        if !self.info.simulcast {
+            return 0;
+        }
+        self.info.layers.iter().map(|l| l.quality as u8).max().unwrap_or(layers::TOP).min(layers::TOP)
     }
 
     pub fn down_mut(&mut self, pc: PcIdx, mid: Mid) -> Option<&mut DownTrack> {
@@ -111,17 +138,18 @@ mod tests {
     use crate::arena::Idx;
 
     #[test]
-    fn target_is_highest_flowing_layer() {
+    fn flowing_layers_are_the_ones_seen_lately() {
         let mut t = Track::new(TrackInfo::default(), PartIdx::from_slot(0), PcIdx::from_slot(0));
         let now = Instant::now();
         let q = t.layer_of(Some("q".into()));
         let f = t.layer_of(Some("f".into()));
         assert_eq!((q, f), (0, 2));
+        assert_eq!(t.flowing(now), 0);
         t.layers[0].last_seen = Some(now);
-        assert_eq!(t.target_layer(now), 0);
-        t.layers[2].last_seen = Some(now);
-        assert_eq!(t.target_layer(now), 2);
-        assert_eq!(t.target_layer(now + Duration::from_secs(2)), 0, "stale layers fall back to 0");
+        assert_eq!(t.flowing(now), 0b001);
+        t.layers[2].last_seen = Some(now + Duration::from_millis(900));
+        assert_eq!(t.flowing(now + Duration::from_millis(900)), 0b101);
+        assert_eq!(t.flowing(now + Duration::from_millis(1500)), 0b100, "a layer unseen for a second stopped");
         let mut plain = Track::new(TrackInfo::default(), PartIdx::from_slot(0), PcIdx::from_slot(0));
         assert_eq!(plain.layer_of(None), 0);
     }

@@ -25,5 +25,6 @@ pub use info::{
     VideoQuality,
 };
 pub use signal::{
-    AddTrack, ClientSignal, JoinInfo, LeaveAction, RequestOutcome, Sdp, SdpKind, ServerInfo, ServerSignal, SignalTarget, SpeakerInfo, Trickle, UpdateMetadata,
+    AddTrack, ClientSignal, ConnectionQuality, JoinInfo, LayerWant, LeaveAction, QualityInfo, RequestOutcome, Sdp, SdpKind, ServerInfo, ServerSignal,
+    SignalTarget, SpeakerInfo, StreamState, Trickle, UpdateMetadata,
 };

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::ids::{ParticipantSid, TrackSid};
-use crate::info::{DisconnectReason, ParticipantInfo, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource};
+use crate::info::{DisconnectReason, ParticipantInfo, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality};
 
 /// Offer or answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,16 +115,23 @@ pub enum ClientSignal {
         /// Subscribe (true) or unsubscribe.
         subscribe: bool,
     },
-    /// Adaptive-stream settings for subscribed tracks.
+    /// A subscriber's settings for tracks it receives (adaptive stream, quality choice).
     TrackSettings {
         /// The tracks.
         track_sids: Vec<TrackSid>,
         /// Pause forwarding.
         disabled: bool,
-        /// Wanted width, 0 if not given.
-        width: u32,
-        /// Wanted height, 0 if not given.
-        height: u32,
+        /// Which video layer the subscriber wants.
+        want: LayerWant,
+        /// Wanted frame rate, 0 if not given.
+        fps: u32,
+    },
+    /// A publisher's simulcast layers changed (their sizes or bitrates).
+    UpdateVideoLayers {
+        /// The publisher's track.
+        track_sid: TrackSid,
+        /// Its layers now.
+        layers: Vec<SimulcastLayer>,
     },
     /// The client leaves.
     Leave {
@@ -144,6 +151,60 @@ pub enum ClientSignal {
     },
     /// A message the server understands but does not act on (named for logs).
     Ignored(&'static str),
+}
+
+/// The video a subscriber asks for: a quality by name, or the size it shows the track at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerWant {
+    /// At most this quality.
+    Quality(VideoQuality),
+    /// The smallest layer that covers this size in pixels (both nonzero).
+    Size {
+        /// Width shown.
+        width: u32,
+        /// Height shown.
+        height: u32,
+    },
+}
+
+impl Default for LayerWant {
+    fn default() -> Self {
+        Self::Quality(VideoQuality::High)
+    }
+}
+
+/// How well a participant's connection carries media.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ConnectionQuality {
+    /// Low loss and delay.
+    #[default]
+    Excellent,
+    /// Some loss or delay.
+    Good,
+    /// Enough loss or delay to be noticed.
+    Poor,
+    /// No media is arriving.
+    Lost,
+}
+
+/// One participant's connection quality.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QualityInfo {
+    /// The participant.
+    pub sid: ParticipantSid,
+    /// Its quality.
+    pub quality: ConnectionQuality,
+    /// A score from 1 (bad) to 5 (perfect).
+    pub score: f32,
+}
+
+/// Whether a subscribed track is flowing to its subscriber.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamState {
+    /// Media flows.
+    Active,
+    /// Paused by the server (bandwidth, or the publisher sends no layer).
+    Paused,
 }
 
 /// Why a request succeeded or failed, for `RequestResponse`.
@@ -279,6 +340,20 @@ pub enum ServerSignal {
     },
     /// One of the client's tracks got its first subscriber.
     TrackSubscribed(TrackSid),
+    /// Dynacast: which qualities of one of the client's video tracks anyone receives
+    /// (index 0 is low, 2 high); the client stops encoding the others.
+    SubscribedQuality {
+        /// The track.
+        track_sid: TrackSid,
+        /// Its codec's name as the client calls it (`vp8`, `h264`).
+        codec: String,
+        /// Low, medium, high: enabled or not.
+        enabled: [bool; 3],
+    },
+    /// Connection quality of the client and of the participants it sees.
+    ConnectionQuality(Vec<QualityInfo>),
+    /// Tracks the client receives were paused or resumed by the server.
+    StreamState(Vec<(ParticipantSid, TrackSid, StreamState)>),
     /// Single-PC mode: add this many receive-only media lines and offer again.
     MediaSectionsRequirement {
         /// Audio lines to add.

@@ -8,7 +8,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use hikari_sfu::{Command, ConnId, Join, Output, RoomEvent, Sfu, SfuConfig, SignalMode};
-use hikari_types::{AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, Permissions, Sdp, SdpKind, ServerSignal, TrackKind, TrackSource};
+use hikari_types::{
+    AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, Permissions, Sdp, SdpKind, ServerSignal, SimulcastLayer, TrackKind, TrackSource,
+    VideoQuality,
+};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::format::Codec;
 use str0m::media::{Direction, MediaKind, MediaTime, Mid};
@@ -139,7 +142,30 @@ impl World {
     pub fn publish(&mut self, c: usize, kind: TrackKind) -> Mid {
         let cid = format!("{}-{:?}", self.clients[c].identity, kind);
         let source = if kind == TrackKind::Video { TrackSource::Camera } else { TrackSource::Microphone };
-        self.signal(c, ClientSignal::AddTrack(AddTrack { cid: cid.clone(), kind, source, width: 640, height: 360, ..Default::default() }));
+        self.publish_track(c, AddTrack { cid, kind, source, width: 640, height: 360, ..Default::default() }, None)
+    }
+
+    /// Publishes a video track in three simulcast layers, `q` 320x180, `h` 640x360 and
+    /// `f` 1280x720, as LiveKit's clients announce them.
+    pub fn publish_simulcast(&mut self, c: usize) -> Mid {
+        let cid = format!("{}-simulcast", self.clients[c].identity);
+        let layers = [(VideoQuality::Low, 320, 180), (VideoQuality::Medium, 640, 360), (VideoQuality::High, 1280, 720)]
+            .into_iter()
+            .map(|(quality, width, height)| SimulcastLayer { quality, width, height, bitrate: 0 })
+            .collect();
+        let add = AddTrack { cid, kind: TrackKind::Video, source: TrackSource::Camera, width: 1280, height: 720, layers, ..Default::default() };
+        let mut simulcast = str0m::media::Simulcast::new();
+        for rid in ["q", "h", "f"] {
+            simulcast.add_send_layer(str0m::media::SimulcastLayer::new(rid));
+        }
+        self.publish_track(c, add, Some(simulcast))
+    }
+
+    /// Announces `add`, waits for `track_published`, then offers it (with a data channel on
+    /// the first offer).
+    pub fn publish_track(&mut self, c: usize, add: AddTrack, simulcast: Option<str0m::media::Simulcast>) -> Mid {
+        let (cid, kind) = (add.cid.clone(), add.kind);
+        self.signal(c, ClientSignal::AddTrack(add));
         assert!(
             self.clients[c].signals.iter().any(|s| matches!(s, ServerSignal::TrackPublished { cid: x, .. } if *x == cid)),
             "server answers add_track with track_published"
@@ -147,7 +173,7 @@ impl World {
         let media_kind = if kind == TrackKind::Video { MediaKind::Video } else { MediaKind::Audio };
         let first = self.clients[c].mids.is_empty();
         let mut api = self.clients[c].publisher.sdp_api();
-        let mid = api.add_media(media_kind, Direction::SendOnly, Some("stream".into()), Some(cid.clone()), None);
+        let mid = api.add_media(media_kind, Direction::SendOnly, Some("stream".into()), Some(cid.clone()), simulcast);
         if first {
             api.add_channel("_reliable".into());
         }
@@ -183,6 +209,28 @@ impl World {
         let time = MediaTime::new(frame_no * step, str0m::media::Frequency::new(rate).expect("nonzero"));
         writer.write(pt, now, time, data.clone()).expect("write accepted");
         data
+    }
+
+    /// Writes one VP8-like frame of simulcast layer `rid`: its first byte is even for a
+    /// keyframe, its second names the layer, then the frame number.
+    pub fn write_layer_frame(&mut self, c: usize, mid: Mid, rid: &str, frame_no: u64, keyframe: bool) {
+        let mut data = vec![if keyframe { 0x00 } else { 0x01 }, rid.as_bytes()[0]];
+        data.extend_from_slice(&frame_no.to_be_bytes());
+        data.resize(600, 0xab);
+        let now = self.now;
+        let writer = self.clients[c].publisher.writer(mid).expect("media negotiated");
+        let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).expect("VP8 negotiated").pt();
+        let time = MediaTime::new(frame_no * 3000, str0m::media::Frequency::new(90_000).expect("nonzero"));
+        writer.rid(rid.into()).write(pt, now, time, data).expect("write accepted");
+    }
+
+    /// Writes one Opus frame carrying an audio level (0 loudest, -127 silent).
+    pub fn write_audio_level(&mut self, c: usize, mid: Mid, frame_no: u64, level: i8) {
+        let now = self.now;
+        let writer = self.clients[c].publisher.writer(mid).expect("media negotiated");
+        let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Opus).expect("Opus negotiated").pt();
+        let time = MediaTime::new(frame_no * 960, str0m::media::Frequency::new(48_000).expect("nonzero"));
+        writer.audio_level(level, level > -40).write(pt, now, time, vec![0xf8; 60]).expect("write accepted");
     }
 
     /// Runs until `done` or `limit` of virtual time passes; returns whether `done` held.
