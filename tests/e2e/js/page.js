@@ -10,6 +10,9 @@
     firstVideoFrameAt: 0, // performance.now() of the first video frame presented
     subscribed: [], // {kind, sid, from}
     data: [], // {text, from, topic}
+    speakers: [], // identities of each ActiveSpeakersChanged, loudest first
+    quality: [], // {identity, quality} of each ConnectionQualityChanged
+    videoSize: null, // [w, h] CSS pixels of every video element (adaptive stream reads it)
     log: [],
   };
   const note = (msg) => state.log.push(`${(performance.now() / 1000).toFixed(3)} ${msg}`);
@@ -21,11 +24,35 @@
     });
   }
 
+  function sizeVideo(el) {
+    el.style.width = `${state.videoSize[0]}px`;
+    el.style.height = `${state.videoSize[1]}px`;
+    el.style.display = 'block';
+  }
+
   window.e2e = {
     version: () => LK.version,
 
-    async connect(url, token) {
-      const room = new Room({ adaptiveStream: false, dynacast: false });
+    // Shows every video element at w x h CSS pixels (adaptive stream asks for that size).
+    setVideoSize(w, h) {
+      state.videoSize = [w, h];
+      document.querySelectorAll('#media video').forEach(sizeVideo);
+    },
+
+    // The camera sender's simulcast encodings: which the publisher encodes (dynacast).
+    publisherLayers() {
+      for (const pub of state.room.localParticipant.trackPublications.values()) {
+        if (pub.source !== Track.Source.Camera || !pub.track || !pub.track.sender) continue;
+        return pub.track.sender.getParameters().encodings.map((e) => ({ rid: e.rid || '', active: e.active }));
+      }
+      return [];
+    },
+
+    // opts.adaptive: the options LiveKit's React components default to (adaptiveStream and
+    // dynacast on); off otherwise, as in the plain mode.
+    async connect(url, token, opts = {}) {
+      const adaptive = !!opts.adaptive;
+      const room = new Room({ adaptiveStream: adaptive, dynacast: adaptive });
       state.room = room;
       room.on(RoomEvent.TrackSubscribed, (track, pub, participant) => {
         state.subscribed.push({ kind: track.kind, sid: pub.trackSid, from: participant.identity });
@@ -34,9 +61,12 @@
         el.muted = track.kind === Track.Kind.Video; // audio plays out (to Chromium's fake output)
         el.autoplay = true;
         el.playsInline = true;
+        if (track.kind === Track.Kind.Video && state.videoSize) sizeVideo(el);
         document.getElementById('media').appendChild(el);
         if (track.kind === Track.Kind.Video) watchFirstFrame(el);
       });
+      room.on(RoomEvent.ActiveSpeakersChanged, (speakers) => state.speakers.push(speakers.map((p) => p.identity)));
+      room.on(RoomEvent.ConnectionQualityChanged, (quality, p) => state.quality.push({ identity: p.identity, quality }));
       room.on(RoomEvent.DataReceived, (payload, participant, kind, topic) => {
         state.data.push({ text: new TextDecoder().decode(payload), from: participant ? participant.identity : null, topic });
       });
@@ -119,6 +149,7 @@
     state: () => ({
       connectStartedAt: state.connectStartedAt, connectedAt: state.connectedAt,
       firstVideoFrameAt: state.firstVideoFrameAt, subscribed: state.subscribed, data: state.data,
+      speakers: state.speakers, quality: state.quality,
       log: state.log, remotes: state.room ? [...state.room.remoteParticipants.keys()] : [],
     }),
 

@@ -36,6 +36,9 @@ const MIN_FRAMES = 30;
 const MIN_AUDIO_ENERGY = 0.01;
 const audioOk = (a) => a.packetsReceived > 0 && a.totalSamplesReceived > 0 && a.totalAudioEnergy > MIN_AUDIO_ENERGY;
 const MEDIA_TIMEOUT_MS = 45_000;
+// The adaptive mode runs the same scenario with adaptiveStream and dynacast on, then checks
+// the server's choices: layers by element size, dynacast, speakers, connection quality.
+const ADAPTIVE = LABEL === 'adaptive';
 const ROOM = `e2e-js-${LABEL}-${Math.random().toString(16).slice(2, 10)}`;
 const EXPECTED_SDK = JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules/livekit-client/package.json'))).version;
 
@@ -127,9 +130,9 @@ async function scenario(pages) {
   }
 
   // 2. early subscriber, then the publisher.
-  const early = await step('early_connect', 30_000, async () => pages.early.evaluate(([u, t]) => window.e2e.connect(u, t), [URL_WS, await token('early-sub')]));
+  const early = await step('early_connect', 30_000, async () => pages.early.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('early-sub'), { adaptive: ADAPTIVE }]));
   if (early) ok('early_connect', `${early.value.ms.toFixed(0)} ms`);
-  const pubc = await step('pub_connect', 30_000, async () => pages.pub.evaluate(([u, t]) => window.e2e.connect(u, t), [URL_WS, await token('pub')]));
+  const pubc = await step('pub_connect', 30_000, async () => pages.pub.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('pub'), { adaptive: ADAPTIVE }]));
   if (!pubc) throw new Error('the publisher could not connect');
   ok('pub_connect', `${pubc.value.ms.toFixed(0)} ms`);
   const tPublish = Date.now();
@@ -140,7 +143,7 @@ async function scenario(pages) {
 
   // 3. late subscriber: connect -> first decoded frame is the figure the lead wants.
   const tLate = Date.now();
-  const late = await step('late_connect', 30_000, async () => pages.late.evaluate(([u, t]) => window.e2e.connect(u, t), [URL_WS, await token('late-sub')]));
+  const late = await step('late_connect', 30_000, async () => pages.late.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('late-sub'), { adaptive: ADAPTIVE }]));
   if (late) ok('late_connect', `${late.value.ms.toFixed(0)} ms`);
 
   // 4. Poll inbound-rtp on both subscribers until video and audio flow, bounded.
@@ -181,6 +184,8 @@ async function scenario(pages) {
     if (st.firstVideoFrameAt) metric(`${n}_connect_to_first_presented_frame`, st.firstVideoFrameAt - st.connectStartedAt);
   }
 
+  if (ADAPTIVE && early && late) await adaptiveScenario(pages);
+
   // 5. Data (reliable, with topics): pub -> late only, then pub -> everyone, then late -> pub.
   //    Reliable data from one sender is ordered, so once the broadcast reached early, the
   //    direct packet would have reached it before, had the server not respected the destination.
@@ -216,6 +221,98 @@ async function scenario(pages) {
   }
 }
 
+// A 4 s mono 48 kHz WAV: 2.5 s of a 180 Hz voiced tone (harmonics) at a 4 Hz syllable
+// rhythm, then 1.5 s of silence; Chromium loops it.
+function writeSpeechWav(file) {
+  const rate = 48_000;
+  const n = rate * 4;
+  const pcm = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) {
+    const t = i / rate;
+    let v = 0;
+    if (t < 2.5) {
+      const syllable = 0.6 + 0.4 * Math.sin(2 * Math.PI * 4 * t);
+      for (let h = 1; h <= 6; h++) v += Math.sin(2 * Math.PI * 180 * h * t) / h;
+      v *= 0.35 * syllable;
+    }
+    pcm.writeInt16LE(Math.max(-32767, Math.min(32767, Math.round(v * 32767))), i * 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0); header.writeUInt32LE(36 + pcm.length, 4); header.write('WAVE', 8);
+  header.write('fmt ', 12); header.writeUInt32LE(16, 16); header.writeUInt16LE(1, 20); header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24); header.writeUInt32LE(rate * 2, 28); header.writeUInt16LE(2, 32); header.writeUInt16LE(16, 34);
+  header.write('data', 36); header.writeUInt32LE(pcm.length, 40);
+  fs.writeFileSync(file, Buffer.concat([header, pcm]));
+  return file;
+}
+
+// Polls fn (returning {ok, detail}) every 200 ms until ok or ms pass; adds the time taken.
+async function waitFor(ms, fn) {
+  const t0 = Date.now();
+  let last = { ok: false, detail: 'never checked' };
+  while (Date.now() - t0 < ms) {
+    last = await fn();
+    if (last.ok) break;
+    await new Promise((r) => setTimeout(r, 200)); // poll interval of a bounded loop
+  }
+  return { ...last, ms: Date.now() - t0 };
+}
+
+async function adaptiveScenario(pages) {
+  const video = async (n) => (await pages[n].evaluate(() => window.e2e.inbound())).find((x) => x.kind === 'video' && x.from === 'pub');
+  const frame = async (n, test) => {
+    const v = await video(n);
+    return { ok: !!v && v.frameHeight > 0 && test(v.frameHeight), detail: v ? `${v.frameWidth}x${v.frameHeight}` : 'no inbound video' };
+  };
+  const layers = async (test) => {
+    const e = await pages.pub.evaluate(() => window.e2e.publisherLayers());
+    return { ok: test(e), detail: JSON.stringify(e) };
+  };
+  const active = (e, rid) => e.some((x) => x.rid === rid && x.active);
+
+  // Layers by element size: both show it at 1280x720 (a high layer), then early at 160x90
+  // (the low layer covers it) while late stays large.
+  for (const n of ['early', 'late']) await pages[n].evaluate(() => window.e2e.setVideoSize(1280, 720));
+  const high = await waitFor(30_000, async () => {
+    const [e, l] = [await frame('early', (h) => h >= 360), await frame('late', (h) => h >= 360)];
+    return { ok: e.ok && l.ok, detail: `early ${e.detail}, late ${l.detail}` };
+  });
+  check('adaptive_large_element_gets_a_high_layer', high.ok, `${high.detail} after ${high.ms} ms`);
+  await pages.early.evaluate(() => window.e2e.setVideoSize(160, 90));
+  const low = await waitFor(20_000, () => frame('early', (h) => h <= 180));
+  const stays = await frame('late', (h) => h >= 360);
+  check('adaptive_small_element_gets_the_low_layer', low.ok && stays.ok, `early ${low.detail} after ${low.ms} ms; late ${stays.detail}`);
+  if (low.ok) metric('adaptive_layer_down_after_resize', low.ms);
+
+  // Dynacast: when both show it small, the publisher stops encoding the upper layers...
+  await pages.late.evaluate(() => window.e2e.setVideoSize(160, 90));
+  const off = await waitFor(20_000, () => layers((e) => e.length >= 2 && active(e, 'q') && !active(e, 'h') && !active(e, 'f')));
+  check('dynacast_pauses_layers_no_one_needs', off.ok, `${off.detail} after ${off.ms} ms`);
+  if (off.ok) metric('dynacast_layers_off_after_resize', off.ms);
+  // ...and when one shows it large again, the top layer comes back and reaches it.
+  await pages.late.evaluate(() => window.e2e.setVideoSize(1280, 720));
+  const on = await waitFor(30_000, async () => {
+    const l = await layers((e) => active(e, 'f') || active(e, 'h'));
+    const f = await frame('late', (h) => h >= 360);
+    return { ok: l.ok && f.ok, detail: `publisher ${l.detail}, late ${f.detail}` };
+  });
+  check('dynacast_resumes_a_layer_when_needed', on.ok, `${on.detail} after ${on.ms} ms`);
+  if (on.ok) metric('adaptive_layer_up_after_dynacast', on.ms);
+
+  // Active speakers (the fake microphone's audio) and connection quality reach subscribers.
+  const speakers = await waitFor(20_000, async () => {
+    const st = await pages.early.evaluate(() => window.e2e.state());
+    return { ok: st.speakers.some((s) => s.includes('pub')), detail: JSON.stringify(st.speakers.slice(-3)) };
+  });
+  check('active_speakers_reach_subscribers', speakers.ok, speakers.detail);
+  const quality = await waitFor(20_000, async () => {
+    const st = await pages.early.evaluate(() => window.e2e.state());
+    const q = st.quality.filter((x) => x.identity === 'pub' || x.identity === 'early-sub');
+    return { ok: q.some((x) => x.identity === 'pub' && x.quality === 'excellent') && q.some((x) => x.identity === 'early-sub'), detail: JSON.stringify(q) };
+  });
+  check('connection_quality_reaches_subscribers', quality.ok, quality.detail);
+}
+
 async function main() {
   console.log(`room ${ROOM} at ${URL_WS}; livekit-client ${EXPECTED_SDK}; logs in ${LOGDIR}`);
   const server = await startStatic();
@@ -227,6 +324,9 @@ async function main() {
     '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
     '--autoplay-policy=no-user-gesture-required',
   ];
+  // The adaptive mode's microphone says something: bursts of a voiced tone with a syllable
+  // rhythm (Chromium's own fake microphone only beeps briefly, too little to count as speech).
+  if (ADAPTIVE) flags.push(`--use-file-for-fake-audio-capture=${writeSpeechWav(path.join(profile, 'speech.wav'))}`);
   // Subscribe-only pages hide their host candidates behind mDNS names (as in a real browser);
   // the server then learns them as peer-reflexive. E2E_JS_NO_MDNS=1 turns that off, to tell
   // an mDNS problem from another one.

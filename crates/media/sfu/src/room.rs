@@ -41,7 +41,8 @@ pub(crate) struct Participant {
     pub link: Link,
     /// The connection quality others were last told.
     pub quality: Option<ConnectionQuality>,
-    /// Whether this participant was told everyone's connection quality.
+    /// Whether this participant was told the connection quality of itself and of everyone
+    /// it receives (a new subscription clears it).
     pub quality_told: bool,
     /// Its audio's loudness in the last window, and what others were last told.
     pub level: f32,

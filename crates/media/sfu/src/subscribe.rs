@@ -36,6 +36,8 @@ impl Room {
             return;
         }
         let pc = self.participants[s].down_pc();
+        // It now receives the publisher: it hears of its connection quality next time.
+        self.participants[s].quality_told = false;
         let video = track.info.kind == TrackKind::Video;
         let first_seq = 1000 + (cx.rng.next_u64() % 20_000) as u16;
         track.downs.push(DownTrack::new(s, pc, Forwarder::new(video, if video { 90_000 } else { 48_000 }, first_seq)));

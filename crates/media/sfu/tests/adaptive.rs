@@ -265,11 +265,17 @@ fn speakers_are_announced_loudest_first_and_fade_out() {
 
 #[test]
 fn connection_quality_reflects_loss_and_reaches_the_participant_and_its_subscribers() {
-    let (mut w, alice, bob, video) = World::video_call();
+    let mut w = World::new();
+    let alice = w.join("room", "alice", Permissions::default());
+    let bob = w.join("room", "bob", Permissions::default());
     let sid_of = |w: &World, c: usize| {
         w.client(c).signals.iter().find_map(|s| if let ServerSignal::Join(j) = s { Some(j.participant.sid.clone()) } else { None }).expect("joined")
     };
     let (alice_sid, bob_sid) = (sid_of(&w, alice), sid_of(&w, bob));
+    // bob is told of himself before alice publishes; subscribing to her tells him of her.
+    assert!(w.run_until(Duration::from_secs(3), |w| w.client(bob).signals.iter().any(|s| matches!(s, ServerSignal::ConnectionQuality(_)))));
+    let video = w.publish(alice, TrackKind::Video);
+    assert!(w.run_until(Duration::from_secs(5), |w| w.client(bob).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_)))));
     let quality_of = |w: &World, to: usize, sid: &hikari_types::ParticipantSid| {
         w.client(to).signals.iter().rev().find_map(|s| match s {
             ServerSignal::ConnectionQuality(v) => v.iter().find(|q| q.sid == *sid).map(|q| q.quality),
