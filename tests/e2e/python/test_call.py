@@ -319,7 +319,11 @@ class Watcher:
         self.attributes: dict = {}
         self.data: list[rtc.DataPacket] = []
         self.data_by_topic: dict = {}  # topic -> first DataPacket
+        self.speaking: dict = {}  # identity -> when first among the active speakers
+        self.quality: dict = {}  # (identity, ConnectionQuality) -> when first reported
         room.on("track_subscribed", self._on_track_subscribed)
+        room.on("active_speakers_changed", self._on_speakers)
+        room.on("connection_quality_changed", self._on_quality)
         room.on("track_unpublished", self._on_track_unpublished)
         room.on("participant_disconnected", self._on_disconnected)
         room.on("participant_metadata_changed", self._on_metadata)
@@ -353,6 +357,13 @@ class Watcher:
     def _on_attributes(self, changed, participant) -> None:
         for k, v in changed.items():
             resolve(self.attributes, (participant.identity, k, v), True)
+
+    def _on_speakers(self, speakers) -> None:
+        for p in speakers:
+            resolve(self.speaking, p.identity, now())
+
+    def _on_quality(self, participant, quality) -> None:
+        resolve(self.quality, (participant.identity, quality), now())
 
     def _on_data(self, packet: rtc.DataPacket) -> None:
         self.data.append(packet)
@@ -501,6 +512,17 @@ async def scenario(url: str, label: str) -> Checks:
                       f"alice sent {pub.audio_frames_sent}", flush=True)
                 c.fail("bob_audio_not_silent", f"no {AUDIO_WINDOW_S} s of audible audio "
                        f"(max frame RMS {aprobe.max_frame_rms:.0f})")
+
+            # The server's judgement: alice's tone makes her an active speaker, and bob hears
+            # of alice's connection quality (he receives her media) and of his own.
+            ok, _ = await c.wait("bob_active_speakers", first(wb.speaking, "alice"), 10)
+            if ok:
+                c.ok("bob_active_speakers", "alice is among the active speakers")
+            excellent = rtc.ConnectionQuality.QUALITY_EXCELLENT
+            ok, _ = await c.wait("bob_connection_quality", asyncio.gather(
+                first(wb.quality, ("alice", excellent)), first(wb.quality, ("bob", excellent))), 10)
+            if ok:
+                c.ok("bob_connection_quality", "alice's and his own: excellent")
 
             # Steady state: hold the call and take the server's CPU over the hold (the server's
             # pid comes from run.sh; /proc is shared with the namespace).

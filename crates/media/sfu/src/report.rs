@@ -14,8 +14,11 @@ use crate::room::{Participant, Room};
 use crate::speakers::Spoken;
 
 impl Room {
-    /// Closes every audio track's window and tells everyone whose speaking changed,
-    /// loudest first (`SpeakersChanged`).
+    /// Closes every audio track's window and, when someone started or stopped speaking or
+    /// a level moved, tells everyone (`SpeakersChanged`): every active speaker, loudest
+    /// first, then those who fell silent. A full list in each update suits both SDK
+    /// families (JS merges updates; Rust and Python take the update's active speakers as
+    /// the list). A newcomer gets the list at its first tick.
     pub(crate) fn tick_speakers(&mut self, cx: &mut Ctx) {
         let Room { tracks, participants, .. } = self;
         for (_, part) in participants.iter_mut() {
@@ -27,19 +30,30 @@ impl Room {
                 part.level = part.level.max(level);
             }
         }
-        let mut changes = Vec::new();
+        let mut changed = false;
+        let mut speakers = Vec::new();
+        let mut stopped = Vec::new();
         for (_, part) in participants.iter_mut().filter(|(_, p)| !p.info.permission.hidden) {
             if part.spoken.changed(part.level) {
+                if part.spoken.active && part.level == 0.0 {
+                    stopped.push(SpeakerInfo { sid: part.info.sid.clone(), level: 0.0, active: false });
+                }
                 part.spoken = Spoken { active: part.level > 0.0, level: part.level };
-                changes.push(SpeakerInfo { sid: part.info.sid.clone(), level: part.level, active: part.level > 0.0 });
+                changed = true;
+            }
+            if part.spoken.active {
+                speakers.push(SpeakerInfo { sid: part.info.sid.clone(), level: part.spoken.level, active: true });
             }
         }
-        if changes.is_empty() {
-            return;
-        }
-        changes.sort_by(|a, b| b.level.total_cmp(&a.level));
-        for (_, part) in participants.iter() {
-            cx.signal(part.conn, ServerSignal::SpeakersChanged(changes.clone()));
+        speakers.sort_by(|a, b| b.level.total_cmp(&a.level));
+        for (_, part) in participants.iter_mut() {
+            if changed {
+                let update = speakers.iter().chain(&stopped).cloned().collect();
+                cx.signal(part.conn, ServerSignal::SpeakersChanged(update));
+            } else if !part.speakers_told && !speakers.is_empty() {
+                cx.signal(part.conn, ServerSignal::SpeakersChanged(speakers.clone()));
+            }
+            part.speakers_told = true;
         }
     }
 

@@ -47,6 +47,8 @@ pub(crate) struct Participant {
     /// Its audio's loudness in the last window, and what others were last told.
     pub level: f32,
     pub spoken: Spoken,
+    /// Whether this participant was told who is speaking (newcomers are, at the next tick).
+    pub speakers_told: bool,
 }
 
 impl Participant {
@@ -166,6 +168,7 @@ impl Room {
             quality_told: false,
             level: 0.0,
             spoken: Spoken::default(),
+            speakers_told: false,
         });
         self.by_identity.insert(join.grant.identity, p);
         cx.conns.insert(join.conn, (cx.room, p));

@@ -250,8 +250,27 @@ fn speakers_are_announced_loudest_first_and_fade_out() {
     let updates = speakers(&w).len();
     assert!(updates <= 6, "at most one update per tick: {updates} in a second");
 
+    // A newcomer hears who is speaking although nothing changed since.
+    let dave = w.join("room", "dave", Permissions::default());
+    for n in 50..75 {
+        w.write_audio_level(alice, a, n, -10);
+        w.write_audio_level(bob, b, n, -30);
+        w.pump();
+        pass(&mut w, Duration::from_millis(20));
+    }
+    let told: Vec<_> = w
+        .client(dave)
+        .signals
+        .iter()
+        .find_map(|s| match s {
+            ServerSignal::SpeakersChanged(v) => Some(v.iter().filter(|x| x.active).map(|x| x.sid.clone()).collect()),
+            _ => None,
+        })
+        .expect("dave is told who speaks");
+    assert_eq!(told, sids, "both speakers, loudest first");
+
     // alice falls silent: within two seconds she is announced as no longer speaking.
-    for n in 50..150 {
+    for n in 75..175 {
         w.write_audio_level(alice, a, n, -127);
         w.write_audio_level(bob, b, n, -30);
         w.pump();
