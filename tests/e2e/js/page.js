@@ -10,6 +10,8 @@
     firstVideoFrameAt: 0, // performance.now() of the first video frame presented
     subscribed: [], // {kind, sid, from}
     data: [], // {text, from, topic}
+    reconnected: 0, // RoomEvent.Reconnected count
+    left: [], // identities of ParticipantDisconnected
     speakers: [], // identities of each ActiveSpeakersChanged, loudest first
     quality: [], // {identity, quality} of each ConnectionQualityChanged
     videoSize: null, // [w, h] CSS pixels of every video element (adaptive stream reads it)
@@ -72,6 +74,9 @@
       });
       room.on(RoomEvent.Disconnected, (reason) => note(`disconnected ${reason}`));
       room.on(RoomEvent.ParticipantConnected, (p) => note(`participant connected ${p.identity}`));
+      room.on(RoomEvent.ParticipantDisconnected, (p) => { state.left.push(p.identity); note(`participant disconnected ${p.identity}`); });
+      room.on(RoomEvent.Reconnecting, () => note('reconnecting'));
+      room.on(RoomEvent.Reconnected, () => { state.reconnected += 1; note('reconnected'); });
       room.on(RoomEvent.TrackSubscriptionFailed, (sid, p, err) => note(`subscription failed ${sid} ${err}`));
       state.connectStartedAt = performance.now();
       await room.connect(url, token);
@@ -89,6 +94,12 @@
       const pubs = [];
       state.room.localParticipant.trackPublications.forEach((p) => pubs.push({ kind: p.kind, sid: p.trackSid, source: p.source }));
       return pubs;
+    },
+
+    // LiveKit's own test hook: 'signal-reconnect' drops the signal connection (the SDK
+    // resumes the session), 'full-reconnect' makes it join afresh.
+    async simulate(scenario) {
+      await state.room.simulateScenario(scenario);
     },
 
     async sendData(text, topic, to) {
@@ -149,7 +160,7 @@
     state: () => ({
       connectStartedAt: state.connectStartedAt, connectedAt: state.connectedAt,
       firstVideoFrameAt: state.firstVideoFrameAt, subscribed: state.subscribed, data: state.data,
-      speakers: state.speakers, quality: state.quality,
+      speakers: state.speakers, quality: state.quality, reconnected: state.reconnected, left: state.left,
       log: state.log, remotes: state.room ? [...state.room.remoteParticipants.keys()] : [],
     }),
 

@@ -213,6 +213,7 @@ async function scenario(pages) {
     const r = await waitData('pub', 'e2e-js-reply');
     check('data_reply', !!r && r.from === 'late-sub' && r.text === 'hello pub', show(r));
   }
+  if (late) await resumeScenario(pages);
   if (early) {
     const st = await pages.early.evaluate(() => window.e2e.state());
     const leaked = st.data.filter((d) => d.topic === 'e2e-js-direct' || d.topic === 'e2e-js-reply');
@@ -244,6 +245,32 @@ function writeSpeechWav(file) {
   header.write('data', 36); header.writeUInt32LE(pcm.length, 40);
   fs.writeFileSync(file, Buffer.concat([header, pcm]));
   return file;
+}
+
+// The late subscriber's signal connection drops (LiveKit's 'signal-reconnect' scenario):
+// the SDK resumes the session, media goes on, and nobody sees it leave.
+async function resumeScenario(pages) {
+  const frames = async () => {
+    const v = (await pages.late.evaluate(() => window.e2e.inbound())).find((x) => x.kind === 'video' && x.from === 'pub');
+    return v ? v.framesDecoded : 0;
+  };
+  const t0 = Date.now();
+  await step('resume_signal_reconnect', 10_000, () => pages.late.evaluate(() => window.e2e.simulate('signal-reconnect')));
+  const back = await waitFor(20_000, async () => {
+    const st = await pages.late.evaluate(() => window.e2e.state());
+    return { ok: st.reconnected >= 1, detail: `reconnected ${st.reconnected}` };
+  });
+  check('resume_signal_reconnect', back.ok, `${back.detail} after ${back.ms} ms`);
+  if (back.ok) metric('resume_signal_reconnect', Date.now() - t0);
+  const before = await frames();
+  const flows = await waitFor(15_000, async () => {
+    const now = await frames();
+    return { ok: now >= before + 30, detail: `framesDecoded ${before} -> ${now}` };
+  });
+  check('resume_media_flows_after', flows.ok, flows.detail);
+  const seen = await Promise.all(['early', 'pub'].map((n) => pages[n].evaluate(() => window.e2e.state())));
+  const left = seen.flatMap((st) => st.left).filter((id) => id === 'late-sub');
+  check('resume_no_one_saw_a_leave', left.length === 0, left.length ? 'late-sub was reported as disconnected' : 'early and pub still see late-sub');
 }
 
 // Polls fn (returning {ok, detail}) every 200 ms until ok or ms pass; adds the time taken.

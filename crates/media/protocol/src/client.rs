@@ -184,6 +184,14 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
                 single_pc: false,
             }))
         }
+        Resp::Reconnect(r) => ServerSignal::Reconnect {
+            server: ServerInfo {
+                version: r.server_info.as_ref().map(|s| s.version.clone()).unwrap_or_default(),
+                protocol: r.server_info.as_ref().map(|s| s.protocol).unwrap_or_default(),
+                node_id: r.server_info.as_ref().map(|s| s.node_id.clone()).unwrap_or_default(),
+                region: r.server_info.as_ref().map(|s| s.region.clone()).unwrap_or_default(),
+            },
+        },
         Resp::Answer(s) => ServerSignal::Answer(sdp_from_proto(s, SdpKind::Answer)),
         Resp::Offer(s) => ServerSignal::Offer(sdp_from_proto(s, SdpKind::Offer)),
         Resp::Trickle(t) => {

@@ -2,7 +2,7 @@
 
 use hikari_types::{
     AddTrack, ClientInfo, ConnectionQuality, DisconnectReason, JoinInfo, LayerWant, LeaveAction, ParticipantInfo, ParticipantKind, ParticipantState,
-    Permissions, RequestOutcome, RoomInfo, Sdp, SdpKind, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
+    Permissions, RequestOutcome, RoomInfo, Sdp, SdpKind, ServerInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
 };
 use livekit_protocol as lk;
 
@@ -295,6 +295,17 @@ pub(crate) fn room_to_proto(r: &RoomInfo) -> lk::Room {
     }
 }
 
+pub(crate) fn server_info_to_proto(s: &ServerInfo) -> lk::ServerInfo {
+    lk::ServerInfo {
+        edition: lk::server_info::Edition::Standard as i32,
+        version: s.version.clone(),
+        protocol: PROTOCOL_VERSION,
+        region: s.region.clone(),
+        node_id: s.node_id.clone(),
+        ..Default::default()
+    }
+}
+
 pub(crate) fn join_to_proto(j: &JoinInfo) -> lk::JoinResponse {
     lk::JoinResponse {
         room: Some(room_to_proto(&j.room)),
@@ -305,14 +316,7 @@ pub(crate) fn join_to_proto(j: &JoinInfo) -> lk::JoinResponse {
         server_region: j.server.region.clone(),
         ping_timeout: j.ping_timeout.max(1),
         ping_interval: j.ping_interval.max(1),
-        server_info: Some(lk::ServerInfo {
-            edition: lk::server_info::Edition::Standard as i32,
-            version: j.server.version.clone(),
-            protocol: PROTOCOL_VERSION,
-            region: j.server.region.clone(),
-            node_id: j.server.node_id.clone(),
-            ..Default::default()
-        }),
+        server_info: Some(server_info_to_proto(&j.server)),
         enabled_publish_codecs: j.publish_codecs.iter().map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() }).collect(),
         ..Default::default()
     }

@@ -31,6 +31,8 @@ pub struct JoinRequest {
     pub offer: Option<Sdp>,
     /// A resume of an existing session.
     pub reconnect: bool,
+    /// The session to resume (empty if the client named none).
+    pub participant_sid: String,
 }
 
 /// Decodes the `join_request` query parameter: base64url of a `WrappedJoinRequest`,
@@ -69,6 +71,7 @@ pub fn decode_join_request(param: &str) -> Result<JoinRequest, ProtocolError> {
         add_tracks: req.add_track_requests.iter().map(add_track_from_proto).collect(),
         offer: req.publisher_offer.map(|o| Sdp { kind: SdpKind::Offer, sdp: o.sdp, id: o.id, mid_to_track: BTreeMap::new() }),
         reconnect: req.reconnect,
+        participant_sid: req.participant_sid,
     })
 }
 

@@ -41,6 +41,9 @@ pub struct SfuConfig {
     pub media_loss_grace: Duration,
     /// How long a client may take to answer a server offer before it is disconnected.
     pub negotiation_timeout: Duration,
+    /// How long a participant whose signal connection closed without a leave is kept for
+    /// the client to resume (`reconnect=1`) before it is removed.
+    pub resume_window: Duration,
     /// Room defaults.
     pub room: RoomDefaults,
     /// What the server says about itself in join responses.
@@ -62,6 +65,7 @@ impl SfuConfig {
             ping_timeout: 15,
             media_loss_grace: Duration::from_secs(15),
             negotiation_timeout: Duration::from_secs(15),
+            resume_window: Duration::from_secs(20),
             room: RoomDefaults::default(),
             server: ServerInfo { version: LIVEKIT_COMPATIBLE_VERSION.into(), protocol: 16, node_id: "ND_local".into(), region: String::new() },
             seed,

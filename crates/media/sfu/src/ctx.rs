@@ -24,13 +24,31 @@ pub(crate) struct Ctx<'a> {
     pub demux: &'a mut Demux,
     pub timers: &'a mut Timers,
     pub conns: &'a mut HashMap<ConnId, (RoomIdx, PartIdx)>,
+    /// Signals for participants whose signal connection closed, kept for a resume.
+    pub parked: &'a mut HashMap<ConnId, Parked>,
     /// This room's slot in the SFU.
     pub room: RoomIdx,
 }
 
+/// Most signals kept for a participant whose signal connection closed. Past that, its
+/// session cannot be resumed (the client joins afresh).
+pub(crate) const MAX_PARKED: usize = 512;
+
+/// Signals for a closed signal connection, replayed when its session resumes.
+#[derive(Debug, Default)]
+pub(crate) struct Parked {
+    pub signals: VecDeque<ServerSignal>,
+    /// More than [`MAX_PARKED`] were sent: some are lost.
+    pub overflowed: bool,
+}
+
 impl Ctx<'_> {
     pub fn signal(&mut self, conn: ConnId, signal: ServerSignal) {
-        self.out.push_back(Output::signal(conn, signal));
+        match self.parked.get_mut(&conn) {
+            Some(p) if p.signals.len() < MAX_PARKED => p.signals.push_back(signal),
+            Some(p) => p.overflowed = true,
+            None => self.out.push_back(Output::signal(conn, signal)),
+        }
     }
 
     pub fn key(&self, pc: PcIdx) -> PcKey {

@@ -1,6 +1,6 @@
 //! What goes into the SFU and what comes out.
 
-use hikari_types::{AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, ParticipantInfo, RoomInfo, Sdp, ServerSignal, TrackInfo};
+use hikari_types::{AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, ParticipantInfo, ParticipantSid, RoomInfo, Sdp, ServerSignal, TrackInfo};
 
 /// A datagram to send: str0m's transmit (source, destination, contents).
 pub use str0m::net::Transmit;
@@ -36,6 +36,9 @@ pub struct Join {
     pub auto_subscribe: bool,
     /// Two PeerConnections or one.
     pub mode: SignalMode,
+    /// A resume (`reconnect=1`): the session the client had, by participant sid (empty when
+    /// the client named none: its identity's session).
+    pub resume: Option<ParticipantSid>,
 }
 
 /// Input that is not a datagram or a timeout.

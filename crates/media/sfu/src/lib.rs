@@ -37,6 +37,7 @@ mod pc;
 mod publish;
 mod quality;
 mod report;
+mod resume;
 mod rng;
 mod room;
 mod settings;
@@ -64,7 +65,7 @@ pub use room::JoinError;
 pub use stats::{Counters, SfuStats};
 
 use arena::{Arena, PartIdx, RoomIdx};
-use ctx::Ctx;
+use ctx::{Ctx, Parked};
 use demux::{Demux, PcKey};
 use rng::Rng;
 use room::Room;
@@ -82,6 +83,8 @@ pub struct Sfu {
     rooms: Arena<RoomIdx, Room>,
     room_by_name: HashMap<RoomName, RoomIdx>,
     conns: HashMap<ConnId, (RoomIdx, PartIdx)>,
+    /// Signals kept for closed signal connections whose sessions may resume.
+    parked: HashMap<ConnId, Parked>,
     demux: Demux,
     timers: Timers,
     out: VecDeque<Output>,
@@ -103,6 +106,7 @@ impl Sfu {
             rooms: Arena::default(),
             room_by_name: HashMap::new(),
             conns: HashMap::new(),
+            parked: HashMap::new(),
             demux: Demux::default(),
             timers: Timers::default(),
             out: VecDeque::new(),
@@ -137,12 +141,10 @@ impl Sfu {
                 let result = self.admin(now, request);
                 self.out.push_back(Output::AdminReply { id, result: Box::new(result) });
             }
+            // Without a leave, the session is kept for a while: the client may resume it.
             Command::Closed { conn } => {
                 if let Some(&(room, p)) = self.conns.get(&conn) {
-                    self.with_room(room, now, |r, cx| {
-                        r.remove_participant(cx, p, DisconnectReason::SignalClose);
-                        r.process(cx);
-                    });
+                    self.with_room(room, now, |r, cx| r.signal_lost(cx, p, conn));
                 }
             }
             Command::Shutdown => {
@@ -171,6 +173,10 @@ impl Sfu {
         let conn = join.conn;
         let room = match self.room_by_name.get(&join.grant.room) {
             Some(&r) => r,
+            None if join.resume.is_some() => {
+                self.refuse(conn, JoinError::CannotResume("the room has closed"));
+                return;
+            }
             None if self.cfg.room.auto_create => self.create_room(now, join.grant.room.clone(), None),
             None => {
                 self.refuse(conn, JoinError::NoSuchRoom);
@@ -184,7 +190,9 @@ impl Sfu {
 
     fn refuse(&mut self, conn: ConnId, error: JoinError) {
         tracing::warn!(?conn, %error, "join refused");
-        self.out.push_back(Output::signal(conn, ServerSignal::Leave { reason: DisconnectReason::JoinFailure, action: LeaveAction::Disconnect }));
+        // A session that cannot be resumed can still be joined afresh: the client should.
+        let action = if matches!(error, JoinError::CannotResume(_)) { LeaveAction::Reconnect } else { LeaveAction::Disconnect };
+        self.out.push_back(Output::signal(conn, ServerSignal::Leave { reason: DisconnectReason::JoinFailure, action }));
         self.out.push_back(Output::Close { conn, reason: DisconnectReason::JoinFailure });
     }
 
@@ -362,9 +370,9 @@ impl Sfu {
     }
 
     fn with_room<R>(&mut self, room: RoomIdx, now: Instant, f: impl FnOnce(&mut Room, &mut Ctx) -> R) -> Option<R> {
-        let Sfu { cfg, rng, rooms, conns, demux, timers, out, dirty_rooms, .. } = self;
+        let Sfu { cfg, rng, rooms, conns, parked, demux, timers, out, dirty_rooms, .. } = self;
         let r = rooms.get_mut(room)?;
-        let mut cx = Ctx { now, cfg, rng, out, dirty_rooms, demux, timers, conns, room };
+        let mut cx = Ctx { now, cfg, rng, out, dirty_rooms, demux, timers, conns, parked, room };
         Some(f(r, &mut cx))
     }
 }

@@ -97,6 +97,8 @@ pub(crate) struct Pc {
     pub dirty: bool,
     /// Writes since the last drain.
     pub pending_writes: u32,
+    /// The next server offer restarts ICE (a resumed session on a new network path).
+    pub restart_ice: bool,
 }
 
 impl Pc {
@@ -138,6 +140,7 @@ impl Pc {
             connected: false,
             failed: false,
             slots: Vec::new(),
+            restart_ice: false,
             requested: (0, 0),
             awaiting_offer: false,
             nacks_seen: HashMap::new(),

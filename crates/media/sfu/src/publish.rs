@@ -81,6 +81,7 @@ impl Room {
                 return;
             }
         };
+        self.refresh_ufrag(cx, pc);
         self.drain(cx, pc);
         // Bind new media lines before answering, so the answer can name their tracks.
         self.process(cx);

@@ -37,6 +37,8 @@ pub(crate) struct Participant {
     pub pending: Vec<(String, TrackInfo)>,
     /// When the media connection dropped, if it did.
     pub media_lost_at: Option<Instant>,
+    /// When the signal connection closed without a leave, if it did (it may resume).
+    pub signal_lost_at: Option<Instant>,
     /// Link measurements, for connection quality.
     pub link: Link,
     /// The connection quality others were last told.
@@ -67,6 +69,9 @@ pub enum JoinError {
     /// The room does not exist and may not be created by joining.
     #[error("requested room does not exist")]
     NoSuchRoom,
+    /// A resume names no session this room holds for the identity.
+    #[error("cannot resume: {0}")]
+    CannotResume(&'static str),
 }
 
 pub(crate) struct Room {
@@ -130,6 +135,9 @@ impl Room {
     }
 
     pub fn join(&mut self, cx: &mut Ctx, join: Join) -> Result<(), JoinError> {
+        if join.resume.is_some() {
+            return self.resume(cx, join);
+        }
         if let Some(&old) = self.by_identity.get(&join.grant.identity) {
             tracing::info!(identity = %join.grant.identity, "duplicate identity replaces the old connection");
             self.remove_participant(cx, old, DisconnectReason::DuplicateIdentity);
@@ -163,6 +171,7 @@ impl Room {
             subscriber,
             pending: Vec::new(),
             media_lost_at: None,
+            signal_lost_at: None,
             link: Link::default(),
             quality: None,
             quality_told: false,
@@ -250,6 +259,7 @@ impl Room {
             cx.demux.forget(cx.key(pc));
         }
         cx.conns.remove(&part.conn);
+        cx.parked.remove(&part.conn);
         let mut info = part.info;
         info.state = ParticipantState::Disconnected;
         info.disconnect_reason = reason;
@@ -274,7 +284,7 @@ impl Room {
             if p.info.sid == info.sid && include_self != Some(i) {
                 continue;
             }
-            cx.out.push_back(Output::signal(p.conn, ServerSignal::Update(vec![info.clone()])));
+            cx.signal(p.conn, ServerSignal::Update(vec![info.clone()]));
         }
     }
 
@@ -405,6 +415,17 @@ impl Room {
         for p in lost {
             tracing::info!(room = %self.info.name, "media connection lost; removing participant");
             self.remove_participant(cx, p, DisconnectReason::StateMismatch);
+        }
+        let window = cx.cfg.resume_window;
+        let gone: Vec<_> = self
+            .participants
+            .iter()
+            .filter(|(_, p)| p.signal_lost_at.is_some_and(|at| cx.now.saturating_duration_since(at) >= window))
+            .map(|(i, _)| i)
+            .collect();
+        for p in gone {
+            tracing::info!(room = %self.info.name, participant = %self.participants[p].info.identity, "signal connection not resumed in time; removing participant");
+            self.remove_participant(cx, p, DisconnectReason::SignalClose);
         }
         let timeout = cx.cfg.negotiation_timeout;
         let unanswered: Vec<_> = self

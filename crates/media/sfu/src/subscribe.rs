@@ -77,12 +77,13 @@ impl Room {
         if p.role != Role::Subscriber || p.offer_in_flight.is_some() {
             return;
         }
-        if p.channels_added && p.changes.is_empty() {
+        if p.channels_added && p.changes.is_empty() && !p.restart_ice {
             return;
         }
         let owner_conn = self.participants[p.owner].conn;
-        let Pc { rtc, changes, channels_added, .. } = p;
+        let Pc { rtc, changes, channels_added, restart_ice, .. } = p;
         let mut api = rtc.sdp_api();
+        let new_ufrag = std::mem::take(restart_ice).then(|| api.ice_restart(true).ufrag);
         let mut new_channels = Vec::new();
         if !*channels_added {
             for config in Pc::server_channel_configs() {
@@ -109,6 +110,10 @@ impl Room {
             }
         }
         let Some((offer, pending)) = api.apply() else { return };
+        if let Some(ufrag) = new_ufrag {
+            cx.demux.add_ufrag(ufrag.clone(), cx.key(pc));
+            self.pcs[pc].ufrag = ufrag;
+        }
         let p = &mut self.pcs[pc];
         for (id, label) in new_channels {
             p.register_channel(id, &label);

@@ -110,7 +110,9 @@ fn authorize<R: Router>(state: &SignalState<R>, Peer(ip): Peer, headers: &Header
         os: params.get("os").cloned().unwrap_or_default(),
         browser: params.get("browser").cloned().unwrap_or_default(),
     };
-    Ok(Join { conn: state.router.next_conn(), grant, client, auto_subscribe: flag(params, "auto_subscribe", true), mode: SignalMode::Dual })
+    // `reconnect=1` (with `sid`, the session's participant sid): resume, not a new join.
+    let resume = flag(params, "reconnect", false).then(|| params.get("sid").map(String::as_str).unwrap_or_default().into());
+    Ok(Join { conn: state.router.next_conn(), grant, client, auto_subscribe: flag(params, "auto_subscribe", true), mode: SignalMode::Dual, resume })
 }
 
 /// Adds the single-PC join request from `/rtc/v1`.
@@ -127,6 +129,9 @@ fn with_join_request(mut join: Join, params: &HashMap<String, String>) -> Result
         join.grant.metadata = req.metadata;
     }
     join.grant.attributes.extend(req.attributes);
+    if req.reconnect {
+        join.resume = Some(req.participant_sid.as_str().into());
+    }
     join.mode = SignalMode::Single { add_tracks: req.add_tracks, offer: req.offer };
     Ok(join)
 }

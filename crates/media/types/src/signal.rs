@@ -285,6 +285,11 @@ pub enum LeaveAction {
 pub enum ServerSignal {
     /// Join accepted.
     Join(Box<JoinInfo>),
+    /// A resume accepted: the session goes on (the client restarts ICE).
+    Reconnect {
+        /// The server.
+        server: ServerInfo,
+    },
     /// Answer to the client's offer.
     Answer(Sdp),
     /// Server offer for the subscriber PeerConnection.

@@ -124,8 +124,44 @@ impl World {
             client: ClientInfo { sdk: "test".into(), protocol: 16, client_protocol: 1, ..Default::default() },
             auto_subscribe: true,
             mode: SignalMode::Dual,
+            resume: None,
         })));
         i
+    }
+
+    /// Client `c`'s signal connection closes without a leave (a network change).
+    pub fn drop_signal(&mut self, c: usize) {
+        let conn = self.clients[c].conn;
+        self.command(Command::Closed { conn });
+    }
+
+    /// Client `c` comes back on a new signal connection with `reconnect=1&sid=<sid>`, as
+    /// LiveKit's SDKs resume; its PeerConnections are the ones it had.
+    pub fn resume(&mut self, c: usize, sid: &str) -> ConnId {
+        let conn = ConnId(1000 + self.clients.iter().map(|x| x.conn.0).max().unwrap_or(0));
+        self.clients[c].conn = conn;
+        let identity = self.clients[c].identity.clone();
+        self.command(Command::Join(Box::new(Join {
+            conn,
+            grant: JoinGrant {
+                room: "room".into(),
+                identity: identity.as_str().into(),
+                name: identity,
+                metadata: String::new(),
+                attributes: BTreeMap::new(),
+                permissions: Permissions::default(),
+            },
+            client: ClientInfo { sdk: "test".into(), protocol: 16, client_protocol: 1, ..Default::default() },
+            auto_subscribe: true,
+            mode: SignalMode::Dual,
+            resume: Some(sid.into()),
+        })));
+        conn
+    }
+
+    /// The participant sid client `c` was given at join.
+    pub fn sid(&self, c: usize) -> String {
+        self.clients[c].signals.iter().find_map(|s| if let ServerSignal::Join(j) = s { Some(j.participant.sid.to_string()) } else { None }).expect("joined")
     }
 
     pub fn command(&mut self, command: Command) {
