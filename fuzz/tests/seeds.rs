@@ -181,6 +181,23 @@ fn server_frames() -> Seeds {
 }
 
 #[test]
+fn ice_tcp_framing() {
+    // A STUN binding request and an RTP packet, framed; read in pieces of 7 and of 255 bytes.
+    let mut stream = Vec::new();
+    let stun = [0u8, 1, 0, 0, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    hikari_media_io::frame(&stun, &mut stream).expect("small");
+    hikari_media_io::frame(&[0x80; 1200], &mut stream).expect("small");
+    let seeds = vec![("stun-rtp-step7", [&[7u8][..], &stream].concat()), ("stun-rtp-step255", [&[255u8][..], &stream].concat())];
+    for (name, bytes) in emit("ice_tcp_framing", seeds) {
+        let mut d = hikari_media_io::Deframer::default();
+        d.push(&bytes[1..]);
+        let mut n = 0;
+        d.drain(|_| n += 1).expect("valid framing");
+        assert_eq!(n, 2, "{name}");
+    }
+}
+
+#[test]
 fn signal_frame() {
     let mut seeds = client_frames("TR_video");
     seeds.extend(server_frames());

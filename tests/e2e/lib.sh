@@ -60,6 +60,15 @@ e2e_ns_down() {
 
 e2e_in_ns() { ip netns exec "$E2E_NS" "$@"; }
 
+# Refuses UDP to the server's WebRTC port (7882 with --dev) in the namespace, as an office
+# firewall does, with a policy-routing rule (no packet filter needed): the rule goes before
+# the local table's lookup, which moves from priority 0 to 100.
+e2e_block_udp() {
+  e2e_in_ns ip rule add pref 10 ipproto udp dport 7882 prohibit &&
+    e2e_in_ns ip rule del pref 0 &&
+    e2e_in_ns ip rule add pref 100 table local
+}
+
 # HTTP status of GET / inside the namespace ("000" when nothing answers).
 e2e_health() {
   e2e_in_ns curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$E2E_SERVER_IP:$E2E_HTTP_PORT/" 2>/dev/null || true
@@ -154,6 +163,7 @@ e2e_run_modes() {
       default) extra=() ;;
       no-rtc-v1) extra=(--disable-rtc-v1) ;;
       adaptive) extra=() ;; # the client turns on adaptive stream and dynacast (its --label)
+      tcp) extra=() ;; # UDP to the media port is dropped: clients must use ICE over TCP
       *) e2e_say "e2e: unknown mode $mode"; return 2 ;;
     esac
     echo "=== $suite [$mode]: hikari --dev ${extra[*]}"
@@ -165,6 +175,10 @@ e2e_run_modes() {
       failed=$((failed + 1))
       e2e_server_stop; e2e_ns_down
       continue
+    fi
+    if [ "$mode" = tcp ] && ! e2e_block_udp; then
+      echo "FAIL block_udp ($mode): could not drop UDP in the namespace"
+      failed=$((failed + 1))
     fi
     rc=0
     local t0 c0 t1 c1

@@ -71,6 +71,9 @@ pub struct ServeArgs {
     /// WebRTC UDP port.
     #[arg(long, env = "UDP_PORT")]
     pub udp_port: Option<u16>,
+    /// WebRTC TCP port (ICE over TCP, for clients whose UDP is blocked); 0 turns it off.
+    #[arg(long, env = "TCP_PORT")]
+    pub tcp_port: Option<u16>,
     /// Region reported to clients.
     #[arg(long, env = "LIVEKIT_REGION")]
     pub region: Option<String>,

@@ -26,6 +26,10 @@ pub fn ports(args: &ServeArgs) -> anyhow::Result<()> {
     let (s, _) = settings::load_with(args, settings::Keys::NotNeeded)?;
     println!("HTTP (signaling, /rtc, Twirp API)  tcp {}", s.port);
     println!("WebRTC media                        udp {}", s.udp_port);
+    match &s.tcp {
+        Some((t, _)) => println!("WebRTC media over TCP (ICE-TCP)     tcp {}", t.bind.port()),
+        None => println!("WebRTC media over TCP (ICE-TCP)     off (set rtc.tcp_port)"),
+    }
     match s.prometheus_port {
         Some(p) => println!("Prometheus metrics                  tcp {p}"),
         None => println!("Prometheus metrics                  off (set prometheus_port)"),

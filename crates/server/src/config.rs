@@ -43,6 +43,7 @@ pub struct LimitsConfig {
 #[serde(default)]
 pub struct RtcConfig {
     pub udp_port: Option<u16>,
+    pub tcp_port: Option<u16>,
     pub port_range_start: Option<u16>,
     pub port_range_end: Option<u16>,
     pub node_ip: Option<String>,
@@ -135,7 +136,12 @@ pub const FIELDS: &[Field] = &[
         "send every datagram on its own instead of runs of equal-size datagrams to one client as one UDP GSO send (GSO turns itself off where the kernel refuses it)",
         "--disable-udp-gso",
     ),
-    f("rtc.tcp_port", "", "", ""),
+    f(
+        "rtc.tcp_port",
+        "u16 = 7881, 0 = off",
+        "ICE over TCP: clients whose UDP is blocked (office firewalls) send media over this TCP port instead",
+        "--tcp-port, TCP_PORT",
+    ),
     f("rtc.stun_servers", "", "", ""),
     f("rtc.use_ice_lite", "", "", ""),
     f("room.auto_create", "bool = true", "create a room on its first join (otherwise only CreateRoom does)", ""),

@@ -128,6 +128,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     // The core parses no wire format: LiveKit's data packets are handed to it here.
     let mut sfu = SfuConfig::new(candidates, (now, unix_ms), unix_ms as u64, Arc::new(hikari_protocol::LiveKitData));
     sfu.room = settings.room.clone();
+    sfu.tcp_candidates = settings.tcp.as_ref().map(|(_, c)| c.clone()).unwrap_or_default();
     // Clients gate features (RPC, data streams) on the LiveKit server version they see.
     sfu.server.version = hikari_sfu::LIVEKIT_COMPATIBLE_VERSION.into();
     sfu.server.region = settings.region.clone();
@@ -139,7 +140,9 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     // The media thread publishes room events on the bus; publishing never blocks it.
     let (events, funnel_counts) = events::start(webhook.clone());
     let publisher = events.clone();
-    let media = hikari_media_io::start(sfu, settings.sockets, settings.udp_gso, move |e| publisher.publish(HikariEvent::Room(Arc::new(e))))?;
+    let media = hikari_media_io::start(sfu, settings.sockets, settings.tcp.map(|(t, _)| t), settings.udp_gso, move |e| {
+        publisher.publish(HikariEvent::Room(Arc::new(e)))
+    })?;
 
     let keys = Arc::new(KeySet::new(settings.keys));
     // Failed authentications per client address, counted across signaling and Twirp.

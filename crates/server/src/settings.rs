@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use hikari_media_io::MediaSocket;
+use hikari_media_io::{MediaSocket, MediaTcp};
 use hikari_sfu::RoomDefaults;
 use hikari_webhook::WebhookSettings;
 
@@ -16,6 +16,8 @@ use crate::config::{FileConfig, LimitsConfig, interface_addresses, parse_keys};
 
 pub const DEFAULT_PORT: u16 = 7880;
 pub const DEFAULT_UDP_PORT: u16 = 7882;
+/// LiveKit's default ICE-over-TCP port.
+pub const DEFAULT_TCP_PORT: u16 = 7881;
 const LOG_LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
 
 /// Bounds on clients, per client address where they count (`limits:` in the file).
@@ -37,6 +39,8 @@ pub struct Settings {
     pub binds: Vec<SocketAddr>,
     pub udp_port: u16,
     pub sockets: Vec<MediaSocket>,
+    /// The ICE-over-TCP listener (none when `rtc.tcp_port` is 0) and its candidates.
+    pub tcp: Option<(MediaTcp, Vec<SocketAddr>)>,
     pub rtc_v1: bool,
     pub limits: Limits,
     pub udp_gso: bool,
@@ -144,6 +148,22 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
             interface_addresses().into_iter().map(|ip| MediaSocket { bind: SocketAddr::new(ip, udp_port), advertised: SocketAddr::new(ip, udp_port) }).collect()
         }
     };
+    let tcp_port = args.tcp_port.or(rtc.tcp_port).unwrap_or(DEFAULT_TCP_PORT);
+    if tcp_port != 0 && tcp_port == port {
+        bail!("rtc.tcp_port: {tcp_port} is already the HTTP port");
+    }
+    let tcp = (tcp_port != 0).then(|| match node_ip {
+        Some(ip) => {
+            let any = if ip.is_ipv4() { IpAddr::from([0, 0, 0, 0]) } else { IpAddr::from([0u16; 8]) };
+            (MediaTcp { bind: SocketAddr::new(any, tcp_port), advertised: Some(SocketAddr::new(ip, tcp_port)) }, vec![SocketAddr::new(ip, tcp_port)])
+        }
+        None => {
+            let any = IpAddr::from([0, 0, 0, 0]);
+            // The listener takes IPv4; each IPv4 interface address is a candidate.
+            let ips = sockets.iter().map(|s| s.advertised.ip()).filter(IpAddr::is_ipv4);
+            (MediaTcp { bind: SocketAddr::new(any, tcp_port), advertised: None }, ips.map(|ip| SocketAddr::new(ip, tcp_port)).collect())
+        }
+    });
     let log_level = file.logging.level.clone().unwrap_or_else(|| if dev { "debug".into() } else { "info".into() });
     if !LOG_LEVELS.contains(&log_level.as_str()) {
         bail!("logging.level: `{log_level}` is not one of {}", LOG_LEVELS.join(", "));
@@ -161,6 +181,7 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         binds: bind_ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect(),
         udp_port,
         sockets,
+        tcp,
         rtc_v1: !(args.disable_rtc_v1 || rtc.disable_rtc_v1),
         limits: limits(&file.limits)?,
         udp_gso: !(args.disable_udp_gso || rtc.disable_udp_gso),

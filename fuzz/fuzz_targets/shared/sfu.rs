@@ -116,6 +116,7 @@ pub fn signal_scene(flags: u8) -> SignalScene {
         client: ClientInfo { sdk: "test".into(), protocol: 16, client_protocol: 1, ..Default::default() },
         auto_subscribe: flags & setup::NO_AUTO_SUBSCRIBE == 0,
         mode,
+        resume: None,
     })));
     scene
 }

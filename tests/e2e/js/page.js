@@ -116,6 +116,13 @@
           const t = pub.track;
           if (!t || !t.receiver) continue;
           const report = await t.receiver.getStats();
+          // The transport the media arrived on: the selected pair's local candidate.
+          let protocol = '';
+          report.forEach((s) => {
+            if (s.type !== 'candidate-pair' || !s.nominated || s.state !== 'succeeded') return;
+            const local = report.get(s.localCandidateId);
+            if (local) protocol = local.protocol;
+          });
           report.forEach((s) => {
             if (s.type !== 'inbound-rtp') return;
             out.push({
@@ -124,7 +131,7 @@
               bytesReceived: s.bytesReceived || 0, framesDecoded: s.framesDecoded || 0,
               frameWidth: s.frameWidth || 0, frameHeight: s.frameHeight || 0,
               totalSamplesReceived: s.totalSamplesReceived || 0, totalAudioEnergy: s.totalAudioEnergy || 0,
-              codec: s.codecId || '',
+              codec: s.codecId || '', protocol,
             });
           });
         }

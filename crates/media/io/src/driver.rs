@@ -13,11 +13,12 @@ use mio::net::UdpSocket;
 use mio::{Events, Interest, Poll, Token, Waker};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use hikari_sfu::{AdminError, AdminResponse, Command, ConnId, Output, RoomEvent, Sfu, SfuConfig, SignalOut};
+use hikari_sfu::{AdminError, AdminResponse, Command, ConnId, Output, Protocol, RoomEvent, Sfu, SfuConfig, SignalOut};
 
 use crate::error::MediaError;
 use crate::handle::{MediaHandle, Message};
 use crate::stats::MediaStats;
+use crate::tcp::{CONN_BASE, LISTENER, TcpMedia};
 use crate::udp_batch::SendBatch;
 
 const WAKER: Token = Token(usize::MAX);
@@ -34,10 +35,26 @@ pub struct MediaSocket {
     pub advertised: SocketAddr,
 }
 
-/// Binds the sockets and starts the media thread; `gso` allows UDP GSO sends. Every room
+/// The ICE-over-TCP listener: where to bind it and the address advertised for it.
+#[derive(Clone, Copy, Debug)]
+pub struct MediaTcp {
+    /// The local address to listen on.
+    pub bind: SocketAddr,
+    /// The address clients are told (a passive TCP ICE candidate) when it is not the one
+    /// they connect to (behind a 1:1 NAT); `None` to take each connection's own.
+    pub advertised: Option<SocketAddr>,
+}
+
+/// Binds the sockets (and the TCP listener, if any) and starts the media thread; `gso` allows UDP GSO sends. Every room
 /// event is handed to `events` on the media thread: it must return at once (publish to
 /// a bounded bus, say), never block.
-pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, gso: bool, events: impl FnMut(RoomEvent) + Send + 'static) -> Result<MediaHandle, MediaError> {
+pub fn start(
+    cfg: SfuConfig,
+    sockets: Vec<MediaSocket>,
+    tcp: Option<MediaTcp>,
+    gso: bool,
+    events: impl FnMut(RoomEvent) + Send + 'static,
+) -> Result<MediaHandle, MediaError> {
     let poll = Poll::new().map_err(|source| MediaError::Poller { what: "poller", source })?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER).map_err(|source| MediaError::Poller { what: "waker", source })?);
     let mut bound = Vec::new();
@@ -53,12 +70,13 @@ pub fn start(cfg: SfuConfig, sockets: Vec<MediaSocket>, gso: bool, events: impl 
         tracing::info!(bind = %s.bind, advertised = %s.advertised, "WebRTC UDP socket ready");
         bound.push((socket, s.advertised));
     }
+    let tcp = tcp.map(|t| TcpMedia::bind(t.bind, t.advertised, poll.registry())).transpose()?;
     let (tx, rx) = sync_channel(COMMAND_QUEUE);
     let (stats_tx, stats) = watch::channel(MediaStats::default());
     let events: EventSink = Box::new(events);
     std::thread::Builder::new()
         .name("hikari-media".into())
-        .spawn(move || MediaLoop::new(cfg, poll, bound, gso, rx, events, stats_tx).run())
+        .spawn(move || MediaLoop::new(cfg, poll, bound, tcp, gso, rx, events, stats_tx).run())
         .map_err(MediaError::Thread)?;
     Ok(MediaHandle::new(tx, waker, stats))
 }
@@ -68,6 +86,8 @@ struct MediaLoop {
     poll: Poll,
     sockets: Vec<(UdpSocket, SocketAddr)>,
     by_advertised: HashMap<SocketAddr, usize>,
+    tcp: Option<TcpMedia>,
+    next_sweep: Instant,
     rx: Receiver<Message>,
     outboxes: HashMap<ConnId, mpsc::Sender<SignalOut>>,
     events: EventSink,
@@ -90,10 +110,12 @@ const SEND_AT: usize = 64;
 const INPUTS_PER_POLL: usize = 16;
 
 impl MediaLoop {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         cfg: SfuConfig,
         poll: Poll,
         sockets: Vec<(UdpSocket, SocketAddr)>,
+        tcp: Option<TcpMedia>,
         gso: bool,
         rx: Receiver<Message>,
         events: EventSink,
@@ -106,6 +128,8 @@ impl MediaLoop {
             poll,
             sockets,
             by_advertised,
+            tcp,
+            next_sweep: Instant::now(),
             rx,
             outboxes: HashMap::new(),
             events,
@@ -134,6 +158,12 @@ impl MediaLoop {
             for event in events.iter() {
                 match event.token() {
                     WAKER => self.commands(),
+                    LISTENER => {
+                        if let Some(tcp) = &mut self.tcp {
+                            tcp.accept(self.poll.registry(), Instant::now());
+                        }
+                    }
+                    Token(i) if i >= CONN_BASE => self.tcp_event(i - CONN_BASE, event.is_readable(), event.is_writable(), &mut buf),
                     Token(i) => self.receive(i, &mut buf),
                 }
             }
@@ -141,6 +171,12 @@ impl MediaLoop {
             self.sfu.handle_timeout(now);
             self.flush();
             self.send();
+            if now >= self.next_sweep {
+                self.next_sweep = now + Duration::from_secs(1);
+                if let Some(tcp) = &mut self.tcp {
+                    tcp.sweep(self.poll.registry(), now);
+                }
+            }
             if now >= self.next_stats {
                 self.next_stats = now + Duration::from_secs(1);
                 self.stats.sfu = self.sfu.stats();
@@ -202,6 +238,24 @@ impl MediaLoop {
         self.send();
     }
 
+    /// A TCP connection is readable or writable: packets from it go to the SFU.
+    fn tcp_event(&mut self, id: usize, readable: bool, writable: bool, buf: &mut [u8]) {
+        let MediaLoop { tcp, sfu, poll, pending_inputs, .. } = self;
+        let Some(tcp) = tcp else { return };
+        if writable {
+            tcp.flush(poll.registry(), id);
+        }
+        if readable {
+            tcp.readable(poll.registry(), id, buf, Instant::now(), |peer, local, packet| {
+                let at = Instant::now();
+                sfu.handle_packet(at, Protocol::Tcp, peer, local, packet);
+                pending_inputs.push(at);
+            });
+        }
+        self.flush();
+        self.send();
+    }
+
     fn queued(&self) -> usize {
         self.batches.iter().map(SendBatch::len).sum()
     }
@@ -245,6 +299,11 @@ impl MediaLoop {
 
     fn output(&mut self, output: Output) {
         match output {
+            Output::Transmit(t) if t.proto == Protocol::Tcp => {
+                if let Some(tcp) = &mut self.tcp {
+                    tcp.send(self.poll.registry(), t.destination, &t.contents);
+                }
+            }
             Output::Transmit(t) => {
                 let Some(&i) = self.by_advertised.get(&t.source) else {
                     return;

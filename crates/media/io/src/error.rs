@@ -29,6 +29,15 @@ pub enum MediaError {
         #[source]
         source: std::io::Error,
     },
+    /// Starting: the ICE-TCP listener could not be bound or registered with the poller.
+    #[error("cannot listen on the WebRTC TCP port {addr} (ICE over TCP; set rtc.tcp_port, or 0 to turn it off)")]
+    BindTcp {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// Starting: the thread could not be spawned.
     #[error("starting the media thread")]
     Thread(#[source] std::io::Error),

@@ -1,5 +1,6 @@
 //! The media I/O driver: one thread owns the sans-IO SFU ([`hikari_sfu::Sfu`]) and the
-//! WebRTC UDP sockets, and drives the SFU with datagrams, commands and time. Everything
+//! WebRTC UDP sockets (and the ICE-over-TCP listener with its connections), and drives
+//! the SFU with datagrams, commands and time. Everything
 //! else reaches it through a [`MediaHandle`]: joins, client signals and admin requests go
 //! in on a bounded queue; signals come back on each connection's own bounded outbox;
 //! room events leave through the sink given to [`start`]; counters are published about
@@ -12,12 +13,15 @@
 
 mod driver;
 mod error;
+mod framing;
 mod handle;
 mod holder;
 mod stats;
+mod tcp;
 mod udp_batch;
 
-pub use driver::{MediaSocket, start};
+pub use driver::{MediaSocket, MediaTcp, start};
 pub use error::MediaError;
+pub use framing::{Deframer, Garbage, MAX_PACKET, frame};
 pub use handle::MediaHandle;
 pub use stats::{LATENCY_BOUNDS_US, LatencyHistogram, MediaStats};

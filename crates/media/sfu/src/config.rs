@@ -33,6 +33,9 @@ impl Default for RoomDefaults {
 pub struct SfuConfig {
     /// Local UDP addresses advertised as host candidates; the driver binds one socket each.
     pub candidates: Vec<SocketAddr>,
+    /// Local TCP addresses advertised as passive host candidates (ICE over TCP, for
+    /// clients whose UDP is blocked); empty when the driver listens on none.
+    pub tcp_candidates: Vec<SocketAddr>,
     /// Seconds between client pings.
     pub ping_interval: u32,
     /// Seconds of silence before a client is considered gone.
@@ -61,6 +64,7 @@ impl SfuConfig {
     pub fn new(candidates: Vec<SocketAddr>, epoch: (Instant, i64), seed: u64, data: Arc<dyn DataPackets>) -> Self {
         Self {
             candidates,
+            tcp_candidates: Vec::new(),
             ping_interval: 5,
             ping_timeout: 15,
             media_loss_grace: Duration::from_secs(15),

@@ -2,7 +2,9 @@
 
 use hikari_types::{AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, ParticipantInfo, ParticipantSid, RoomInfo, Sdp, ServerSignal, TrackInfo};
 
-/// A datagram to send: str0m's transmit (source, destination, contents).
+/// How a packet travels: UDP, or ICE over TCP.
+pub use str0m::net::Protocol;
+/// A datagram to send: str0m's transmit (protocol, source, destination, contents).
 pub use str0m::net::Transmit;
 
 /// One signal connection (a WebSocket), numbered by the driver.

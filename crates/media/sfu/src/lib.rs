@@ -54,13 +54,13 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use str0m::Input;
-use str0m::net::{Protocol, Receive};
+use str0m::net::Receive;
 
 use hikari_types::{DisconnectReason, LeaveAction, RoomInfo, RoomName, ServerSignal};
 
 pub use config::{LIVEKIT_COMPATIBLE_VERSION, RoomDefaults, SfuConfig};
 pub use hikari_types::{AdminError, AdminRequest, AdminResponse, JoinGrant};
-pub use io::{Command, ConnId, Join, Output, RoomEvent, SignalMode, SignalOut, Transmit};
+pub use io::{Command, ConnId, Join, Output, Protocol, RoomEvent, SignalMode, SignalOut, Transmit};
 pub use room::JoinError;
 pub use stats::{Counters, SfuStats};
 
@@ -219,8 +219,14 @@ impl Sfu {
         r
     }
 
-    /// Feeds a datagram that arrived from `source` on the local address `destination`.
+    /// Feeds a UDP datagram that arrived from `source` on the local address `destination`.
     pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, destination: SocketAddr, datagram: &[u8]) {
+        self.handle_packet(now, Protocol::Udp, source, destination, datagram);
+    }
+
+    /// Feeds a packet that arrived over `proto` (a UDP datagram, or one RFC 4571 frame of
+    /// an ICE-TCP connection) from `source` on the local address `destination`.
+    pub fn handle_packet(&mut self, now: Instant, proto: Protocol, source: SocketAddr, destination: SocketAddr, datagram: &[u8]) {
         self.now = now;
         self.stats.datagrams_in += 1;
         self.stats.bytes_in += datagram.len() as u64;
@@ -231,7 +237,7 @@ impl Sfu {
                 None => return,
             },
         };
-        let Ok(receive) = Receive::new(Protocol::Udp, source, destination, datagram) else { return };
+        let Ok(receive) = Receive::new(proto, source, destination, datagram) else { return };
         let input = Input::Receive(now, receive);
         self.drain_if_written(key, now);
         let Some(room) = self.rooms.get_mut(key.room) else { return };

@@ -6,6 +6,7 @@ use std::time::Instant;
 use str0m::change::SdpPendingOffer;
 use str0m::channel::{ChannelConfig, ChannelId, Reliability as ChannelReliability};
 use str0m::media::Mid;
+use str0m::net::TcpType;
 use str0m::rtp::Ssrc;
 use str0m::{Candidate, Event, IceCreds, Rtc};
 
@@ -120,6 +121,14 @@ impl Pc {
                     rtc.add_local_candidate(c);
                 }
                 Err(e) => tracing::warn!(%addr, error = %e, "unusable local candidate"),
+            }
+        }
+        for addr in &cfg.tcp_candidates {
+            match Candidate::builder().tcp().host(*addr).tcptype(TcpType::Passive).build() {
+                Ok(c) => {
+                    rtc.add_local_candidate(c);
+                }
+                Err(e) => tracing::warn!(%addr, error = %e, "unusable local TCP candidate"),
             }
         }
         Self {

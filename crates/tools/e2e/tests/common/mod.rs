@@ -52,6 +52,8 @@ pub fn server_command(data: &Path, port: u16, udp_port: u16, config: &str) -> Co
     let mut command = Command::new(binary());
     command
         .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &udp_port.to_string(), "--node-ip", "127.0.0.1"])
+        // The UDP port is free for TCP too (free_port checks both): ICE-TCP listens on it.
+        .args(["--tcp-port", &udp_port.to_string()])
         .args(["--config-body", config])
         .arg("--data-dir")
         .arg(data);
