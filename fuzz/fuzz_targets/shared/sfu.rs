@@ -112,6 +112,7 @@ pub fn signal_scene(flags: u8) -> SignalScene {
             metadata: String::new(),
             attributes: BTreeMap::new(),
             permissions,
+            kind: hikari_types::ParticipantKind::Standard,
         },
         client: ClientInfo { sdk: "test".into(), protocol: 16, client_protocol: 1, ..Default::default() },
         auto_subscribe: flags & setup::NO_AUTO_SUBSCRIBE == 0,

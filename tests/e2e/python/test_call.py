@@ -319,9 +319,11 @@ class Watcher:
         self.attributes: dict = {}
         self.data: list[rtc.DataPacket] = []
         self.data_by_topic: dict = {}  # topic -> first DataPacket
+        self.local_subscribed: dict = {}  # own track sid -> when it got its first subscriber
         self.speaking: dict = {}  # identity -> when first among the active speakers
         self.quality: dict = {}  # (identity, ConnectionQuality) -> when first reported
         room.on("track_subscribed", self._on_track_subscribed)
+        room.on("local_track_subscribed", lambda track: resolve(self.local_subscribed, track.sid, now()))
         room.on("active_speakers_changed", self._on_speakers)
         room.on("connection_quality_changed", self._on_quality)
         room.on("track_unpublished", self._on_track_unpublished)
@@ -339,6 +341,7 @@ class Watcher:
         kind = "video" if track.kind == rtc.TrackKind.KIND_VIDEO else "audio"
         log.info("%s: subscribed %s %s of %s", self.who, kind, publication.sid, participant.identity)
         resolve(self.subscribed, (participant.identity, kind), (track, publication, now()))
+
 
     def _on_track_unpublished(self, publication, participant) -> None:
         log.info("%s: track_unpublished %s of %s", self.who, publication.sid, participant.identity)
@@ -408,7 +411,7 @@ async def scenario(url: str, label: str) -> Checks:
 
     carol, alice, bob = rtc.Room(), rtc.Room(), rtc.Room()
     wc, wb = Watcher("carol", carol), Watcher("bob", bob)
-    Watcher("alice", alice)
+    wa = Watcher("alice", alice)
     pub = Publisher()
     probes: list = []
     rpc_seen: dict = {}
@@ -607,6 +610,31 @@ async def scenario(url: str, label: str) -> Checks:
         ok, _ = await c.wait("attributes_changed", first(wb.attributes, ("alice", "role", "host")), 10)
         if ok:
             c.ok("attributes_changed", "bob saw role=host")
+
+        # 8b. Alice's first subscriber was announced to her (TrackSubscribed), and she may
+        #     choose who receives her: only Carol, then everyone again.
+        ok, _ = await c.wait("local_track_subscribed", first(wa.local_subscribed, vpub.sid), 10)
+        if ok:
+            c.ok("local_track_subscribed", "alice heard her video got a subscriber")
+        alice.local_participant.set_track_subscription_permissions(
+            allow_all_participants=False,
+            participant_permissions=[rtc.ParticipantTrackPermission(participant_identity="carol", allow_all=True)])
+        dave = rtc.Room()
+        wd = Watcher("dave", dave)
+        ok, _ = await c.wait("permission_denied", connect(dave, url, token("dave", room_name)), 30)
+        if ok:
+            # dave sees alice's video published (in his join) but does not receive it while
+            # only carol may.
+            alice_seen = dave.remote_participants.get("alice")
+            kinds = [p.kind for p in alice_seen.track_publications.values()] if alice_seen else []
+            await asyncio.sleep(2)  # deliberate: a window in which nothing may arrive
+            c.check("permission_denied", rtc.TrackKind.KIND_VIDEO in kinds and not first(wd.subscribed, ("alice", "video")).done(),
+                    f"dave sees alice's tracks {kinds} and was not subscribed to her video")
+            alice.local_participant.set_track_subscription_permissions(allow_all_participants=True)
+            ok, _ = await c.wait("permission_granted", first(wd.subscribed, ("alice", "video")), 10)
+            if ok:
+                c.ok("permission_granted", "dave got track_subscribed once everyone was allowed")
+        await c.wait("dave_leaves", dave.disconnect(), 10)
 
         # 9. Unpublish: Bob sees both tracks go.
         await pub.stop()

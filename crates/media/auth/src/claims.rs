@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use hikari_types::{JoinGrant, ParticipantIdentity, Permissions, RoomName, TrackSource};
+use hikari_types::{JoinGrant, ParticipantIdentity, ParticipantKind, Permissions, RoomName, TrackSource};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AuthError;
@@ -110,6 +110,14 @@ impl Claims {
             metadata: self.metadata.clone(),
             attributes: self.attributes.clone(),
             permissions: video.permissions(&self.kind),
+            kind: match self.kind.as_str() {
+                "agent" => ParticipantKind::Agent,
+                "ingress" => ParticipantKind::Ingress,
+                "egress" => ParticipantKind::Egress,
+                "sip" => ParticipantKind::Sip,
+                _ if video.agent => ParticipantKind::Agent,
+                _ => ParticipantKind::Standard,
+            },
         })
     }
 }
@@ -146,5 +154,15 @@ mod tests {
         assert_eq!(no_room.join_grant(), Err(AuthError::PermissionDenied));
         let denied: Claims = serde_json::from_str(r#"{"iss":"k","sub":"a","video":{"room":"r","canPublish":false}}"#).expect("json");
         assert_eq!(denied.join_grant(), Err(AuthError::PermissionDenied));
+    }
+
+    #[test]
+    fn the_participant_kind_comes_from_the_token() {
+        let kind = |json: &str| serde_json::from_str::<Claims>(json).expect("json").join_grant().expect("join allowed").kind;
+        assert_eq!(kind(r#"{"sub":"a","video":{"roomJoin":true,"room":"r"}}"#), ParticipantKind::Standard);
+        assert_eq!(kind(r#"{"sub":"a","kind":"agent","video":{"roomJoin":true,"room":"r"}}"#), ParticipantKind::Agent);
+        assert_eq!(kind(r#"{"sub":"a","video":{"roomJoin":true,"room":"r","agent":true}}"#), ParticipantKind::Agent);
+        assert_eq!(kind(r#"{"sub":"a","kind":"ingress","video":{"roomJoin":true,"room":"r"}}"#), ParticipantKind::Ingress);
+        assert_eq!(kind(r#"{"sub":"a","kind":"nonsense","video":{"roomJoin":true,"room":"r"}}"#), ParticipantKind::Standard);
     }
 }

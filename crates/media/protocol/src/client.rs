@@ -12,8 +12,9 @@ use lk::signal_response::Message as Resp;
 use prost::Message;
 
 use crate::convert::{
-    candidate_from_init, candidate_to_init, connection_quality_from_proto, disconnect_reason_from_proto, disconnect_reason_to_proto, layer_want_to_proto,
-    layers_from_proto, layers_to_proto, quality_from_proto, sdp_from_proto, sdp_to_proto, source_from_proto, track_kind_from_proto,
+    candidate_from_init, candidate_to_init, connection_quality_from_proto, disconnect_reason_from_proto, disconnect_reason_to_proto, encryption_from_proto,
+    encryption_to_proto, layer_want_to_proto, layers_from_proto, layers_to_proto, quality_from_proto, sdp_from_proto, sdp_to_proto, source_from_proto,
+    track_kind_from_proto,
 };
 use crate::error::ProtocolError;
 
@@ -55,6 +56,7 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
             disable_dtx: a.disable_dtx,
             stereo: a.stereo,
             disable_red: a.disable_red,
+            encryption: encryption_to_proto(a.encryption) as i32,
             layers: layers_to_proto(&a.layers),
             stream: a.stream.clone(),
             ..Default::default()
@@ -88,6 +90,18 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
             attributes: u.attributes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             request_id: u.request_id,
         })),
+        ClientSignal::SubscriptionPermission { all, tracks } => Some(Req::SubscriptionPermission(lk::SubscriptionPermission {
+            all_participants: *all,
+            track_permissions: tracks
+                .iter()
+                .map(|t| lk::TrackPermission {
+                    participant_sid: t.participant_sid.clone(),
+                    participant_identity: t.participant_identity.clone(),
+                    all_tracks: t.all_tracks,
+                    track_sids: t.track_sids.iter().map(|s| s.to_string()).collect(),
+                })
+                .collect(),
+        })),
         ClientSignal::Ping(t) => Some(Req::Ping(*t)),
         ClientSignal::PingReq { timestamp, rtt } => Some(Req::PingReq(lk::Ping { timestamp: *timestamp, rtt: *rtt })),
         ClientSignal::Ignored(_) => None,
@@ -111,6 +125,7 @@ fn track_from_proto(t: &lk::TrackInfo) -> TrackInfo {
         disable_dtx: t.disable_dtx,
         stereo: t.stereo,
         disable_red: t.disable_red,
+        encryption: encryption_from_proto(t.encryption),
         stream: t.stream.clone(),
     }
 }
@@ -216,6 +231,11 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
         Resp::Pong(t) => ServerSignal::Pong(t),
         Resp::PongResp(p) => ServerSignal::PongResp { last_ping_timestamp: p.last_ping_timestamp, timestamp: p.timestamp },
         Resp::TrackSubscribed(t) => ServerSignal::TrackSubscribed(t.track_sid.as_str().into()),
+        Resp::SubscriptionPermissionUpdate(u) => ServerSignal::SubscriptionPermissionUpdate {
+            participant_sid: u.participant_sid.as_str().into(),
+            track_sid: u.track_sid.as_str().into(),
+            allowed: u.allowed,
+        },
         Resp::SubscribedQualityUpdate(u) => {
             let qualities = u.subscribed_codecs.first().map_or(&u.subscribed_qualities, |c| &c.qualities);
             let mut enabled = [false; 3];

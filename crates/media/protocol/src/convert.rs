@@ -1,8 +1,8 @@
 //! Conversions between `hikari-types` and LiveKit's protobuf messages.
 
 use hikari_types::{
-    AddTrack, ClientInfo, ConnectionQuality, DisconnectReason, JoinInfo, LayerWant, LeaveAction, ParticipantInfo, ParticipantKind, ParticipantState,
-    Permissions, RequestOutcome, RoomInfo, Sdp, SdpKind, ServerInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
+    AddTrack, ClientInfo, ConnectionQuality, DisconnectReason, Encryption, JoinInfo, LayerWant, LeaveAction, ParticipantInfo, ParticipantKind,
+    ParticipantState, Permissions, RequestOutcome, RoomInfo, Sdp, SdpKind, ServerInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
 };
 use livekit_protocol as lk;
 
@@ -141,8 +141,25 @@ pub(crate) fn add_track_from_proto(r: &lk::AddTrackRequest) -> AddTrack {
         disable_dtx: r.disable_dtx,
         stereo: r.stereo,
         disable_red: r.disable_red,
+        encryption: encryption_from_proto(r.encryption),
         layers: layers_from_proto(&r.layers),
         stream: r.stream.clone(),
+    }
+}
+
+pub(crate) fn encryption_from_proto(v: i32) -> Encryption {
+    match lk::encryption::Type::try_from(v) {
+        Ok(lk::encryption::Type::Gcm) => Encryption::Gcm,
+        Ok(lk::encryption::Type::Custom) => Encryption::Custom,
+        _ => Encryption::None,
+    }
+}
+
+pub(crate) fn encryption_to_proto(e: Encryption) -> lk::encryption::Type {
+    match e {
+        Encryption::None => lk::encryption::Type::None,
+        Encryption::Gcm => lk::encryption::Type::Gcm,
+        Encryption::Custom => lk::encryption::Type::Custom,
     }
 }
 
@@ -226,6 +243,7 @@ pub(crate) fn track_to_proto(t: &TrackInfo) -> lk::TrackInfo {
         mid: t.mid.clone(),
         stereo: t.stereo,
         disable_red: t.disable_red,
+        encryption: encryption_to_proto(t.encryption) as i32,
         stream: t.stream.clone(),
         ..Default::default()
     }

@@ -1,6 +1,6 @@
 //! `SignalRequest` and `SignalResponse`: the binary WebSocket frames.
 
-use hikari_types::{ClientSignal, SdpKind, ServerSignal, SignalTarget, StreamState, Trickle, UpdateMetadata};
+use hikari_types::{ClientSignal, SdpKind, ServerSignal, SignalTarget, StreamState, TrackPermission, Trickle, UpdateMetadata};
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Resp;
@@ -46,7 +46,19 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
         Req::PingReq(p) => ClientSignal::PingReq { timestamp: p.timestamp, rtt: p.rtt },
         #[allow(deprecated)]
         Req::UpdateLayers(u) => ClientSignal::UpdateVideoLayers { track_sid: u.track_sid.as_str().into(), layers: layers_from_proto(&u.layers) },
-        Req::SubscriptionPermission(_) => ClientSignal::Ignored("subscription_permission"),
+        Req::SubscriptionPermission(p) => ClientSignal::SubscriptionPermission {
+            all: p.all_participants,
+            tracks: p
+                .track_permissions
+                .into_iter()
+                .map(|t| TrackPermission {
+                    participant_sid: t.participant_sid,
+                    participant_identity: t.participant_identity,
+                    all_tracks: t.all_tracks,
+                    track_sids: t.track_sids.iter().map(|s| s.as_str().into()).collect(),
+                })
+                .collect(),
+        },
         Req::SyncState(_) => ClientSignal::Ignored("sync_state"),
         Req::Simulate(_) => ClientSignal::Ignored("simulate"),
         Req::UpdateAudioTrack(_) => ClientSignal::Ignored("update_audio_track"),
@@ -102,6 +114,13 @@ pub fn encode_signal(signal: &ServerSignal) -> Vec<u8> {
             request: None,
         }),
         ServerSignal::TrackSubscribed(sid) => Resp::TrackSubscribed(lk::TrackSubscribed { track_sid: sid.to_string() }),
+        ServerSignal::SubscriptionPermissionUpdate { participant_sid, track_sid, allowed } => {
+            Resp::SubscriptionPermissionUpdate(lk::SubscriptionPermissionUpdate {
+                participant_sid: participant_sid.to_string(),
+                track_sid: track_sid.to_string(),
+                allowed: *allowed,
+            })
+        }
         ServerSignal::SubscribedQuality { track_sid, codec, enabled } => {
             let qualities: Vec<_> = [lk::VideoQuality::Low, lk::VideoQuality::Medium, lk::VideoQuality::High]
                 .iter()

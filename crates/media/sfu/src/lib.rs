@@ -34,6 +34,7 @@ mod io;
 mod layers;
 mod media;
 mod pc;
+mod permission;
 mod publish;
 mod quality;
 mod report;

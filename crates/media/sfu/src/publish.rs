@@ -52,6 +52,7 @@ impl Room {
             disable_dtx: add.disable_dtx,
             stereo: add.stereo,
             disable_red: add.disable_red,
+            encryption: add.encryption,
             stream: add.stream,
             ..Default::default()
         };

@@ -13,6 +13,7 @@ use str0m::{Event, IceConnectionState, IceCreds};
 
 use hikari_types::{
     ConnectionQuality, DisconnectReason, JoinInfo, LeaveAction, ParticipantIdentity, ParticipantInfo, ParticipantState, RoomInfo, ServerSignal, TrackInfo,
+    TrackPermission,
 };
 
 use crate::arena::{Arena, PartIdx, PcIdx, TrackIdx};
@@ -37,6 +38,8 @@ pub(crate) struct Participant {
     pub pending: Vec<(String, TrackInfo)>,
     /// When the media connection dropped, if it did.
     pub media_lost_at: Option<Instant>,
+    /// Who may subscribe to its tracks (`SubscriptionPermission`); `None`: everyone.
+    pub allowed: Option<Vec<TrackPermission>>,
     /// When the signal connection closed without a leave, if it did (it may resume).
     pub signal_lost_at: Option<Instant>,
     /// Link measurements, for connection quality.
@@ -91,6 +94,8 @@ pub(crate) struct Room {
     pub failed: Vec<PartIdx>,
     /// PeerConnections with RTP written but not yet drained (see [`Room::flush_writes`]).
     pub dirty: Vec<PcIdx>,
+    /// The participant and publisher counts last told (`RoomUpdate`).
+    pub told_counts: (u32, u32),
 }
 
 impl Room {
@@ -107,6 +112,7 @@ impl Room {
             counters: Counters::default(),
             failed: Vec::new(),
             dirty: Vec::new(),
+            told_counts: (0, 0),
         }
     }
 
@@ -157,6 +163,7 @@ impl Room {
             joined_at_ms: cx.cfg.unix_ms(cx.now),
             version: 1,
             permission: join.grant.permissions,
+            kind: join.grant.kind,
             client_protocol: join.client.client_protocol,
             ..Default::default()
         };
@@ -172,6 +179,7 @@ impl Room {
             pending: Vec::new(),
             media_lost_at: None,
             signal_lost_at: None,
+            allowed: None,
             link: Link::default(),
             quality: None,
             quality_told: false,
@@ -249,6 +257,7 @@ impl Room {
         }
         for (_, track) in self.tracks.iter_mut() {
             track.downs.retain(|d| d.subscriber != p);
+            track.denied.retain(|&s| s != p);
         }
         let Some(part) = self.participants.remove(p) else { return };
         self.by_identity.remove(&part.info.identity);
@@ -439,7 +448,22 @@ impl Room {
             self.remove_participant(cx, p, DisconnectReason::StateMismatch);
         }
         self.tell_quality(cx);
+        self.tell_counts(cx);
         self.process(cx);
+    }
+
+    /// Tells everyone the room's counts when they changed (`RoomUpdate`), at most once per
+    /// housekeeping, so a join storm costs one update per second, not one per join.
+    fn tell_counts(&mut self, cx: &mut Ctx) {
+        let info = self.room_info();
+        let counts = (info.num_participants, info.num_publishers);
+        if counts == self.told_counts {
+            return;
+        }
+        self.told_counts = counts;
+        for (_, p) in self.participants.iter() {
+            cx.signal(p.conn, ServerSignal::RoomUpdate(info.clone()));
+        }
     }
 
     /// Frequent periodic work: who speaks, and which layers publishers should encode.

@@ -62,6 +62,7 @@ impl Room {
                 let conn = self.participants[p].conn;
                 cx.signal(conn, ServerSignal::PongResp { last_ping_timestamp: timestamp, timestamp: cx.cfg.unix_ms(cx.now) });
             }
+            ClientSignal::SubscriptionPermission { all, tracks } => self.set_subscription_permission(cx, p, all, tracks),
             ClientSignal::Ignored(what) => tracing::debug!(what, "signal ignored"),
         }
         self.process(cx);

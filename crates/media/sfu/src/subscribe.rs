@@ -31,6 +31,14 @@ const RTX_RATIO_CAP: f32 = 0.15;
 impl Room {
     /// Adds participant `s` as a subscriber of track `t`.
     pub(crate) fn subscribe(&mut self, cx: &mut Ctx, t: TrackIdx, s: PartIdx) {
+        if !self.may_subscribe(t, s) {
+            let Some(track) = self.tracks.get_mut(t) else { return };
+            if track.owner != s && !track.denied.contains(&s) {
+                track.denied.push(s);
+                self.tell_permission(cx, t, s, false);
+            }
+            return;
+        }
         let Some(track) = self.tracks.get_mut(t) else { return };
         if track.owner == s || track.downs.iter().any(|d| d.subscriber == s) {
             return;
@@ -52,6 +60,7 @@ impl Room {
     /// Removes participant `s`'s leg of track `t`.
     pub(crate) fn unsubscribe(&mut self, cx: &mut Ctx, t: TrackIdx, s: PartIdx) {
         let Some(track) = self.tracks.get_mut(t) else { return };
+        track.denied.retain(|&d| d != s);
         let Some(i) = track.downs.iter().position(|d| d.subscriber == s) else { return };
         let down = track.downs.remove(i);
         if let Some(mid) = down.mid {
@@ -156,6 +165,7 @@ impl Room {
     /// Legs with a negotiated media line get their SSRC; video legs ask for a keyframe.
     pub(crate) fn bind_legs(&mut self, cx: &mut Ctx, pc: PcIdx) {
         let mut keyframes = Vec::new();
+        let mut told = Vec::new();
         for (t, track) in self.tracks.iter_mut() {
             let flowing = track.flowing(cx.now);
             for down in track.downs.iter_mut().filter(|d| d.pc == pc && d.ssrc.is_none()) {
@@ -170,10 +180,20 @@ impl Room {
                 if ssrc.is_some() && track.info.kind == TrackKind::Video {
                     keyframes.push((t, layers::pick(down.max_layer, flowing)));
                 }
+                if ssrc.is_some() && !track.subscribed_told {
+                    track.subscribed_told = true;
+                    told.push((track.owner, track.info.sid.clone()));
+                }
             }
         }
         for (t, layer) in keyframes {
             self.request_keyframe(cx, t, layer);
+        }
+        // A track's first subscriber: its publisher is told (`TrackSubscribed`).
+        for (owner, sid) in told {
+            if let Some(p) = self.participants.get(owner) {
+                cx.signal(p.conn, ServerSignal::TrackSubscribed(sid));
+            }
         }
     }
 

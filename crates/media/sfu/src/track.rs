@@ -73,6 +73,10 @@ pub(crate) struct Track {
     pub layers: Vec<Layer>,
     pub codec: Option<CodecKey>,
     pub downs: Vec<DownTrack>,
+    /// Participants that would receive it but the publisher does not allow (`permission.rs`).
+    pub denied: Vec<PartIdx>,
+    /// Whether the publisher was told of its first subscriber (`TrackSubscribed`).
+    pub subscribed_told: bool,
     /// What the publisher was told to encode (video).
     pub dynacast: Dynacast,
     /// Audio level over the current window (audio).
@@ -81,7 +85,19 @@ pub(crate) struct Track {
 
 impl Track {
     pub fn new(info: TrackInfo, owner: PartIdx, pc: PcIdx) -> Self {
-        Self { info, owner, pc, mid: None, layers: Vec::new(), codec: None, downs: Vec::new(), dynacast: Dynacast::default(), loudness: Loudness::default() }
+        Self {
+            info,
+            owner,
+            pc,
+            mid: None,
+            layers: Vec::new(),
+            codec: None,
+            downs: Vec::new(),
+            denied: Vec::new(),
+            subscribed_told: false,
+            dynacast: Dynacast::default(),
+            loudness: Loudness::default(),
+        }
     }
 
     /// Whether media can be subscribed (the offer carrying it was accepted).

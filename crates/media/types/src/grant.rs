@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::ids::{ParticipantIdentity, RoomName};
-use crate::info::Permissions;
+use crate::info::{ParticipantKind, Permissions};
 
 /// A verified right to join one room as one identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,4 +21,6 @@ pub struct JoinGrant {
     pub attributes: BTreeMap<String, String>,
     /// What it may do.
     pub permissions: Permissions,
+    /// What kind of client it is (the token's `kind`).
+    pub kind: ParticipantKind,
 }

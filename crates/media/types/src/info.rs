@@ -115,6 +115,20 @@ pub struct TrackInfo {
     pub disable_red: bool,
     /// The client's stream name, if any.
     pub stream: String,
+    /// End-to-end encryption of its frames (the server forwards them as they are).
+    pub encryption: Encryption,
+}
+
+/// End-to-end encryption of a track's frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Encryption {
+    /// None.
+    #[default]
+    None,
+    /// AES-GCM, as LiveKit's SDKs encrypt.
+    Gcm,
+    /// The application's own.
+    Custom,
 }
 
 /// What a participant may do, from its token grants.

@@ -21,10 +21,10 @@ pub use data::{DataPackets, DataRelay, DataSender, Reliability};
 pub use grant::JoinGrant;
 pub use ids::{ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
 pub use info::{
-    ClientInfo, DisconnectReason, ParticipantInfo, ParticipantKind, ParticipantState, Permissions, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource,
-    VideoQuality,
+    ClientInfo, DisconnectReason, Encryption, ParticipantInfo, ParticipantKind, ParticipantState, Permissions, RoomInfo, SimulcastLayer, TrackInfo, TrackKind,
+    TrackSource, VideoQuality,
 };
 pub use signal::{
     AddTrack, ClientSignal, ConnectionQuality, JoinInfo, LayerWant, LeaveAction, QualityInfo, RequestOutcome, Sdp, SdpKind, ServerInfo, ServerSignal,
-    SignalTarget, SpeakerInfo, StreamState, Trickle, UpdateMetadata,
+    SignalTarget, SpeakerInfo, StreamState, TrackPermission, Trickle, UpdateMetadata,
 };

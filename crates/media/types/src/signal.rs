@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::ids::{ParticipantSid, TrackSid};
-use crate::info::{DisconnectReason, ParticipantInfo, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality};
+use crate::info::{DisconnectReason, Encryption, ParticipantInfo, RoomInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality};
 
 /// Offer or answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +75,8 @@ pub struct AddTrack {
     pub layers: Vec<SimulcastLayer>,
     /// Stream name.
     pub stream: String,
+    /// End-to-end encryption of its frames.
+    pub encryption: Encryption,
 }
 
 /// A participant changing its own name, metadata or attributes.
@@ -149,8 +151,29 @@ pub enum ClientSignal {
         /// Last round-trip time, ms.
         rtt: i64,
     },
+    /// A publisher says who may subscribe to its tracks (`SubscriptionPermission`).
+    SubscriptionPermission {
+        /// Everyone may (the rest is ignored).
+        all: bool,
+        /// Otherwise, who may, and to which tracks.
+        tracks: Vec<TrackPermission>,
+    },
     /// A message the server understands but does not act on (named for logs).
     Ignored(&'static str),
+}
+
+/// Who may subscribe to a publisher's tracks: one participant (by sid or identity), all
+/// of the tracks or some.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct TrackPermission {
+    /// The subscriber's sid (may be empty when the identity is given).
+    pub participant_sid: String,
+    /// The subscriber's identity (may be empty when the sid is given).
+    pub participant_identity: String,
+    /// Every track of the publisher.
+    pub all_tracks: bool,
+    /// Otherwise these tracks.
+    pub track_sids: Vec<TrackSid>,
 }
 
 /// The video a subscriber asks for: a quality by name, or the size it shows the track at.
@@ -345,6 +368,15 @@ pub enum ServerSignal {
     },
     /// One of the client's tracks got its first subscriber.
     TrackSubscribed(TrackSid),
+    /// A publisher allowed or stopped allowing the client to subscribe to one of its tracks.
+    SubscriptionPermissionUpdate {
+        /// The publisher.
+        participant_sid: ParticipantSid,
+        /// Its track.
+        track_sid: TrackSid,
+        /// Allowed now or not.
+        allowed: bool,
+    },
     /// Dynacast: which qualities of one of the client's video tracks anyone receives
     /// (index 0 is low, 2 high); the client stops encoding the others.
     SubscribedQuality {
