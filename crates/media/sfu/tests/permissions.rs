@@ -30,7 +30,12 @@ fn a_publisher_allows_only_some_and_can_grant_and_revoke() {
     w.run_until(Duration::from_secs(1), |_| false);
     assert_eq!(media_lines(&w, bob), 0, "bob may not receive it");
     assert_eq!(permission_updates(&w, bob), vec![false], "and is told so");
-    let sid = w.client(alice).signals.iter().find_map(|s| if let ServerSignal::TrackPublished { track, .. } = s { Some(track.sid.clone()) } else { None }).expect("published");
+    let sid = w
+        .client(alice)
+        .signals
+        .iter()
+        .find_map(|s| if let ServerSignal::TrackPublished { track, .. } = s { Some(track.sid.clone()) } else { None })
+        .expect("published");
 
     // alice allows bob this track by sid: bob is told and subscribed.
     let bob_sid = w.sid(bob);
@@ -69,7 +74,8 @@ fn the_publisher_hears_of_its_first_subscriber_and_everyone_of_the_counts() {
     let carol = w.join("room", "carol", Permissions::default());
     w.run_until(Duration::from_secs(3), |_| false);
     assert_eq!(subscribed(&w), 1, "once, not per subscriber");
-    let counts: Vec<_> = w.client(bob).signals.iter().filter_map(|s| if let ServerSignal::RoomUpdate(r) = s { Some(r.num_participants) } else { None }).collect();
+    let counts: Vec<_> =
+        w.client(bob).signals.iter().filter_map(|s| if let ServerSignal::RoomUpdate(r) = s { Some(r.num_participants) } else { None }).collect();
     assert_eq!(counts.last(), Some(&3), "bob hears the room has three: {counts:?}");
     assert!(w.client(carol).signals.iter().any(|s| matches!(s, ServerSignal::RoomUpdate(r) if r.num_participants == 3 && r.num_publishers == 1)));
 }
