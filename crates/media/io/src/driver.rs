@@ -327,6 +327,8 @@ impl MediaLoop {
                 }
             }
             Output::Event(e) => (self.events)(*e),
+            // No sink is attached by this driver yet (recording and packaging attach them).
+            Output::Media { .. } | Output::SinkClosed { .. } => {}
             Output::AdminReply { id, result } => {
                 if let Some(reply) = self.admin.remove(&id) {
                     let _ = reply.send(*result);

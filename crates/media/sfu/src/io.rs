@@ -1,6 +1,9 @@
 //! What goes into the SFU and what comes out.
 
-use hikari_types::{AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, ParticipantInfo, ParticipantSid, RoomInfo, Sdp, ServerSignal, TrackInfo};
+use hikari_types::{
+    AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, ParticipantInfo, ParticipantSid, RoomInfo, RoomName, Sdp, ServerSignal, TrackInfo,
+    TrackSid,
+};
 
 /// How a packet travels: UDP, or ICE over TCP.
 pub use str0m::net::Protocol;
@@ -70,6 +73,60 @@ pub enum Command {
     /// The server is stopping: every participant gets a leave (`ServerShutdown`) and its
     /// connection closes; every room finishes.
     Shutdown,
+    /// An internal sink (a recorder, a packager, a relay) starts receiving a track: its
+    /// packets come out as [`Output::Media`], starting at a keyframe, until
+    /// [`Command::DetachSink`] or [`Output::SinkClosed`].
+    AttachSink {
+        /// Chosen by the driver; names the sink in its outputs.
+        sink: SinkId,
+        /// The room.
+        room: RoomName,
+        /// The track.
+        track: TrackSid,
+    },
+    /// A sink stops receiving.
+    DetachSink {
+        /// The sink.
+        sink: SinkId,
+    },
+    /// A sink asks for a keyframe (say, to start a segment with one).
+    SinkKeyframe {
+        /// The sink.
+        sink: SinkId,
+    },
+}
+
+/// An internal receiver of one track's media, numbered by the driver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SinkId(pub u64);
+
+/// One RTP packet for a sink, after the forwarder: sequence numbers continuous across
+/// layer switches, as a subscriber would receive them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MediaPacket {
+    /// Extended sequence number.
+    pub seq: u64,
+    /// RTP timestamp.
+    pub ts: u32,
+    /// The RTP marker bit (end of a video frame).
+    pub marker: bool,
+    /// Whether this packet starts a keyframe.
+    pub keyframe: bool,
+    /// The RTP payload (shared with every other leg).
+    pub payload: std::sync::Arc<[u8]>,
+    /// When it arrived.
+    pub arrived: std::time::Instant,
+}
+
+/// Why a sink stopped receiving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SinkEnd {
+    /// No such room or track (at attach).
+    NotFound,
+    /// The track was unpublished.
+    Unpublished,
+    /// The room closed.
+    RoomClosed,
 }
 
 /// Something that happened in a room, for webhooks, metrics and the funnel.
@@ -123,6 +180,20 @@ pub enum Output {
     },
     /// A room event.
     Event(Box<RoomEvent>),
+    /// A packet for a sink.
+    Media {
+        /// The sink.
+        sink: SinkId,
+        /// The packet.
+        packet: Box<MediaPacket>,
+    },
+    /// A sink receives nothing more.
+    SinkClosed {
+        /// The sink.
+        sink: SinkId,
+        /// Why.
+        reason: SinkEnd,
+    },
     /// The outcome of [`Command::Admin`].
     AdminReply {
         /// The request's id.

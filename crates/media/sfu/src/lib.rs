@@ -33,6 +33,7 @@ mod forward;
 mod io;
 mod layers;
 mod media;
+mod membership;
 mod pc;
 mod permission;
 mod publish;
@@ -44,6 +45,7 @@ mod room;
 mod settings;
 mod signal;
 mod single;
+mod sink;
 mod speakers;
 mod stats;
 mod subscribe;
@@ -61,7 +63,7 @@ use hikari_types::{DisconnectReason, LeaveAction, RoomInfo, RoomName, ServerSign
 
 pub use config::{LIVEKIT_COMPATIBLE_VERSION, RoomDefaults, SfuConfig};
 pub use hikari_types::{AdminError, AdminRequest, AdminResponse, JoinGrant};
-pub use io::{Command, ConnId, Join, Output, Protocol, RoomEvent, SignalMode, SignalOut, Transmit};
+pub use io::{Command, ConnId, Join, MediaPacket, Output, Protocol, RoomEvent, SignalMode, SignalOut, SinkEnd, SinkId, Transmit};
 pub use room::JoinError;
 pub use stats::{Counters, SfuStats};
 
@@ -146,6 +148,25 @@ impl Sfu {
             Command::Closed { conn } => {
                 if let Some(&(room, p)) = self.conns.get(&conn) {
                     self.with_room(room, now, |r, cx| r.signal_lost(cx, p, conn));
+                }
+            }
+            Command::AttachSink { sink, room, track } => {
+                let attached =
+                    self.room_by_name.get(&room).copied().and_then(|r| self.with_room(r, now, |room, cx| room.attach_sink(cx, sink, &track)).flatten());
+                if attached.is_none() {
+                    self.out.push_back(Output::SinkClosed { sink, reason: io::SinkEnd::NotFound });
+                }
+            }
+            Command::DetachSink { sink } => {
+                let rooms: Vec<_> = self.rooms.iter().map(|(r, _)| r).collect();
+                for r in rooms {
+                    self.with_room(r, now, |room, _| room.detach_sink(sink));
+                }
+            }
+            Command::SinkKeyframe { sink } => {
+                let rooms: Vec<_> = self.rooms.iter().map(|(r, _)| r).collect();
+                for r in rooms {
+                    self.with_room(r, now, |room, cx| room.sink_keyframe(cx, sink));
                 }
             }
             Command::Shutdown => {
@@ -305,6 +326,9 @@ impl Sfu {
 
     fn close_room(&mut self, r: RoomIdx) {
         let Some(room) = self.rooms.remove(r) else { return };
+        for (_, track) in room.tracks.iter() {
+            sink::close_sinks(&mut self.out, track, io::SinkEnd::RoomClosed);
+        }
         // Keep the closed room's counts in the totals.
         self.stats.counters.add(&room.counters);
         self.room_by_name.remove(&room.info.name);

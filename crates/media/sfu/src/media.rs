@@ -21,6 +21,7 @@ use crate::forward::{Packet, Verdict};
 use crate::layers;
 use crate::pc::Pc;
 use crate::room::Room;
+use crate::sink;
 use crate::track::CodecKey;
 
 /// The least time between two keyframe requests to one publisher track.
@@ -95,6 +96,9 @@ impl Room {
             stream.write_rtp(write);
             self.counters.rtp_forwarded += 1;
             Room::wrote(cx, down.pc, sub, &mut self.dirty, &mut self.events, &mut self.failed);
+        }
+        if !track.sinks.is_empty() {
+            sink::to_sinks(cx.out, track, incoming, &packet, flowing, &mut want_keyframe);
         }
         for layer in 0..layers::LAYERS {
             if want_keyframe & (1 << layer) != 0 {

@@ -165,6 +165,7 @@ impl Room {
     pub(crate) fn unpublish(&mut self, cx: &mut Ctx, t: TrackIdx) {
         let Some(track) = self.tracks.remove(t) else { return };
         tracing::info!(sid = %track.info.sid, "track unpublished");
+        crate::sink::close_sinks(cx.out, &track, crate::io::SinkEnd::Unpublished);
         for down in &track.downs {
             if let Some(mid) = down.mid {
                 self.unsubscribe_leg(cx, down.pc, mid);

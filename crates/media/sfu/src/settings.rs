@@ -72,7 +72,9 @@ fn dynacast_signal(track: &mut Track, now: std::time::Instant) -> Option<ServerS
         return None;
     }
     let top = track.top_layer();
-    let needed = layers::needed(track.downs.iter().filter(|d| !d.paused).map(|d| d.max_layer), top);
+    // Sinks (recorders) want the best layer.
+    let wishes = track.downs.iter().filter(|d| !d.paused).map(|d| d.max_layer).chain(track.sinks.iter().map(|_| layers::TOP));
+    let needed = layers::needed(wishes, top);
     let all = layers::needed(std::iter::once(top), top);
     let mask = track.dynacast.update(needed, all, now)?;
     tracing::debug!(track = %track.info.sid, layers = format_args!("{mask:03b}"), "dynacast");

@@ -11,6 +11,7 @@ use hikari_types::{LayerWant, TrackInfo, TrackKind};
 use crate::arena::{PartIdx, PcIdx};
 use crate::dynacast::Dynacast;
 use crate::forward::Forwarder;
+use crate::io::SinkId;
 use crate::layers;
 use crate::speakers::Loudness;
 
@@ -61,6 +62,14 @@ impl DownTrack {
     }
 }
 
+/// An internal sink's leg of a track (a recorder, a packager): the forwarder as for a
+/// subscriber, and always the best flowing layer.
+#[derive(Debug)]
+pub(crate) struct SinkLeg {
+    pub sink: SinkId,
+    pub forwarder: Forwarder,
+}
+
 pub(crate) struct Track {
     pub info: TrackInfo,
     /// The publishing participant's slot.
@@ -73,6 +82,8 @@ pub(crate) struct Track {
     pub layers: Vec<Layer>,
     pub codec: Option<CodecKey>,
     pub downs: Vec<DownTrack>,
+    /// The legs to internal sinks (`sink.rs`).
+    pub sinks: Vec<SinkLeg>,
     /// Participants that would receive it but the publisher does not allow (`permission.rs`).
     pub denied: Vec<PartIdx>,
     /// Whether the publisher was told of its first subscriber (`TrackSubscribed`).
@@ -93,6 +104,7 @@ impl Track {
             layers: Vec::new(),
             codec: None,
             downs: Vec::new(),
+            sinks: Vec::new(),
             denied: Vec::new(),
             subscribed_told: false,
             dynacast: Dynacast::default(),

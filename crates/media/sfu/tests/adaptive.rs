@@ -322,3 +322,17 @@ fn connection_quality_reflects_loss_and_reaches_the_participant_and_its_subscrib
     run(&mut w, Duration::from_secs(8));
     assert_eq!(quality_of(&w, bob, &bob_sid), Some(ConnectionQuality::Excellent), "bob's link recovered");
 }
+
+#[test]
+fn a_sink_gets_the_top_layer_and_dynacast_keeps_it_encoded() {
+    let (mut w, mut enc, subs, sid) = simulcast_call(&["bob"]);
+    settings(&mut w, subs[0], &sid, false, LayerWant::Quality(VideoQuality::Low));
+    enc.run(&mut w, Duration::from_secs(4));
+    assert_eq!(enc.updates.last(), Some(&[true, false, false]), "only q is needed");
+    w.command(hikari_sfu::Command::AttachSink { sink: hikari_sfu::SinkId(1), room: "room".into(), track: sid.clone() });
+    enc.run(&mut w, Duration::from_secs(1));
+    assert_eq!(enc.updates.last(), Some(&[true, true, true]), "a recorder needs f: it is switched back on");
+    // RTP payloads: the VP8 descriptor, then the frame (its keyframe byte, its layer letter).
+    let layers: Vec<u8> = w.sink_packets.iter().filter_map(|(_, p)| p.payload.iter().take(4).find(|b| b"qhf".contains(b)).copied()).collect();
+    assert_eq!(layers.last(), Some(&b'f'), "the sink receives f");
+}

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use hikari_sfu::{Command, ConnId, Join, Output, RoomEvent, Sfu, SfuConfig, SignalMode};
+use hikari_sfu::{Command, ConnId, Join, MediaPacket, Output, RoomEvent, Sfu, SfuConfig, SignalMode, SinkEnd, SinkId};
 use hikari_types::{
     AddTrack, ClientInfo, ClientSignal, DisconnectReason, JoinGrant, Permissions, Sdp, SdpKind, ServerSignal, SimulcastLayer, TrackKind, TrackSource,
     VideoQuality,
@@ -59,6 +59,10 @@ pub struct World {
     server: SocketAddr,
     /// Clients joining from now on offer only H.264 video.
     pub h264_only: bool,
+    /// Packets delivered to internal sinks, in order.
+    pub sink_packets: Vec<(SinkId, MediaPacket)>,
+    /// Sinks closed by the SFU.
+    pub sinks_closed: Vec<(SinkId, SinkEnd)>,
 }
 
 pub fn init_log() {
@@ -71,7 +75,18 @@ impl World {
         let now = Instant::now();
         let server: SocketAddr = SERVER.parse().expect("valid address");
         let cfg = SfuConfig::new(vec![server], (now, 1_800_000_000_000), 42, std::sync::Arc::new(hikari_protocol::LiveKitData));
-        Self { now, start: now, sfu: Sfu::new(cfg, now), clients: Vec::new(), events: Vec::new(), queue: VecDeque::new(), server, h264_only: false }
+        Self {
+            now,
+            start: now,
+            sfu: Sfu::new(cfg, now),
+            clients: Vec::new(),
+            events: Vec::new(),
+            queue: VecDeque::new(),
+            server,
+            h264_only: false,
+            sink_packets: Vec::new(),
+            sinks_closed: Vec::new(),
+        }
     }
 
     pub fn elapsed(&self) -> Duration {
@@ -370,6 +385,8 @@ impl World {
                 }
             }
             Output::Event(e) => self.events.push(*e),
+            Output::Media { sink, packet } => self.sink_packets.push((sink, *packet)),
+            Output::SinkClosed { sink, reason } => self.sinks_closed.push((sink, reason)),
             Output::AdminReply { .. } => {}
         }
     }
