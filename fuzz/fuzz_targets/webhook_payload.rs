@@ -65,7 +65,7 @@ struct Track {
     kind: u8,
     name: String,
     source: u8,
-    flags: [bool; 5],
+    flags: [bool; 6],
     size: (u32, u32),
     layers: Vec<(u8, u32, u32, u32)>,
     mime_type: String,
@@ -115,6 +115,7 @@ fn track(t: &Track) -> TrackInfo {
         stereo: t.flags[3],
         disable_red: t.flags[4],
         stream: t.stream.clone(),
+        encryption: if t.flags[5] { hikari_types::Encryption::Gcm } else { hikari_types::Encryption::None },
     }
 }
 
