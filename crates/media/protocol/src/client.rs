@@ -3,7 +3,7 @@
 //! `encode_signal`.
 
 use hikari_types::{
-    ClientSignal, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, QualityInfo, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget,
+    ClientSignal, IceServer, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, QualityInfo, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget,
     SpeakerInfo, StreamState, TrackInfo, Trickle,
 };
 use livekit_protocol as lk;
@@ -182,6 +182,11 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
                 },
                 publish_codecs: j.enabled_publish_codecs.iter().map(|c| c.mime.clone()).collect(),
                 single_pc: false,
+                ice_servers: j
+                    .ice_servers
+                    .iter()
+                    .map(|s| IceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
+                    .collect(),
             }))
         }
         Resp::Answer(s) => ServerSignal::Answer(sdp_from_proto(s, SdpKind::Answer)),

@@ -314,6 +314,11 @@ pub(crate) fn join_to_proto(j: &JoinInfo) -> lk::JoinResponse {
             ..Default::default()
         }),
         enabled_publish_codecs: j.publish_codecs.iter().map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() }).collect(),
+        ice_servers: j
+            .ice_servers
+            .iter()
+            .map(|s| lk::IceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
+            .collect(),
         ..Default::default()
     }
 }

@@ -19,7 +19,7 @@ use hikari_auth::{AuthThrottle, KeySet, token_from_request};
 use hikari_common::clock::unix_secs;
 use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
 use hikari_sfu::{Command, Join, SignalMode, SignalOut};
-use hikari_types::ClientInfo;
+use hikari_types::{ClientInfo, IceServer, JoinInfo, ServerSignal};
 
 use crate::router::Router;
 
@@ -42,7 +42,13 @@ pub struct SignalState<R> {
     pub ping_timeout: Duration,
     /// Failed authentications per client address (shared with the Twirp API).
     pub throttle: Arc<AuthThrottle>,
+    /// The ICE servers (with credentials) a join response lists, made per participant
+    /// (the embedded TURN server's, when it runs).
+    pub ice_servers: Option<IceServers>,
 }
+
+/// Makes a joining participant's ICE servers from its join.
+pub type IceServers = Arc<dyn Fn(&JoinInfo) -> Vec<IceServer> + Send + Sync>;
 
 type Params = Query<HashMap<String, String>>;
 
@@ -209,7 +215,10 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
                 }
             }
             out = inbox.recv() => match out {
-                Some(SignalOut::Signal(signal)) => {
+                Some(SignalOut::Signal(mut signal)) => {
+                    if let (ServerSignal::Join(join), Some(ice)) = (&mut signal, &state.ice_servers) {
+                        join.ice_servers = ice(join);
+                    }
                     if tx.send(Message::Binary(encode_signal(&signal).into())).await.is_err() {
                         break None;
                     }

@@ -14,6 +14,8 @@ mod config;
 mod credentials;
 mod error;
 mod frame;
+#[doc(hidden)]
+pub mod fuzzing;
 mod relay;
 mod server;
 mod session;

@@ -124,22 +124,26 @@ impl Session {
         }
     }
 
-    /// The stateless credentials: a request's USERNAME, if well formed and unexpired, is
-    /// taught to the server with the password the secret gives it; the server then checks
-    /// MESSAGE-INTEGRITY. An expired or malformed username stays unknown (401).
     fn learn_user(&mut self, sh: &Shared, data: &[u8], unix_now: i64) {
-        let Ok(msg) = Message::from_bytes(data) else { return };
-        let Ok(user) = msg.attribute::<Username>() else { return };
-        let name = user.username();
-        if self.users.len() >= MAX_USERS || self.users.iter().any(|u| u == name) {
-            return;
+        learn_user(&mut self.server, &mut self.users, &sh.secret, data, unix_now);
+    }
+}
+
+/// The stateless credentials: a request's USERNAME, if well formed and unexpired, is taught
+/// to the server with the password the secret gives it; the server then checks
+/// MESSAGE-INTEGRITY. An expired or malformed username stays unknown (401).
+pub(crate) fn learn_user(server: &mut TurnServer, users: &mut Vec<String>, secret: &TurnSecret, data: &[u8], unix_now: i64) {
+    let Ok(msg) = Message::from_bytes(data) else { return };
+    let Ok(user) = msg.attribute::<Username>() else { return };
+    let name = user.username();
+    if users.len() >= MAX_USERS || users.iter().any(|u| u == name) {
+        return;
+    }
+    match secret.password_for(name, unix_now) {
+        Ok(password) => {
+            server.add_user(name.to_owned(), password);
+            users.push(name.to_owned());
         }
-        match sh.secret.password_for(name, unix_now) {
-            Ok(password) => {
-                self.server.add_user(name.to_owned(), password);
-                self.users.push(name.to_owned());
-            }
-            Err(e) => debug!(client = %self.client, username = name, reason = %e, "TURN credential refused"),
-        }
+        Err(e) => debug!(username = name, reason = %e, "TURN credential refused"),
     }
 }
