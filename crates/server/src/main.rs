@@ -106,9 +106,10 @@ fn raise_open_file_limit() {
 
 fn init_logging(level: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        // Our crates at the configured level; dependencies quieter.
+        // Our crates at the configured level; dependencies quieter. stun_proto logs every
+        // routine 401 challenge of a TURN allocation as an error: off.
         tracing_subscriber::EnvFilter::new(format!(
-            "warn,hikari={level},hikari_sfu={level},hikari_media_io={level},hikari_signal={level},hikari_api={level},hikari_webhook={level},hikari_turn={level},str0m=warn"
+            "warn,hikari={level},hikari_sfu={level},hikari_media_io={level},hikari_signal={level},hikari_api={level},hikari_webhook={level},hikari_turn={level},str0m=warn,stun_proto=off"
         ))
     });
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);

@@ -74,7 +74,8 @@
       room.on(RoomEvent.ParticipantConnected, (p) => note(`participant connected ${p.identity}`));
       room.on(RoomEvent.TrackSubscriptionFailed, (sid, p, err) => note(`subscription failed ${sid} ${err}`));
       state.connectStartedAt = performance.now();
-      await room.connect(url, token);
+      // opts.relay: only relayed candidates, through the TURN server the join response lists.
+      await room.connect(url, token, opts.relay ? { rtcConfig: { iceTransportPolicy: 'relay' } } : undefined);
       state.connectedAt = performance.now();
       return {
         ms: state.connectedAt - state.connectStartedAt,

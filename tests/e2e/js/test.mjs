@@ -39,6 +39,9 @@ const MEDIA_TIMEOUT_MS = 45_000;
 // The adaptive mode runs the same scenario with adaptiveStream and dynacast on, then checks
 // the server's choices: layers by element size, dynacast, speakers, connection quality.
 const ADAPTIVE = LABEL === 'adaptive';
+// The relay mode: every PeerConnection may use only relayed candidates (the embedded TURN
+// server, from the join response's ice_servers), as behind a firewall that blocks UDP.
+const RELAY = LABEL === 'relay';
 const ROOM = `e2e-js-${LABEL}-${Math.random().toString(16).slice(2, 10)}`;
 const EXPECTED_SDK = JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules/livekit-client/package.json'))).version;
 
@@ -130,9 +133,9 @@ async function scenario(pages) {
   }
 
   // 2. early subscriber, then the publisher.
-  const early = await step('early_connect', 30_000, async () => pages.early.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('early-sub'), { adaptive: ADAPTIVE }]));
+  const early = await step('early_connect', 30_000, async () => pages.early.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('early-sub'), { adaptive: ADAPTIVE, relay: RELAY }]));
   if (early) ok('early_connect', `${early.value.ms.toFixed(0)} ms`);
-  const pubc = await step('pub_connect', 30_000, async () => pages.pub.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('pub'), { adaptive: ADAPTIVE }]));
+  const pubc = await step('pub_connect', 30_000, async () => pages.pub.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('pub'), { adaptive: ADAPTIVE, relay: RELAY }]));
   if (!pubc) throw new Error('the publisher could not connect');
   ok('pub_connect', `${pubc.value.ms.toFixed(0)} ms`);
   const tPublish = Date.now();
@@ -143,7 +146,7 @@ async function scenario(pages) {
 
   // 3. late subscriber: connect -> first decoded frame is the figure the lead wants.
   const tLate = Date.now();
-  const late = await step('late_connect', 30_000, async () => pages.late.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('late-sub'), { adaptive: ADAPTIVE }]));
+  const late = await step('late_connect', 30_000, async () => pages.late.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('late-sub'), { adaptive: ADAPTIVE, relay: RELAY }]));
   if (late) ok('late_connect', `${late.value.ms.toFixed(0)} ms`);
 
   // 4. Poll inbound-rtp on both subscribers until video and audio flow, bounded.
