@@ -82,7 +82,7 @@ pub fn feed(data: &[u8]) {
                 }
             }
             _ => {
-                now = now + Duration::from_secs(u64::from(chunk.first().copied().unwrap_or(1)) * 30);
+                now += Duration::from_secs(u64::from(chunk.first().copied().unwrap_or(1)) * 30);
                 drive(&mut udp, relay, now);
                 drive(&mut tcp, relay, now);
             }

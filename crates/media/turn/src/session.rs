@@ -56,7 +56,7 @@ impl Session {
 
     /// One whole STUN or ChannelData message from the client; what is for the client is
     /// appended to `out`.
-    pub(crate) fn from_client(&mut self, sh: &Shared, tx: &mpsc::Sender<FromPeer>, data: &[u8], now: Instant, unix_now: i64, out: &mut Vec<Vec<u8>>) {
+    pub(crate) fn on_client(&mut self, sh: &Shared, tx: &mpsc::Sender<FromPeer>, data: &[u8], now: Instant, unix_now: i64, out: &mut Vec<Vec<u8>>) {
         self.last_seen = now;
         self.learn_user(sh, data, unix_now);
         if let Some(t) = self.server.recv(Transmit::new(data, self.transport, self.client, self.listen), now) {
@@ -66,7 +66,7 @@ impl Session {
     }
 
     /// A datagram a peer sent to one of this client's relayed addresses.
-    pub(crate) fn from_peer(&mut self, sh: &Shared, tx: &mpsc::Sender<FromPeer>, p: &FromPeer, now: Instant, out: &mut Vec<Vec<u8>>) {
+    pub(crate) fn on_peer(&mut self, sh: &Shared, tx: &mpsc::Sender<FromPeer>, p: &FromPeer, now: Instant, out: &mut Vec<Vec<u8>>) {
         if let Some(t) = self.server.recv(Transmit::new(&p.data[..], TransportType::Udp, p.peer, p.relay), now) {
             self.route(t.build(), out);
         }

@@ -90,7 +90,7 @@ async fn serve<S: AsyncRead + AsyncWrite>(stream: S, listen: SocketAddr, client:
                 let mut bad = false;
                 for _ in 0..MAX_FRAMES_PER_READ {
                     match framer.next_frame() {
-                        Ok(Some(frame)) => session.from_client(&sh, &tx, &frame, now, unix_now, &mut out),
+                        Ok(Some(frame)) => session.on_client(&sh, &tx, &frame, now, unix_now, &mut out),
                         Ok(None) => break,
                         Err(_) => { bad = true; break; }
                     }
@@ -100,7 +100,7 @@ async fn serve<S: AsyncRead + AsyncWrite>(stream: S, listen: SocketAddr, client:
                     break;
                 }
             }
-            Some(p) = rx.recv() => session.from_peer(&sh, &tx, &p, clock.now(), &mut out),
+            Some(p) = rx.recv() => session.on_peer(&sh, &tx, &p, clock.now(), &mut out),
             _ = tick.tick() => {
                 let now = clock.now();
                 if session.wake <= now {

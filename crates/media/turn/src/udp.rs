@@ -48,13 +48,13 @@ pub(crate) async fn run(socket: UdpSocket, sh: Arc<Shared>, clock: Clock, max_se
                     sessions.insert(from, Session::new(&sh, TransportType::Udp, listen, from, now));
                 }
                 if let Some(s) = sessions.get_mut(&from) {
-                    s.from_client(&sh, &tx, data, now, hikari_common::clock::unix_secs(), &mut out);
+                    s.on_client(&sh, &tx, data, now, hikari_common::clock::unix_secs(), &mut out);
                 }
                 flush(&socket, from, &mut out);
             }
             Some(p) = rx.recv() => {
                 if let Some(s) = sessions.get_mut(&p.client) {
-                    s.from_peer(&sh, &tx, &p, clock.now(), &mut out);
+                    s.on_peer(&sh, &tx, &p, clock.now(), &mut out);
                 }
                 flush(&socket, p.client, &mut out);
             }
