@@ -650,3 +650,51 @@ fn sfu_datagram() {
     });
     assert_eq!(answer2.map(|a| ufrag(&a)), Some(server_ufrag), "the server's ufrag is the same in every run");
 }
+
+/// One record of the turn_server target: `[kind, len_hi, len_lo, bytes...]`.
+fn turn_record(kind: u8, bytes: &[u8]) -> Vec<u8> {
+    [&[kind][..], &u16::try_from(bytes.len()).expect("short").to_be_bytes(), bytes].concat()
+}
+
+/// A STUN request (`method`) with the given attributes `(type, value)`, padded.
+fn stun_request(method: u16, attrs: &[(u16, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (t, v) in attrs {
+        body.extend_from_slice(&t.to_be_bytes());
+        body.extend_from_slice(&u16::try_from(v.len()).expect("short").to_be_bytes());
+        body.extend_from_slice(v);
+        while body.len() % 4 != 0 {
+            body.push(0);
+        }
+    }
+    let mut d = method.to_be_bytes().to_vec();
+    d.extend_from_slice(&u16::try_from(body.len()).expect("short").to_be_bytes());
+    d.extend_from_slice(&[0x21, 0x12, 0xa4, 0x42]);
+    d.extend_from_slice(&[9; 12]);
+    d.extend_from_slice(&body);
+    d
+}
+
+#[test]
+fn turn_server() {
+    let (username, _password) = hikari_turn::fuzzing::seed_credential();
+    let udp_transport: &[u8] = &[17, 0, 0, 0];
+    let allocate = stun_request(0x0003, &[(0x0019, udp_transport)]);
+    let signed = stun_request(
+        0x0003,
+        &[(0x0019, udp_transport), (0x0006, username.as_bytes()), (0x0014, b"hikari"), (0x0015, b"0123456789abcdef"), (0x0008, &[0xaa; 20])],
+    );
+    let binding = stun_request(0x0001, &[]);
+    let channel = [&[0x40u8, 0x00, 0x00, 0x05][..], &[1, 2, 3, 4, 5, 0, 0, 0]].concat();
+    let seeds = vec![
+        ("udp-allocate", [turn_record(0, &allocate), turn_record(0, &signed), turn_record(0, &channel)].concat()),
+        ("stream-allocate", [turn_record(1, &[allocate.clone(), signed.clone(), channel.clone()].concat())].concat()),
+        ("stream-split", [turn_record(1, &signed[..7]), turn_record(1, &signed[7..]), turn_record(1, &binding)].concat()),
+        ("peer-and-time", [turn_record(0, &binding), turn_record(2, &[0x80; 40]), turn_record(3, &[200]), turn_record(0, &allocate)].concat()),
+    ];
+    for (name, bytes) in &seeds {
+        hikari_turn::fuzzing::feed(bytes);
+        assert!(bytes.len() > 4, "{name} holds records");
+    }
+    emit("turn_server", seeds);
+}

@@ -149,7 +149,7 @@ e2e_logdir() {
 
 # e2e_run_modes SUITE CLIENT_TIMEOUT_S -- CLIENT_CMD...
 # For each mode in $E2E_MODES (default "default no-rtc-v1"): a fresh namespace, a fresh server
-# (no-rtc-v1 adds --disable-rtc-v1; adaptive changes only the client), then CLIENT_CMD --url URL --label MODE --logdir DIR inside
+# (no-rtc-v1 adds --disable-rtc-v1; adaptive changes only the client; relay turns the TURN server on), then CLIENT_CMD --url URL --label MODE --logdir DIR inside
 # the namespace, bounded by CLIENT_TIMEOUT_S. The client prints "MODE: N passed, N failed".
 # Adds a server_survived check per mode, prints the server log tail on any failure, the
 # METRIC lines, and a closing "SUITE: N passed, N failed". Returns non-zero on any failure.
@@ -164,6 +164,8 @@ e2e_run_modes() {
       no-rtc-v1) extra=(--disable-rtc-v1) ;;
       adaptive) extra=() ;; # the client turns on adaptive stream and dynacast (its --label)
       tcp) extra=() ;; # UDP to the media port is dropped: clients must use ICE over TCP
+      # The embedded TURN server on; the client allows only relayed candidates (its --label).
+      relay) extra=(--config-body 'turn: {enabled: true}') ;;
       *) e2e_say "e2e: unknown mode $mode"; return 2 ;;
     esac
     echo "=== $suite [$mode]: hikari --dev ${extra[*]}"

@@ -25,6 +25,26 @@ pub struct FileConfig {
     pub webhook: WebhookConfig,
     pub prometheus_port: Option<u16>,
     pub limits: LimitsConfig,
+    pub turn: TurnFileConfig,
+}
+
+/// The embedded TURN server (livekit-server's `turn:` block, plus `secret`, `realm` and
+/// `max_allocations`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TurnFileConfig {
+    pub enabled: bool,
+    pub domain: Option<String>,
+    pub udp_port: Option<u16>,
+    pub tls_port: Option<u16>,
+    pub cert_file: Option<String>,
+    pub key_file: Option<String>,
+    pub external_tls: bool,
+    pub relay_range_start: Option<u16>,
+    pub relay_range_end: Option<u16>,
+    pub secret: Option<String>,
+    pub realm: Option<String>,
+    pub max_allocations: Option<u32>,
 }
 
 /// Hikari's own bounds on clients (no livekit-server equivalent).
@@ -156,11 +176,27 @@ pub const FIELDS: &[Field] = &[
     f("webhook.api_key", "key", "the API key (from `keys`) that signs webhooks; required with urls", ""),
     f("webhook.urls", "[http URL]", "receivers of room_started, room_finished, participant_joined/left, track_published/unpublished", ""),
     f("redis", "", "", ""),
-    f("turn", "", "", ""),
+    f("turn.enabled", "bool = false", "run the embedded TURN server and list it, with a credential per participant, in every join response", ""),
+    f(
+        "turn.domain",
+        "host name",
+        "the name in `turns:` URLs and on the certificate; required with TLS; `turn:` URLs use it too when set (else the node IP)",
+        "",
+    ),
+    f("turn.udp_port", "u16 = 3478", "TURN over UDP", ""),
+    f("turn.tls_port", "u16 = 5349", "TURN over TLS (443 gets through office firewalls that allow only HTTPS)", ""),
+    f("turn.cert_file", "path", "PEM certificate chain for TURN over TLS (with turn.key_file; without both, no TLS)", ""),
+    f("turn.key_file", "path", "PEM private key of turn.cert_file", ""),
+    f("turn.external_tls", "bool = false", "a load balancer terminates TLS: listen on turn.tls_port for plain TCP and still advertise `turns:`", ""),
+    f("turn.relay_range_start", "u16 = 30000", "first UDP port of relayed addresses (bound on the node IP)", ""),
+    f("turn.relay_range_end", "u16 = 40000", "last UDP port of relayed addresses", ""),
+    f("turn.secret", "string", "the shared secret of the TURN REST API credentials (default: derived from the first API secret)", ""),
+    f("turn.realm", "string = hikari", "the TURN realm", ""),
+    f("turn.max_allocations", "u32 = 1000", "relayed addresses open at once; beyond it an allocation is refused (508)", ""),
     f("development", "", "", ""),
 ];
 
-const SECTIONS: &[&str] = &["rtc", "room", "logging", "webhook", "limits"];
+const SECTIONS: &[&str] = &["rtc", "room", "logging", "webhook", "limits", "turn"];
 
 fn known(path: &str) -> bool {
     FIELDS.iter().any(|f| f.path == path) || SECTIONS.contains(&path)

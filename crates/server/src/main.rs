@@ -106,9 +106,10 @@ fn raise_open_file_limit() {
 
 fn init_logging(level: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        // Our crates at the configured level; dependencies quieter.
+        // Our crates at the configured level; dependencies quieter. stun_proto logs every
+        // routine 401 challenge of a TURN allocation as an error: off.
         tracing_subscriber::EnvFilter::new(format!(
-            "warn,hikari={level},hikari_sfu={level},hikari_media_io={level},hikari_signal={level},hikari_api={level},hikari_webhook={level},str0m=warn"
+            "warn,hikari={level},hikari_sfu={level},hikari_media_io={level},hikari_signal={level},hikari_api={level},hikari_webhook={level},hikari_turn={level},str0m=warn,stun_proto=off"
         ))
     });
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
@@ -144,11 +145,26 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         publisher.publish(HikariEvent::Room(Arc::new(e)))
     })?;
 
+    // The embedded TURN server: a bad certificate fails the start here, naming the file.
+    let (turn, ice_servers) = match settings.turn {
+        Some(t) => {
+            let secret = t.config.secret.clone();
+            let handle = hikari_turn::start(t.config).await.context("the TURN server")?;
+            (Some(handle), Some(ice_servers(secret, t.urls)))
+        }
+        None => (None, None),
+    };
     let keys = Arc::new(KeySet::new(settings.keys));
     // Failed authentications per client address, counted across signaling and Twirp.
     let throttle = Arc::new(hikari_auth::AuthThrottle::new(settings.limits.auth_failures_per_minute, 60));
-    let signal =
-        hikari_signal::routes(SignalState { keys: keys.clone(), router: media.clone(), rtc_v1: settings.rtc_v1, ping_timeout, throttle: throttle.clone() });
+    let signal = hikari_signal::routes(SignalState {
+        keys: keys.clone(),
+        router: media.clone(),
+        rtc_v1: settings.rtc_v1,
+        ping_timeout,
+        throttle: throttle.clone(),
+        ice_servers,
+    });
     let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_secs, throttle });
     let (funnel, funnel_tasks) = funnel::start(funnel, events.clone()).await?;
     let app = Router::new()
@@ -187,12 +203,25 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     }
     tracing::info!("shutdown: HTTP listeners stopped");
     close_rooms(&media).await;
+    if let Some(turn) = turn {
+        turn.shutdown(Duration::from_secs(3)).await;
+        tracing::info!("shutdown: TURN server stopped");
+    }
     // Bounded: a store that hangs must not keep the process from exiting.
     if tokio::time::timeout(SHUTDOWN_BOUND, funnel::shutdown(funnel_tasks)).await.is_err() {
         tracing::error!(bound = ?SHUTDOWN_BOUND, "shutdown: the funnel's queued events were not all written in time");
     }
     tracing::info!("shutdown complete");
     result
+}
+
+/// The join (and reconnect) response's ICE servers: the TURN URLs with a credential minted
+/// for the participant (its sid in the username), valid for a day.
+fn ice_servers(secret: hikari_turn::TurnSecret, urls: Vec<String>) -> hikari_signal::IceServers {
+    Arc::new(move |participant: &hikari_types::ParticipantSid| {
+        let c = secret.mint(participant.as_str(), unix_secs(), settings::TURN_CREDENTIAL_VALIDITY);
+        vec![hikari_types::IceServer { urls: urls.clone(), username: c.username, credential: c.password }]
+    })
 }
 
 /// How long a shutdown may take to write what is queued.

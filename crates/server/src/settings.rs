@@ -9,10 +9,11 @@ use anyhow::{Context, bail};
 
 use hikari_media_io::{MediaSocket, MediaTcp};
 use hikari_sfu::RoomDefaults;
+use hikari_turn::{TcpListen, TurnConfig, TurnSecret};
 use hikari_webhook::WebhookSettings;
 
 use crate::cli::{ConfigArgs, ServeArgs};
-use crate::config::{FileConfig, LimitsConfig, interface_addresses, parse_keys};
+use crate::config::{FileConfig, LimitsConfig, TurnFileConfig, interface_addresses, parse_keys};
 
 pub const DEFAULT_PORT: u16 = 7880;
 pub const DEFAULT_UDP_PORT: u16 = 7882;
@@ -50,7 +51,18 @@ pub struct Settings {
     pub log_json: bool,
     pub prometheus_port: Option<u16>,
     pub webhook: Option<WebhookSettings>,
+    pub turn: Option<TurnSettings>,
 }
+
+/// The embedded TURN server (`turn:` in the file): what it starts with, and the URLs every
+/// join response lists with a credential minted for the participant.
+pub struct TurnSettings {
+    pub config: TurnConfig,
+    pub urls: Vec<String>,
+}
+
+/// How long a participant's TURN credential is valid (LiveKit's is as long).
+pub const TURN_CREDENTIAL_VALIDITY: Duration = Duration::from_secs(24 * 3600);
 
 /// The file configuration (file, else inline body) and its warnings.
 pub fn file_config(args: &ConfigArgs) -> anyhow::Result<(FileConfig, Vec<String>)> {
@@ -176,6 +188,10 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         }
     }
     let webhook = if need == Keys::NotNeeded && keys.is_empty() { None } else { webhook(&file, &keys)? };
+    let turn = match sockets.first() {
+        Some(s) if !(need == Keys::NotNeeded && keys.is_empty() && file.turn.secret.is_none()) => turn(&file.turn, &keys, s)?,
+        _ => None,
+    };
     let settings = Settings {
         port,
         binds: bind_ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect(),
@@ -196,6 +212,7 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         log_json: file.logging.json,
         prometheus_port,
         webhook,
+        turn,
         keys,
     };
     Ok((settings, warnings))
@@ -230,6 +247,82 @@ fn limits(l: &LimitsConfig) -> anyhow::Result<Limits> {
         http_header_timeout: seconds("http_header_seconds", l.http_header_seconds, d.http_header_timeout)?,
         http_idle_timeout: seconds("http_idle_seconds", l.http_idle_seconds, d.http_idle_timeout)?,
     })
+}
+
+/// The `turn:` block checked: a bad port, range, certificate path or missing domain fails
+/// here, naming the field, before anything starts.
+fn turn(t: &TurnFileConfig, keys: &BTreeMap<String, String>, media: &MediaSocket) -> anyhow::Result<Option<TurnSettings>> {
+    if !t.enabled {
+        return Ok(None);
+    }
+    let secret = match (&t.secret, keys.values().next()) {
+        (Some(s), _) if s.len() < 6 => bail!("turn.secret: shorter than 6 characters"),
+        (Some(s), _) => TurnSecret::new(s.as_bytes()),
+        (None, Some(api_secret)) => TurnSecret::derive(api_secret),
+        (None, None) => bail!("turn.secret: not set and no API key to derive it from"),
+    };
+    let udp_port = nonzero("turn.udp_port", t.udp_port.unwrap_or(hikari_turn::DEFAULT_UDP_PORT))?;
+    let tls_port = nonzero("turn.tls_port", t.tls_port.unwrap_or(hikari_turn::DEFAULT_TLS_PORT))?;
+    let (default_start, default_end) = hikari_turn::DEFAULT_RELAY_PORTS;
+    let start = nonzero("turn.relay_range_start", t.relay_range_start.unwrap_or(default_start))?;
+    let end = t.relay_range_end.unwrap_or(default_end);
+    if end < start {
+        bail!("turn.relay_range_end: {end} is below turn.relay_range_start {start}");
+    }
+    let domain = t.domain.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    if let Some(d) = domain
+        && !d.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+    {
+        bail!("turn.domain: `{d}` is not a host name");
+    }
+    let any: IpAddr = if media.advertised.is_ipv4() { "0.0.0.0".parse()? } else { "::".parse()? };
+    let readable = |field: &str, path: &str| -> anyhow::Result<std::path::PathBuf> {
+        std::fs::File::open(path).with_context(|| format!("{field}: cannot read {path}"))?;
+        Ok(path.into())
+    };
+    let tcp = match (&t.cert_file, &t.key_file, t.external_tls) {
+        (_, _, true) => Some(TcpListen::Plain { addr: SocketAddr::new(any, tls_port) }),
+        (Some(cert), Some(key), false) => Some(TcpListen::Tls {
+            addr: SocketAddr::new(any, tls_port),
+            cert_file: readable("turn.cert_file", cert)?,
+            key_file: readable("turn.key_file", key)?,
+        }),
+        (None, None, false) => None,
+        (Some(_), None, false) => bail!("turn.key_file: required with turn.cert_file"),
+        (None, Some(_), false) => bail!("turn.cert_file: required with turn.key_file"),
+    };
+    let relay_ip = media.advertised.ip();
+    let host = match (domain, relay_ip) {
+        (Some(d), _) => d.to_owned(),
+        (None, IpAddr::V6(v6)) => format!("[{v6}]"),
+        (None, ip) => ip.to_string(),
+    };
+    let mut urls = vec![format!("turn:{host}:{udp_port}?transport=udp")];
+    if tcp.is_some() {
+        let Some(domain) = domain else {
+            bail!("turn.domain: required for TURN over TLS (the certificate's name, used in `turns:` URLs)");
+        };
+        urls.push(format!("turns:{domain}:{tls_port}?transport=tcp"));
+    }
+    let mut config = TurnConfig::new(secret, relay_ip);
+    if let Some(realm) = &t.realm {
+        if realm.is_empty() || realm.len() > 127 {
+            bail!("turn.realm: 1 to 127 characters");
+        }
+        config.realm = realm.clone();
+    }
+    config.udp = Some(SocketAddr::new(any, udp_port));
+    config.tcp = tcp;
+    // The media socket's own bind address: the node IP may be a NAT's public address.
+    config.relay_bind = media.bind.ip();
+    config.relay_ports = (start, end);
+    if let Some(max) = t.max_allocations {
+        if max == 0 {
+            bail!("turn.max_allocations: 0 would refuse everyone; use at least 1");
+        }
+        config.max_allocations = max as usize;
+    }
+    Ok(Some(TurnSettings { config, urls }))
 }
 
 fn webhook(file: &FileConfig, keys: &BTreeMap<String, String>) -> anyhow::Result<Option<WebhookSettings>> {
@@ -274,6 +367,18 @@ mod tests {
             ("limits:\n  page_views_per_minute: 0", "limits.page_views_per_minute"),
             ("limits:\n  http_idle_seconds: 0", "limits.http_idle_seconds"),
             ("limits:\n  beacons_per_minute: -1", "limits.beacons_per_minute"),
+            ("turn:\n  enabled: true\n  udp_port: 0", "turn.udp_port"),
+            ("turn:\n  enabled: true\n  relay_range_start: 40000\n  relay_range_end: 30000", "turn.relay_range_end"),
+            (
+                "turn:\n  enabled: true\n  cert_file: /nonexistent/cert.pem\n  key_file: /nonexistent/key.pem\n  domain: turn.example.com",
+                "turn.cert_file: cannot read /nonexistent/cert.pem",
+            ),
+            ("turn:\n  enabled: true\n  cert_file: /etc/hostname", "turn.key_file"),
+            ("turn:\n  enabled: true\n  external_tls: true", "turn.domain"),
+            ("turn:\n  enabled: true\n  domain: \"a b\"", "turn.domain"),
+            ("turn:\n  enabled: true\n  secret: short", "turn.secret"),
+            ("turn:\n  enabled: true\n  max_allocations: 0", "turn.max_allocations"),
+            ("turn:\n  enabled: yes please", "turn.enabled"),
         ] {
             let e = with_body(yaml).err().map(|e| format!("{e:#}")).unwrap_or_default();
             assert!(e.contains(field), "{yaml:?} -> {e:?}");
@@ -291,5 +396,45 @@ mod tests {
         let (s, warnings) = with_body("limits:\n  page_views_per_minute: 5\n  http_idle_seconds: 3").expect("valid");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!((s.limits.page_views_per_minute, s.limits.http_idle_timeout), (5, Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn turn_is_off_by_default_and_has_livekits_defaults_when_on() {
+        let (s, _) = with_body("port: 7000").expect("valid");
+        assert!(s.turn.is_none(), "off without turn.enabled");
+        let (s, warnings) = with_body("rtc:\n  node_ip: 10.1.2.3\nturn:\n  enabled: true").expect("valid");
+        assert!(warnings.is_empty(), "every turn field is known: {warnings:?}");
+        let t = s.turn.expect("on");
+        assert_eq!(t.urls, vec!["turn:10.1.2.3:3478?transport=udp".to_owned()], "UDP only without a certificate");
+        assert_eq!(t.config.udp.map(|a| a.port()), Some(3478));
+        assert!(t.config.tcp.is_none());
+        assert_eq!(t.config.relay_ports, (30000, 40000));
+        assert_eq!(t.config.relay_ip.to_string(), "10.1.2.3");
+        assert_eq!((t.config.realm.as_str(), t.config.max_allocations), ("hikari", 1000));
+        // The secret comes from the API secret: a credential minted with the derived one checks.
+        let c = TurnSecret::derive("secret1").mint("PA_x", 1_000, TURN_CREDENTIAL_VALIDITY);
+        t.config.secret.verify(&c.username, &c.password, 1_000).expect("derived from the API secret");
+    }
+
+    #[test]
+    fn turn_over_tls_on_443_for_office_networks() {
+        let dir = std::env::temp_dir().join(format!("hikari-settings-turn-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let (cert, key) = (dir.join("c.pem"), dir.join("k.pem"));
+        std::fs::write(&cert, "x").expect("cert");
+        std::fs::write(&key, "x").expect("key");
+        let yaml = format!(
+            "rtc:\n  node_ip: 10.1.2.3\nturn:\n  enabled: true\n  domain: turn.example.com\n  tls_port: 443\n  cert_file: {}\n  key_file: {}\n  secret: shared-secret\n  relay_range_start: 50000\n  relay_range_end: 50100",
+            cert.display(),
+            key.display()
+        );
+        let (s, _) = with_body(&yaml).expect("valid");
+        let t = s.turn.expect("on");
+        assert_eq!(t.urls, vec!["turn:turn.example.com:3478?transport=udp".to_owned(), "turns:turn.example.com:443?transport=tcp".to_owned()]);
+        assert!(matches!(&t.config.tcp, Some(TcpListen::Tls { addr, .. }) if addr.port() == 443));
+        assert_eq!(t.config.relay_ports, (50000, 50100));
+        let c = TurnSecret::new(b"shared-secret").mint("PA_x", 1_000, TURN_CREDENTIAL_VALIDITY);
+        t.config.secret.verify(&c.username, &c.password, 1_000).expect("the configured secret");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

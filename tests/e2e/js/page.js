@@ -79,7 +79,8 @@
       room.on(RoomEvent.Reconnected, () => { state.reconnected += 1; note('reconnected'); });
       room.on(RoomEvent.TrackSubscriptionFailed, (sid, p, err) => note(`subscription failed ${sid} ${err}`));
       state.connectStartedAt = performance.now();
-      await room.connect(url, token);
+      // opts.relay: only relayed candidates, through the TURN server the join response lists.
+      await room.connect(url, token, opts.relay ? { rtcConfig: { iceTransportPolicy: 'relay' } } : undefined);
       state.connectedAt = performance.now();
       return {
         ms: state.connectedAt - state.connectStartedAt,
@@ -118,10 +119,11 @@
           const report = await t.receiver.getStats();
           // The transport the media arrived on: the selected pair's local candidate.
           let protocol = '';
+          let candidateType = '';
           report.forEach((s) => {
             if (s.type !== 'candidate-pair' || !s.nominated || s.state !== 'succeeded') return;
             const local = report.get(s.localCandidateId);
-            if (local) protocol = local.protocol;
+            if (local) { protocol = local.protocol; candidateType = local.candidateType; }
           });
           report.forEach((s) => {
             if (s.type !== 'inbound-rtp') return;
@@ -131,7 +133,7 @@
               bytesReceived: s.bytesReceived || 0, framesDecoded: s.framesDecoded || 0,
               frameWidth: s.frameWidth || 0, frameHeight: s.frameHeight || 0,
               totalSamplesReceived: s.totalSamplesReceived || 0, totalAudioEnergy: s.totalAudioEnergy || 0,
-              codec: s.codecId || '', protocol,
+              codec: s.codecId || '', protocol, candidateType,
             });
           });
         }

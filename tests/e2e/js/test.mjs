@@ -41,6 +41,9 @@ const MEDIA_TIMEOUT_MS = 45_000;
 const ADAPTIVE = LABEL === 'adaptive';
 // The tcp mode runs with UDP to the media port dropped: media must arrive over ICE-TCP.
 const TCP = LABEL === 'tcp';
+// The relay mode: every PeerConnection may use only relayed candidates (the embedded TURN
+// server, from the join response's ice_servers), as behind a firewall that blocks UDP.
+const RELAY = LABEL === 'relay';
 const ROOM = `e2e-js-${LABEL}-${Math.random().toString(16).slice(2, 10)}`;
 const EXPECTED_SDK = JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules/livekit-client/package.json'))).version;
 
@@ -132,9 +135,9 @@ async function scenario(pages) {
   }
 
   // 2. early subscriber, then the publisher.
-  const early = await step('early_connect', 30_000, async () => pages.early.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('early-sub'), { adaptive: ADAPTIVE }]));
+  const early = await step('early_connect', 30_000, async () => pages.early.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('early-sub'), { adaptive: ADAPTIVE, relay: RELAY }]));
   if (early) ok('early_connect', `${early.value.ms.toFixed(0)} ms`);
-  const pubc = await step('pub_connect', 30_000, async () => pages.pub.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('pub'), { adaptive: ADAPTIVE }]));
+  const pubc = await step('pub_connect', 30_000, async () => pages.pub.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('pub'), { adaptive: ADAPTIVE, relay: RELAY }]));
   if (!pubc) throw new Error('the publisher could not connect');
   ok('pub_connect', `${pubc.value.ms.toFixed(0)} ms`);
   const tPublish = Date.now();
@@ -145,7 +148,7 @@ async function scenario(pages) {
 
   // 3. late subscriber: connect -> first decoded frame is the figure the lead wants.
   const tLate = Date.now();
-  const late = await step('late_connect', 30_000, async () => pages.late.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('late-sub'), { adaptive: ADAPTIVE }]));
+  const late = await step('late_connect', 30_000, async () => pages.late.evaluate(([u, t, o]) => window.e2e.connect(u, t, o), [URL_WS, await token('late-sub'), { adaptive: ADAPTIVE, relay: RELAY }]));
   if (late) ok('late_connect', `${late.value.ms.toFixed(0)} ms`);
 
   // 4. Poll inbound-rtp on both subscribers until video and audio flow, bounded.
@@ -178,6 +181,12 @@ async function scenario(pages) {
     check(`${n}_audio_received`, !!a && audioOk(a),
       a ? `packetsReceived ${a.packetsReceived}, totalSamplesReceived ${a.totalSamplesReceived}, totalAudioEnergy ${a.totalAudioEnergy.toFixed(4)} (need > ${MIN_AUDIO_ENERGY}: the fake microphone beeps)`
         : 'no inbound audio rtp');
+  }
+  if (RELAY) {
+    for (const [n] of subs) {
+      const v = (last[n] || []).find((x) => x.kind === 'video' && x.from === 'pub');
+      check(`${n}_media_over_turn`, !!v && v.candidateType === 'relay', v ? `selected local candidate ${v.candidateType || 'unknown'}` : 'no inbound video');
+    }
   }
   if (TCP) {
     for (const [n] of subs) {

@@ -3,7 +3,7 @@
 //! `encode_signal`.
 
 use hikari_types::{
-    ClientSignal, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, QualityInfo, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget,
+    ClientSignal, IceServer, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, QualityInfo, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget,
     SpeakerInfo, StreamState, TrackInfo, Trickle,
 };
 use livekit_protocol as lk;
@@ -197,9 +197,20 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
                 },
                 publish_codecs: j.enabled_publish_codecs.iter().map(|c| c.mime.clone()).collect(),
                 single_pc: false,
+                ice_servers: j
+                    .ice_servers
+                    .iter()
+                    .map(|s| IceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
+                    .collect(),
             }))
         }
         Resp::Reconnect(r) => ServerSignal::Reconnect {
+            participant: Default::default(),
+            ice_servers: r
+                .ice_servers
+                .iter()
+                .map(|s| IceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
+                .collect(),
             server: ServerInfo {
                 version: r.server_info.as_ref().map(|s| s.version.clone()).unwrap_or_default(),
                 protocol: r.server_info.as_ref().map(|s| s.protocol).unwrap_or_default(),

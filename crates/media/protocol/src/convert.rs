@@ -1,7 +1,7 @@
 //! Conversions between `hikari-types` and LiveKit's protobuf messages.
 
 use hikari_types::{
-    AddTrack, ClientInfo, ConnectionQuality, DisconnectReason, Encryption, JoinInfo, LayerWant, LeaveAction, ParticipantInfo, ParticipantKind,
+    AddTrack, ClientInfo, ConnectionQuality, DisconnectReason, Encryption, IceServer, JoinInfo, LayerWant, LeaveAction, ParticipantInfo, ParticipantKind,
     ParticipantState, Permissions, RequestOutcome, RoomInfo, Sdp, SdpKind, ServerInfo, SimulcastLayer, TrackInfo, TrackKind, TrackSource, VideoQuality,
 };
 use livekit_protocol as lk;
@@ -336,8 +336,13 @@ pub(crate) fn join_to_proto(j: &JoinInfo) -> lk::JoinResponse {
         ping_interval: j.ping_interval.max(1),
         server_info: Some(server_info_to_proto(&j.server)),
         enabled_publish_codecs: j.publish_codecs.iter().map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() }).collect(),
+        ice_servers: ice_servers_to_proto(&j.ice_servers),
         ..Default::default()
     }
+}
+
+pub(crate) fn ice_servers_to_proto(servers: &[IceServer]) -> Vec<lk::IceServer> {
+    servers.iter().map(|s| lk::IceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() }).collect()
 }
 
 #[cfg(test)]

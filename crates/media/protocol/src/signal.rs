@@ -8,8 +8,8 @@ use prost::Message;
 
 use crate::convert::{
     add_track_from_proto, candidate_from_init, candidate_to_init, connection_quality_to_proto, disconnect_reason_from_proto, disconnect_reason_to_proto,
-    join_to_proto, layer_want_from_proto, layers_from_proto, leave_action_to_proto, outcome_to_proto, participant_to_proto, room_to_proto, sdp_from_proto,
-    sdp_to_proto, server_info_to_proto, track_to_proto,
+    ice_servers_to_proto, join_to_proto, layer_want_from_proto, layers_from_proto, leave_action_to_proto, outcome_to_proto, participant_to_proto,
+    room_to_proto, sdp_from_proto, sdp_to_proto, server_info_to_proto, track_to_proto,
 };
 use crate::error::ProtocolError;
 
@@ -75,7 +75,11 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
 pub fn encode_signal(signal: &ServerSignal) -> Vec<u8> {
     let message = match signal {
         ServerSignal::Join(j) => Resp::Join(join_to_proto(j)),
-        ServerSignal::Reconnect { server } => Resp::Reconnect(lk::ReconnectResponse { server_info: Some(server_info_to_proto(server)), ..Default::default() }),
+        ServerSignal::Reconnect { server, ice_servers, .. } => Resp::Reconnect(lk::ReconnectResponse {
+            server_info: Some(server_info_to_proto(server)),
+            ice_servers: ice_servers_to_proto(ice_servers),
+            ..Default::default()
+        }),
         ServerSignal::Answer(s) => Resp::Answer(sdp_to_proto(s)),
         ServerSignal::Offer(s) => Resp::Offer(sdp_to_proto(s)),
         ServerSignal::Trickle(t) => Resp::Trickle(lk::TrickleRequest {

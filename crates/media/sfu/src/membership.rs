@@ -83,6 +83,8 @@ impl Room {
                 server: cx.cfg.server.clone(),
                 publish_codecs: vec!["audio/opus".into(), "video/VP8".into(), "video/H264".into()],
                 single_pc: single,
+                // The front end adds the TURN servers (the core knows none).
+                ice_servers: Vec::new(),
             })),
         );
         cx.out.push_back(Output::event(RoomEvent::ParticipantJoined(self.room_info(), info.clone())));

@@ -59,7 +59,8 @@ impl Room {
         part.speakers_told = false;
         cx.conns.insert(join.conn, (cx.room, p));
         tracing::info!(room = %self.info.name, participant = %part.info.identity, missed = missed.len(), "session resumed");
-        cx.signal(join.conn, ServerSignal::Reconnect { server: cx.cfg.server.clone() });
+        let participant = part.info.sid.clone();
+        cx.signal(join.conn, ServerSignal::Reconnect { server: cx.cfg.server.clone(), participant, ice_servers: Vec::new() });
         for signal in missed {
             cx.signal(join.conn, signal);
         }

@@ -19,7 +19,7 @@ use hikari_auth::{AuthThrottle, KeySet, token_from_request};
 use hikari_common::clock::unix_secs;
 use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
 use hikari_sfu::{Command, Join, SignalMode, SignalOut};
-use hikari_types::ClientInfo;
+use hikari_types::{ClientInfo, IceServer, ParticipantSid, ServerSignal};
 
 use crate::router::Router;
 
@@ -42,7 +42,14 @@ pub struct SignalState<R> {
     pub ping_timeout: Duration,
     /// Failed authentications per client address (shared with the Twirp API).
     pub throttle: Arc<AuthThrottle>,
+    /// The ICE servers (with credentials) a join response lists, made per participant
+    /// (the embedded TURN server's, when it runs).
+    pub ice_servers: Option<IceServers>,
 }
+
+/// Makes a participant's ICE servers (with its credentials) from its sid, for its join or
+/// its resume.
+pub type IceServers = Arc<dyn Fn(&ParticipantSid) -> Vec<IceServer> + Send + Sync>;
 
 type Params = Query<HashMap<String, String>>;
 
@@ -214,7 +221,12 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
                 }
             }
             out = inbox.recv() => match out {
-                Some(SignalOut::Signal(signal)) => {
+                Some(SignalOut::Signal(mut signal)) => {
+                    match (&mut signal, &state.ice_servers) {
+                        (ServerSignal::Join(join), Some(ice)) => join.ice_servers = ice(&join.participant.sid),
+                        (ServerSignal::Reconnect { participant, ice_servers, .. }, Some(ice)) => *ice_servers = ice(participant),
+                        _ => {}
+                    }
                     if tx.send(Message::Binary(encode_signal(&signal).into())).await.is_err() {
                         break None;
                     }

@@ -56,6 +56,7 @@ impl Router for Fake {
 fn app(router: Fake) -> axum::Router {
     let keys = Arc::new(KeySet::new([("devkey".to_owned(), "secret".to_owned())]));
     routes(SignalState {
+        ice_servers: None,
         keys,
         router,
         rtc_v1: true,

@@ -279,6 +279,27 @@ pub struct JoinInfo {
     pub publish_codecs: Vec<String>,
     /// Single-PeerConnection mode.
     pub single_pc: bool,
+    /// STUN/TURN servers for the client's PeerConnections, with their credentials (filled
+    /// in by the signaling front end; the SFU core leaves it empty).
+    pub ice_servers: Vec<IceServer>,
+}
+
+/// One ICE server entry of a join: its URLs (`turn:host:3478?transport=udp`, `turns:...`)
+/// and the credential for them.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct IceServer {
+    /// The server's URLs.
+    pub urls: Vec<String>,
+    /// The username of the credential.
+    pub username: String,
+    /// The password of the credential (never printed by `Debug`).
+    pub credential: String,
+}
+
+impl std::fmt::Debug for IceServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IceServer").field("urls", &self.urls).field("username", &self.username).field("credential", &"..").finish()
+    }
 }
 
 /// One active speaker.
@@ -312,6 +333,10 @@ pub enum ServerSignal {
     Reconnect {
         /// The server.
         server: ServerInfo,
+        /// The participant whose session resumed (its TURN credential is minted for it).
+        participant: ParticipantSid,
+        /// ICE servers with credentials, filled in by the front end (as in [`JoinInfo`]).
+        ice_servers: Vec<IceServer>,
     },
     /// Answer to the client's offer.
     Answer(Sdp),

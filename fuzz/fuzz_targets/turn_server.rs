@@ -1,0 +1,11 @@
+//! The embedded TURN server's input path (`hikari_turn::fuzzing::feed`): UDP datagrams and
+//! TLS stream bytes from a client, datagrams from a peer to a relayed address, and time,
+//! fed to turn-server-proto's sans-IO servers the way the driver feeds them (credentials
+//! learnt from USERNAME, stream framing with ChannelData padding). Nothing may panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    hikari_turn::fuzzing::feed(data);
+});
