@@ -288,6 +288,20 @@ async function resumeScenario(pages) {
   const seen = await Promise.all(['early', 'pub'].map((n) => pages[n].evaluate(() => window.e2e.state())));
   const left = seen.flatMap((st) => st.left).filter((id) => id === 'late-sub');
   check('resume_no_one_saw_a_leave', left.length === 0, left.length ? 'late-sub was reported as disconnected' : 'early and pub still see late-sub');
+  if (LABEL !== 'default') return;
+
+  // 'force-tcp': the SDK asks the server for TCP, leaves and joins afresh; media then
+  // arrives over ICE-TCP (UDP is not even offered to that session).
+  const reconnects = (await pages.late.evaluate(() => window.e2e.state())).reconnected;
+  const t1 = Date.now();
+  await step('force_tcp', 10_000, () => pages.late.evaluate(() => window.e2e.simulate('force-tcp')));
+  const tcp = await waitFor(30_000, async () => {
+    const st = await pages.late.evaluate(() => window.e2e.state());
+    const v = (await pages.late.evaluate(() => window.e2e.inbound())).find((x) => x.kind === 'video' && x.from === 'pub');
+    return { ok: st.reconnected > reconnects && !!v && v.protocol === 'tcp' && v.framesDecoded > 10, detail: `reconnected ${st.reconnected}, ${v ? `${v.protocol} framesDecoded ${v.framesDecoded}` : 'no video'}` };
+  });
+  check('force_tcp', tcp.ok, `${tcp.detail} after ${tcp.ms} ms`);
+  if (tcp.ok) metric('force_tcp_rejoin_to_media', Date.now() - t1);
 }
 
 // Polls fn (returning {ok, detail}) every 200 ms until ok or ms pass; adds the time taken.

@@ -104,6 +104,16 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
         })),
         ClientSignal::Ping(t) => Some(Req::Ping(*t)),
         ClientSignal::PingReq { timestamp, rtt } => Some(Req::PingReq(lk::Ping { timestamp: *timestamp, rtt: *rtt })),
+        ClientSignal::Simulate(scenario) => {
+            use lk::simulate_scenario::Scenario as S;
+            let s = match scenario {
+                hikari_types::Scenario::ServerLeave => S::ServerLeave(true),
+                hikari_types::Scenario::LeaveFullReconnect => S::LeaveRequestFullReconnect(true),
+                hikari_types::Scenario::ForceTcp => S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32),
+                hikari_types::Scenario::Unsupported(_) => return lk::SignalRequest { message: None }.encode_to_vec(),
+            };
+            Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) }))
+        }
         ClientSignal::Ignored(_) => None,
     };
     lk::SignalRequest { message }.encode_to_vec()

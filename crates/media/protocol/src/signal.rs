@@ -1,6 +1,6 @@
 //! `SignalRequest` and `SignalResponse`: the binary WebSocket frames.
 
-use hikari_types::{ClientSignal, SdpKind, ServerSignal, SignalTarget, StreamState, TrackPermission, Trickle, UpdateMetadata};
+use hikari_types::{ClientSignal, Scenario, SdpKind, ServerSignal, SignalTarget, StreamState, TrackPermission, Trickle, UpdateMetadata};
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Resp;
@@ -60,7 +60,21 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
                 .collect(),
         },
         Req::SyncState(_) => ClientSignal::Ignored("sync_state"),
-        Req::Simulate(_) => ClientSignal::Ignored("simulate"),
+        Req::Simulate(sim) => {
+            use lk::simulate_scenario::Scenario as S;
+            ClientSignal::Simulate(match sim.scenario {
+                Some(S::ServerLeave(_)) => Scenario::ServerLeave,
+                Some(S::LeaveRequestFullReconnect(_)) => Scenario::LeaveFullReconnect,
+                Some(S::SwitchCandidateProtocol(p)) if p == lk::CandidateProtocol::Tcp as i32 => Scenario::ForceTcp,
+                Some(S::SwitchCandidateProtocol(_)) => Scenario::Unsupported("switch_candidate_protocol (only TCP is played)"),
+                Some(S::SpeakerUpdate(_)) => Scenario::Unsupported("speaker_update"),
+                Some(S::NodeFailure(_)) => Scenario::Unsupported("node_failure"),
+                Some(S::Migration(_)) => Scenario::Unsupported("migration"),
+                Some(S::SubscriberBandwidth(_)) => Scenario::Unsupported("subscriber_bandwidth"),
+                Some(S::DisconnectSignalOnResume(_)) | Some(S::DisconnectSignalOnResumeNoMessages(_)) => Scenario::Unsupported("disconnect_signal_on_resume"),
+                None => Scenario::Unsupported("empty"),
+            })
+        }
         Req::UpdateAudioTrack(_) => ClientSignal::Ignored("update_audio_track"),
         Req::UpdateVideoTrack(_) => ClientSignal::Ignored("update_video_track"),
         Req::PublishDataTrackRequest(_) => ClientSignal::Ignored("publish_data_track_request"),

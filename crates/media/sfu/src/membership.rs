@@ -41,8 +41,10 @@ impl Room {
             ..Default::default()
         };
         let p = self.participants.next_idx();
-        let publisher = self.add_pc(cx, if single { Role::Single } else { Role::Publisher }, p);
-        let subscriber = (!single).then(|| self.add_pc(cx, Role::Subscriber, p));
+        // `force-tcp` (simulateScenario) asked for this identity's next session: TCP only.
+        let tcp_only = self.tcp_only.remove(&join.grant.identity);
+        let publisher = self.add_pc(cx, if single { Role::Single } else { Role::Publisher }, p, tcp_only);
+        let subscriber = (!single).then(|| self.add_pc(cx, Role::Subscriber, p, tcp_only));
         self.participants.insert(Participant {
             info,
             conn: join.conn,
@@ -113,9 +115,9 @@ impl Room {
         Ok(())
     }
 
-    fn add_pc(&mut self, cx: &mut Ctx, role: Role, owner: PartIdx) -> PcIdx {
+    fn add_pc(&mut self, cx: &mut Ctx, role: Role, owner: PartIdx, tcp_only: bool) -> PcIdx {
         let creds = IceCreds { ufrag: cx.rng.base62(16), pass: cx.rng.base62(32) };
-        let idx = self.pcs.insert(Pc::new(cx.cfg, role, owner, creds, cx.now));
+        let idx = self.pcs.insert(Pc::new(cx.cfg, role, owner, creds, cx.now, tcp_only));
         cx.demux.add_ufrag(self.pcs[idx].ufrag.clone(), cx.key(idx));
         idx
     }

@@ -103,7 +103,8 @@ pub(crate) struct Pc {
 }
 
 impl Pc {
-    pub fn new(cfg: &SfuConfig, role: Role, owner: PartIdx, creds: IceCreds, now: Instant) -> Self {
+    /// A PeerConnection offering the configured candidates (only the TCP ones if `tcp_only`).
+    pub fn new(cfg: &SfuConfig, role: Role, owner: PartIdx, creds: IceCreds, now: Instant, tcp_only: bool) -> Self {
         let ufrag = creds.ufrag.clone();
         let mut rtc = Rtc::builder()
             .set_rtp_mode(true)
@@ -115,7 +116,7 @@ impl Pc {
             .enable_h264(true)
             .set_stats_interval(Some(STATS_INTERVAL))
             .build(now);
-        for addr in &cfg.candidates {
+        for addr in cfg.candidates.iter().filter(|_| !tcp_only) {
             match Candidate::host(*addr, "udp") {
                 Ok(c) => {
                     rtc.add_local_candidate(c);

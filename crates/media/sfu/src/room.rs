@@ -8,7 +8,7 @@
 //! `subscribe.rs`, RTP in `media.rs`, internal sinks in `sink.rs`, data packets in
 //! `data.rs`, client signals in `signal.rs`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Instant;
 
 use str0m::{Event, IceConnectionState};
@@ -97,6 +97,8 @@ pub(crate) struct Room {
     pub dirty: Vec<PcIdx>,
     /// The participant and publisher counts last told (`RoomUpdate`).
     pub told_counts: (u32, u32),
+    /// Identities whose next session offers ICE over TCP only (`force-tcp`).
+    pub tcp_only: HashSet<ParticipantIdentity>,
 }
 
 impl Room {
@@ -114,6 +116,7 @@ impl Room {
             failed: Vec::new(),
             dirty: Vec::new(),
             told_counts: (0, 0),
+            tcp_only: HashSet::new(),
         }
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use str0m::Candidate;
 
-use hikari_types::{ClientSignal, RequestOutcome, ServerSignal, SignalTarget, UpdateMetadata};
+use hikari_types::{ClientSignal, DisconnectReason, LeaveAction, RequestOutcome, Scenario, ServerSignal, SignalTarget, UpdateMetadata};
 
 use crate::arena::PartIdx;
 use crate::ctx::Ctx;
@@ -51,7 +51,7 @@ impl Room {
             ClientSignal::TrackSettings { track_sids, disabled, want, .. } => self.update_track_settings(cx, p, &track_sids, disabled, want),
             ClientSignal::UpdateVideoLayers { track_sid, layers } => self.update_video_layers(cx, p, &track_sid, layers),
             ClientSignal::Leave { .. } => {
-                self.remove_participant(cx, p, hikari_types::DisconnectReason::ClientInitiated);
+                self.remove_participant(cx, p, DisconnectReason::ClientInitiated);
             }
             ClientSignal::UpdateMetadata(update) => self.update_metadata(cx, p, update),
             ClientSignal::Ping(t) => {
@@ -63,9 +63,30 @@ impl Room {
                 cx.signal(conn, ServerSignal::PongResp { last_ping_timestamp: timestamp, timestamp: cx.cfg.unix_ms(cx.now) });
             }
             ClientSignal::SubscriptionPermission { all, tracks } => self.set_subscription_permission(cx, p, all, tracks),
+            ClientSignal::Simulate(scenario) => self.simulate(cx, p, scenario),
             ClientSignal::Ignored(what) => tracing::debug!(what, "signal ignored"),
         }
         self.process(cx);
+    }
+
+    /// `room.simulateScenario(...)`: the scenarios that need the server, each about the
+    /// asking participant only.
+    fn simulate(&mut self, cx: &mut Ctx, p: PartIdx, scenario: Scenario) {
+        let part = &self.participants[p];
+        tracing::info!(participant = %part.info.identity, ?scenario, "simulated scenario");
+        match scenario {
+            Scenario::ServerLeave => self.remove_participant(cx, p, DisconnectReason::ServerShutdown),
+            Scenario::LeaveFullReconnect => {
+                cx.signal(part.conn, ServerSignal::Leave { reason: DisconnectReason::ServerShutdown, action: LeaveAction::Reconnect });
+                self.remove_participant(cx, p, DisconnectReason::ClientInitiated);
+            }
+            // The SDK then leaves and joins afresh; that session gets TCP candidates only.
+            Scenario::ForceTcp if !cx.cfg.tcp_candidates.is_empty() => {
+                self.tcp_only.insert(part.info.identity.clone());
+            }
+            Scenario::ForceTcp => tracing::info!("force-tcp ignored: ICE over TCP is off (rtc.tcp_port 0)"),
+            Scenario::Unsupported(what) => tracing::debug!(what, "simulated scenario not played"),
+        }
     }
 
     fn update_metadata(&mut self, cx: &mut Ctx, p: PartIdx, update: UpdateMetadata) {

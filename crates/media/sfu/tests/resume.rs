@@ -99,3 +99,35 @@ fn a_resume_naming_another_session_is_refused_and_hurts_no_one() {
     assert!(received_frames(w.client(bob), MediaKind::Video).len() > got, "bob's media still flows");
     assert!(!told_left(&w, alice, &w.sid(bob)));
 }
+
+/// The candidate lines of the first server offer client `c` received.
+fn offered_candidates(w: &World, c: usize) -> Vec<String> {
+    let sdp = w.client(c).signals.iter().find_map(|s| if let ServerSignal::Offer(o) = s { Some(o.sdp.clone()) } else { None }).expect("an offer");
+    sdp.lines().filter(|l| l.starts_with("a=candidate:")).map(str::to_owned).collect()
+}
+
+#[test]
+fn force_tcp_gives_the_next_session_tcp_candidates_only() {
+    let tcp: std::net::SocketAddr = "10.0.0.1:7881".parse().expect("valid");
+    let mut w = World::with_config(|cfg| cfg.tcp_candidates = vec![tcp]);
+    let alice = w.join("room", "alice", Permissions::default());
+    let first = offered_candidates(&w, alice);
+    assert!(first.iter().any(|c| c.contains(" udp ")) && first.iter().any(|c| c.contains(" tcp ") && c.contains("tcptype passive")), "{first:?}");
+    w.signal(alice, hikari_types::ClientSignal::Simulate(hikari_types::Scenario::ForceTcp));
+    // The SDK then joins afresh (full reconnect) with the same identity.
+    let again = w.join("room", "alice", Permissions::default());
+    let second = offered_candidates(&w, again);
+    assert!(!second.is_empty() && second.iter().all(|c| c.contains(" tcp ")), "TCP only: {second:?}");
+    let third = w.join("room", "alice", Permissions::default());
+    assert!(offered_candidates(&w, third).iter().any(|c| c.contains(" udp ")), "only the next session");
+}
+
+#[test]
+fn leave_scenarios_end_only_the_asking_session() {
+    let (mut w, alice, bob, _video) = World::video_call();
+    w.signal(bob, hikari_types::ClientSignal::Simulate(hikari_types::Scenario::LeaveFullReconnect));
+    assert!(w.client(bob).signals.iter().any(|s| matches!(s, ServerSignal::Leave { action: LeaveAction::Reconnect, .. })), "bob is asked to join afresh");
+    assert_eq!(w.client(alice).closed, None, "alice stays");
+    w.signal(alice, hikari_types::ClientSignal::Simulate(hikari_types::Scenario::ServerLeave));
+    assert!(w.client(alice).closed.is_some(), "server-leave ends alice's session");
+}

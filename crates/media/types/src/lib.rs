@@ -25,6 +25,6 @@ pub use info::{
     TrackSource, VideoQuality,
 };
 pub use signal::{
-    AddTrack, ClientSignal, ConnectionQuality, IceServer, JoinInfo, LayerWant, LeaveAction, QualityInfo, RequestOutcome, Sdp, SdpKind, ServerInfo,
+    AddTrack, ClientSignal, ConnectionQuality, IceServer, JoinInfo, LayerWant, LeaveAction, QualityInfo, RequestOutcome, Scenario, Sdp, SdpKind, ServerInfo,
     ServerSignal, SignalTarget, SpeakerInfo, StreamState, TrackPermission, Trickle, UpdateMetadata,
 };

@@ -158,8 +158,23 @@ pub enum ClientSignal {
         /// Otherwise, who may, and to which tracks.
         tracks: Vec<TrackPermission>,
     },
+    /// LiveKit's test hook (`room.simulateScenario`), for the scenarios the server plays.
+    Simulate(Scenario),
     /// A message the server understands but does not act on (named for logs).
     Ignored(&'static str),
+}
+
+/// A scenario a client asks the server to play (`SimulateScenario`): only ever about itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenario {
+    /// The server sends it a leave (`server-leave`).
+    ServerLeave,
+    /// The server sends it a leave asking for a fresh join (`leave-full-reconnect`).
+    LeaveFullReconnect,
+    /// Its next session offers ICE over TCP only (`force-tcp`).
+    ForceTcp,
+    /// A scenario the server does not play (named for logs).
+    Unsupported(&'static str),
 }
 
 /// Who may subscribe to a publisher's tracks: one participant (by sid or identity), all

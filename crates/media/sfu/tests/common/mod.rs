@@ -71,10 +71,16 @@ pub fn init_log() {
 
 impl World {
     pub fn new() -> Self {
+        Self::with_config(|_| {})
+    }
+
+    /// A world whose SFU configuration `adjust` changed first.
+    pub fn with_config(adjust: impl FnOnce(&mut SfuConfig)) -> Self {
         init_log();
         let now = Instant::now();
         let server: SocketAddr = SERVER.parse().expect("valid address");
-        let cfg = SfuConfig::new(vec![server], (now, 1_800_000_000_000), 42, std::sync::Arc::new(hikari_protocol::LiveKitData));
+        let mut cfg = SfuConfig::new(vec![server], (now, 1_800_000_000_000), 42, std::sync::Arc::new(hikari_protocol::LiveKitData));
+        adjust(&mut cfg);
         Self {
             now,
             start: now,
