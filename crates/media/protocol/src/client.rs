@@ -110,7 +110,6 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
                 hikari_types::Scenario::ServerLeave => S::ServerLeave(true),
                 hikari_types::Scenario::LeaveFullReconnect => S::LeaveRequestFullReconnect(true),
                 hikari_types::Scenario::ForceTcp => S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32),
-                hikari_types::Scenario::Unsupported(_) => return lk::SignalRequest { message: None }.encode_to_vec(),
             };
             Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) }))
         }

@@ -62,18 +62,20 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
         Req::SyncState(_) => ClientSignal::Ignored("sync_state"),
         Req::Simulate(sim) => {
             use lk::simulate_scenario::Scenario as S;
-            ClientSignal::Simulate(match sim.scenario {
-                Some(S::ServerLeave(_)) => Scenario::ServerLeave,
-                Some(S::LeaveRequestFullReconnect(_)) => Scenario::LeaveFullReconnect,
-                Some(S::SwitchCandidateProtocol(p)) if p == lk::CandidateProtocol::Tcp as i32 => Scenario::ForceTcp,
-                Some(S::SwitchCandidateProtocol(_)) => Scenario::Unsupported("switch_candidate_protocol (only TCP is played)"),
-                Some(S::SpeakerUpdate(_)) => Scenario::Unsupported("speaker_update"),
-                Some(S::NodeFailure(_)) => Scenario::Unsupported("node_failure"),
-                Some(S::Migration(_)) => Scenario::Unsupported("migration"),
-                Some(S::SubscriberBandwidth(_)) => Scenario::Unsupported("subscriber_bandwidth"),
-                Some(S::DisconnectSignalOnResume(_)) | Some(S::DisconnectSignalOnResumeNoMessages(_)) => Scenario::Unsupported("disconnect_signal_on_resume"),
-                None => Scenario::Unsupported("empty"),
-            })
+            match sim.scenario {
+                Some(S::ServerLeave(_)) => ClientSignal::Simulate(Scenario::ServerLeave),
+                Some(S::LeaveRequestFullReconnect(_)) => ClientSignal::Simulate(Scenario::LeaveFullReconnect),
+                Some(S::SwitchCandidateProtocol(p)) if p == lk::CandidateProtocol::Tcp as i32 => ClientSignal::Simulate(Scenario::ForceTcp),
+                Some(S::SwitchCandidateProtocol(_)) => ClientSignal::Ignored("simulate switch_candidate_protocol (only TCP is played)"),
+                Some(S::SpeakerUpdate(_)) => ClientSignal::Ignored("simulate speaker_update"),
+                Some(S::NodeFailure(_)) => ClientSignal::Ignored("simulate node_failure"),
+                Some(S::Migration(_)) => ClientSignal::Ignored("simulate migration"),
+                Some(S::SubscriberBandwidth(_)) => ClientSignal::Ignored("simulate subscriber_bandwidth"),
+                Some(S::DisconnectSignalOnResume(_)) | Some(S::DisconnectSignalOnResumeNoMessages(_)) => {
+                    ClientSignal::Ignored("simulate disconnect_signal_on_resume")
+                }
+                None => ClientSignal::Ignored("simulate (empty)"),
+            }
         }
         Req::UpdateAudioTrack(_) => ClientSignal::Ignored("update_audio_track"),
         Req::UpdateVideoTrack(_) => ClientSignal::Ignored("update_video_track"),
@@ -195,6 +197,20 @@ mod tests {
         match decode_signal(&offer.encode_to_vec()).expect("valid") {
             ClientSignal::Offer(s) => assert_eq!((s.sdp.as_str(), s.id), ("v=0", 7)),
             other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn simulated_scenarios_round_trip_and_the_others_are_ignored() {
+        use lk::simulate_scenario::Scenario as S;
+        let request = |s: S| lk::SignalRequest { message: Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) })) }.encode_to_vec();
+        for played in [S::ServerLeave(true), S::LeaveRequestFullReconnect(true), S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32)] {
+            let signal = decode_signal(&request(played)).expect("valid");
+            assert!(matches!(signal, ClientSignal::Simulate(_)), "{signal:?}");
+            assert_eq!(decode_signal(&crate::encode_client_signal(&signal)).expect("valid"), signal, "round trip");
+        }
+        for other in [S::NodeFailure(true), S::SwitchCandidateProtocol(lk::CandidateProtocol::Tls as i32), S::SpeakerUpdate(3)] {
+            assert!(matches!(decode_signal(&request(other)).expect("valid"), ClientSignal::Ignored(_)));
         }
     }
 

@@ -85,7 +85,6 @@ impl Room {
                 self.tcp_only.insert(part.info.identity.clone());
             }
             Scenario::ForceTcp => tracing::info!("force-tcp ignored: ICE over TCP is off (rtc.tcp_port 0)"),
-            Scenario::Unsupported(what) => tracing::debug!(what, "simulated scenario not played"),
         }
     }
 

@@ -158,7 +158,8 @@ pub enum ClientSignal {
         /// Otherwise, who may, and to which tracks.
         tracks: Vec<TrackPermission>,
     },
-    /// LiveKit's test hook (`room.simulateScenario`), for the scenarios the server plays.
+    /// LiveKit's test hook (`room.simulateScenario`), for the scenarios the server plays
+    /// (the others decode as [`ClientSignal::Ignored`]).
     Simulate(Scenario),
     /// A message the server understands but does not act on (named for logs).
     Ignored(&'static str),
@@ -173,8 +174,6 @@ pub enum Scenario {
     LeaveFullReconnect,
     /// Its next session offers ICE over TCP only (`force-tcp`).
     ForceTcp,
-    /// A scenario the server does not play (named for logs).
-    Unsupported(&'static str),
 }
 
 /// Who may subscribe to a publisher's tracks: one participant (by sid or identity), all
