@@ -674,8 +674,53 @@ async def scenario(url: str, label: str) -> Checks:
     return c
 
 
+async def e2ee_scenario(url: str, label: str, c: Checks) -> None:
+    """Two participants with the SDK's end-to-end encryption (a shared key): the server
+    forwards frames it cannot read, marks the track as encrypted, and Bob decodes the
+    pattern Alice sends (so the frames crossed the server unchanged)."""
+    room_name = f"e2e-{label}-e2ee-{uuid.uuid4().hex[:8]}"
+    options = lambda: rtc.RoomOptions(encryption=rtc.E2EEOptions(  # noqa: E731
+        key_provider_options=rtc.KeyProviderOptions(shared_key=b"hikari-e2e-shared-key")))
+    alice, bob = rtc.Room(), rtc.Room()
+    wb = Watcher("bob-e2ee", bob)
+    pub = Publisher()
+    probe = None
+    try:
+        ok, _ = await c.wait("e2ee_connect", asyncio.gather(
+            alice.connect(url, token("alice", room_name), options()), bob.connect(url, token("bob", room_name), options())), 30)
+        if not ok:
+            return
+        pub.start()
+        ok, vpub = await c.wait("e2ee_publish", alice.local_participant.publish_track(
+            pub.video_track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, simulcast=False)), 20)
+        if not ok:
+            return
+        ok, got = await c.wait("e2ee_subscribed", first(wb.subscribed, ("alice", "video")), 20)
+        if not ok:
+            return
+        track, publication, _ = got
+        c.check("e2ee_track_marked_encrypted", publication.encryption_type == rtc.EncryptionType.GCM,
+                f"bob sees encryption_type {publication.encryption_type} (GCM is {rtc.EncryptionType.GCM})")
+        probe = VideoProbe(track, want_frames=10)
+        ok, _ = await c.wait("e2ee_video_decrypted", probe.enough, 30)
+        if ok and len(probe.samples) >= 2:
+            a, b = probe.samples[0], probe.samples[1]
+            c.check("e2ee_video_decrypted", float(a.std()) > 20 and float(np.abs(a - b).mean()) > 5,
+                    f"{probe.count} frames decrypted and decoded; luma std {float(a.std()):.1f}, change {float(np.abs(a - b).mean()):.1f}")
+    finally:
+        await pub.stop()
+        if probe:
+            await probe.close()
+        for r in (alice, bob):
+            try:
+                await asyncio.wait_for(r.disconnect(), 5)
+            except Exception:  # noqa: BLE001
+                pass
+
+
 async def amain(args) -> int:
     c = await scenario(args.url, args.label)
+    await e2ee_scenario(args.url, args.label, c)
     print(f"{args.label}: {len(c.passed)} passed, {len(c.failed)} failed", flush=True)
     if c.failed:
         print(f"failed checks: {', '.join(c.failed)}", flush=True)
