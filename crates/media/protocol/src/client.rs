@@ -3,7 +3,7 @@
 //! `encode_signal`.
 
 use hikari_types::{
-    ClientSignal, IceServer, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, QualityInfo, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget,
+    ClientSignal, JoinInfo, LeaveAction, ParticipantInfo, ParticipantState, QualityInfo, RoomInfo, SdpKind, ServerInfo, ServerSignal, SignalTarget,
     SpeakerInfo, StreamState, TrackInfo, Trickle,
 };
 use livekit_protocol as lk;
@@ -13,8 +13,8 @@ use prost::Message;
 
 use crate::convert::{
     candidate_from_init, candidate_to_init, connection_quality_from_proto, disconnect_reason_from_proto, disconnect_reason_to_proto, encryption_from_proto,
-    encryption_to_proto, layer_want_to_proto, layers_from_proto, layers_to_proto, quality_from_proto, sdp_from_proto, sdp_to_proto, source_from_proto,
-    track_kind_from_proto,
+    encryption_to_proto, ice_servers_from_proto, layer_want_to_proto, layers_from_proto, layers_to_proto, quality_from_proto, sdp_from_proto, sdp_to_proto,
+    source_from_proto, track_kind_from_proto,
 };
 use crate::error::ProtocolError;
 
@@ -206,20 +206,12 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
                 },
                 publish_codecs: j.enabled_publish_codecs.iter().map(|c| c.mime.clone()).collect(),
                 single_pc: false,
-                ice_servers: j
-                    .ice_servers
-                    .iter()
-                    .map(|s| IceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
-                    .collect(),
+                ice_servers: ice_servers_from_proto(&j.ice_servers),
             }))
         }
         Resp::Reconnect(r) => ServerSignal::Reconnect {
             participant: Default::default(),
-            ice_servers: r
-                .ice_servers
-                .iter()
-                .map(|s| IceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() })
-                .collect(),
+            ice_servers: ice_servers_from_proto(&r.ice_servers),
             server: ServerInfo {
                 version: r.server_info.as_ref().map(|s| s.version.clone()).unwrap_or_default(),
                 protocol: r.server_info.as_ref().map(|s| s.protocol).unwrap_or_default(),

@@ -341,6 +341,10 @@ pub(crate) fn join_to_proto(j: &JoinInfo) -> lk::JoinResponse {
     }
 }
 
+pub(crate) fn ice_servers_from_proto(servers: &[lk::IceServer]) -> Vec<IceServer> {
+    servers.iter().map(|s| IceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() }).collect()
+}
+
 pub(crate) fn ice_servers_to_proto(servers: &[IceServer]) -> Vec<lk::IceServer> {
     servers.iter().map(|s| lk::IceServer { urls: s.urls.clone(), username: s.username.clone(), credential: s.credential.clone() }).collect()
 }

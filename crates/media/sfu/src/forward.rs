@@ -50,6 +50,13 @@ pub(crate) struct Forwarder {
 }
 
 impl Forwarder {
+    /// The forwarder of a new leg of a video or audio track (90 kHz or 48 kHz), its first
+    /// outgoing sequence number drawn from `random` (so legs do not share one).
+    pub fn for_leg(video: bool, random: u64) -> Self {
+        let first_seq = 1000 + (random % 20_000) as u16;
+        Self::new(video, if video { 90_000 } else { 48_000 }, first_seq)
+    }
+
     /// A forwarder whose first outgoing sequence number is `first_seq`: below 2^16 so
     /// receivers need no rollover counter signalled out of band, and at least
     /// [`MAX_REORDER`] so that late packets never map below zero.

@@ -157,18 +157,8 @@ impl Sfu {
                     self.out.push_back(Output::SinkClosed { sink, reason: io::SinkEnd::NotFound });
                 }
             }
-            Command::DetachSink { sink } => {
-                let rooms: Vec<_> = self.rooms.iter().map(|(r, _)| r).collect();
-                for r in rooms {
-                    self.with_room(r, now, |room, _| room.detach_sink(sink));
-                }
-            }
-            Command::SinkKeyframe { sink } => {
-                let rooms: Vec<_> = self.rooms.iter().map(|(r, _)| r).collect();
-                for r in rooms {
-                    self.with_room(r, now, |room, cx| room.sink_keyframe(cx, sink));
-                }
-            }
+            Command::DetachSink { sink } => self.each_room(now, |room, _| room.detach_sink(sink)),
+            Command::SinkKeyframe { sink } => self.each_room(now, |room, cx| room.sink_keyframe(cx, sink)),
             Command::Shutdown => {
                 let rooms: Vec<_> = self.rooms.iter().map(|(r, _)| r).collect();
                 tracing::info!(rooms = rooms.len(), "shutting down: every participant leaves");
@@ -304,13 +294,10 @@ impl Sfu {
         }
         if now >= self.next_tick {
             self.next_tick = now + TICK;
-            let rooms: Vec<_> = self.rooms.iter().map(|(i, _)| i).collect();
-            for r in rooms {
-                self.with_room(r, now, |room, cx| {
-                    room.tick(cx);
-                    room.process(cx);
-                });
-            }
+            self.each_room(now, |room, cx| {
+                room.tick(cx);
+                room.process(cx);
+            });
         }
         if now >= self.next_housekeeping {
             self.next_housekeeping = now + HOUSEKEEPING;
@@ -397,6 +384,14 @@ impl Sfu {
     fn drain_if_written(&mut self, key: PcKey, now: Instant) {
         if self.rooms.get(key.room).and_then(|r| r.pcs.get(key.pc)).is_some_and(|p| p.dirty) {
             self.with_room(key.room, now, |r, cx| r.drain(cx, key.pc));
+        }
+    }
+
+    /// Calls `f` on every room in turn.
+    fn each_room(&mut self, now: Instant, mut f: impl FnMut(&mut Room, &mut Ctx)) {
+        let rooms: Vec<_> = self.rooms.iter().map(|(i, _)| i).collect();
+        for r in rooms {
+            self.with_room(r, now, &mut f);
         }
     }
 

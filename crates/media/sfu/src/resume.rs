@@ -80,6 +80,13 @@ impl Room {
     pub(crate) fn refresh_ufrag(&mut self, cx: &mut Ctx, pc: PcIdx) {
         let Some(p) = self.pcs.get_mut(pc) else { return };
         let ufrag = p.rtc.direct_api().local_ice_credentials().ufrag;
+        self.learn_ufrag(cx, pc, ufrag);
+    }
+
+    /// Makes STUN for `ufrag` reach PeerConnection `pc` (after an ICE restart, whichever
+    /// side started it), and records it as the PeerConnection's ufrag.
+    pub(crate) fn learn_ufrag(&mut self, cx: &mut Ctx, pc: PcIdx, ufrag: String) {
+        let Some(p) = self.pcs.get_mut(pc) else { return };
         if ufrag != p.ufrag {
             cx.demux.add_ufrag(ufrag.clone(), cx.key(pc));
             p.ufrag = ufrag;

@@ -21,9 +21,8 @@ impl Room {
     pub(crate) fn attach_sink(&mut self, cx: &mut Ctx, sink: SinkId, sid: &TrackSid) -> Option<()> {
         let (t, track) = self.tracks.iter_mut().find(|(_, t)| t.info.sid == *sid && t.published())?;
         let video = track.info.kind == TrackKind::Video;
-        let first_seq = 1000 + (cx.rng.next_u64() % 20_000) as u16;
         track.sinks.retain(|l| l.sink != sink);
-        track.sinks.push(SinkLeg { sink, forwarder: Forwarder::new(video, if video { 90_000 } else { 48_000 }, first_seq) });
+        track.sinks.push(SinkLeg { sink, forwarder: Forwarder::for_leg(video, cx.rng.next_u64()) });
         tracing::info!(room = %self.info.name, track = %sid, ?sink, "sink attached");
         if video {
             let layer = layers::pick(layers::TOP, track.flowing(cx.now));
@@ -63,8 +62,8 @@ pub(crate) fn to_sinks(
     want_keyframe: &mut u8,
 ) {
     let now: Instant = p.timestamp;
+    let target = layers::pick(layers::TOP, flowing);
     for leg in track.sinks.iter_mut() {
-        let target = layers::pick(layers::TOP, flowing);
         let verdict = leg.forwarder.on_packet(incoming, target, now);
         if leg.forwarder.needs_keyframe(target) {
             *want_keyframe |= 1 << target;

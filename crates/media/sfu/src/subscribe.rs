@@ -47,8 +47,7 @@ impl Room {
         // It now receives the publisher: it hears of its connection quality next time.
         self.participants[s].quality_told = false;
         let video = track.info.kind == TrackKind::Video;
-        let first_seq = 1000 + (cx.rng.next_u64() % 20_000) as u16;
-        track.downs.push(DownTrack::new(s, pc, Forwarder::new(video, if video { 90_000 } else { 48_000 }, first_seq)));
+        track.downs.push(DownTrack::new(s, pc, Forwarder::for_leg(video, cx.rng.next_u64())));
         if self.pcs[pc].role == Role::Single {
             self.assign_slots(cx, pc, false);
         } else {
@@ -120,8 +119,7 @@ impl Room {
         }
         let Some((offer, pending)) = api.apply() else { return };
         if let Some(ufrag) = new_ufrag {
-            cx.demux.add_ufrag(ufrag.clone(), cx.key(pc));
-            self.pcs[pc].ufrag = ufrag;
+            self.learn_ufrag(cx, pc, ufrag);
         }
         let p = &mut self.pcs[pc];
         for (id, label) in new_channels {
