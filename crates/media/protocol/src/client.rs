@@ -110,6 +110,7 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
                 hikari_types::Scenario::ServerLeave => S::ServerLeave(true),
                 hikari_types::Scenario::LeaveFullReconnect => S::LeaveRequestFullReconnect(true),
                 hikari_types::Scenario::ForceTcp => S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32),
+                hikari_types::Scenario::SubscriberBandwidth(bps) => S::SubscriberBandwidth(i64::try_from(*bps).unwrap_or(i64::MAX)),
             };
             Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) }))
         }

@@ -70,7 +70,7 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
                 Some(S::SpeakerUpdate(_)) => ClientSignal::Ignored("simulate speaker_update"),
                 Some(S::NodeFailure(_)) => ClientSignal::Ignored("simulate node_failure"),
                 Some(S::Migration(_)) => ClientSignal::Ignored("simulate migration"),
-                Some(S::SubscriberBandwidth(_)) => ClientSignal::Ignored("simulate subscriber_bandwidth"),
+                Some(S::SubscriberBandwidth(bps)) => ClientSignal::Simulate(Scenario::SubscriberBandwidth(bps.max(0) as u64)),
                 Some(S::DisconnectSignalOnResume(_)) | Some(S::DisconnectSignalOnResumeNoMessages(_)) => {
                     ClientSignal::Ignored("simulate disconnect_signal_on_resume")
                 }
@@ -204,7 +204,13 @@ mod tests {
     fn simulated_scenarios_round_trip_and_the_others_are_ignored() {
         use lk::simulate_scenario::Scenario as S;
         let request = |s: S| lk::SignalRequest { message: Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) })) }.encode_to_vec();
-        for played in [S::ServerLeave(true), S::LeaveRequestFullReconnect(true), S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32)] {
+        let played = [
+            S::ServerLeave(true),
+            S::LeaveRequestFullReconnect(true),
+            S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32),
+            S::SubscriberBandwidth(300_000),
+        ];
+        for played in played {
             let signal = decode_signal(&request(played)).expect("valid");
             assert!(matches!(signal, ClientSignal::Simulate(_)), "{signal:?}");
             assert_eq!(decode_signal(&crate::encode_client_signal(&signal)).expect("valid"), signal, "round trip");
@@ -212,6 +218,8 @@ mod tests {
         for other in [S::NodeFailure(true), S::SwitchCandidateProtocol(lk::CandidateProtocol::Tls as i32), S::SpeakerUpdate(3)] {
             assert!(matches!(decode_signal(&request(other)).expect("valid"), ClientSignal::Ignored(_)));
         }
+        let negative = decode_signal(&request(S::SubscriberBandwidth(-5))).expect("valid");
+        assert_eq!(negative, ClientSignal::Simulate(Scenario::SubscriberBandwidth(0)), "a negative limit lifts it");
     }
 
     #[test]

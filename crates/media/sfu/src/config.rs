@@ -47,6 +47,9 @@ pub struct SfuConfig {
     /// How long a participant whose signal connection closed without a leave is kept for
     /// the client to resume (`reconnect=1`) before it is removed.
     pub resume_window: Duration,
+    /// Whether the server estimates each subscriber's downlink (transport-wide congestion
+    /// control) and fits the video it forwards to it (`rtc.congestion_control`).
+    pub congestion_control: bool,
     /// Room defaults.
     pub room: RoomDefaults,
     /// What the server says about itself in join responses.
@@ -70,6 +73,7 @@ impl SfuConfig {
             media_loss_grace: Duration::from_secs(15),
             negotiation_timeout: Duration::from_secs(15),
             resume_window: Duration::from_secs(20),
+            congestion_control: true,
             room: RoomDefaults::default(),
             server: ServerInfo { version: LIVEKIT_COMPATIBLE_VERSION.into(), protocol: 16, node_id: "ND_local".into(), region: String::new() },
             seed,

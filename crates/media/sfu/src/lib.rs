@@ -24,6 +24,8 @@
 
 mod admin;
 mod arena;
+mod bandwidth;
+mod bwe;
 mod config;
 mod ctx;
 mod data;

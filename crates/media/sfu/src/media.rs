@@ -24,6 +24,9 @@ use crate::room::Room;
 use crate::sink;
 use crate::track::CodecKey;
 
+/// Bytes a packet takes beyond its payload: RTP header with extensions, SRTP tag.
+const RTP_OVERHEAD: u64 = 40;
+
 /// The least time between two keyframe requests to one publisher track.
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -42,6 +45,8 @@ impl Room {
         let Some(track) = self.tracks.get_mut(t) else { return };
         if let Some(l) = track.layers.get_mut(usize::from(layer)) {
             l.last_seen = Some(now);
+            // Header and SRTP tag included, roughly: what the subscriber's link carries.
+            l.bytes += packet.payload.len() as u64 + RTP_OVERHEAD;
         }
         let pt_in = packet.header.payload_type;
         if track.codec.is_none() {
@@ -67,10 +72,7 @@ impl Room {
         let mut want_keyframe = 0u8;
         for down in track.downs.iter_mut() {
             let Some(ssrc_out) = down.ssrc else { continue };
-            if down.paused {
-                continue;
-            }
-            let target = layers::pick(down.max_layer, flowing);
+            let Some(target) = down.target(flowing) else { continue };
             let verdict = down.forwarder.on_packet(incoming, target, now);
             if down.forwarder.needs_keyframe(target) {
                 want_keyframe |= 1 << target;
@@ -126,7 +128,7 @@ impl Room {
         let now = cx.now;
         let found = self.tracks.iter_mut().find_map(|(t, track)| {
             let flowing = track.flowing(now);
-            track.down_mut(pc, mid).map(|d| (t, d.forwarder.current().unwrap_or_else(|| layers::pick(d.max_layer, flowing))))
+            track.down_mut(pc, mid).map(|d| (t, d.forwarder.current().or_else(|| d.target(flowing)).unwrap_or(d.max_layer)))
         });
         if let Some((t, layer)) = found {
             self.request_keyframe(cx, t, layer);

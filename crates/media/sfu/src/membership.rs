@@ -61,6 +61,7 @@ impl Room {
             level: 0.0,
             spoken: Spoken::default(),
             speakers_told: false,
+            bandwidth_limit: None,
         });
         self.by_identity.insert(join.grant.identity, p);
         cx.conns.insert(join.conn, (cx.room, p));

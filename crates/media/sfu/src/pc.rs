@@ -3,6 +3,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
+use str0m::bwe::Bitrate;
 use str0m::change::SdpPendingOffer;
 use str0m::channel::{ChannelConfig, ChannelId, Reliability as ChannelReliability};
 use str0m::media::Mid;
@@ -21,6 +22,10 @@ use crate::timers::Timers;
 /// Writes a PeerConnection may take before it is drained at once: bounds how many
 /// packets str0m queues for it, and how long the first of them waits.
 pub(crate) const MAX_PENDING_WRITES: u32 = 32;
+
+/// Where the estimate of a subscriber's downlink starts, before feedback moves it: enough
+/// for a camera's medium layer and audio at once; probing finds more within seconds.
+const INITIAL_ESTIMATE: Bitrate = Bitrate::kbps(1_000);
 
 /// How often str0m reports per-stream counts (the NACK counters come from them).
 const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
@@ -100,13 +105,18 @@ pub(crate) struct Pc {
     pub pending_writes: u32,
     /// The next server offer restarts ICE (a resumed session on a new network path).
     pub restart_ice: bool,
+    /// The latest estimate of the bandwidth towards the client, bits per second
+    /// (`bandwidth.rs`); `None` until str0m's estimator gave one.
+    pub estimate: Option<u64>,
+    /// The minimum and desired bitrates str0m's estimator was last told (`bandwidth.rs`).
+    pub desired_told: (u64, u64),
 }
 
 impl Pc {
     /// A PeerConnection offering the configured candidates (only the TCP ones if `tcp_only`).
     pub fn new(cfg: &SfuConfig, role: Role, owner: PartIdx, creds: IceCreds, now: Instant, tcp_only: bool) -> Self {
         let ufrag = creds.ufrag.clone();
-        let mut rtc = Rtc::builder()
+        let mut builder = Rtc::builder()
             .set_rtp_mode(true)
             .set_ice_lite(true)
             .set_local_ice_credentials(creds)
@@ -114,8 +124,13 @@ impl Pc {
             .enable_opus(true, false)
             .enable_vp8(true)
             .enable_h264(true)
-            .set_stats_interval(Some(STATS_INTERVAL))
-            .build(now);
+            .set_stats_interval(Some(STATS_INTERVAL));
+        // The server sends media on these: estimate the subscriber's downlink (TWCC), which
+        // also paces what is sent (keyframe bursts) at the estimate.
+        if cfg.congestion_control && role != Role::Publisher {
+            builder = builder.enable_bwe(Some(INITIAL_ESTIMATE));
+        }
+        let mut rtc = builder.build(now);
         for addr in cfg.candidates.iter().filter(|_| !tcp_only) {
             match Candidate::host(*addr, "udp") {
                 Ok(c) => {
@@ -156,6 +171,8 @@ impl Pc {
             nacks_seen: HashMap::new(),
             dirty: false,
             pending_writes: 0,
+            estimate: None,
+            desired_told: (0, 0),
         }
     }
 

@@ -18,6 +18,7 @@ use hikari_types::{
 };
 
 use crate::arena::{Arena, PartIdx, PcIdx, TrackIdx};
+use crate::bwe::Allocator;
 use crate::config::SfuConfig;
 use crate::ctx::Ctx;
 use crate::io::ConnId;
@@ -55,6 +56,8 @@ pub(crate) struct Participant {
     pub spoken: Spoken,
     /// Whether this participant was told who is speaking (newcomers are, at the next tick).
     pub speakers_told: bool,
+    /// Its downlink as `simulateScenario` subscriber-bandwidth set it, bits per second.
+    pub bandwidth_limit: Option<u64>,
 }
 
 impl Participant {
@@ -99,6 +102,8 @@ pub(crate) struct Room {
     pub told_counts: (u32, u32),
     /// Identities whose next session offers ICE over TCP only (`force-tcp`).
     pub tcp_only: HashSet<ParticipantIdentity>,
+    /// Layer bitrates and scratch space for bandwidth allocation (`bandwidth.rs`).
+    pub allocator: Allocator,
 }
 
 impl Room {
@@ -117,6 +122,7 @@ impl Room {
             dirty: Vec::new(),
             told_counts: (0, 0),
             tcp_only: HashSet::new(),
+            allocator: Allocator::default(),
         }
     }
 
@@ -216,6 +222,7 @@ impl Room {
                 self.counters.nacks_sent += self.pcs[pc].nack_increase((st.mid, st.rid, false), st.nacks);
             }
             Event::PeerStats(stats) => self.on_peer_stats(pc, &stats),
+            Event::EgressBitrateEstimate(kind) => self.on_estimate(pc, kind),
             Event::Connected => self.on_connected(cx, pc),
             Event::IceConnectionStateChange(state) => self.on_ice_state(cx, pc, state),
             // The peer closed DTLS on purpose: SDKs do it just before their leave arrives.
@@ -300,9 +307,11 @@ impl Room {
         }
     }
 
-    /// Frequent periodic work: who speaks, and which layers publishers should encode.
+    /// Frequent periodic work: who speaks, what each subscriber's bandwidth carries, and
+    /// which layers publishers should encode.
     pub fn tick(&mut self, cx: &mut Ctx) {
         self.tick_speakers(cx);
+        self.tick_bandwidth(cx);
         self.tick_dynacast(cx);
     }
 }

@@ -4,6 +4,7 @@
 use hikari_types::{LayerWant, ServerSignal, SimulcastLayer, TrackSid};
 
 use crate::arena::{Arena, PartIdx};
+use crate::bwe::Cap;
 use crate::ctx::Ctx;
 use crate::layers;
 use crate::room::{Participant, Room};
@@ -15,10 +16,9 @@ const MAX_LAYERS: usize = 4;
 impl Room {
     /// A subscriber's `UpdateTrackSettings`: pause or resume, and which layer it wants.
     pub(crate) fn update_track_settings(&mut self, cx: &mut Ctx, p: PartIdx, sids: &[TrackSid], disabled: bool, want: LayerWant) {
-        let Room { tracks, participants, .. } = self;
-        for (_, track) in tracks.iter_mut().filter(|(_, t)| sids.contains(&t.info.sid)) {
+        let mut changed = false;
+        for (_, track) in self.tracks.iter_mut().filter(|(_, t)| sids.contains(&t.info.sid)) {
             let max = layers::max_layer(want, &track.info.layers);
-            let mut changed = false;
             for down in track.downs.iter_mut().filter(|d| d.subscriber == p) {
                 if down.paused && !disabled {
                     down.forwarder.resync();
@@ -28,7 +28,13 @@ impl Room {
                 down.want = want;
                 down.max_layer = max;
             }
-            if changed {
+        }
+        if changed {
+            // A new wish is met now, not at the next tick: the subscriber's bandwidth is
+            // shared again, then the publishers hear what their subscribers need.
+            self.reallocate(cx, p);
+            let Room { tracks, participants, .. } = self;
+            for (_, track) in tracks.iter_mut().filter(|(_, t)| sids.contains(&t.info.sid)) {
                 tell_publisher(cx, participants, track);
             }
         }
@@ -58,7 +64,7 @@ impl Room {
 }
 
 /// Tells a track's publisher if its subscribers now need other layers.
-fn tell_publisher(cx: &mut Ctx, participants: &Arena<PartIdx, Participant>, track: &mut Track) {
+pub(crate) fn tell_publisher(cx: &mut Ctx, participants: &Arena<PartIdx, Participant>, track: &mut Track) {
     if let Some(signal) = dynacast_signal(track, cx.now)
         && let Some(owner) = participants.get(track.owner)
     {
@@ -73,7 +79,15 @@ fn dynacast_signal(track: &mut Track, now: std::time::Instant) -> Option<ServerS
     }
     let top = track.top_layer();
     // Sinks (recorders) want the best layer.
-    let wishes = track.downs.iter().filter(|d| !d.paused).map(|d| d.max_layer).chain(track.sinks.iter().map(|_| layers::TOP));
+    let wishes = track
+        .downs
+        .iter()
+        .filter(|d| !d.paused)
+        .filter_map(|d| match d.bandwidth {
+            Cap::Layer(cap) => Some(d.max_layer.min(cap)),
+            Cap::Paused => None,
+        })
+        .chain(track.sinks.iter().map(|_| layers::TOP));
     let needed = layers::needed(wishes, top);
     let all = layers::needed(std::iter::once(top), top);
     let mask = track.dynacast.update(needed, all, now)?;

@@ -85,6 +85,7 @@ impl Room {
                 self.tcp_only.insert(part.info.identity.clone());
             }
             Scenario::ForceTcp => tracing::info!("force-tcp ignored: ICE over TCP is off (rtc.tcp_port 0)"),
+            Scenario::SubscriberBandwidth(bps) => self.limit_bandwidth(p, bps),
         }
     }
 

@@ -9,6 +9,7 @@ use str0m::rtp::Ssrc;
 use hikari_types::{LayerWant, TrackInfo, TrackKind};
 
 use crate::arena::{PartIdx, PcIdx};
+use crate::bwe::Cap;
 use crate::dynacast::Dynacast;
 use crate::forward::Forwarder;
 use crate::io::SinkId;
@@ -32,6 +33,11 @@ pub(crate) struct Layer {
     pub rid: Option<Rid>,
     pub last_seen: Option<Instant>,
     pub last_keyframe_request: Option<Instant>,
+    /// Bytes received since the last measurement (`Track::measure`).
+    pub bytes: u64,
+    /// Its bitrate, smoothed, in bits per second; kept while the layer is off (dynacast),
+    /// so the allocator knows what switching it back on costs. 0 until measured.
+    pub rate: u64,
 }
 
 /// One subscriber's leg of a track.
@@ -54,11 +60,34 @@ pub(crate) struct DownTrack {
     pub want: LayerWant,
     /// The highest layer that wish allows (see `layers::max_layer`).
     pub max_layer: u8,
+    /// What the subscriber's bandwidth allows (`bandwidth.rs`): a layer cap, or paused.
+    pub bandwidth: Cap,
 }
 
 impl DownTrack {
+    /// The layer to forward now among the `flowing` ones; `None` while the leg is paused,
+    /// by the subscriber or for bandwidth.
+    pub fn target(&self, flowing: u8) -> Option<u8> {
+        match self.bandwidth {
+            _ if self.paused => None,
+            Cap::Paused => None,
+            Cap::Layer(cap) => Some(layers::pick(self.max_layer.min(cap), flowing)),
+        }
+    }
+
     pub fn new(subscriber: PartIdx, pc: PcIdx, forwarder: Forwarder) -> Self {
-        Self { subscriber, pc, mid: None, ssrc: None, pt: None, forwarder, paused: false, want: LayerWant::default(), max_layer: layers::TOP }
+        Self {
+            subscriber,
+            pc,
+            mid: None,
+            ssrc: None,
+            pt: None,
+            forwarder,
+            paused: false,
+            want: LayerWant::default(),
+            max_layer: layers::TOP,
+            bandwidth: Cap::Layer(layers::TOP),
+        }
     }
 }
 
@@ -153,6 +182,35 @@ impl Track {
             return 0;
         }
         self.info.layers.iter().map(|l| l.quality as u8).max().unwrap_or(layers::TOP).min(layers::TOP)
+    }
+
+    /// Closes the bitrate measurement window that started at `since` (each layer's bytes
+    /// become a smoothed rate).
+    pub fn measure(&mut self, since: Instant, now: Instant) {
+        let micros = now.saturating_duration_since(since).as_micros() as u64;
+        if micros == 0 {
+            return;
+        }
+        for l in self.layers.iter_mut() {
+            // Nothing in a window: the layer is off or stalled; what it costs is unchanged.
+            let bytes = std::mem::take(&mut l.bytes);
+            if bytes == 0 {
+                continue;
+            }
+            let rate = bytes.saturating_mul(8_000_000) / micros;
+            l.rate = if l.rate == 0 { rate } else { (l.rate * 3 + rate) / 4 };
+        }
+    }
+
+    /// A layer's bitrate: as measured, else as the publisher announced it, else a typical
+    /// figure for the layer (a camera's 180p, 360p, 720p at LiveKit's defaults).
+    pub fn layer_rate(&self, layer: u8) -> u64 {
+        const TYPICAL: [u64; layers::LAYERS as usize] = [150_000, 500_000, 1_700_000];
+        if let Some(measured) = self.layers.get(usize::from(layer)).map(|l| l.rate).filter(|&r| r > 0) {
+            return measured;
+        }
+        let announced = self.info.layers.iter().find(|l| l.quality as u8 == layer).map(|l| u64::from(l.bitrate)).filter(|&b| b > 0);
+        announced.unwrap_or(if self.info.simulcast { TYPICAL[usize::from(layer.min(layers::TOP))] } else { TYPICAL[1] })
     }
 
     pub fn down_mut(&mut self, pc: PcIdx, mid: Mid) -> Option<&mut DownTrack> {

@@ -6,121 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::World;
-use hikari_types::{ClientSignal, ConnectionQuality, LayerWant, Permissions, ServerSignal, TrackKind, TrackSid, VideoQuality};
+use common::simulcast::*;
+use hikari_types::{ClientSignal, ConnectionQuality, LayerWant, Permissions, ServerSignal, TrackKind, VideoQuality};
 use str0m::Event;
-use str0m::media::{MediaKind, Mid};
-
-const FRAME: Duration = Duration::from_millis(33);
-const RIDS: [&str; 3] = ["q", "h", "f"];
-
-/// A simulcast encoder as a browser runs it: one frame per enabled layer each step, a
-/// keyframe on a layer when asked (PLI) or when the layer is switched back on.
-struct Encoder {
-    c: usize,
-    mid: Mid,
-    frame: u64,
-    on: [bool; 3],
-    key: [bool; 3],
-    events_seen: usize,
-    signals_seen: usize,
-    /// Keyframe requests received, per layer.
-    plis: [usize; 3],
-    /// Dynacast updates received: the enabled layers of each.
-    updates: Vec<[bool; 3]>,
-}
-
-impl Encoder {
-    fn new(c: usize, mid: Mid) -> Self {
-        Self { c, mid, frame: 0, on: [true; 3], key: [true; 3], events_seen: 0, signals_seen: 0, plis: [0; 3], updates: Vec::new() }
-    }
-
-    fn step(&mut self, w: &mut World) {
-        for (l, rid) in RIDS.iter().enumerate() {
-            if self.on[l] {
-                w.write_layer_frame(self.c, self.mid, rid, self.frame, self.key[l]);
-                self.key[l] = false;
-            }
-        }
-        self.frame += 1;
-        w.pump();
-        pass(w, FRAME);
-        let client = w.client(self.c);
-        for e in &client.pub_events[self.events_seen..] {
-            if let Event::KeyframeRequest(req) = e
-                && let Some(l) = req.rid.and_then(|r| RIDS.iter().position(|x| **x == *r))
-            {
-                self.key[l] = true;
-                self.plis[l] += 1;
-            }
-        }
-        self.events_seen = client.pub_events.len();
-        for s in &client.signals[self.signals_seen..] {
-            if let ServerSignal::SubscribedQuality { enabled, .. } = s {
-                for (l, on) in enabled.iter().enumerate() {
-                    if *on && !self.on[l] {
-                        self.key[l] = true;
-                    }
-                }
-                self.on = *enabled;
-                self.updates.push(*enabled);
-            }
-        }
-        self.signals_seen = client.signals.len();
-    }
-
-    fn run(&mut self, w: &mut World, d: Duration) {
-        for _ in 0..(d.as_millis() / FRAME.as_millis()).max(1) {
-            self.step(w);
-        }
-    }
-}
-
-/// Lets `d` of virtual time pass (each advance stops at the SFU's next deadline).
-fn pass(w: &mut World, d: Duration) {
-    let end = w.now + d;
-    while w.now < end {
-        w.advance(end - w.now);
-    }
-}
-
-/// The layer letters of the video frames a client received, in order.
-fn layers_received(w: &World, c: usize) -> Vec<u8> {
-    common::received_frames(w.client(c), MediaKind::Video).iter().filter_map(|f| f.get(1).copied()).collect()
-}
-
-/// Video frames (first byte, layer) received since index `from`.
-fn frames_since(w: &World, c: usize, from: usize) -> Vec<(u8, u8)> {
-    common::received_frames(w.client(c), MediaKind::Video).iter().skip(from).filter_map(|f| Some((*f.first()?, *f.get(1)?))).collect()
-}
-
-fn track_sid(w: &World, c: usize) -> TrackSid {
-    w.client(c)
-        .signals
-        .iter()
-        .find_map(|s| match s {
-            ServerSignal::TrackPublished { track, .. } => Some(track.sid.clone()),
-            _ => None,
-        })
-        .expect("a published track")
-}
-
-fn settings(w: &mut World, c: usize, sid: &TrackSid, disabled: bool, want: LayerWant) {
-    w.signal(c, ClientSignal::TrackSettings { track_sids: vec![sid.clone()], disabled, want, fps: 0 });
-}
-
-/// alice publishes three layers; the other identities subscribe.
-fn simulcast_call(subscribers: &[&str]) -> (World, Encoder, Vec<usize>, TrackSid) {
-    let mut w = World::new();
-    let alice = w.join("room", "alice", Permissions::default());
-    let subs: Vec<usize> = subscribers.iter().map(|id| w.join("room", id, Permissions::default())).collect();
-    let mid = w.publish_simulcast(alice);
-    assert!(w.run_until(Duration::from_secs(5), |w| {
-        subs.iter().all(|&s| w.client(s).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_))))
-            && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
-    }));
-    let sid = track_sid(&w, alice);
-    (w, Encoder::new(alice, mid), subs, sid)
-}
+use str0m::media::MediaKind;
 
 #[test]
 fn each_subscriber_gets_the_layer_that_fits_the_size_it_shows() {
@@ -241,7 +130,7 @@ fn speakers_are_announced_loudest_first_and_fade_out() {
         w.write_audio_level(alice, a, n, -10);
         w.write_audio_level(bob, b, n, -30);
         w.pump();
-        pass(&mut w, Duration::from_millis(20));
+        w.pass(Duration::from_millis(20));
     }
     let first = speakers(&w).into_iter().next().expect("a SpeakersChanged arrived");
     let order: Vec<_> = first.iter().map(|(sid, _, _)| sid.clone()).collect();
@@ -256,7 +145,7 @@ fn speakers_are_announced_loudest_first_and_fade_out() {
         w.write_audio_level(alice, a, n, -10);
         w.write_audio_level(bob, b, n, -30);
         w.pump();
-        pass(&mut w, Duration::from_millis(20));
+        w.pass(Duration::from_millis(20));
     }
     let told: Vec<_> = w
         .client(dave)
@@ -274,7 +163,7 @@ fn speakers_are_announced_loudest_first_and_fade_out() {
         w.write_audio_level(alice, a, n, -127);
         w.write_audio_level(bob, b, n, -30);
         w.pump();
-        pass(&mut w, Duration::from_millis(20));
+        w.pass(Duration::from_millis(20));
     }
     let last_for_alice = speakers(&w).into_iter().flatten().rfind(|(sid, _, _)| *sid == sids[0].to_string()).expect("alice announced");
     assert!(!last_for_alice.1 && last_for_alice.2 == 0.0, "alice stopped speaking: {last_for_alice:?}");
@@ -306,7 +195,7 @@ fn connection_quality_reflects_loss_and_reaches_the_participant_and_its_subscrib
         for _ in 0..d.as_millis() / 33 {
             w.write_frame(alice, video, str0m::format::Codec::Vp8, frame, frame % 30 == 0);
             frame += 1;
-            pass(w, Duration::from_millis(33));
+            w.pass(Duration::from_millis(33));
         }
     };
     run(&mut w, Duration::from_secs(3));

@@ -20,7 +20,7 @@ fn still_flowing(w: &mut World, alice: usize, bob: usize, video: str0m::media::M
     let before = received_frames(w.client(bob), MediaKind::Video).len();
     for n in from..from + 40 {
         w.write_frame(alice, video, Codec::Vp8, n, n == from);
-        w.advance(Duration::from_millis(33));
+        w.pass(Duration::from_millis(33));
     }
     w.run_until(Duration::from_millis(300), |_| false);
     let after = received_frames(w.client(bob), MediaKind::Video).len();

@@ -40,7 +40,7 @@ fn two_party_call_forwards_media_and_data() {
         // A keyframe every 30 frames, like an encoder answering a PLI late.
         sent_video.push(w.write_frame(alice, video, Codec::Vp8, n, n % 30 == 0));
         sent_audio.push(w.write_frame(alice, audio, Codec::Opus, n, false));
-        w.advance(Duration::from_millis(33));
+        w.pass(Duration::from_millis(33));
     }
     w.run_until(Duration::from_millis(500), |_| false);
     let got_video = received_frames(w.client(bob), MediaKind::Video);
@@ -136,7 +136,7 @@ fn h264_is_forwarded() {
     let mut sent = Vec::new();
     for n in 0..60u64 {
         sent.push(w.write_frame(alice, video, Codec::H264, n, n % 30 == 0));
-        w.advance(Duration::from_millis(33));
+        w.pass(Duration::from_millis(33));
     }
     w.run_until(Duration::from_millis(500), |_| false);
     let got: Vec<(Codec, Vec<u8>)> = w

@@ -22,7 +22,7 @@ fn lost_packets_are_retransmitted() {
     let mut sent = Vec::new();
     for n in 0..120u64 {
         sent.push(w.write_frame(alice, video, Codec::Vp8, n, n == 0));
-        w.advance(Duration::from_millis(33));
+        w.pass(Duration::from_millis(33));
     }
     w.run_until(Duration::from_secs(2), |_| false);
     assert!(w.client(bob).dropped > 8, "the network lost packets ({})", w.client(bob).dropped);
@@ -44,7 +44,7 @@ fn keyframe_requests_are_relayed_and_throttled() {
     let (mut w, alice, bob, video) = World::video_call();
     for n in 0..10u64 {
         w.write_frame(alice, video, Codec::Vp8, n, n == 0);
-        w.advance(Duration::from_millis(33));
+        w.pass(Duration::from_millis(33));
     }
     let requests = |w: &World| w.client(alice).pub_events.iter().filter(|e| matches!(e, Event::KeyframeRequest(_))).count();
     w.run_until(Duration::from_secs(1), |_| false);
@@ -63,7 +63,7 @@ fn keyframe_requests_are_relayed_and_throttled() {
     for _ in 0..3 {
         w.clients[bob].subscriber.writer(mid).expect("media").request_keyframe(None, KeyframeRequestKind::Pli).expect("request");
         w.pump();
-        w.advance(Duration::from_millis(30));
+        w.pass(Duration::from_millis(30));
     }
     assert!(w.run_until(Duration::from_millis(400), |w| requests(w) > before), "the publisher is asked for a keyframe");
     assert_eq!(requests(&w), before + 1, "throttled to one request");

@@ -21,7 +21,7 @@ fn a_sink_receives_a_track_from_a_keyframe_with_continuous_numbers_until_detache
     for _ in 0..10 {
         w.write_frame(alice, video, Codec::Vp8, n, n == 0);
         n += 1;
-        w.advance(Duration::from_millis(33));
+        w.pass(Duration::from_millis(33));
     }
     let plis = w.sfu.stats().counters.keyframe_requests;
     w.command(Command::AttachSink { sink: SinkId(7), room: "room".into(), track: sid.clone() });
@@ -30,7 +30,7 @@ fn a_sink_receives_a_track_from_a_keyframe_with_continuous_numbers_until_detache
         // The publisher answers the PLI with the next frame.
         w.write_frame(alice, video, Codec::Vp8, n, n == 12);
         n += 1;
-        w.advance(Duration::from_millis(33));
+        w.pass(Duration::from_millis(33));
     }
     let got: Vec<_> = w.sink_packets.iter().filter(|(s, _)| *s == SinkId(7)).map(|(_, p)| p.clone()).collect();
     assert!(got.len() >= 30, "the sink receives the track: {} packets", got.len());

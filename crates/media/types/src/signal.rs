@@ -174,6 +174,9 @@ pub enum Scenario {
     LeaveFullReconnect,
     /// Its next session offers ICE over TCP only (`force-tcp`).
     ForceTcp,
+    /// Its downlink is taken to be this many bits per second whatever the estimate says;
+    /// 0 lifts the limit (`subscriber-bandwidth`).
+    SubscriberBandwidth(u64),
 }
 
 /// Who may subscribe to a publisher's tracks: one participant (by sid or identity), all

@@ -18,6 +18,8 @@ use str0m::media::{Direction, MediaKind, MediaTime, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output as RtcOutput, Rtc};
 
+pub mod simulcast;
+
 pub const SERVER: &str = "10.0.0.1:7882";
 
 pub struct Client {
@@ -47,6 +49,13 @@ pub struct Client {
     /// RTP payload types of the media datagrams the server sent this client, with counts.
     pub pts_in: BTreeMap<u8, usize>,
     pub mids: BTreeMap<String, Mid>,
+    /// The capacity of the server's path to the subscriber PeerConnection, bits per
+    /// second (a bottleneck with a 250 ms queue, as `tc tbf` shapes one); `None`: unlimited.
+    pub downlink: Option<u64>,
+    /// When the bottleneck has sent everything queued so far.
+    link_free_at: Option<Instant>,
+    /// Datagrams the bottleneck dropped (its queue was full).
+    pub link_dropped: usize,
 }
 
 pub struct World {
@@ -63,6 +72,8 @@ pub struct World {
     pub sink_packets: Vec<(SinkId, MediaPacket)>,
     /// Sinks closed by the SFU.
     pub sinks_closed: Vec<(SinkId, SinkEnd)>,
+    /// Datagrams waiting in a client's downlink bottleneck, with when they arrive.
+    in_flight: Vec<(Instant, SocketAddr, SocketAddr, Vec<u8>)>,
 }
 
 pub fn init_log() {
@@ -92,6 +103,7 @@ impl World {
             h264_only: false,
             sink_packets: Vec::new(),
             sinks_closed: Vec::new(),
+            in_flight: Vec::new(),
         }
     }
 
@@ -131,6 +143,9 @@ impl World {
             dropped: 0,
             pts_in: BTreeMap::new(),
             mids: BTreeMap::new(),
+            downlink: None,
+            link_free_at: None,
+            link_dropped: 0,
         });
         self.command(Command::Join(Box::new(Join {
             conn,
@@ -273,9 +288,14 @@ impl World {
     /// Writes one VP8-like frame of simulcast layer `rid`: its first byte is even for a
     /// keyframe, its second names the layer, then the frame number.
     pub fn write_layer_frame(&mut self, c: usize, mid: Mid, rid: &str, frame_no: u64, keyframe: bool) {
+        self.write_layer_frame_sized(c, mid, rid, frame_no, keyframe, 600);
+    }
+
+    /// [`World::write_layer_frame`] with a frame of `size` bytes.
+    pub fn write_layer_frame_sized(&mut self, c: usize, mid: Mid, rid: &str, frame_no: u64, keyframe: bool, size: usize) {
         let mut data = vec![if keyframe { 0x00 } else { 0x01 }, rid.as_bytes()[0]];
         data.extend_from_slice(&frame_no.to_be_bytes());
-        data.resize(600, 0xab);
+        data.resize(size.max(data.len()), 0xab);
         let now = self.now;
         let writer = self.clients[c].publisher.writer(mid).expect("media negotiated");
         let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).expect("VP8 negotiated").pt();
@@ -304,6 +324,15 @@ impl World {
         done(self)
     }
 
+    /// Lets `d` of virtual time pass, every deadline on the way handled (as a frame interval
+    /// passes between a browser's frames).
+    pub fn pass(&mut self, d: Duration) {
+        let end = self.now + d;
+        while self.now < end {
+            self.advance(end - self.now);
+        }
+    }
+
     /// Moves time forward by at most `max`, feeding every due timeout.
     pub fn advance(&mut self, max: Duration) {
         let mut next = self.now + max;
@@ -313,6 +342,12 @@ impl World {
         for c in &mut self.clients {
             let _ = c.publisher.handle_input(Input::Timeout(self.now));
             let _ = c.subscriber.handle_input(Input::Timeout(self.now));
+        }
+        let now = self.now;
+        let (due, waiting) = std::mem::take(&mut self.in_flight).into_iter().partition(|(at, ..)| *at <= now);
+        self.in_flight = waiting;
+        for (_, src, dst, bytes) in due {
+            self.arrive(src, dst, &bytes);
         }
         self.pump();
     }
@@ -341,6 +376,26 @@ impl World {
     }
 
     fn deliver(&mut self, src: SocketAddr, dst: SocketAddr, bytes: &[u8]) {
+        let now = self.now;
+        if let Some(c) = self.clients.iter_mut().find(|c| c.sub_addr == dst && c.downlink.is_some())
+            && let Some(bps) = c.downlink
+        {
+            // A bottleneck: each datagram leaves when the ones before it have, and is
+            // dropped when it would wait longer than the queue holds.
+            let start = c.link_free_at.map_or(now, |t| t.max(now));
+            if start.saturating_duration_since(now) > Duration::from_millis(250) {
+                c.link_dropped += 1;
+                return;
+            }
+            let leaves = start + Duration::from_micros((bytes.len() as u64 + 28) * 8 * 1_000_000 / bps.max(1));
+            c.link_free_at = Some(leaves);
+            self.in_flight.push((leaves, src, dst, bytes.to_vec()));
+            return;
+        }
+        self.arrive(src, dst, bytes);
+    }
+
+    fn arrive(&mut self, src: SocketAddr, dst: SocketAddr, bytes: &[u8]) {
         if dst == self.server {
             self.sfu.handle_datagram(self.now, src, dst, bytes);
             return;
