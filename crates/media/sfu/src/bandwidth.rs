@@ -45,7 +45,7 @@ impl Room {
         let since = self.allocator.measured_at.replace(now);
         for (_, track) in self.tracks.iter_mut() {
             match since {
-                Some(since) => track.measure(since, now),
+                Some(since) => track.measure(now.saturating_duration_since(since)),
                 // The first window starts now: what came before is not counted in it.
                 None => track.layers.iter_mut().for_each(|l| l.bytes = 0),
             }

@@ -184,10 +184,10 @@ impl Track {
         self.info.layers.iter().map(|l| l.quality as u8).max().unwrap_or(layers::TOP).min(layers::TOP)
     }
 
-    /// Closes the bitrate measurement window that started at `since` (each layer's bytes
-    /// become a smoothed rate).
-    pub fn measure(&mut self, since: Instant, now: Instant) {
-        let micros = now.saturating_duration_since(since).as_micros() as u64;
+    /// Closes a bitrate measurement window that lasted `window` (each layer's bytes become
+    /// a smoothed rate).
+    pub fn measure(&mut self, window: Duration) {
+        let micros = window.as_micros() as u64;
         if micros == 0 {
             return;
         }
