@@ -69,6 +69,21 @@ e2e_block_udp() {
     e2e_in_ns ip rule add pref 100 table local
 }
 
+# Sends the server's traffic to 10.77.0.2 over the veth pair instead of loopback, so that a
+# qdisc on hk0 shapes what subscribers receive (the adaptive mode's bandwidth checks):
+# locally made packets from .1 to .2 take a route through hk0 (table 77), hk1 accepts them
+# although their source is local, and clients cannot reach the media port from .1 (so every
+# ICE pair runs .2 <-> .1). The local table moves behind these rules, as in e2e_block_udp.
+e2e_route_via_veth() {
+  e2e_in_ns sysctl -qw net.ipv4.conf.all.accept_local=1 net.ipv4.conf.hk1.accept_local=1 \
+      net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.hk0.rp_filter=0 net.ipv4.conf.hk1.rp_filter=0 &&
+    e2e_in_ns ip route add 10.77.0.2/32 dev hk0 src 10.77.0.1 table 77 &&
+    e2e_in_ns ip rule add pref 4 iif lo from 10.77.0.1 to 10.77.0.1 ipproto udp dport 7882 prohibit &&
+    e2e_in_ns ip rule add pref 5 iif lo from 10.77.0.1 to 10.77.0.2 lookup 77 &&
+    e2e_in_ns ip rule del pref 0 &&
+    e2e_in_ns ip rule add pref 100 table local
+}
+
 # HTTP status of GET / inside the namespace ("000" when nothing answers).
 e2e_health() {
   e2e_in_ns curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$E2E_SERVER_IP:$E2E_HTTP_PORT/" 2>/dev/null || true
@@ -177,6 +192,10 @@ e2e_run_modes() {
       failed=$((failed + 1))
       e2e_server_stop; e2e_ns_down
       continue
+    fi
+    if [ "$mode" = adaptive ] && ! e2e_route_via_veth; then
+      echo "FAIL route_via_veth ($mode): could not route the server's traffic over the veth pair"
+      failed=$((failed + 1))
     fi
     if [ "$mode" = tcp ] && ! e2e_block_udp; then
       echo "FAIL block_udp ($mode): could not drop UDP in the namespace"

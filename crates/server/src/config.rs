@@ -70,6 +70,21 @@ pub struct RtcConfig {
     pub use_external_ip: bool,
     pub disable_rtc_v1: bool,
     pub disable_udp_gso: bool,
+    pub congestion_control: CongestionControlConfig,
+}
+
+/// `rtc.congestion_control`, as livekit-server names it.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct CongestionControlConfig {
+    pub enabled: bool,
+    pub allow_pause: bool,
+}
+
+impl Default for CongestionControlConfig {
+    fn default() -> Self {
+        Self { enabled: true, allow_pause: false }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -161,6 +176,19 @@ pub const FIELDS: &[Field] = &[
         "u16 = 7881, 0 = off",
         "ICE over TCP: clients whose UDP is blocked (office firewalls) send media over this TCP port instead",
         "--tcp-port, TCP_PORT",
+    ),
+    f("rtc.congestion_control", "", "bandwidth estimation towards subscribers (the two fields below)", ""),
+    f(
+        "rtc.congestion_control.enabled",
+        "bool = true",
+        "estimate each subscriber's downlink (transport-wide congestion control) and send it the simulcast layers that fit, pacing bursts",
+        "",
+    ),
+    f(
+        "rtc.congestion_control.allow_pause",
+        "bool = false",
+        "when even the lowest layer does not fit, pause that video (the subscriber is told) instead of sending the lowest layer anyway",
+        "",
     ),
     f("rtc.stun_servers", "", "", ""),
     f("rtc.use_ice_lite", "", "", ""),
@@ -287,6 +315,15 @@ mod tests {
         assert!(c.room.auto_create, "unset fields keep defaults");
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].contains("rtc.bogus") || warnings[1].contains("rtc.bogus"), "{warnings:?}");
+    }
+
+    #[test]
+    fn congestion_control_as_livekit_names_it() {
+        let (c, warnings) = FileConfig::parse("rtc:\n  congestion_control:\n    allow_pause: true\n").expect("valid yaml");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(c.rtc.congestion_control, CongestionControlConfig { enabled: true, allow_pause: true });
+        let (c, _) = FileConfig::parse("port: 7880\n").expect("valid yaml");
+        assert!(c.rtc.congestion_control.enabled && !c.rtc.congestion_control.allow_pause, "on, without pausing, by default");
     }
 
     #[test]

@@ -130,6 +130,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     let mut sfu = SfuConfig::new(candidates, (now, unix_ms), unix_ms as u64, Arc::new(hikari_protocol::LiveKitData));
     sfu.room = settings.room.clone();
     sfu.tcp_candidates = settings.tcp.as_ref().map(|(_, c)| c.clone()).unwrap_or_default();
+    (sfu.congestion_control, sfu.allow_pause) = settings.congestion_control;
     // Clients gate features (RPC, data streams) on the LiveKit server version they see.
     sfu.server.version = hikari_sfu::LIVEKIT_COMPATIBLE_VERSION.into();
     sfu.server.region = settings.region.clone();

@@ -45,6 +45,8 @@ pub struct Settings {
     pub rtc_v1: bool,
     pub limits: Limits,
     pub udp_gso: bool,
+    /// `rtc.congestion_control`: (enabled, allow_pause).
+    pub congestion_control: (bool, bool),
     pub region: String,
     pub room: RoomDefaults,
     pub log_level: String,
@@ -201,6 +203,7 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         rtc_v1: !(args.disable_rtc_v1 || rtc.disable_rtc_v1),
         limits: limits(&file.limits)?,
         udp_gso: !(args.disable_udp_gso || rtc.disable_udp_gso),
+        congestion_control: (rtc.congestion_control.enabled, rtc.congestion_control.allow_pause),
         region: args.region.clone().or(file.region.clone()).unwrap_or_default(),
         room: RoomDefaults {
             empty_timeout: file.room.empty_timeout,

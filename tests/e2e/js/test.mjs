@@ -13,6 +13,7 @@
 // Prints PASS/FAIL per check, METRIC lines, and closes with "<label>: N passed, N failed".
 
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -369,6 +370,55 @@ async function adaptiveScenario(pages) {
     return { ok: q.some((x) => x.identity === 'pub' && x.quality === 'excellent') && q.some((x) => x.identity === 'early-sub'), detail: JSON.stringify(q) };
   });
   check('connection_quality_reaches_subscribers', quality.ok, quality.detail);
+  await bandwidthScenario(pages, video);
+}
+
+// Bandwidth estimation: the namespace routes the server's traffic to the clients over hk0
+// (lib.sh e2e_route_via_veth), so a token bucket there narrows both subscribers' downlink.
+// They must step down to a smaller layer instead of losing packets, and back up when the
+// link clears.
+async function bandwidthScenario(pages, video) {
+  const shape = (rate) => execFileSync('tc', rate
+    ? ['qdisc', 'replace', 'dev', 'hk0', 'root', 'tbf', 'rate', rate, 'burst', '32kb', 'latency', '300ms']
+    : ['qdisc', 'del', 'dev', 'hk0', 'root']);
+  for (const n of ['early', 'late']) await pages[n].evaluate(() => window.e2e.setVideoSize(1280, 720));
+  const heights = async () => Promise.all(['early', 'late'].map(async (n) => (await video(n))?.frameHeight || 0));
+  // The top layer's height, once both subscribers receive it.
+  const full = await waitFor(30_000, async () => {
+    const h = await heights();
+    return { ok: h[0] >= 360 && h[0] === h[1], detail: `heights ${h}` };
+  });
+  check('bwe_open_link_carries_the_top_layer', full.ok, `${full.detail} after ${full.ms} ms`);
+  if (!full.ok) return;
+  const top = (await heights())[0];
+  shape('500kbit'); // about 250 kbit/s each: the low layer fits, the top one does not
+  try {
+    const down = await waitFor(30_000, async () => {
+      const h = await heights();
+      return { ok: h.every((x) => x > 0 && x < top), detail: `heights ${h} (top ${top})` };
+    });
+    check('bwe_narrow_link_steps_down', down.ok, `${down.detail} after ${down.ms} ms`);
+    if (down.ok) metric('bwe_step_down_after_narrowing', down.ms);
+    // Once stepped down, what arrives is (almost) all that was sent.
+    const before = await Promise.all(['early', 'late'].map((n) => video(n)));
+    await new Promise((r) => setTimeout(r, 5000)); // a measurement window, not a wait for an event
+    const after = await Promise.all(['early', 'late'].map((n) => video(n)));
+    const loss = after.map((a, i) => {
+      const got = a.packetsReceived - before[i].packetsReceived, lost = a.packetsLost - before[i].packetsLost;
+      return lost / Math.max(1, got + lost);
+    });
+    const stayed = after.every((a) => a.frameHeight > 0 && a.frameHeight < top);
+    check('bwe_narrow_link_loses_little', stayed && loss.every((l) => l < 0.03), `loss ${loss.map((l) => (100 * l).toFixed(1) + '%')}, heights ${after.map((a) => a.frameHeight)}`);
+    metric('bwe_loss_percent_after_step_down', Math.round(1000 * Math.max(...loss)) / 10);
+  } finally {
+    shape(null);
+  }
+  const up = await waitFor(40_000, async () => {
+    const h = await heights();
+    return { ok: h.every((x) => x >= top), detail: `heights ${h} (top ${top})` };
+  });
+  check('bwe_clear_link_steps_back_up', up.ok, `${up.detail} after ${up.ms} ms`);
+  if (up.ok) metric('bwe_step_up_after_clearing', up.ms);
 }
 
 async function main() {

@@ -108,7 +108,7 @@ impl Room {
             allocator.legs.push(Leg { priority, wish, rates, current: down.bandwidth });
             allocator.which.push((t, d));
         }
-        bwe::allocate(budget, &allocator.legs, &mut allocator.caps, &mut allocator.order);
+        bwe::allocate(budget, &allocator.legs, cx.cfg.allow_pause, &mut allocator.caps, &mut allocator.order);
 
         let mut states = Vec::new();
         // Padding up to the next step lets the estimate grow to where a leg steps up.

@@ -9,7 +9,9 @@
 //!
 //! 1. in priority order (screen share, then the active speaker's camera, then the rest),
 //!    every leg gets its lowest layer while the budget lasts; a leg that does not fit is
-//!    paused (the subscriber is told: `StreamStateUpdate`);
+//!    paused (the subscriber is told: `StreamStateUpdate`) when pausing is allowed
+//!    (`rtc.congestion_control.allow_pause`, off by default as in LiveKit), else it keeps
+//!    its lowest layer;
 //! 2. in the same order, each leg is raised to the highest layer up to its wish that the
 //!    rest of the budget pays for.
 //!
@@ -76,7 +78,8 @@ impl Leg {
 
 /// Shares `budget` bits per second among `legs`; `caps[i]` receives leg `i`'s cap, and
 /// `order` is scratch space (reused across calls, so the tick allocates nothing once warm).
-pub(crate) fn allocate(budget: u64, legs: &[Leg], caps: &mut Vec<Cap>, order: &mut Vec<usize>) {
+/// Without `allow_pause` a leg that does not fit keeps its lowest layer.
+pub(crate) fn allocate(budget: u64, legs: &[Leg], allow_pause: bool, caps: &mut Vec<Cap>, order: &mut Vec<usize>) {
     caps.clear();
     caps.resize(legs.len(), Cap::Paused);
     order.clear();
@@ -86,8 +89,8 @@ pub(crate) fn allocate(budget: u64, legs: &[Leg], caps: &mut Vec<Cap>, order: &m
     let mut left = budget;
     for &i in order.iter() {
         let need = legs[i].need(0);
-        if need <= left {
-            left -= need;
+        if need <= left || !allow_pause {
+            left = left.saturating_sub(need);
             caps[i] = Cap::Layer(0);
         }
     }
@@ -118,7 +121,7 @@ mod tests {
 
     fn run(budget: u64, legs: &[Leg]) -> Vec<Cap> {
         let (mut caps, mut order) = (Vec::new(), Vec::new());
-        allocate(budget, legs, &mut caps, &mut order);
+        allocate(budget, legs, true, &mut caps, &mut order);
         caps
     }
 
@@ -154,6 +157,14 @@ mod tests {
         let legs = [leg(0, 2, Cap::Layer(0)), leg(2, 2, Cap::Layer(0))];
         assert_eq!(run(200_000, &legs), [Cap::Paused, Cap::Layer(0)]);
         assert_eq!(run(2_500_000, &legs), [Cap::Layer(1), Cap::Layer(2)], "the share goes high, the camera gets what is left");
+    }
+
+    #[test]
+    fn without_pausing_a_starved_leg_keeps_its_lowest_layer() {
+        let legs = [leg(2, 2, Cap::Layer(2)), leg(0, 2, Cap::Layer(2))];
+        let (mut caps, mut order) = (Vec::new(), Vec::new());
+        allocate(200_000, &legs, false, &mut caps, &mut order);
+        assert_eq!(caps, [Cap::Layer(0), Cap::Layer(0)]);
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub struct SfuConfig {
     /// Whether the server estimates each subscriber's downlink (transport-wide congestion
     /// control) and fits the video it forwards to it (`rtc.congestion_control`).
     pub congestion_control: bool,
+    /// Whether a subscriber's video may be paused when its bandwidth cannot carry even the
+    /// lowest layer (`rtc.congestion_control.allow_pause`); otherwise it keeps that layer.
+    pub allow_pause: bool,
     /// Room defaults.
     pub room: RoomDefaults,
     /// What the server says about itself in join responses.
@@ -74,6 +77,7 @@ impl SfuConfig {
             negotiation_timeout: Duration::from_secs(15),
             resume_window: Duration::from_secs(20),
             congestion_control: true,
+            allow_pause: false,
             room: RoomDefaults::default(),
             server: ServerInfo { version: LIVEKIT_COMPATIBLE_VERSION.into(), protocol: 16, node_id: "ND_local".into(), region: String::new() },
             seed,

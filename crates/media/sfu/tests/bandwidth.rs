@@ -67,8 +67,19 @@ fn a_narrow_downlink_steps_the_subscriber_down_and_a_clear_one_back_up() {
 }
 
 #[test]
-fn a_subscriber_bandwidth_limit_steps_down_pauses_and_resumes() {
+fn without_allow_pause_a_starved_subscriber_keeps_the_lowest_layer() {
     let (mut w, mut enc, subs, _sid) = simulcast_call(&["bob"]);
+    enc.sizes = SIZES;
+    let bob = subs[0];
+    w.signal(bob, ClientSignal::Simulate(Scenario::SubscriberBandwidth(50_000)));
+    enc.run(&mut w, Duration::from_secs(3));
+    assert!(last_layers(&w, bob, 10).iter().all(|&l| l == b'q'), "{:?}", last_layers(&w, bob, 10));
+    assert!(stream_states(&w, bob).is_empty(), "never paused");
+}
+
+#[test]
+fn a_subscriber_bandwidth_limit_steps_down_pauses_and_resumes() {
+    let (mut w, mut enc, subs, _sid) = simulcast_call_with(&["bob"], |cfg| cfg.allow_pause = true);
     enc.sizes = SIZES;
     let bob = subs[0];
     enc.run(&mut w, Duration::from_secs(2));

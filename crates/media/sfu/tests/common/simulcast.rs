@@ -103,7 +103,12 @@ pub fn settings(w: &mut World, c: usize, sid: &TrackSid, disabled: bool, want: L
 
 /// alice publishes three layers; the other identities subscribe.
 pub fn simulcast_call(subscribers: &[&str]) -> (World, Encoder, Vec<usize>, TrackSid) {
-    let mut w = World::new();
+    simulcast_call_with(subscribers, |_| {})
+}
+
+/// [`simulcast_call`] on an SFU whose configuration `adjust` changed.
+pub fn simulcast_call_with(subscribers: &[&str], adjust: impl FnOnce(&mut hikari_sfu::SfuConfig)) -> (World, Encoder, Vec<usize>, TrackSid) {
+    let mut w = World::with_config(adjust);
     let alice = w.join("room", "alice", Permissions::default());
     let subs: Vec<usize> = subscribers.iter().map(|id| w.join("room", id, Permissions::default())).collect();
     let mid = w.publish_simulcast(alice);
