@@ -47,6 +47,10 @@ shape() {
     storm)   echo "--scenario storm --subs ${BENCH_STORM_SUBS:-100} --duration 10" ;;
     # The webinar ramped until delivery falls below 99.9%: each step is its own window.
     ramp)    echo "--scenario webinar --steps ${BENCH_RAMP_STEPS:-50,100,150,200,300,400,500,600,700,800,1000} --join-rate 100 --duration ${BENCH_RAMP_WINDOW:-10}" ;;
+    # The same ramp with adaptive-stream subscribers: every second one asks for the low
+    # layer (UpdateTrackSettings), as a small video element does. LiveKit protocol only:
+    # Janus's subscribers take what its videoroom sends.
+    ramp-adaptive) echo "$(shape ramp) --low-share ${BENCH_LOW_SHARE:-0.5}" ;;
     *) say "unknown scenario $1"; exit 2 ;;
   esac
 }

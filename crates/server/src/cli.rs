@@ -86,6 +86,9 @@ pub struct ServeArgs {
     /// Send every datagram on its own, not runs of equal-size ones as one UDP GSO send.
     #[arg(long)]
     pub disable_udp_gso: bool,
+    /// No bandwidth estimation towards subscribers (`rtc.congestion_control.enabled: false`).
+    #[arg(long)]
+    pub disable_congestion_control: bool,
 }
 
 #[derive(Debug, Subcommand)]

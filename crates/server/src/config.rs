@@ -182,7 +182,7 @@ pub const FIELDS: &[Field] = &[
         "rtc.congestion_control.enabled",
         "bool = true",
         "estimate each subscriber's downlink (transport-wide congestion control) and send it the simulcast layers that fit, pacing bursts",
-        "",
+        "--disable-congestion-control",
     ),
     f(
         "rtc.congestion_control.allow_pause",

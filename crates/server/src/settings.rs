@@ -203,7 +203,7 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         rtc_v1: !(args.disable_rtc_v1 || rtc.disable_rtc_v1),
         limits: limits(&file.limits)?,
         udp_gso: !(args.disable_udp_gso || rtc.disable_udp_gso),
-        congestion_control: (rtc.congestion_control.enabled, rtc.congestion_control.allow_pause),
+        congestion_control: (rtc.congestion_control.enabled && !args.disable_congestion_control, rtc.congestion_control.allow_pause),
         region: args.region.clone().or(file.region.clone()).unwrap_or_default(),
         room: RoomDefaults {
             empty_timeout: file.room.empty_timeout,

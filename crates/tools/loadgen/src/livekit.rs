@@ -7,7 +7,9 @@ use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
 use hikari_auth::{AccessToken, VideoGrant};
 use hikari_protocol::{decode_server_signal, encode_client_signal};
-use hikari_types::{AddTrack, ClientSignal, DisconnectReason, Sdp, SdpKind, ServerSignal, SignalTarget, SimulcastLayer, TrackKind, TrackSource, VideoQuality};
+use hikari_types::{
+    AddTrack, ClientSignal, DisconnectReason, LayerWant, Sdp, SdpKind, ServerSignal, SignalTarget, SimulcastLayer, TrackKind, TrackSource, VideoQuality,
+};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -73,6 +75,15 @@ fn add_tracks(spec: &PublishSpec) -> Vec<AddTrack> {
 }
 
 /// Runs one participant until `stop` turns true or the server ends the session.
+/// Adds the video tracks of `participants` not yet in `videos`.
+fn note_videos(videos: &mut Vec<hikari_types::TrackSid>, participants: &[hikari_types::ParticipantInfo]) {
+    for t in participants.iter().flat_map(|p| &p.tracks).filter(|t| t.kind == TrackKind::Video) {
+        if !videos.contains(&t.sid) {
+            videos.push(t.sid.clone());
+        }
+    }
+}
+
 pub async fn run(engine: Engine, lk: LiveKit, client: Client, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
     let started = Instant::now();
     let url = format!("{}/rtc?access_token={}&auto_subscribe=1&protocol=16&sdk=rust&version=0.0.1", lk.url, token(&lk, &client.room, &client.identity)?);
@@ -82,6 +93,8 @@ pub async fn run(engine: Engine, lk: LiveKit, client: Client, mut stop: watch::R
     let mut sub_peer: Option<usize> = None;
     let mut announced = 0usize;
     let mut published = 0usize;
+    // Video tracks of the others, for a client that asks for their low layer.
+    let mut videos: Vec<hikari_types::TrackSid> = Vec::new();
     let mut ping = tokio::time::interval(Duration::from_secs(5));
     let result: anyhow::Result<()> = async {
         loop {
@@ -103,6 +116,7 @@ pub async fn run(engine: Engine, lk: LiveKit, client: Client, mut stop: watch::R
                     let mut replies = Vec::new();
                     match signal {
                         ServerSignal::Join(j) => {
+                            note_videos(&mut videos, &j.others);
                             let secs = u64::try_from(j.ping_interval).unwrap_or(5).clamp(1, 30);
                             ping = tokio::time::interval(Duration::from_secs(secs));
                             if let Role::Publisher(spec) = &client.role {
@@ -138,7 +152,12 @@ pub async fn run(engine: Engine, lk: LiveKit, client: Client, mut stop: watch::R
                                 Some(peer) => engine.call(move |c| c.accept_offer(peer, &s.sdp)).await??,
                             };
                             replies.push(ClientSignal::Answer(sdp(SdpKind::Answer, answer, id)));
+                            if client.low && !videos.is_empty() {
+                                let want = LayerWant::Quality(VideoQuality::Low);
+                                replies.push(ClientSignal::TrackSettings { track_sids: videos.clone(), disabled: false, want, fps: 0 });
+                            }
                         }
+                        ServerSignal::Update(list) => note_videos(&mut videos, &list),
                         ServerSignal::Trickle(t) => {
                             let peer = match t.target { SignalTarget::Publisher => pub_peer, SignalTarget::Subscriber => sub_peer };
                             let line = Some(t.candidate).filter(|l| !l.is_empty());

@@ -93,6 +93,11 @@ struct Args {
     /// Delivery below which a ramp stops.
     #[arg(long, default_value_t = 0.999)]
     min_delivery: f64,
+    /// Share of subscribers that ask for the low simulcast layer (`UpdateTrackSettings`
+    /// quality LOW, as an adaptive-stream client with a small video element does); LiveKit
+    /// only. 0.5: every second subscriber.
+    #[arg(long, default_value_t = 0.0)]
+    low_share: f64,
 }
 
 /// One participant to run.
@@ -106,6 +111,8 @@ pub struct Client {
     pub role: Role,
     /// Janus: publisher feeds to wait for and subscribe to (LiveKit auto-subscribes).
     pub expect_feeds: usize,
+    /// Asks for the low simulcast layer of every video it receives (LiveKit only).
+    pub low: bool,
 }
 
 /// Publisher or pure subscriber.
@@ -237,6 +244,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             identity: format!("pub-{n}"),
             role: Role::Publisher(spec),
             expect_feeds: if args.scenario == Scenario::Meeting { n_pubs } else { 0 },
+            low: false,
         }));
         if args.scenario == Scenario::Meeting && args.join_rate > 0.0 {
             tokio::time::sleep(Duration::from_secs_f64(1.0 / args.join_rate)).await;
@@ -254,7 +262,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     for (step, &target) in steps.iter().enumerate() {
         let t_sub = Instant::now();
         for n in joined_subs..target {
-            tasks.push(spawn(Client { room: room.clone(), identity: format!("sub-{n}"), role: Role::Subscriber, expect_feeds: n_pubs }));
+            // Every subscriber whose share crosses a whole number asks for the low layer.
+            let low = (((n + 1) as f64) * args.low_share).floor() > ((n as f64) * args.low_share).floor();
+            tasks.push(spawn(Client { room: room.clone(), identity: format!("sub-{n}"), role: Role::Subscriber, expect_feeds: n_pubs, low }));
             if !storm {
                 tokio::time::sleep(Duration::from_secs_f64(1.0 / args.join_rate)).await;
             }
