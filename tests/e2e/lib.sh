@@ -71,7 +71,9 @@ e2e_block_udp() {
 
 # Sends the server's traffic to 10.77.0.2 over the veth pair instead of loopback, so that a
 # qdisc on hk0 shapes what subscribers receive (the adaptive mode's bandwidth checks):
-# locally made packets from .1 to .2 take a route through hk0 (table 77), hk1 accepts them
+# locally made packets to .2 (only the server sends there; the server's socket is bound to
+# the wildcard address, so the rule cannot name the source) take a route through hk0 with
+# source .1 (table 77), hk1 accepts them
 # although their source is local, and clients cannot reach the media port from .1 (so every
 # ICE pair runs .2 <-> .1). The local table moves behind these rules, as in e2e_block_udp.
 e2e_route_via_veth() {
@@ -79,7 +81,7 @@ e2e_route_via_veth() {
       net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.hk0.rp_filter=0 net.ipv4.conf.hk1.rp_filter=0 &&
     e2e_in_ns ip route add 10.77.0.2/32 dev hk0 src 10.77.0.1 table 77 &&
     e2e_in_ns ip rule add pref 4 iif lo from 10.77.0.1 to 10.77.0.1 ipproto udp dport 7882 prohibit &&
-    e2e_in_ns ip rule add pref 5 iif lo from 10.77.0.1 to 10.77.0.2 lookup 77 &&
+    e2e_in_ns ip rule add pref 5 iif lo to 10.77.0.2 lookup 77 &&
     e2e_in_ns ip rule del pref 0 &&
     e2e_in_ns ip rule add pref 100 table local
 }

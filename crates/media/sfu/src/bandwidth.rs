@@ -105,7 +105,8 @@ impl Room {
             };
             let rates: [u64; LAYERS as usize] = std::array::from_fn(|l| track.layer_rate(l as u8));
             desired += rates[usize::from(wish)];
-            allocator.legs.push(Leg { priority, wish, rates, current: down.bandwidth });
+            let may_rise = down.stepped_down_at.is_none_or(|at| cx.now.saturating_duration_since(at) >= bwe::UP_HOLD);
+            allocator.legs.push(Leg { priority, wish, rates, current: down.bandwidth, may_rise });
             allocator.which.push((t, d));
         }
         bwe::allocate(budget, &allocator.legs, cx.cfg.allow_pause, &mut allocator.caps, &mut allocator.order);
@@ -127,11 +128,20 @@ impl Room {
             }
             let track = &mut tracks[t];
             let down = &mut track.downs[d];
+            let first = !mem::replace(&mut down.allocated, true);
             if down.bandwidth == cap {
                 continue;
             }
             let was_paused = down.bandwidth == Cap::Paused;
             tracing::debug!(track = %track.info.sid, ?cap, estimate, "bandwidth allocation");
+            let lower = match (down.bandwidth, cap) {
+                (Cap::Layer(old), Cap::Layer(new)) => new < old,
+                (Cap::Layer(_), Cap::Paused) => true,
+                (Cap::Paused, _) => false,
+            };
+            if lower && !first {
+                down.stepped_down_at = Some(cx.now);
+            }
             down.bandwidth = cap;
             if was_paused != (cap == Cap::Paused) {
                 if was_paused {

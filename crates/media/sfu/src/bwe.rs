@@ -17,7 +17,10 @@
 //!
 //! Going above a leg's current layer (or resuming it) needs an eighth more than the
 //! layer's bitrate, so an estimate hovering at one layer's edge does not make the leg flap;
-//! staying or stepping down needs only the bitrate itself.
+//! staying or stepping down needs only the bitrate itself. A leg that just stepped down
+//! does not step up again for [`UP_HOLD`] (`Leg::may_rise`): an estimate that swings (a
+//! keyframe burst, a probe through a shallow queue) moves the picture once, not back and
+//! forth.
 
 use std::time::Instant;
 
@@ -26,6 +29,9 @@ use crate::layers::LAYERS;
 
 /// The extra share of a layer's bitrate the budget must have to step up to it: 1/2^3.
 const UP_HEADROOM_SHIFT: u32 = 3;
+
+/// How long a leg that stepped down (or paused) stays at most where it is.
+pub(crate) const UP_HOLD: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// A room's allocation state: when layer bitrates were last measured, and scratch space
 /// the periodic allocation reuses.
@@ -62,6 +68,8 @@ pub(crate) struct Leg {
     pub rates: [u64; LAYERS as usize],
     /// What the leg had so far.
     pub current: Cap,
+    /// Whether it may go above `current` (it did not step down within [`UP_HOLD`]).
+    pub may_rise: bool,
 }
 
 impl Leg {
@@ -72,7 +80,11 @@ impl Leg {
             Cap::Paused => true,
             Cap::Layer(cur) => layer > cur,
         };
-        if above { rate + (rate >> UP_HEADROOM_SHIFT) } else { rate }
+        match above {
+            false => rate,
+            true if self.may_rise => rate + (rate >> UP_HEADROOM_SHIFT),
+            true => u64::MAX,
+        }
     }
 }
 
@@ -116,7 +128,7 @@ mod tests {
     const RATES: [u64; 3] = [150_000, 500_000, 1_500_000];
 
     fn leg(priority: u8, wish: u8, current: Cap) -> Leg {
-        Leg { priority, wish, rates: RATES, current }
+        Leg { priority, wish, rates: RATES, current, may_rise: true }
     }
 
     fn run(budget: u64, legs: &[Leg]) -> Vec<Cap> {
@@ -152,6 +164,15 @@ mod tests {
     }
 
     #[test]
+    fn a_leg_that_just_stepped_down_holds() {
+        let held = [Leg { may_rise: false, ..leg(0, 2, Cap::Layer(0)) }];
+        assert_eq!(run(10_000_000, &held), [Cap::Layer(0)], "no rise however rich");
+        assert_eq!(run(100_000, &held), [Cap::Paused], "stepping further down is allowed");
+        let paused = [Leg { may_rise: false, ..leg(0, 2, Cap::Paused) }];
+        assert_eq!(run(10_000_000, &paused), [Cap::Paused]);
+    }
+
+    #[test]
     fn priority_decides_who_keeps_its_picture_and_who_goes_up_first() {
         // A camera (0) and a screen share (2): the share is served first.
         let legs = [leg(0, 2, Cap::Layer(0)), leg(2, 2, Cap::Layer(0))];
@@ -171,7 +192,7 @@ mod tests {
     fn a_leg_never_exceeds_its_wish() {
         let legs = [leg(0, 1, Cap::Layer(1))];
         assert_eq!(run(u64::MAX, &legs), [Cap::Layer(1)]);
-        let single = [Leg { priority: 0, wish: 0, rates: [800_000, 0, 0], current: Cap::Layer(0) }];
+        let single = [Leg { priority: 0, wish: 0, rates: [800_000, 0, 0], current: Cap::Layer(0), may_rise: true }];
         assert_eq!(run(900_000, &single), [Cap::Layer(0)]);
         assert_eq!(run(700_000, &single), [Cap::Paused], "a track with one layer pauses rather than degrade");
     }

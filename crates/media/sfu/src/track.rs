@@ -62,6 +62,11 @@ pub(crate) struct DownTrack {
     pub max_layer: u8,
     /// What the subscriber's bandwidth allows (`bandwidth.rs`): a layer cap, or paused.
     pub bandwidth: Cap,
+    /// When that cap last went down, if it did; the first allocation of a leg does not
+    /// count (it starts uncapped, before any estimate).
+    pub stepped_down_at: Option<Instant>,
+    /// Whether the allocator has set `bandwidth` yet.
+    pub allocated: bool,
 }
 
 impl DownTrack {
@@ -87,6 +92,8 @@ impl DownTrack {
             want: LayerWant::default(),
             max_layer: layers::TOP,
             bandwidth: Cap::Layer(layers::TOP),
+            stepped_down_at: None,
+            allocated: false,
         }
     }
 }

@@ -124,3 +124,34 @@ fn oversized_and_excess_requests_are_refused() {
     let published = w.client(alice).signals.iter().filter(|s| matches!(s, ServerSignal::TrackPublished { .. })).count();
     assert_eq!(published, 32, "track announcements are capped");
 }
+
+#[test]
+fn a_storm_of_track_settings_with_lying_sizes_hurts_no_one_else() {
+    use common::simulcast::*;
+    use hikari_types::{LayerWant, VideoQuality};
+    let (mut w, mut enc, subs, sid) = simulcast_call(&["bob", "carol"]);
+    let (bob, carol) = (subs[0], subs[1]);
+    enc.run(&mut w, Duration::from_secs(1));
+    let updates = enc.updates.len();
+    // Bob claims absurd element sizes, flips quality and pauses, thousands of times in a burst.
+    for i in 0..5_000u32 {
+        let want = match i % 4 {
+            0 => LayerWant::Size { width: u32::MAX, height: u32::MAX },
+            1 => LayerWant::Size { width: 0, height: 0 },
+            2 => LayerWant::Quality(VideoQuality::Low),
+            _ => LayerWant::Quality(VideoQuality::High),
+        };
+        let conn = w.clients[bob].conn;
+        w.sfu.handle_command(
+            w.now,
+            Command::Signal { conn, signal: ClientSignal::TrackSettings { track_sids: vec![sid.clone()], disabled: i % 7 == 0, want, fps: u32::MAX } },
+        );
+    }
+    w.pump();
+    let before = received_frames(w.client(carol), MediaKind::Video).len();
+    enc.run(&mut w, Duration::from_secs(2));
+    let after = frames_since(&w, carol, before);
+    assert!(after.len() >= 50 && after.iter().all(|&(_, l)| l == b'f'), "carol keeps the top layer: {} frames", after.len());
+    assert!(enc.updates.len() - updates <= 2, "the publisher's encoder is not made to flap: {:?}", &enc.updates[updates..]);
+    assert!(w.client(bob).closed.is_none(), "odd settings are not an offence");
+}
