@@ -5,9 +5,10 @@
 //! estimate, allocates: legs step down (or pause) when the estimate falls and step back up
 //! when it grows. A leg paused or resumed for bandwidth is told to the subscriber
 //! (`StreamStateUpdate`); the layers the publisher encodes follow the caps (dynacast runs
-//! right after). str0m is told the bitrate the subscriber would like, so it probes for it,
-//! and the bitrate of the next step up as a minimum, so padding tests the link before a
-//! leg steps up. Without an estimate (BWE off, or no feedback yet) nothing is capped.
+//! right after). str0m is told the bitrate the subscriber would like, and while a leg gets
+//! less than it wishes, the estimator is asked every few seconds for a probe (a short burst
+//! that measures the link; none while the link is congested) instead of padding the link
+//! full. Without an estimate (BWE off, or no feedback yet) nothing is capped.
 
 use std::mem;
 
@@ -112,19 +113,12 @@ impl Room {
         bwe::allocate(budget, &allocator.legs, cx.cfg.allow_pause, &mut allocator.caps, &mut allocator.order);
 
         let mut states = Vec::new();
-        // Padding up to the next step lets the estimate grow to where a leg steps up.
-        let (mut spent, mut next_step) = (0u64, None::<u64>);
+        // Whether some leg gets less than it wishes.
+        let mut deficient = false;
         for (i, &(t, d)) in allocator.which.iter().enumerate() {
             let (leg, cap) = (&allocator.legs[i], allocator.caps[i]);
-            let step = match cap {
-                Cap::Layer(l) => {
-                    spent += leg.rates[usize::from(l)];
-                    (l < leg.wish).then(|| leg.need(l + 1).saturating_sub(leg.rates[usize::from(l)]))
-                }
-                Cap::Paused => Some(leg.need(0)),
-            };
-            if let Some(step) = step {
-                next_step = Some(next_step.map_or(step, |s| s.min(step)));
+            if !matches!(cap, Cap::Layer(l) if l >= leg.wish) {
+                deficient = true;
             }
             let track = &mut tracks[t];
             let down = &mut track.downs[d];
@@ -155,18 +149,30 @@ impl Room {
         if !states.is_empty() {
             cx.signal(part.conn, ServerSignal::StreamState(states));
         }
-        let audio = estimate - budget;
-        let minimum = next_step.map_or(0, |s| (audio + spent + s).min(desired));
+        // A subscriber below its wish has the estimator probe for more now and then (a short
+        // burst that measures the link; str0m skips it while the link is congested), rather
+        // than padding the link full all the time.
         if let Some(pc) = pcs.get_mut(down_pc)
             && pc.estimate.is_some()
-            && (far(pc.desired_told.0, minimum) || far(pc.desired_told.1, desired))
         {
-            pc.desired_told = (minimum, desired);
-            pc.rtc.bwe().set_bitrate(Bitrate::bps(minimum), Bitrate::bps(desired));
-            self.drain(cx, down_pc);
+            let probe = deficient && desired > estimate && pc.probed_at.is_none_or(|at| cx.now.saturating_duration_since(at) >= PROBE_INTERVAL);
+            if probe || far(pc.desired_told, desired) {
+                let mut bwe = pc.rtc.bwe();
+                if probe {
+                    // Only a rise of the desired bitrate asks for a probe: lower it first.
+                    bwe.set_bitrate(Bitrate::ZERO, Bitrate::bps(estimate));
+                    pc.probed_at = Some(cx.now);
+                }
+                pc.rtc.bwe().set_bitrate(Bitrate::ZERO, Bitrate::bps(desired));
+                pc.desired_told = desired;
+                self.drain(cx, down_pc);
+            }
         }
     }
 }
+
+/// How often a subscriber below its wish probes for more bandwidth.
+const PROBE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Whether two bitrates differ by more than a twentieth (worth telling str0m again).
 fn far(told: u64, now: u64) -> bool {

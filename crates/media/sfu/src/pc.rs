@@ -108,8 +108,10 @@ pub(crate) struct Pc {
     /// The latest estimate of the bandwidth towards the client, bits per second
     /// (`bandwidth.rs`); `None` until str0m's estimator gave one.
     pub estimate: Option<u64>,
-    /// The minimum and desired bitrates str0m's estimator was last told (`bandwidth.rs`).
-    pub desired_told: (u64, u64),
+    /// The desired bitrate str0m's estimator was last told (`bandwidth.rs`).
+    pub desired_told: u64,
+    /// When the estimator was last asked to probe.
+    pub probed_at: Option<Instant>,
 }
 
 impl Pc {
@@ -172,7 +174,8 @@ impl Pc {
             dirty: false,
             pending_writes: 0,
             estimate: None,
-            desired_told: (0, 0),
+            desired_told: 0,
+            probed_at: None,
         }
     }
 
