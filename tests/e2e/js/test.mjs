@@ -400,7 +400,9 @@ async function bandwidthScenario(pages, video) {
     });
     check('bwe_narrow_link_steps_down', down.ok, `${down.detail} after ${down.ms} ms`);
     if (down.ok) metric('bwe_step_down_after_narrowing', down.ms);
-    // Once stepped down, what arrives is (almost) all that was sent.
+    // Once stepped down and settled (the switch's keyframe has drained from the bucket),
+    // what arrives is (almost) all that was sent.
+    await new Promise((r) => setTimeout(r, 3000)); // settling time, not a wait for an event
     const before = await Promise.all(['early', 'late'].map((n) => video(n)));
     await new Promise((r) => setTimeout(r, 5000)); // a measurement window, not a wait for an event
     const after = await Promise.all(['early', 'late'].map((n) => video(n)));
