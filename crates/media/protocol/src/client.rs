@@ -110,9 +110,29 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
                 hikari_types::Scenario::ServerLeave => S::ServerLeave(true),
                 hikari_types::Scenario::LeaveFullReconnect => S::LeaveRequestFullReconnect(true),
                 hikari_types::Scenario::ForceTcp => S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32),
+                hikari_types::Scenario::ForceTls => S::SwitchCandidateProtocol(lk::CandidateProtocol::Tls as i32),
+                hikari_types::Scenario::Speaker { secs } => S::SpeakerUpdate(i32::try_from(*secs).unwrap_or(i32::MAX)),
+                hikari_types::Scenario::NodeFailure => S::NodeFailure(true),
+                hikari_types::Scenario::Migration => S::Migration(true),
+                hikari_types::Scenario::DisconnectSignalOnResume { no_messages: false } => S::DisconnectSignalOnResume(true),
+                hikari_types::Scenario::DisconnectSignalOnResume { no_messages: true } => S::DisconnectSignalOnResumeNoMessages(true),
             };
             Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) }))
         }
+        ClientSignal::SyncState(state) => Some(Req::SyncState(lk::SyncState {
+            subscription: Some(lk::UpdateSubscription {
+                track_sids: state.track_sids.iter().map(|t| t.to_string()).collect(),
+                subscribe: state.subscribe,
+                ..Default::default()
+            }),
+            publish_tracks: state
+                .published
+                .iter()
+                .map(|sid| lk::TrackPublishedResponse { cid: String::new(), track: Some(lk::TrackInfo { sid: sid.to_string(), ..Default::default() }) })
+                .collect(),
+            track_sids_disabled: state.disabled.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
+        })),
         ClientSignal::Ignored(_) => None,
     };
     lk::SignalRequest { message }.encode_to_vec()
@@ -207,6 +227,7 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
                 publish_codecs: j.enabled_publish_codecs.iter().map(|c| c.mime.clone()).collect(),
                 single_pc: false,
                 ice_servers: ice_servers_from_proto(&j.ice_servers),
+                force_relay: j.client_configuration.as_ref().is_some_and(|c| c.force_relay == lk::ClientConfigSetting::Enabled as i32),
             }))
         }
         Resp::Reconnect(r) => ServerSignal::Reconnect {

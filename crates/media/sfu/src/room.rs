@@ -6,7 +6,8 @@
 //! behaviour is split by concern: joining and leaving in `membership.rs`, resuming in
 //! `resume.rs`, publishing in `publish.rs`, subscriptions and renegotiation in
 //! `subscribe.rs`, RTP in `media.rs`, internal sinks in `sink.rs`, data packets in
-//! `data.rs`, client signals in `signal.rs`.
+//! `data.rs`, client signals in `signal.rs` (sync states in `sync.rs`, test scenarios in
+//! `simulate.rs`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Instant;
@@ -23,6 +24,7 @@ use crate::ctx::Ctx;
 use crate::io::ConnId;
 use crate::pc::{self, Pc};
 use crate::quality::Link;
+use crate::scenario::Simulated;
 use crate::speakers::Spoken;
 use crate::stats::Counters;
 use crate::track::Track;
@@ -55,6 +57,8 @@ pub(crate) struct Participant {
     pub spoken: Spoken,
     /// Whether this participant was told who is speaking (newcomers are, at the next tick).
     pub speakers_told: bool,
+    /// What its `simulateScenario` requests left pending.
+    pub simulated: Simulated,
 }
 
 impl Participant {
@@ -99,6 +103,8 @@ pub(crate) struct Room {
     pub told_counts: (u32, u32),
     /// Identities whose next session offers ICE over TCP only (`force-tcp`).
     pub tcp_only: HashSet<ParticipantIdentity>,
+    /// Identities whose next session must relay through TURN over TLS (`force-tls`).
+    pub relay_only: HashSet<ParticipantIdentity>,
 }
 
 impl Room {
@@ -117,6 +123,7 @@ impl Room {
             dirty: Vec::new(),
             told_counts: (0, 0),
             tcp_only: HashSet::new(),
+            relay_only: HashSet::new(),
         }
     }
 
@@ -303,6 +310,7 @@ impl Room {
     /// Frequent periodic work: who speaks, and which layers publishers should encode.
     pub fn tick(&mut self, cx: &mut Ctx) {
         self.tick_speakers(cx);
+        self.tick_simulations(cx);
         self.tick_dynacast(cx);
     }
 }
