@@ -19,7 +19,9 @@ use hikari_auth::{AuthThrottle, KeySet, token_from_request};
 use hikari_common::clock::unix_secs;
 use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
 use hikari_sfu::{Command, Join, SignalMode, SignalOut};
-use hikari_types::{ClientInfo, IceServer, ParticipantSid, ServerSignal};
+use hikari_types::ClientInfo;
+
+use crate::ice::IceServers;
 
 use crate::router::Router;
 
@@ -47,9 +49,6 @@ pub struct SignalState<R> {
     pub ice_servers: Option<IceServers>,
 }
 
-/// Makes a participant's ICE servers (with its credentials) from its sid, for its join or
-/// its resume.
-pub type IceServers = Arc<dyn Fn(&ParticipantSid) -> Vec<IceServer> + Send + Sync>;
 
 type Params = Query<HashMap<String, String>>;
 
@@ -222,11 +221,7 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
             }
             out = inbox.recv() => match out {
                 Some(SignalOut::Signal(mut signal)) => {
-                    match (&mut signal, &state.ice_servers) {
-                        (ServerSignal::Join(join), Some(ice)) => join.ice_servers = ice(&join.participant.sid),
-                        (ServerSignal::Reconnect { participant, ice_servers, .. }, Some(ice)) => *ice_servers = ice(participant),
-                        _ => {}
-                    }
+                    crate::ice::fill(&mut signal, state.ice_servers.as_ref());
                     if tx.send(Message::Binary(encode_signal(&signal).into())).await.is_err() {
                         break None;
                     }
