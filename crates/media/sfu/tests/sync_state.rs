@@ -49,7 +49,10 @@ fn counts(w: &World, c: usize) -> (usize, usize) {
 }
 
 fn told_left(w: &World, c: usize, sid: &str) -> bool {
-    w.client(c).signals.iter().any(|s| matches!(s, ServerSignal::Update(ps) if ps.iter().any(|p| p.sid.as_str() == sid && p.state == ParticipantState::Disconnected)))
+    w.client(c)
+        .signals
+        .iter()
+        .any(|s| matches!(s, ServerSignal::Update(ps) if ps.iter().any(|p| p.sid.as_str() == sid && p.state == ParticipantState::Disconnected)))
 }
 
 #[test]

@@ -18,8 +18,8 @@ mod rtc;
 
 use axum::routing::get;
 
-pub use router::Router;
 pub use ice::IceServers;
+pub use router::Router;
 pub use rtc::{MAX_FRAME, OUTBOX, SignalState};
 
 /// The signaling routes with their state, to merge into the server's router. The

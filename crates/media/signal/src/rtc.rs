@@ -49,7 +49,6 @@ pub struct SignalState<R> {
     pub ice_servers: Option<IceServers>,
 }
 
-
 type Params = Query<HashMap<String, String>>;
 
 /// An HTTP refusal with LiveKit's message (small, unlike a `Response`), and the seconds to
