@@ -19,7 +19,7 @@ pub(crate) fn fill(signal: &mut ServerSignal, ice: Option<&IceServers>) {
             if join.force_relay {
                 let tls = tls_only(join.ice_servers.clone());
                 if tls.is_empty() {
-                    tracing::info!("force-tls ignored: no TURN over TLS is configured (turn.tls_port, turn.domain)");
+                    tracing::info!("force-tls ignored: no TURN over TLS is configured (turn.cert_file and turn.key_file, or turn.external_tls)");
                     join.force_relay = false;
                 } else {
                     join.ice_servers = tls;
