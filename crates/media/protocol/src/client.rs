@@ -17,6 +17,7 @@ use crate::convert::{
     source_from_proto, track_kind_from_proto,
 };
 use crate::error::ProtocolError;
+use crate::sync::{scenario_to_proto, sync_state_to_proto};
 
 fn target_to_proto(t: SignalTarget) -> i32 {
     match t {
@@ -104,35 +105,8 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
         })),
         ClientSignal::Ping(t) => Some(Req::Ping(*t)),
         ClientSignal::PingReq { timestamp, rtt } => Some(Req::PingReq(lk::Ping { timestamp: *timestamp, rtt: *rtt })),
-        ClientSignal::Simulate(scenario) => {
-            use lk::simulate_scenario::Scenario as S;
-            let s = match scenario {
-                hikari_types::Scenario::ServerLeave => S::ServerLeave(true),
-                hikari_types::Scenario::LeaveFullReconnect => S::LeaveRequestFullReconnect(true),
-                hikari_types::Scenario::ForceTcp => S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32),
-                hikari_types::Scenario::ForceTls => S::SwitchCandidateProtocol(lk::CandidateProtocol::Tls as i32),
-                hikari_types::Scenario::Speaker { secs } => S::SpeakerUpdate(i32::try_from(*secs).unwrap_or(i32::MAX)),
-                hikari_types::Scenario::NodeFailure => S::NodeFailure(true),
-                hikari_types::Scenario::Migration => S::Migration(true),
-                hikari_types::Scenario::DisconnectSignalOnResume { no_messages: false } => S::DisconnectSignalOnResume(true),
-                hikari_types::Scenario::DisconnectSignalOnResume { no_messages: true } => S::DisconnectSignalOnResumeNoMessages(true),
-            };
-            Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) }))
-        }
-        ClientSignal::SyncState(state) => Some(Req::SyncState(lk::SyncState {
-            subscription: Some(lk::UpdateSubscription {
-                track_sids: state.track_sids.iter().map(|t| t.to_string()).collect(),
-                subscribe: state.subscribe,
-                ..Default::default()
-            }),
-            publish_tracks: state
-                .published
-                .iter()
-                .map(|sid| lk::TrackPublishedResponse { cid: String::new(), track: Some(lk::TrackInfo { sid: sid.to_string(), ..Default::default() }) })
-                .collect(),
-            track_sids_disabled: state.disabled.iter().map(|t| t.to_string()).collect(),
-            ..Default::default()
-        })),
+        ClientSignal::Simulate(scenario) => Some(Req::Simulate(scenario_to_proto(*scenario))),
+        ClientSignal::SyncState(state) => Some(Req::SyncState(sync_state_to_proto(state))),
         ClientSignal::Ignored(_) => None,
     };
     lk::SignalRequest { message }.encode_to_vec()

@@ -1,6 +1,6 @@
 //! `SignalRequest` and `SignalResponse`: the binary WebSocket frames.
 
-use hikari_types::{ClientSignal, Scenario, SdpKind, ServerSignal, SignalTarget, StreamState, SyncState, TrackPermission, Trickle, UpdateMetadata};
+use hikari_types::{ClientSignal, SdpKind, ServerSignal, SignalTarget, StreamState, TrackPermission, Trickle, UpdateMetadata};
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Resp;
@@ -12,6 +12,7 @@ use crate::convert::{
     room_to_proto, sdp_from_proto, sdp_to_proto, server_info_to_proto, track_to_proto,
 };
 use crate::error::ProtocolError;
+use crate::sync::{scenario_from_proto, sync_state_from_proto};
 
 /// Decodes one binary frame from a client.
 pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
@@ -60,23 +61,7 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
                 .collect(),
         },
         Req::SyncState(state) => ClientSignal::SyncState(sync_state_from_proto(state)),
-        Req::Simulate(sim) => {
-            use lk::simulate_scenario::Scenario as S;
-            match sim.scenario {
-                Some(S::ServerLeave(_)) => ClientSignal::Simulate(Scenario::ServerLeave),
-                Some(S::LeaveRequestFullReconnect(_)) => ClientSignal::Simulate(Scenario::LeaveFullReconnect),
-                Some(S::SwitchCandidateProtocol(p)) if p == lk::CandidateProtocol::Tcp as i32 => ClientSignal::Simulate(Scenario::ForceTcp),
-                Some(S::SwitchCandidateProtocol(p)) if p == lk::CandidateProtocol::Tls as i32 => ClientSignal::Simulate(Scenario::ForceTls),
-                Some(S::SwitchCandidateProtocol(_)) => ClientSignal::Ignored("simulate switch_candidate_protocol (UDP is the default)"),
-                Some(S::SpeakerUpdate(secs)) => ClientSignal::Simulate(Scenario::Speaker { secs: secs.max(0).unsigned_abs() }),
-                Some(S::NodeFailure(_)) => ClientSignal::Simulate(Scenario::NodeFailure),
-                Some(S::Migration(_)) => ClientSignal::Simulate(Scenario::Migration),
-                Some(S::SubscriberBandwidth(_)) => ClientSignal::Ignored("simulate subscriber_bandwidth"),
-                Some(S::DisconnectSignalOnResume(_)) => ClientSignal::Simulate(Scenario::DisconnectSignalOnResume { no_messages: false }),
-                Some(S::DisconnectSignalOnResumeNoMessages(_)) => ClientSignal::Simulate(Scenario::DisconnectSignalOnResume { no_messages: true }),
-                None => ClientSignal::Ignored("simulate (empty)"),
-            }
-        }
+        Req::Simulate(sim) => scenario_from_proto(sim),
         Req::UpdateAudioTrack(_) => ClientSignal::Ignored("update_audio_track"),
         Req::UpdateVideoTrack(_) => ClientSignal::Ignored("update_video_track"),
         Req::PublishDataTrackRequest(_) => ClientSignal::Ignored("publish_data_track_request"),
@@ -85,19 +70,6 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
         Req::StoreDataBlobRequest(_) => ClientSignal::Ignored("store_data_blob_request"),
         Req::GetDataBlobRequest(_) => ClientSignal::Ignored("get_data_blob_request"),
     })
-}
-
-/// The part of a `SyncState` the server acts on: the subscriptions the client believes
-/// in, the tracks it publishes and those it disabled (its SDP and data channels are for
-/// migrating between nodes, which one process does not need).
-fn sync_state_from_proto(state: lk::SyncState) -> SyncState {
-    let sub = state.subscription.unwrap_or_default();
-    SyncState {
-        subscribe: sub.subscribe,
-        track_sids: sub.track_sids.iter().chain(sub.participant_tracks.iter().flat_map(|p| p.track_sids.iter())).map(|t| t.as_str().into()).collect(),
-        published: state.publish_tracks.iter().map(|t| t.track.as_ref().map(|t| t.sid.as_str()).unwrap_or_default().into()).collect(),
-        disabled: state.track_sids_disabled.iter().map(|t| t.as_str().into()).collect(),
-    }
 }
 
 /// Encodes one message to a client as a binary frame.
@@ -211,63 +183,6 @@ mod tests {
             ClientSignal::Offer(s) => assert_eq!((s.sdp.as_str(), s.id), ("v=0", 7)),
             other => panic!("unexpected {other:?}"),
         }
-    }
-
-    #[test]
-    fn simulated_scenarios_round_trip_and_the_others_are_ignored() {
-        use lk::simulate_scenario::Scenario as S;
-        let request = |s: S| lk::SignalRequest { message: Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) })) }.encode_to_vec();
-        let played = [
-            (S::ServerLeave(true), Scenario::ServerLeave),
-            (S::LeaveRequestFullReconnect(true), Scenario::LeaveFullReconnect),
-            (S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32), Scenario::ForceTcp),
-            (S::SwitchCandidateProtocol(lk::CandidateProtocol::Tls as i32), Scenario::ForceTls),
-            (S::SpeakerUpdate(3), Scenario::Speaker { secs: 3 }),
-            (S::SpeakerUpdate(-4), Scenario::Speaker { secs: 0 }),
-            (S::NodeFailure(true), Scenario::NodeFailure),
-            (S::Migration(true), Scenario::Migration),
-            (S::DisconnectSignalOnResume(true), Scenario::DisconnectSignalOnResume { no_messages: false }),
-            (S::DisconnectSignalOnResumeNoMessages(true), Scenario::DisconnectSignalOnResume { no_messages: true }),
-        ];
-        for (wire, scenario) in played {
-            let signal = decode_signal(&request(wire)).expect("valid");
-            assert_eq!(signal, ClientSignal::Simulate(scenario));
-            assert_eq!(decode_signal(&crate::encode_client_signal(&signal)).expect("valid"), signal, "round trip");
-        }
-        for other in [S::SwitchCandidateProtocol(lk::CandidateProtocol::Udp as i32), S::SubscriberBandwidth(100_000)] {
-            assert!(matches!(decode_signal(&request(other)).expect("valid"), ClientSignal::Ignored(_)));
-        }
-    }
-
-    #[test]
-    fn sync_state_decodes_subscriptions_publications_and_disabled_tracks() {
-        let state = lk::SyncState {
-            answer: Some(lk::SessionDescription { r#type: "answer".into(), sdp: "v=0".into(), ..Default::default() }),
-            subscription: Some(lk::UpdateSubscription {
-                track_sids: vec!["TR_a".into()],
-                subscribe: false,
-                participant_tracks: vec![lk::ParticipantTracks { participant_sid: "PA_x".into(), track_sids: vec!["TR_b".into()] }],
-            }),
-            publish_tracks: vec![
-                lk::TrackPublishedResponse { cid: "c".into(), track: Some(lk::TrackInfo { sid: "TR_mine".into(), ..Default::default() }) },
-                lk::TrackPublishedResponse { cid: "d".into(), track: None },
-            ],
-            track_sids_disabled: vec!["TR_c".into()],
-            ..Default::default()
-        };
-        let bytes = lk::SignalRequest { message: Some(Req::SyncState(state)) }.encode_to_vec();
-        let signal = decode_signal(&bytes).expect("valid");
-        let expected = SyncState {
-            subscribe: false,
-            track_sids: vec!["TR_a".into(), "TR_b".into()],
-            published: vec!["TR_mine".into(), "".into()],
-            disabled: vec!["TR_c".into()],
-        };
-        assert_eq!(signal, ClientSignal::SyncState(expected));
-        assert_eq!(decode_signal(&crate::encode_client_signal(&signal)).expect("valid"), signal, "round trip");
-        // An empty one (no subscription at all) is valid and says nothing.
-        let empty = lk::SignalRequest { message: Some(Req::SyncState(lk::SyncState::default())) }.encode_to_vec();
-        assert_eq!(decode_signal(&empty).expect("valid"), ClientSignal::SyncState(SyncState::default()));
     }
 
     #[test]
