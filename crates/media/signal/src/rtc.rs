@@ -19,7 +19,7 @@ use hikari_auth::{AuthThrottle, KeySet, token_from_request};
 use hikari_common::clock::unix_secs;
 use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
 use hikari_sfu::{Command, Join, SignalMode, SignalOut};
-use hikari_types::ClientInfo;
+use hikari_types::{ClientInfo, DisconnectReason};
 
 use crate::ice::IceServers;
 
@@ -225,7 +225,7 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
                         break None;
                     }
                 }
-                Some(SignalOut::Close(reason)) => break Some(close_frame(1000, &format!("{reason:?}"))),
+                Some(SignalOut::Close(reason)) => break Some(close_frame(close_code(reason), &format!("{reason:?}"))),
                 None => break Some(close_frame(1000, "closed")),
             },
             _ = check.tick() => {
@@ -240,6 +240,14 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
         let _ = tx.send(frame).await;
     }
     let _ = state.router.command(Command::Closed { conn });
+}
+
+/// The WebSocket close code for a connection the room's owner closes: 1012 (service
+/// restart) when the session is kept for a resume (`SignalClose`: a simulated node failure
+/// or migration, a dropped resume), so the SDKs resume (the JS SDK takes a normal 1000 close
+/// as deliberate and does nothing); 1000 otherwise, after the leave that says why.
+fn close_code(reason: DisconnectReason) -> u16 {
+    if reason == DisconnectReason::SignalClose { 1012 } else { 1000 }
 }
 
 fn close_frame(code: u16, reason: &str) -> Message {
