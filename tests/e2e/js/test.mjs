@@ -289,6 +289,30 @@ async function resumeScenario(pages) {
   const seen = await Promise.all(['early', 'pub'].map((n) => pages[n].evaluate(() => window.e2e.state())));
   const left = seen.flatMap((st) => st.left).filter((id) => id === 'late-sub');
   check('resume_no_one_saw_a_leave', left.length === 0, left.length ? 'late-sub was reported as disconnected' : 'early and pub still see late-sub');
+  if (LABEL === 'default' || LABEL === 'no-rtc-v1') {
+    // 'node-failure' and 'migration': the server closes the signal connection without a
+    // leave; the SDK resumes the session (sending its SyncState) and media goes on.
+    for (const scenario of ['node-failure', 'migration']) {
+      const name = scenario.replace('-', '_');
+      const count = (await pages.late.evaluate(() => window.e2e.state())).reconnected;
+      const t = Date.now();
+      await step(name, 10_000, () => pages.late.evaluate((s) => window.e2e.simulate(s), scenario));
+      const again = await waitFor(20_000, async () => {
+        const st = await pages.late.evaluate(() => window.e2e.state());
+        return { ok: st.reconnected > count, detail: `reconnected ${st.reconnected}` };
+      });
+      const from = await frames();
+      const media = again.ok ? await waitFor(15_000, async () => {
+        const now = await frames();
+        return { ok: now >= from + 30, detail: `framesDecoded ${from} -> ${now}` };
+      }) : { ok: false, detail: 'not reconnected' };
+      check(`${name}_resumes_with_media`, again.ok && media.ok, `${again.detail} after ${again.ms} ms; ${media.detail}`);
+      if (again.ok && media.ok) metric(`${name}_to_media`, Date.now() - t);
+    }
+    const after = await Promise.all(['early', 'pub'].map((n) => pages[n].evaluate(() => window.e2e.state())));
+    const gone = after.flatMap((st) => st.left).filter((id) => id === 'late-sub');
+    check('node_failure_migration_no_one_saw_a_leave', gone.length === 0, gone.length ? 'late-sub was reported as disconnected' : 'early and pub still see late-sub');
+  }
   if (LABEL !== 'default') return;
 
   // 'force-tcp': the SDK asks the server for TCP, leaves and joins afresh; media then

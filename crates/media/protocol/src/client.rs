@@ -17,6 +17,7 @@ use crate::convert::{
     source_from_proto, track_kind_from_proto,
 };
 use crate::error::ProtocolError;
+use crate::sync::{scenario_to_proto, sync_state_to_proto};
 
 fn target_to_proto(t: SignalTarget) -> i32 {
     match t {
@@ -104,16 +105,8 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
         })),
         ClientSignal::Ping(t) => Some(Req::Ping(*t)),
         ClientSignal::PingReq { timestamp, rtt } => Some(Req::PingReq(lk::Ping { timestamp: *timestamp, rtt: *rtt })),
-        ClientSignal::Simulate(scenario) => {
-            use lk::simulate_scenario::Scenario as S;
-            let s = match scenario {
-                hikari_types::Scenario::ServerLeave => S::ServerLeave(true),
-                hikari_types::Scenario::LeaveFullReconnect => S::LeaveRequestFullReconnect(true),
-                hikari_types::Scenario::ForceTcp => S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32),
-                hikari_types::Scenario::SubscriberBandwidth(bps) => S::SubscriberBandwidth(i64::try_from(*bps).unwrap_or(i64::MAX)),
-            };
-            Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) }))
-        }
+        ClientSignal::Simulate(scenario) => Some(Req::Simulate(scenario_to_proto(*scenario))),
+        ClientSignal::SyncState(state) => Some(Req::SyncState(sync_state_to_proto(state))),
         ClientSignal::Ignored(_) => None,
     };
     lk::SignalRequest { message }.encode_to_vec()
@@ -208,6 +201,7 @@ pub fn decode_server_signal(bytes: &[u8]) -> Result<Option<ServerSignal>, Protoc
                 publish_codecs: j.enabled_publish_codecs.iter().map(|c| c.mime.clone()).collect(),
                 single_pc: false,
                 ice_servers: ice_servers_from_proto(&j.ice_servers),
+                force_relay: j.client_configuration.as_ref().is_some_and(|c| c.force_relay == lk::ClientConfigSetting::Enabled as i32),
             }))
         }
         Resp::Reconnect(r) => ServerSignal::Reconnect {

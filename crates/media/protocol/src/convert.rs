@@ -337,6 +337,8 @@ pub(crate) fn join_to_proto(j: &JoinInfo) -> lk::JoinResponse {
         server_info: Some(server_info_to_proto(&j.server)),
         enabled_publish_codecs: j.publish_codecs.iter().map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() }).collect(),
         ice_servers: ice_servers_to_proto(&j.ice_servers),
+        // `force-tls`: the SDKs then set the ICE transport policy to relay.
+        client_configuration: j.force_relay.then(|| lk::ClientConfiguration { force_relay: lk::ClientConfigSetting::Enabled as i32, ..Default::default() }),
         ..Default::default()
     }
 }

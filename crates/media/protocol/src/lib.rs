@@ -18,6 +18,7 @@ mod data;
 mod error;
 mod join;
 mod signal;
+mod sync;
 mod twirp;
 mod webhook;
 

@@ -1,6 +1,6 @@
 //! `SignalRequest` and `SignalResponse`: the binary WebSocket frames.
 
-use hikari_types::{ClientSignal, Scenario, SdpKind, ServerSignal, SignalTarget, StreamState, TrackPermission, Trickle, UpdateMetadata};
+use hikari_types::{ClientSignal, SdpKind, ServerSignal, SignalTarget, StreamState, TrackPermission, Trickle, UpdateMetadata};
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Resp;
@@ -12,6 +12,7 @@ use crate::convert::{
     room_to_proto, sdp_from_proto, sdp_to_proto, server_info_to_proto, track_to_proto,
 };
 use crate::error::ProtocolError;
+use crate::sync::{scenario_from_proto, sync_state_from_proto};
 
 /// Decodes one binary frame from a client.
 pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
@@ -59,24 +60,8 @@ pub fn decode_signal(bytes: &[u8]) -> Result<ClientSignal, ProtocolError> {
                 })
                 .collect(),
         },
-        Req::SyncState(_) => ClientSignal::Ignored("sync_state"),
-        Req::Simulate(sim) => {
-            use lk::simulate_scenario::Scenario as S;
-            match sim.scenario {
-                Some(S::ServerLeave(_)) => ClientSignal::Simulate(Scenario::ServerLeave),
-                Some(S::LeaveRequestFullReconnect(_)) => ClientSignal::Simulate(Scenario::LeaveFullReconnect),
-                Some(S::SwitchCandidateProtocol(p)) if p == lk::CandidateProtocol::Tcp as i32 => ClientSignal::Simulate(Scenario::ForceTcp),
-                Some(S::SwitchCandidateProtocol(_)) => ClientSignal::Ignored("simulate switch_candidate_protocol (only TCP is played)"),
-                Some(S::SpeakerUpdate(_)) => ClientSignal::Ignored("simulate speaker_update"),
-                Some(S::NodeFailure(_)) => ClientSignal::Ignored("simulate node_failure"),
-                Some(S::Migration(_)) => ClientSignal::Ignored("simulate migration"),
-                Some(S::SubscriberBandwidth(bps)) => ClientSignal::Simulate(Scenario::SubscriberBandwidth(bps.max(0) as u64)),
-                Some(S::DisconnectSignalOnResume(_)) | Some(S::DisconnectSignalOnResumeNoMessages(_)) => {
-                    ClientSignal::Ignored("simulate disconnect_signal_on_resume")
-                }
-                None => ClientSignal::Ignored("simulate (empty)"),
-            }
-        }
+        Req::SyncState(state) => ClientSignal::SyncState(sync_state_from_proto(state)),
+        Req::Simulate(sim) => scenario_from_proto(sim),
         Req::UpdateAudioTrack(_) => ClientSignal::Ignored("update_audio_track"),
         Req::UpdateVideoTrack(_) => ClientSignal::Ignored("update_video_track"),
         Req::PublishDataTrackRequest(_) => ClientSignal::Ignored("publish_data_track_request"),
@@ -201,25 +186,28 @@ mod tests {
     }
 
     #[test]
-    fn simulated_scenarios_round_trip_and_the_others_are_ignored() {
-        use lk::simulate_scenario::Scenario as S;
-        let request = |s: S| lk::SignalRequest { message: Some(Req::Simulate(lk::SimulateScenario { scenario: Some(s) })) }.encode_to_vec();
-        let played = [
-            S::ServerLeave(true),
-            S::LeaveRequestFullReconnect(true),
-            S::SwitchCandidateProtocol(lk::CandidateProtocol::Tcp as i32),
-            S::SubscriberBandwidth(300_000),
-        ];
-        for played in played {
-            let signal = decode_signal(&request(played)).expect("valid");
-            assert!(matches!(signal, ClientSignal::Simulate(_)), "{signal:?}");
-            assert_eq!(decode_signal(&crate::encode_client_signal(&signal)).expect("valid"), signal, "round trip");
-        }
-        for other in [S::NodeFailure(true), S::SwitchCandidateProtocol(lk::CandidateProtocol::Tls as i32), S::SpeakerUpdate(3)] {
-            assert!(matches!(decode_signal(&request(other)).expect("valid"), ClientSignal::Ignored(_)));
-        }
-        let negative = decode_signal(&request(S::SubscriberBandwidth(-5))).expect("valid");
-        assert_eq!(negative, ClientSignal::Simulate(Scenario::SubscriberBandwidth(0)), "a negative limit lifts it");
+    fn force_relay_is_told_in_the_client_configuration() {
+        use hikari_types::{JoinInfo, ParticipantInfo};
+        let mut join = JoinInfo {
+            room: Default::default(),
+            participant: ParticipantInfo::default(),
+            others: Vec::new(),
+            subscriber_primary: true,
+            ping_interval: 5,
+            ping_timeout: 15,
+            server: Default::default(),
+            publish_codecs: Vec::new(),
+            single_pc: false,
+            ice_servers: Vec::new(),
+            force_relay: false,
+        };
+        let relay = |join: &JoinInfo| match lk::SignalResponse::decode(encode_signal(&ServerSignal::Join(Box::new(join.clone()))).as_slice()) {
+            Ok(lk::SignalResponse { message: Some(Resp::Join(j)) }) => j.client_configuration.map(|c| c.force_relay),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(relay(&join), None);
+        join.force_relay = true;
+        assert_eq!(relay(&join), Some(lk::ClientConfigSetting::Enabled as i32));
     }
 
     #[test]

@@ -44,13 +44,16 @@ mod report;
 mod resume;
 mod rng;
 mod room;
+mod scenario;
 mod settings;
 mod signal;
+mod simulate;
 mod single;
 mod sink;
 mod speakers;
 mod stats;
 mod subscribe;
+mod sync;
 mod timers;
 mod track;
 

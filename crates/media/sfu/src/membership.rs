@@ -10,6 +10,7 @@ use crate::io::{Join, Output, RoomEvent, SignalMode};
 use crate::pc::{Pc, Role};
 use crate::quality::Link;
 use crate::room::{JoinError, Participant, Room};
+use crate::scenario::Simulated;
 use crate::speakers::Spoken;
 
 impl Room {
@@ -43,6 +44,8 @@ impl Room {
         let p = self.participants.next_idx();
         // `force-tcp` (simulateScenario) asked for this identity's next session: TCP only.
         let tcp_only = self.tcp_only.remove(&join.grant.identity);
+        // `force-tls` asked for it: this session must relay through TURN over TLS.
+        let force_relay = self.relay_only.remove(&join.grant.identity);
         let publisher = self.add_pc(cx, if single { Role::Single } else { Role::Publisher }, p, tcp_only);
         let subscriber = (!single).then(|| self.add_pc(cx, Role::Subscriber, p, tcp_only));
         self.participants.insert(Participant {
@@ -62,6 +65,7 @@ impl Room {
             spoken: Spoken::default(),
             speakers_told: false,
             bandwidth_limit: None,
+            simulated: Simulated::default(),
         });
         self.by_identity.insert(join.grant.identity, p);
         cx.conns.insert(join.conn, (cx.room, p));
@@ -88,6 +92,7 @@ impl Room {
                 single_pc: single,
                 // The front end adds the TURN servers (the core knows none).
                 ice_servers: Vec::new(),
+                force_relay,
             })),
         );
         cx.out.push_back(Output::event(RoomEvent::ParticipantJoined(self.room_info(), info.clone())));

@@ -17,6 +17,7 @@ use crate::ctx::{Ctx, Parked};
 use crate::io::{ConnId, Join, Output, SignalMode};
 use crate::pc::Role;
 use crate::room::{JoinError, Room};
+use crate::scenario::ResumeDrop;
 
 impl Room {
     /// The signal connection `conn` of participant `p` closed without a leave.
@@ -60,9 +61,26 @@ impl Room {
         cx.conns.insert(join.conn, (cx.room, p));
         tracing::info!(room = %self.info.name, participant = %part.info.identity, missed = missed.len(), "session resumed");
         let participant = part.info.sid.clone();
-        cx.signal(join.conn, ServerSignal::Reconnect { server: cx.cfg.server.clone(), participant, ice_servers: Vec::new() });
+        // `disconnect-signal-on-resume[-no-messages]` (simulateScenario): this connection
+        // is dropped once, before or after the response; the client resumes again.
+        let drop = part.simulated.take_resume_drop(cx.now);
+        if drop == Some(ResumeDrop::BeforeAnything) {
+            // The missed signals are parked again, for the next resume.
+            self.drop_signal(cx, p);
+        } else {
+            cx.signal(join.conn, ServerSignal::Reconnect { server: cx.cfg.server.clone(), participant, ice_servers: Vec::new() });
+        }
         for signal in missed {
             cx.signal(join.conn, signal);
+        }
+        if drop.is_some() {
+            // Parked for the next resume (which restarts ICE), or sent and then dropped.
+            if drop == Some(ResumeDrop::AfterResponse) {
+                self.drop_signal(cx, p);
+            }
+            tracing::info!(participant = %self.participants[p].info.identity, "simulated: the resumed signal connection is dropped");
+            self.process(cx);
+            return Ok(());
         }
         if let Some(sub) = self.participants[p].subscriber {
             self.pcs[sub].restart_ice = true;

@@ -6,7 +6,8 @@
 //! behaviour is split by concern: joining and leaving in `membership.rs`, resuming in
 //! `resume.rs`, publishing in `publish.rs`, subscriptions and renegotiation in
 //! `subscribe.rs`, RTP in `media.rs`, internal sinks in `sink.rs`, data packets in
-//! `data.rs`, client signals in `signal.rs`.
+//! `data.rs`, client signals in `signal.rs` (sync states in `sync.rs`, test scenarios in
+//! `simulate.rs`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Instant;
@@ -24,6 +25,7 @@ use crate::ctx::Ctx;
 use crate::io::ConnId;
 use crate::pc::{self, Pc};
 use crate::quality::Link;
+use crate::scenario::Simulated;
 use crate::speakers::Spoken;
 use crate::stats::Counters;
 use crate::track::Track;
@@ -58,6 +60,8 @@ pub(crate) struct Participant {
     pub speakers_told: bool,
     /// Its downlink as `simulateScenario` subscriber-bandwidth set it, bits per second.
     pub bandwidth_limit: Option<u64>,
+    /// What its `simulateScenario` requests left pending.
+    pub simulated: Simulated,
 }
 
 impl Participant {
@@ -104,6 +108,8 @@ pub(crate) struct Room {
     pub tcp_only: HashSet<ParticipantIdentity>,
     /// Layer bitrates and scratch space for bandwidth allocation (`bandwidth.rs`).
     pub allocator: Allocator,
+    /// Identities whose next session must relay through TURN over TLS (`force-tls`).
+    pub relay_only: HashSet<ParticipantIdentity>,
 }
 
 impl Room {
@@ -123,6 +129,7 @@ impl Room {
             told_counts: (0, 0),
             tcp_only: HashSet::new(),
             allocator: Allocator::default(),
+            relay_only: HashSet::new(),
         }
     }
 
@@ -311,6 +318,7 @@ impl Room {
     /// which layers publishers should encode.
     pub fn tick(&mut self, cx: &mut Ctx) {
         self.tick_speakers(cx);
+        self.tick_simulations(cx);
         self.tick_bandwidth(cx);
         self.tick_dynacast(cx);
     }

@@ -1,10 +1,10 @@
 //! A client's signals, dispatched to the room's concerns.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use str0m::Candidate;
 
-use hikari_types::{ClientSignal, DisconnectReason, LeaveAction, RequestOutcome, Scenario, ServerSignal, SignalTarget, UpdateMetadata};
+use hikari_types::{ClientSignal, DisconnectReason, RequestOutcome, ServerSignal, SignalTarget, TrackSid, UpdateMetadata};
 
 use crate::arena::PartIdx;
 use crate::ctx::Ctx;
@@ -14,6 +14,9 @@ use crate::room::Room;
 const MAX_NAME: usize = 256;
 const MAX_METADATA: usize = 64 * 1024;
 const MAX_ATTRIBUTES: usize = 64 * 1024;
+/// Most tracks one request (a subscription change, a sync state) is read for: the work a
+/// message costs stays bounded whatever its size.
+pub(crate) const MAX_TRACKS_PER_REQUEST: usize = 1024;
 
 impl Room {
     pub(crate) fn on_signal(&mut self, cx: &mut Ctx, p: PartIdx, signal: ClientSignal) {
@@ -35,19 +38,7 @@ impl Room {
             ClientSignal::Mute { sid, muted } => {
                 self.set_muted(cx, p, &sid, muted);
             }
-            ClientSignal::Subscription { track_sids, subscribe } => {
-                if !self.participants[p].info.permission.can_subscribe {
-                    return;
-                }
-                let tracks: Vec<_> = self.tracks.iter().filter(|(_, t)| track_sids.contains(&t.info.sid)).map(|(i, _)| i).collect();
-                for t in tracks {
-                    if subscribe {
-                        self.subscribe(cx, t, p);
-                    } else {
-                        self.unsubscribe(cx, t, p);
-                    }
-                }
-            }
+            ClientSignal::Subscription { track_sids, subscribe } => self.update_subscriptions(cx, p, &track_sids, subscribe),
             ClientSignal::TrackSettings { track_sids, disabled, want, .. } => self.update_track_settings(cx, p, &track_sids, disabled, want),
             ClientSignal::UpdateVideoLayers { track_sid, layers } => self.update_video_layers(cx, p, &track_sid, layers),
             ClientSignal::Leave { .. } => {
@@ -64,28 +55,26 @@ impl Room {
             }
             ClientSignal::SubscriptionPermission { all, tracks } => self.set_subscription_permission(cx, p, all, tracks),
             ClientSignal::Simulate(scenario) => self.simulate(cx, p, scenario),
+            ClientSignal::SyncState(state) => self.sync_state(cx, p, state),
             ClientSignal::Ignored(what) => tracing::debug!(what, "signal ignored"),
         }
         self.process(cx);
     }
 
-    /// `room.simulateScenario(...)`: the scenarios that need the server, each about the
-    /// asking participant only.
-    fn simulate(&mut self, cx: &mut Ctx, p: PartIdx, scenario: Scenario) {
-        let part = &self.participants[p];
-        tracing::info!(participant = %part.info.identity, ?scenario, "simulated scenario");
-        match scenario {
-            Scenario::ServerLeave => self.remove_participant(cx, p, DisconnectReason::ServerShutdown),
-            Scenario::LeaveFullReconnect => {
-                cx.signal(part.conn, ServerSignal::Leave { reason: DisconnectReason::ServerShutdown, action: LeaveAction::Reconnect });
-                self.remove_participant(cx, p, DisconnectReason::ClientInitiated);
+    /// Subscribes participant `p` to the tracks named, or unsubscribes it (unknown tracks
+    /// and its own are skipped; at most [`MAX_TRACKS_PER_REQUEST`] are read).
+    pub(crate) fn update_subscriptions(&mut self, cx: &mut Ctx, p: PartIdx, sids: &[TrackSid], subscribe: bool) {
+        if !self.participants[p].info.permission.can_subscribe {
+            return;
+        }
+        let named: HashSet<&TrackSid> = sids.iter().take(MAX_TRACKS_PER_REQUEST).collect();
+        let tracks: Vec<_> = self.tracks.iter().filter(|(_, t)| named.contains(&t.info.sid)).map(|(i, _)| i).collect();
+        for t in tracks {
+            if subscribe {
+                self.subscribe(cx, t, p);
+            } else {
+                self.unsubscribe(cx, t, p);
             }
-            // The SDK then leaves and joins afresh; that session gets TCP candidates only.
-            Scenario::ForceTcp if !cx.cfg.tcp_candidates.is_empty() => {
-                self.tcp_only.insert(part.info.identity.clone());
-            }
-            Scenario::ForceTcp => tracing::info!("force-tcp ignored: ICE over TCP is off (rtc.tcp_port 0)"),
-            Scenario::SubscriberBandwidth(bps) => self.limit_bandwidth(p, bps),
         }
     }
 

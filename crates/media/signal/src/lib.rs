@@ -11,14 +11,16 @@
 #![deny(missing_docs)]
 
 mod full;
+mod ice;
 mod local;
 mod router;
 mod rtc;
 
 use axum::routing::get;
 
+pub use ice::IceServers;
 pub use router::Router;
-pub use rtc::{IceServers, MAX_FRAME, OUTBOX, SignalState};
+pub use rtc::{MAX_FRAME, OUTBOX, SignalState};
 
 /// The signaling routes with their state, to merge into the server's router. The
 /// `/validate` routes allow any origin (browsers fetch them cross-origin to read why a

@@ -19,7 +19,9 @@ use hikari_auth::{AuthThrottle, KeySet, token_from_request};
 use hikari_common::clock::unix_secs;
 use hikari_protocol::{ProtocolError, decode_join_request, decode_signal, encode_signal};
 use hikari_sfu::{Command, Join, SignalMode, SignalOut};
-use hikari_types::{ClientInfo, IceServer, ParticipantSid, ServerSignal};
+use hikari_types::{ClientInfo, DisconnectReason};
+
+use crate::ice::IceServers;
 
 use crate::router::Router;
 
@@ -46,10 +48,6 @@ pub struct SignalState<R> {
     /// (the embedded TURN server's, when it runs).
     pub ice_servers: Option<IceServers>,
 }
-
-/// Makes a participant's ICE servers (with its credentials) from its sid, for its join or
-/// its resume.
-pub type IceServers = Arc<dyn Fn(&ParticipantSid) -> Vec<IceServer> + Send + Sync>;
 
 type Params = Query<HashMap<String, String>>;
 
@@ -222,16 +220,12 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
             }
             out = inbox.recv() => match out {
                 Some(SignalOut::Signal(mut signal)) => {
-                    match (&mut signal, &state.ice_servers) {
-                        (ServerSignal::Join(join), Some(ice)) => join.ice_servers = ice(&join.participant.sid),
-                        (ServerSignal::Reconnect { participant, ice_servers, .. }, Some(ice)) => *ice_servers = ice(participant),
-                        _ => {}
-                    }
+                    crate::ice::fill(&mut signal, state.ice_servers.as_ref());
                     if tx.send(Message::Binary(encode_signal(&signal).into())).await.is_err() {
                         break None;
                     }
                 }
-                Some(SignalOut::Close(reason)) => break Some(close_frame(1000, &format!("{reason:?}"))),
+                Some(SignalOut::Close(reason)) => break Some(close_frame(close_code(reason), &format!("{reason:?}"))),
                 None => break Some(close_frame(1000, "closed")),
             },
             _ = check.tick() => {
@@ -246,6 +240,14 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
         let _ = tx.send(frame).await;
     }
     let _ = state.router.command(Command::Closed { conn });
+}
+
+/// The WebSocket close code for a connection the room's owner closes: 1012 (service
+/// restart) when the session is kept for a resume (`SignalClose`: a simulated node failure
+/// or migration, a dropped resume), so the SDKs resume (the JS SDK takes a normal 1000 close
+/// as deliberate and does nothing); 1000 otherwise, after the leave that says why.
+fn close_code(reason: DisconnectReason) -> u16 {
+    if reason == DisconnectReason::SignalClose { 1012 } else { 1000 }
 }
 
 fn close_frame(code: u16, reason: &str) -> Message {

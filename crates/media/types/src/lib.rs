@@ -26,5 +26,5 @@ pub use info::{
 };
 pub use signal::{
     AddTrack, ClientSignal, ConnectionQuality, IceServer, JoinInfo, LayerWant, LeaveAction, QualityInfo, RequestOutcome, Scenario, Sdp, SdpKind, ServerInfo,
-    ServerSignal, SignalTarget, SpeakerInfo, StreamState, TrackPermission, Trickle, UpdateMetadata,
+    ServerSignal, SignalTarget, SpeakerInfo, StreamState, SyncState, TrackPermission, Trickle, UpdateMetadata,
 };

@@ -161,6 +161,8 @@ pub enum ClientSignal {
     /// LiveKit's test hook (`room.simulateScenario`), for the scenarios the server plays
     /// (the others decode as [`ClientSignal::Ignored`]).
     Simulate(Scenario),
+    /// What the client believes after a resume (`SyncState`).
+    SyncState(SyncState),
     /// A message the server understands but does not act on (named for logs).
     Ignored(&'static str),
 }
@@ -177,6 +179,40 @@ pub enum Scenario {
     /// Its downlink is taken to be this many bits per second whatever the estimate says;
     /// 0 lifts the limit (`subscriber-bandwidth`).
     SubscriberBandwidth(u64),
+    /// Its next session must relay its media through TURN over TLS (`force-tls`).
+    ForceTls,
+    /// It is reported as a speaker for this many seconds, then as silent (`speaker`).
+    Speaker {
+        /// How long, in seconds.
+        secs: u32,
+    },
+    /// Its signal connection closes without a leave, as when a signalling node dies; the
+    /// client resumes (`node-failure`).
+    NodeFailure,
+    /// Its signal connection closes without a leave, as when the room moves to another
+    /// node; the client resumes (`migration`).
+    Migration,
+    /// Its next resume (within a few seconds) has its signal connection closed right
+    /// after the reconnect response, or before any response when `no_messages`, so the
+    /// client resumes again (`disconnect-signal-on-resume[-no-messages]`).
+    DisconnectSignalOnResume {
+        /// Close before sending anything.
+        no_messages: bool,
+    },
+}
+
+/// What a client believes after a resume (`SyncState`): the part the server acts on.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SyncState {
+    /// `track_sids` lists the tracks it subscribes to (true: it does not auto-subscribe) or
+    /// those it unsubscribed from (false: it auto-subscribes).
+    pub subscribe: bool,
+    /// Tracks of others, as `subscribe` says.
+    pub track_sids: Vec<TrackSid>,
+    /// The tracks it publishes, by sid (empty for an entry that named no track).
+    pub published: Vec<TrackSid>,
+    /// Tracks it receives but disabled (`UpdateTrackSettings` disabled).
+    pub disabled: Vec<TrackSid>,
 }
 
 /// Who may subscribe to a publisher's tracks: one participant (by sid or identity), all
@@ -299,6 +335,9 @@ pub struct JoinInfo {
     /// STUN/TURN servers for the client's PeerConnections, with their credentials (filled
     /// in by the signaling front end; the SFU core leaves it empty).
     pub ice_servers: Vec<IceServer>,
+    /// The client must relay its media through TURN over TLS (`force-tls`): the front end
+    /// keeps only `turns:` servers, or clears this when it has none.
+    pub force_relay: bool,
 }
 
 /// One ICE server entry of a join: its URLs (`turn:host:3478?transport=udp`, `turns:...`)
