@@ -14,6 +14,7 @@ mod data;
 mod grant;
 mod ids;
 mod info;
+mod scenario;
 mod signal;
 
 pub use admin::{AdminError, AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME};
@@ -24,7 +25,8 @@ pub use info::{
     ClientInfo, DisconnectReason, Encryption, ParticipantInfo, ParticipantKind, ParticipantState, Permissions, RoomInfo, SimulcastLayer, TrackInfo, TrackKind,
     TrackSource, VideoQuality,
 };
+pub use scenario::{Scenario, SyncState};
 pub use signal::{
-    AddTrack, ClientSignal, ConnectionQuality, IceServer, JoinInfo, LayerWant, LeaveAction, QualityInfo, RequestOutcome, Scenario, Sdp, SdpKind, ServerInfo,
-    ServerSignal, SignalTarget, SpeakerInfo, StreamState, SyncState, TrackPermission, Trickle, UpdateMetadata,
+    AddTrack, ClientSignal, ConnectionQuality, IceServer, JoinInfo, LayerWant, LeaveAction, QualityInfo, RequestOutcome, Sdp, SdpKind, ServerInfo,
+    ServerSignal, SignalTarget, SpeakerInfo, StreamState, TrackPermission, Trickle, UpdateMetadata,
 };
