@@ -174,6 +174,7 @@ fn room_from_proto(r: &lk::Room) -> RoomInfo {
         num_participants: r.num_participants,
         num_publishers: r.num_publishers,
         active_recording: r.active_recording,
+        enabled_codecs: r.enabled_codecs.iter().map(|c| c.mime.clone()).collect(),
     }
 }
 

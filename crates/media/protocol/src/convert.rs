@@ -308,7 +308,7 @@ pub(crate) fn room_to_proto(r: &RoomInfo) -> lk::Room {
         num_participants: r.num_participants,
         num_publishers: r.num_publishers,
         active_recording: r.active_recording,
-        enabled_codecs: ["audio/opus", "video/VP8", "video/H264"].iter().map(|m| lk::Codec { mime: (*m).into(), fmtp_line: String::new() }).collect(),
+        enabled_codecs: r.enabled_codecs.iter().map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() }).collect(),
         ..Default::default()
     }
 }

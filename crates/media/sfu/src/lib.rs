@@ -24,6 +24,7 @@
 
 mod admin;
 mod arena;
+pub mod codec;
 mod config;
 mod ctx;
 mod data;
@@ -49,6 +50,7 @@ mod sink;
 mod speakers;
 mod stats;
 mod subscribe;
+mod svc;
 mod timers;
 mod track;
 
@@ -221,6 +223,9 @@ impl Sfu {
             max_participants: defaults.max_participants,
             ..Default::default()
         });
+        if info.enabled_codecs.is_empty() {
+            info.enabled_codecs.clone_from(&defaults.enabled_codecs);
+        }
         info.name = name.clone();
         info.sid = self.rng.sid("RM_").as_str().into();
         info.creation_time_ms = self.cfg.unix_ms(now);

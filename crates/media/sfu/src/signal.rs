@@ -48,7 +48,7 @@ impl Room {
                     }
                 }
             }
-            ClientSignal::TrackSettings { track_sids, disabled, want, .. } => self.update_track_settings(cx, p, &track_sids, disabled, want),
+            ClientSignal::TrackSettings { track_sids, disabled, want, fps } => self.update_track_settings(cx, p, &track_sids, disabled, want, fps),
             ClientSignal::UpdateVideoLayers { track_sid, layers } => self.update_video_layers(cx, p, &track_sid, layers),
             ClientSignal::Leave { .. } => {
                 self.remove_participant(cx, p, DisconnectReason::ClientInitiated);

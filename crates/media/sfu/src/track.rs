@@ -9,6 +9,7 @@ use str0m::rtp::Ssrc;
 use hikari_types::{LayerWant, TrackInfo, TrackKind};
 
 use crate::arena::{PartIdx, PcIdx};
+use crate::codec::CodecState;
 use crate::dynacast::Dynacast;
 use crate::forward::Forwarder;
 use crate::io::SinkId;
@@ -25,6 +26,8 @@ pub(crate) struct CodecKey {
     pub codec: Codec,
     pub packetization_mode: Option<u8>,
     pub clock_rate: u32,
+    /// The publisher's RFC 2198 RED payload type for this codec, if negotiated.
+    pub red: Option<Pt>,
 }
 
 #[derive(Debug, Default)]
@@ -45,8 +48,9 @@ pub(crate) struct DownTrack {
     pub mid: Option<Mid>,
     /// Its outgoing SSRC once negotiated; packets flow only then.
     pub ssrc: Option<Ssrc>,
-    /// Incoming payload type to outgoing, cached after the first packet.
-    pub pt: Option<(Pt, Pt)>,
+    /// Incoming payload type to outgoing, cached after the first packet, and whether RED
+    /// is stripped to its primary block for this leg (RED in, no RED negotiated here).
+    pub pt: Option<(Pt, Pt, bool)>,
     pub forwarder: Forwarder,
     /// The subscriber asked to pause it (adaptive stream: the element is hidden).
     pub paused: bool,
@@ -54,11 +58,27 @@ pub(crate) struct DownTrack {
     pub want: LayerWant,
     /// The highest layer that wish allows (see `layers::max_layer`).
     pub max_layer: u8,
+    /// The highest temporal layer forwarded ([`ALL_TEMPORAL`] for every one).
+    pub max_temporal: u8,
 }
+
+/// A temporal target that forwards every temporal layer.
+pub(crate) const ALL_TEMPORAL: u8 = u8::MAX;
 
 impl DownTrack {
     pub fn new(subscriber: PartIdx, pc: PcIdx, forwarder: Forwarder) -> Self {
-        Self { subscriber, pc, mid: None, ssrc: None, pt: None, forwarder, paused: false, want: LayerWant::default(), max_layer: layers::TOP }
+        Self {
+            subscriber,
+            pc,
+            mid: None,
+            ssrc: None,
+            pt: None,
+            forwarder,
+            paused: false,
+            want: LayerWant::default(),
+            max_layer: layers::TOP,
+            max_temporal: ALL_TEMPORAL,
+        }
     }
 }
 
@@ -81,6 +101,8 @@ pub(crate) struct Track {
     /// Simulcast layers by quality (index 0 is the lowest).
     pub layers: Vec<Layer>,
     pub codec: Option<CodecKey>,
+    /// What reading its packets needs remembered (`codec::inspect`).
+    pub codec_state: CodecState,
     pub downs: Vec<DownTrack>,
     /// The legs to internal sinks (`sink.rs`).
     pub sinks: Vec<SinkLeg>,
@@ -103,6 +125,7 @@ impl Track {
             mid: None,
             layers: Vec::new(),
             codec: None,
+            codec_state: CodecState::default(),
             downs: Vec::new(),
             sinks: Vec::new(),
             denied: Vec::new(),
@@ -138,6 +161,20 @@ impl Track {
         }
         self.layers[index].rid = rid;
         index as u8
+    }
+
+    /// Marks a spatial layer of an SVC stream as seen, and every layer the packet announces
+    /// (a keyframe's structure names them before their packets come): its layers share one
+    /// SSRC, so spatial layers stand for simulcast layers in `flowing` and keyframe requests.
+    pub fn see_spatial(&mut self, spatial: u8, announced: u8, now: Instant) {
+        let top = usize::from(spatial.max(announced.saturating_sub(1)).min(layers::TOP));
+        if self.layers.len() <= top {
+            self.layers.resize_with(top + 1, Layer::default);
+        }
+        self.layers[usize::from(spatial.min(layers::TOP))].last_seen = Some(now);
+        for l in self.layers.iter_mut().take(top + 1).skip(1).filter(|_| announced > 0) {
+            l.last_seen = Some(now);
+        }
     }
 
     /// The layers that are flowing, as a bitmask (bit 0 is the low layer).
