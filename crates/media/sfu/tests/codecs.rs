@@ -62,7 +62,7 @@ fn a_leg_capped_at_temporal_layer_0_gets_tl0_frames_with_continuous_numbers() {
         let tl0 = 3 + (i / 4) as u8;
         for first in [true, false] {
             let payload = vp8_packet(1000 + i, tl0, tid, first, i == 0);
-            w.write_rtp(alice, mid, Codec::Vp8, seq, u32::from(i) * 3000, !first, payload, None);
+            w.write_rtp(alice, mid, Codec::Vp8, (seq, u32::from(i) * 3000, !first), payload, None);
             seq += 1;
         }
         w.pump();
@@ -82,7 +82,7 @@ fn a_leg_capped_at_temporal_layer_0_gets_tl0_frames_with_continuous_numbers() {
     assert!(pids.windows(2).all(|p| p[1] == p[0] + 1), "PictureIDs continuous: {pids:?}");
     let tl0s: Vec<u8> = b.iter().filter(|(_, d, _)| d.start).filter_map(|(_, d, _)| d.tl0_pic_idx).collect();
     assert_eq!(tl0s, (3..9).collect::<Vec<u8>>());
-    assert!(b.iter().all(|(_, d, m)| *m == !d.start), "markers end each frame");
+    assert!(b.iter().all(|(_, d, m)| *m != d.start), "markers end each frame");
     let c = got(carol);
     assert_eq!(c.len(), 48, "every layer for the uncapped leg");
     assert!(continuous(&c.iter().map(|(s, _, _)| *s).collect::<Vec<_>>()));
@@ -111,7 +111,7 @@ fn vp9_svc_legs_get_the_spatial_layers_up_to_their_target() {
     let mut seq = 500;
     for i in 0..10u16 {
         for s in 0..3u8 {
-            w.write_rtp(alice, mid, Codec::Vp9, seq, u32::from(i) * 3000, s == 2, vp9_packet(i, s, i == 0, i as u8), None);
+            w.write_rtp(alice, mid, Codec::Vp9, (seq, u32::from(i) * 3000, s == 2), vp9_packet(i, s, i == 0, i as u8), None);
             seq += 1;
         }
         w.pump();
@@ -135,7 +135,7 @@ fn vp9_svc_legs_get_the_spatial_layers_up_to_their_target() {
     settings(&mut w, bob, &sid, VideoQuality::Medium, 0);
     for i in 10..14u16 {
         for s in 0..3u8 {
-            w.write_rtp(alice, mid, Codec::Vp9, seq, u32::from(i) * 3000, s == 2, vp9_packet(i, s, i == 12, i as u8), None);
+            w.write_rtp(alice, mid, Codec::Vp9, (seq, u32::from(i) * 3000, s == 2), vp9_packet(i, s, i == 12, i as u8), None);
             seq += 1;
         }
         w.pump();
@@ -156,7 +156,7 @@ struct Bits(Vec<u8>, usize);
 impl Bits {
     fn put(&mut self, n: u32, v: u32) -> &mut Self {
         for i in (0..n).rev() {
-            if self.1 % 8 == 0 {
+            if self.1.is_multiple_of(8) {
                 self.0.push(0);
             }
             if (v >> i) & 1 == 1 {
@@ -195,7 +195,7 @@ fn av1_svc_follows_the_dependency_descriptor_and_forwards_it() {
             let mut payload = vec![if i == 0 && s == 0 { 0x18 } else { 0x10 }];
             payload.resize(200, s);
             let dd = av1_dd(i, s, i == 0 && s == 0);
-            w.write_rtp(alice, mid, Codec::Av1, seq, u32::from(i) * 3000, s == 1, payload, Some(&dd));
+            w.write_rtp(alice, mid, Codec::Av1, (seq, u32::from(i) * 3000, s == 1), payload, Some(&dd));
             seq += 1;
         }
         w.pump();

@@ -10,7 +10,7 @@ pub(crate) struct BitWriter {
 impl BitWriter {
     pub(crate) fn put(&mut self, n: u32, v: u32) -> &mut Self {
         for i in (0..n).rev() {
-            if self.bits % 8 == 0 {
+            if self.bits.is_multiple_of(8) {
                 self.bytes.push(0);
             }
             if (v >> i) & 1 == 1 {

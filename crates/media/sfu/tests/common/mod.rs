@@ -295,9 +295,10 @@ impl World {
         writer.rid(rid.into()).write(pt, now, time, data).expect("write accepted");
     }
 
-    /// Writes one raw RTP packet of `codec` on client `c`'s publisher (RTP mode), with a
-    /// dependency descriptor if given; the packet waits in the client until the next pump.
-    pub fn write_rtp(&mut self, c: usize, mid: Mid, codec: Codec, seq: u64, ts: u32, marker: bool, payload: Vec<u8>, dd: Option<&[u8]>) {
+    /// Writes one raw RTP packet of `codec` on client `c`'s publisher (RTP mode), its
+    /// sequence number, timestamp and marker given, with a dependency descriptor if given;
+    /// the packet waits in the client until the next pump.
+    pub fn write_rtp(&mut self, c: usize, mid: Mid, codec: Codec, (seq, ts, marker): (u64, u32, bool), payload: Vec<u8>, dd: Option<&[u8]>) {
         let now = self.now;
         let rtc = &mut self.clients[c].publisher;
         let pt = rtc.codec_config().params().iter().find(|p| p.spec().codec == codec).expect("codec configured").pt();
