@@ -62,7 +62,7 @@ impl Room {
             video_orientation: packet.header.ext_vals.video_orientation,
             ..Default::default()
         };
-        let frame = codec::inspect(codec.codec, &packet.payload, dd_bytes(&packet), &mut track.codec_state);
+        let frame = codec::inspect(codec.codec, layer, &packet.payload, dd_bytes(&packet), &mut track.codec_state);
         if frame.svc {
             track.see_spatial(frame.spatial, frame.spatial_layers, now);
             // The dependency descriptor goes on unchanged to legs that negotiated it.

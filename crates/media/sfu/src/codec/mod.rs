@@ -87,27 +87,38 @@ pub struct FrameInfo {
     pub tl0_pic_idx: Option<u8>,
 }
 
-/// What a track remembers between packets to read them: the AV1 dependency descriptor's
-/// last template structure.
+/// Streams (simulcast layers) of a track whose dependency descriptors are read apart.
+const STREAMS: usize = 3;
+
+/// What a track remembers between packets to read them: per stream, the AV1 dependency
+/// descriptor's last template structure; and whether the track is spatially scalable (seen
+/// once a packet names a spatial layer above 0 or announces several, then for good, so that
+/// every packet of one stream is judged alike).
 #[derive(Debug, Default)]
 pub(crate) struct CodecState {
-    pub dd: Option<dd::Structure>,
+    pub dd: [Option<dd::Structure>; STREAMS],
+    pub svc: bool,
 }
 
-/// Reads one packet of `codec`: its payload and, for AV1, its dependency descriptor bytes.
-pub(crate) fn inspect(codec: Codec, payload: &[u8], dd_bytes: Option<&[u8]>, state: &mut CodecState) -> FrameInfo {
-    match codec {
+/// Reads one packet of `codec` from the track's stream (simulcast layer) `stream`: its
+/// payload and, for AV1, its dependency descriptor bytes.
+pub(crate) fn inspect(codec: Codec, stream: u8, payload: &[u8], dd_bytes: Option<&[u8]>, state: &mut CodecState) -> FrameInfo {
+    let mut info = match codec {
         Codec::Vp8 => vp8::parse(payload).map(from_vp8).unwrap_or_default(),
         Codec::Vp9 => vp9::parse(payload).map(from_vp9).unwrap_or_default(),
         Codec::Av1 => {
             let keyframe = str0m::format::detect_av1_keyframe(payload);
-            let mut info = dd_bytes.and_then(|b| from_dd(b, state)).unwrap_or_default();
+            let known = state.dd.get_mut(usize::from(stream));
+            let mut info = dd_bytes.zip(known).and_then(|(b, known)| from_dd(b, known)).unwrap_or_default();
             info.keyframe |= keyframe;
             info
         }
         Codec::H264 => FrameInfo { keyframe: str0m::format::detect_h264_keyframe(payload), ..Default::default() },
         _ => FrameInfo::default(),
-    }
+    };
+    state.svc |= info.spatial > 0 || info.spatial_layers > 1;
+    info.svc = state.svc;
+    info
 }
 
 fn from_vp8(d: vp8::Vp8Descriptor) -> FrameInfo {
@@ -127,7 +138,6 @@ fn from_vp9(d: vp9::Vp9Descriptor) -> FrameInfo {
     FrameInfo {
         spatial: d.sid,
         temporal: d.tid,
-        svc: true,
         starts_frame: d.begin,
         starts_picture: d.starts_picture(),
         ends_layer_frame: d.end,
@@ -138,17 +148,16 @@ fn from_vp9(d: vp9::Vp9Descriptor) -> FrameInfo {
     }
 }
 
-fn from_dd(bytes: &[u8], state: &mut CodecState) -> Option<FrameInfo> {
-    let (frame, brought) = dd::parse(bytes, state.dd.as_ref())?;
+fn from_dd(bytes: &[u8], known: &mut Option<dd::Structure>) -> Option<FrameInfo> {
+    let (frame, brought) = dd::parse(bytes, known.as_ref())?;
     if let Some(s) = brought {
-        state.dd = Some(s);
+        *known = Some(s);
     }
-    let s = state.dd.as_ref()?;
+    let s = known.as_ref()?;
     let switch = s.target_for(frame.spatial, frame.temporal).is_some_and(|dt| frame.dti(dt) == dd::DTI_SWITCH);
     Some(FrameInfo {
         spatial: frame.spatial,
         temporal: frame.temporal,
-        svc: true,
         starts_frame: frame.start_of_frame,
         starts_picture: frame.start_of_frame && frame.spatial == 0,
         ends_layer_frame: frame.end_of_frame,
@@ -177,19 +186,24 @@ mod tests {
     #[test]
     fn malformed_descriptors_read_as_plain_base_layer_packets() {
         let mut state = CodecState::default();
-        assert_eq!(inspect(Codec::Vp8, &[0x80], None, &mut state), FrameInfo::default());
-        assert_eq!(inspect(Codec::Vp9, &[0xa0], None, &mut state), FrameInfo::default());
-        assert_eq!(inspect(Codec::Av1, &[0x00], Some(&[0xff]), &mut state), FrameInfo::default());
-        assert_eq!(inspect(Codec::Opus, &[1, 2, 3], None, &mut state), FrameInfo::default());
+        assert_eq!(inspect(Codec::Vp8, 0, &[0x80], None, &mut state), FrameInfo::default());
+        assert_eq!(inspect(Codec::Vp9, 0, &[0xa0], None, &mut state), FrameInfo::default());
+        assert_eq!(inspect(Codec::Av1, 0, &[0x00], Some(&[0xff]), &mut state), FrameInfo::default());
+        assert_eq!(inspect(Codec::Av1, 7, &[0x00], Some(&[0x80, 0, 1]), &mut state), FrameInfo::default(), "no such stream");
+        assert_eq!(inspect(Codec::Opus, 0, &[1, 2, 3], None, &mut state), FrameInfo::default());
     }
 
     #[test]
     fn vp8_temporal_layers_and_vp9_spatial_layers() {
         let mut state = CodecState::default();
         // TID 2, Y, 15-bit PictureID 300, TL0PICIDX 4; an inter frame.
-        let f = inspect(Codec::Vp8, &[0x90, 0xe0, 0x81, 0x2c, 0x04, 0xa0, 0x01], None, &mut state);
+        let f = inspect(Codec::Vp8, 0, &[0x90, 0xe0, 0x81, 0x2c, 0x04, 0xa0, 0x01], None, &mut state);
         assert_eq!((f.temporal, f.switch_up, f.keyframe, f.picture_id, f.tl0_pic_idx), (2, true, false, Some((300, true)), Some(4)));
-        let f = inspect(Codec::Vp9, &[0xac, 0x05, 0x43, 0x00, 0xaa], None, &mut state);
+        // A VP9 stream is spatially scalable once a packet shows an upper spatial layer.
+        let s0 = [0xac, 0x05, 0x40, 0x00, 0xaa];
+        assert!(!inspect(Codec::Vp9, 0, &s0, None, &mut state).svc, "L1T3: temporal layers only");
+        let f = inspect(Codec::Vp9, 0, &[0xac, 0x05, 0x43, 0x00, 0xaa], None, &mut state);
         assert_eq!((f.spatial, f.temporal, f.svc, f.ends_layer_frame, f.keyframe), (1, 2, true, true, false));
+        assert!(inspect(Codec::Vp9, 0, &s0, None, &mut state).svc, "for good");
     }
 }
