@@ -65,6 +65,8 @@ impl Room {
         let frame = codec::inspect(codec.codec, layer, &packet.payload, dd_bytes(&packet), &mut track.codec_state);
         if frame.svc {
             track.see_spatial(frame.spatial, frame.spatial_layers, now);
+        }
+        if dd_bytes(&packet).is_some() {
             // The dependency descriptor goes on unchanged to legs that negotiated it.
             exts.user_values = std::mem::take(&mut packet.header.ext_vals.user_values);
         }
@@ -180,12 +182,18 @@ impl Room {
 fn codec_of(pc: &Pc, pt: Pt) -> Option<CodecKey> {
     pc.rtc.codec_config().params().iter().find(|p| p.pt() == pt || p.red() == Some(pt)).map(|p| {
         let spec = p.spec();
-        CodecKey { codec: spec.codec, packetization_mode: spec.format.packetization_mode, clock_rate: spec.clock_rate.get(), red: p.red() }
+        CodecKey {
+            codec: spec.codec,
+            packetization_mode: spec.format.packetization_mode,
+            profile_id: spec.format.profile_id,
+            clock_rate: spec.clock_rate.get(),
+            red: p.red(),
+        }
     })
 }
 
 /// The subscriber's payload type for a codec (for H.264 the packetization mode must
-/// match), and whether a RED packet must be cut to its primary block for it: RED goes out
+/// match, for VP9 the profile, when the subscriber has one that does), and whether a RED packet must be cut to its primary block for it: RED goes out
 /// as RED where the subscriber negotiated it, else as the primary codec.
 fn payload_type_for(pc: &Pc, codec: CodecKey, red_in: bool) -> Option<(Pt, bool)> {
     let params = pc.rtc.codec_config().params();
@@ -193,7 +201,14 @@ fn payload_type_for(pc: &Pc, codec: CodecKey, red_in: bool) -> Option<(Pt, bool)
     let p = params
         .iter()
         .filter(same)
-        .find(|p| codec.codec != Codec::H264 || p.spec().format.packetization_mode == codec.packetization_mode)
+        .find(|p| {
+            let f = &p.spec().format;
+            match codec.codec {
+                Codec::H264 => f.packetization_mode == codec.packetization_mode,
+                Codec::Vp9 => f.profile_id == codec.profile_id,
+                _ => true,
+            }
+        })
         .or_else(|| params.iter().find(same))?;
     match (red_in, p.red()) {
         (true, Some(red)) => Some((red, false)),

@@ -25,6 +25,8 @@ const LAYER_TIMEOUT: Duration = Duration::from_millis(1000);
 pub(crate) struct CodecKey {
     pub codec: Codec,
     pub packetization_mode: Option<u8>,
+    /// VP9's profile.
+    pub profile_id: Option<u32>,
     pub clock_rate: u32,
     /// The publisher's RFC 2198 RED payload type for this codec, if negotiated.
     pub red: Option<Pt>,
@@ -172,7 +174,10 @@ impl Track {
             self.layers.resize_with(top + 1, Layer::default);
         }
         self.layers[usize::from(spatial.min(layers::TOP))].last_seen = Some(now);
-        for l in self.layers.iter_mut().take(top + 1).skip(1).filter(|_| announced > 0) {
+        // Announced layers count as flowing until they first time out; after that only their
+        // packets do (an encoder that announces a layer it cannot send must not draw a PLI
+        // at every keyframe).
+        for l in self.layers.iter_mut().take(top + 1).skip(1).filter(|l| announced > 0 && l.last_seen.is_none()) {
             l.last_seen = Some(now);
         }
     }
