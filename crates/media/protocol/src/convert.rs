@@ -144,6 +144,7 @@ pub(crate) fn add_track_from_proto(r: &lk::AddTrackRequest) -> AddTrack {
         encryption: encryption_from_proto(r.encryption),
         layers: layers_from_proto(&r.layers),
         stream: r.stream.clone(),
+        codecs: r.simulcast_codecs.iter().map(|c| c.codec.clone()).filter(|c| !c.is_empty()).take(4).collect(),
     }
 }
 

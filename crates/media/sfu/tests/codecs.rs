@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{World, rtp_received};
 use hikari_sfu::codec::{dd, vp8, vp9};
-use hikari_types::{ClientSignal, LayerWant, Permissions, ServerSignal, TrackKind, TrackSid, VideoQuality};
+use hikari_types::{AddTrack, ClientSignal, LayerWant, Permissions, ServerSignal, TrackKind, TrackSid, TrackSource, VideoQuality};
 use str0m::Event;
 use str0m::format::Codec;
 use str0m::media::{MediaKind, Mid};
@@ -147,6 +147,7 @@ fn vp9_svc_legs_get_the_spatial_layers_up_to_their_target() {
     assert_eq!(sids, vec![0, 0, 0, 1, 0, 1], "S1 joins at the keyframe of picture 12");
     assert!(continuous(&b.iter().map(|(s, _, _)| *s).collect::<Vec<_>>()));
     assert!(w.client(alice).pub_events.iter().any(|e| matches!(e, Event::KeyframeRequest(_))), "the publisher was asked for a keyframe");
+    assert_eq!(mimes_seen_by_a_newcomer(&mut w), vec!["video/VP9"], "from the first packet");
 }
 
 /// Writes bits most significant first.
@@ -269,4 +270,25 @@ fn red_audio_reaches_red_and_plain_opus_subscribers() {
     }
     assert!(w.client(bob).pts_in.keys().any(|pt| *pt == 63), "bob gets RED: {:?}", w.client(bob).pts_in);
     assert!(!w.client(carol).pts_in.contains_key(&63), "carol gets plain Opus");
+    // A RED track is reported as LiveKit reports it.
+    assert_eq!(mimes_seen_by_a_newcomer(&mut w), vec!["audio/red"]);
+}
+
+/// The MIME types of the published tracks, as a participant joining now is told.
+fn mimes_seen_by_a_newcomer(w: &mut World) -> Vec<String> {
+    let late = w.join("room", "late", Permissions::default());
+    let join = w.client(late).signals.iter().find_map(|s| if let ServerSignal::Join(j) = s { Some(j.clone()) } else { None }).expect("joined");
+    join.others.iter().flat_map(|p| p.tracks.iter().map(|t| t.mime_type.clone())).collect()
+}
+
+#[test]
+fn the_announced_codec_names_the_track_until_its_packets_do() {
+    let mut w = World::new();
+    let alice = w.join("room", "alice", Permissions::default());
+    let add =
+        AddTrack { cid: "cam".into(), kind: TrackKind::Video, source: TrackSource::Camera, codecs: vec!["vp9".into(), "vp8".into()], ..Default::default() };
+    w.publish_track(alice, add, None);
+    let announced =
+        w.client(alice).signals.iter().find_map(|s| if let ServerSignal::TrackPublished { track, .. } = s { Some(track.mime_type.clone()) } else { None });
+    assert_eq!(announced.as_deref(), Some("video/VP9"));
 }

@@ -59,6 +59,13 @@ impl Enabled {
     }
 }
 
+/// The MIME type of a video codec named as LiveKit's clients name it in `simulcast_codecs`
+/// (`vp8`, `h264`, `vp9`, `av1`, or a MIME type), if the server supports it.
+pub fn video_mime(name: &str) -> Option<&'static str> {
+    let name = name.strip_prefix("video/").unwrap_or(name);
+    SUPPORTED.into_iter().filter(|m| m.starts_with("video/")).find(|m| m["video/".len()..].eq_ignore_ascii_case(name))
+}
+
 /// One packet's place in its stream's layers, as far as its descriptors tell.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FrameInfo {
@@ -181,6 +188,15 @@ mod tests {
         let video_only = Enabled::from_mimes(["video/AV1", "video/h265"]);
         assert!(video_only.red && video_only.av1 && !video_only.vp8 && !video_only.h264);
         assert_eq!(Enabled::from_mimes(["video/h265"]), all, "an unknown codec restricts nothing");
+    }
+
+    #[test]
+    fn clients_codec_names_map_to_mime_types() {
+        assert_eq!(video_mime("vp9"), Some("video/VP9"));
+        assert_eq!(video_mime("AV1"), Some("video/AV1"));
+        assert_eq!(video_mime("video/h264"), Some("video/H264"));
+        assert_eq!(video_mime("h265"), None);
+        assert_eq!(video_mime(""), None);
     }
 
     #[test]
