@@ -39,7 +39,10 @@ impl Enabled {
     pub fn from_mimes<'a>(mimes: impl IntoIterator<Item = &'a str> + Clone) -> Self {
         let named = |m: &str| mimes.clone().into_iter().any(|x| x.eq_ignore_ascii_case(m));
         let kind = |k: &str| {
-            mimes.clone().into_iter().any(|x| x.len() > k.len() && x[..k.len()].eq_ignore_ascii_case(k) && SUPPORTED.iter().any(|s| s.eq_ignore_ascii_case(x)))
+            mimes
+                .clone()
+                .into_iter()
+                .any(|x| x.get(..k.len()).is_some_and(|p| p.eq_ignore_ascii_case(k)) && SUPPORTED.iter().any(|s| s.eq_ignore_ascii_case(x)))
         };
         let (audio, video) = (kind("audio/"), kind("video/"));
         Self {
@@ -188,6 +191,7 @@ mod tests {
         let video_only = Enabled::from_mimes(["video/AV1", "video/h265"]);
         assert!(video_only.red && video_only.av1 && !video_only.vp8 && !video_only.h264);
         assert_eq!(Enabled::from_mimes(["video/h265"]), all, "an unknown codec restricts nothing");
+        assert_eq!(Enabled::from_mimes(["audiö/x", "ö", ""]), all, "no panic on any text");
     }
 
     #[test]
