@@ -13,6 +13,7 @@
 use std::time::Instant;
 
 use crate::codec::FrameInfo;
+use crate::droplog::DropLog;
 use crate::svc::{LayerFilter, Pass};
 
 /// The forwarder's decision for one packet.
@@ -65,8 +66,8 @@ pub(crate) struct Forwarder {
     filter: LayerFilter,
     /// The newest incoming sequence number of the current stream, forwarded or dropped.
     newest_in: Option<u64>,
-    /// Incoming packets older than this were numbered before a drop shifted the offset.
-    valid_from: u64,
+    /// The latest drops, for the numbers of late packets.
+    drops: DropLog,
     /// VP8 renumbering: subtracted from incoming PictureIDs and TL0PICIDXs.
     pid_offset: u16,
     tl0_offset: u8,
@@ -101,7 +102,7 @@ impl Forwarder {
             last_at: None,
             filter: LayerFilter::default(),
             newest_in: None,
-            valid_from: 0,
+            drops: DropLog::default(),
             pid_offset: 0,
             tl0_offset: 0,
             dropped_pid: None,
@@ -152,7 +153,14 @@ impl Forwarder {
             self.switch_to(p, now);
             self.filter.start(&p.frame, spatial, temporal);
         }
-        match self.filter.on_packet(&p.frame, spatial, temporal) {
+        // A late packet (reordered, retransmitted) moves no layer: it belongs to the past.
+        let mut frame = p.frame;
+        if self.newest_in.is_some_and(|n| p.seq < n) {
+            frame.keyframe = false;
+            frame.starts_frame = false;
+            frame.starts_picture = false;
+        }
+        match self.filter.on_packet(&frame, spatial, temporal) {
             Pass::Keep { end_of_frame } => self.rewrite(p, now, end_of_frame),
             Pass::Drop => self.drop_filtered(p),
         }
@@ -180,7 +188,7 @@ impl Forwarder {
             self.tl0_offset = tl0.wrapping_sub(last.wrapping_add(1));
         }
         self.newest_in = None;
-        self.valid_from = 0;
+        self.drops.clear();
         self.dropped_pid = None;
         self.current = Some(p.layer);
     }
@@ -191,8 +199,8 @@ impl Forwarder {
     fn drop_filtered(&mut self, p: Packet) -> Verdict {
         if self.newest_in.is_none_or(|n| p.seq > n) {
             self.newest_in = Some(p.seq);
+            self.drops.push(p.seq, self.seq_offset, self.pid_offset);
             self.seq_offset = self.seq_offset.wrapping_sub(1);
-            self.valid_from = p.seq + 1;
             if let Some((pid, _)) = p.frame.picture_id
                 && self.dropped_pid != Some(pid)
             {
@@ -204,16 +212,20 @@ impl Forwarder {
     }
 
     fn rewrite(&mut self, p: Packet, now: Instant, end_of_frame: bool) -> Verdict {
-        if p.seq < self.valid_from {
-            // Numbered before a drop moved the offset: it would take a later packet's number.
-            return Verdict::Drop;
-        }
-        if self.newest_in.is_none_or(|n| p.seq > n) {
+        let late = self.newest_in.is_some_and(|n| p.seq < n);
+        let (seq_offset, pid_offset) = if late {
+            // Numbered before later drops moved the offsets: the numbers of its time.
+            match self.drops.offsets_at(p.seq, (self.seq_offset, self.pid_offset)) {
+                Some(offsets) => offsets,
+                None => return Verdict::Drop,
+            }
+        } else {
             self.newest_in = Some(p.seq);
-        }
-        let seq = p.seq.wrapping_add(self.seq_offset);
+            (self.seq_offset, self.pid_offset)
+        };
+        let seq = p.seq.wrapping_add(seq_offset);
         let ts = p.ts.wrapping_add(self.ts_offset);
-        let picture = self.picture(p);
+        let picture = self.picture(p, pid_offset, late);
         let verdict = Verdict::Forward { seq, ts, end_of_frame, picture };
         if self.last_at.is_some() {
             // Late packets from before a switch, or wild jumps, would corrupt the
@@ -233,14 +245,17 @@ impl Forwarder {
         verdict
     }
 
-    /// The VP8 PictureID and TL0PICIDX to send, when renumbered.
-    fn picture(&mut self, p: Packet) -> Option<(u16, Option<u8>)> {
+    /// The VP8 PictureID and TL0PICIDX to send, when renumbered (`pid_offset` being the
+    /// one of the packet's time); a late packet leaves the last ones sent as they are.
+    fn picture(&mut self, p: Packet, pid_offset: u16, late: bool) -> Option<(u16, Option<u8>)> {
         let (pid, long) = p.frame.picture_id?;
-        let out = pid.wrapping_sub(self.pid_offset) & crate::codec::vp8::picture_id_mask(long);
+        let out = pid.wrapping_sub(pid_offset) & crate::codec::vp8::picture_id_mask(long);
         let tl0 = p.frame.tl0_pic_idx.map(|t| t.wrapping_sub(self.tl0_offset));
-        self.last_pid_out = Some(out);
-        if tl0.is_some() {
-            self.last_tl0_out = tl0;
+        if !late {
+            self.last_pid_out = Some(out);
+            if tl0.is_some() {
+                self.last_tl0_out = tl0;
+            }
         }
         (out != pid || tl0 != p.frame.tl0_pic_idx).then_some((out, tl0))
     }
@@ -351,9 +366,11 @@ mod tests {
             }
         }
         assert_eq!(sent, vec![(2000, None), (2001, Some((11, Some(6)))), (2002, Some((12, Some(7))))]);
-        // A late packet of a dropped frame changes nothing; one from before the drops is not sent.
+        // A late packet of a dropped frame changes nothing; one from before the drops (a
+        // retransmission) gets the numbers it had.
         assert_eq!(f.on_packet(vp8(7, 17, 6, 2), 0, 0, now), Verdict::Drop);
-        assert_eq!(f.on_packet(vp8(4, 14, 6, 0), 0, 0, now), Verdict::Drop);
+        assert!(matches!(f.on_packet(vp8(4, 14, 6, 0), 0, 0, now), Verdict::Forward { seq: 2001, picture: Some((11, Some(6))), .. }));
+        assert!(matches!(f.on_packet(vp8(0, 10, 5, 0), 0, 0, now), Verdict::Forward { seq: 2000, picture: None, .. }));
         assert!(matches!(f.on_packet(vp8(9, 19, 7, 0), 0, 0, now), Verdict::Forward { seq: 2003, picture: Some((13, Some(7))), .. }));
         // All layers again from a sync frame on: nothing more is dropped, numbers go on.
         assert!(matches!(f.on_packet(vp8(10, 20, 7, 1), 0, ALL, now), Verdict::Forward { seq: 2004, picture: Some((14, Some(7))), .. }));

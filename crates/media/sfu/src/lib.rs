@@ -29,6 +29,7 @@ mod config;
 mod ctx;
 mod data;
 mod demux;
+mod droplog;
 mod dynacast;
 mod forward;
 mod io;
