@@ -89,6 +89,55 @@ fn a_leg_capped_at_temporal_layer_0_gets_tl0_frames_with_continuous_numbers() {
     assert_eq!(c.iter().filter(|(_, d, _)| d.start).filter_map(|(_, d, _)| d.picture_id).collect::<Vec<_>>(), (1000..1024).collect::<Vec<u16>>());
 }
 
+#[test]
+fn a_simulcast_switch_keeps_picture_ids_continuous_under_a_temporal_cap() {
+    let mut w = World::new();
+    w.rtp_mode = true;
+    let alice = w.join("room", "alice", Permissions::default());
+    let bob = w.join("room", "bob", Permissions::default());
+    let mid = w.publish_simulcast(alice);
+    assert!(w.run_until(Duration::from_secs(5), |w| {
+        w.client(bob).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_))) && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
+    }));
+    let sid = w
+        .client(alice)
+        .signals
+        .iter()
+        .find_map(|s| if let ServerSignal::TrackPublished { track, .. } = s { Some(track.sid.clone()) } else { None })
+        .expect("published");
+    settings(&mut w, bob, &sid, VideoQuality::Low, 7);
+    let mut seqs = [100u64, 7000];
+    let mut frame = |w: &mut World, i: u16, keys: [bool; 2]| {
+        let tid = [0, 2, 1, 2][usize::from(i % 4)];
+        for (l, rid) in ["q", "h"].into_iter().enumerate() {
+            let pid = [300, 20_000][l] + i;
+            let tl0 = [10u8, 200][l].wrapping_add((i / 4) as u8);
+            let payload = vp8_packet(pid, tl0, tid, true, keys[l]);
+            w.write_rtp_rid(alice, mid, Some(rid), Codec::Vp8, (seqs[l], u32::from(i) * 3000, true), payload, None);
+            seqs[l] += 1;
+        }
+        w.pump();
+        w.advance(FRAME);
+    };
+    for i in 0..12 {
+        frame(&mut w, i, [i == 0, i == 0]);
+    }
+    settings(&mut w, bob, &sid, VideoQuality::Medium, 7);
+    for i in 12..24 {
+        frame(&mut w, i, [false, i == 16]);
+    }
+    w.run_until(Duration::from_millis(300), |_| false);
+    let got: Vec<(u64, vp8::Vp8Descriptor)> = rtp_received(w.client(bob)).iter().map(|p| (*p.seq_no, vp8::parse(&p.payload).expect("VP8"))).collect();
+    assert!(got.iter().all(|(_, d)| d.tid == Some(0)), "TL0 only");
+    assert!(continuous(&got.iter().map(|(s, _)| *s).collect::<Vec<_>>()), "no gap in sequence numbers");
+    let pids: Vec<u16> = got.iter().filter_map(|(_, d)| d.picture_id).collect();
+    assert!(pids.windows(2).all(|p| p[1] == p[0] + 1), "PictureIDs continue across the switch: {pids:?}");
+    let tl0s: Vec<u8> = got.iter().filter_map(|(_, d)| d.tl0_pic_idx).collect();
+    assert!(tl0s.windows(2).all(|t| t[1] == t[0].wrapping_add(1)), "TL0PICIDX continue: {tl0s:?}");
+    // q keeps flowing until h's keyframe: q's frames 0, 4, 8, 12 and 16, then h's 16 and 20.
+    assert_eq!(pids.len(), 7);
+}
+
 /// A VP9 layer frame in one packet (non-flexible mode): keyframes predict upper spatial
 /// layers from the lower ones (`L3T1_KEY`), and announce three layers (scalability
 /// structure) on their first packet.

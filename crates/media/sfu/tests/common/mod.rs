@@ -298,7 +298,21 @@ impl World {
     /// Writes one raw RTP packet of `codec` on client `c`'s publisher (RTP mode), its
     /// sequence number, timestamp and marker given, with a dependency descriptor if given;
     /// the packet waits in the client until the next pump.
-    pub fn write_rtp(&mut self, c: usize, mid: Mid, codec: Codec, (seq, ts, marker): (u64, u32, bool), payload: Vec<u8>, dd: Option<&[u8]>) {
+    pub fn write_rtp(&mut self, c: usize, mid: Mid, codec: Codec, header: (u64, u32, bool), payload: Vec<u8>, dd: Option<&[u8]>) {
+        self.write_rtp_rid(c, mid, None, codec, header, payload, dd);
+    }
+
+    /// [`World::write_rtp`] on the simulcast layer `rid`.
+    pub fn write_rtp_rid(
+        &mut self,
+        c: usize,
+        mid: Mid,
+        rid: Option<&str>,
+        codec: Codec,
+        (seq, ts, marker): (u64, u32, bool),
+        payload: Vec<u8>,
+        dd: Option<&[u8]>,
+    ) {
         let now = self.now;
         let rtc = &mut self.clients[c].publisher;
         let pt = rtc.codec_config().params().iter().find(|p| p.spec().codec == codec).expect("codec configured").pt();
@@ -308,7 +322,7 @@ impl World {
         }
         let write = str0m::rtp::RtpWrite::new(pt, seq.into(), ts, now, payload).marker(marker).ext_vals(exts);
         let mut api = rtc.direct_api();
-        let stream = api.stream_tx_by_mid(mid, None).expect("a send stream for the line");
+        let stream = api.stream_tx_by_mid(mid, rid.map(Into::into)).expect("a send stream for the line");
         stream.write_rtp(write);
     }
 
