@@ -113,7 +113,7 @@ fn a_simulcast_switch_keeps_picture_ids_continuous_under_a_temporal_cap() {
             let pid = [300, 20_000][l] + i;
             let tl0 = [10u8, 200][l].wrapping_add((i / 4) as u8);
             let payload = vp8_packet(pid, tl0, tid, true, keys[l]);
-            w.write_rtp_rid(alice, mid, Some(rid), Codec::Vp8, (seqs[l], u32::from(i) * 3000, true), payload, None);
+            w.write_rtp_rid(alice, (mid, Some(rid)), Codec::Vp8, (seqs[l], u32::from(i) * 3000, true), payload, None);
             seqs[l] += 1;
         }
         w.pump();

@@ -299,15 +299,14 @@ impl World {
     /// sequence number, timestamp and marker given, with a dependency descriptor if given;
     /// the packet waits in the client until the next pump.
     pub fn write_rtp(&mut self, c: usize, mid: Mid, codec: Codec, header: (u64, u32, bool), payload: Vec<u8>, dd: Option<&[u8]>) {
-        self.write_rtp_rid(c, mid, None, codec, header, payload, dd);
+        self.write_rtp_rid(c, (mid, None), codec, header, payload, dd);
     }
 
-    /// [`World::write_rtp`] on the simulcast layer `rid`.
+    /// [`World::write_rtp`] on a media line's simulcast layer `rid`.
     pub fn write_rtp_rid(
         &mut self,
         c: usize,
-        mid: Mid,
-        rid: Option<&str>,
+        (mid, rid): (Mid, Option<&str>),
         codec: Codec,
         (seq, ts, marker): (u64, u32, bool),
         payload: Vec<u8>,
