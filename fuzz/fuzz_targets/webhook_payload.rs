@@ -39,6 +39,7 @@ struct Room {
     metadata: Big,
     counts: (u32, u32),
     active_recording: bool,
+    enabled_codecs: Vec<String>,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -131,6 +132,7 @@ fn room(r: &Room) -> RoomInfo {
         num_participants: r.counts.0,
         num_publishers: r.counts.1,
         active_recording: r.active_recording,
+        enabled_codecs: r.enabled_codecs.clone(),
     }
 }
 

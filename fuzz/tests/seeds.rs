@@ -698,3 +698,38 @@ fn turn_server() {
     }
     emit("turn_server", seeds);
 }
+
+#[test]
+fn codec_descriptor_seeds() {
+    use hikari_sfu::codec::{dd, red, vp8, vp9};
+    // VP8: a keyframe start with every field, a 7-bit PictureID inter frame, a plain descriptor.
+    let vp8_seeds: Seeds = vec![
+        ("full", vec![0x90, 0xf0, 0x92, 0x34, 0x09, 0xa5, 0x00, 0x9d, 0x01, 0x2a]),
+        ("short-picture-id", vec![0x90, 0x80, 0x05, 0x01, 0xab]),
+        ("plain", vec![0x10, 0x00, 0xab]),
+    ];
+    for (name, bytes) in emit("vp8_descriptor", vp8_seeds) {
+        assert!(vp8::parse(&bytes).is_some(), "{name}");
+    }
+    // VP9: non-flexible with layer indices and a scalability structure; flexible with references.
+    let vp9_seeds: Seeds = vec![
+        ("non-flexible-ss", vec![0xaa, 0x80, 0x01, 0x00, 0x00, 0x58, 0, 1, 0, 1, 0, 2, 0, 2, 0, 4, 0, 4, 0x01, 0x08, 0x01, 0x02, 0xaa]),
+        ("flexible", vec![0xf8, 0x09, 0x20, 0x03, 0x04, 0xaa]),
+        ("upper-layer", vec![0xac, 0x92, 0x34, 0x53, 0x07, 0xaa]),
+    ];
+    for (name, bytes) in emit("vp9_descriptor", vp9_seeds) {
+        assert!(vp9::parse(&bytes).is_some(), "{name}");
+    }
+    // The dependency descriptor: an L2T1 keyframe with its structure, then S1 and the next
+    // picture's S0 (each behind a length byte).
+    let dd_seeds: Seeds = vec![("l2t1", vec![8, 192, 0, 0, 128, 1, 186, 36, 0, 3, 193, 0, 0, 3, 192, 0, 1])];
+    for (name, bytes) in emit("av1_dependency_descriptor", dd_seeds) {
+        let (frame, structure) = dd::parse(&bytes[1..9], None).expect(name);
+        assert_eq!((frame.spatial, structure.map(|s| s.decode_targets)), (0, Some(2)));
+    }
+    // RED: one redundant block and the primary; no redundancy.
+    let red_seeds: Seeds = vec![("one-redundant", vec![0xef, 0x03, 0xc0, 0x03, 0x6f, 1, 2, 3, 9, 9]), ("primary-only", vec![0x6f, 7, 7])];
+    for (name, bytes) in emit("red_payload", red_seeds) {
+        assert!(red::primary(&bytes).is_some(), "{name}");
+    }
+}

@@ -94,11 +94,20 @@ pub struct RoomConfig {
     pub empty_timeout: u32,
     pub departure_timeout: u32,
     pub max_participants: u32,
+    pub enabled_codecs: Vec<CodecConfig>,
+}
+
+/// One entry of `room.enabled_codecs`, as livekit-server writes it (`- mime: video/vp8`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct CodecConfig {
+    pub mime: String,
+    pub fmtp_line: String,
 }
 
 impl Default for RoomConfig {
     fn default() -> Self {
-        Self { auto_create: true, empty_timeout: 300, departure_timeout: 20, max_participants: 0 }
+        Self { auto_create: true, empty_timeout: 300, departure_timeout: 20, max_participants: 0, enabled_codecs: Vec::new() }
     }
 }
 
@@ -196,7 +205,12 @@ pub const FIELDS: &[Field] = &[
     f("room.empty_timeout", "seconds = 300", "how long a room nobody joined stays open", ""),
     f("room.departure_timeout", "seconds = 20", "how long a room stays open after its last participant left", ""),
     f("room.max_participants", "u32 = 0", "participants per room, 0 for no limit; a join beyond it gets HTTP 429", ""),
-    f("room.enabled_codecs", "", "", ""),
+    f(
+        "room.enabled_codecs",
+        "[{mime}] = all",
+        "codecs rooms negotiate, by MIME type (audio/opus, audio/red, video/vp8, video/h264, video/vp9, video/av1); a kind not named keeps all its codecs",
+        "",
+    ),
     f("logging.level", "debug|info|warn|error = info", "log level (debug with --dev); RUST_LOG overrides it", ""),
     f("logging.json", "bool = false", "JSON log lines", ""),
     f("logging.pion_level", "", "", ""),
@@ -313,6 +327,8 @@ mod tests {
         assert_eq!(c.keys.get("k").map(String::as_str), Some("s"));
         assert_eq!(c.room.max_participants, 3);
         assert!(c.room.auto_create, "unset fields keep defaults");
+        let (c, _) = FileConfig::parse("room:\n  enabled_codecs:\n    - mime: video/vp8\n    - mime: audio/opus\n").expect("valid yaml");
+        assert_eq!(c.room.enabled_codecs.iter().map(|c| c.mime.as_str()).collect::<Vec<_>>(), vec!["video/vp8", "audio/opus"]);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].contains("rtc.bogus") || warnings[1].contains("rtc.bogus"), "{warnings:?}");
     }

@@ -13,7 +13,7 @@ use hikari_turn::{TcpListen, TurnConfig, TurnSecret};
 use hikari_webhook::WebhookSettings;
 
 use crate::cli::{ConfigArgs, ServeArgs};
-use crate::config::{FileConfig, LimitsConfig, TurnFileConfig, interface_addresses, parse_keys};
+use crate::config::{CodecConfig, FileConfig, LimitsConfig, TurnFileConfig, interface_addresses, parse_keys};
 
 pub const DEFAULT_PORT: u16 = 7880;
 pub const DEFAULT_UDP_PORT: u16 = 7882;
@@ -210,6 +210,7 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
             departure_timeout: file.room.departure_timeout,
             max_participants: file.room.max_participants,
             auto_create: file.room.auto_create,
+            enabled_codecs: enabled_codecs(&file.room.enabled_codecs)?,
         },
         log_level,
         log_json: file.logging.json,
@@ -231,6 +232,18 @@ pub const DEFAULT_LIMITS: Limits = Limits {
     http_header_timeout: Duration::from_secs(10),
     http_idle_timeout: Duration::from_secs(60),
 };
+
+/// `room.enabled_codecs`: each must be a codec the server supports.
+fn enabled_codecs(codecs: &[CodecConfig]) -> anyhow::Result<Vec<String>> {
+    let mut mimes = Vec::new();
+    for c in codecs {
+        let Some(known) = hikari_sfu::codec::SUPPORTED.iter().find(|s| s.eq_ignore_ascii_case(c.mime.trim())) else {
+            bail!("room.enabled_codecs: `{}` is not one of {}", c.mime, hikari_sfu::codec::SUPPORTED.join(", "));
+        };
+        mimes.push((*known).to_owned());
+    }
+    Ok(mimes)
+}
 
 fn limits(l: &LimitsConfig) -> anyhow::Result<Limits> {
     // Zero would refuse everyone (or close every connection at once).
@@ -367,6 +380,7 @@ mod tests {
             ("webhook:\n  api_key: other\n  urls: [\"http://127.0.0.1:9/\"]", "webhook.api_key"),
             ("webhook:\n  api_key: k\n  urls: [\"https://x/\"]", "webhook.urls"),
             ("room:\n  empty_timeout: soon", "room.empty_timeout"),
+            ("room:\n  enabled_codecs:\n    - mime: video/h265", "room.enabled_codecs"),
             ("limits:\n  page_views_per_minute: 0", "limits.page_views_per_minute"),
             ("limits:\n  http_idle_seconds: 0", "limits.http_idle_seconds"),
             ("limits:\n  beacons_per_minute: -1", "limits.beacons_per_minute"),

@@ -60,6 +60,7 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
             encryption: encryption_to_proto(a.encryption) as i32,
             layers: layers_to_proto(&a.layers),
             stream: a.stream.clone(),
+            simulcast_codecs: a.codecs.iter().map(|c| lk::SimulcastCodec { codec: c.clone(), ..Default::default() }).collect(),
             ..Default::default()
         })),
         ClientSignal::Mute { sid, muted } => Some(Req::Mute(lk::MuteTrackRequest { sid: sid.to_string(), muted: *muted })),
@@ -168,6 +169,7 @@ fn room_from_proto(r: &lk::Room) -> RoomInfo {
         num_participants: r.num_participants,
         num_publishers: r.num_publishers,
         active_recording: r.active_recording,
+        enabled_codecs: r.enabled_codecs.iter().map(|c| c.mime.clone()).collect(),
     }
 }
 

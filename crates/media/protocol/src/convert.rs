@@ -144,6 +144,7 @@ pub(crate) fn add_track_from_proto(r: &lk::AddTrackRequest) -> AddTrack {
         encryption: encryption_from_proto(r.encryption),
         layers: layers_from_proto(&r.layers),
         stream: r.stream.clone(),
+        codecs: r.simulcast_codecs.iter().map(|c| c.codec.clone()).filter(|c| !c.is_empty()).take(4).collect(),
     }
 }
 
@@ -308,7 +309,7 @@ pub(crate) fn room_to_proto(r: &RoomInfo) -> lk::Room {
         num_participants: r.num_participants,
         num_publishers: r.num_publishers,
         active_recording: r.active_recording,
-        enabled_codecs: ["audio/opus", "video/VP8", "video/H264"].iter().map(|m| lk::Codec { mime: (*m).into(), fmtp_line: String::new() }).collect(),
+        enabled_codecs: r.enabled_codecs.iter().map(|m| lk::Codec { mime: m.clone(), fmtp_line: String::new() }).collect(),
         ..Default::default()
     }
 }

@@ -20,11 +20,15 @@ pub struct RoomDefaults {
     pub max_participants: u32,
     /// Create rooms on first join.
     pub auto_create: bool,
+    /// The codecs rooms allow, as MIME types (`audio/opus`, `audio/red`, `video/VP8`,
+    /// `video/H264`, `video/VP9`, `video/AV1`; any case); empty for all of them. A kind
+    /// (audio, video) the list does not name keeps all its codecs.
+    pub enabled_codecs: Vec<String>,
 }
 
 impl Default for RoomDefaults {
     fn default() -> Self {
-        Self { empty_timeout: 300, departure_timeout: 20, max_participants: 0, auto_create: true }
+        Self { empty_timeout: 300, departure_timeout: 20, max_participants: 0, auto_create: true, enabled_codecs: Vec::new() }
     }
 }
 

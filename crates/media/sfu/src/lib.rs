@@ -26,10 +26,12 @@ mod admin;
 mod arena;
 mod bandwidth;
 mod bwe;
+pub mod codec;
 mod config;
 mod ctx;
 mod data;
 mod demux;
+mod droplog;
 mod dynacast;
 mod forward;
 mod io;
@@ -53,6 +55,7 @@ mod sink;
 mod speakers;
 mod stats;
 mod subscribe;
+mod svc;
 mod sync;
 mod timers;
 mod track;
@@ -226,6 +229,9 @@ impl Sfu {
             max_participants: defaults.max_participants,
             ..Default::default()
         });
+        if info.enabled_codecs.is_empty() {
+            info.enabled_codecs.clone_from(&defaults.enabled_codecs);
+        }
         info.name = name.clone();
         info.sid = self.rng.sid("RM_").as_str().into();
         info.creation_time_ms = self.cfg.unix_ms(now);

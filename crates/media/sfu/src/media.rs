@@ -16,6 +16,8 @@ use str0m::media::{KeyframeRequestKind, Mid, Pt};
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
 
 use crate::arena::{PcIdx, TrackIdx};
+use crate::codec::dd_ext::DdBytes;
+use crate::codec::{self, red, vp8};
 use crate::ctx::Ctx;
 use crate::forward::{Packet, Verdict};
 use crate::layers;
@@ -31,7 +33,7 @@ const RTP_OVERHEAD: u64 = 40;
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(500);
 
 impl Room {
-    pub(crate) fn on_rtp(&mut self, cx: &mut Ctx, pc: PcIdx, packet: RtpPacket) {
+    pub(crate) fn on_rtp(&mut self, cx: &mut Ctx, pc: PcIdx, mut packet: RtpPacket) {
         let ssrc = packet.header.ssrc;
         let (t, layer) = match self.pcs[pc].ssrc_tracks.get(&ssrc) {
             Some(&hit) => hit,
@@ -45,54 +47,80 @@ impl Room {
         let Some(track) = self.tracks.get_mut(t) else { return };
         if let Some(l) = track.layers.get_mut(usize::from(layer)) {
             l.last_seen = Some(now);
-            // Header and SRTP tag included, roughly: what the subscriber's link carries.
-            l.bytes += packet.payload.len() as u64 + RTP_OVERHEAD;
         }
         let pt_in = packet.header.payload_type;
         if track.codec.is_none() {
             track.codec = codec_of(&self.pcs[pc], pt_in);
             if let Some(c) = track.codec {
-                track.info.mime_type = mime_of(c.codec).to_owned();
+                track.info.mime_type = mime_of(c.codec, c.red == Some(pt_in)).to_owned();
             }
         }
         let Some(codec) = track.codec else { return };
         if let Some(level) = packet.header.ext_vals.audio_level {
             track.loudness.observe(level);
         }
-        let keyframe = track.is_video() && is_keyframe(codec.codec, &packet.payload);
-        let flowing = track.flowing(now);
-        let incoming = Packet { layer, seq: *packet.seq_no, ts: packet.header.timestamp, keyframe };
-        let exts = ExtensionValues {
+        let mut exts = ExtensionValues {
             audio_level: packet.header.ext_vals.audio_level,
             voice_activity: packet.header.ext_vals.voice_activity,
             video_orientation: packet.header.ext_vals.video_orientation,
             ..Default::default()
         };
+        let frame = codec::inspect(codec.codec, layer, &packet.payload, dd_bytes(&packet), &mut track.codec_state);
+        if frame.svc {
+            track.see_spatial(frame.spatial, frame.spatial_layers, now);
+        }
+        // Header and SRTP tag included, roughly: what a subscriber's link carries. SVC
+        // packets count for their spatial layer, simulcast ones for their stream.
+        let counted = if frame.svc { frame.spatial } else { layer };
+        if let Some(l) = track.layers.get_mut(usize::from(counted)) {
+            l.bytes += packet.payload.len() as u64 + RTP_OVERHEAD;
+        }
+        if dd_bytes(&packet).is_some() {
+            // The dependency descriptor goes on unchanged to legs that negotiated it.
+            exts.user_values = std::mem::take(&mut packet.header.ext_vals.user_values);
+        }
+        let keyframe = track.is_video() && frame.keyframe;
+        let flowing = track.flowing(now);
+        let incoming = Packet { layer, seq: *packet.seq_no, ts: packet.header.timestamp, keyframe, frame };
+        let red_in = codec.red == Some(pt_in);
+        // RED's primary block, cut out once per packet for the legs without RED.
+        let mut primary = None;
         // Layers some leg waits on for a keyframe, as a bitmask.
         let mut want_keyframe = 0u8;
         for down in track.downs.iter_mut() {
             let Some(ssrc_out) = down.ssrc else { continue };
             let Some(target) = down.target(flowing) else { continue };
-            let verdict = down.forwarder.on_packet(incoming, target, now);
+            let verdict = down.forwarder.on_packet(incoming, target, down.max_temporal, now);
             if down.forwarder.needs_keyframe(target) {
                 want_keyframe |= 1 << target;
             }
-            let Verdict::Forward { seq, ts } = verdict else { continue };
+            let Verdict::Forward { seq, ts, end_of_frame, picture } = verdict else { continue };
             let Some(sub) = self.pcs.get_mut(down.pc) else { continue };
-            let pt_out = match down.pt {
-                Some((i, o)) if i == pt_in => o,
-                _ => match payload_type_for(sub, codec) {
-                    Some(o) => {
-                        down.pt = Some((pt_in, o));
-                        o
+            let (pt_out, strip) = match down.pt {
+                Some((i, o, strip)) if i == pt_in => (o, strip),
+                _ => match payload_type_for(sub, codec, red_in) {
+                    Some((o, strip)) => {
+                        down.pt = Some((pt_in, o, strip));
+                        (o, strip)
                     }
                     None => continue,
                 },
             };
-            let write = RtpWrite::new(pt_out, seq.into(), ts, packet.timestamp, packet.payload.clone())
-                .marker(packet.header.marker)
+            let payload = if strip {
+                let Some(p) = primary.get_or_insert_with(|| red::primary_payload(&packet.payload)) else { continue };
+                p.clone()
+            } else {
+                packet.payload.clone()
+            };
+            let mut write = RtpWrite::new(pt_out, seq.into(), ts, packet.timestamp, payload)
+                .marker(packet.header.marker || end_of_frame)
                 .ext_vals(exts.clone())
                 .nackable(track.info.kind == hikari_types::TrackKind::Video);
+            if let Some((pid, tl0)) = picture.filter(|_| codec.codec == Codec::Vp8)
+                && let Some(patch) = vp8::patch(&packet.payload, Some(pid), tl0)
+            {
+                write = write.vp8_patch(patch);
+            }
             let mut api = sub.rtc.direct_api();
             let Some(stream) = api.stream_tx(&ssrc_out) else { continue };
             stream.write_rtp(write);
@@ -158,34 +186,52 @@ impl Room {
 }
 
 fn codec_of(pc: &Pc, pt: Pt) -> Option<CodecKey> {
-    pc.rtc.codec_config().params().iter().find(|p| p.pt() == pt).map(|p| {
+    pc.rtc.codec_config().params().iter().find(|p| p.pt() == pt || p.red() == Some(pt)).map(|p| {
         let spec = p.spec();
-        CodecKey { codec: spec.codec, packetization_mode: spec.format.packetization_mode, clock_rate: spec.clock_rate.get() }
+        CodecKey {
+            codec: spec.codec,
+            packetization_mode: spec.format.packetization_mode,
+            profile_id: spec.format.profile_id,
+            clock_rate: spec.clock_rate.get(),
+            red: p.red(),
+        }
     })
 }
 
-/// The subscriber's payload type for a codec; for H.264 the packetization mode must match.
-fn payload_type_for(pc: &Pc, codec: CodecKey) -> Option<Pt> {
+/// The subscriber's payload type for a codec (for H.264 the packetization mode must
+/// match, for VP9 the profile, when the subscriber has one that does), and whether a RED packet must be cut to its primary block for it: RED goes out
+/// as RED where the subscriber negotiated it, else as the primary codec.
+fn payload_type_for(pc: &Pc, codec: CodecKey, red_in: bool) -> Option<(Pt, bool)> {
     let params = pc.rtc.codec_config().params();
     let same = |p: &&str0m::format::PayloadParams| p.spec().codec == codec.codec;
-    params
+    let p = params
         .iter()
         .filter(same)
-        .find(|p| codec.codec != Codec::H264 || p.spec().format.packetization_mode == codec.packetization_mode)
-        .or_else(|| params.iter().find(same))
-        .map(|p| p.pt())
-}
-
-fn is_keyframe(codec: Codec, payload: &[u8]) -> bool {
-    match codec {
-        Codec::Vp8 => str0m::format::detect_vp8_keyframe(payload),
-        Codec::H264 => str0m::format::detect_h264_keyframe(payload),
-        _ => false,
+        .find(|p| {
+            let f = &p.spec().format;
+            match codec.codec {
+                Codec::H264 => f.packetization_mode == codec.packetization_mode,
+                Codec::Vp9 => f.profile_id == codec.profile_id,
+                _ => true,
+            }
+        })
+        .or_else(|| params.iter().find(same))?;
+    match (red_in, p.red()) {
+        (true, Some(red)) => Some((red, false)),
+        (true, None) => Some((p.pt(), true)),
+        (false, _) => Some((p.pt(), false)),
     }
 }
 
-fn mime_of(codec: Codec) -> &'static str {
+/// The AV1 dependency descriptor's bytes, when the packet carried one.
+fn dd_bytes(packet: &RtpPacket) -> Option<&[u8]> {
+    packet.header.ext_vals.user_values.get::<DdBytes>().map(DdBytes::as_slice)
+}
+
+/// The MIME type LiveKit reports for a track: RED-carrying audio is `audio/red`.
+fn mime_of(codec: Codec, red: bool) -> &'static str {
     match codec {
+        Codec::Opus if red => "audio/red",
         Codec::Opus => "audio/opus",
         Codec::Vp8 => "video/VP8",
         Codec::H264 => "video/H264",

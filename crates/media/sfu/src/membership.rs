@@ -88,7 +88,7 @@ impl Room {
                 ping_interval: cx.cfg.ping_interval as i32,
                 ping_timeout: cx.cfg.ping_timeout as i32,
                 server: cx.cfg.server.clone(),
-                publish_codecs: vec!["audio/opus".into(), "video/VP8".into(), "video/H264".into()],
+                publish_codecs: self.codecs.mimes().map(str::to_owned).collect(),
                 single_pc: single,
                 // The front end adds the TURN servers (the core knows none).
                 ice_servers: Vec::new(),
@@ -123,7 +123,7 @@ impl Room {
 
     fn add_pc(&mut self, cx: &mut Ctx, role: Role, owner: PartIdx, tcp_only: bool) -> PcIdx {
         let creds = IceCreds { ufrag: cx.rng.base62(16), pass: cx.rng.base62(32) };
-        let idx = self.pcs.insert(Pc::new(cx.cfg, role, owner, creds, cx.now, tcp_only));
+        let idx = self.pcs.insert(Pc::new(cx.cfg, self.codecs, role, owner, creds, cx.now, tcp_only));
         cx.demux.add_ufrag(self.pcs[idx].ufrag.clone(), cx.key(idx));
         idx
     }

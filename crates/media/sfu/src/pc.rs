@@ -14,6 +14,7 @@ use str0m::{Candidate, Event, IceCreds, Rtc};
 use hikari_types::Reliability;
 
 use crate::arena::{PartIdx, PcIdx, TrackIdx};
+use crate::codec::{Enabled, dd_ext};
 use crate::config::SfuConfig;
 use crate::demux::PcKey;
 use crate::io::Output;
@@ -115,17 +116,21 @@ pub(crate) struct Pc {
 }
 
 impl Pc {
-    /// A PeerConnection offering the configured candidates (only the TCP ones if `tcp_only`).
-    pub fn new(cfg: &SfuConfig, role: Role, owner: PartIdx, creds: IceCreds, now: Instant, tcp_only: bool) -> Self {
+    /// A PeerConnection offering the configured candidates (only the TCP ones if `tcp_only`)
+    /// and the room's codecs, with the AV1 dependency descriptor extension.
+    pub fn new(cfg: &SfuConfig, codecs: Enabled, role: Role, owner: PartIdx, creds: IceCreds, now: Instant, tcp_only: bool) -> Self {
         let ufrag = creds.ufrag.clone();
         let mut builder = Rtc::builder()
             .set_rtp_mode(true)
             .set_ice_lite(true)
             .set_local_ice_credentials(creds)
             .clear_codecs()
-            .enable_opus(true, false)
-            .enable_vp8(true)
-            .enable_h264(true)
+            .enable_opus(true, codecs.red)
+            .enable_vp8(codecs.vp8)
+            .enable_h264(codecs.h264)
+            .enable_vp9(codecs.vp9)
+            .enable_av1(codecs.av1)
+            .set_extension(dd_ext::ID, dd_ext::serializer())
             .set_stats_interval(Some(STATS_INTERVAL));
         // The server sends media on these: estimate the subscriber's downlink (TWCC), which
         // also paces what is sent (keyframe bursts) at the estimate.

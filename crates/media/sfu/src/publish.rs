@@ -7,6 +7,7 @@ use str0m::media::{Direction, MediaAdded};
 use hikari_types::{AddTrack, DisconnectReason, RequestOutcome, Sdp, SdpKind, ServerSignal, TrackInfo, TrackKind, TrackSid};
 
 use crate::arena::{PartIdx, PcIdx, TrackIdx};
+use crate::codec;
 use crate::ctx::Ctx;
 use crate::io::{Output, RoomEvent};
 use crate::pc::Role;
@@ -44,9 +45,10 @@ impl Room {
             height: add.height,
             simulcast: add.layers.len() > 1,
             layers: add.layers,
+            // What the client says it will send, until the first packet tells (`media.rs`).
             mime_type: match add.kind {
                 TrackKind::Audio => "audio/opus".into(),
-                TrackKind::Video => "video/VP8".into(),
+                TrackKind::Video => add.codecs.first().and_then(|c| codec::video_mime(c)).unwrap_or("video/VP8").into(),
                 TrackKind::Data => String::new(),
             },
             disable_dtx: add.disable_dtx,

@@ -20,6 +20,7 @@ use hikari_types::{
 
 use crate::arena::{Arena, PartIdx, PcIdx, TrackIdx};
 use crate::bwe::Allocator;
+use crate::codec::Enabled;
 use crate::config::SfuConfig;
 use crate::ctx::Ctx;
 use crate::io::ConnId;
@@ -110,11 +111,16 @@ pub(crate) struct Room {
     pub allocator: Allocator,
     /// Identities whose next session must relay through TURN over TLS (`force-tls`).
     pub relay_only: HashSet<ParticipantIdentity>,
+    /// The codecs its PeerConnections negotiate (from `info.enabled_codecs`).
+    pub codecs: Enabled,
 }
 
 impl Room {
-    pub fn new(info: RoomInfo, now: Instant) -> Self {
+    pub fn new(mut info: RoomInfo, now: Instant) -> Self {
+        let codecs = Enabled::from_mimes(info.enabled_codecs.iter().map(String::as_str));
+        info.enabled_codecs = codecs.mimes().map(str::to_owned).collect();
         Self {
+            codecs,
             info,
             participants: Arena::default(),
             by_identity: HashMap::new(),

@@ -8,14 +8,16 @@ use crate::bwe::Cap;
 use crate::ctx::Ctx;
 use crate::layers;
 use crate::room::{Participant, Room};
+use crate::svc;
 use crate::track::Track;
 
 /// Most layers a publisher may announce for one track.
 const MAX_LAYERS: usize = 4;
 
 impl Room {
-    /// A subscriber's `UpdateTrackSettings`: pause or resume, and which layer it wants.
-    pub(crate) fn update_track_settings(&mut self, cx: &mut Ctx, p: PartIdx, sids: &[TrackSid], disabled: bool, want: LayerWant) {
+    /// A subscriber's `UpdateTrackSettings`: pause or resume, which layer it wants, and
+    /// the frame rate, which caps the temporal layer (`svc::temporal_for_fps`).
+    pub(crate) fn update_track_settings(&mut self, cx: &mut Ctx, p: PartIdx, sids: &[TrackSid], disabled: bool, want: LayerWant, fps: u32) {
         let mut changed = false;
         for (_, track) in self.tracks.iter_mut().filter(|(_, t)| sids.contains(&t.info.sid)) {
             let max = layers::max_layer(want, &track.info.layers);
@@ -27,6 +29,7 @@ impl Room {
                 down.paused = disabled;
                 down.want = want;
                 down.max_layer = max;
+                down.max_temporal = svc::temporal_for_fps(fps);
             }
         }
         if changed {

@@ -39,7 +39,7 @@ impl Room {
                 self.set_muted(cx, p, &sid, muted);
             }
             ClientSignal::Subscription { track_sids, subscribe } => self.update_subscriptions(cx, p, &track_sids, subscribe),
-            ClientSignal::TrackSettings { track_sids, disabled, want, .. } => self.update_track_settings(cx, p, &track_sids, disabled, want),
+            ClientSignal::TrackSettings { track_sids, disabled, want, fps } => self.update_track_settings(cx, p, &track_sids, disabled, want, fps),
             ClientSignal::UpdateVideoLayers { track_sid, layers } => self.update_video_layers(cx, p, &track_sid, layers),
             ClientSignal::Leave { .. } => {
                 self.remove_participant(cx, p, DisconnectReason::ClientInitiated);

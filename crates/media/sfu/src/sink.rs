@@ -14,7 +14,7 @@ use crate::forward::{Forwarder, Packet, Verdict};
 use crate::io::{MediaPacket, Output, SinkEnd, SinkId};
 use crate::layers;
 use crate::room::Room;
-use crate::track::{SinkLeg, Track};
+use crate::track::{ALL_TEMPORAL, SinkLeg, Track};
 
 impl Room {
     /// Starts a sink on the track named `sid`; `None` if there is no such published track.
@@ -64,12 +64,13 @@ pub(crate) fn to_sinks(
     let now: Instant = p.timestamp;
     let target = layers::pick(layers::TOP, flowing);
     for leg in track.sinks.iter_mut() {
-        let verdict = leg.forwarder.on_packet(incoming, target, now);
+        let verdict = leg.forwarder.on_packet(incoming, target, ALL_TEMPORAL, now);
         if leg.forwarder.needs_keyframe(target) {
             *want_keyframe |= 1 << target;
         }
-        let Verdict::Forward { seq, ts } = verdict else { continue };
-        let packet = MediaPacket { seq, ts, marker: p.header.marker, keyframe: incoming.keyframe, payload: Arc::clone(&p.payload), arrived: now };
+        let Verdict::Forward { seq, ts, end_of_frame, .. } = verdict else { continue };
+        let packet =
+            MediaPacket { seq, ts, marker: p.header.marker || end_of_frame, keyframe: incoming.keyframe, payload: Arc::clone(&p.payload), arrived: now };
         out.push_back(Output::Media { sink: leg.sink, packet: Box::new(packet) });
     }
 }

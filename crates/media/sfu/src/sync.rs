@@ -44,7 +44,7 @@ impl Room {
             }
         }
         for (want, group) in by_want {
-            self.update_track_settings(cx, p, &group, true, want);
+            self.update_track_settings(cx, p, &group, true, want, 0);
         }
     }
 }

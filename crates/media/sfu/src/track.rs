@@ -10,6 +10,7 @@ use hikari_types::{LayerWant, TrackInfo, TrackKind};
 
 use crate::arena::{PartIdx, PcIdx};
 use crate::bwe::Cap;
+use crate::codec::CodecState;
 use crate::dynacast::Dynacast;
 use crate::forward::Forwarder;
 use crate::io::SinkId;
@@ -25,7 +26,11 @@ const LAYER_TIMEOUT: Duration = Duration::from_millis(1000);
 pub(crate) struct CodecKey {
     pub codec: Codec,
     pub packetization_mode: Option<u8>,
+    /// VP9's profile.
+    pub profile_id: Option<u32>,
     pub clock_rate: u32,
+    /// The publisher's RFC 2198 RED payload type for this codec, if negotiated.
+    pub red: Option<Pt>,
 }
 
 #[derive(Debug, Default)]
@@ -51,8 +56,9 @@ pub(crate) struct DownTrack {
     pub mid: Option<Mid>,
     /// Its outgoing SSRC once negotiated; packets flow only then.
     pub ssrc: Option<Ssrc>,
-    /// Incoming payload type to outgoing, cached after the first packet.
-    pub pt: Option<(Pt, Pt)>,
+    /// Incoming payload type to outgoing, cached after the first packet, and whether RED
+    /// is stripped to its primary block for this leg (RED in, no RED negotiated here).
+    pub pt: Option<(Pt, Pt, bool)>,
     pub forwarder: Forwarder,
     /// The subscriber asked to pause it (adaptive stream: the element is hidden).
     pub paused: bool,
@@ -67,7 +73,12 @@ pub(crate) struct DownTrack {
     pub stepped_down_at: Option<Instant>,
     /// Whether the allocator has set `bandwidth` yet.
     pub allocated: bool,
+    /// The highest temporal layer forwarded ([`ALL_TEMPORAL`] for every one).
+    pub max_temporal: u8,
 }
+
+/// A temporal target that forwards every temporal layer.
+pub(crate) const ALL_TEMPORAL: u8 = u8::MAX;
 
 impl DownTrack {
     /// The layer to forward now among the `flowing` ones; `None` while the leg is paused,
@@ -94,6 +105,7 @@ impl DownTrack {
             bandwidth: Cap::Layer(layers::TOP),
             stepped_down_at: None,
             allocated: false,
+            max_temporal: ALL_TEMPORAL,
         }
     }
 }
@@ -117,6 +129,8 @@ pub(crate) struct Track {
     /// Simulcast layers by quality (index 0 is the lowest).
     pub layers: Vec<Layer>,
     pub codec: Option<CodecKey>,
+    /// What reading its packets needs remembered (`codec::inspect`).
+    pub codec_state: CodecState,
     pub downs: Vec<DownTrack>,
     /// The legs to internal sinks (`sink.rs`).
     pub sinks: Vec<SinkLeg>,
@@ -139,6 +153,7 @@ impl Track {
             mid: None,
             layers: Vec::new(),
             codec: None,
+            codec_state: CodecState::default(),
             downs: Vec::new(),
             sinks: Vec::new(),
             denied: Vec::new(),
@@ -176,6 +191,23 @@ impl Track {
         index as u8
     }
 
+    /// Marks a spatial layer of an SVC stream as seen, and every layer the packet announces
+    /// (a keyframe's structure names them before their packets come): its layers share one
+    /// SSRC, so spatial layers stand for simulcast layers in `flowing` and keyframe requests.
+    pub fn see_spatial(&mut self, spatial: u8, announced: u8, now: Instant) {
+        let top = usize::from(spatial.max(announced.saturating_sub(1)).min(layers::TOP));
+        if self.layers.len() <= top {
+            self.layers.resize_with(top + 1, Layer::default);
+        }
+        self.layers[usize::from(spatial.min(layers::TOP))].last_seen = Some(now);
+        // Announced layers count as flowing until they first time out; after that only their
+        // packets do (an encoder that announces a layer it cannot send must not draw a PLI
+        // at every keyframe).
+        for l in self.layers.iter_mut().take(top + 1).skip(1).filter(|l| announced > 0 && l.last_seen.is_none()) {
+            l.last_seen = Some(now);
+        }
+    }
+
     /// The layers that are flowing, as a bitmask (bit 0 is the low layer).
     pub fn flowing(&self, now: Instant) -> u8 {
         let fresh = |l: &Layer| l.last_seen.is_some_and(|at| now.saturating_duration_since(at) < LAYER_TIMEOUT);
@@ -185,6 +217,10 @@ impl Track {
     /// The highest layer the publisher can send: its top announced quality when it
     /// simulcasts, else the one layer there is.
     pub fn top_layer(&self) -> u8 {
+        if self.codec_state.svc {
+            // Spatial layers seen or announced on the one stream.
+            return (self.layers.len().saturating_sub(1) as u8).min(layers::TOP);
+        }
         if !self.info.simulcast {
             return 0;
         }
@@ -209,15 +245,26 @@ impl Track {
         }
     }
 
-    /// A layer's bitrate: as measured, else as the publisher announced it, else a typical
-    /// figure for the layer (a camera's 180p, 360p, 720p at LiveKit's defaults).
+    /// What receiving up to `layer` costs, bits per second: its bitrate as measured, else as
+    /// the publisher announced it, else a typical figure for the layer (a camera's 180p,
+    /// 360p, 720p at LiveKit's defaults); for SVC, the sum of the layers up to it.
     pub fn layer_rate(&self, layer: u8) -> u64 {
+        if self.codec_state.svc {
+            // A spatial layer is decoded on top of those below it: all of them are sent.
+            return (0..=layer).map(|l| self.own_rate(l)).sum();
+        }
+        self.own_rate(layer)
+    }
+
+    /// What one layer's own packets cost (see [`Track::layer_rate`]).
+    fn own_rate(&self, layer: u8) -> u64 {
         const TYPICAL: [u64; layers::LAYERS as usize] = [150_000, 500_000, 1_700_000];
         if let Some(measured) = self.layers.get(usize::from(layer)).map(|l| l.rate).filter(|&r| r > 0) {
             return measured;
         }
         let announced = self.info.layers.iter().find(|l| l.quality as u8 == layer).map(|l| u64::from(l.bitrate)).filter(|&b| b > 0);
-        announced.unwrap_or(if self.info.simulcast { TYPICAL[usize::from(layer.min(layers::TOP))] } else { TYPICAL[1] })
+        let layered = self.info.simulcast || self.codec_state.svc;
+        announced.unwrap_or(if layered { TYPICAL[usize::from(layer.min(layers::TOP))] } else { TYPICAL[1] })
     }
 
     pub fn down_mut(&mut self, pc: PcIdx, mid: Mid) -> Option<&mut DownTrack> {

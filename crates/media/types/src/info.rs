@@ -286,6 +286,9 @@ pub struct RoomInfo {
     pub num_publishers: u32,
     /// Whether a recording is running.
     pub active_recording: bool,
+    /// The codecs the room allows, as MIME types (`video/VP8`, `audio/red`, ...); empty for
+    /// every codec the server supports.
+    pub enabled_codecs: Vec<String>,
 }
 
 /// What a client says about itself when it joins.

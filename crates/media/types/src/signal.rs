@@ -78,6 +78,9 @@ pub struct AddTrack {
     pub stream: String,
     /// End-to-end encryption of its frames.
     pub encryption: Encryption,
+    /// The codecs the client will publish the track in (`simulcast_codecs`), by name as the
+    /// clients send them (`vp9`, `av1`, ...): the primary first, then a backup.
+    pub codecs: Vec<String>,
 }
 
 /// A participant changing its own name, metadata or attributes.

@@ -21,6 +21,8 @@ use str0m::{Candidate, Event, Input, Output as RtcOutput, Rtc};
 pub mod simulcast;
 
 pub const SERVER: &str = "10.0.0.1:7882";
+/// The id test clients map the AV1 dependency descriptor to (not the server's, on purpose).
+pub const DD_EXT_ID: u8 = 9;
 
 pub struct Client {
     pub identity: String,
@@ -68,6 +70,12 @@ pub struct World {
     server: SocketAddr,
     /// Clients joining from now on offer only H.264 video.
     pub h264_only: bool,
+    /// Clients joining from now on run their PeerConnections in RTP mode (they write and
+    /// read raw RTP: [`World::write_rtp`], [`rtp_received`]) and know the AV1 dependency
+    /// descriptor extension.
+    pub rtp_mode: bool,
+    /// Clients joining from now on offer Opus with RED (and send RED when it is agreed).
+    pub red: bool,
     /// Packets delivered to internal sinks, in order.
     pub sink_packets: Vec<(SinkId, MediaPacket)>,
     /// Sinks closed by the SFU.
@@ -101,6 +109,8 @@ impl World {
             queue: VecDeque::new(),
             server,
             h264_only: false,
+            rtp_mode: false,
+            red: false,
             sink_packets: Vec::new(),
             sinks_closed: Vec::new(),
             in_flight: Vec::new(),
@@ -117,7 +127,9 @@ impl World {
         let pub_addr: SocketAddr = format!("10.0.0.{}:5000", 10 + i).parse().expect("valid");
         let sub_addr: SocketAddr = format!("10.0.0.{}:5001", 10 + i).parse().expect("valid");
         let builder = || {
-            if self.h264_only { Rtc::builder().clear_codecs().enable_opus(true, false).enable_h264(true) } else { Rtc::builder() }
+            let b = if self.h264_only { Rtc::builder().clear_codecs().enable_opus(true, false).enable_h264(true) } else { Rtc::builder() };
+            let b = if self.red { b.enable_opus(true, true) } else { b };
+            if self.rtp_mode { b.set_rtp_mode(true).set_extension(DD_EXT_ID, hikari_sfu::codec::dd_ext::serializer()) } else { b }
         };
         let mut publisher = builder().build(self.now);
         publisher.add_local_candidate(Candidate::host(pub_addr, "udp").expect("host candidate"));
@@ -303,6 +315,36 @@ impl World {
         writer.rid(rid.into()).write(pt, now, time, data).expect("write accepted");
     }
 
+    /// Writes one raw RTP packet of `codec` on client `c`'s publisher (RTP mode), its
+    /// sequence number, timestamp and marker given, with a dependency descriptor if given;
+    /// the packet waits in the client until the next pump.
+    pub fn write_rtp(&mut self, c: usize, mid: Mid, codec: Codec, header: (u64, u32, bool), payload: Vec<u8>, dd: Option<&[u8]>) {
+        self.write_rtp_rid(c, (mid, None), codec, header, payload, dd);
+    }
+
+    /// [`World::write_rtp`] on a media line's simulcast layer `rid`.
+    pub fn write_rtp_rid(
+        &mut self,
+        c: usize,
+        (mid, rid): (Mid, Option<&str>),
+        codec: Codec,
+        (seq, ts, marker): (u64, u32, bool),
+        payload: Vec<u8>,
+        dd: Option<&[u8]>,
+    ) {
+        let now = self.now;
+        let rtc = &mut self.clients[c].publisher;
+        let pt = rtc.codec_config().params().iter().find(|p| p.spec().codec == codec).expect("codec configured").pt();
+        let mut exts = str0m::rtp::ExtensionValues::default();
+        if let Some(dd) = dd.and_then(hikari_sfu::codec::dd_ext::DdBytes::new) {
+            exts.user_values.set(dd);
+        }
+        let write = str0m::rtp::RtpWrite::new(pt, seq.into(), ts, now, payload).marker(marker).ext_vals(exts);
+        let mut api = rtc.direct_api();
+        let stream = api.stream_tx_by_mid(mid, rid.map(Into::into)).expect("a send stream for the line");
+        stream.write_rtp(write);
+    }
+
     /// Writes one Opus frame carrying an audio level (0 loudest, -127 silent).
     pub fn write_audio_level(&mut self, c: usize, mid: Mid, frame_no: u64, level: i8) {
         let now = self.now;
@@ -415,15 +457,19 @@ impl World {
                     continue;
                 }
             }
-            let rtc = if dst == c.pub_addr {
-                &mut c.publisher
+            let (rtc, events) = if dst == c.pub_addr {
+                (&mut c.publisher, &mut c.pub_events)
             } else if dst == c.sub_addr {
-                &mut c.subscriber
+                (&mut c.subscriber, &mut c.sub_events)
             } else {
                 continue;
             };
             if let Ok(r) = Receive::new(Protocol::Udp, src, dst, bytes) {
                 let _ = rtc.handle_input(Input::Receive(now, r));
+                // In RTP mode str0m holds one received packet until it is polled.
+                if self.rtp_mode {
+                    drain_client(rtc, events, &mut self.queue, c.vanished);
+                }
             }
         }
     }
@@ -524,4 +570,9 @@ pub fn received_frames(c: &Client, kind: MediaKind) -> Vec<Vec<u8>> {
 pub fn contains_all(frames: &[Vec<u8>], wanted: &[Vec<u8>]) -> bool {
     let have: HashSet<&Vec<u8>> = frames.iter().collect();
     wanted.iter().all(|w| have.contains(w))
+}
+
+/// Raw RTP packets a client's subscriber PeerConnection received (RTP mode), in order.
+pub fn rtp_received(c: &Client) -> Vec<&str0m::rtp::RtpPacket> {
+    c.sub_events.iter().filter_map(|e| if let Event::RtpPacket(p) = e { Some(p) } else { None }).collect()
 }
