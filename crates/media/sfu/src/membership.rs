@@ -102,9 +102,7 @@ impl Room {
         // Existing tracks for the newcomer.
         if self.participants[p].auto_subscribe && can_subscribe {
             let tracks: Vec<_> = self.tracks.iter().filter(|(_, t)| t.published()).map(|(i, _)| i).collect();
-            for t in tracks {
-                self.subscribe(cx, t, p);
-            }
+            self.subscribe_all(cx, &tracks, p);
         }
         if let Some(sub) = subscriber {
             self.negotiate(cx, sub);

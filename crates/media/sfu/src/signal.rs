@@ -69,12 +69,12 @@ impl Room {
         }
         let named: HashSet<&TrackSid> = sids.iter().take(MAX_TRACKS_PER_REQUEST).collect();
         let tracks: Vec<_> = self.tracks.iter().filter(|(_, t)| named.contains(&t.info.sid)).map(|(i, _)| i).collect();
+        if subscribe {
+            self.subscribe_all(cx, &tracks, p);
+            return;
+        }
         for t in tracks {
-            if subscribe {
-                self.subscribe(cx, t, p);
-            } else {
-                self.unsubscribe(cx, t, p);
-            }
+            self.unsubscribe(cx, t, p);
         }
     }
 

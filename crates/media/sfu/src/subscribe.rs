@@ -29,19 +29,39 @@ const RTX_CACHE_PACKETS: usize = 512;
 const RTX_RATIO_CAP: f32 = 0.15;
 
 impl Room {
-    /// Adds participant `s` as a subscriber of track `t`.
+    /// Adds participant `s` as a subscriber of track `t`, offering it at once.
     pub(crate) fn subscribe(&mut self, cx: &mut Ctx, t: TrackIdx, s: PartIdx) {
+        if let Some(pc) = self.add_leg(cx, t, s) {
+            self.negotiate(cx, pc);
+        }
+    }
+
+    /// Subscribes `s` to several tracks with one offer: a newcomer's audio and video reach
+    /// it after one round trip, not one each (an offer waits for the previous answer).
+    pub(crate) fn subscribe_all(&mut self, cx: &mut Ctx, tracks: &[TrackIdx], s: PartIdx) {
+        let mut offered = None;
+        for &t in tracks {
+            offered = self.add_leg(cx, t, s).or(offered);
+        }
+        if let Some(pc) = offered {
+            self.negotiate(cx, pc);
+        }
+    }
+
+    /// Adds the leg of `t` for `s`; the subscriber PeerConnection to renegotiate, if any
+    /// (single-PC legs are assigned to the client's lines at once).
+    fn add_leg(&mut self, cx: &mut Ctx, t: TrackIdx, s: PartIdx) -> Option<PcIdx> {
         if !self.may_subscribe(t, s) {
-            let Some(track) = self.tracks.get_mut(t) else { return };
+            let track = self.tracks.get_mut(t)?;
             if track.owner != s && !track.denied.contains(&s) {
                 track.denied.push(s);
                 self.tell_permission(cx, t, s, false);
             }
-            return;
+            return None;
         }
-        let Some(track) = self.tracks.get_mut(t) else { return };
+        let track = self.tracks.get_mut(t)?;
         if track.owner == s || track.downs.iter().any(|d| d.subscriber == s) {
-            return;
+            return None;
         }
         let pc = self.participants[s].down_pc();
         // It now receives the publisher: it hears of its connection quality next time.
@@ -50,10 +70,10 @@ impl Room {
         track.downs.push(DownTrack::new(s, pc, Forwarder::for_leg(video, cx.rng.next_u64())));
         if self.pcs[pc].role == Role::Single {
             self.assign_slots(cx, pc, false);
-        } else {
-            self.pcs[pc].changes.push(Change::Add(t));
-            self.negotiate(cx, pc);
+            return None;
         }
+        self.pcs[pc].changes.push(Change::Add(t));
+        Some(pc)
     }
 
     /// Removes participant `s`'s leg of track `t`.
