@@ -7,8 +7,8 @@
 //! (`StreamStateUpdate`); the layers the publisher encodes follow the caps (dynacast runs
 //! right after). str0m is told the bitrate the subscriber would like, and while a leg gets
 //! less than it wishes, the estimator is asked every few seconds for a probe (a short burst
-//! that measures the link; none while the link is congested) instead of padding the link
-//! full. Without an estimate (BWE off, or no feedback yet) nothing is capped.
+//! that measures the link; none while the link is congested; the wait doubles, up to 24 s,
+//! while probes find nothing) instead of padding the link full. Without an estimate (BWE off, or no feedback yet) nothing is capped.
 
 use std::mem;
 
@@ -155,13 +155,19 @@ impl Room {
         if let Some(pc) = pcs.get_mut(down_pc)
             && pc.estimate.is_some()
         {
-            let probe = deficient && desired > estimate && pc.probed_at.is_none_or(|at| cx.now.saturating_duration_since(at) >= PROBE_INTERVAL);
+            // A probe that found nothing (the estimate did not grow since the last one)
+            // doubles the wait before the next: a link that stays narrow is not hit every
+            // few seconds.
+            let (last_at, last_estimate, wait) = pc.probe;
+            let probe = deficient && desired > estimate && last_at.is_none_or(|at| cx.now.saturating_duration_since(at) >= wait);
             if probe || far(pc.desired_told, desired) {
                 let mut bwe = pc.rtc.bwe();
                 if probe {
                     // Only a rise of the desired bitrate asks for a probe: lower it first.
                     bwe.set_bitrate(Bitrate::ZERO, Bitrate::bps(estimate));
-                    pc.probed_at = Some(cx.now);
+                    let gained = last_at.is_none() || estimate > last_estimate + last_estimate / 20;
+                    let wait = if gained { bwe::PROBE_INTERVAL } else { (wait * 2).min(bwe::PROBE_INTERVAL_MAX) };
+                    pc.probe = (Some(cx.now), estimate, wait);
                 }
                 pc.rtc.bwe().set_bitrate(Bitrate::ZERO, Bitrate::bps(desired));
                 pc.desired_told = desired;
@@ -170,9 +176,6 @@ impl Room {
         }
     }
 }
-
-/// How often a subscriber below its wish probes for more bandwidth.
-const PROBE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Whether two bitrates differ by more than a twentieth (worth telling str0m again).
 fn far(told: u64, now: u64) -> bool {

@@ -30,6 +30,11 @@ use crate::layers::LAYERS;
 /// The extra share of a layer's bitrate the budget must have to step up to it: 1/2^3.
 const UP_HEADROOM_SHIFT: u32 = 3;
 
+/// How often a subscriber below its wish probes for more bandwidth, at first.
+pub(crate) const PROBE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3);
+/// The longest wait between probes that keep finding nothing.
+pub(crate) const PROBE_INTERVAL_MAX: std::time::Duration = std::time::Duration::from_secs(24);
+
 /// How long a leg that stepped down (or paused) stays at most where it is.
 pub(crate) const UP_HOLD: std::time::Duration = std::time::Duration::from_secs(3);
 

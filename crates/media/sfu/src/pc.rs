@@ -111,8 +111,9 @@ pub(crate) struct Pc {
     pub estimate: Option<u64>,
     /// The desired bitrate str0m's estimator was last told (`bandwidth.rs`).
     pub desired_told: u64,
-    /// When the estimator was last asked to probe.
-    pub probed_at: Option<Instant>,
+    /// When the estimator was last asked to probe, the estimate then, and the wait before
+    /// the next probe (`bandwidth.rs`).
+    pub probe: (Option<Instant>, u64, std::time::Duration),
 }
 
 impl Pc {
@@ -180,7 +181,7 @@ impl Pc {
             pending_writes: 0,
             estimate: None,
             desired_told: 0,
-            probed_at: None,
+            probe: (None, 0, crate::bwe::PROBE_INTERVAL),
         }
     }
 
