@@ -187,20 +187,8 @@ mod tests {
 
     #[test]
     fn force_relay_is_told_in_the_client_configuration() {
-        use hikari_types::{JoinInfo, ParticipantInfo};
-        let mut join = JoinInfo {
-            room: Default::default(),
-            participant: ParticipantInfo::default(),
-            others: Vec::new(),
-            subscriber_primary: true,
-            ping_interval: 5,
-            ping_timeout: 15,
-            server: Default::default(),
-            publish_codecs: Vec::new(),
-            single_pc: false,
-            ice_servers: Vec::new(),
-            force_relay: false,
-        };
+        use hikari_types::JoinInfo;
+        let mut join = JoinInfo { subscriber_primary: true, ping_interval: 5, ping_timeout: 15, ..Default::default() };
         let relay = |join: &JoinInfo| match lk::SignalResponse::decode(encode_signal(&ServerSignal::Join(Box::new(join.clone()))).as_slice()) {
             Ok(lk::SignalResponse { message: Some(Resp::Join(j)) }) => j.client_configuration.map(|c| c.force_relay),
             other => panic!("unexpected {other:?}"),

@@ -32,12 +32,7 @@ fn rtp_call(subscribers: &[&str]) -> (World, usize, Vec<usize>, Mid, TrackSid) {
         subs.iter().all(|&s| w.client(s).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_))))
             && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
     }));
-    let sid = w
-        .client(alice)
-        .signals
-        .iter()
-        .find_map(|s| if let ServerSignal::TrackPublished { track, .. } = s { Some(track.sid.clone()) } else { None })
-        .expect("published");
+    let sid = w.published_sid(alice);
     (w, alice, subs, mid, sid)
 }
 
@@ -106,12 +101,7 @@ fn a_simulcast_switch_keeps_picture_ids_continuous_under_a_temporal_cap() {
     assert!(w.run_until(Duration::from_secs(5), |w| {
         w.client(bob).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_))) && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
     }));
-    let sid = w
-        .client(alice)
-        .signals
-        .iter()
-        .find_map(|s| if let ServerSignal::TrackPublished { track, .. } = s { Some(track.sid.clone()) } else { None })
-        .expect("published");
+    let sid = w.published_sid(alice);
     settings(&mut w, bob, &sid, VideoQuality::Low, 7);
     let mut seqs = [100u64, 7000];
     let mut frame = |w: &mut World, i: u16, keys: [bool; 2]| {
@@ -159,21 +149,27 @@ fn vp9_packet(pid: u16, sid: u8, key: bool, tl0: u8) -> Vec<u8> {
     p
 }
 
+/// Writes `pictures` of three spatial layers each (one packet per layer, S2 ending the
+/// picture), a keyframe at picture `key`, a frame interval apart; then lets the world settle.
+fn write_vp9_pictures(w: &mut World, (alice, mid): (usize, Mid), seq: &mut u64, pictures: std::ops::Range<u16>, key: u16) {
+    for i in pictures {
+        for s in 0..3u8 {
+            w.write_rtp(alice, mid, Codec::Vp9, (*seq, u32::from(i) * 3000, s == 2), vp9_packet(i, s, i == key, i as u8), None);
+            *seq += 1;
+        }
+        w.pump();
+        w.pass(FRAME);
+    }
+    w.run_until(Duration::from_millis(300), |_| false);
+}
+
 #[test]
 fn vp9_svc_legs_get_the_spatial_layers_up_to_their_target() {
     let (mut w, alice, subs, mid, sid) = rtp_call(&["bob", "carol"]);
     let (bob, carol) = (subs[0], subs[1]);
     settings(&mut w, bob, &sid, VideoQuality::Low, 0);
     let mut seq = 500;
-    for i in 0..10u16 {
-        for s in 0..3u8 {
-            w.write_rtp(alice, mid, Codec::Vp9, (seq, u32::from(i) * 3000, s == 2), vp9_packet(i, s, i == 0, i as u8), None);
-            seq += 1;
-        }
-        w.pump();
-        w.pass(FRAME);
-    }
-    w.run_until(Duration::from_millis(300), |_| false);
+    write_vp9_pictures(&mut w, (alice, mid), &mut seq, 0..10, 0);
     let got = |w: &World, c: usize| -> Vec<(u64, vp9::Vp9Descriptor, bool)> {
         rtp_received(w.client(c)).iter().map(|p| (*p.seq_no, vp9::parse(&p.payload).expect("a VP9 descriptor"), p.header.marker)).collect()
     };
@@ -189,15 +185,7 @@ fn vp9_svc_legs_get_the_spatial_layers_up_to_their_target() {
     // bob wants more: S1 from the next keyframe on (asked for with a PLI), not before.
     let before = b.len();
     settings(&mut w, bob, &sid, VideoQuality::Medium, 0);
-    for i in 10..14u16 {
-        for s in 0..3u8 {
-            w.write_rtp(alice, mid, Codec::Vp9, (seq, u32::from(i) * 3000, s == 2), vp9_packet(i, s, i == 12, i as u8), None);
-            seq += 1;
-        }
-        w.pump();
-        w.pass(FRAME);
-    }
-    w.run_until(Duration::from_millis(300), |_| false);
+    write_vp9_pictures(&mut w, (alice, mid), &mut seq, 10..14, 12);
     let b = got(&w, bob);
     let sids: Vec<u8> = b[before..].iter().map(|(_, d, _)| d.sid).collect();
     assert_eq!(sids, vec![0, 0, 0, 1, 0, 1], "S1 joins at the keyframe of picture 12");

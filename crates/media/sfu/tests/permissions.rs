@@ -30,12 +30,7 @@ fn a_publisher_allows_only_some_and_can_grant_and_revoke() {
     w.run_until(Duration::from_secs(1), |_| false);
     assert_eq!(media_lines(&w, bob), 0, "bob may not receive it");
     assert_eq!(permission_updates(&w, bob), vec![false], "and is told so");
-    let sid = w
-        .client(alice)
-        .signals
-        .iter()
-        .find_map(|s| if let ServerSignal::TrackPublished { track, .. } = s { Some(track.sid.clone()) } else { None })
-        .expect("published");
+    let sid = w.published_sid(alice);
 
     // alice allows bob this track by sid: bob is told and subscribed.
     let bob_sid = w.sid(bob);

@@ -6,17 +6,12 @@ use std::time::Duration;
 
 use common::World;
 use hikari_sfu::{Command, SinkEnd, SinkId};
-use hikari_types::ServerSignal;
 use str0m::format::Codec;
-
-fn video_sid(w: &World, c: usize) -> hikari_types::TrackSid {
-    w.client(c).signals.iter().find_map(|s| if let ServerSignal::TrackPublished { track, .. } = s { Some(track.sid.clone()) } else { None }).expect("published")
-}
 
 #[test]
 fn a_sink_receives_a_track_from_a_keyframe_with_continuous_numbers_until_detached() {
     let (mut w, alice, _bob, video) = World::video_call();
-    let sid = video_sid(&w, alice);
+    let sid = w.published_sid(alice);
     let mut n = 0;
     for _ in 0..10 {
         w.write_frame(alice, video, Codec::Vp8, n, n == 0);
@@ -48,7 +43,7 @@ fn a_sink_receives_a_track_from_a_keyframe_with_continuous_numbers_until_detache
 #[test]
 fn a_sink_is_told_when_its_track_goes_and_an_unknown_track_is_refused() {
     let (mut w, alice, _bob, video) = World::video_call();
-    let sid = video_sid(&w, alice);
+    let sid = w.published_sid(alice);
     w.command(Command::AttachSink { sink: SinkId(1), room: "room".into(), track: "TR_nope".into() });
     w.command(Command::AttachSink { sink: SinkId(2), room: "nope".into(), track: sid.clone() });
     assert_eq!(w.sinks_closed, vec![(SinkId(1), SinkEnd::NotFound), (SinkId(2), SinkEnd::NotFound)]);

@@ -53,19 +53,7 @@ mod tests {
     use super::*;
 
     fn join(force_relay: bool) -> ServerSignal {
-        ServerSignal::Join(Box::new(JoinInfo {
-            room: Default::default(),
-            participant: Default::default(),
-            others: Vec::new(),
-            subscriber_primary: true,
-            ping_interval: 5,
-            ping_timeout: 15,
-            server: Default::default(),
-            publish_codecs: Vec::new(),
-            single_pc: false,
-            ice_servers: Vec::new(),
-            force_relay,
-        }))
+        ServerSignal::Join(Box::new(JoinInfo { subscriber_primary: true, ping_interval: 5, ping_timeout: 15, force_relay, ..Default::default() }))
     }
 
     fn turn(urls: &'static [&'static str]) -> IceServers {

@@ -268,7 +268,7 @@ pub struct ServerInfo {
 }
 
 /// The first message on a new signal connection.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct JoinInfo {
     /// The room.
     pub room: RoomInfo,

@@ -214,6 +214,12 @@ impl World {
         self.clients[c].signals.iter().find_map(|s| if let ServerSignal::Join(j) = s { Some(j.participant.sid.to_string()) } else { None }).expect("joined")
     }
 
+    /// The sid of the first track client `c` published (`TrackPublished`).
+    pub fn published_sid(&self, c: usize) -> hikari_types::TrackSid {
+        let published = |s: &ServerSignal| if let ServerSignal::TrackPublished { track, .. } = s { Some(track.sid.clone()) } else { None };
+        self.clients[c].signals.iter().find_map(published).expect("a published track")
+    }
+
     pub fn command(&mut self, command: Command) {
         self.sfu.handle_command(self.now, command);
         self.pump();

@@ -86,17 +86,6 @@ pub fn frames_since(w: &World, c: usize, from: usize) -> Vec<(u8, u8)> {
     super::received_frames(w.client(c), MediaKind::Video).iter().skip(from).filter_map(|f| Some((*f.first()?, *f.get(1)?))).collect()
 }
 
-pub fn track_sid(w: &World, c: usize) -> TrackSid {
-    w.client(c)
-        .signals
-        .iter()
-        .find_map(|s| match s {
-            ServerSignal::TrackPublished { track, .. } => Some(track.sid.clone()),
-            _ => None,
-        })
-        .expect("a published track")
-}
-
 pub fn settings(w: &mut World, c: usize, sid: &TrackSid, disabled: bool, want: LayerWant) {
     w.signal(c, ClientSignal::TrackSettings { track_sids: vec![sid.clone()], disabled, want, fps: 0 });
 }
@@ -116,6 +105,6 @@ pub fn simulcast_call_with(subscribers: &[&str], adjust: impl FnOnce(&mut hikari
         subs.iter().all(|&s| w.client(s).sub_events.iter().any(|e| matches!(e, Event::MediaAdded(_))))
             && w.client(alice).pub_events.iter().any(|e| matches!(e, Event::Connected))
     }));
-    let sid = track_sid(&w, alice);
+    let sid = w.published_sid(alice);
     (w, Encoder::new(alice, mid), subs, sid)
 }
