@@ -4,7 +4,6 @@
 use hikari_types::{LayerWant, ServerSignal, SimulcastLayer, TrackSid};
 
 use crate::arena::{Arena, PartIdx};
-use crate::bwe::Cap;
 use crate::ctx::Ctx;
 use crate::layers;
 use crate::room::{Participant, Room};
@@ -82,15 +81,7 @@ fn dynacast_signal(track: &mut Track, now: std::time::Instant) -> Option<ServerS
     }
     let top = track.top_layer();
     // Sinks (recorders) want the best layer.
-    let wishes = track
-        .downs
-        .iter()
-        .filter(|d| !d.paused)
-        .filter_map(|d| match d.bandwidth {
-            Cap::Layer(cap) => Some(d.max_layer.min(cap)),
-            Cap::Paused => None,
-        })
-        .chain(track.sinks.iter().map(|_| layers::TOP));
+    let wishes = track.downs.iter().filter_map(|d| d.ceiling()).chain(track.sinks.iter().map(|_| layers::TOP));
     let needed = layers::needed(wishes, top);
     let all = layers::needed(std::iter::once(top), top);
     let mask = track.dynacast.update(needed, all, now)?;

@@ -84,10 +84,16 @@ impl DownTrack {
     /// The layer to forward now among the `flowing` ones; `None` while the leg is paused,
     /// by the subscriber or for bandwidth.
     pub fn target(&self, flowing: u8) -> Option<u8> {
+        self.ceiling().map(|c| layers::pick(c, flowing))
+    }
+
+    /// The highest layer the leg may get: the subscriber's wish within what its bandwidth
+    /// allows; `None` while paused (what dynacast counts, and what `target` picks under).
+    pub fn ceiling(&self) -> Option<u8> {
         match self.bandwidth {
             _ if self.paused => None,
             Cap::Paused => None,
-            Cap::Layer(cap) => Some(layers::pick(self.max_layer.min(cap), flowing)),
+            Cap::Layer(cap) => Some(self.max_layer.min(cap)),
         }
     }
 
