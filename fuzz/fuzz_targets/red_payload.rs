@@ -1,13 +1,4 @@
-//! RFC 2198 redundant audio headers (`hikari_sfu::codec::red`): any RED payload a
-//! publisher sends. Nothing may panic; the primary block found lies inside the payload.
+//! `hikari_fuzz::red_payload` (crates/tools/fuzz): its documentation says what is fuzzed and what must hold.
 #![no_main]
 
-use hikari_sfu::codec::red;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let Some((pt, start)) = red::primary(data) else { return };
-    assert!(pt < 128);
-    assert!(start >= 1 && start <= data.len());
-    assert!(data[..start].iter().any(|b| b & 0x80 == 0), "the primary block's header precedes it");
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hikari_fuzz::red_payload::run(data));

@@ -1,11 +1,4 @@
-//! The embedded TURN server's input path (`hikari_turn::fuzzing::feed`): UDP datagrams and
-//! TLS stream bytes from a client, datagrams from a peer to a relayed address, and time,
-//! fed to turn-server-proto's sans-IO servers the way the driver feeds them (credentials
-//! learnt from USERNAME, stream framing with ChannelData padding). Nothing may panic.
+//! `hikari_fuzz::turn_server` (crates/tools/fuzz): its documentation says what is fuzzed and what must hold.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    hikari_turn::fuzzing::feed(data);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hikari_fuzz::turn_server::run(data));

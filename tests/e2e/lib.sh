@@ -183,6 +183,7 @@ e2e_run_modes() {
       tcp) extra=() ;; # UDP to the media port is dropped: clients must use ICE over TCP
       # The embedded TURN server on; the client allows only relayed candidates (its --label).
       relay) extra=(--config-body 'turn: {enabled: true}') ;;
+      whip) extra=() ;; # the client publishes over WHIP (whip.mjs)
       *) e2e_say "e2e: unknown mode $mode"; return 2 ;;
     esac
     echo "=== $suite [$mode]: hikari --dev ${extra[*]}"

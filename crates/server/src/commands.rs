@@ -30,6 +30,15 @@ pub fn ports(args: &ServeArgs) -> anyhow::Result<()> {
         Some((t, _)) => println!("WebRTC media over TCP (ICE-TCP)     tcp {}", t.bind.port()),
         None => println!("WebRTC media over TCP (ICE-TCP)     off (set rtc.tcp_port)"),
     }
+    let ingress = s.ingress.as_ref();
+    match ingress.and_then(|i| i.rtmp) {
+        Some(a) => println!("Ingress RTMP                        tcp {}", a.port()),
+        None => println!("Ingress RTMP                        off (set ingress.rtmp_port)"),
+    }
+    match ingress.and_then(|i| i.srt) {
+        Some(a) => println!("Ingress SRT                         udp {}", a.port()),
+        None => println!("Ingress SRT                         off (set ingress.srt_port)"),
+    }
     match s.prometheus_port {
         Some(p) => println!("Prometheus metrics                  tcp {p}"),
         None => println!("Prometheus metrics                  off (set prometheus_port)"),

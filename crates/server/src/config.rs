@@ -26,6 +26,29 @@ pub struct FileConfig {
     pub prometheus_port: Option<u16>,
     pub limits: LimitsConfig,
     pub turn: TurnFileConfig,
+    pub ingress: IngressFileConfig,
+    pub egress: EgressFileConfig,
+}
+
+/// Egress (Hikari runs LiveKit's egress in-process): on or off, and where recordings go.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct EgressFileConfig {
+    pub enabled: Option<bool>,
+    pub recordings_dir: Option<String>,
+}
+
+/// Ingress (livekit-server's `ingress:` block, `rtmp_base_url` and `whip_base_url`, with the
+/// listener settings of LiveKit's ingress service, `rtmp_port`, and Hikari's SRT).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct IngressFileConfig {
+    pub enabled: Option<bool>,
+    pub rtmp_port: Option<u16>,
+    pub srt_port: Option<u16>,
+    pub rtmp_base_url: Option<String>,
+    pub whip_base_url: Option<String>,
+    pub srt_base_url: Option<String>,
 }
 
 /// The embedded TURN server (livekit-server's `turn:` block, plus `secret`, `realm` and
@@ -216,7 +239,12 @@ pub const FIELDS: &[Field] = &[
     f("logging.pion_level", "", "", ""),
     f("logging.sample", "", "", ""),
     f("webhook.api_key", "key", "the API key (from `keys`) that signs webhooks; required with urls", ""),
-    f("webhook.urls", "[http URL]", "receivers of room_started, room_finished, participant_joined/left, track_published/unpublished", ""),
+    f(
+        "webhook.urls",
+        "[http URL]",
+        "receivers of room_started, room_finished, participant_joined/left, track_published/unpublished, ingress_created/started/ended/deleted",
+        "",
+    ),
     f("redis", "", "", ""),
     f("turn.enabled", "bool = false", "run the embedded TURN server and list it, with a credential per participant, in every join response", ""),
     f(
@@ -235,10 +263,43 @@ pub const FIELDS: &[Field] = &[
     f("turn.secret", "string", "the shared secret of the TURN REST API credentials (default: derived from the first API secret)", ""),
     f("turn.realm", "string = hikari", "the TURN realm", ""),
     f("turn.max_allocations", "u32 = 1000", "relayed addresses open at once; beyond it an allocation is refused (508)", ""),
+    f(
+        "ingress.enabled",
+        "bool = true",
+        "LiveKit's IngressService (Twirp livekit.Ingress) with its definitions kept in <data_dir>/ingress.db; false answers unimplemented",
+        "",
+    ),
+    f("ingress.rtmp_port", "u16 = 1935, 0 = off", "the RTMP(S) listener encoders publish to (OBS: Custom service, the ingress url and stream key)", ""),
+    f(
+        "ingress.srt_port",
+        "u16 = 9710, 0 = off",
+        "the SRT listener (UDP, caller mode, streamid = an RTMP ingress's stream key); Hikari's, LiveKit has no SRT",
+        "",
+    ),
+    f(
+        "ingress.rtmp_base_url",
+        "rtmp(s) URL = rtmp://NODE_IP:rtmp_port/x",
+        "the url of RTMP ingresses; the encoder adds /<stream key> (set it when a proxy or a domain name fronts the port)",
+        "",
+    ),
+    f(
+        "ingress.whip_base_url",
+        "http(s) URL = http://NODE_IP:port/w",
+        "the url of WHIP ingresses (WHIP is served on the HTTP port); the encoder adds /<stream key>",
+        "",
+    ),
+    f("ingress.srt_base_url", "srt URL = srt://NODE_IP:srt_port", "the SRT address told for RTMP ingresses (with ?streamid=<stream key>)", ""),
+    f(
+        "egress.enabled",
+        "bool = true",
+        "LiveKit's EgressService (Twirp livekit.Egress): track recordings, with the jobs kept in <data_dir>/egress.db; false answers unimplemented",
+        "",
+    ),
+    f("egress.recordings_dir", "path = <data_dir>/recordings", "where recordings are written; request filepaths are relative to it and cannot leave it", ""),
     f("development", "", "", ""),
 ];
 
-const SECTIONS: &[&str] = &["rtc", "room", "logging", "webhook", "limits", "turn"];
+const SECTIONS: &[&str] = &["rtc", "room", "logging", "webhook", "limits", "turn", "ingress", "egress"];
 
 fn known(path: &str) -> bool {
     FIELDS.iter().any(|f| f.path == path) || SECTIONS.contains(&path)

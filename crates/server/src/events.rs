@@ -4,11 +4,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use hikari_common::bus::{BusBuilder, Publisher};
+use hikari_egress::EgressEvent;
+use hikari_ingress::IngressEvent;
 use hikari_sfu::RoomEvent;
 use hikari_webhook::{Event, EventKind, Notifier};
+use tokio::sync::mpsc;
 
 /// Events queued for the webhook subscriber before it loses them (counted).
 const WEBHOOK_QUEUE: usize = 4096;
+/// Room events queued for the recorder (automatic track egress) before it loses them.
+const EGRESS_QUEUE: usize = 1024;
 /// Funnel events queued for the metrics subscriber.
 const FUNNEL_METRICS_QUEUE: usize = 8192;
 
@@ -32,22 +37,30 @@ impl FunnelCounts {
 }
 
 /// Everything published on the bus: what one half tells the other, and what the binary's own
-/// subscribers (webhooks, metrics) need. Coming: ingress and egress events, webinar
-/// attendance (room joins matched to registrants), recording triggers, a cluster relay.
+/// subscribers (webhooks, metrics) need. Coming: webinar attendance (room joins
+/// matched to registrants), recording triggers, a cluster relay.
 #[derive(Clone, Debug)]
 pub enum HikariEvent {
     /// From the media thread (shared: every subscriber gets the same one).
     Room(Arc<RoomEvent>),
     /// A funnel event, once stored (page views, leads, exposures, beacon events).
     Funnel(Arc<hikari_funnel::Event>),
+    /// A change to an ingress, once stored (the registry's events; the ingress runtime
+    /// subscribes to end a session whose ingress was updated or deleted).
+    Ingress(Arc<IngressEvent>),
+    /// A change to an egress job, once stored (the egress registry's events).
+    Egress(Arc<EgressEvent>),
 }
 
 /// Builds the bus with its subscribers and starts them (on the current tokio runtime): the
-/// webhook notifier, which takes room events only (so a burst of page views can never crowd
-/// them out of its queue) and logs each at debug level, and the funnel counters of
-/// `/metrics`, which take funnel events only.
-pub fn start(webhook: Option<Arc<Notifier>>) -> (Publisher<HikariEvent>, Arc<FunnelCounts>) {
+/// webhook notifier, which takes room, ingress and egress events only (so a burst of page views can
+/// never crowd them out of its queue) and logs each at debug level, and the funnel counters of
+/// `/metrics`, which take funnel events only. Returns the publisher, the counters and the
+/// recorder's queue of room events (the wiring starts its reader once the recorder exists).
+pub fn start(webhook: Option<Arc<Notifier>>) -> (Publisher<HikariEvent>, Arc<FunnelCounts>, mpsc::Receiver<HikariEvent>) {
     let mut bus = BusBuilder::new();
+    // Room events for the recorder, which starts after the bus (it publishes on it).
+    let egress_events = bus.subscribe_where("egress", EGRESS_QUEUE, |e| matches!(e, HikariEvent::Room(_)));
     let counts = Arc::new(FunnelCounts::default());
     let mut funnel_events = bus.subscribe_where("funnel-metrics", FUNNEL_METRICS_QUEUE, |e| matches!(e, HikariEvent::Funnel(_)));
     let counting = counts.clone();
@@ -58,7 +71,8 @@ pub fn start(webhook: Option<Arc<Notifier>>) -> (Publisher<HikariEvent>, Arc<Fun
             }
         }
     });
-    let mut webhook_events = bus.subscribe_where("webhook", WEBHOOK_QUEUE, |e| matches!(e, HikariEvent::Room(_)));
+    let mut webhook_events =
+        bus.subscribe_where("webhook", WEBHOOK_QUEUE, |e| matches!(e, HikariEvent::Room(_) | HikariEvent::Ingress(_) | HikariEvent::Egress(_)));
     tokio::spawn(async move {
         while let Some(event) = webhook_events.recv().await {
             tracing::debug!(?event, "event");
@@ -67,13 +81,17 @@ pub fn start(webhook: Option<Arc<Notifier>>) -> (Publisher<HikariEvent>, Arc<Fun
             }
         }
     });
-    (bus.build(), counts)
+    (bus.build(), counts, egress_events)
 }
 
-/// The webhook for an event, if LiveKit sends one for it.
+/// The webhook for an event, if one is sent for it.
 fn webhook_event(event: HikariEvent) -> Option<Event> {
-    let HikariEvent::Room(event) = event else { return None };
-    let event = Arc::unwrap_or_clone(event);
+    let event = match event {
+        HikariEvent::Room(e) => Arc::unwrap_or_clone(e),
+        HikariEvent::Ingress(e) => return ingress_webhook(&e),
+        HikariEvent::Egress(e) => return Some(egress_webhook(&e)),
+        HikariEvent::Funnel(_) => return None,
+    };
     let (kind, room, participant, track) = match event {
         RoomEvent::RoomStarted(r) => (EventKind::RoomStarted, r, None, None),
         RoomEvent::RoomFinished(r) => (EventKind::RoomFinished, r, None, None),
@@ -83,7 +101,36 @@ fn webhook_event(event: HikariEvent) -> Option<Event> {
         RoomEvent::TrackUnpublished(r, p, t) => (EventKind::TrackUnpublished, r, Some(p), Some(t)),
         RoomEvent::ParticipantUpdated(..) => return None,
     };
-    Some(Event { kind, room, participant, track })
+    Some(Event { kind, room, participant, track, ingress: None, egress: None })
+}
+
+/// `ingress_started` and `ingress_ended` as LiveKit sends them (the room carries only the
+/// ingress's room name), and Hikari's `ingress_created` and `ingress_deleted`
+/// ([`IngressEvent::webhook_name`]); definition updates send none.
+fn ingress_webhook(event: &IngressEvent) -> Option<Event> {
+    let kind = match event {
+        IngressEvent::Created(_) => EventKind::IngressCreated,
+        IngressEvent::Started(_) => EventKind::IngressStarted,
+        IngressEvent::Ended(_) => EventKind::IngressEnded,
+        IngressEvent::Deleted(_) => EventKind::IngressDeleted,
+        IngressEvent::Updated(_) => return None,
+    };
+    let ingress = event.ingress();
+    let room = hikari_types::RoomInfo { name: ingress.room_name.clone(), ..Default::default() };
+    Some(Event { kind, room, participant: None, track: None, ingress: Some(Box::new(ingress.clone())), egress: None })
+}
+
+/// `egress_started`, `egress_updated` and `egress_ended`, as LiveKit sends them (the room
+/// carries only the egress's room name and sid).
+fn egress_webhook(event: &EgressEvent) -> Event {
+    let kind = match event {
+        EgressEvent::Started(_) => EventKind::EgressStarted,
+        EgressEvent::Updated(_) => EventKind::EgressUpdated,
+        EgressEvent::Ended(_) => EventKind::EgressEnded,
+    };
+    let egress = event.egress();
+    let room = hikari_types::RoomInfo { name: egress.room_name.clone(), sid: egress.room_id.clone(), ..Default::default() };
+    Event { kind, room, participant: None, track: None, ingress: None, egress: Some(Box::new(egress.clone())) }
 }
 
 #[cfg(test)]
@@ -115,5 +162,24 @@ mod tests {
         counts.count(&e);
         assert_eq!(counts.snapshot(), (1, 2));
         assert!(webhook_event(HikariEvent::Funnel(Arc::new(e))).is_none());
+    }
+
+    #[test]
+    fn ingress_events_become_livekits_webhooks() {
+        let ingress = hikari_types::Ingress { id: "IN_a".into(), room_name: "webinar".into(), ..Default::default() };
+        for (event, name) in [
+            (IngressEvent::Created(ingress.clone()), Some("ingress_created")),
+            (IngressEvent::Started(ingress.clone()), Some("ingress_started")),
+            (IngressEvent::Ended(ingress.clone()), Some("ingress_ended")),
+            (IngressEvent::Deleted(ingress.clone()), Some("ingress_deleted")),
+            (IngressEvent::Updated(ingress.clone()), None),
+        ] {
+            let hook = webhook_event(HikariEvent::Ingress(Arc::new(event.clone())));
+            assert_eq!(hook.as_ref().map(|h| h.kind.name()), name, "{event:?}");
+            assert_eq!(name, event.webhook_name());
+            if let Some(h) = hook {
+                assert_eq!((h.room.name.as_str(), h.ingress.map(|i| i.id)), ("webinar", Some(ingress.id.clone())));
+            }
+        }
     }
 }

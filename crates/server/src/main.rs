@@ -5,12 +5,17 @@
 mod cli;
 mod commands;
 mod config;
+mod egress;
 mod events;
 mod funnel;
 mod http;
+mod ingest;
+mod ingress;
 mod metrics;
+mod recordings;
 mod rooms;
 mod settings;
+mod whip;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -109,7 +114,7 @@ fn init_logging(level: &str, json: bool) {
         // Our crates at the configured level; dependencies quieter. stun_proto logs every
         // routine 401 challenge of a TURN allocation as an error: off.
         tracing_subscriber::EnvFilter::new(format!(
-            "warn,hikari={level},hikari_sfu={level},hikari_media_io={level},hikari_signal={level},hikari_api={level},hikari_webhook={level},hikari_turn={level},str0m=warn,stun_proto=off"
+            "warn,hikari={level},hikari_sfu={level},hikari_media_io={level},hikari_signal={level},hikari_api={level},hikari_webhook={level},hikari_turn={level},hikari_ingress={level},hikari_record={level},str0m=warn,stun_proto=off"
         ))
     });
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
@@ -140,7 +145,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         Arc::new(Notifier::start(w, HttpTransport::new(Duration::from_secs(10))))
     });
     // The media thread publishes room events on the bus; publishing never blocks it.
-    let (events, funnel_counts) = events::start(webhook.clone());
+    let (events, funnel_counts, mut egress_events) = events::start(webhook.clone());
     let publisher = events.clone();
     let media = hikari_media_io::start(sfu, settings.sockets, settings.tcp.map(|(t, _)| t), settings.udp_gso, move |e| {
         publisher.publish(HikariEvent::Room(Arc::new(e)))
@@ -166,21 +171,71 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         throttle: throttle.clone(),
         ice_servers,
     });
-    let api = hikari_api::router(ApiState { admin: MediaAdmin(media.clone()), keys, now_unix: unix_secs, throttle });
+    // Ingress definitions: a store in the data directory, changes on the bus (webhooks).
+    // Encoders (RTMP, SRT, WHIP) publish into rooms through the ingest runtime.
+    let mut ingest_tasks = Vec::new();
+    let mut whip_routes = None;
+    let mut ingest_runtime = None;
+    let ingress = match &settings.ingress {
+        Some(i) => {
+            let sessions = hikari_ingest::Ingest::default();
+            ingest_runtime = Some(sessions.clone());
+            let ended = sessions.clone();
+            // A deleted or changed ingress ends its running session.
+            let registry = ingress::start(i, &funnel.data_dir, events.clone(), move |e| ingest::on_event(&ended, e)).await?;
+            whip_routes = Some(whip::routes(ingest::whip(sessions.clone(), media.clone(), registry.clone()), throttle.clone()));
+            ingest_tasks = ingest::start(i, &settings.binds, sessions, media.clone(), registry.clone()).await?;
+            Some(hikari_api::IngressApi { registry, now_nanos: ingress::unix_nanos })
+        }
+        None => None,
+    };
+    // Egress jobs: a store in the data directory, recordings in the recordings directory.
+    let recorder = match egress::recordings_dir(&settings.egress, &funnel.data_dir) {
+        Some(dir) => Some(egress::start(dir, &funnel.data_dir, events.clone(), media.clone()).await?),
+        None => None,
+    };
+    // Rooms created to record every track: their tracks' publications start recordings.
+    if let Some(recorder) = recorder.clone() {
+        tokio::spawn(async move {
+            while let Some(event) = egress_events.recv().await {
+                if let HikariEvent::Room(e) = event {
+                    recorder.on_room_event(&e).await;
+                }
+            }
+        });
+    }
+    let egress = recorder.clone().map(|r| hikari_api::EgressApi { runner: Arc::new(egress::Runner(r)) });
+    let recording_files = recorder.as_ref().map(|r| recordings::routes(r.dir().to_owned(), keys.clone(), throttle.clone(), unix_secs));
+    let admin = MediaAdmin { media: media.clone(), recorder: recorder.clone() };
+    let api = hikari_api::router(ApiState { admin, keys, now_unix: unix_secs, throttle, ingress, egress });
     let (funnel, funnel_tasks) = funnel::start(funnel, events.clone()).await?;
-    let app = Router::new()
+    let mut app = Router::new()
         .merge(signal)
         // A health check for load balancers and the e2e suites.
         .route("/", get(|| async { "OK" }))
         .merge(api)
         .merge(funnel);
+    if let Some(whip) = whip_routes {
+        app = app.merge(whip);
+    }
+    if let Some(files) = recording_files {
+        app = app.merge(files);
+    }
     let mut servers = Vec::new();
     let timeouts = http::Timeouts { header_read: settings.limits.http_header_timeout, idle: settings.limits.http_idle_timeout };
     for addr in &settings.binds {
         servers.push(http::serve_on(*addr, app.clone(), timeouts, "HTTP, signaling and Twirp API").await?);
     }
     if let Some(port) = settings.prometheus_port {
-        let metrics = metrics::router(metrics::MetricsState { media: media.clone(), events, funnel_counts, webhook, started });
+        let metrics = metrics::router(metrics::MetricsState {
+            media: media.clone(),
+            events,
+            funnel_counts,
+            webhook,
+            started,
+            ingest: ingest_runtime,
+            recorder: recorder.clone(),
+        });
         for addr in &settings.binds {
             servers.push(http::serve_on(SocketAddr::new(addr.ip(), port), metrics.clone(), timeouts, "Prometheus metrics").await?);
         }
@@ -202,8 +257,18 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     for s in &stops {
         s.abort();
     }
-    tracing::info!("shutdown: HTTP listeners stopped");
+    for task in &ingest_tasks {
+        task.abort();
+    }
+    tracing::info!("shutdown: HTTP and RTMP listeners stopped");
     close_rooms(&media).await;
+    // Recordings end with their rooms; each finishes its file and records its end.
+    if let Some(recorder) = &recorder {
+        recorder.stop_all();
+        if !recorder.wait_idle(Duration::from_secs(10)).await {
+            tracing::error!("shutdown: some recordings did not finish in 10 s; their files hold what was written");
+        }
+    }
     if let Some(turn) = turn {
         turn.shutdown(Duration::from_secs(3)).await;
         tracing::info!("shutdown: TURN server stopped");

@@ -13,6 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 
 use hikari_common::bus::{Publisher, SubscriberStats};
+use hikari_ingest::SessionStats;
 use hikari_media_io::{LATENCY_BOUNDS_US, LatencyHistogram, MediaHandle, MediaStats};
 use hikari_webhook::{Notifier, WebhookCounters};
 
@@ -25,6 +26,10 @@ pub struct MetricsState {
     pub funnel_counts: Arc<FunnelCounts>,
     pub webhook: Option<Arc<Notifier>>,
     pub started: SystemTime,
+    /// The ingest runtime, when ingress is on.
+    pub ingest: Option<hikari_ingest::Ingest>,
+    /// The recorder, when egress is on.
+    pub recorder: Option<Arc<hikari_record::Recorder>>,
 }
 
 pub fn router(state: MetricsState) -> Router {
@@ -35,6 +40,12 @@ async fn metrics(State(s): State<MetricsState>) -> impl IntoResponse {
     let webhook = s.webhook.as_ref().map(|n| n.counters()).unwrap_or_default();
     let mut body = render(&s.media.stats(), &s.events.stats(), &webhook, &Process::read(s.started));
     funnel_events(&mut body, s.funnel_counts.snapshot());
+    if let Some(ingest) = &s.ingest {
+        ingest_sessions(&mut body, ingest.connections(), &ingest.measured());
+    }
+    if let Some(recorder) = &s.recorder {
+        metric(&mut body, "hikari_egress_recordings", "gauge", "Recording jobs running now (track egress).", recorder.running());
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }
 
@@ -90,6 +101,13 @@ pub fn render(m: &MediaStats, bus: &[SubscriberStats], w: &WebhookCounters, p: &
     metric(&mut o, "hikari_bytes_out_total", "counter", "UDP bytes sent.", m.bytes_out);
     metric(&mut o, "hikari_send_errors_total", "counter", "UDP datagrams the kernel refused.", m.send_errors);
     metric(&mut o, "hikari_udp_gso_sends_total", "counter", "UDP GSO sends, each carrying two or more of the datagrams sent.", m.gso_sends);
+    metric(
+        &mut o,
+        "hikari_sink_packets_dropped_total",
+        "counter",
+        "Packets for internal sinks (recordings) lost because the sink did not keep up.",
+        m.sink_packets_dropped,
+    );
     metric(&mut o, "hikari_rtp_packets_in_total", "counter", "RTP packets received from publishers.", c.rtp_in);
     metric(&mut o, "hikari_rtp_packets_forwarded_total", "counter", "RTP packets forwarded to subscribers.", c.rtp_forwarded);
     metric(&mut o, "hikari_pli_sent_total", "counter", "Keyframe requests (PLI) sent to publishers.", c.keyframe_requests);
@@ -97,7 +115,18 @@ pub fn render(m: &MediaStats, bus: &[SubscriberStats], w: &WebhookCounters, p: &
     metric(&mut o, "hikari_nack_received_total", "counter", "NACKs received from subscribers.", c.nacks_received);
     metric(&mut o, "hikari_nack_sent_total", "counter", "NACKs sent to publishers.", c.nacks_sent);
     metric(&mut o, "hikari_data_packets_relayed_total", "counter", "Data packets relayed to receivers.", c.data_relayed);
-    histogram(&mut o, &m.forward_latency);
+    histogram(
+        &mut o,
+        "hikari_forward_latency_seconds",
+        "Time from reading a datagram to sending the batch it was handled in (RTP forwarding through the SFU; inputs are handled and sent in batches).",
+        &m.forward_latency,
+    );
+    histogram(
+        &mut o,
+        "hikari_ingest_latency_seconds",
+        "Time from the ingest reading an encoder's bytes (RTMP, SRT) to sending the RTP made of them (passthrough video).",
+        &m.ingest_latency,
+    );
     event_bus(&mut o, bus);
     metric(&mut o, "hikari_webhook_deliveries_total", "counter", "Webhooks accepted by a receiver.", w.delivered);
     metric(&mut o, "hikari_webhook_failures_total", "counter", "Webhooks given up after the last attempt.", w.failed);
@@ -121,6 +150,32 @@ fn funnel_events(o: &mut String, (server, client): (u64, u64)) {
     let _ = writeln!(o, "{name}{{source=\"client\"}} {client}");
 }
 
+/// Per running ingress session, what its last report (every 10 s) measured; the labels are
+/// the ingress id (server-made, `IN_` and base62) and the input kind. Series disappear with
+/// their session.
+fn ingest_sessions(o: &mut String, connections: usize, sessions: &[(String, SessionStats)]) {
+    metric(o, "hikari_ingress_connections", "gauge", "Encoder connections open now (RTMP, SRT and WHIP).", connections);
+    type Field = fn(&SessionStats) -> f64;
+    let series: [(&str, &str, &str, Field); 8] = [
+        ("hikari_ingress_video_bitrate_bits_per_second", "gauge", "The input's video bitrate.", |s| f64::from(s.video_bitrate)),
+        ("hikari_ingress_audio_bitrate_bits_per_second", "gauge", "The input's audio bitrate.", |s| f64::from(s.audio_bitrate)),
+        ("hikari_ingress_video_frames_per_second", "gauge", "The input's video frame rate.", |s| s.framerate),
+        ("hikari_ingress_keyframe_interval_seconds", "gauge", "Time between the input's last two keyframes (0 until the second).", |s| s.keyframe_interval),
+        ("hikari_ingress_transcode_cpu_seconds_total", "counter", "CPU time of the session's codec job (ffmpeg), user and system.", |s| {
+            s.transcode_cpu_seconds
+        }),
+        ("hikari_ingress_passthrough", "gauge", "1 if the session's video passes through without transcoding.", |s| f64::from(u8::from(s.passthrough))),
+        ("hikari_ingress_keyframe_requests_total", "counter", "Keyframe requests from subscribers.", |s| s.keyframe_requests as f64),
+        ("hikari_ingress_dropped_packets_total", "counter", "Packets the room's queue or the codec job's input refused.", |s| s.dropped as f64),
+    ];
+    for (name, kind, help, field) in series {
+        let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (id, s) in sessions {
+            let _ = writeln!(o, "{name}{{ingress=\"{}\",input=\"{}\"}} {}", id.escape_default(), s.input, field(s));
+        }
+    }
+}
+
 fn event_bus(o: &mut String, bus: &[SubscriberStats]) {
     let name = "hikari_event_bus_events_total";
     let _ = writeln!(
@@ -133,12 +188,8 @@ fn event_bus(o: &mut String, bus: &[SubscriberStats]) {
     }
 }
 
-fn histogram(o: &mut String, h: &LatencyHistogram) {
-    let name = "hikari_forward_latency_seconds";
-    let _ = writeln!(
-        o,
-        "# HELP {name} Time from reading a datagram to sending the batch it was handled in (RTP forwarding through the SFU; inputs are handled and sent in batches).\n# TYPE {name} histogram"
-    );
+fn histogram(o: &mut String, name: &str, help: &str, h: &LatencyHistogram) {
+    let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} histogram");
     let mut cumulative = 0;
     for (bound, count) in LATENCY_BOUNDS_US.iter().zip(h.buckets.iter()) {
         cumulative += count;
@@ -179,6 +230,27 @@ mod tests {
         assert!(page.contains("hikari_event_bus_events_total{subscriber=\"webhook\",outcome=\"dropped\"} 2\n"));
         assert!(page.contains("hikari_event_bus_events_total{subscriber=\"funnel\",outcome=\"delivered\"} 1\n"));
         assert_eq!(page.matches("# HELP hikari_event_bus_events_total").count(), 1);
+    }
+
+    #[test]
+    fn ingest_sessions_by_ingress() {
+        let mut page = String::new();
+        let rtmp = SessionStats {
+            input: "rtmp",
+            video_bitrate: 2_500_000,
+            framerate: 30.0,
+            keyframe_interval: 2.0,
+            transcode_cpu_seconds: 1.5,
+            ..SessionStats::default()
+        };
+        let whip = SessionStats { input: "whip", passthrough: true, ..SessionStats::default() };
+        ingest_sessions(&mut page, 2, &[("IN_a".into(), rtmp), ("IN_b".into(), whip)]);
+        assert!(page.contains("hikari_ingress_connections 2\n"));
+        assert!(page.contains("# TYPE hikari_ingress_transcode_cpu_seconds_total counter\n"));
+        assert!(page.contains("hikari_ingress_video_bitrate_bits_per_second{ingress=\"IN_a\",input=\"rtmp\"} 2500000\n"));
+        assert!(page.contains("hikari_ingress_keyframe_interval_seconds{ingress=\"IN_a\",input=\"rtmp\"} 2\n"));
+        assert!(page.contains("hikari_ingress_transcode_cpu_seconds_total{ingress=\"IN_a\",input=\"rtmp\"} 1.5\n"));
+        assert!(page.contains("hikari_ingress_passthrough{ingress=\"IN_b\",input=\"whip\"} 1\n"));
     }
 
     #[test]

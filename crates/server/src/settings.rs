@@ -14,6 +14,7 @@ use hikari_webhook::WebhookSettings;
 
 use crate::cli::{ConfigArgs, ServeArgs};
 use crate::config::{CodecConfig, FileConfig, LimitsConfig, TurnFileConfig, interface_addresses, parse_keys};
+use crate::ingress::IngressSettings;
 
 pub const DEFAULT_PORT: u16 = 7880;
 pub const DEFAULT_UDP_PORT: u16 = 7882;
@@ -54,6 +55,10 @@ pub struct Settings {
     pub prometheus_port: Option<u16>,
     pub webhook: Option<WebhookSettings>,
     pub turn: Option<TurnSettings>,
+    /// Ingress; `None` when `ingress.enabled` is false.
+    pub ingress: Option<IngressSettings>,
+    /// The `egress:` block (its directory defaults to the data directory's, known at start).
+    pub egress: crate::config::EgressFileConfig,
 }
 
 /// The embedded TURN server (`turn:` in the file): what it starts with, and the URLs every
@@ -194,6 +199,8 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         Some(s) if !(need == Keys::NotNeeded && keys.is_empty() && file.turn.secret.is_none()) => turn(&file.turn, &keys, s)?,
         _ => None,
     };
+    let node = sockets.first().map_or(IpAddr::from([127, 0, 0, 1]), |s| s.advertised.ip());
+    let ingress = crate::ingress::settings(&file.ingress, node, port, udp_port)?;
     let settings = Settings {
         port,
         binds: bind_ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect(),
@@ -217,6 +224,8 @@ pub fn load_with(args: &ServeArgs, need: Keys) -> anyhow::Result<(Settings, Vec<
         prometheus_port,
         webhook,
         turn,
+        ingress,
+        egress: file.egress.clone(),
         keys,
     };
     Ok((settings, warnings))

@@ -4,8 +4,16 @@
 #   python  PyPI livekit-api drives every RoomService method against participants connected
 #           with the Python livekit SDK; webhooks verify with WebhookReceiver; the metrics page
 #           parses with prometheus_client and moves during the call (test_api.py)
-#   node    npm livekit-server-sdk RoomServiceClient create/list/delete and WebhookReceiver
+#   node    npm livekit-server-sdk RoomServiceClient create/list/delete and WebhookReceiver,
+#           IngressClient create/list/update/delete, EgressClient list/start/stop refusals
 #           (node/test.mjs)
+#   ingress PyPI livekit-api IngressService create/list/update/delete, refusals, and the
+#           ingress_created/ingress_deleted webhooks verified with WebhookReceiver
+#           (test_ingress.py)
+#   egress  PyPI livekit-api StartTrackEgress records Opus, VP8 and H.264 tracks the Python
+#           SDK publishes; ffprobe and ffmpeg check the files; refusals; egress webhooks
+#           (test_egress.py); then a recording across SIGTERM and a restart
+#           (test_egress_restart.py)
 # Needs root (namespaces). Makes the venv and node_modules (outside the namespace) on first use.
 # Env: HIKARI_E2E_RUST_LOG (server RUST_LOG), HIKARI_BIN (another binary), E2E_LOG_TAIL.
 set -euo pipefail
@@ -75,6 +83,13 @@ if e2e_server_start "$LOGDIR/server.log" --config "$CONFIG"; then
     --url "$E2E_URL" --metrics "http://$E2E_SERVER_IP:$METRICS_PORT/metrics" --hooks "$HOOKS" \
     --label server-sdk-python 2>&1 | tee "$LOGDIR/python.log" || true
   tally "$LOGDIR/python.log" server-sdk-python
+  timeout -k 5 150 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_ingress.py" \
+    --url "$E2E_URL" --hooks "$HOOKS" --label server-sdk-ingress 2>&1 | tee "$LOGDIR/ingress.log" || true
+  tally "$LOGDIR/ingress.log" server-sdk-ingress
+  timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_egress.py" \
+    --url "$E2E_URL" --hooks "$HOOKS" --metrics "http://$E2E_SERVER_IP:$METRICS_PORT/metrics" --label server-sdk-egress 2>&1 \
+    | tee "$LOGDIR/egress.log" || true
+  tally "$LOGDIR/egress.log" server-sdk-egress
   timeout -k 5 90 ip netns exec "$E2E_NS" node "$NODE_DIR/test.mjs" --url "$HTTP_URL" --hooks "$HOOKS" \
     2>&1 | tee "$LOGDIR/node.log" || true
   tally "$LOGDIR/node.log" server-sdk-node
@@ -82,6 +97,29 @@ if e2e_server_start "$LOGDIR/server.log" --config "$CONFIG"; then
     echo "PASS server_survived"; passed=$((passed + 1))
   else
     echo "FAIL server_survived"; failed=$((failed + 1))
+  fi
+  # A recording across a restart: SIGTERM finishes it, and the next process (same data
+  # directory) lists it complete and serves its file (test_egress_restart.py).
+  STATE=$LOGDIR/restart.json
+  rm -f "$STATE"
+  timeout -k 5 90 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_egress_restart.py" \
+    --url "$E2E_URL" --phase record --state "$STATE" >"$LOGDIR/restart-record.log" 2>&1 &
+  RECORD_PID=$!
+  for _ in $(seq 1 300); do [ -s "$STATE" ] || ! kill -0 "$RECORD_PID" 2>/dev/null && break; sleep 0.1; done
+  e2e_server_stop
+  wait "$RECORD_PID" || true
+  FIRST_LOG=$E2E_SERVER_LOG
+  ln -sfn "$LOGDIR/server.data" "$LOGDIR/restarted.data"
+  if [ -s "$STATE" ] && e2e_server_start "$LOGDIR/restarted.log" --config "$CONFIG"; then
+    timeout -k 5 90 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_egress_restart.py" \
+      --url "$E2E_URL" --phase check --state "$STATE" --label server-sdk-restart 2>&1 | tee "$LOGDIR/restart.log" || true
+    tally "$LOGDIR/restart.log" server-sdk-restart
+  else
+    echo "FAIL restart: no recording to carry over, or the server did not start again"; failed=$((failed + 1))
+    tail -n 20 "$LOGDIR/restart-record.log"
+  fi
+  if grep -qE "panicked at|stack backtrace" "$FIRST_LOG"; then
+    echo "FAIL server_stopped_cleanly: a panic in $FIRST_LOG"; failed=$((failed + 1))
   fi
 else
   echo "FAIL server_start"; failed=$((failed + 1))

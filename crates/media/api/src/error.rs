@@ -2,6 +2,8 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hikari_egress::EgressError;
+use hikari_ingress::IngressError;
 use hikari_protocol::ProtocolError;
 use hikari_types::AdminError;
 
@@ -20,6 +22,9 @@ pub enum ApiError {
     /// The room, participant or track does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The call cannot be done in the current state (stopping an egress that ended).
+    #[error("{0}")]
+    FailedPrecondition(String),
     /// No valid token.
     #[error("{0}")]
     Unauthenticated(String),
@@ -32,6 +37,9 @@ pub enum ApiError {
     /// The media server is overloaded or stopping.
     #[error("{0}")]
     Unavailable(String),
+    /// The server failed (a store error); nothing was changed.
+    #[error("{0}")]
+    Internal(String),
     /// Too many failed authentications from this address; retry after this many seconds.
     #[error("too many failed authentications from this address; retry in {0} s")]
     RateLimited(u64),
@@ -45,10 +53,12 @@ impl ApiError {
             Self::Malformed(_) => "malformed",
             Self::InvalidArgument(_) => "invalid_argument",
             Self::NotFound(_) => "not_found",
+            Self::FailedPrecondition(_) => "failed_precondition",
             Self::Unauthenticated(_) => "unauthenticated",
             Self::PermissionDenied(_) => "permission_denied",
             Self::Unimplemented(_) => "unimplemented",
             Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
             Self::RateLimited(_) => "resource_exhausted",
         }
     }
@@ -58,10 +68,12 @@ impl ApiError {
         match self {
             Self::BadRoute(_) | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Malformed(_) | Self::InvalidArgument(_) => StatusCode::BAD_REQUEST,
+            Self::FailedPrecondition(_) => StatusCode::PRECONDITION_FAILED,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::PermissionDenied(_) => StatusCode::FORBIDDEN,
             Self::Unimplemented(_) => StatusCode::NOT_IMPLEMENTED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
@@ -76,10 +88,39 @@ impl From<AdminError> for ApiError {
     }
 }
 
+impl From<IngressError> for ApiError {
+    fn from(e: IngressError) -> Self {
+        match e {
+            IngressError::NotFound => Self::NotFound(e.to_string()),
+            IngressError::InvalidArgument(m) => Self::InvalidArgument(m),
+            IngressError::Unimplemented(m) => Self::Unimplemented(m),
+            IngressError::Store(m) => {
+                tracing::error!(error = %m, "ingress store failed");
+                Self::Internal("the ingress store failed".into())
+            }
+        }
+    }
+}
+
+impl From<EgressError> for ApiError {
+    fn from(e: EgressError) -> Self {
+        match e {
+            EgressError::NotFound(_) => Self::NotFound(e.to_string()),
+            EgressError::InvalidArgument(m) => Self::InvalidArgument(m),
+            EgressError::FailedPrecondition(m) => Self::FailedPrecondition(m),
+            EgressError::Store(m) => {
+                tracing::error!(error = %m, "egress store failed");
+                Self::Internal("the egress store failed; nothing was changed".into())
+            }
+        }
+    }
+}
+
 impl From<ProtocolError> for ApiError {
     fn from(e: ProtocolError) -> Self {
         match e {
             ProtocolError::Invalid(m) => Self::InvalidArgument(m),
+            ProtocolError::Unsupported(m) => Self::Unimplemented(m),
             ProtocolError::TooLarge { .. } => Self::InvalidArgument(e.to_string()),
             other => Self::Malformed(other.to_string()),
         }

@@ -1,4 +1,6 @@
-//! LiveKit's RoomService over Twirp: `POST /twirp/livekit.RoomService/{method}`.
+//! LiveKit's RoomService, IngressService and EgressService over Twirp:
+//! `POST /twirp/livekit.RoomService/{method}`, `POST /twirp/livekit.Ingress/{method}` and
+//! `POST /twirp/livekit.Egress/{method}`.
 //!
 //! A call goes through, in order: the route (a known service and method, a POST, a
 //! protobuf or JSON content type), the token (`Authorization: Bearer`), the body
@@ -8,11 +10,14 @@
 //! in [`ApiError`].
 //!
 //! Grants, as LiveKit's server: CreateRoom and DeleteRoom need `roomCreate`; ListRooms
-//! needs `roomList`; every other method needs `roomAdmin` with `room` equal to the
-//! request's room.
+//! needs `roomList`; every other RoomService method needs `roomAdmin` with `room` equal to the
+//! request's room; every IngressService method needs `ingressAdmin`; every EgressService method
+//! needs `roomRecord`.
 #![deny(missing_docs)]
 
+mod egress;
 mod error;
+mod ingress;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -28,16 +33,22 @@ use hikari_auth::{AuthThrottle, Claims, KeySet, token_from_request};
 use hikari_protocol::{RoomMethod, TwirpFormat, decode_room_request, encode_room_response};
 use hikari_types::{AdminRequest, AdminResponse, RoomName};
 
+pub use egress::{EgressApi, EgressOutcome, EgressRunner};
 pub use error::ApiError;
+pub use ingress::IngressApi;
 
 /// The RoomService's Twirp service name.
 pub const ROOM_SERVICE: &str = "livekit.RoomService";
+/// The IngressService's Twirp service name.
+pub const INGRESS_SERVICE: &str = "livekit.Ingress";
+/// The EgressService's Twirp service name.
+pub const EGRESS_SERVICE: &str = "livekit.Egress";
 
 /// Largest request body accepted (a 64 KiB data packet in base64 JSON fits easily).
 pub const MAX_BODY: usize = 1 << 20;
 
 /// LiveKit services and RoomService methods Hikari knows but does not implement.
-const UNIMPLEMENTED_SERVICES: &[&str] = &["livekit.Egress", "livekit.Ingress", "livekit.SIP", "livekit.AgentDispatchService", "livekit.Connector"];
+const UNIMPLEMENTED_SERVICES: &[&str] = &["livekit.SIP", "livekit.AgentDispatchService", "livekit.Connector"];
 const UNIMPLEMENTED_METHODS: &[&str] = &["ForwardParticipant", "MoveParticipant", "PerformRpc"];
 
 /// Whatever executes room administration (the media thread in the server, a fake in tests).
@@ -57,6 +68,10 @@ pub struct ApiState<A> {
     pub now_unix: fn() -> i64,
     /// Failed authentications per client address (shared with signaling).
     pub throttle: Arc<AuthThrottle>,
+    /// The IngressService; `None` when ingress is off (its calls are `unimplemented`).
+    pub ingress: Option<IngressApi>,
+    /// The EgressService; `None` when egress is off (its calls are `unimplemented`).
+    pub egress: Option<EgressApi>,
 }
 
 /// The Twirp routes, to merge into the server's router.
@@ -69,10 +84,15 @@ async fn call<A: RoomAdmin>(State(state): State<ApiState<A>>, request: Request) 
     let (service, method) = path.split_once('/').unwrap_or((path.as_str(), ""));
     let span = tracing::info_span!("twirp", method = %method);
     let _enter = span.enter();
-    match handle(&state, service, method, request).await {
-        Ok((format, response)) => {
+    let result = match service {
+        INGRESS_SERVICE => ingress::handle(&state, method, request).await,
+        EGRESS_SERVICE => egress::handle(&state, method, request).await,
+        _ => handle(&state, service, method, request).await,
+    };
+    match result {
+        Ok((format, body)) => {
             tracing::debug!("twirp call done");
-            ([(header::CONTENT_TYPE, format.content_type())], encode_room_response(format, &response)).into_response()
+            ([(header::CONTENT_TYPE, format.content_type())], body).into_response()
         }
         Err(e) => {
             tracing::info!(code = e.code(), error = %e, "twirp call refused");
@@ -81,19 +101,37 @@ async fn call<A: RoomAdmin>(State(state): State<ApiState<A>>, request: Request) 
     }
 }
 
-async fn handle<A: RoomAdmin>(state: &ApiState<A>, service: &str, method_name: &str, request: Request) -> Result<(TwirpFormat, AdminResponse), ApiError> {
+async fn handle<A: RoomAdmin>(state: &ApiState<A>, service: &str, method_name: &str, request: Request) -> Result<(TwirpFormat, Vec<u8>), ApiError> {
     let method = route(service, method_name, request.method())?;
-    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let format = TwirpFormat::from_content_type(content_type)
-        .ok_or_else(|| ApiError::BadRoute(format!("unexpected Content-Type: {content_type:?}; use application/protobuf or application/json")))?;
+    let format = content_format(&request)?;
     let claims = authenticate(state, &request)?;
-    let body = axum::body::to_bytes(request.into_body(), MAX_BODY)
-        .await
-        .map_err(|_| ApiError::InvalidArgument(format!("the request body is larger than {MAX_BODY} bytes")))?;
+    let body = read_body(request).await?;
     let admin_request = decode_room_request(method, format, &body)?;
     authorize(&claims, &admin_request)?;
     let response = state.admin.admin(admin_request).await?;
-    Ok((format, response))
+    Ok((format, encode_room_response(format, &response)))
+}
+
+/// The body's format from its `Content-Type` (Twirp's `bad_route` otherwise).
+fn content_format(request: &Request) -> Result<TwirpFormat, ApiError> {
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    TwirpFormat::from_content_type(content_type)
+        .ok_or_else(|| ApiError::BadRoute(format!("unexpected Content-Type: {content_type:?}; use application/protobuf or application/json")))
+}
+
+/// The body, at most [`MAX_BODY`] bytes.
+async fn read_body(request: Request) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(request.into_body(), MAX_BODY)
+        .await
+        .map_err(|_| ApiError::InvalidArgument(format!("the request body is larger than {MAX_BODY} bytes")))
+}
+
+/// A POST, else Twirp's `bad_route`.
+fn must_be_post(http_method: &Method) -> Result<(), ApiError> {
+    if http_method != Method::POST {
+        return Err(ApiError::BadRoute(format!("unsupported method {http_method} (only POST is allowed)")));
+    }
+    Ok(())
 }
 
 fn route(service: &str, method: &str, http_method: &Method) -> Result<RoomMethod, ApiError> {
@@ -104,15 +142,13 @@ fn route(service: &str, method: &str, http_method: &Method) -> Result<RoomMethod
     let Some(found) = found else {
         return Err(ApiError::BadRoute(format!("no handler for path /twirp/{service}/{method}")));
     };
-    if http_method != Method::POST {
-        return Err(ApiError::BadRoute(format!("unsupported method {http_method} (only POST is allowed)")));
-    }
+    must_be_post(http_method)?;
     Ok(found)
 }
 
 /// Verifies the caller's token; failures count against its address ([`AuthThrottle`]), and an
 /// address over the limit is refused before its token is looked at.
-fn authenticate(state: &ApiState<impl RoomAdmin>, request: &Request) -> Result<Claims, ApiError> {
+fn authenticate<A>(state: &ApiState<A>, request: &Request) -> Result<Claims, ApiError> {
     let now = (state.now_unix)();
     let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if let Some(ip) = ip {

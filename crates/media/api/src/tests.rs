@@ -36,12 +36,22 @@ fn token(grant: VideoGrant, secret: &str) -> String {
 }
 
 fn app() -> (Router, Fake) {
+    app_with(None)
+}
+
+fn app_with(ingress: Option<IngressApi>) -> (Router, Fake) {
+    app_with_services(ingress, None)
+}
+
+fn app_with_services(ingress: Option<IngressApi>, egress: Option<EgressApi>) -> (Router, Fake) {
     let fake = Fake::default();
     let state = ApiState {
         admin: fake.clone(),
         keys: Arc::new(KeySet::new([("devkey".to_owned(), "secret".to_owned())])),
         now_unix: || NOW,
         throttle: Arc::new(hikari_auth::AuthThrottle::new(5, 60)),
+        ingress,
+        egress,
     };
     (router(state), fake)
 }
@@ -142,6 +152,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         ("POST", "/twirp/livekit.RoomService/ListRooms", JSON, Some(create()), b"{}".to_vec(), StatusCode::FORBIDDEN, "permission_denied"),
         ("POST", "/twirp/livekit.RoomService/PerformRpc", JSON, Some(admin_of("r")), b"{}".to_vec(), StatusCode::NOT_IMPLEMENTED, "unimplemented"),
         ("POST", "/twirp/livekit.Egress/ListEgress", JSON, Some(admin_of("r")), b"{}".to_vec(), StatusCode::NOT_IMPLEMENTED, "unimplemented"),
+        ("POST", "/twirp/livekit.Ingress/ListIngress", JSON, Some(admin_of("r")), b"{}".to_vec(), StatusCode::NOT_IMPLEMENTED, "unimplemented"),
         ("POST", path, JSON, Some(admin_of("r")), vec![b' '; MAX_BODY + 1], StatusCode::BAD_REQUEST, "invalid_argument"),
     ];
     for (method, path, content_type, token, body, status, code) in cases {
@@ -162,3 +173,6 @@ async fn room_admin_is_scoped_to_its_room() {
     assert_eq!(other.code(), "permission_denied");
     assert_eq!(fake.seen.lock().expect("lock").len(), 1);
 }
+
+mod egress;
+mod ingress;

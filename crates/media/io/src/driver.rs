@@ -17,6 +17,7 @@ use hikari_sfu::{AdminError, AdminResponse, Command, ConnId, Output, Protocol, R
 
 use crate::error::MediaError;
 use crate::handle::{MediaHandle, Message};
+use crate::sinks::Sinks;
 use crate::stats::MediaStats;
 use crate::tcp::{CONN_BASE, LISTENER, TcpMedia};
 use crate::udp_batch::SendBatch;
@@ -102,6 +103,10 @@ struct MediaLoop {
     /// When each input handled since the last send arrived (the forward-latency samples
     /// taken at the next send).
     pending_inputs: Vec<Instant>,
+    /// When the ingest read the input of each `SourceMedia` handled since the last send.
+    pending_ingest: Vec<Instant>,
+    /// Internal sinks' outlets (recorders), batched like the datagrams.
+    sinks: Sinks,
 }
 
 /// Queued datagrams are sent once this many are waiting, even mid wake-up.
@@ -141,6 +146,8 @@ impl MediaLoop {
             next_stats: Instant::now(),
             batches,
             pending_inputs: Vec::with_capacity(256),
+            pending_ingest: Vec::with_capacity(64),
+            sinks: Sinks::default(),
         }
     }
 
@@ -193,7 +200,18 @@ impl MediaLoop {
                     self.outboxes.insert(join.conn, outbox);
                     self.sfu.handle_command(now, Command::Join(join));
                 }
-                Message::Command(c) => self.sfu.handle_command(now, c),
+                Message::Command(c) => {
+                    match &c {
+                        Command::SourceMedia { received: Some(at), .. } => self.pending_ingest.push(*at),
+                        Command::DetachSink { sink } => self.sinks.detach(*sink),
+                        _ => {}
+                    }
+                    self.sfu.handle_command(now, c)
+                }
+                Message::AttachSink { sink, room, track, outlet } => {
+                    self.sinks.attach(sink, outlet);
+                    self.sfu.handle_command(now, Command::AttachSink { sink, room, track });
+                }
                 Message::Admin(request, reply) => {
                     let id = self.next_admin;
                     self.next_admin += 1;
@@ -263,6 +281,10 @@ impl MediaLoop {
     /// Hands every queued datagram to the kernel, then records how long the inputs that
     /// produced them waited (receive → send).
     fn send(&mut self) {
+        for sink in self.sinks.flush() {
+            self.sfu.handle_command(Instant::now(), Command::DetachSink { sink });
+        }
+        self.stats.sink_packets_dropped = self.sinks.dropped;
         for (batch, (socket, _)) in self.batches.iter_mut().zip(&self.sockets) {
             if batch.len() == 0 {
                 continue;
@@ -278,6 +300,9 @@ impl MediaLoop {
         let now = Instant::now();
         for at in self.pending_inputs.drain(..) {
             self.stats.forward_latency.record(now.saturating_duration_since(at));
+        }
+        for at in self.pending_ingest.drain(..) {
+            self.stats.ingest_latency.record(now.saturating_duration_since(at));
         }
     }
 
@@ -321,14 +346,21 @@ impl MediaLoop {
                     }
                 }
             }
+            // An internal publisher (an ingest) hears of keyframe requests on its outbox; when
+            // it is full the request is dropped (another follows while the need lasts).
+            Output::SourceKeyframe { conn, track, layer } => {
+                if let Some(outbox) = self.outboxes.get(&conn) {
+                    let _ = outbox.try_send(SignalOut::Keyframe { track, layer });
+                }
+            }
             Output::Close { conn, reason } => {
                 if let Some(outbox) = self.outboxes.remove(&conn) {
                     let _ = outbox.try_send(SignalOut::Close(reason));
                 }
             }
             Output::Event(e) => (self.events)(*e),
-            // No sink is attached by this driver yet (recording and packaging attach them).
-            Output::Media { .. } | Output::SinkClosed { .. } => {}
+            Output::Media { sink, packet } => self.sinks.packet(sink, *packet),
+            Output::SinkClosed { sink, reason } => self.sinks.closed(sink, reason),
             Output::AdminReply { id, result } => {
                 if let Some(reply) = self.admin.remove(&id) {
                     let _ = reply.send(*result);

@@ -7,9 +7,11 @@ use std::sync::mpsc::{SyncSender, TrySendError};
 use mio::Waker;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use hikari_sfu::{AdminError, AdminRequest, AdminResponse, Command, ConnId, Join, SignalOut};
+use hikari_sfu::{AdminError, AdminRequest, AdminResponse, Command, ConnId, Join, SignalOut, SinkId};
+use hikari_types::{RoomName, TrackSid};
 
 use crate::error::MediaError;
+use crate::sinks::SinkOut;
 use crate::stats::MediaStats;
 
 /// What the handle queues for the media thread.
@@ -17,6 +19,7 @@ pub(crate) enum Message {
     Command(Command),
     Join(Box<Join>, mpsc::Sender<SignalOut>),
     Admin(AdminRequest, oneshot::Sender<Result<AdminResponse, AdminError>>),
+    AttachSink { sink: SinkId, room: RoomName, track: TrackSid, outlet: mpsc::Sender<SinkOut> },
 }
 
 /// A handle to the media thread, shared by the signaling tasks, the API and metrics.
@@ -54,6 +57,13 @@ impl MediaHandle {
         let (tx, rx) = oneshot::channel();
         self.send(Message::Admin(request, tx)).map_err(MediaError::Unavailable)?;
         Ok(rx.await.map_err(|_| MediaError::Unavailable("media thread stopped"))??)
+    }
+
+    /// Starts an internal sink on a track: its packets come to `outlet` in batches, then a
+    /// [`SinkOut::Closed`] (or the sender is dropped) when nothing more comes. Stop it with
+    /// [`Command::DetachSink`].
+    pub fn attach_sink(&self, sink: SinkId, room: RoomName, track: TrackSid, outlet: mpsc::Sender<SinkOut>) -> Result<(), &'static str> {
+        self.send(Message::AttachSink { sink, room, track, outlet })
     }
 
     /// The latest counters.

@@ -20,6 +20,11 @@ pub struct MediaStats {
     /// Time from reading a datagram to sending the batch it was handled in (for RTP, the
     /// forwarding latency through the SFU).
     pub forward_latency: LatencyHistogram,
+    /// Time from the ingest reading an encoder's bytes (RTMP, SRT) to sending the RTP made of
+    /// them (passthrough video; what goes through a codec job is not counted).
+    pub ingest_latency: LatencyHistogram,
+    /// Packets for internal sinks (recorders) lost because the sink did not keep up.
+    pub sink_packets_dropped: u64,
 }
 
 /// Upper bounds of [`LatencyHistogram`]'s buckets, in microseconds (then +Inf).

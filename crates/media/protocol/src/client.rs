@@ -113,7 +113,7 @@ pub fn encode_client_signal(signal: &ClientSignal) -> Vec<u8> {
     lk::SignalRequest { message }.encode_to_vec()
 }
 
-fn track_from_proto(t: &lk::TrackInfo) -> TrackInfo {
+pub(crate) fn track_from_proto(t: &lk::TrackInfo) -> TrackInfo {
     TrackInfo {
         sid: t.sid.as_str().into(),
         kind: track_kind_from_proto(t.r#type),

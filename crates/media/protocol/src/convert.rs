@@ -50,7 +50,7 @@ pub(crate) fn source_from_proto(v: i32) -> TrackSource {
     }
 }
 
-fn source_to_proto(s: TrackSource) -> lk::TrackSource {
+pub(crate) fn source_to_proto(s: TrackSource) -> lk::TrackSource {
     match s {
         TrackSource::Unknown => lk::TrackSource::Unknown,
         TrackSource::Camera => lk::TrackSource::Camera,

@@ -37,4 +37,7 @@ pub enum ProtocolError {
     /// Well-formed, but a value breaks a rule (a name too long, a required field empty).
     #[error("{0}")]
     Invalid(String),
+    /// A request this server does not run (yet); the message says what works instead.
+    #[error("{0}")]
+    Unsupported(String),
 }

@@ -109,7 +109,7 @@ impl RoomMethod {
     }
 }
 
-fn decode<M>(format: TwirpFormat, body: &[u8], what: &'static str) -> Result<M, ProtocolError>
+pub(crate) fn decode<M>(format: TwirpFormat, body: &[u8], what: &'static str) -> Result<M, ProtocolError>
 where
     M: Message + Default + serde::de::DeserializeOwned,
 {
@@ -187,12 +187,30 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
         M::CreateRoom => {
             let r: lk::CreateRoomRequest = decode(format, body, "CreateRoomRequest")?;
             check_len("metadata", &r.metadata, MAX_METADATA)?;
+            let auto_track_egress = match r.egress {
+                None => None,
+                Some(e) if e.room.is_some() || e.participant.is_some() => {
+                    return Err(ProtocolError::Unsupported(
+                        "CreateRoom: automatic room composite and participant egress are not available on this server yet; egress.tracks records every track"
+                            .into(),
+                    ));
+                }
+                Some(e) => match e.tracks {
+                    Some(t) if t.output.is_some() => {
+                        return Err(ProtocolError::Unsupported(
+                            "CreateRoom: egress.tracks uploads (S3, GCP, Azure, AliOSS) are not available on this server yet; files are kept in its recordings directory".into(),
+                        ));
+                    }
+                    t => t.map(|t| t.filepath),
+                },
+            };
             AdminRequest::CreateRoom {
                 name: room(r.name)?,
                 empty_timeout: r.empty_timeout,
                 departure_timeout: r.departure_timeout,
                 max_participants: r.max_participants,
                 metadata: r.metadata,
+                auto_track_egress,
             }
         }
         M::ListRooms => {
@@ -264,7 +282,7 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
     })
 }
 
-fn encode<M: Message + serde::Serialize>(format: TwirpFormat, m: &M) -> Vec<u8> {
+pub(crate) fn encode<M: Message + serde::Serialize>(format: TwirpFormat, m: &M) -> Vec<u8> {
     match format {
         TwirpFormat::Protobuf => m.encode_to_vec(),
         // Serialising a generated message to JSON cannot fail (no maps with non-string keys).

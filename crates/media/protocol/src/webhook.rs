@@ -1,9 +1,11 @@
 //! Webhook bodies: LiveKit's `WebhookEvent` as protojson.
 
-use hikari_types::{ParticipantInfo, RoomInfo, TrackInfo};
+use hikari_types::{Egress, Ingress, ParticipantInfo, RoomInfo, TrackInfo};
 use livekit_protocol as lk;
 
 use crate::convert::{participant_to_proto, room_to_proto, track_to_proto};
+use crate::egress::egress_to_proto;
+use crate::ingress::ingress_to_proto;
 
 /// What a webhook reports, before encoding.
 #[derive(Clone, Copy, Debug)]
@@ -16,6 +18,10 @@ pub struct WebhookBody<'a> {
     pub participant: Option<&'a ParticipantInfo>,
     /// The track, for track events.
     pub track: Option<&'a TrackInfo>,
+    /// The ingress, for ingress events (`ingress_info`).
+    pub ingress: Option<&'a Ingress>,
+    /// The egress, for egress events (`egress_info`).
+    pub egress: Option<&'a Egress>,
     /// A unique id of this event.
     pub id: &'a str,
     /// Unix seconds.
@@ -31,6 +37,8 @@ pub fn encode_webhook(body: &WebhookBody<'_>) -> Vec<u8> {
         room: body.room.map(room_to_proto),
         participant: body.participant.map(participant_to_proto),
         track: body.track.map(track_to_proto),
+        ingress_info: body.ingress.map(ingress_to_proto),
+        egress_info: body.egress.map(egress_to_proto),
         id: body.id.to_owned(),
         created_at: body.created_at,
         num_dropped: body.num_dropped,
@@ -52,6 +60,8 @@ mod tests {
             room: Some(&room),
             participant: None,
             track: None,
+            ingress: None,
+            egress: None,
             id: "EV_1",
             created_at: 1_700_000_000,
             num_dropped: 0,
@@ -62,5 +72,26 @@ mod tests {
         assert_eq!(v["createdAt"], "1700000000", "int64 is a string in protojson");
         assert!(v.get("participant").is_none());
         assert!(v.get("numDropped").is_none(), "defaults are omitted");
+    }
+
+    #[test]
+    fn ingress_events_carry_ingress_info() {
+        let room = RoomInfo { name: hikari_types::RoomName::new("r"), ..Default::default() };
+        let ingress = Ingress { id: "IN_a".into(), stream_key: "k".into(), room_name: "r".into(), ..Default::default() };
+        let bytes = encode_webhook(&WebhookBody {
+            event: "ingress_started",
+            room: Some(&room),
+            participant: None,
+            track: None,
+            ingress: Some(&ingress),
+            egress: None,
+            id: "EV_2",
+            created_at: 1,
+            num_dropped: 0,
+        });
+        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        assert_eq!(v["ingressInfo"]["ingressId"], "IN_a");
+        assert_eq!(v["ingressInfo"]["roomName"], "r");
+        assert!(v["ingressInfo"]["state"].is_object());
     }
 }

@@ -81,7 +81,7 @@ impl Room {
         let p = group[0].0;
         let Room { participants, tracks, pcs, allocator, .. } = self;
         let Some(part) = participants.get(p) else { return };
-        let down_pc = part.down_pc();
+        let Some(down_pc) = part.down_pc() else { return };
         let Some(estimate) = part.bandwidth_limit.or_else(|| pcs.get(down_pc).and_then(|pc| pc.estimate)) else { return };
         let (mut budget, mut desired) = (estimate, 0u64);
         allocator.legs.clear();

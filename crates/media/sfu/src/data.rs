@@ -58,7 +58,7 @@ impl Room {
     /// Writes an encoded data packet to a participant's channel of that reliability.
     pub(crate) fn send_data(&mut self, cx: &mut Ctx, p: PartIdx, bytes: &[u8], reliability: Reliability) {
         let Some(part) = self.participants.get(p) else { return };
-        let pc = part.down_pc();
+        let Some(pc) = part.down_pc() else { return };
         let identity: &ParticipantIdentity = &part.info.identity;
         let Some(pcx) = self.pcs.get_mut(pc) else { return };
         let Some(id) = pcx.out_channel(reliability) else {

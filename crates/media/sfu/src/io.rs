@@ -26,6 +26,14 @@ pub enum SignalMode {
         /// The offer carried in the join request.
         offer: Option<Sdp>,
     },
+    /// An internal publisher (an ingest): no PeerConnection. Its tracks are published at
+    /// once, in this order (their `cid`s come back in `TrackPublished` signals with their
+    /// sids); their media arrives as [`Command::SourceMedia`] and keyframe requests leave as
+    /// [`SignalOut::Keyframe`]. It leaves with a `Leave` signal.
+    Internal {
+        /// Its tracks; each names its codec first in `codecs` (`video/H264`, `audio/opus`).
+        tracks: Vec<AddTrack>,
+    },
 }
 
 /// A verified request to join a room.
@@ -94,6 +102,36 @@ pub enum Command {
         /// The sink.
         sink: SinkId,
     },
+    /// Media of an internal publisher (a [`SignalMode::Internal`] join): the RTP packets of
+    /// one frame, or fewer, for one of its tracks.
+    SourceMedia {
+        /// The publisher's signal connection.
+        conn: ConnId,
+        /// Which of its tracks: the index in its join's `tracks`.
+        track: u8,
+        /// The simulcast layer (0 is the lowest; 0 without simulcast).
+        layer: u8,
+        /// When the ingest read the input these packets were made of, if they came straight
+        /// from it (not through a codec job): the driver measures the ingest latency from it;
+        /// the core does not read it.
+        received: Option<std::time::Instant>,
+        /// The packets, in order.
+        packets: Vec<SourcePacket>,
+    },
+}
+
+/// One RTP packet from an internal publisher, packetized by it (RTP payload format of the
+/// track's codec).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourcePacket {
+    /// Extended sequence number: one more per packet of this track and layer.
+    pub seq: u64,
+    /// RTP timestamp, in the codec's clock rate.
+    pub ts: u32,
+    /// The RTP marker bit (the last packet of a video frame).
+    pub marker: bool,
+    /// The RTP payload.
+    pub payload: std::sync::Arc<[u8]>,
 }
 
 /// An internal receiver of one track's media, numbered by the driver.
@@ -156,6 +194,14 @@ pub enum SignalOut {
     Signal(ServerSignal),
     /// Close the connection (after the signals queued before).
     Close(DisconnectReason),
+    /// For an internal publisher: a subscriber or sink needs a keyframe of this track
+    /// (the index in its join's `tracks`) and layer.
+    Keyframe {
+        /// The track's index.
+        track: u8,
+        /// The layer.
+        layer: u8,
+    },
 }
 
 /// What the driver must do. One goes through the SFU's queue per datagram sent, so the
@@ -193,6 +239,15 @@ pub enum Output {
         sink: SinkId,
         /// Why.
         reason: SinkEnd,
+    },
+    /// An internal publisher's track needs a keyframe (see [`SignalOut::Keyframe`]).
+    SourceKeyframe {
+        /// The publisher's connection.
+        conn: ConnId,
+        /// The track's index in its join.
+        track: u8,
+        /// The layer.
+        layer: u8,
     },
     /// The outcome of [`Command::Admin`].
     AdminReply {

@@ -52,6 +52,7 @@ mod signal;
 mod simulate;
 mod single;
 mod sink;
+mod source;
 mod speakers;
 mod stats;
 mod subscribe;
@@ -71,7 +72,7 @@ use hikari_types::{DisconnectReason, LeaveAction, RoomInfo, RoomName, ServerSign
 
 pub use config::{LIVEKIT_COMPATIBLE_VERSION, RoomDefaults, SfuConfig};
 pub use hikari_types::{AdminError, AdminRequest, AdminResponse, JoinGrant};
-pub use io::{Command, ConnId, Join, MediaPacket, Output, Protocol, RoomEvent, SignalMode, SignalOut, SinkEnd, SinkId, Transmit};
+pub use io::{Command, ConnId, Join, MediaPacket, Output, Protocol, RoomEvent, SignalMode, SignalOut, SinkEnd, SinkId, SourcePacket, Transmit};
 pub use room::JoinError;
 pub use stats::{Counters, SfuStats};
 
@@ -167,6 +168,10 @@ impl Sfu {
             }
             Command::DetachSink { sink } => self.each_room(now, |room, _| room.detach_sink(sink)),
             Command::SinkKeyframe { sink } => self.each_room(now, |room, cx| room.sink_keyframe(cx, sink)),
+            Command::SourceMedia { conn, track, layer, packets, .. } => {
+                let Some(&(room, p)) = self.conns.get(&conn) else { return };
+                self.with_room(room, now, |r, cx| r.on_source_media(cx, p, track, layer, packets));
+            }
             Command::Shutdown => {
                 let rooms: Vec<_> = self.rooms.iter().map(|(r, _)| r).collect();
                 tracing::info!(rooms = rooms.len(), "shutting down: every participant leaves");

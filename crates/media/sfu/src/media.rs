@@ -9,25 +9,44 @@
 //! ([`Room::wrote`]) and it is drained when the driver next polls output, so the packets
 //! of one burst cost each subscriber one pass over str0m's state, not one each.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use str0m::format::Codec;
 use str0m::media::{KeyframeRequestKind, Mid, Pt};
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
 
 use crate::arena::{PcIdx, TrackIdx};
+use crate::codec::FrameInfo;
 use crate::codec::dd_ext::DdBytes;
 use crate::codec::{self, red, vp8};
 use crate::ctx::Ctx;
 use crate::forward::{Packet, Verdict};
+use crate::io::Output;
 use crate::layers;
 use crate::pc::Pc;
 use crate::room::Room;
 use crate::sink;
-use crate::track::CodecKey;
+use crate::track::{CodecKey, Origin};
 
 /// Bytes a packet takes beyond its payload: RTP header with extensions, SRTP tag.
 const RTP_OVERHEAD: u64 = 40;
+
+/// The payload type an internal publisher's packets count as: it sends one codec per track,
+/// so the subscriber's payload type is looked up once.
+pub(crate) const INTERNAL_PT: Pt = Pt::new_with_value(0);
+
+/// One incoming packet, from a PeerConnection or an internal publisher.
+pub(crate) struct Incoming {
+    pub layer: u8,
+    pub seq: u64,
+    pub ts: u32,
+    pub marker: bool,
+    pub arrived: Instant,
+    pub pt: Pt,
+    pub payload: Arc<[u8]>,
+    pub exts: ExtensionValues,
+}
 
 /// The least time between two keyframe requests to one publisher track.
 const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(500);
@@ -42,17 +61,12 @@ impl Room {
                 None => return,
             },
         };
-        let now = cx.now;
-        self.counters.rtp_in += 1;
         let Some(track) = self.tracks.get_mut(t) else { return };
-        if let Some(l) = track.layers.get_mut(usize::from(layer)) {
-            l.last_seen = Some(now);
-        }
         let pt_in = packet.header.payload_type;
         if track.codec.is_none() {
             track.codec = codec_of(&self.pcs[pc], pt_in);
             if let Some(c) = track.codec {
-                track.info.mime_type = mime_of(c.codec, c.red == Some(pt_in)).to_owned();
+                track.info.mime_type = codec::mime(c.codec, c.red == Some(pt_in)).to_owned();
             }
         }
         let Some(codec) = track.codec else { return };
@@ -66,6 +80,33 @@ impl Room {
             ..Default::default()
         };
         let frame = codec::inspect(codec.codec, layer, &packet.payload, dd_bytes(&packet), &mut track.codec_state);
+        if dd_bytes(&packet).is_some() {
+            // The dependency descriptor goes on unchanged to legs that negotiated it.
+            exts.user_values = std::mem::take(&mut packet.header.ext_vals.user_values);
+        }
+        let incoming = Incoming {
+            layer,
+            seq: *packet.seq_no,
+            ts: packet.header.timestamp,
+            marker: packet.header.marker,
+            arrived: packet.timestamp,
+            pt: pt_in,
+            payload: packet.payload,
+            exts,
+        };
+        self.fan_out(cx, t, incoming, frame);
+    }
+
+    /// One incoming packet of track `t` to every subscriber leg and sink.
+    pub(crate) fn fan_out(&mut self, cx: &mut Ctx, t: TrackIdx, incoming: Incoming, frame: FrameInfo) {
+        let now = cx.now;
+        self.counters.rtp_in += 1;
+        let Some(track) = self.tracks.get_mut(t) else { return };
+        let Some(codec) = track.codec else { return };
+        let layer = incoming.layer;
+        if let Some(l) = track.layers.get_mut(usize::from(layer)) {
+            l.last_seen = Some(now);
+        }
         if frame.svc {
             track.see_spatial(frame.spatial, frame.spatial_layers, now);
         }
@@ -73,15 +114,12 @@ impl Room {
         // packets count for their spatial layer, simulcast ones for their stream.
         let counted = if frame.svc { frame.spatial } else { layer };
         if let Some(l) = track.layers.get_mut(usize::from(counted)) {
-            l.bytes += packet.payload.len() as u64 + RTP_OVERHEAD;
-        }
-        if dd_bytes(&packet).is_some() {
-            // The dependency descriptor goes on unchanged to legs that negotiated it.
-            exts.user_values = std::mem::take(&mut packet.header.ext_vals.user_values);
+            l.bytes += incoming.payload.len() as u64 + RTP_OVERHEAD;
         }
         let keyframe = track.is_video() && frame.keyframe;
         let flowing = track.flowing(now);
-        let incoming = Packet { layer, seq: *packet.seq_no, ts: packet.header.timestamp, keyframe, frame };
+        let packet = Packet { layer, seq: incoming.seq, ts: incoming.ts, keyframe, frame };
+        let pt_in = incoming.pt;
         let red_in = codec.red == Some(pt_in);
         // RED's primary block, cut out once per packet for the legs without RED.
         let mut primary = None;
@@ -90,7 +128,7 @@ impl Room {
         for down in track.downs.iter_mut() {
             let Some(ssrc_out) = down.ssrc else { continue };
             let Some(target) = down.target(flowing) else { continue };
-            let verdict = down.forwarder.on_packet(incoming, target, down.max_temporal, now);
+            let verdict = down.forwarder.on_packet(packet, target, down.max_temporal, now);
             if down.forwarder.needs_keyframe(target) {
                 want_keyframe |= 1 << target;
             }
@@ -107,17 +145,17 @@ impl Room {
                 },
             };
             let payload = if strip {
-                let Some(p) = primary.get_or_insert_with(|| red::primary_payload(&packet.payload)) else { continue };
+                let Some(p) = primary.get_or_insert_with(|| red::primary_payload(&incoming.payload)) else { continue };
                 p.clone()
             } else {
-                packet.payload.clone()
+                incoming.payload.clone()
             };
-            let mut write = RtpWrite::new(pt_out, seq.into(), ts, packet.timestamp, payload)
-                .marker(packet.header.marker || end_of_frame)
-                .ext_vals(exts.clone())
+            let mut write = RtpWrite::new(pt_out, seq.into(), ts, incoming.arrived, payload)
+                .marker(incoming.marker || end_of_frame)
+                .ext_vals(incoming.exts.clone())
                 .nackable(track.info.kind == hikari_types::TrackKind::Video);
             if let Some((pid, tl0)) = picture.filter(|_| codec.codec == Codec::Vp8)
-                && let Some(patch) = vp8::patch(&packet.payload, Some(pid), tl0)
+                && let Some(patch) = vp8::patch(&incoming.payload, Some(pid), tl0)
             {
                 write = write.vp8_patch(patch);
             }
@@ -128,7 +166,11 @@ impl Room {
             Room::wrote(cx, down.pc, sub, &mut self.dirty, &mut self.events, &mut self.failed);
         }
         if !track.sinks.is_empty() {
-            sink::to_sinks(cx.out, track, incoming, &packet, flowing, &mut want_keyframe);
+            // Sinks take the codec's own payload: RED audio reaches them as its primary Opus.
+            let payload = if red_in { primary.get_or_insert_with(|| red::primary_payload(&incoming.payload)).clone() } else { Some(incoming.payload.clone()) };
+            if let Some(payload) = payload {
+                sink::to_sinks(cx.out, track, packet, incoming.marker, &payload, now, flowing, &mut want_keyframe);
+            }
         }
         for layer in 0..layers::LAYERS {
             if want_keyframe & (1 << layer) != 0 {
@@ -144,7 +186,7 @@ impl Room {
             let rx = api.stream_rx(&ssrc)?;
             (rx.mid(), rx.rid())
         };
-        let (t, track) = self.tracks.iter_mut().find(|(_, t)| t.pc == pc && t.mid == Some(mid))?;
+        let (t, track) = self.tracks.iter_mut().find(|(_, t)| t.arrives_on(pc) && t.mid == Some(mid))?;
         let layer = track.layer_of(rid);
         self.pcs[pc].ssrc_tracks.insert(ssrc, (t, layer));
         Some((t, layer))
@@ -168,14 +210,22 @@ impl Room {
     pub(crate) fn request_keyframe(&mut self, cx: &mut Ctx, t: TrackIdx, layer: u8) {
         let now = cx.now;
         let Some(track) = self.tracks.get_mut(t) else { return };
-        let Some(mid) = track.mid else { return };
         let Some(state) = track.layers.get_mut(usize::from(layer)) else { return };
         if state.last_keyframe_request.is_some_and(|at| now.saturating_duration_since(at) < KEYFRAME_REQUEST_INTERVAL) {
             return;
         }
         state.last_keyframe_request = Some(now);
         let rid = state.rid;
-        let pc = track.pc;
+        let pc = match track.origin {
+            Origin::Pc(pc) => pc,
+            Origin::Internal(index) => {
+                let Some(owner) = self.participants.get(track.owner) else { return };
+                cx.out.push_back(Output::SourceKeyframe { conn: owner.conn, track: index, layer });
+                self.counters.keyframe_requests += 1;
+                return;
+            }
+        };
+        let Some(mid) = track.mid else { return };
         let Some(publisher) = self.pcs.get_mut(pc) else { return };
         if let Some(rx) = publisher.rtc.direct_api().stream_rx_by_mid(mid, rid) {
             rx.request_keyframe(KeyframeRequestKind::Pli);
@@ -226,17 +276,4 @@ fn payload_type_for(pc: &Pc, codec: CodecKey, red_in: bool) -> Option<(Pt, bool)
 /// The AV1 dependency descriptor's bytes, when the packet carried one.
 fn dd_bytes(packet: &RtpPacket) -> Option<&[u8]> {
     packet.header.ext_vals.user_values.get::<DdBytes>().map(DdBytes::as_slice)
-}
-
-/// The MIME type LiveKit reports for a track: RED-carrying audio is `audio/red`.
-fn mime_of(codec: Codec, red: bool) -> &'static str {
-    match codec {
-        Codec::Opus if red => "audio/red",
-        Codec::Opus => "audio/opus",
-        Codec::Vp8 => "video/VP8",
-        Codec::H264 => "video/H264",
-        Codec::Vp9 => "video/VP9",
-        Codec::Av1 => "video/AV1",
-        _ => "application/octet-stream",
-    }
 }

@@ -27,6 +27,7 @@ impl Room {
             return Err(JoinError::RoomFull(self.info.name.to_string()));
         }
         let single = matches!(join.mode, SignalMode::Single { .. });
+        let internal = matches!(join.mode, SignalMode::Internal { .. });
         let info = ParticipantInfo {
             sid: cx.rng.sid("PA_").as_str().into(),
             identity: join.grant.identity.clone(),
@@ -46,8 +47,8 @@ impl Room {
         let tcp_only = self.tcp_only.remove(&join.grant.identity);
         // `force-tls` asked for it: this session must relay through TURN over TLS.
         let force_relay = self.relay_only.remove(&join.grant.identity);
-        let publisher = self.add_pc(cx, if single { Role::Single } else { Role::Publisher }, p, tcp_only);
-        let subscriber = (!single).then(|| self.add_pc(cx, Role::Subscriber, p, tcp_only));
+        let publisher = (!internal).then(|| self.add_pc(cx, if single { Role::Single } else { Role::Publisher }, p, tcp_only));
+        let subscriber = (!single && !internal).then(|| self.add_pc(cx, Role::Subscriber, p, tcp_only));
         self.participants.insert(Participant {
             info,
             conn: join.conn,
@@ -107,13 +108,17 @@ impl Room {
         if let Some(sub) = subscriber {
             self.negotiate(cx, sub);
         }
-        if let SignalMode::Single { add_tracks, offer } = join.mode {
-            for add in add_tracks {
-                self.add_track(cx, p, add);
+        match join.mode {
+            SignalMode::Single { add_tracks, offer } => {
+                for add in add_tracks {
+                    self.add_track(cx, p, add);
+                }
+                if let Some(offer) = offer {
+                    self.on_offer(cx, p, offer);
+                }
             }
-            if let Some(offer) = offer {
-                self.on_offer(cx, p, offer);
-            }
+            SignalMode::Internal { tracks } => self.publish_internal(cx, p, tracks),
+            SignalMode::Dual => {}
         }
         self.process(cx);
         Ok(())
@@ -142,7 +147,7 @@ impl Room {
         }
         let Some(part) = self.participants.remove(p) else { return };
         self.by_identity.remove(&part.info.identity);
-        for pc in std::iter::once(part.publisher).chain(part.subscriber) {
+        for pc in part.publisher.into_iter().chain(part.subscriber) {
             if let Some(mut pc) = self.pcs.remove(pc) {
                 pc.rtc.disconnect();
             }

@@ -86,6 +86,10 @@ pub(crate) struct Pc {
     /// Channels on which the server writes data to this participant.
     pub reliable_out: Option<ChannelId>,
     pub lossy_out: Option<ChannelId>,
+    /// The client's last offer's `mid_to_track_id`: which track (its cid, as the client
+    /// names it) each media line carries. The LiveKit Rust SDK (Python, Node) sends it, and
+    /// its msid track ids are not its cids.
+    pub offer_mids: std::collections::BTreeMap<String, String>,
     /// Incoming RTP: SSRC to (track slot, simulcast layer).
     pub ssrc_tracks: HashMap<Ssrc, (TrackIdx, u8)>,
     pub connected: bool,
@@ -162,6 +166,7 @@ impl Pc {
             ufrag,
             scheduled: None,
             offer_in_flight: None,
+            offer_mids: Default::default(),
             offer_sent_at: None,
             offers_made: 0,
             changes: Vec::new(),

@@ -12,10 +12,10 @@ use crate::ctx::Ctx;
 use crate::io::{Output, RoomEvent};
 use crate::pc::Role;
 use crate::room::Room;
-use crate::track::Track;
+use crate::track::{Origin, Track};
 
 /// Most tracks one participant may announce and publish.
-const MAX_TRACKS_PER_PARTICIPANT: usize = 32;
+pub(crate) const MAX_TRACKS_PER_PARTICIPANT: usize = 32;
 
 impl Room {
     pub(crate) fn add_track(&mut self, cx: &mut Ctx, p: PartIdx, add: AddTrack) {
@@ -66,9 +66,13 @@ impl Room {
     }
 
     pub(crate) fn on_offer(&mut self, cx: &mut Ctx, p: PartIdx, sdp: Sdp) {
-        let pc = self.participants[p].publisher;
+        let Some(pc) = self.participants[p].publisher else {
+            tracing::warn!(participant = %self.participants[p].info.identity, "an offer from a publisher without a PeerConnection: ignored");
+            return;
+        };
         let conn = self.participants[p].conn;
         let single = self.pcs[pc].role == Role::Single;
+        self.pcs[pc].offer_mids = sdp.mid_to_track.iter().map(|(mid, track)| (mid.clone(), track.as_str().to_owned())).collect();
         if single {
             self.pcs[pc].requested = (0, 0);
             self.pcs[pc].awaiting_offer = false;
@@ -115,27 +119,36 @@ impl Room {
         let owner = self.pcs[pc].owner;
         let Some(media) = self.pcs[pc].rtc.media(added.mid) else { return };
         let msid_track = media.track_id().to_owned();
+        let msid_stream = media.stream_id().to_owned();
+        let named = self.pcs[pc].offer_mids.get(&added.mid.to_string()).cloned();
         let Some(part) = self.participants.get_mut(owner) else { return };
         let kind = if added.kind.is_audio() { TrackKind::Audio } else { TrackKind::Video };
-        // Match by the msid track id the client sent as `cid`; a client that uses another
-        // id is matched by kind when only one such track is pending.
-        let found = part.pending.iter().position(|(cid, _)| *cid == msid_track).or_else(|| {
-            let mut same_kind = part.pending.iter().enumerate().filter(|(_, (_, t))| t.kind == kind);
-            match (same_kind.next(), same_kind.next()) {
-                (Some((i, _)), None) => Some(i),
-                _ => None,
-            }
-        });
+        // Match by the msid track id the client sent as `cid`, or by the cid (or sid) the
+        // offer's `mid_to_track_id` names for this line; else, as LiveKit's server does, by
+        // kind: the oldest pending track of this kind (clients add their media lines in the
+        // order they announced the tracks; the LiveKit Rust SDK's msid track ids are not its
+        // cids, and a webinar presenter publishes a camera and a screen share).
+        let is_named = |cid: &str, t: &TrackInfo| named.as_deref().is_some_and(|n| n == cid || n == t.sid.as_str());
+        let found =
+            part.pending.iter().position(|(cid, t)| *cid == msid_track || is_named(cid, t)).or_else(|| part.pending.iter().position(|(_, t)| t.kind == kind));
         let Some(index) = found else {
-            tracing::warn!(participant = %part.info.identity, mid = %added.mid, msid = %msid_track, "media without a matching add_track");
+            let pending: Vec<&str> = part.pending.iter().map(|(cid, _)| cid.as_str()).collect();
+            tracing::warn!(participant = %part.info.identity, mid = %added.mid, msid = %msid_track, stream = %msid_stream, named = ?named, ?pending, "media without a matching add_track");
             return;
         };
         let (_, mut info) = part.pending.remove(index);
         info.mid = added.mid.to_string();
-        let mut track = Track::new(info, owner, pc);
+        let mut track = Track::new(info, owner, Origin::Pc(pc));
         track.mid = Some(added.mid);
+        self.publish_track(cx, track);
+    }
+
+    /// A track whose media can flow: told to everyone, subscribed by those who subscribe
+    /// to everything.
+    pub(crate) fn publish_track(&mut self, cx: &mut Ctx, track: Track) {
+        let owner = track.owner;
         let t = self.tracks.insert(track);
-        tracing::info!(participant = %self.participants[owner].info.identity, sid = %self.tracks[t].info.sid, mid = %added.mid, "track published");
+        tracing::info!(participant = %self.participants[owner].info.identity, sid = %self.tracks[t].info.sid, mid = %self.tracks[t].info.mid, "track published");
         self.touch(cx, owner);
         let room = self.room_info();
         let participant = self.participant_info(owner);
@@ -152,7 +165,7 @@ impl Room {
         let gone: Vec<_> = self
             .tracks
             .iter()
-            .filter(|(_, t)| t.pc == pc)
+            .filter(|(_, t)| t.arrives_on(pc))
             .filter(|(_, t)| {
                 t.mid.is_some_and(|mid| self.pcs[pc].rtc.media(mid).is_none_or(|m| !matches!(m.direction(), Direction::RecvOnly | Direction::SendRecv)))
             })
@@ -173,7 +186,9 @@ impl Room {
                 self.unsubscribe_leg(cx, down.pc, mid);
             }
         }
-        if let Some(pc) = self.pcs.get_mut(track.pc) {
+        if let Origin::Pc(pc) = track.origin
+            && let Some(pc) = self.pcs.get_mut(pc)
+        {
             pc.ssrc_tracks.retain(|_, (slot, _)| *slot != t);
         }
         if self.participants.contains(track.owner) {

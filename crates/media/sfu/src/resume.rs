@@ -38,7 +38,10 @@ impl Room {
             return Err(JoinError::CannotResume("the session named is not this identity's"));
         }
         let single = matches!(join.mode, SignalMode::Single { .. });
-        if single != (self.pcs[part.publisher].role == Role::Single) {
+        let Some(publisher) = part.publisher else {
+            return Err(JoinError::CannotResume("an internal publisher does not resume"));
+        };
+        if single != (self.pcs[publisher].role == Role::Single) {
             return Err(JoinError::CannotResume("the session used the other signalling mode"));
         }
         if part.subscriber.is_some_and(|s| self.pcs[s].offer_in_flight.is_some()) {

@@ -35,8 +35,9 @@ pub(crate) struct Participant {
     pub info: ParticipantInfo,
     pub conn: ConnId,
     pub auto_subscribe: bool,
-    /// The PeerConnection the client publishes on (the only one in single-PC mode).
-    pub publisher: PcIdx,
+    /// The PeerConnection the client publishes on (the only one in single-PC mode); `None`
+    /// for an internal publisher (`SignalMode::Internal`).
+    pub publisher: Option<PcIdx>,
     /// The server-offered PeerConnection (two-PC mode only).
     pub subscriber: Option<PcIdx>,
     /// Tracks announced by `add_track` and not yet seen in an offer: (cid, track).
@@ -66,9 +67,10 @@ pub(crate) struct Participant {
 }
 
 impl Participant {
-    /// The PeerConnection the server sends this participant's media and data on.
-    pub fn down_pc(&self) -> PcIdx {
-        self.subscriber.unwrap_or(self.publisher)
+    /// The PeerConnection the server sends this participant's media and data on (none for
+    /// an internal publisher).
+    pub fn down_pc(&self) -> Option<PcIdx> {
+        self.subscriber.or(self.publisher)
     }
 }
 

@@ -26,10 +26,12 @@ impl Room {
             ClientSignal::Trickle(t) => {
                 let part = &self.participants[p];
                 let pc = match t.target {
-                    SignalTarget::Subscriber => part.subscriber.unwrap_or(part.publisher),
+                    SignalTarget::Subscriber => part.down_pc(),
                     SignalTarget::Publisher => part.publisher,
                 };
-                if let Some(candidate) = parse_candidate(&t.candidate) {
+                if let Some(pc) = pc
+                    && let Some(candidate) = parse_candidate(&t.candidate)
+                {
                     self.pcs[pc].rtc.add_remote_candidate(candidate);
                     self.drain(cx, pc);
                 }

@@ -2,7 +2,8 @@
 //! packager, a relay to another shard) rather than to a PeerConnection. A sink leg runs the
 //! same forwarder as a subscriber's (continuous sequence numbers, switches at keyframes),
 //! always wants the best layer, and counts for dynacast; its packets leave as
-//! [`Output::Media`], sharing the payload with every other leg.
+//! [`Output::Media`], sharing the payload with every other leg. A sink takes the codec's own
+//! payload: RED-carrying audio reaches it as the RED packet's primary Opus.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -53,15 +54,17 @@ impl Room {
 
 /// Hands one incoming packet to a track's sinks; the layers some sink waits on a
 /// keyframe of are added to `want_keyframe`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn to_sinks(
     out: &mut std::collections::VecDeque<Output>,
     track: &mut Track,
     incoming: Packet,
-    p: &str0m::rtp::RtpPacket,
+    marker: bool,
+    payload: &Arc<[u8]>,
+    now: Instant,
     flowing: u8,
     want_keyframe: &mut u8,
 ) {
-    let now: Instant = p.timestamp;
     let target = layers::pick(layers::TOP, flowing);
     for leg in track.sinks.iter_mut() {
         let verdict = leg.forwarder.on_packet(incoming, target, ALL_TEMPORAL, now);
@@ -69,8 +72,7 @@ pub(crate) fn to_sinks(
             *want_keyframe |= 1 << target;
         }
         let Verdict::Forward { seq, ts, end_of_frame, .. } = verdict else { continue };
-        let packet =
-            MediaPacket { seq, ts, marker: p.header.marker || end_of_frame, keyframe: incoming.keyframe, payload: Arc::clone(&p.payload), arrived: now };
+        let packet = MediaPacket { seq, ts, marker: marker || end_of_frame, keyframe: incoming.keyframe, payload: Arc::clone(payload), arrived: now };
         out.push_back(Output::Media { sink: leg.sink, packet: Box::new(packet) });
     }
 }

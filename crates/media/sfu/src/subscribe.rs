@@ -63,7 +63,7 @@ impl Room {
         if track.owner == s || track.downs.iter().any(|d| d.subscriber == s) {
             return None;
         }
-        let pc = self.participants[s].down_pc();
+        let pc = self.participants[s].down_pc()?;
         // It now receives the publisher: it hears of its connection quality next time.
         self.participants[s].quality_told = false;
         let video = track.info.kind == TrackKind::Video;

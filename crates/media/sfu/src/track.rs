@@ -124,13 +124,22 @@ pub(crate) struct SinkLeg {
     pub forwarder: Forwarder,
 }
 
+/// Where a track's media comes from: the seam for publishers that are not PeerConnections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Media lines of a client's PeerConnection.
+    Pc(PcIdx),
+    /// An internal publisher (an ingest): the track's index in its join (`SignalMode::Internal`).
+    Internal(u8),
+}
+
 pub(crate) struct Track {
     pub info: TrackInfo,
     /// The publishing participant's slot.
     pub owner: PartIdx,
-    /// The PeerConnection it arrives on.
-    pub pc: PcIdx,
-    /// Its media line on that PeerConnection, once the offer carrying it was accepted.
+    /// Where its media comes from.
+    pub origin: Origin,
+    /// Its media line on its PeerConnection, once the offer carrying it was accepted.
     pub mid: Option<Mid>,
     /// Simulcast layers by quality (index 0 is the lowest).
     pub layers: Vec<Layer>,
@@ -151,11 +160,11 @@ pub(crate) struct Track {
 }
 
 impl Track {
-    pub fn new(info: TrackInfo, owner: PartIdx, pc: PcIdx) -> Self {
+    pub fn new(info: TrackInfo, owner: PartIdx, origin: Origin) -> Self {
         Self {
             info,
             owner,
-            pc,
+            origin,
             mid: None,
             layers: Vec::new(),
             codec: None,
@@ -169,9 +178,15 @@ impl Track {
         }
     }
 
-    /// Whether media can be subscribed (the offer carrying it was accepted).
+    /// Whether media can be subscribed (the offer carrying it was accepted; an internal
+    /// publisher's tracks are from the start).
     pub fn published(&self) -> bool {
-        self.mid.is_some()
+        self.mid.is_some() || matches!(self.origin, Origin::Internal(_))
+    }
+
+    /// Whether its media arrives on PeerConnection `pc`.
+    pub fn arrives_on(&self, pc: PcIdx) -> bool {
+        self.origin == Origin::Pc(pc)
     }
 
     pub fn is_video(&self) -> bool {
@@ -285,7 +300,7 @@ mod tests {
 
     #[test]
     fn flowing_layers_are_the_ones_seen_lately() {
-        let mut t = Track::new(TrackInfo::default(), PartIdx::from_slot(0), PcIdx::from_slot(0));
+        let mut t = Track::new(TrackInfo::default(), PartIdx::from_slot(0), Origin::Pc(PcIdx::from_slot(0)));
         let now = Instant::now();
         let q = t.layer_of(Some("q".into()));
         let f = t.layer_of(Some("f".into()));
@@ -296,7 +311,7 @@ mod tests {
         t.layers[2].last_seen = Some(now + Duration::from_millis(900));
         assert_eq!(t.flowing(now + Duration::from_millis(900)), 0b101);
         assert_eq!(t.flowing(now + Duration::from_millis(1500)), 0b100, "a layer unseen for a second stopped");
-        let mut plain = Track::new(TrackInfo::default(), PartIdx::from_slot(0), PcIdx::from_slot(0));
+        let mut plain = Track::new(TrackInfo::default(), PartIdx::from_slot(0), Origin::Pc(PcIdx::from_slot(0)));
         assert_eq!(plain.layer_of(None), 0);
     }
 }

@@ -53,3 +53,31 @@ fn a_sink_is_told_when_its_track_goes_and_an_unknown_track_is_refused() {
     w.signal(alice, hikari_types::ClientSignal::Leave { reason: hikari_types::DisconnectReason::ClientInitiated });
     assert!(w.sinks_closed.contains(&(SinkId(3), SinkEnd::Unpublished)), "{:?}", w.sinks_closed);
 }
+
+/// A publisher whose signal connection drops and resumes (LiveKit's `reconnect=1`) keeps its
+/// track: a recording's sink is not told anything and its packets go on, numbers continuous.
+#[test]
+fn a_sink_outlives_its_publishers_resume() {
+    let (mut w, alice, _bob, video) = World::video_call();
+    let sid = w.published_sid(alice);
+    let alice_sid = w.sid(alice);
+    w.command(Command::AttachSink { sink: SinkId(5), room: "room".into(), track: sid });
+    let mut n = 0;
+    let mut frames = |w: &mut World, count: u64| {
+        for _ in 0..count {
+            w.write_frame(alice, video, Codec::Vp8, n, n % 30 == 0);
+            n += 1;
+            w.pass(Duration::from_millis(33));
+        }
+    };
+    frames(&mut w, 40);
+    let before = w.sink_packets.len();
+    w.drop_signal(alice);
+    frames(&mut w, 60);
+    w.resume(alice, &alice_sid);
+    frames(&mut w, 60);
+    assert!(w.sinks_closed.is_empty(), "the sink was never closed: {:?}", w.sinks_closed);
+    let got: Vec<_> = w.sink_packets.iter().filter(|(s, _)| *s == SinkId(5)).map(|(_, p)| p.seq).collect();
+    assert!(w.sink_packets.len() >= before + 100, "packets went on through the drop and the resume: {} then {}", before, w.sink_packets.len());
+    assert!(got.windows(2).all(|p| p[1] == p[0] + 1), "sequence numbers stay continuous");
+}

@@ -226,6 +226,8 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
                     }
                 }
                 Some(SignalOut::Close(reason)) => break Some(close_frame(close_code(reason), &format!("{reason:?}"))),
+                // Only internal publishers are asked for keyframes this way.
+                Some(SignalOut::Keyframe { .. }) => {}
                 None => break Some(close_frame(1000, "closed")),
             },
             _ = check.tick() => {

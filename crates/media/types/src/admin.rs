@@ -25,6 +25,9 @@ pub enum AdminRequest {
         max_participants: u32,
         /// Metadata.
         metadata: String,
+        /// `egress.tracks`: record every track published in the room, to files named by this
+        /// filepath template. The core ignores it; the wiring's recorder runs it.
+        auto_track_egress: Option<String>,
     },
     /// List rooms, all or by name.
     ListRooms {

@@ -65,3 +65,11 @@ string_id!(
     /// A published track's server-generated id, `TR_` followed by random base62.
     TrackSid
 );
+string_id!(
+    /// An ingress's server-generated id, `IN_` followed by random base62.
+    IngressId
+);
+string_id!(
+    /// An egress's server-generated id, `EG_` followed by random base62.
+    EgressId
+);

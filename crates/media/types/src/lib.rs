@@ -11,19 +11,30 @@
 
 mod admin;
 mod data;
+mod egress;
 mod grant;
 mod ids;
 mod info;
+mod ingress;
+mod ingress_admin;
+mod ingress_options;
 mod scenario;
 mod signal;
 
 pub use admin::{AdminError, AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME};
 pub use data::{DataPackets, DataRelay, DataSender, Reliability};
+pub use egress::{Egress, EgressFilter, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, StartTrackEgress};
 pub use grant::JoinGrant;
-pub use ids::{ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
+pub use ids::{EgressId, IngressId, ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};
 pub use info::{
     ClientInfo, DisconnectReason, Encryption, ParticipantInfo, ParticipantKind, ParticipantState, Permissions, RoomInfo, SimulcastLayer, TrackInfo, TrackKind,
     TrackSource, VideoQuality,
+};
+pub use ingress::{Ingress, IngressInput, IngressState, IngressStatus, InputAudioState, InputVideoState};
+pub use ingress_admin::{CreateIngress, IngressFilter, IngressRequest, IngressResponse, UpdateIngress};
+pub use ingress_options::{
+    AudioCodec, AudioEncoding, AudioEncodingOptions, AudioPreset, IngressAudioOptions, IngressVideoOptions, VideoCodec, VideoEncoding, VideoEncodingOptions,
+    VideoPreset,
 };
 pub use scenario::{Scenario, SyncState};
 pub use signal::{

@@ -164,6 +164,8 @@ impl<T: Transport> Worker<T> {
                 room: Some(&e.room),
                 participant: e.participant.as_ref(),
                 track: e.track.as_ref(),
+                ingress: e.ingress.as_deref(),
+                egress: e.egress.as_deref(),
                 id: &job.id,
                 created_at: job.created_at,
                 num_dropped: i32::try_from(num_dropped).unwrap_or(i32::MAX),

@@ -30,7 +30,7 @@ async fn posts_protojson_with_a_raw_signed_token() {
     let settings = WebhookSettings::new("whkey".into(), "whsecret".into(), vec![format!("http://{addr}/hook")]);
     let n = Notifier::start(settings, HttpTransport::new(Duration::from_secs(5)));
     let room = RoomInfo { name: RoomName::new("lobby"), ..Default::default() };
-    n.notify(Event { kind: EventKind::RoomStarted, room, participant: None, track: None });
+    n.notify(Event { kind: EventKind::RoomStarted, room, participant: None, track: None, ingress: None, egress: None });
     for _ in 0..500 {
         if n.counters().delivered == 1 {
             break;

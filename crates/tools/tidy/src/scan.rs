@@ -136,7 +136,11 @@ fn declare(tokens: &TokenStream, path: &[String], dir: &Path, file: usize, modul
             Some(TokenTree::Punct(p)) if p.as_char() == ';' => {
                 let flat = dir.join(format!("{name}.rs"));
                 let file = if flat.exists() { flat } else { dir.join(&name).join("mod.rs") };
-                pending.push((file, child));
+                // Neither: a `#[path]` module, a file of another crate (the fuzz bodies reuse
+                // the SFU's test world); not part of this crate's graph.
+                if file.exists() {
+                    pending.push((file, child));
+                }
             }
             Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => {
                 modules.insert(child.clone(), file);

@@ -1,8 +1,10 @@
 // Node server-SDK checks: RoomServiceClient create/list/delete (JSON Twirp), a wrong secret
-// gets `unauthenticated`, and the room's webhooks verify with WebhookReceiver.
+// gets `unauthenticated`, the room's webhooks verify with WebhookReceiver, EgressClient lists
+// and refuses (egress()), and IngressClient
+// create/list/update/delete (JSON Twirp).
 // Usage: node test.mjs --url http://10.77.0.1:7880 --hooks hooks.jsonl
 import { readFileSync } from 'node:fs';
-import { RoomServiceClient, WebhookReceiver } from 'livekit-server-sdk';
+import { DirectFileOutput, EgressClient, EgressStatus, IngressClient, IngressInput, RoomServiceClient, WebhookReceiver } from 'livekit-server-sdk';
 
 const arg = (name) => process.argv[process.argv.indexOf(`--${name}`) + 1];
 const url = arg('url');
@@ -74,6 +76,61 @@ async function main() {
   }
 }
 
+async function ingress() {
+  const client = new IngressClient(url, KEY, SECRET);
+  const roomName = `node-ingress-${Math.random().toString(36).slice(2, 10)}`;
+  const host = new URL(url).hostname;
+  const info = await client.createIngress(IngressInput.RTMP_INPUT, {
+    name: 'obs', roomName, participantIdentity: 'node-host', participantName: 'Node Host',
+  });
+  check('node_ingress_create', info.ingressId.startsWith('IN_') && info.streamKey.length >= 16
+    && info.url === `rtmp://${host}:1935/x` && info.reusable, `${info.ingressId} ${info.url}`);
+  const whip = await client.createIngress(IngressInput.WHIP_INPUT, { name: 'browser', roomName: `${roomName}-whip`, participantIdentity: 'node-whip' });
+  check('node_ingress_create_whip', whip.url === `http://${host}:7880/w` && whip.enableTranscoding === false, whip.url);
+  const listed = await client.listIngress({ roomName });
+  check('node_ingress_list_by_room', listed.length === 1 && listed[0].ingressId === info.ingressId
+    && listed[0].participantName === 'Node Host', `${listed.map((i) => i.ingressId)}`);
+  const byId = await client.listIngress({ ingressId: whip.ingressId });
+  check('node_ingress_list_by_id', byId.length === 1 && byId[0].ingressId === whip.ingressId);
+  const updated = await client.updateIngress(info.ingressId, { name: 'renamed' });
+  check('node_ingress_update', updated.name === 'renamed' && updated.roomName === roomName);
+  for (const i of [info, whip]) {
+    const gone = await client.deleteIngress(i.ingressId);
+    check('node_ingress_delete', gone.ingressId === i.ingressId);
+  }
+  const after = await client.listIngress({ roomName });
+  check('node_ingress_deleted_gone', after.length === 0);
+  try {
+    await client.deleteIngress(info.ingressId);
+    check('node_ingress_delete_twice_not_found', false, 'the second delete succeeded');
+  } catch (e) {
+    check('node_ingress_delete_twice_not_found', e.code === 'not_found' || e.status === 404, `${e.code} ${e.message}`);
+  }
+}
+
+// EgressClient: the recordings the Python egress scenario made (run before this one against
+// the same server) list as complete with their files; refusals keep their Twirp codes.
+async function egress() {
+  const client = new EgressClient(url, KEY, SECRET);
+  const all = await client.listEgress();
+  const complete = all.filter((e) => e.status === EgressStatus.EGRESS_COMPLETE && e.fileResults[0]?.location.startsWith('/recordings/'));
+  check('node_egress_list', all.length >= 5 && complete.length >= 5, `${all.length} listed, ${complete.length} complete with files`);
+  check('node_egress_list_active', (await client.listEgress({ active: true })).length === 0);
+  const refused = async (name, call, code) => {
+    try {
+      await call();
+      check(name, false, 'accepted');
+    } catch (e) {
+      check(name, e.code === code, `${e.code} ${e.message}`);
+    }
+  };
+  await refused('node_egress_start_unknown_room', () => client.startTrackEgress('no-such-room', new DirectFileOutput({ filepath: 'x' }), 'TR_nope'), 'not_found');
+  await refused('node_egress_stop_unknown', () => client.stopEgress('EG_nope'), 'not_found');
+  if (complete[0]) {
+    await refused('node_egress_stop_ended', () => client.stopEgress(complete[0].egressId), 'failed_precondition');
+  }
+}
+
 const timer = setTimeout(() => {
   console.log('FAIL node_finished: no result within 60 s');
   process.exit(1);
@@ -82,6 +139,16 @@ try {
   await main();
 } catch (e) {
   check('node_scenario_completed', false, `${e.stack ?? e}`);
+}
+try {
+  await ingress();
+} catch (e) {
+  check('node_ingress_completed', false, `${e.stack ?? e}`);
+}
+try {
+  await egress();
+} catch (e) {
+  check('node_egress_completed', false, `${e.stack ?? e}`);
 }
 clearTimeout(timer);
 const failed = Object.values(results).filter((v) => !v).length;

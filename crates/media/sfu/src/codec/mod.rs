@@ -112,6 +112,9 @@ pub(crate) struct CodecState {
 
 /// Reads one packet of `codec` from the track's stream (simulcast layer) `stream`: its
 /// payload and, for AV1, its dependency descriptor bytes.
+/// H.264's sequence parameter set NAL unit type.
+const H264_SPS: u8 = 7;
+
 pub(crate) fn inspect(codec: Codec, stream: u8, payload: &[u8], dd_bytes: Option<&[u8]>, state: &mut CodecState) -> FrameInfo {
     let mut info = match codec {
         Codec::Vp8 => vp8::parse(payload).map(from_vp8).unwrap_or_default(),
@@ -123,7 +126,13 @@ pub(crate) fn inspect(codec: Codec, stream: u8, payload: &[u8], dd_bytes: Option
             info.keyframe |= keyframe;
             info
         }
-        Codec::H264 => FrameInfo { keyframe: str0m::format::detect_h264_keyframe(payload), ..Default::default() },
+        // A decoder starts at the parameter sets: an encoder that sends SPS and PPS in packets
+        // of their own before the IDR (ffmpeg's RTP muxer) starts its keyframe with the SPS,
+        // so a leg must start there (as LiveKit's and Galene's forwarders do); an IDR without
+        // them in band still counts.
+        Codec::H264 => {
+            FrameInfo { keyframe: str0m::format::detect_h264_nalu(payload, H264_SPS) || str0m::format::detect_h264_keyframe(payload), ..Default::default() }
+        }
         _ => FrameInfo::default(),
     };
     state.svc |= info.spatial > 0 || info.spatial_layers > 1;
@@ -178,6 +187,19 @@ fn from_dd(bytes: &[u8], known: &mut Option<dd::Structure>) -> Option<FrameInfo>
     })
 }
 
+/// The MIME type LiveKit reports for a track: RED-carrying audio is `audio/red`.
+pub fn mime(codec: Codec, red: bool) -> &'static str {
+    match codec {
+        Codec::Opus if red => "audio/red",
+        Codec::Opus => "audio/opus",
+        Codec::Vp8 => "video/VP8",
+        Codec::H264 => "video/H264",
+        Codec::Vp9 => "video/VP9",
+        Codec::Av1 => "video/AV1",
+        _ => "application/octet-stream",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +233,18 @@ mod tests {
         assert_eq!(inspect(Codec::Av1, 0, &[0x00], Some(&[0xff]), &mut state), FrameInfo::default());
         assert_eq!(inspect(Codec::Av1, 7, &[0x00], Some(&[0x80, 0, 1]), &mut state), FrameInfo::default(), "no such stream");
         assert_eq!(inspect(Codec::Opus, 0, &[1, 2, 3], None, &mut state), FrameInfo::default());
+    }
+
+    #[test]
+    fn an_h264_keyframe_starts_at_its_parameter_sets() {
+        let mut state = CodecState::default();
+        let key = |payload: &[u8], state: &mut CodecState| inspect(Codec::H264, 0, payload, None, state).keyframe;
+        assert!(key(&[0x67, 0x42, 0xc0, 0x1e], &mut state), "an SPS in a packet of its own (ffmpeg)");
+        assert!(!key(&[0x68, 0xce, 0x3c, 0x80], &mut state), "a PPS alone does not start one");
+        assert!(key(&[0x7c, 0x85, 0x88], &mut state), "the first fragment of an IDR (FU-A) still does");
+        assert!(!key(&[0x7c, 0x05, 0x88], &mut state), "a later fragment does not");
+        assert!(key(&[0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xce], &mut state), "a STAP-A with the SPS (browsers)");
+        assert!(!key(&[0x41, 0x9a], &mut state), "a non-IDR slice");
     }
 
     #[test]

@@ -80,6 +80,10 @@ pub struct World {
     pub sink_packets: Vec<(SinkId, MediaPacket)>,
     /// Sinks closed by the SFU.
     pub sinks_closed: Vec<(SinkId, SinkEnd)>,
+    /// Signals for connections that are not clients here (internal publishers).
+    pub other_signals: Vec<(ConnId, ServerSignal)>,
+    /// Keyframe requests to internal publishers: (connection, track index, layer).
+    pub source_keyframes: Vec<(ConnId, u8, u8)>,
     /// Datagrams waiting in a client's downlink bottleneck, with when they arrive.
     in_flight: Vec<(Instant, SocketAddr, SocketAddr, Vec<u8>)>,
 }
@@ -113,6 +117,8 @@ impl World {
             red: false,
             sink_packets: Vec::new(),
             sinks_closed: Vec::new(),
+            other_signals: Vec::new(),
+            source_keyframes: Vec::new(),
             in_flight: Vec::new(),
         }
     }
@@ -485,7 +491,10 @@ impl World {
             Output::Transmit(t) => self.queue.push_back((t.source, t.destination, t.contents.to_vec())),
             Output::Signal { conn, signal } => {
                 let signal = *signal;
-                let Some(c) = self.clients.iter().position(|c| c.conn == conn) else { return };
+                let Some(c) = self.clients.iter().position(|c| c.conn == conn) else {
+                    self.other_signals.push((conn, signal));
+                    return;
+                };
                 let reply = self.autopilot(c, &signal);
                 self.clients[c].signals.push(signal);
                 if let Some(reply) = reply {
@@ -500,6 +509,7 @@ impl World {
             Output::Event(e) => self.events.push(*e),
             Output::Media { sink, packet } => self.sink_packets.push((sink, *packet)),
             Output::SinkClosed { sink, reason } => self.sinks_closed.push((sink, reason)),
+            Output::SourceKeyframe { conn, track, layer } => self.source_keyframes.push((conn, track, layer)),
             Output::AdminReply { .. } => {}
         }
     }

@@ -40,7 +40,7 @@ impl Transport for Fake {
 }
 
 fn event(kind: EventKind, room: &str) -> Event {
-    Event { kind, room: RoomInfo { name: RoomName::new(room), ..Default::default() }, participant: None, track: None }
+    Event { kind, room: RoomInfo { name: RoomName::new(room), ..Default::default() }, participant: None, track: None, ingress: None, egress: None }
 }
 
 fn settings(urls: &[&str]) -> WebhookSettings {

@@ -49,6 +49,8 @@ pub fn spawn_with(data: &Path, port: u16, config: &str) -> Child {
 /// The command line of `hikari --dev` on HTTP `port` and UDP `udp_port`, funnel data in
 /// `data`, with a configuration file's body (may be empty).
 pub fn server_command(data: &Path, port: u16, udp_port: u16, config: &str) -> Command {
+    // Several servers run at once here: none takes the fixed ingress ports (RTMP 1935, SRT 9710).
+    let config = if config.is_empty() { "ingress: {rtmp_port: 0, srt_port: 0}" } else { config };
     let mut command = Command::new(binary());
     command
         .args(["--dev", "--bind", "127.0.0.1", "--port", &port.to_string(), "--udp-port", &udp_port.to_string(), "--node-ip", "127.0.0.1"])

@@ -1,0 +1,170 @@
+//! A transcode job: one `ffmpeg` child process, container bytes in on its stdin, RTP out
+//! on loopback UDP (one socket per output stream, one more per stream for its RTCP sender
+//! reports), stderr kept for the error message. A crash, leak or stall in codec C code ends
+//! this job only.
+//!
+//! Tasks: a writer (bounded queue → stdin), a receiver per stream ([`crate::recv`]), a
+//! stderr reader and a supervisor ([`crate::supervise`]), which sends
+//! [`JobOutput::Ended`] after every packet. Dropping the [`Job`] kills the child.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::io::AsyncWriteExt;
+use tokio::net::UdpSocket;
+use tokio::process::{ChildStdin, Command};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::activity::Activity;
+use crate::args::{Ports, ffmpeg_args};
+use crate::caps::{probe, spawn_error};
+use crate::cpu;
+use crate::error::{Backpressure, CodecError};
+use crate::output::{JobOutput, Stream};
+use crate::recv::Receiver;
+use crate::spec::JobSpec;
+use crate::supervise::Supervisor;
+use crate::tail::Tail;
+
+/// The consumer's end of a job: RTP packets, then one [`JobOutput::Ended`].
+pub type JobOutputs = mpsc::Receiver<JobOutput>;
+
+/// A running transcode job. Dropping it kills ffmpeg and ends the job's tasks (an
+/// `Ended(Ok(()))` is still sent if the outputs are read).
+#[derive(Debug)]
+pub struct Job {
+    input: Option<mpsc::Sender<Bytes>>,
+    activity: Arc<Activity>,
+    pid: Option<u32>,
+    ended: Arc<AtomicBool>,
+    cpu_millis: Arc<AtomicU64>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Job {
+    /// Binds the output sockets, starts `ffmpeg_path` with the job's command line and the
+    /// job's tasks (on the current tokio runtime).
+    pub async fn start(spec: JobSpec, ffmpeg_path: &Path) -> Result<(Job, JobOutputs), CodecError> {
+        spec.validate()?;
+        let wants_dtx = spec.audio.is_some_and(|a| a.dtx);
+        let dtx = wants_dtx && probe(ffmpeg_path).await?.opus_dtx;
+        let mut streams: Vec<Stream> = Vec::new();
+        if spec.audio.is_some() {
+            streams.push(Stream::Audio);
+        }
+        let layers = spec.video.as_ref().map_or(0, |v| v.layers.len());
+        streams.extend((0..layers as u8).map(Stream::Video));
+        let mut sockets = Vec::with_capacity(streams.len());
+        let mut ports = Vec::with_capacity(streams.len());
+        for &stream in &streams {
+            let rtp = UdpSocket::bind("127.0.0.1:0").await.map_err(CodecError::Bind)?;
+            let rtcp = UdpSocket::bind("127.0.0.1:0").await.map_err(CodecError::Bind)?;
+            let port = |s: &UdpSocket| s.local_addr().map(|a| a.port()).map_err(CodecError::Bind);
+            ports.push(Ports { stream, rtp: port(&rtp)?, rtcp: port(&rtcp)? });
+            sockets.push((stream, rtp, rtcp));
+        }
+        // Time zero of every stream's timeline, in whole milliseconds (ffmpeg rounds to them).
+        let t0_micros = u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() * 1000).unwrap_or(0);
+        let mut cmd = Command::new(ffmpeg_path);
+        // A clean environment: nothing of the server's (keys, tokens) reaches the child. Its own
+        // process group: a terminal's Ctrl-C reaches the server, which ends its jobs itself.
+        cmd.args(ffmpeg_args(&spec, &ports, t0_micros, dtx))
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .process_group(0);
+        let mut child = cmd.spawn().map_err(|e| spawn_error(ffmpeg_path, e))?;
+        let pid = child.id();
+        let (Some(stdin), Some(stderr)) = (child.stdin.take(), child.stderr.take()) else {
+            return Err(CodecError::Spawn { path: ffmpeg_path.to_owned(), source: std::io::ErrorKind::BrokenPipe.into() });
+        };
+        let (out_tx, out_rx) = mpsc::channel(spec.limits.output_queue);
+        let (in_tx, in_rx) = mpsc::channel(spec.limits.input_queue);
+        let (done_tx, done_rx) = watch::channel(false);
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let activity = Arc::new(Activity::new());
+        tokio::spawn(write_input(stdin, in_rx));
+        let tail = Tail::default();
+        let stderr_task = tokio::spawn(tail.clone().read_from(stderr));
+        let receivers = sockets
+            .into_iter()
+            .map(|(stream, rtp, rtcp)| {
+                let r = Receiver { stream, rtp, rtcp, t0_micros, out: out_tx.clone(), activity: activity.clone(), done: done_rx.clone() };
+                tokio::spawn(r.run())
+            })
+            .collect();
+        let ended = Arc::new(AtomicBool::new(false));
+        let cpu_millis = Arc::new(AtomicU64::new(0));
+        let supervisor = Supervisor {
+            child,
+            stop: stop_rx,
+            activity: activity.clone(),
+            stall_after: spec.limits.stall_after,
+            receivers,
+            done: done_tx,
+            stderr: stderr_task,
+            tail,
+            out: out_tx,
+            cpu_millis: cpu_millis.clone(),
+            ended: ended.clone(),
+        };
+        tokio::spawn(supervisor.run());
+        Ok((Job { input: Some(in_tx), activity, pid, ended, cpu_millis, _stop: stop_tx }, out_rx))
+    }
+
+    /// Queues container bytes for ffmpeg's stdin without waiting.
+    pub fn write(&self, bytes: Bytes) -> Result<(), Backpressure> {
+        let input = self.input.as_ref().ok_or(Backpressure::Closed)?;
+        match input.try_send(bytes) {
+            Ok(()) => {
+                self.activity.input(Instant::now());
+                Ok(())
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => Err(Backpressure::Full),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(Backpressure::Closed),
+        }
+    }
+
+    /// Ends the input: what is queued is written, then ffmpeg sees the end of its stdin,
+    /// flushes its encoders and exits (`Ended(Ok(()))`).
+    pub fn close_input(&mut self) {
+        self.input = None;
+    }
+
+    /// ffmpeg's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        if self.ended.load(Ordering::Relaxed) { None } else { self.pid }
+    }
+
+    /// The CPU time ffmpeg has used (user + system): read now while it runs, the last
+    /// reading (taken every 250 ms) once it has ended.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        if let Some(t) = self.pid().and_then(cpu::of_pid) {
+            self.cpu_millis.fetch_max(u64::try_from(t.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
+            return Some(t);
+        }
+        let last = self.cpu_millis.load(Ordering::Relaxed);
+        (last > 0).then(|| Duration::from_millis(last))
+    }
+
+    /// RTP packets dropped because the outputs were not read fast enough.
+    pub fn dropped_outputs(&self) -> u64 {
+        self.activity.dropped.load(Ordering::Relaxed)
+    }
+}
+
+/// Copies queued chunks to ffmpeg's stdin; closing stdin when the queue closes.
+async fn write_input(mut stdin: ChildStdin, mut rx: mpsc::Receiver<Bytes>) {
+    while let Some(chunk) = rx.recv().await {
+        if stdin.write_all(&chunk).await.is_err() {
+            return;
+        }
+    }
+    let _ = stdin.shutdown().await;
+}

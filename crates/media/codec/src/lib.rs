@@ -1,0 +1,44 @@
+//! Codec work outside the SFU's hot path, for broadcast ingest.
+//!
+//! - Passthrough, in process and pure: [`Packetizer`] cuts H.264 access units into RTP
+//!   payloads (RFC 6184), [`SpsInfo`] reads what an SPS says (size, profile, whether
+//!   WebRTC decoders take it as it is); [`Depacketizer`] reverses the packetizer for tests
+//!   and diagnostics.
+//! - Feeding a transcode job: [`flv_out`] writes an FLV stream from RTMP messages.
+//! - Transcoding: a [`Job`] runs one `ffmpeg` child per ingest (AAC → Opus, H.264 → an
+//!   H.264 simulcast ladder, [`preset`] has LiveKit's ladders) and hands back RTP packets
+//!   ([`JobOutput`]); [`RtpView`] and [`SenderReport`] parse what ffmpeg sends.
+//!
+//! Architecture Invariant (ARCHITECTURE.md): nothing here decodes or encodes in process; that
+//! runs in a child `ffmpeg` per job, so a crash, leak or stall in codec C code ends that
+//! one job and never the server.
+
+mod activity;
+mod args;
+mod bits;
+mod caps;
+mod cpu;
+mod depack;
+mod error;
+pub mod flv_out;
+pub mod h264;
+mod job;
+mod output;
+pub mod preset;
+mod recv;
+mod rtp;
+mod spec;
+mod sps;
+mod supervise;
+mod tail;
+
+pub use args::PACKET_SIZE;
+pub use caps::{FfmpegCaps, probe as probe_ffmpeg};
+pub use depack::Depacketizer;
+pub use error::{Backpressure, CodecError, JobError};
+pub use h264::Packetizer;
+pub use job::{Job, JobOutputs};
+pub use output::{FIRST_SSRC, H264_PAYLOAD_TYPE, JobOutput, OPUS_PAYLOAD_TYPE, Stream};
+pub use rtp::{RtpView, SenderReport};
+pub use spec::{AudioOut, InputFormat, JobLimits, JobSpec, MAX_LAYERS, Quality, VideoLayer, VideoOut};
+pub use sps::{SpsInfo, WebRtcProfile};

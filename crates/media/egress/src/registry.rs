@@ -1,0 +1,133 @@
+//! The egress registry: the EgressService's record keeping (start, list, stop) and the
+//! runtime's status changes, each stored before it returns and told to the [`EventSink`] in
+//! order. Status moves only forward: starting, active, ending, then one end; a change that
+//! would move it back, or out of an end, is ignored (a late report of a job that was stopped).
+
+use std::sync::Arc;
+
+use hikari_types::{Egress, EgressFilter, EgressId, EgressSource, EgressStatus, FileResult, RoomSid, StartTrackEgress};
+use rand::Rng;
+use tokio::sync::Mutex;
+
+use crate::error::EgressError;
+use crate::event::{EgressEvent, EventSink};
+use crate::store::EgressStore;
+
+/// The error of jobs a previous run left running.
+pub const INTERRUPTED: &str = "interrupted: the server stopped while this egress ran; the file holds what was written until then";
+
+/// A new egress id: `EG_` and 12 random base62 characters, as LiveKit's.
+pub fn new_egress_id() -> EgressId {
+    const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    let tail: String = (0..12).map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())])).collect();
+    EgressId::new(format!("EG_{tail}"))
+}
+
+/// The egress registry: every change goes through here, is stored before it returns, and is
+/// told to the [`EventSink`] in order.
+pub struct Registry {
+    store: Arc<dyn EgressStore>,
+    sink: EventSink,
+    /// Serialises read-modify-write sequences (one process owns the store).
+    write: Mutex<()>,
+}
+
+impl Registry {
+    /// A registry over `store`, giving its events to `sink`.
+    pub fn new(store: Arc<dyn EgressStore>, sink: EventSink) -> Self {
+        Self { store, sink, write: Mutex::new(()) }
+    }
+
+    /// Records a track egress the runtime is about to start (`filepath`: the resolved path),
+    /// status starting. Emits [`EgressEvent::Started`].
+    pub async fn start_track(&self, r: &StartTrackEgress, room_id: RoomSid, filepath: String, now: i64) -> Result<Egress, EgressError> {
+        let egress = Egress {
+            id: new_egress_id(),
+            room_id,
+            room_name: r.room_name.clone(),
+            source: EgressSource::Track { track_id: r.track_id.clone(), filepath },
+            status: EgressStatus::Starting,
+            started_at: now,
+            ended_at: 0,
+            updated_at: now,
+            error: String::new(),
+            file: None,
+        };
+        let _w = self.write.lock().await;
+        self.store.put(&egress).await?;
+        (self.sink)(EgressEvent::Started(egress.clone()));
+        Ok(egress)
+    }
+
+    /// The egress with that id.
+    pub async fn get(&self, id: &EgressId) -> Result<Egress, EgressError> {
+        self.store.get(id).await?.ok_or_else(|| EgressError::NotFound(id.to_string()))
+    }
+
+    /// `ListEgress`.
+    pub async fn list(&self, filter: &EgressFilter) -> Result<Vec<Egress>, EgressError> {
+        self.store.list(filter).await
+    }
+
+    /// `StopEgress`: a running job becomes ending (the runtime finishes its file and reports
+    /// the end); an ended one is `failed_precondition`, as in LiveKit.
+    pub async fn stop(&self, id: &EgressId, now: i64) -> Result<Egress, EgressError> {
+        let current = self.get(id).await?;
+        if !current.status.is_active() {
+            return Err(EgressError::FailedPrecondition(format!("egress {id} has already ended ({:?}); nothing to stop", current.status)));
+        }
+        Ok(self.advance(id, EgressStatus::Ending, None, String::new(), now).await?.unwrap_or(current))
+    }
+
+    /// The runtime's report: the job is writing, or its file grew.
+    pub async fn active(&self, id: &EgressId, file: FileResult, now: i64) -> Result<Option<Egress>, EgressError> {
+        self.advance(id, EgressStatus::Active, Some(file), String::new(), now).await
+    }
+
+    /// The runtime's report: the job ended with `status` (`error` for failures), its file as
+    /// it is.
+    pub async fn end(&self, id: &EgressId, status: EgressStatus, file: Option<FileResult>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
+        self.advance(id, status, file, error, now).await
+    }
+
+    /// Moves `id` to `status` if that is forward (or the same active status with a new
+    /// file), stores and tells it; `None` when the change was ignored.
+    async fn advance(&self, id: &EgressId, status: EgressStatus, file: Option<FileResult>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
+        let _w = self.write.lock().await;
+        let Some(mut egress) = self.store.get(id).await? else { return Err(EgressError::NotFound(id.to_string())) };
+        let rank = |s: EgressStatus| match s {
+            EgressStatus::Starting => 0,
+            EgressStatus::Active => 1,
+            EgressStatus::Ending => 2,
+            _ => 3,
+        };
+        let same_with_file = status == egress.status && status == EgressStatus::Active && file.is_some();
+        if !egress.status.is_active() || (rank(status) <= rank(egress.status) && !same_with_file) {
+            return Ok(None);
+        }
+        egress.status = status;
+        egress.updated_at = now;
+        if file.is_some() {
+            egress.file = file;
+        }
+        if !status.is_active() {
+            egress.ended_at = now;
+            egress.error = error;
+        }
+        self.store.put(&egress).await?;
+        let event = if status.is_active() { EgressEvent::Updated(egress.clone()) } else { EgressEvent::Ended(egress.clone()) };
+        (self.sink)(event);
+        Ok(Some(egress))
+    }
+
+    /// At start: every job a previous run left running ends failed with [`INTERRUPTED`] (its
+    /// file, written as it went, stays readable). Returns how many.
+    pub async fn end_interrupted(&self, now: i64) -> Result<usize, EgressError> {
+        let running = self.store.list(&EgressFilter { active: true, ..Default::default() }).await?;
+        for e in &running {
+            self.advance(&e.id, EgressStatus::Failed, None, INTERRUPTED.into(), now).await?;
+        }
+        Ok(running.len())
+    }
+}

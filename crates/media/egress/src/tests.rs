@@ -1,0 +1,60 @@
+use std::sync::{Arc, Mutex};
+
+use super::*;
+
+fn recorder() -> (EventSink, Arc<Mutex<Vec<EgressEvent>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    (Arc::new(move |e| s.lock().expect("events").push(e)), seen)
+}
+
+fn request() -> StartTrackEgress {
+    StartTrackEgress { room_name: "r".into(), track_id: "TR_a".into(), filepath: "x.ogg".into() }
+}
+
+#[tokio::test]
+async fn a_job_moves_forward_only_and_every_change_is_an_event() {
+    let (sink, seen) = recorder();
+    let reg = Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), sink);
+    let e = reg.start_track(&request(), "RM_1".into(), "r/x.ogg".into(), 10).await.expect("start");
+    assert!(e.id.as_str().starts_with("EG_") && e.id.as_str().len() == 15);
+    assert_eq!(e.status, EgressStatus::Starting);
+    let file = FileResult { filename: "r/x.ogg".into(), size: 5, ..Default::default() };
+    assert_eq!(reg.active(&e.id, file.clone(), 11).await.expect("active").map(|e| e.status), Some(EgressStatus::Active));
+    assert_eq!(reg.stop(&e.id, 12).await.expect("stop").status, EgressStatus::Ending);
+    // A late activity report after the stop is ignored.
+    assert_eq!(reg.active(&e.id, file.clone(), 13).await.expect("late"), None);
+    let done = reg.end(&e.id, EgressStatus::Complete, Some(FileResult { size: 9, ..file }), String::new(), 14).await.expect("end").expect("changed");
+    assert_eq!((done.status, done.ended_at, done.file.as_ref().map(|f| f.size)), (EgressStatus::Complete, 14, Some(9)));
+    assert!(matches!(reg.stop(&e.id, 15).await, Err(EgressError::FailedPrecondition(_))));
+    assert_eq!(reg.end(&e.id, EgressStatus::Failed, None, "x".into(), 16).await.expect("after the end"), None);
+    let names: Vec<&str> = seen.lock().expect("events").iter().map(EgressEvent::webhook_name).collect();
+    assert_eq!(names, ["egress_started", "egress_updated", "egress_updated", "egress_ended"]);
+    assert!(matches!(reg.stop(&"EG_nope".into(), 1).await, Err(EgressError::NotFound(_))));
+}
+
+#[tokio::test]
+async fn records_survive_a_reopen_and_interrupted_jobs_end_failed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("egress.db");
+    let (sink, _) = recorder();
+    let reg = Registry::new(Arc::new(SqliteEgressStore::open(&path).await.expect("store")), sink.clone());
+    let running = reg.start_track(&request(), "RM_1".into(), "r/x.ogg".into(), 1).await.expect("start");
+    let other = StartTrackEgress { room_name: "s".into(), ..request() };
+    let ended = reg.start_track(&other, "RM_2".into(), "s/x.ogg".into(), 2).await.expect("start");
+    reg.end(&ended.id, EgressStatus::Aborted, None, "track gone".into(), 3).await.expect("end");
+    drop(reg);
+    let (sink, seen) = recorder();
+    let reg = Registry::new(Arc::new(SqliteEgressStore::open(&path).await.expect("reopen")), sink);
+    assert_eq!(reg.list(&EgressFilter::default()).await.expect("list").len(), 2);
+    assert_eq!(reg.list(&EgressFilter { active: true, ..Default::default() }).await.expect("active").len(), 1);
+    assert_eq!(reg.list(&EgressFilter { room_name: Some("s".into()), ..Default::default() }).await.expect("room")[0].error, "track gone");
+    assert_eq!(reg.end_interrupted(9).await.expect("interrupted"), 1);
+    let e = reg.get(&running.id).await.expect("get");
+    assert_eq!((e.status, e.error.as_str()), (EgressStatus::Failed, registry_interrupted()));
+    assert_eq!(seen.lock().expect("events").len(), 1);
+}
+
+fn registry_interrupted() -> &'static str {
+    INTERRUPTED
+}

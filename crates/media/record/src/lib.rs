@@ -1,0 +1,22 @@
+//! Egress jobs at run time. [`Recorder::handle`] runs the EgressService calls: a track egress
+//! finds its track in the room (codec, publisher), resolves its file inside the recordings
+//! directory ([`hikari_egress::path`]), records the job (starting), opens the file and
+//! attaches an internal sink to the track in the SFU. Each job then runs on a thread of its
+//! own (`job.rs`): packet batches from the media thread go through a
+//! [`hikari_mux::TrackRecorder`] into the file, written as they come, so a crash leaves a
+//! readable file; the first frame makes the job active; its end (stopped, the track gone,
+//! the disk full) finishes the file, syncs it to disk and reports the end with the file's
+//! size and duration. A room created with `egress.tracks` records every track published in
+//! it (`auto.rs`).
+//!
+//! **Architecture Invariant:** a job's failure ends that job, never the server or another
+//! job: it runs on its own thread and every error it meets becomes its egress's status.
+#![deny(missing_docs)]
+
+mod auto;
+mod error;
+mod job;
+mod start;
+
+pub use error::RecordError;
+pub use start::{Recorder, RecorderConfig};

@@ -1,0 +1,215 @@
+//! The EgressService calls: starting a track egress (find the track, resolve and create the
+//! file, record the job, attach the sink, start the job's thread), listing, stopping.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use hikari_egress::path::{PathVars, resolve};
+use hikari_egress::{Egress, EgressId, EgressRequest, EgressResponse, EgressStatus, Registry, StartTrackEgress};
+use hikari_media_io::MediaHandle;
+use hikari_mux::Codec;
+use hikari_sfu::{Command, SinkId};
+use hikari_types::{AdminRequest, AdminResponse, ParticipantInfo, RoomInfo, TrackInfo};
+use tokio::sync::mpsc;
+
+use crate::error::RecordError;
+use crate::job::{Job, Jobs, run};
+
+/// Batches queued for a job before the media thread drops them (about 1 s of 720p video at
+/// one batch per send).
+const JOB_QUEUE: usize = 256;
+
+/// Where recordings go.
+#[derive(Clone, Debug)]
+pub struct RecorderConfig {
+    /// The recordings directory; request paths are relative to it.
+    pub dir: PathBuf,
+    /// Prefix of a file's `location` (a URL path where this server serves it), e.g.
+    /// `/recordings/`.
+    pub location_prefix: String,
+}
+
+/// Runs egress calls and jobs.
+pub struct Recorder {
+    registry: Arc<Registry>,
+    media: MediaHandle,
+    cfg: RecorderConfig,
+    now_nanos: fn() -> i64,
+    next_sink: AtomicU64,
+    jobs: Jobs,
+    /// Rooms that record every track (CreateRoom's `egress.tracks`): their filepath template.
+    pub(crate) auto: std::sync::Mutex<std::collections::HashMap<hikari_types::RoomName, String>>,
+}
+
+/// The codec of a track's MIME type (a sink gets RED audio as its primary Opus).
+fn codec(mime: &str) -> Option<Codec> {
+    match mime.to_ascii_lowercase().as_str() {
+        "audio/opus" | "audio/red" => Some(Codec::Opus),
+        "video/vp8" => Some(Codec::Vp8),
+        "video/vp9" => Some(Codec::Vp9),
+        "video/h264" => Some(Codec::H264),
+        _ => None,
+    }
+}
+
+fn kind_name(t: &TrackInfo) -> &'static str {
+    match t.kind {
+        hikari_types::TrackKind::Audio => "audio",
+        hikari_types::TrackKind::Video => "video",
+        hikari_types::TrackKind::Data => "data",
+    }
+}
+
+impl Recorder {
+    /// A recorder over the registry and the media thread; `now_nanos` stamps states.
+    pub fn new(registry: Arc<Registry>, media: MediaHandle, cfg: RecorderConfig, now_nanos: fn() -> i64) -> Self {
+        Self { registry, media, cfg, now_nanos, next_sink: AtomicU64::new(1), jobs: Arc::default(), auto: Default::default() }
+    }
+
+    /// How many jobs run now.
+    pub fn running(&self) -> usize {
+        self.jobs.lock().map(|j| j.len()).unwrap_or(0)
+    }
+
+    /// The recordings directory (canonical).
+    pub fn dir(&self) -> &std::path::Path {
+        &self.cfg.dir
+    }
+
+    /// The registry (for listing recordings).
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// Runs one EgressService call.
+    pub async fn handle(&self, request: EgressRequest) -> Result<EgressResponse, RecordError> {
+        Ok(match request {
+            EgressRequest::StartTrack(r) => EgressResponse::Egress(Box::new(self.start_track(r).await?)),
+            EgressRequest::List(filter) => EgressResponse::List(self.registry.list(&filter).await?),
+            EgressRequest::Stop(id) => {
+                let egress = self.registry.stop(&id, (self.now_nanos)()).await?;
+                self.detach(&id);
+                EgressResponse::Egress(Box::new(egress))
+            }
+        })
+    }
+
+    /// Stops every running job (the server is stopping): each finishes its file.
+    pub fn stop_all(&self) {
+        // Each job leaves the map itself when it has finished and reported.
+        let sinks: Vec<SinkId> = self.jobs.lock().map(|j| j.values().copied().collect()).unwrap_or_default();
+        for sink in sinks {
+            let _ = self.media.command(Command::DetachSink { sink });
+        }
+    }
+
+    /// Waits until every job has ended and reported (stop them first with
+    /// [`Recorder::stop_all`], or close their rooms); false if some still run after `bound`.
+    pub async fn wait_idle(&self, bound: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + bound;
+        loop {
+            if self.jobs.lock().map(|j| j.is_empty()).unwrap_or(true) {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    fn detach(&self, id: &EgressId) {
+        let sink = self.jobs.lock().ok().and_then(|j| j.get(id).copied());
+        if let Some(sink) = sink {
+            let _ = self.media.command(Command::DetachSink { sink });
+        }
+    }
+
+    async fn admin(&self, request: AdminRequest) -> Result<AdminResponse, RecordError> {
+        self.media.admin(request).await.map_err(|e| match e {
+            hikari_media_io::MediaError::Admin(hikari_types::AdminError::NotFound(m)) => RecordError::NotFound(m),
+            other => RecordError::Unavailable(other.to_string()),
+        })
+    }
+
+    /// The room, and the track with its publisher.
+    async fn find(&self, r: &StartTrackEgress) -> Result<(RoomInfo, ParticipantInfo, TrackInfo), RecordError> {
+        let not_found = || RecordError::NotFound(format!("room {:?} does not exist", r.room_name.as_str()));
+        let AdminResponse::Rooms(rooms) = self.admin(AdminRequest::ListRooms { names: vec![r.room_name.clone()] }).await? else { return Err(not_found()) };
+        let room = rooms.into_iter().next().ok_or_else(not_found)?;
+        let AdminResponse::Participants(people) = self.admin(AdminRequest::ListParticipants { room: r.room_name.clone() }).await? else {
+            return Err(not_found());
+        };
+        people
+            .into_iter()
+            .find_map(|p| p.tracks.iter().find(|t| t.sid == r.track_id).cloned().map(|t| (p, t)))
+            .map(|(p, t)| (room, p, t))
+            .ok_or_else(|| RecordError::NotFound(format!("track {:?} is not published in room {:?}", r.track_id.as_str(), r.room_name.as_str())))
+    }
+
+    pub(crate) async fn start_track(&self, r: StartTrackEgress) -> Result<Egress, RecordError> {
+        let (room, publisher, track) = self.find(&r).await?;
+        let Some(codec) = codec(&track.mime_type) else {
+            return Err(RecordError::Invalid(format!("track {} is {}: this server records Opus, VP8, VP9 and H.264 tracks", track.sid, track.mime_type)));
+        };
+        let now = (self.now_nanos)();
+        let vars = PathVars {
+            room_name: room.name.as_str(),
+            room_id: room.sid.as_str(),
+            track_id: track.sid.as_str(),
+            track_type: kind_name(&track),
+            track_source: track.source.grant_name(),
+            publisher_identity: publisher.identity.as_str(),
+            unix_millis: now / 1_000_000,
+        };
+        let relative = resolve(&r.filepath, &vars, codec.extension())?;
+        let full = self.cfg.dir.join(&relative);
+        let file = create(&full)?;
+        let egress = self.registry.start_track(&r, room.sid.clone(), relative.clone(), now).await?;
+        let sink = SinkId(self.next_sink.fetch_add(1, Ordering::Relaxed));
+        let (tx, rx) = mpsc::channel(JOB_QUEUE);
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.insert(egress.id.clone(), sink);
+        }
+        let job = Job {
+            id: egress.id.clone(),
+            codec,
+            file: Some(file),
+            full,
+            relative: relative.clone(),
+            location: format!("{}{relative}", self.cfg.location_prefix),
+            registry: self.registry.clone(),
+            runtime: tokio::runtime::Handle::current(),
+            now_nanos: self.now_nanos,
+            jobs: self.jobs.clone(),
+        };
+        if let Err(e) = self.media.attach_sink(sink, room.name.clone(), track.sid.clone(), tx) {
+            self.jobs.lock().ok().map(|mut j| j.remove(&egress.id));
+            let failed = self.registry.end(&egress.id, EgressStatus::Failed, None, format!("the media thread refused the job: {e}"), now).await?;
+            return Ok(failed.unwrap_or(egress));
+        }
+        let name = format!("egress-{}", egress.id);
+        let spawned = std::thread::Builder::new().name(name).spawn(move || run(job, rx));
+        if let Err(e) = spawned {
+            self.detach(&egress.id);
+            self.jobs.lock().ok().map(|mut j| j.remove(&egress.id));
+            let why = format!("cannot start the job's thread: {e}");
+            self.registry.end(&egress.id, EgressStatus::Failed, None, why.clone(), now).await?;
+            return Err(RecordError::Unavailable(why));
+        }
+        tracing::info!(egress = %egress.id, room = %room.name, track = %track.sid, file = %relative, codec = ?codec, "track egress started");
+        Ok(egress)
+    }
+}
+
+/// Creates the file and its directories; an existing file is never overwritten.
+fn create(full: &std::path::Path) -> Result<std::fs::File, RecordError> {
+    if let Some(dir) = full.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| RecordError::File(format!("cannot create the directory {}: {e}", dir.display())))?;
+    }
+    std::fs::OpenOptions::new().write(true).create_new(true).open(full).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => RecordError::Invalid(format!("a recording already exists at {}; choose another filepath", full.display())),
+        _ => RecordError::File(format!("cannot create {}: {e}", full.display())),
+    })
+}

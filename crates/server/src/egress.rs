@@ -1,0 +1,63 @@
+//! Wiring of egress: the `egress:` block checked, the registry opened at start (its store at
+//! `<data_dir>/egress.db`, its events on the bus), and the recorder that runs the jobs
+//! (files in the recordings directory), behind the EgressService's Twirp routes.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use anyhow::Context;
+use hikari_api::{ApiError, EgressOutcome, EgressRunner};
+use hikari_common::bus::Publisher;
+use hikari_egress::{EgressRequest, Registry, SqliteEgressStore};
+use hikari_media_io::MediaHandle;
+use hikari_record::{RecordError, Recorder, RecorderConfig};
+
+use crate::config::EgressFileConfig;
+use crate::events::HikariEvent;
+use crate::ingress::unix_nanos;
+
+/// The recordings directory when `egress.recordings_dir` is not set, inside the data directory.
+const DEFAULT_RECORDINGS: &str = "recordings";
+
+/// The recordings directory, or `None` when egress is off.
+pub fn recordings_dir(c: &EgressFileConfig, data_dir: &Path) -> Option<PathBuf> {
+    c.enabled.unwrap_or(true).then(|| c.recordings_dir.as_ref().map_or_else(|| data_dir.join(DEFAULT_RECORDINGS), PathBuf::from))
+}
+
+/// Opens the store at `<data_dir>/egress.db`, ends the jobs a previous run left running (each
+/// an `egress_ended`), and builds the recorder writing into `dir`.
+pub async fn start(dir: PathBuf, data_dir: &Path, bus: Publisher<HikariEvent>, media: MediaHandle) -> anyhow::Result<Arc<Recorder>> {
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating the recordings directory {}", dir.display()))?;
+    let dir = dir.canonicalize().with_context(|| format!("the recordings directory {}", dir.display()))?;
+    let path = data_dir.join("egress.db");
+    let store = SqliteEgressStore::open(&path).await.with_context(|| format!("opening the egress store {}", path.display()))?;
+    let sink: hikari_egress::EventSink = Arc::new(move |e| bus.publish(HikariEvent::Egress(Arc::new(e))));
+    let registry = Arc::new(Registry::new(Arc::new(store), sink));
+    let ended = registry.end_interrupted(unix_nanos()).await.context("ending the egress jobs of the previous run")?;
+    tracing::info!(store = %path.display(), recordings = %dir.display(), ended, "egress ready");
+    // A file's location is where this server serves it (recordings.rs).
+    let location_prefix = format!("{}/", crate::recordings::RECORDINGS_PATH);
+    Ok(Arc::new(Recorder::new(registry, media, RecorderConfig { dir, location_prefix }, unix_nanos)))
+}
+
+/// The recorder behind the EgressService's routes; its errors mapped to Twirp's once, here.
+pub struct Runner(pub Arc<Recorder>);
+
+impl EgressRunner for Runner {
+    fn run(&self, request: EgressRequest) -> Pin<Box<dyn Future<Output = EgressOutcome> + Send + '_>> {
+        Box::pin(async move {
+            self.0.handle(request).await.map_err(|e| match e {
+                RecordError::Egress(e) => ApiError::from(e),
+                RecordError::NotFound(m) => ApiError::NotFound(m),
+                RecordError::Invalid(m) => ApiError::InvalidArgument(m),
+                RecordError::Unavailable(m) => ApiError::Unavailable(m),
+                RecordError::File(m) => {
+                    tracing::error!(error = %m, "cannot create a recording");
+                    ApiError::Internal(m)
+                }
+            })
+        })
+    }
+}
