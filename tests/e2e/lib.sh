@@ -184,6 +184,7 @@ e2e_run_modes() {
       # The embedded TURN server on; the client allows only relayed candidates (its --label).
       relay) extra=(--config-body 'turn: {enabled: true}') ;;
       whip) extra=() ;; # the client publishes over WHIP (whip.mjs)
+      hls) extra=() ;; # an HLS egress played by hls.js (hls.mjs)
       *) e2e_say "e2e: unknown mode $mode"; return 2 ;;
     esac
     echo "=== $suite [$mode]: hikari --dev ${extra[*]}"

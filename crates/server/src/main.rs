@@ -8,6 +8,7 @@ mod config;
 mod egress;
 mod events;
 mod funnel;
+mod hls;
 mod http;
 mod ingest;
 mod ingress;
@@ -205,7 +206,15 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         });
     }
     let egress = recorder.clone().map(|r| hikari_api::EgressApi { runner: Arc::new(egress::Runner(r)) });
-    let recording_files = recorder.as_ref().map(|r| recordings::routes(r.dir().to_owned(), keys.clone(), throttle.clone(), unix_secs));
+    // Recordings (files) and live HLS streams, both behind tokens.
+    let recording_files = recorder.as_ref().map(|r| {
+        recordings::routes(r.dir().to_owned(), keys.clone(), throttle.clone(), unix_secs).merge(hls::routes(
+            r.live().clone(),
+            keys.clone(),
+            throttle.clone(),
+            unix_secs,
+        ))
+    });
     let admin = MediaAdmin { media: media.clone(), recorder: recorder.clone() };
     let api = hikari_api::router(ApiState { admin, keys, now_unix: unix_secs, throttle, ingress, egress });
     let (funnel, funnel_tasks) = funnel::start(funnel, events.clone()).await?;

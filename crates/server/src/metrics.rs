@@ -44,7 +44,8 @@ async fn metrics(State(s): State<MetricsState>) -> impl IntoResponse {
         ingest_sessions(&mut body, ingest.connections(), &ingest.measured());
     }
     if let Some(recorder) = &s.recorder {
-        metric(&mut body, "hikari_egress_recordings", "gauge", "Recording jobs running now (track egress).", recorder.running());
+        metric(&mut body, "hikari_egress_recordings", "gauge", "Egress jobs running now (track recordings and HLS).", recorder.running());
+        metric(&mut body, "hikari_egress_live_streams", "gauge", "Live HLS streams served from memory.", recorder.live().len());
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }

@@ -54,7 +54,9 @@
     // dynacast on); off otherwise, as in the plain mode.
     async connect(url, token, opts = {}) {
       const adaptive = !!opts.adaptive;
-      const room = new Room({ adaptiveStream: adaptive, dynacast: adaptive });
+      // opts.videoCodec: the codec published (the hls mode publishes H.264, one layer).
+      const publishDefaults = opts.videoCodec ? { videoCodec: opts.videoCodec, simulcast: false } : undefined;
+      const room = new Room({ adaptiveStream: adaptive, dynacast: adaptive, publishDefaults });
       state.room = room;
       room.on(RoomEvent.TrackSubscribed, (track, pub, participant) => {
         state.subscribed.push({ kind: track.kind, sid: pub.trackSid, from: participant.identity });

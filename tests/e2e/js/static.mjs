@@ -1,5 +1,5 @@
 // The pages' static server on 127.0.0.1 (a random port): page.html, its scripts and the
-// pinned livekit-client bundle. Used by test.mjs and bench/ingest/whip_bench.mjs.
+// pinned livekit-client and hls.js bundles. Used by test.mjs and bench/ingest/whip_bench.mjs.
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -13,6 +13,8 @@ export function startStatic() {
     '/': [path.join(HERE, 'page.html'), 'text/html'],
     '/page.js': [path.join(HERE, 'page.js'), 'text/javascript'],
     '/whip-client.js': [path.join(HERE, 'whip-client.js'), 'text/javascript'],
+    '/hls-page.js': [path.join(HERE, 'hls-page.js'), 'text/javascript'],
+    '/hls.js': [path.join(HERE, 'node_modules/hls.js/dist/hls.min.js'), 'text/javascript'],
     '/livekit-client.umd.js': [path.join(HERE, 'node_modules/livekit-client/dist/livekit-client.umd.js'), 'text/javascript'],
   };
   const server = http.createServer((req, res) => {

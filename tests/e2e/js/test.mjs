@@ -21,6 +21,7 @@ import { chromium } from 'playwright-core';
 import { AccessToken } from 'livekit-server-sdk';
 import { startStatic } from './static.mjs';
 import { whipScenario } from './whip.mjs';
+import { hlsScenario } from './hls.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(
@@ -102,6 +103,10 @@ function attachLogs(page, name) {
 
 // The scenario proper, on loaded pages.
 async function scenario(pages) {
+  if (LABEL === 'hls') {
+    await hlsScenario(pages, { check, ok, step, metric, waitFor, token, room: ROOM, url: URL_WS, apiKey: API_KEY, apiSecret: API_SECRET });
+    return;
+  }
   if (LABEL === 'whip') {
     await whipScenario(pages, { check, ok, step, metric, waitFor, token, room: ROOM, url: URL_WS, apiKey: API_KEY, apiSecret: API_SECRET, minFrames: MIN_FRAMES, audioOk });
     return;

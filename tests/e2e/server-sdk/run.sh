@@ -14,6 +14,10 @@
 #           SDK publishes; ffprobe and ffmpeg check the files; refusals; egress webhooks
 #           (test_egress.py); then a recording across SIGTERM and a restart
 #           (test_egress_restart.py)
+#   hls     PyPI livekit-api StartParticipantEgress and StartTrackCompositeEgress package an
+#           H.264 camera and a microphone as HLS; the LL-HLS live playlist (parts, blocking
+#           reload, delta updates, tokens) and the event playlist on disk are checked with
+#           the m3u8 parser, ffprobe and ffmpeg (test_hls.py)
 # Needs root (namespaces). Makes the venv and node_modules (outside the namespace) on first use.
 # Env: HIKARI_E2E_RUST_LOG (server RUST_LOG), HIKARI_BIN (another binary), E2E_LOG_TAIL.
 set -euo pipefail
@@ -90,6 +94,9 @@ if e2e_server_start "$LOGDIR/server.log" --config "$CONFIG"; then
     --url "$E2E_URL" --hooks "$HOOKS" --metrics "http://$E2E_SERVER_IP:$METRICS_PORT/metrics" --label server-sdk-egress 2>&1 \
     | tee "$LOGDIR/egress.log" || true
   tally "$LOGDIR/egress.log" server-sdk-egress
+  timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_hls.py" \
+    --url "$E2E_URL" --label server-sdk-hls 2>&1 | tee "$LOGDIR/hls.log" || true
+  tally "$LOGDIR/hls.log" server-sdk-hls
   timeout -k 5 90 ip netns exec "$E2E_NS" node "$NODE_DIR/test.mjs" --url "$HTTP_URL" --hooks "$HOOKS" \
     2>&1 | tee "$LOGDIR/node.log" || true
   tally "$LOGDIR/node.log" server-sdk-node

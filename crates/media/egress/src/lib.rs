@@ -27,7 +27,10 @@ pub use registry::{INTERRUPTED, Registry, new_egress_id};
 pub use sqlite::SqliteEgressStore;
 pub use store::EgressStore;
 
-pub use hikari_types::{Egress, EgressFilter, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, StartTrackEgress};
+pub use hikari_types::{
+    Egress, EgressFilter, EgressId, EgressOutput, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, SegmentsOutput, SegmentsResult,
+    StartParticipant, StartTrackComposite, StartTrackEgress,
+};
 
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use hikari_types::{Egress, EgressFilter, EgressId, EgressSource, EgressStatus, FileResult, RoomSid, StartTrackEgress};
+use hikari_types::{Egress, EgressFilter, EgressId, EgressOutput, EgressSource, EgressStatus, RoomName, RoomSid};
 use rand::Rng;
 use tokio::sync::Mutex;
 
@@ -39,20 +39,21 @@ impl Registry {
         Self { store, sink, write: Mutex::new(()) }
     }
 
-    /// Records a track egress the runtime is about to start (`filepath`: the resolved path),
-    /// status starting. Emits [`EgressEvent::Started`].
-    pub async fn start_track(&self, r: &StartTrackEgress, room_id: RoomSid, filepath: String, now: i64) -> Result<Egress, EgressError> {
+    /// Records an egress the runtime is about to start (its paths resolved), status
+    /// starting. Emits [`EgressEvent::Started`].
+    pub async fn start(&self, room_name: RoomName, source: EgressSource, room_id: RoomSid, now: i64) -> Result<Egress, EgressError> {
         let egress = Egress {
             id: new_egress_id(),
             room_id,
-            room_name: r.room_name.clone(),
-            source: EgressSource::Track { track_id: r.track_id.clone(), filepath },
+            room_name,
+            source,
             status: EgressStatus::Starting,
             started_at: now,
             ended_at: 0,
             updated_at: now,
             error: String::new(),
             file: None,
+            segments: None,
         };
         let _w = self.write.lock().await;
         self.store.put(&egress).await?;
@@ -80,20 +81,20 @@ impl Registry {
         Ok(self.advance(id, EgressStatus::Ending, None, String::new(), now).await?.unwrap_or(current))
     }
 
-    /// The runtime's report: the job is writing, or its file grew.
-    pub async fn active(&self, id: &EgressId, file: FileResult, now: i64) -> Result<Option<Egress>, EgressError> {
-        self.advance(id, EgressStatus::Active, Some(file), String::new(), now).await
+    /// The runtime's report: the job is writing, or its output grew.
+    pub async fn active(&self, id: &EgressId, output: EgressOutput, now: i64) -> Result<Option<Egress>, EgressError> {
+        self.advance(id, EgressStatus::Active, Some(output), String::new(), now).await
     }
 
-    /// The runtime's report: the job ended with `status` (`error` for failures), its file as
-    /// it is.
-    pub async fn end(&self, id: &EgressId, status: EgressStatus, file: Option<FileResult>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
-        self.advance(id, status, file, error, now).await
+    /// The runtime's report: the job ended with `status` (`error` for failures), its output
+    /// as it is.
+    pub async fn end(&self, id: &EgressId, status: EgressStatus, output: Option<EgressOutput>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
+        self.advance(id, status, output, error, now).await
     }
 
     /// Moves `id` to `status` if that is forward (or the same active status with a new
-    /// file), stores and tells it; `None` when the change was ignored.
-    async fn advance(&self, id: &EgressId, status: EgressStatus, file: Option<FileResult>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
+    /// output), stores and tells it; `None` when the change was ignored.
+    async fn advance(&self, id: &EgressId, status: EgressStatus, output: Option<EgressOutput>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
         let _w = self.write.lock().await;
         let Some(mut egress) = self.store.get(id).await? else { return Err(EgressError::NotFound(id.to_string())) };
         let rank = |s: EgressStatus| match s {
@@ -102,14 +103,16 @@ impl Registry {
             EgressStatus::Ending => 2,
             _ => 3,
         };
-        let same_with_file = status == egress.status && status == EgressStatus::Active && file.is_some();
+        let same_with_file = status == egress.status && status == EgressStatus::Active && output.is_some();
         if !egress.status.is_active() || (rank(status) <= rank(egress.status) && !same_with_file) {
             return Ok(None);
         }
         egress.status = status;
         egress.updated_at = now;
-        if file.is_some() {
-            egress.file = file;
+        match output {
+            Some(EgressOutput::File(f)) => egress.file = Some(f),
+            Some(EgressOutput::Segments(s)) => egress.segments = Some(s),
+            None => {}
         }
         if !status.is_active() {
             egress.ended_at = now;

@@ -2,7 +2,9 @@
 //! the document's shape is this file's: field names are stable, and a document missing a
 //! field (written by an older version) reads with its default.
 
-use hikari_types::{Egress, EgressId, EgressSource, EgressStatus, FileResult, RoomName, RoomSid, TrackSid};
+use hikari_types::{
+    Egress, EgressId, EgressSource, EgressStatus, FileResult, ParticipantIdentity, RoomName, RoomSid, SegmentsOutput, SegmentsResult, TrackSid,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::EgressError;
@@ -13,16 +15,68 @@ struct Doc {
     id: String,
     room_id: String,
     room_name: String,
-    /// `track`: the only source run today.
+    /// `track`, `track_composite` or `participant`.
     source: String,
     track_id: String,
     filepath: String,
+    audio_track_id: String,
+    video_track_id: String,
+    identity: String,
+    screen_share: bool,
+    segments_output: Option<SegmentsOutputDoc>,
     status: String,
     started_at: i64,
     ended_at: i64,
     updated_at: i64,
     error: String,
     file: Option<FileDoc>,
+    segments: Option<SegmentsDoc>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct SegmentsOutputDoc {
+    filename_prefix: String,
+    playlist_name: String,
+    live_playlist_name: String,
+    segment_duration: u32,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct SegmentsDoc {
+    playlist_name: String,
+    live_playlist_name: String,
+    duration: i64,
+    size: i64,
+    playlist_location: String,
+    live_playlist_location: String,
+    segment_count: i64,
+    started_at: i64,
+    ended_at: i64,
+}
+
+fn output_doc(o: &SegmentsOutput) -> SegmentsOutputDoc {
+    SegmentsOutputDoc {
+        filename_prefix: o.filename_prefix.clone(),
+        playlist_name: o.playlist_name.clone(),
+        live_playlist_name: o.live_playlist_name.clone(),
+        segment_duration: o.segment_duration,
+    }
+}
+
+fn output_from(d: Option<SegmentsOutputDoc>) -> SegmentsOutput {
+    let d = d.unwrap_or_default();
+    SegmentsOutput {
+        filename_prefix: d.filename_prefix,
+        playlist_name: d.playlist_name,
+        live_playlist_name: d.live_playlist_name,
+        segment_duration: d.segment_duration,
+    }
+}
+
+fn track(id: String) -> Option<TrackSid> {
+    Some(id).filter(|i| !i.is_empty()).map(TrackSid::new)
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -52,14 +106,10 @@ pub(crate) fn status_name(s: EgressStatus) -> &'static str {
 }
 
 pub(crate) fn encode(e: &Egress) -> Result<String, EgressError> {
-    let EgressSource::Track { track_id, filepath } = &e.source;
-    let doc = Doc {
+    let mut doc = Doc {
         id: e.id.to_string(),
         room_id: e.room_id.to_string(),
         room_name: e.room_name.to_string(),
-        source: "track".into(),
-        track_id: track_id.to_string(),
-        filepath: filepath.clone(),
         status: status_name(e.status).into(),
         started_at: e.started_at,
         ended_at: e.ended_at,
@@ -73,22 +123,62 @@ pub(crate) fn encode(e: &Egress) -> Result<String, EgressError> {
             size: f.size,
             location: f.location.clone(),
         }),
+        segments: e.segments.as_ref().map(|s| SegmentsDoc {
+            playlist_name: s.playlist_name.clone(),
+            live_playlist_name: s.live_playlist_name.clone(),
+            duration: s.duration,
+            size: s.size,
+            playlist_location: s.playlist_location.clone(),
+            live_playlist_location: s.live_playlist_location.clone(),
+            segment_count: s.segment_count,
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+        }),
+        ..Default::default()
     };
+    match &e.source {
+        EgressSource::Track { track_id, filepath } => {
+            doc.source = "track".into();
+            doc.track_id = track_id.to_string();
+            doc.filepath = filepath.clone();
+        }
+        EgressSource::TrackComposite { audio_track_id, video_track_id, segments } => {
+            doc.source = "track_composite".into();
+            doc.audio_track_id = audio_track_id.as_ref().map(ToString::to_string).unwrap_or_default();
+            doc.video_track_id = video_track_id.as_ref().map(ToString::to_string).unwrap_or_default();
+            doc.segments_output = Some(output_doc(segments));
+        }
+        EgressSource::Participant { identity, screen_share, segments } => {
+            doc.source = "participant".into();
+            doc.identity = identity.to_string();
+            doc.screen_share = *screen_share;
+            doc.segments_output = Some(output_doc(segments));
+        }
+    }
     serde_json::to_string(&doc).map_err(|e| EgressError::Store(e.to_string()))
 }
 
 pub(crate) fn decode(json: &str) -> Result<Egress, EgressError> {
     let d: Doc = serde_json::from_str(json).map_err(|e| EgressError::Store(format!("an unreadable egress record: {e}")))?;
-    if d.source != "track" {
-        return Err(EgressError::Store(format!("an egress record of unknown source {:?}", d.source)));
-    }
+    let source = match d.source.as_str() {
+        "track" => EgressSource::Track { track_id: TrackSid::new(d.track_id), filepath: d.filepath },
+        "track_composite" => EgressSource::TrackComposite {
+            audio_track_id: track(d.audio_track_id),
+            video_track_id: track(d.video_track_id),
+            segments: output_from(d.segments_output),
+        },
+        "participant" => {
+            EgressSource::Participant { identity: ParticipantIdentity::new(d.identity), screen_share: d.screen_share, segments: output_from(d.segments_output) }
+        }
+        other => return Err(EgressError::Store(format!("an egress record of unknown source {other:?}"))),
+    };
     let status = STATUSES.iter().find(|(_, n)| *n == d.status).map(|(s, _)| *s);
     let status = status.ok_or_else(|| EgressError::Store(format!("an egress record of unknown status {:?}", d.status)))?;
     Ok(Egress {
         id: EgressId::new(d.id),
         room_id: RoomSid::new(d.room_id),
         room_name: RoomName::new(d.room_name),
-        source: EgressSource::Track { track_id: TrackSid::new(d.track_id), filepath: d.filepath },
+        source,
         status,
         started_at: d.started_at,
         ended_at: d.ended_at,
@@ -101,6 +191,17 @@ pub(crate) fn decode(json: &str) -> Result<Egress, EgressError> {
             duration: f.duration,
             size: f.size,
             location: f.location,
+        }),
+        segments: d.segments.map(|s| SegmentsResult {
+            playlist_name: s.playlist_name,
+            live_playlist_name: s.live_playlist_name,
+            duration: s.duration,
+            size: s.size,
+            playlist_location: s.playlist_location,
+            live_playlist_location: s.live_playlist_location,
+            segment_count: s.segment_count,
+            started_at: s.started_at,
+            ended_at: s.ended_at,
         }),
     })
 }

@@ -12,19 +12,28 @@ fn request() -> StartTrackEgress {
     StartTrackEgress { room_name: "r".into(), track_id: "TR_a".into(), filepath: "x.ogg".into() }
 }
 
+async fn start_track(reg: &Registry, r: &StartTrackEgress, room_id: &str, filepath: &str, now: i64) -> Egress {
+    let source = EgressSource::Track { track_id: r.track_id.clone(), filepath: filepath.into() };
+    reg.start(r.room_name.clone(), source, room_id.into(), now).await.expect("start")
+}
+
 #[tokio::test]
 async fn a_job_moves_forward_only_and_every_change_is_an_event() {
     let (sink, seen) = recorder();
     let reg = Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), sink);
-    let e = reg.start_track(&request(), "RM_1".into(), "r/x.ogg".into(), 10).await.expect("start");
+    let e = start_track(&reg, &request(), "RM_1", "r/x.ogg", 10).await;
     assert!(e.id.as_str().starts_with("EG_") && e.id.as_str().len() == 15);
     assert_eq!(e.status, EgressStatus::Starting);
     let file = FileResult { filename: "r/x.ogg".into(), size: 5, ..Default::default() };
-    assert_eq!(reg.active(&e.id, file.clone(), 11).await.expect("active").map(|e| e.status), Some(EgressStatus::Active));
+    assert_eq!(reg.active(&e.id, EgressOutput::File(file.clone()), 11).await.expect("active").map(|e| e.status), Some(EgressStatus::Active));
     assert_eq!(reg.stop(&e.id, 12).await.expect("stop").status, EgressStatus::Ending);
     // A late activity report after the stop is ignored.
-    assert_eq!(reg.active(&e.id, file.clone(), 13).await.expect("late"), None);
-    let done = reg.end(&e.id, EgressStatus::Complete, Some(FileResult { size: 9, ..file }), String::new(), 14).await.expect("end").expect("changed");
+    assert_eq!(reg.active(&e.id, EgressOutput::File(file.clone()), 13).await.expect("late"), None);
+    let done = reg
+        .end(&e.id, EgressStatus::Complete, Some(EgressOutput::File(FileResult { size: 9, ..file })), String::new(), 14)
+        .await
+        .expect("end")
+        .expect("changed");
     assert_eq!((done.status, done.ended_at, done.file.as_ref().map(|f| f.size)), (EgressStatus::Complete, 14, Some(9)));
     assert!(matches!(reg.stop(&e.id, 15).await, Err(EgressError::FailedPrecondition(_))));
     assert_eq!(reg.end(&e.id, EgressStatus::Failed, None, "x".into(), 16).await.expect("after the end"), None);
@@ -39,9 +48,9 @@ async fn records_survive_a_reopen_and_interrupted_jobs_end_failed() {
     let path = dir.path().join("egress.db");
     let (sink, _) = recorder();
     let reg = Registry::new(Arc::new(SqliteEgressStore::open(&path).await.expect("store")), sink.clone());
-    let running = reg.start_track(&request(), "RM_1".into(), "r/x.ogg".into(), 1).await.expect("start");
+    let running = start_track(&reg, &request(), "RM_1", "r/x.ogg", 1).await;
     let other = StartTrackEgress { room_name: "s".into(), ..request() };
-    let ended = reg.start_track(&other, "RM_2".into(), "s/x.ogg".into(), 2).await.expect("start");
+    let ended = start_track(&reg, &other, "RM_2", "s/x.ogg", 2).await;
     reg.end(&ended.id, EgressStatus::Aborted, None, "track gone".into(), 3).await.expect("end");
     drop(reg);
     let (sink, seen) = recorder();
@@ -57,4 +66,23 @@ async fn records_survive_a_reopen_and_interrupted_jobs_end_failed() {
 
 fn registry_interrupted() -> &'static str {
     INTERRUPTED
+}
+
+/// Every source and both outputs read back as written.
+#[tokio::test]
+async fn composite_and_participant_records_round_trip() {
+    let (sink, _) = recorder();
+    let reg = Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), sink);
+    let segments =
+        SegmentsOutput { filename_prefix: "hls/{room_name}".into(), playlist_name: "p.m3u8".into(), live_playlist_name: "l.m3u8".into(), segment_duration: 2 };
+    for source in [
+        EgressSource::TrackComposite { audio_track_id: Some("TR_a".into()), video_track_id: None, segments: segments.clone() },
+        EgressSource::Participant { identity: "host".into(), screen_share: true, segments: segments.clone() },
+    ] {
+        let e = reg.start("r".into(), source.clone(), "RM_1".into(), 1).await.expect("start");
+        let result = SegmentsResult { playlist_name: "hls/r/p.m3u8".into(), segment_count: 3, duration: 7, ..Default::default() };
+        reg.active(&e.id, EgressOutput::Segments(result.clone()), 2).await.expect("active");
+        let back = reg.get(&e.id).await.expect("get");
+        assert_eq!((back.source, back.segments, back.file), (source, Some(result), None));
+    }
 }

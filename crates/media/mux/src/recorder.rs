@@ -2,11 +2,9 @@
 //! depacketizer for the codec and the container for the file (Opus → Ogg, VP8/VP9 →
 //! WebM, H.264 → fragmented MP4; Opus → WebM on request) and keeps the counters.
 
-use crate::depack::h264::H264;
-use crate::depack::opus::Opus;
-use crate::depack::vp8::Vp8;
-use crate::depack::vp9::Vp9;
-use crate::depack::{Assembler, Frame, FrameSink};
+use crate::codec::{Codec, Container, Packet};
+use crate::depack::{Frame, FrameSink};
+use crate::depacketizer::Depacketizer;
 use crate::error::MuxError;
 use crate::mp4::writer::{Fmp4Writer, Mp4Track};
 use crate::ogg::OggOpusWriter;
@@ -16,62 +14,6 @@ use std::time::Duration;
 
 /// Where to overwrite what with, once the output can seek (a WebM Duration).
 type DurationPatch = (u64, [u8; 11]);
-
-/// The track's codec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Codec {
-    /// Opus audio, 48 kHz RTP clock.
-    Opus,
-    /// VP8 video, 90 kHz.
-    Vp8,
-    /// VP9 video, 90 kHz.
-    Vp9,
-    /// H.264 video (packetization mode 1), 90 kHz.
-    H264,
-}
-
-impl Codec {
-    /// The container [`TrackRecorder::new`] picks for this codec.
-    pub fn container(self) -> Container {
-        match self {
-            Codec::Opus => Container::Ogg,
-            Codec::Vp8 | Codec::Vp9 => Container::Webm,
-            Codec::H264 => Container::Mp4,
-        }
-    }
-
-    /// The file extension of [`Codec::container`]: "ogg", "webm" or "mp4".
-    pub fn extension(self) -> &'static str {
-        self.container().extension()
-    }
-
-    /// The RTP clock rate.
-    pub fn clock_rate(self) -> u32 {
-        if self == Codec::Opus { 48_000 } else { 90_000 }
-    }
-}
-
-/// A recording's file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Container {
-    /// Ogg (Opus only).
-    Ogg,
-    /// WebM (VP8, VP9, Opus).
-    Webm,
-    /// Fragmented MP4 (H.264, Opus).
-    Mp4,
-}
-
-impl Container {
-    /// "ogg", "webm" or "mp4".
-    pub fn extension(self) -> &'static str {
-        match self {
-            Container::Ogg => "ogg",
-            Container::Webm => "webm",
-            Container::Mp4 => "mp4",
-        }
-    }
-}
 
 /// Choices beyond the codec; `Default` gives what [`TrackRecorder::new`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,19 +34,6 @@ impl Default for Options {
     }
 }
 
-/// One RTP packet of the track, in sequence order.
-#[derive(Debug, Clone, Copy)]
-pub struct Packet<'a> {
-    /// Extended sequence number: +1 per packet; a jump means the packets between were lost.
-    pub seq: u64,
-    /// RTP timestamp (wraps).
-    pub ts: u32,
-    /// RTP marker bit (last packet of a video frame).
-    pub marker: bool,
-    /// RTP payload (after the header, extensions and padding).
-    pub payload: &'a [u8],
-}
-
 /// What a recording holds so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Stats {
@@ -120,14 +49,6 @@ pub struct Stats {
     pub duration: Duration,
     /// Frames lost or dropped: broken by loss, waiting for a keyframe, malformed.
     pub dropped_frames: u64,
-}
-
-#[derive(Debug)]
-enum Depack {
-    Opus(Assembler<Opus>),
-    Vp8(Assembler<Vp8>),
-    Vp9(Assembler<Vp9>),
-    H264(Assembler<H264>),
 }
 
 #[derive(Debug)]
@@ -151,22 +72,11 @@ impl<W: Write> FrameSink for Writer<W> {
 /// clock, no file opened here; time comes from the RTP timestamps).
 #[derive(Debug)]
 pub struct TrackRecorder<W> {
-    depack: Depack,
+    depack: Depacketizer,
     writer: Writer<W>,
     packets: u64,
     bad_packets: u64,
     failed: bool,
-}
-
-macro_rules! each_depack {
-    ($self:ident, $a:ident => $e:expr) => {
-        match &mut $self.depack {
-            Depack::Opus($a) => $e,
-            Depack::Vp8($a) => $e,
-            Depack::Vp9($a) => $e,
-            Depack::H264($a) => $e,
-        }
-    };
 }
 
 impl<W: Write> TrackRecorder<W> {
@@ -197,14 +107,7 @@ impl<W: Write> TrackRecorder<W> {
     }
 
     fn with_writer(codec: Codec, writer: Writer<W>) -> Self {
-        let clock = codec.clock_rate();
-        let depack = match codec {
-            Codec::Opus => Depack::Opus(Assembler::new(Opus, clock)),
-            Codec::Vp8 => Depack::Vp8(Assembler::new(Vp8, clock)),
-            Codec::Vp9 => Depack::Vp9(Assembler::new(Vp9::default(), clock)),
-            Codec::H264 => Depack::H264(Assembler::new(H264::default(), clock)),
-        };
-        Self { depack, writer, packets: 0, bad_packets: 0, failed: false }
+        Self { depack: Depacketizer::new(codec), writer, packets: 0, bad_packets: 0, failed: false }
     }
 
     fn check<T>(&mut self, r: Result<T, MuxError>) -> Result<T, MuxError> {
@@ -225,9 +128,8 @@ impl<W: Write> TrackRecorder<W> {
     pub fn push(&mut self, packet: Packet<'_>) -> Result<(), MuxError> {
         self.failed()?;
         self.packets += 1;
-        let Packet { seq, ts, marker, payload } = packet;
         let writer = &mut self.writer;
-        let r = each_depack!(self, a => a.push(seq, ts, marker, payload, writer));
+        let r = self.depack.push(packet, &mut |f| writer.frame(f));
         self.check(r)
     }
 
@@ -236,35 +138,24 @@ impl<W: Write> TrackRecorder<W> {
     /// 10 minutes is kept as a pause, a larger or backward one becomes one frame's step.
     /// Video resumes at the next keyframe.
     pub fn gap(&mut self) -> Result<(), MuxError> {
-        self.gap_inner(None)
+        self.failed()?;
+        let writer = &mut self.writer;
+        let r = self.depack.gap(&mut |f| writer.frame(f));
+        self.check(r)
     }
 
     /// Like [`TrackRecorder::gap`], when the caller measured how long the source was away:
     /// the next packet is placed `elapsed` after the last one, whatever its timestamp.
     pub fn gap_for(&mut self, elapsed: Duration) -> Result<(), MuxError> {
-        let clock = u128::from(self.clock());
-        self.gap_inner(Some(u64::try_from(elapsed.as_micros() * clock / 1_000_000).unwrap_or(u64::MAX)))
-    }
-
-    fn gap_inner(&mut self, elapsed: Option<u64>) -> Result<(), MuxError> {
         self.failed()?;
         let writer = &mut self.writer;
-        let r = each_depack!(self, a => a.gap(elapsed, writer));
+        let r = self.depack.gap_for(elapsed, &mut |f| writer.frame(f));
         self.check(r)
-    }
-
-    fn clock(&self) -> u32 {
-        if matches!(self.depack, Depack::Opus(_)) { 48_000 } else { 90_000 }
     }
 
     /// What was recorded so far.
     pub fn stats(&self) -> Stats {
-        let dropped = match &self.depack {
-            Depack::Opus(a) => a.dropped,
-            Depack::Vp8(a) => a.dropped,
-            Depack::Vp9(a) => a.dropped,
-            Depack::H264(a) => a.dropped,
-        };
+        let dropped = self.depack.dropped();
         let (bytes, frames, secs, skipped) = match &self.writer {
             Writer::Ogg(w) => (w.bytes(), w.frames(), w.duration_samples() as f64 / 48_000.0, 0),
             Writer::Webm(w) => (w.bytes(), w.frames(), w.duration_secs(), w.skipped()),
@@ -300,7 +191,7 @@ impl<W: Write> TrackRecorder<W> {
     fn finish_inner(mut self) -> Result<(W, Stats, Option<DurationPatch>), MuxError> {
         self.failed()?;
         let writer = &mut self.writer;
-        let r = each_depack!(self, a => a.flush(writer));
+        let r = self.depack.flush(&mut |f| writer.frame(f));
         if let Err(e) = self.check(r)
             && e.is_fatal()
         {

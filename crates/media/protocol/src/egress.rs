@@ -4,7 +4,8 @@
 //! that says what works instead; sizes and paths are the registry's to check.
 
 use hikari_types::{
-    Egress, EgressFilter, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, RoomName, StartTrackEgress, TrackSid,
+    Egress, EgressFilter, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, ParticipantIdentity, RoomName, SegmentsOutput,
+    SegmentsResult, StartParticipant, StartTrackComposite, StartTrackEgress, TrackSid,
 };
 use livekit_protocol as lk;
 
@@ -75,13 +76,13 @@ impl EgressMethod {
     /// Why a method is refused, for those this server does not run.
     fn unsupported_hint(self) -> Option<&'static str> {
         match self {
-            Self::StartRoomCompositeEgress | Self::StartTrackCompositeEgress | Self::StartParticipantEgress | Self::StartEgress => {
-                Some("composite recording is not available on this server yet; record each track with StartTrackEgress")
-            }
+            Self::StartRoomCompositeEgress | Self::StartEgress => Some(
+                "composite recording (decoding and mixing a room) is not available on this server yet; record each track with StartTrackEgress, or package a participant or a video and an audio track as HLS with StartParticipantEgress or StartTrackCompositeEgress",
+            ),
             Self::StartWebEgress => Some("web egress (recording a web page) is not available on this server"),
             Self::UpdateLayout => Some("there are no composite recordings on this server yet, so no layout to update"),
             Self::UpdateStream => Some("streaming out (RTMP) is not available on this server yet"),
-            Self::StartTrackEgress | Self::ListEgress | Self::StopEgress => None,
+            Self::StartTrackEgress | Self::StartTrackCompositeEgress | Self::StartParticipantEgress | Self::ListEgress | Self::StopEgress => None,
         }
     }
 }
@@ -126,6 +127,41 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
             }
             EgressRequest::StartTrack(StartTrackEgress { room_name: RoomName::new(r.room_name), track_id: TrackSid::new(r.track_id), filepath })
         }
+        EgressMethod::StartTrackCompositeEgress => {
+            let r: lk::TrackCompositeEgressRequest = decode(format, body, "TrackCompositeEgressRequest")?;
+            let name = "StartTrackCompositeEgress";
+            #[allow(deprecated)]
+            let legacy = match r.output {
+                Some(lk::track_composite_egress_request::Output::Segments(s)) => Some(s),
+                Some(_) => return Err(not_segments(name)),
+                None => None,
+            };
+            let segments = segments(name, legacy, r.segment_outputs, r.file_outputs.len() + r.stream_outputs.len() + r.image_outputs.len(), &r.webhooks)?;
+            let (audio, video) = (Some(r.audio_track_id).filter(|t| !t.is_empty()), Some(r.video_track_id).filter(|t| !t.is_empty()));
+            if r.room_name.is_empty() || (audio.is_none() && video.is_none()) {
+                return Err(ProtocolError::Invalid(format!("{name} needs room_name and an audio_track_id or a video_track_id")));
+            }
+            EgressRequest::StartTrackComposite(StartTrackComposite {
+                room_name: RoomName::new(r.room_name),
+                audio_track_id: audio.map(TrackSid::new),
+                video_track_id: video.map(TrackSid::new),
+                segments,
+            })
+        }
+        EgressMethod::StartParticipantEgress => {
+            let r: lk::ParticipantEgressRequest = decode(format, body, "ParticipantEgressRequest")?;
+            let name = "StartParticipantEgress";
+            let segments = segments(name, None, r.segment_outputs, r.file_outputs.len() + r.stream_outputs.len() + r.image_outputs.len(), &r.webhooks)?;
+            if r.room_name.is_empty() || r.identity.is_empty() {
+                return Err(ProtocolError::Invalid(format!("{name} needs room_name and identity")));
+            }
+            EgressRequest::StartParticipant(StartParticipant {
+                room_name: RoomName::new(r.room_name),
+                identity: ParticipantIdentity::new(r.identity),
+                screen_share: r.screen_share,
+                segments,
+            })
+        }
         EgressMethod::ListEgress => {
             // The page token is ignored, as LiveKit's server does: every match is returned.
             let r: lk::ListEgressRequest = decode(format, body, "ListEgressRequest")?;
@@ -143,6 +179,55 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
     })
 }
 
+fn not_segments(method: &str) -> ProtocolError {
+    ProtocolError::Unsupported(format!(
+        "{method}: this server packages the tracks as HLS (a segment output) without transcoding; file, stream and image outputs of composites are not available yet"
+    ))
+}
+
+/// The one segment output of a composite request (`segment_outputs`, or the deprecated
+/// `segments`); other outputs (`others` of them), uploads and per-request webhooks refused.
+fn segments(
+    method: &str,
+    legacy: Option<lk::SegmentedFileOutput>,
+    list: Vec<lk::SegmentedFileOutput>,
+    others: usize,
+    webhooks: &[lk::WebhookConfig],
+) -> Result<SegmentsOutput, ProtocolError> {
+    if others > 0 {
+        return Err(not_segments(method));
+    }
+    if !webhooks.is_empty() {
+        return Err(ProtocolError::Unsupported(format!("{method}: per-request webhooks are not available; the server's webhooks receive egress events")));
+    }
+    let mut all: Vec<_> = legacy.into_iter().chain(list).collect();
+    let s = match (all.pop(), all.is_empty()) {
+        (Some(s), true) => s,
+        (None, _) => return Err(ProtocolError::Invalid(format!("{method} needs a segment output (HLS)"))),
+        (Some(_), false) => return Err(ProtocolError::Invalid(format!("{method}: one segment output per egress"))),
+    };
+    if s.output.is_some() {
+        return Err(ProtocolError::Unsupported(format!(
+            "{method}: uploads (S3, GCP, Azure, AliOSS) are not available on this server yet; segments are kept in its recordings directory"
+        )));
+    }
+    if s.protocol != lk::SegmentedFileProtocol::DefaultSegmentedFileProtocol as i32 && s.protocol != lk::SegmentedFileProtocol::HlsProtocol as i32 {
+        return Err(ProtocolError::Invalid(format!("{method}: unknown segment protocol {}", s.protocol)));
+    }
+    if s.filename_suffix != lk::SegmentedFileSuffix::Index as i32 {
+        return Err(ProtocolError::Unsupported(format!("{method}: segments are numbered (filename_suffix INDEX); TIMESTAMP names are not available")));
+    }
+    if s.segment_duration > 60 {
+        return Err(ProtocolError::Invalid(format!("{method}: segment_duration is at most 60 seconds (got {})", s.segment_duration)));
+    }
+    Ok(SegmentsOutput {
+        filename_prefix: s.filename_prefix,
+        playlist_name: s.playlist_name,
+        live_playlist_name: s.live_playlist_name,
+        segment_duration: s.segment_duration,
+    })
+}
+
 fn status_to_proto(s: EgressStatus) -> lk::EgressStatus {
     match s {
         EgressStatus::Starting => lk::EgressStatus::EgressStarting,
@@ -152,6 +237,30 @@ fn status_to_proto(s: EgressStatus) -> lk::EgressStatus {
         EgressStatus::Failed => lk::EgressStatus::EgressFailed,
         EgressStatus::Aborted => lk::EgressStatus::EgressAborted,
         EgressStatus::LimitReached => lk::EgressStatus::EgressLimitReached,
+    }
+}
+
+fn segments_output_to_proto(s: &SegmentsOutput) -> lk::SegmentedFileOutput {
+    lk::SegmentedFileOutput {
+        filename_prefix: s.filename_prefix.clone(),
+        playlist_name: s.playlist_name.clone(),
+        live_playlist_name: s.live_playlist_name.clone(),
+        segment_duration: s.segment_duration,
+        ..Default::default()
+    }
+}
+
+fn segments_to_proto(s: &SegmentsResult) -> lk::SegmentsInfo {
+    lk::SegmentsInfo {
+        playlist_name: s.playlist_name.clone(),
+        live_playlist_name: s.live_playlist_name.clone(),
+        duration: s.duration,
+        size: s.size,
+        playlist_location: s.playlist_location.clone(),
+        live_playlist_location: s.live_playlist_location.clone(),
+        segment_count: s.segment_count,
+        started_at: s.started_at,
+        ended_at: s.ended_at,
     }
 }
 
@@ -180,8 +289,29 @@ pub fn egress_to_proto(e: &Egress) -> lk::EgressInfo {
             }),
             lk::EgressSourceType::Sdk,
         ),
+        EgressSource::TrackComposite { audio_track_id, video_track_id, segments } => (
+            lk::egress_info::Request::TrackComposite(lk::TrackCompositeEgressRequest {
+                room_name: e.room_name.to_string(),
+                audio_track_id: audio_track_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+                video_track_id: video_track_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+                segment_outputs: vec![segments_output_to_proto(segments)],
+                ..Default::default()
+            }),
+            lk::EgressSourceType::Sdk,
+        ),
+        EgressSource::Participant { identity, screen_share, segments } => (
+            lk::egress_info::Request::Participant(lk::ParticipantEgressRequest {
+                room_name: e.room_name.to_string(),
+                identity: identity.to_string(),
+                screen_share: *screen_share,
+                segment_outputs: vec![segments_output_to_proto(segments)],
+                ..Default::default()
+            }),
+            lk::EgressSourceType::Sdk,
+        ),
     };
     let file = e.file.as_ref().map(file_to_proto);
+    let segments = e.segments.as_ref().map(segments_to_proto);
     lk::EgressInfo {
         egress_id: e.id.to_string(),
         room_id: e.room_id.to_string(),
@@ -193,7 +323,8 @@ pub fn egress_to_proto(e: &Egress) -> lk::EgressInfo {
         updated_at: e.updated_at,
         error: e.error.clone(),
         file_results: file.iter().cloned().collect(),
-        result: file.map(lk::egress_info::Result::File),
+        segment_results: segments.iter().cloned().collect(),
+        result: file.map(lk::egress_info::Result::File).or(segments.map(lk::egress_info::Result::Segments)),
         request: Some(request),
         ..Default::default()
     }
@@ -208,62 +339,4 @@ pub fn encode_egress_response(format: TwirpFormat, response: &EgressResponse) ->
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_track_egress_decodes_from_json_and_protobuf() {
-        let json = br#"{"room_name":"r","track_id":"TR_a","file":{"filepath":"x/{track_id}.ogg"}}"#;
-        let want = EgressRequest::StartTrack(StartTrackEgress { room_name: "r".into(), track_id: "TR_a".into(), filepath: "x/{track_id}.ogg".into() });
-        assert_eq!(decode_egress_request(EgressMethod::StartTrackEgress, TwirpFormat::Json, json).expect("json"), want);
-        let pb = prost::Message::encode_to_vec(&lk::TrackEgressRequest {
-            room_name: "r".into(),
-            track_id: "TR_a".into(),
-            output: Some(lk::track_egress_request::Output::File(lk::DirectFileOutput { filepath: "x/{track_id}.ogg".into(), ..Default::default() })),
-            ..Default::default()
-        });
-        assert_eq!(decode_egress_request(EgressMethod::StartTrackEgress, TwirpFormat::Protobuf, &pb).expect("protobuf"), want);
-    }
-
-    #[test]
-    fn what_is_not_run_here_is_unsupported_with_a_hint_and_bad_bodies_are_refused() {
-        for m in [EgressMethod::StartRoomCompositeEgress, EgressMethod::StartWebEgress, EgressMethod::UpdateStream] {
-            let e = decode_egress_request(m, TwirpFormat::Json, b"{}").expect_err("unsupported");
-            assert!(matches!(&e, ProtocolError::Unsupported(msg) if msg.starts_with(m.name())), "{e}");
-        }
-        let ws = br#"{"room_name":"r","track_id":"TR_a","websocket_url":"wss://x"}"#;
-        assert!(matches!(decode_egress_request(EgressMethod::StartTrackEgress, TwirpFormat::Json, ws), Err(ProtocolError::Unsupported(_))));
-        let s3 = br#"{"room_name":"r","track_id":"TR_a","file":{"filepath":"a","s3":{"bucket":"b"}}}"#;
-        assert!(matches!(decode_egress_request(EgressMethod::StartTrackEgress, TwirpFormat::Json, s3), Err(ProtocolError::Unsupported(_))));
-        for body in [&br#"{"room_name":"r","track_id":"TR_a"}"#[..], br#"{"track_id":"TR_a","file":{}}"#, b"{"] {
-            assert!(decode_egress_request(EgressMethod::StartTrackEgress, TwirpFormat::Json, body).is_err());
-        }
-        assert!(matches!(decode_egress_request(EgressMethod::StopEgress, TwirpFormat::Json, b"{}"), Err(ProtocolError::Invalid(_))));
-        let list = decode_egress_request(EgressMethod::ListEgress, TwirpFormat::Json, br#"{"room_name":"r","active":true}"#).expect("list");
-        assert_eq!(list, EgressRequest::List(EgressFilter { room_name: Some("r".into()), id: None, active: true }));
-    }
-
-    #[test]
-    #[allow(deprecated)]
-    fn an_egress_encodes_with_its_request_status_and_file() {
-        let e = Egress {
-            id: "EG_a".into(),
-            room_id: "RM_b".into(),
-            room_name: "r".into(),
-            source: EgressSource::Track { track_id: "TR_c".into(), filepath: "f.ogg".into() },
-            status: EgressStatus::Complete,
-            started_at: 1,
-            ended_at: 3,
-            updated_at: 3,
-            error: String::new(),
-            file: Some(FileResult { filename: "r/f.ogg".into(), size: 10, duration: 2, ..Default::default() }),
-        };
-        let p = egress_to_proto(&e);
-        assert_eq!((p.egress_id.as_str(), p.status), ("EG_a", lk::EgressStatus::EgressComplete as i32));
-        assert_eq!(p.file_results.len(), 1);
-        assert!(matches!(p.result, Some(lk::egress_info::Result::File(ref f)) if f.filename == "r/f.ogg"));
-        assert!(matches!(p.request, Some(lk::egress_info::Request::Track(ref t)) if t.track_id == "TR_c"));
-        let json = String::from_utf8(encode_egress_response(TwirpFormat::Json, &EgressResponse::List(vec![e]))).expect("utf-8");
-        assert!(json.contains("\"EGRESS_COMPLETE\"") && json.contains("\"EG_a\""), "{json}");
-    }
-}
+mod tests;

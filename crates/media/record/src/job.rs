@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use hikari_egress::{EgressId, EgressStatus, FileResult, Registry};
+use hikari_egress::{EgressId, EgressOutput, EgressStatus, FileResult, Registry};
 use hikari_media_io::SinkOut;
 use hikari_mux::{Codec, MuxError, Packet, Stats, TrackRecorder};
 use hikari_sfu::{SinkEnd, SinkId};
 use tokio::sync::mpsc;
 
-/// The running jobs, by egress id: the sink each reads.
-pub(crate) type Jobs = Arc<Mutex<HashMap<EgressId, SinkId>>>;
+/// The running jobs, by egress id: the sinks each reads.
+pub(crate) type Jobs = Arc<Mutex<HashMap<EgressId, Vec<SinkId>>>>;
 
 /// What a job needs.
 pub(crate) struct Job {
@@ -71,7 +71,7 @@ pub(crate) fn run(mut job: Job, mut rx: mpsc::Receiver<SinkOut>) {
             let now = (job.now_nanos)();
             started_at = Some(now);
             let file = job.file_result(&rec.stats(), now, 0);
-            if let Err(e) = job.runtime.block_on(job.registry.active(&job.id, file, now)) {
+            if let Err(e) = job.runtime.block_on(job.registry.active(&job.id, EgressOutput::File(file), now)) {
                 tracing::warn!(egress = %job.id, error = %e, "cannot record that the egress is active");
             }
         }
@@ -142,7 +142,7 @@ fn write_failure(e: &MuxError) -> (EgressStatus, String) {
 /// end is stored).
 fn end(job: &Job, status: EgressStatus, file: Option<FileResult>, error: String) {
     let size = file.as_ref().map_or(0, |f| f.size);
-    match job.runtime.block_on(job.registry.end(&job.id, status, file, error.clone(), (job.now_nanos)())) {
+    match job.runtime.block_on(job.registry.end(&job.id, status, file.map(EgressOutput::File), error.clone(), (job.now_nanos)())) {
         Ok(_) => tracing::info!(egress = %job.id, ?status, size, error, "track egress ended"),
         Err(e) => tracing::error!(egress = %job.id, error = %e, "cannot record the end of the egress"),
     }
@@ -199,8 +199,9 @@ mod tests {
         let registry = registry().await;
         let dir = tempfile::tempdir().expect("dir");
         let start = StartTrackEgress { room_name: "r".into(), track_id: "TR_a".into(), filepath: String::new() };
-        let full = registry.start_track(&start, "RM_1".into(), "full.ogg".into(), 1).await.expect("start");
-        let good = registry.start_track(&start, "RM_1".into(), "good.ogg".into(), 1).await.expect("start");
+        let source = |f: &str| hikari_egress::EgressSource::Track { track_id: start.track_id.clone(), filepath: f.into() };
+        let full = registry.start(start.room_name.clone(), source("full.ogg"), "RM_1".into(), 1).await.expect("start");
+        let good = registry.start(start.room_name.clone(), source("good.ogg"), "RM_1".into(), 1).await.expect("start");
         let dev_full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
         let good_path = dir.path().join("good.ogg");
         let good_file = std::fs::File::create(&good_path).expect("file");

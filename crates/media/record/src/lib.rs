@@ -15,8 +15,12 @@
 
 mod auto;
 mod error;
+mod hls;
+mod hls_start;
 mod job;
+pub mod live;
 mod start;
 
 pub use error::RecordError;
+pub use live::{LiveHls, LiveStream};
 pub use start::{Recorder, RecorderConfig};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use hikari_egress::path::{PathVars, resolve};
-use hikari_egress::{Egress, EgressId, EgressRequest, EgressResponse, EgressStatus, Registry, StartTrackEgress};
+use hikari_egress::{Egress, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, Registry, StartTrackEgress};
 use hikari_media_io::MediaHandle;
 use hikari_mux::Codec;
 use hikari_sfu::{Command, SinkId};
@@ -15,10 +15,11 @@ use tokio::sync::mpsc;
 
 use crate::error::RecordError;
 use crate::job::{Job, Jobs, run};
+use crate::live::LiveHls;
 
 /// Batches queued for a job before the media thread drops them (about 1 s of 720p video at
 /// one batch per send).
-const JOB_QUEUE: usize = 256;
+pub(crate) const JOB_QUEUE: usize = 256;
 
 /// Where recordings go.
 #[derive(Clone, Debug)]
@@ -28,22 +29,25 @@ pub struct RecorderConfig {
     /// Prefix of a file's `location` (a URL path where this server serves it), e.g.
     /// `/recordings/`.
     pub location_prefix: String,
+    /// Prefix of a live HLS stream's location, followed by the egress id, e.g. `/hls/`.
+    pub live_prefix: String,
 }
 
 /// Runs egress calls and jobs.
 pub struct Recorder {
-    registry: Arc<Registry>,
-    media: MediaHandle,
-    cfg: RecorderConfig,
-    now_nanos: fn() -> i64,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) media: MediaHandle,
+    pub(crate) cfg: RecorderConfig,
+    pub(crate) now_nanos: fn() -> i64,
     next_sink: AtomicU64,
-    jobs: Jobs,
+    pub(crate) jobs: Jobs,
+    pub(crate) live: Arc<LiveHls>,
     /// Rooms that record every track (CreateRoom's `egress.tracks`): their filepath template.
     pub(crate) auto: std::sync::Mutex<std::collections::HashMap<hikari_types::RoomName, String>>,
 }
 
 /// The codec of a track's MIME type (a sink gets RED audio as its primary Opus).
-fn codec(mime: &str) -> Option<Codec> {
+pub(crate) fn codec(mime: &str) -> Option<Codec> {
     match mime.to_ascii_lowercase().as_str() {
         "audio/opus" | "audio/red" => Some(Codec::Opus),
         "video/vp8" => Some(Codec::Vp8),
@@ -53,7 +57,7 @@ fn codec(mime: &str) -> Option<Codec> {
     }
 }
 
-fn kind_name(t: &TrackInfo) -> &'static str {
+pub(crate) fn kind_name(t: &TrackInfo) -> &'static str {
     match t.kind {
         hikari_types::TrackKind::Audio => "audio",
         hikari_types::TrackKind::Video => "video",
@@ -64,7 +68,7 @@ fn kind_name(t: &TrackInfo) -> &'static str {
 impl Recorder {
     /// A recorder over the registry and the media thread; `now_nanos` stamps states.
     pub fn new(registry: Arc<Registry>, media: MediaHandle, cfg: RecorderConfig, now_nanos: fn() -> i64) -> Self {
-        Self { registry, media, cfg, now_nanos, next_sink: AtomicU64::new(1), jobs: Arc::default(), auto: Default::default() }
+        Self { registry, media, cfg, now_nanos, next_sink: AtomicU64::new(1), jobs: Arc::default(), live: Arc::default(), auto: Default::default() }
     }
 
     /// How many jobs run now.
@@ -82,10 +86,21 @@ impl Recorder {
         &self.registry
     }
 
+    /// The live HLS streams (for serving them).
+    pub fn live(&self) -> &Arc<LiveHls> {
+        &self.live
+    }
+
+    pub(crate) fn next_sink(&self) -> SinkId {
+        SinkId(self.next_sink.fetch_add(1, Ordering::Relaxed))
+    }
+
     /// Runs one EgressService call.
     pub async fn handle(&self, request: EgressRequest) -> Result<EgressResponse, RecordError> {
         Ok(match request {
             EgressRequest::StartTrack(r) => EgressResponse::Egress(Box::new(self.start_track(r).await?)),
+            EgressRequest::StartTrackComposite(r) => EgressResponse::Egress(Box::new(self.start_composite(r).await?)),
+            EgressRequest::StartParticipant(r) => EgressResponse::Egress(Box::new(self.start_participant(r).await?)),
             EgressRequest::List(filter) => EgressResponse::List(self.registry.list(&filter).await?),
             EgressRequest::Stop(id) => {
                 let egress = self.registry.stop(&id, (self.now_nanos)()).await?;
@@ -98,7 +113,7 @@ impl Recorder {
     /// Stops every running job (the server is stopping): each finishes its file.
     pub fn stop_all(&self) {
         // Each job leaves the map itself when it has finished and reported.
-        let sinks: Vec<SinkId> = self.jobs.lock().map(|j| j.values().copied().collect()).unwrap_or_default();
+        let sinks: Vec<SinkId> = self.jobs.lock().map(|j| j.values().flatten().copied().collect()).unwrap_or_default();
         for sink in sinks {
             let _ = self.media.command(Command::DetachSink { sink });
         }
@@ -119,28 +134,34 @@ impl Recorder {
         }
     }
 
-    fn detach(&self, id: &EgressId) {
-        let sink = self.jobs.lock().ok().and_then(|j| j.get(id).copied());
-        if let Some(sink) = sink {
+    pub(crate) fn detach(&self, id: &EgressId) {
+        let sinks = self.jobs.lock().ok().and_then(|j| j.get(id).cloned()).unwrap_or_default();
+        for sink in sinks {
             let _ = self.media.command(Command::DetachSink { sink });
         }
     }
 
-    async fn admin(&self, request: AdminRequest) -> Result<AdminResponse, RecordError> {
+    pub(crate) async fn admin(&self, request: AdminRequest) -> Result<AdminResponse, RecordError> {
         self.media.admin(request).await.map_err(|e| match e {
             hikari_media_io::MediaError::Admin(hikari_types::AdminError::NotFound(m)) => RecordError::NotFound(m),
             other => RecordError::Unavailable(other.to_string()),
         })
     }
 
-    /// The room, and the track with its publisher.
-    async fn find(&self, r: &StartTrackEgress) -> Result<(RoomInfo, ParticipantInfo, TrackInfo), RecordError> {
-        let not_found = || RecordError::NotFound(format!("room {:?} does not exist", r.room_name.as_str()));
-        let AdminResponse::Rooms(rooms) = self.admin(AdminRequest::ListRooms { names: vec![r.room_name.clone()] }).await? else { return Err(not_found()) };
+    /// The room and who is in it.
+    pub(crate) async fn room(&self, name: &hikari_types::RoomName) -> Result<(RoomInfo, Vec<ParticipantInfo>), RecordError> {
+        let not_found = || RecordError::NotFound(format!("room {:?} does not exist", name.as_str()));
+        let AdminResponse::Rooms(rooms) = self.admin(AdminRequest::ListRooms { names: vec![name.clone()] }).await? else { return Err(not_found()) };
         let room = rooms.into_iter().next().ok_or_else(not_found)?;
-        let AdminResponse::Participants(people) = self.admin(AdminRequest::ListParticipants { room: r.room_name.clone() }).await? else {
+        let AdminResponse::Participants(people) = self.admin(AdminRequest::ListParticipants { room: name.clone() }).await? else {
             return Err(not_found());
         };
+        Ok((room, people))
+    }
+
+    /// The room, and the track with its publisher.
+    async fn find(&self, r: &StartTrackEgress) -> Result<(RoomInfo, ParticipantInfo, TrackInfo), RecordError> {
+        let (room, people) = self.room(&r.room_name).await?;
         people
             .into_iter()
             .find_map(|p| p.tracks.iter().find(|t| t.sid == r.track_id).cloned().map(|t| (p, t)))
@@ -166,11 +187,12 @@ impl Recorder {
         let relative = resolve(&r.filepath, &vars, codec.extension())?;
         let full = self.cfg.dir.join(&relative);
         let file = create(&full)?;
-        let egress = self.registry.start_track(&r, room.sid.clone(), relative.clone(), now).await?;
-        let sink = SinkId(self.next_sink.fetch_add(1, Ordering::Relaxed));
+        let source = EgressSource::Track { track_id: r.track_id.clone(), filepath: relative.clone() };
+        let egress = self.registry.start(r.room_name.clone(), source, room.sid.clone(), now).await?;
+        let sink = self.next_sink();
         let (tx, rx) = mpsc::channel(JOB_QUEUE);
         if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.insert(egress.id.clone(), sink);
+            jobs.insert(egress.id.clone(), vec![sink]);
         }
         let job = Job {
             id: egress.id.clone(),
@@ -204,7 +226,7 @@ impl Recorder {
 }
 
 /// Creates the file and its directories; an existing file is never overwritten.
-fn create(full: &std::path::Path) -> Result<std::fs::File, RecordError> {
+pub(crate) fn create(full: &std::path::Path) -> Result<std::fs::File, RecordError> {
     if let Some(dir) = full.parent() {
         std::fs::create_dir_all(dir).map_err(|e| RecordError::File(format!("cannot create the directory {}: {e}", dir.display())))?;
     }

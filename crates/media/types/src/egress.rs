@@ -2,7 +2,7 @@
 //! EgressService, independent of the wire. `hikari-protocol` converts them to and from
 //! protobuf; `hikari-egress` keeps them (registry and store) and runs them.
 
-use crate::ids::{EgressId, RoomName, RoomSid, TrackSid};
+use crate::ids::{EgressId, ParticipantIdentity, RoomName, RoomSid, TrackSid};
 
 /// Where an egress is in its life (LiveKit's `EgressStatus`): starting, active, ending, then
 /// one of the four ends.
@@ -32,8 +32,10 @@ impl EgressStatus {
     }
 }
 
-/// What an egress records. Only track egress is run today; the other request kinds are
-/// refused with a clear `unimplemented` before a job exists.
+/// What an egress records. Track egress writes one track's file; a track composite or a
+/// participant egress packages one video and one audio track as HLS without transcoding.
+/// Room composites, web egress and streams are refused with a clear `unimplemented` before
+/// a job exists.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EgressSource {
     /// One track, written without transcoding (`TrackEgressRequest` with a file output): the
@@ -46,6 +48,75 @@ pub enum EgressSource {
         /// replaced when the job starts.
         filepath: String,
     },
+    /// One video and one audio track (either may be absent) as HLS
+    /// (`TrackCompositeEgressRequest` with a segment output).
+    TrackComposite {
+        /// The audio track.
+        audio_track_id: Option<TrackSid>,
+        /// The video track.
+        video_track_id: Option<TrackSid>,
+        /// Where the segments go.
+        segments: SegmentsOutput,
+    },
+    /// A participant's camera (or screen share) and microphone as HLS
+    /// (`ParticipantEgressRequest` with a segment output).
+    Participant {
+        /// The participant.
+        identity: ParticipantIdentity,
+        /// Record the screen share (and its audio) instead of the camera and microphone.
+        screen_share: bool,
+        /// Where the segments go.
+        segments: SegmentsOutput,
+    },
+}
+
+/// An HLS output (`SegmentedFileOutput`): fragmented-MP4 segments and an event playlist
+/// written into the recordings directory, and a low-latency live playlist served from
+/// memory while the job runs.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SegmentsOutput {
+    /// The segment files' path prefix, relative to the recordings directory, as the request
+    /// gave it (empty: chosen by the server); templates as in a track egress's filepath.
+    pub filename_prefix: String,
+    /// The playlist's file name, beside the segments (empty: the prefix's name + `.m3u8`).
+    pub playlist_name: String,
+    /// The live playlist's name as the request gave it (the live playlist itself is served
+    /// from memory; see `SegmentsResult::live_playlist_location`).
+    pub live_playlist_name: String,
+    /// Target segment length in seconds (0: the default, 4).
+    pub segment_duration: u32,
+}
+
+/// What a segmented output has written (`SegmentsInfo`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SegmentsResult {
+    /// The playlist's path, relative to the recordings directory.
+    pub playlist_name: String,
+    /// The live playlist's name.
+    pub live_playlist_name: String,
+    /// Nanoseconds of media.
+    pub duration: i64,
+    /// Bytes of segments written.
+    pub size: i64,
+    /// Where the (event) playlist is served: a URL path on this server.
+    pub playlist_location: String,
+    /// Where the low-latency live playlist is served while the job runs.
+    pub live_playlist_location: String,
+    /// Segments written.
+    pub segment_count: i64,
+    /// Unix nanoseconds of the first media.
+    pub started_at: i64,
+    /// Unix nanoseconds of the end.
+    pub ended_at: i64,
+}
+
+/// A job's output, as the runtime reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EgressOutput {
+    /// A file.
+    File(FileResult),
+    /// HLS segments.
+    Segments(SegmentsResult),
 }
 
 /// A finished (or growing) file (`FileInfo`).
@@ -88,6 +159,34 @@ pub struct Egress {
     pub error: String,
     /// The file written, once there is one.
     pub file: Option<FileResult>,
+    /// The segments written, once there are some.
+    pub segments: Option<SegmentsResult>,
+}
+
+/// `StartTrackCompositeEgress` with a segment output.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct StartTrackComposite {
+    /// The room.
+    pub room_name: RoomName,
+    /// The audio track.
+    pub audio_track_id: Option<TrackSid>,
+    /// The video track.
+    pub video_track_id: Option<TrackSid>,
+    /// The HLS output.
+    pub segments: SegmentsOutput,
+}
+
+/// `StartParticipantEgress` with a segment output.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct StartParticipant {
+    /// The room.
+    pub room_name: RoomName,
+    /// The participant.
+    pub identity: ParticipantIdentity,
+    /// The screen share instead of the camera.
+    pub screen_share: bool,
+    /// The HLS output.
+    pub segments: SegmentsOutput,
 }
 
 /// `StartTrackEgress` with a file output.
@@ -117,6 +216,10 @@ pub struct EgressFilter {
 pub enum EgressRequest {
     /// `StartTrackEgress` to a file.
     StartTrack(StartTrackEgress),
+    /// `StartTrackCompositeEgress` to HLS.
+    StartTrackComposite(StartTrackComposite),
+    /// `StartParticipantEgress` to HLS.
+    StartParticipant(StartParticipant),
     /// `ListEgress`.
     List(EgressFilter),
     /// `StopEgress`.

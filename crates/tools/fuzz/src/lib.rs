@@ -17,6 +17,7 @@ pub mod funnel_form;
 pub mod funnel_json;
 pub mod h264_payload;
 pub mod h264_sps;
+pub mod hls_packager;
 pub mod ice_tcp_framing;
 pub mod ingress_body;
 pub mod join_request;
@@ -51,6 +52,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("funnel_json", funnel_json::run),
     ("h264_payload", h264_payload::run),
     ("h264_sps", h264_sps::run),
+    ("hls_packager", hls_packager::run),
     ("ice_tcp_framing", ice_tcp_framing::run),
     ("ingress_body", ingress_body::run),
     ("join_request", join_request::run),

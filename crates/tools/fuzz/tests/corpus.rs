@@ -46,6 +46,7 @@ replays!(
     funnel_json,
     h264_payload,
     h264_sps,
+    hls_packager,
     ice_tcp_framing,
     ingress_body,
     join_request,

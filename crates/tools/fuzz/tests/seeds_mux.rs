@@ -45,3 +45,34 @@ fn mux_rtp() {
         assert!(rec.stats().frames >= 1, "{codec:?}: {:?}", rec.stats());
     }
 }
+
+/// One `feed_hls` record: flags, a timestamp step, the payload.
+fn hls_record(flags: u8, step: u16, payload: &[u8]) -> Vec<u8> {
+    let len = u8::try_from(payload.len()).expect("a short payload");
+    [&[flags][..], &step.to_be_bytes(), &[len], payload].concat()
+}
+
+#[test]
+fn hls_packager() {
+    // Length-prefixed NAL units: an IDR slice (with SPS/PPS put in front: flags bit 2) and a
+    // non-IDR slice; Opus packets of 20 ms.
+    let idr = [&[0u8, 0, 0, IDR.len() as u8][..], IDR].concat();
+    let slice = [0u8, 0, 0, 4, 0x41, 0x9a, 0x02, 0x03];
+    let mut both = vec![0u8];
+    for i in 0..40u16 {
+        let key = i % 15 == 0;
+        both.extend(hls_record(
+            if key { 2 | 4 } else { 0 } | if i % 10 == 9 { 64 | 32 } else { 0 },
+            if i == 0 { 0 } else { 3000 },
+            if key { &idr } else { &slice },
+        ));
+        both.extend(hls_record(1, 960, &[0xfc, 0xff, 0xfe]));
+        both.extend(hls_record(1, 960, &[0xfc, 0xff, 0xfe]));
+    }
+    let audio: Vec<u8> = [vec![2u8], (0..60).flat_map(|_| hls_record(1 | 64, 960, &[0xfc, 0xff, 0xfe])).collect()].concat();
+    let seeds = emit("hls_packager", vec![("h264-opus", both), ("opus-only", audio)]);
+    for (name, bytes) in &seeds {
+        hikari_fuzz::hls_packager::run(bytes);
+        assert!(bytes.len() > 100, "{name}");
+    }
+}

@@ -5,7 +5,7 @@
 //! depacketizer's length-prefixed NAL units; SPS/PPS stay in band (consistent with
 //! `avcC`, which holds the first ones).
 
-use super::boxes::{AUDIO_TIMESCALE, AvcConfig, NON_SYNC, SYNC, Sample, TIMESCALE, TrackConfig, put_init, put_moof};
+use super::boxes::{AUDIO_TIMESCALE, AvcConfig, InitTrack, NON_SYNC, SYNC, Sample, TIMESCALE, TRACK_ID, TrackConfig, Traf, put_init, put_moof};
 use crate::depack::h264::{nal, sample_nals};
 use crate::depack::{Frame, opus::packet_samples};
 use crate::error::MuxError;
@@ -15,6 +15,18 @@ use std::io::Write;
 
 /// The duration given to a last video sample whose successor is unknown (1/30 s).
 const DEFAULT_DURATION: u32 = 3_000;
+
+/// The `avcC` parameters of an H.264 keyframe sample (length-prefixed NAL units), from
+/// its first SPS and PPS; `None` when it carries either not.
+pub(crate) fn avc_config(sample: &[u8]) -> Result<Option<AvcConfig<'_>>, MuxError> {
+    let find = |t: u8| sample_nals(sample).find(|n| n.first().is_some_and(|h| h & 0x1f == t));
+    let (Some(sps), Some(pps)) = (find(nal::SPS), find(nal::PPS)) else { return Ok(None) };
+    let info = SpsInfo::parse(sps)?;
+    let (Ok(width), Ok(height)) = (u16::try_from(info.width), u16::try_from(info.height)) else {
+        return Err(MuxError::Invalid { what: "H.264 SPS", why: "picture wider or taller than 65535" });
+    };
+    Ok(Some(AvcConfig { sps, pps, width, height, chroma_format_idc: info.chroma_format_idc as u8, bit_depth: info.bit_depth as u8 }))
+}
 
 /// The track an [`Fmp4Writer`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,19 +89,13 @@ impl<W: Write> Fmp4Writer<W> {
     fn init(&mut self, sample: &[u8]) -> Result<bool, MuxError> {
         if let Mp4Track::Opus { channels, pre_skip } = self.track {
             self.buf.clear();
-            put_init(&mut self.buf, &TrackConfig::Opus { channels, pre_skip });
+            put_init(&mut self.buf, &[InitTrack { id: TRACK_ID, config: TrackConfig::Opus { channels, pre_skip } }]);
             self.out.put(&self.buf)?;
             return Ok(true);
         }
-        let find = |t: u8| sample_nals(sample).find(|n| n.first().is_some_and(|h| h & 0x1f == t));
-        let (Some(sps), Some(pps)) = (find(nal::SPS), find(nal::PPS)) else { return Ok(false) };
-        let info = SpsInfo::parse(sps)?;
-        let (Ok(width), Ok(height)) = (u16::try_from(info.width), u16::try_from(info.height)) else {
-            return Err(MuxError::Invalid { what: "H.264 SPS", why: "picture wider or taller than 65535" });
-        };
-        let config = AvcConfig { sps, pps, width, height, chroma_format_idc: info.chroma_format_idc as u8, bit_depth: info.bit_depth as u8 };
+        let Some(config) = avc_config(sample)? else { return Ok(false) };
         self.buf.clear();
-        put_init(&mut self.buf, &TrackConfig::Avc(config));
+        put_init(&mut self.buf, &[InitTrack { id: TRACK_ID, config: TrackConfig::Avc(config) }]);
         self.out.put(&self.buf)?;
         self.out.w.flush()?;
         Ok(true)
@@ -139,7 +145,7 @@ impl<W: Write> Fmp4Writer<W> {
         }
         self.seq += 1;
         self.buf.clear();
-        put_moof(&mut self.buf, self.seq, base, &self.samples);
+        put_moof(&mut self.buf, self.seq, &[Traf { track_id: TRACK_ID, base_time: base, samples: &self.samples }]);
         let mdat_size = u32::try_from(8 + self.mdat.len()).map_err(|_| MuxError::FrameTooLarge(u32::MAX as usize))?;
         self.buf.extend_from_slice(&mdat_size.to_be_bytes());
         self.buf.extend_from_slice(b"mdat");

@@ -1,0 +1,301 @@
+//! One HLS job on its own thread: the video and audio sinks' batches in, frames aligned on
+//! one timeline (each track's first packet's arrival time places its RTP clock), packaged by
+//! [`HlsPackager`] into CMAF parts; each part goes to the live stream (served from memory)
+//! and to its segment's file; each finished segment is synced to disk before the event
+//! playlist names it (a player never sees a segment the disk has not got). The video sink
+//! is asked for a keyframe when a segment is due. The end (stopped, a track gone, a write
+//! failing) finishes the last segment and the playlist (`#EXT-X-ENDLIST`) and reports the
+//! segments written.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hikari_egress::{EgressId, EgressOutput, EgressStatus, Registry, SegmentsResult};
+use hikari_media_io::{MediaHandle, SinkOut};
+use hikari_mux::hls::{HlsEvent, HlsPackager, Naming};
+use hikari_mux::{Codec, Depacketizer, Packet};
+use hikari_sfu::{Command, MediaPacket, SinkEnd, SinkId};
+use tokio::sync::mpsc;
+
+use crate::job::Jobs;
+use crate::live::{LiveHls, LiveStream};
+
+/// How long a finished stream stays served, so players reach its end.
+const LINGER: Duration = Duration::from_secs(30);
+
+/// What an HLS job needs.
+pub(crate) struct HlsJob {
+    pub(crate) id: EgressId,
+    pub(crate) packager: HlsPackager,
+    /// The URIs of the files on disk, beside the event playlist.
+    pub(crate) naming: Naming,
+    /// The recordings directory.
+    pub(crate) dir: PathBuf,
+    /// The playlist's path, relative to `dir`.
+    pub(crate) playlist_path: String,
+    pub(crate) result: SegmentsResult,
+    pub(crate) live: Arc<LiveStream>,
+    pub(crate) streams: Arc<LiveHls>,
+    pub(crate) media: MediaHandle,
+    pub(crate) video: Option<SinkId>,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) runtime: tokio::runtime::Handle,
+    pub(crate) now_nanos: fn() -> i64,
+    pub(crate) jobs: Jobs,
+}
+
+/// One input track: its depacketizer and where its timeline starts.
+struct Input {
+    depack: Depacketizer,
+    clock: u64,
+    /// The track's first frame in the stream's timeline (its clock units), from arrival.
+    offset: Option<u64>,
+    open: bool,
+    /// Frames handed to the packager, and payloads refused before the first one.
+    frames: u64,
+    refused: u32,
+}
+
+/// Payloads of a track refused before any frame came through, after which the track is
+/// taken for another codec than it announced (a publisher can announce H.264 and negotiate
+/// another codec).
+const REFUSED_BEFORE_FRAMES: u32 = 200;
+
+impl Input {
+    fn new(codec: Codec, open: bool) -> Self {
+        Self { depack: Depacketizer::new(codec), clock: u64::from(codec.clock_rate()), offset: None, open, frames: 0, refused: 0 }
+    }
+}
+
+/// How the job stopped.
+enum Stop {
+    Detached,
+    Track(SinkEnd),
+    Write(String),
+}
+
+struct Writer {
+    segment: Option<File>,
+    bytes: u64,
+    segments: i64,
+    duration: Duration,
+    first_at: Option<i64>,
+}
+
+/// Runs the job to its end.
+pub(crate) fn run(mut job: HlsJob, mut video: Option<mpsc::Receiver<SinkOut>>, mut audio: Option<mpsc::Receiver<SinkOut>>) {
+    let mut inputs = [Input::new(Codec::H264, video.is_some()), Input::new(Codec::Opus, audio.is_some())];
+    let mut origin: Option<Instant> = None;
+    let mut w = Writer { segment: None, bytes: 0, segments: 0, duration: Duration::ZERO, first_at: None };
+    let mut last_end = Stop::Detached;
+    let stop = loop {
+        let (k, out) = job.runtime.block_on(async {
+            tokio::select! {
+                v = recv(&mut video), if inputs[0].open => (0usize, v),
+                a = recv(&mut audio), if inputs[1].open => (1usize, a),
+            }
+        });
+        // One track ending (unpublished, or the job detached) leaves the other running; the
+        // job stops when neither is left.
+        let batch = match out {
+            Some(SinkOut::Packets(batch)) => batch,
+            Some(SinkOut::Closed(reason)) => {
+                inputs[k].open = false;
+                last_end = Stop::Track(reason);
+                if inputs.iter().any(|i| i.open) { continue } else { break last_end }
+            }
+            None => {
+                inputs[k].open = false;
+                if inputs.iter().any(|i| i.open) { continue } else { break last_end }
+            }
+        };
+        if let Err(e) = feed(&mut job, &mut inputs[k], k == 0, &batch, &mut origin) {
+            break Stop::Write(e);
+        }
+        if let Err(e) = drain(&mut job, &mut w) {
+            break Stop::Write(e);
+        }
+        if job.packager.wants_keyframe()
+            && let Some(sink) = job.video
+        {
+            let _ = job.media.command(Command::SinkKeyframe { sink });
+        }
+    };
+    finish(job, w, stop);
+}
+
+async fn recv(rx: &mut Option<mpsc::Receiver<SinkOut>>) -> Option<SinkOut> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Depacketizes a batch of one track and hands its frames to the packager.
+fn feed(job: &mut HlsJob, input: &mut Input, is_video: bool, batch: &[MediaPacket], origin: &mut Option<Instant>) -> Result<(), String> {
+    for p in batch {
+        let origin = *origin.get_or_insert(p.arrived);
+        let clock = input.clock;
+        let offset = *input.offset.get_or_insert_with(|| {
+            let since = p.arrived.saturating_duration_since(origin);
+            u64::try_from(since.as_nanos() * u128::from(clock) / 1_000_000_000).unwrap_or(0)
+        });
+        let (packager, frames) = (&mut job.packager, &mut input.frames);
+        let pushed = input.depack.push(Packet { seq: p.seq, ts: p.ts, marker: p.marker, payload: &p.payload }, &mut |frame| {
+            *frames += 1;
+            if is_video { packager.video(frame.ts + offset, frame) } else { packager.audio(frame.ts + offset, frame) }
+        });
+        match pushed {
+            Ok(()) => {}
+            Err(e) if e.is_fatal() => return Err(e.to_string()),
+            Err(e) => {
+                tracing::debug!(egress = %job.id, error = %e, "a frame was dropped");
+                if input.frames == 0 {
+                    input.refused += 1;
+                }
+                if input.frames == 0 && input.refused >= REFUSED_BEFORE_FRAMES {
+                    let kind = if is_video { "video track's packets are not H.264" } else { "audio track's packets are not Opus" };
+                    return Err(format!("the {kind} (the publisher negotiated another codec than it announced): {e}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Takes the packager's events: parts go to their segment's file; a finished segment is
+/// synced, then the event playlist on disk names it; each event then goes to the live stream.
+fn drain(job: &mut HlsJob, w: &mut Writer) -> Result<(), String> {
+    let dir = job.dir.join(parent(&job.playlist_path));
+    while let Some(event) = job.packager.poll() {
+        match &event {
+            HlsEvent::Init(data) => write_new(&dir.join(job.naming.init()), data)?,
+            HlsEvent::Part { msn, data, .. } => {
+                if w.segment.is_none() {
+                    w.segment = Some(create(&dir.join(job.naming.segment(*msn)))?);
+                }
+                if let Some(f) = w.segment.as_mut() {
+                    f.write_all(data).map_err(|e| io_error("write a segment", &e))?;
+                }
+                w.bytes += data.len() as u64;
+            }
+            HlsEvent::SegmentEnd { duration, .. } => {
+                if let Some(f) = w.segment.take() {
+                    f.sync_all().map_err(|e| io_error("sync a segment", &e))?;
+                }
+                w.segments += 1;
+                w.duration += *duration;
+            }
+            HlsEvent::End => {}
+        }
+        let segment_end = matches!(event, HlsEvent::SegmentEnd { .. } | HlsEvent::End);
+        job.live.push(event);
+        if segment_end {
+            write_playlist(job)?;
+        }
+        if segment_end && w.first_at.is_none() && w.segments > 0 {
+            let now = (job.now_nanos)();
+            // The first media: the first segment's length ago.
+            w.first_at = Some(now - i64::try_from(w.duration.as_nanos()).unwrap_or(0));
+            let result = result(job, w, now, 0);
+            if let Err(e) = job.runtime.block_on(job.registry.active(&job.id, EgressOutput::Segments(result), now)) {
+                tracing::warn!(egress = %job.id, error = %e, "cannot record that the egress is active");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parent(relative: &str) -> &str {
+    relative.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn io_error(what: &str, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::StorageFull { format!("the disk is full: cannot {what}: {e}") } else { format!("cannot {what}: {e}") }
+}
+
+fn create(path: &std::path::Path) -> Result<File, String> {
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| io_error(&format!("create {}", path.display()), &e))
+}
+
+fn write_new(path: &std::path::Path, data: &[u8]) -> Result<(), String> {
+    let mut f = create(path)?;
+    f.write_all(data).and_then(|()| f.sync_all()).map_err(|e| io_error(&format!("write {}", path.display()), &e))
+}
+
+/// The event playlist, replaced whole (written beside, synced, renamed).
+fn write_playlist(job: &HlsJob) -> Result<(), String> {
+    let path = job.dir.join(&job.playlist_path);
+    let tmp = path.with_extension("m3u8.tmp");
+    let text = job.live.render_event_with(&job.naming);
+    let written = File::create(&tmp).and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
+    written.and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| io_error("write the playlist", &e))
+}
+
+fn result(job: &HlsJob, w: &Writer, now: i64, ended_at: i64) -> SegmentsResult {
+    SegmentsResult {
+        duration: i64::try_from(w.duration.as_nanos()).unwrap_or(i64::MAX),
+        size: i64::try_from(w.bytes).unwrap_or(i64::MAX),
+        segment_count: w.segments,
+        started_at: w.first_at.unwrap_or(now),
+        ended_at,
+        ..job.result.clone()
+    }
+}
+
+fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
+    let mut error = match &stop {
+        Stop::Write(e) => Some(e.clone()),
+        _ => None,
+    };
+    if error.is_none() {
+        let ended = job.packager.finish().map_err(|e| e.to_string()).and_then(|()| drain(&mut job, &mut w));
+        error = ended.err();
+    }
+    // The stream ends for its players whatever happened.
+    if !job.live.ended() {
+        job.live.push(HlsEvent::End);
+    }
+    let now = (job.now_nanos)();
+    let status = match (&error, w.segments) {
+        (Some(e), _) if e.starts_with("the disk is full") => EgressStatus::LimitReached,
+        (Some(_), _) => EgressStatus::Failed,
+        (None, 0) => EgressStatus::Aborted,
+        (None, _) => EgressStatus::Complete,
+    };
+    let message = error.unwrap_or_else(|| if w.segments == 0 { no_media(&stop) } else { String::new() });
+    let output = (w.segments > 0).then(|| EgressOutput::Segments(result(&job, &w, now, now)));
+    if w.segments == 0 {
+        // Nothing playable was written: no recording to keep (the init segment and the
+        // playlist's reserved name go; a partial segment too).
+        let dir = job.dir.join(parent(&job.playlist_path));
+        for name in [job.naming.init(), job.naming.segment(0)] {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+        let _ = std::fs::remove_file(job.dir.join(&job.playlist_path));
+    }
+    match job.runtime.block_on(job.registry.end(&job.id, status, output, message.clone(), now)) {
+        Ok(_) => tracing::info!(egress = %job.id, ?status, segments = w.segments, bytes = w.bytes, error = message, "HLS egress ended"),
+        Err(e) => tracing::error!(egress = %job.id, error = %e, "cannot record the end of the egress"),
+    }
+    if let Ok(mut jobs) = job.jobs.lock() {
+        jobs.remove(&job.id);
+    }
+    let (streams, id) = (job.streams.clone(), job.id.clone());
+    job.runtime.spawn(async move {
+        tokio::time::sleep(LINGER).await;
+        streams.remove(&id);
+    });
+}
+
+fn no_media(stop: &Stop) -> String {
+    match stop {
+        Stop::Track(SinkEnd::NotFound) => "a track was not found when the egress started".into(),
+        Stop::Track(SinkEnd::Unpublished) => "a track was unpublished before a segment was written".into(),
+        Stop::Track(SinkEnd::RoomClosed) => "the room closed before a segment was written".into(),
+        _ => "stopped before a segment was written".into(),
+    }
+}

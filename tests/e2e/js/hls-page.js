@@ -1,0 +1,38 @@
+// The hls mode's player (hls.mjs): hls.js (pinned in package.json) in low-latency mode plays
+// a live playlist of the server's HLS egress into a muted <video>; stats() reads what the
+// page shows and what hls.js knows of the live edge.
+(() => {
+  let s = null;
+  window.hlsView = {
+    async play(src) {
+      if (!window.Hls || !Hls.isSupported()) throw new Error('hls.js is not supported in this browser (no MSE)');
+      const video = document.createElement('video');
+      Object.assign(video, { muted: true, autoplay: true, playsInline: true, width: 640, height: 360 });
+      document.body.appendChild(video);
+      // As a webinar page would: low-latency mode, and catching up (up to 1.5x) when behind
+      // the target latency (a viewer joining mid-segment starts at its keyframe).
+      const hls = new Hls({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 30 });
+      s = { hls, video, errors: [], parts: 0, frags: 0, levels: 0 };
+      hls.on(Hls.Events.ERROR, (_e, d) => s.errors.push(`${d.type}/${d.details}${d.fatal ? ' fatal' : ''}`));
+      hls.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.part) s.parts += 1; else s.frags += 1; });
+      hls.on(Hls.Events.LEVEL_LOADED, () => { s.levels += 1; });
+      const parsed = new Promise((resolve) => hls.once(Hls.Events.MANIFEST_PARSED, resolve));
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      await parsed;
+      await video.play().catch(() => {});
+      return true;
+    },
+    stats() {
+      if (!s) return null;
+      const q = s.video.getVideoPlaybackQuality();
+      return {
+        currentTime: s.video.currentTime, frames: q.totalVideoFrames, dropped: q.droppedVideoFrames,
+        width: s.video.videoWidth, height: s.video.videoHeight, paused: s.video.paused,
+        audioBytes: s.video.webkitAudioDecodedByteCount || 0,
+        latency: s.hls.latency, targetLatency: s.hls.targetLatency, lowLatency: s.hls.lowLatencyMode,
+        errors: s.errors.slice(-5), parts: s.parts, frags: s.frags, levels: s.levels,
+      };
+    },
+  };
+})();
