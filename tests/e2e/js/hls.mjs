@@ -8,8 +8,9 @@
 // advances with frames of the published size, audio is decoded; its live-edge latency is a
 // METRIC (and must be under 5 s: plain HLS behind three segments would be more); StopEgress
 // completes it with segments, and the player reaches the end of the stream.
-// (livekit-client's own `videoCodec: 'h264'` is not used: the server answers a publisher's
-// offer in its own codec order, so that client would send VP8; see the closing notes.)
+// Last, livekit-client in the `early` page publishes with `videoCodec: 'h264'`: its camera
+// must go out as H.264 (the server answers a publisher's send-only video line with the codec
+// it prefers; it once answered in its own order, VP8 first).
 
 import { AccessToken, EgressClient, EgressStatus, IngressClient, IngressInput, SegmentedFileOutput } from 'livekit-server-sdk';
 
@@ -90,4 +91,18 @@ export async function hlsScenario(pages, t) {
     return { ok: s.ended === true, detail: JSON.stringify(s) };
   });
   check('hls_player_reaches_the_end', ended.ok, ended.detail);
+
+  // livekit-client's own H.264 choice is honoured: the server answers the publisher's offer
+  // with H.264 alone, so the camera is sent as H.264 (not VP8 under an H.264 track).
+  const h264 = await step('h264_preference_honoured', 30_000, async () => {
+    await pages.early.evaluate(([u, tk]) => window.e2e.connect(u, tk, { videoCodec: 'h264' }), [url, await t.token('h264-pub')]);
+    await pages.early.evaluate(() => window.e2e.publishCameraAndMic());
+    for (let i = 0; i < 100; i += 1) {
+      const codec = await pages.early.evaluate(() => window.e2e.outboundVideoCodec());
+      if (codec) return codec;
+      await new Promise((r) => setTimeout(r, 200)); // polling the sender's stats
+    }
+    return '';
+  });
+  if (h264) check('h264_preference_honoured', /h264/i.test(h264.value), `the camera is sent as ${h264.value || 'nothing'}`);
 }

@@ -99,6 +99,19 @@
       return pubs;
     },
 
+    // The codec the camera is sent with, from its sender's outbound-rtp stats.
+    async outboundVideoCodec() {
+      for (const pub of state.room.localParticipant.trackPublications.values()) {
+        const sender = pub.track && pub.kind === 'video' ? pub.track.sender : null;
+        if (!sender) continue;
+        const stats = await sender.getStats();
+        for (const r of stats.values()) {
+          if (r.type === 'outbound-rtp' && r.codecId && (r.packetsSent || 0) > 0) return stats.get(r.codecId)?.mimeType || '';
+        }
+      }
+      return '';
+    },
+
     // LiveKit's own test hook: 'signal-reconnect' drops the signal connection (the SDK
     // resumes the session), 'full-reconnect' makes it join afresh.
     async simulate(scenario) {

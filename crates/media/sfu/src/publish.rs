@@ -77,7 +77,17 @@ impl Room {
             self.pcs[pc].requested = (0, 0);
             self.pcs[pc].awaiting_offer = false;
         }
-        let answer = SdpOffer::from_sdp_string(&sdp.sdp)
+        // A new track's announced video codec is the one it will send (`codec/prefer.rs`),
+        // its line matched to its pending track by msid or by the offer's mid-to-track map.
+        let announced = |mid: &str, msid_track: &str| {
+            let pending = &self.participants[p].pending;
+            let named = self.pcs[pc].offer_mids.get(mid);
+            // No guess by kind here: a line of a track published earlier keeps its codec.
+            let (_, t) = pending.iter().find(|(cid, t)| *cid == msid_track || named.is_some_and(|n| n == cid || n == t.sid.as_str()))?;
+            t.mime_type.strip_prefix("video/").map(str::to_owned)
+        };
+        let offered = crate::codec::prefer::narrow_sending_video(&sdp.sdp, &self.codecs, &announced);
+        let answer = SdpOffer::from_sdp_string(&offered)
             .map_err(|e| e.to_string())
             .and_then(|offer| self.pcs[pc].rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string()));
         let answer = match answer {

@@ -8,6 +8,7 @@
 
 pub mod dd;
 pub mod dd_ext;
+pub(crate) mod prefer;
 pub mod red;
 pub mod vp8;
 pub mod vp9;
