@@ -115,10 +115,11 @@ def probe(path: str) -> dict:
 
 
 def decode_errors(path: str) -> str:
-    # Every frame decoded at its own time (`-fps_mode passthrough`): a publisher's capture
-    # jitter (two frames 5 ms apart) is not an error, but a constant-rate null output would
-    # call it one ("non monotonically increasing dts").
-    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-fps_mode", "passthrough", "-f", "null", "-"],
+    # Every frame decoded at its own time, in the input's time base (`-fps_mode
+    # passthrough -enc_time_base -1`): a publisher's capture jitter (two frames 5 ms apart)
+    # is not an error, but an output at the frame rate's time base would call it one ("non
+    # monotonically increasing dts").
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-fps_mode", "passthrough", "-enc_time_base", "-1", "-f", "null", "-"],
                          capture_output=True, text=True, timeout=120)
     return (out.stderr.strip() or ("" if out.returncode == 0 else f"exit status {out.returncode}"))
 

@@ -225,7 +225,7 @@ async def scenario(c: Checks, url: str) -> None:
             c.check(f"hls_av_start_{name}", skew <= 0.2, f"start times {starts}")
             print(f"METRIC hls av_start_offset_{name} {skew * 1000:.0f} ms", flush=True)
             # Each frame at its own time, as players take them (see test_egress.decode_errors).
-            out = run(["ffmpeg", "-nostdin", "-v", "error", *headers, "-i", purl, "-fps_mode", "passthrough", "-f", "null", "-"], 120)
+            out = run(["ffmpeg", "-nostdin", "-v", "error", *headers, "-i", purl, "-fps_mode", "passthrough", "-enc_time_base", "-1", "-f", "null", "-"], 120)
             errors = out.stderr.strip() or ("" if out.returncode == 0 else f"exit status {out.returncode}")
             c.check(f"hls_decodes_{name}", errors == "", errors[:300])
     finally:
