@@ -9,16 +9,15 @@
 //! the address (the shared throttle). Responses allow any origin: the token is the
 //! credential, never a cookie.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use hikari_auth::{AuthThrottle, KeySet, token_from_request};
+use hikari_auth::{AuthThrottle, KeySet};
 use hikari_egress::EgressId;
 use hikari_record::live::Wait;
 use hikari_record::{LiveHls, LiveStream};
@@ -84,26 +83,12 @@ fn resource(file: &str) -> Option<Resource> {
 
 async fn serve(State(live): State<Live>, Path((egress, file)): Path<(String, String)>, request: Request) -> Response {
     let now = (live.now_unix)();
-    let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    if let Some(ip) = ip
-        && let Err(secs) = live.throttle.check(ip, now)
-    {
-        let mut r = refuse(StatusCode::TOO_MANY_REQUESTS, "too many failed authentications from this address");
-        r.headers_mut().insert(header::RETRY_AFTER, secs.into());
-        return r;
-    }
+    let claims = match crate::recordings::verified_claims(&request, &live.keys, &live.throttle, now, refuse) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
     let query = request.uri().query();
     let query_token = param(query, "access_token");
-    let authorization = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let claims = match token_from_request(authorization, query_token).and_then(|t| live.keys.verify(t, now)) {
-        Ok(c) => c,
-        Err(e) => {
-            if let Some(ip) = ip {
-                live.throttle.failed(ip, now);
-            }
-            return refuse(StatusCode::UNAUTHORIZED, &e.to_string());
-        }
-    };
     let Some(stream) = live.streams.get(&EgressId::new(egress)) else { return refuse(StatusCode::NOT_FOUND, "no such live stream") };
     let grant = claims.video.as_ref();
     let may_watch = grant.is_some_and(|v| v.room_record || (v.room_join && v.room == stream.room.as_str() && v.can_subscribe != Some(false)));

@@ -53,26 +53,38 @@ fn inside(dir: &Path, relative: &str) -> Option<PathBuf> {
     (file.starts_with(dir) && file.is_file()).then_some(file)
 }
 
-async fn serve(State(files): State<Files>, request: Request) -> Response {
-    let now = (files.now_unix)();
+/// The token check both file routes share (`/recordings`, `/hls`): the address's throttle,
+/// then a LiveKit token from `Authorization: Bearer` or `?access_token=`, verified; a failure
+/// counts against the address. `Err` is the answer to send, made with `refuse`.
+pub(crate) fn verified_claims(
+    request: &Request,
+    keys: &KeySet,
+    throttle: &AuthThrottle,
+    now: i64,
+    refuse: fn(StatusCode, &str) -> Response,
+) -> Result<hikari_auth::Claims, Box<Response>> {
     let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if let Some(ip) = ip
-        && let Err(secs) = files.throttle.check(ip, now)
+        && let Err(secs) = throttle.check(ip, now)
     {
         let mut r = refuse(StatusCode::TOO_MANY_REQUESTS, "too many failed authentications from this address");
         r.headers_mut().insert(header::RETRY_AFTER, secs.into());
-        return r;
+        return Err(Box::new(r));
     }
     let authorization = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let claims = token_from_request(authorization, query_token(request.uri().query())).and_then(|t| files.keys.verify(t, now));
-    let claims = match claims {
-        Ok(c) => c,
-        Err(e) => {
-            if let Some(ip) = ip {
-                files.throttle.failed(ip, now);
-            }
-            return refuse(StatusCode::UNAUTHORIZED, &e.to_string());
+    token_from_request(authorization, query_token(request.uri().query())).and_then(|t| keys.verify(t, now)).map_err(|e| {
+        if let Some(ip) = ip {
+            throttle.failed(ip, now);
         }
+        Box::new(refuse(StatusCode::UNAUTHORIZED, &e.to_string()))
+    })
+}
+
+async fn serve(State(files): State<Files>, request: Request) -> Response {
+    let now = (files.now_unix)();
+    let claims = match verified_claims(&request, &files.keys, &files.throttle, now, refuse) {
+        Ok(c) => c,
+        Err(r) => return *r,
     };
     if !claims.video.as_ref().is_some_and(|v| v.room_record) {
         return refuse(StatusCode::FORBIDDEN, "permissions denied: the token lacks the roomRecord grant");
