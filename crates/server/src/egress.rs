@@ -40,7 +40,12 @@ pub async fn start(dir: PathBuf, data_dir: &Path, bus: Publisher<HikariEvent>, m
     // A file's location is where this server serves it (recordings.rs).
     let location_prefix = format!("{}/", crate::recordings::RECORDINGS_PATH);
     let live_prefix = format!("{}/", crate::hls::HLS_PATH);
-    Ok(Arc::new(Recorder::new(registry, media, RecorderConfig { dir, location_prefix, live_prefix }, unix_nanos)))
+    Ok(Arc::new(Recorder::new(
+        registry,
+        media,
+        RecorderConfig { dir, location_prefix, live_prefix, ffmpeg: hikari_ingest::IngestConfig::default().ffmpeg },
+        unix_nanos,
+    )))
 }
 
 /// The recorder behind the EgressService's routes; its errors mapped to Twirp's once, here.

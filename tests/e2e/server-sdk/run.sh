@@ -5,8 +5,9 @@
 #           with the Python livekit SDK; webhooks verify with WebhookReceiver; the metrics page
 #           parses with prometheus_client and moves during the call (test_api.py)
 #   node    npm livekit-server-sdk RoomServiceClient create/list/delete and WebhookReceiver,
-#           IngressClient create/list/update/delete, EgressClient list/start/stop refusals
-#           (node/test.mjs)
+#           IngressClient create/list/update/delete, EgressClient list/start/stop refusals,
+#           and EgressClient start/list/updateStream/stop on a room fed by ffmpeg through an
+#           RTMP ingress (HLS + a restream to local ffmpeg receivers) (node/test.mjs)
 #   ingress PyPI livekit-api IngressService create/list/update/delete, refusals, and the
 #           ingress_created/ingress_deleted webhooks verified with WebhookReceiver
 #           (test_ingress.py)
@@ -18,12 +19,24 @@
 #           H.264 camera and a microphone as HLS; the LL-HLS live playlist (parts, blocking
 #           reload, delta updates, tokens) and the event playlist on disk are checked with
 #           the m3u8 parser, ffprobe and ffmpeg (test_hls.py)
+#   restream PyPI livekit-api StartParticipantEgress with stream outputs and UpdateStream push
+#           an H.264 camera and a microphone to RTMP receivers (ffmpeg -listen 1 on the
+#           namespace's loopback): redacted stream keys (API, webhooks, the server's log),
+#           retries when a receiver goes away or answers garbage, refusals; ffprobe and
+#           ffmpeg check the received FLV files (test_restream.py)
 # Needs root (namespaces). Makes the venv and node_modules (outside the namespace) on first use.
-# Env: HIKARI_E2E_RUST_LOG (server RUST_LOG), HIKARI_BIN (another binary), E2E_LOG_TAIL.
+# Env: HIKARI_E2E_RUST_LOG (server RUST_LOG), HIKARI_BIN (another binary), E2E_LOG_TAIL,
+#      SDK_SUITES (the suites to run, default "python ingress egress hls restream node"; the
+#      restart recording runs with egress).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 e2e_init e2esdk
+SUITES=${SDK_SUITES:-python ingress egress hls restream node}
+for s in $SUITES; do
+  case $s in python | ingress | egress | hls | restream | node) ;; *) e2e_say "e2e-server-sdk: unknown suite $s in SDK_SUITES"; exit 2 ;; esac
+done
+suite_on() { case " $SUITES " in *" $1 "*) return 0 ;; esac; return 1; }
 
 VENV="$HERE/.venv"
 STAMP="$VENV/.requirements.sha256"
@@ -40,7 +53,7 @@ fi
 NODE_DIR="$HERE/node"
 NSTAMP="$NODE_DIR/node_modules/.package-lock.sha256"
 nwant=$(cat "$NODE_DIR/package.json" "$NODE_DIR/package-lock.json" | sha256sum | cut -d' ' -f1)
-if [ ! -d "$NODE_DIR/node_modules" ] || [ "$(cat "$NSTAMP" 2>/dev/null)" != "$nwant" ]; then
+if suite_on node && { [ ! -d "$NODE_DIR/node_modules" ] || [ "$(cat "$NSTAMP" 2>/dev/null)" != "$nwant" ]; }; then
   e2e_say "e2e-server-sdk: npm ci"
   (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$nwant" >"$NSTAMP"
@@ -83,50 +96,73 @@ RECEIVER_PID=$!
 echo "=== server-sdk: hikari --dev --config $CONFIG"
 if e2e_server_start "$LOGDIR/server.log" --config "$CONFIG"; then
   HTTP_URL="http://$E2E_SERVER_IP:$E2E_HTTP_PORT"
-  timeout -k 5 300 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_api.py" \
-    --url "$E2E_URL" --metrics "http://$E2E_SERVER_IP:$METRICS_PORT/metrics" --hooks "$HOOKS" \
-    --label server-sdk-python 2>&1 | tee "$LOGDIR/python.log" || true
-  tally "$LOGDIR/python.log" server-sdk-python
-  timeout -k 5 150 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_ingress.py" \
-    --url "$E2E_URL" --hooks "$HOOKS" --label server-sdk-ingress 2>&1 | tee "$LOGDIR/ingress.log" || true
-  tally "$LOGDIR/ingress.log" server-sdk-ingress
-  timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_egress.py" \
-    --url "$E2E_URL" --hooks "$HOOKS" --metrics "http://$E2E_SERVER_IP:$METRICS_PORT/metrics" --label server-sdk-egress 2>&1 \
-    | tee "$LOGDIR/egress.log" || true
-  tally "$LOGDIR/egress.log" server-sdk-egress
-  timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_hls.py" \
-    --url "$E2E_URL" --label server-sdk-hls 2>&1 | tee "$LOGDIR/hls.log" || true
-  tally "$LOGDIR/hls.log" server-sdk-hls
-  timeout -k 5 90 ip netns exec "$E2E_NS" node "$NODE_DIR/test.mjs" --url "$HTTP_URL" --hooks "$HOOKS" \
-    2>&1 | tee "$LOGDIR/node.log" || true
-  tally "$LOGDIR/node.log" server-sdk-node
+  if suite_on python; then
+    timeout -k 5 300 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_api.py" \
+      --url "$E2E_URL" --metrics "http://$E2E_SERVER_IP:$METRICS_PORT/metrics" --hooks "$HOOKS" \
+      --label server-sdk-python 2>&1 | tee "$LOGDIR/python.log" || true
+    tally "$LOGDIR/python.log" server-sdk-python
+  fi
+  if suite_on ingress; then
+    timeout -k 5 150 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_ingress.py" \
+      --url "$E2E_URL" --hooks "$HOOKS" --label server-sdk-ingress 2>&1 | tee "$LOGDIR/ingress.log" || true
+    tally "$LOGDIR/ingress.log" server-sdk-ingress
+  fi
+  if suite_on egress; then
+    timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_egress.py" \
+      --url "$E2E_URL" --hooks "$HOOKS" --metrics "http://$E2E_SERVER_IP:$METRICS_PORT/metrics" --label server-sdk-egress 2>&1 \
+      | tee "$LOGDIR/egress.log" || true
+    tally "$LOGDIR/egress.log" server-sdk-egress
+  fi
+  if suite_on hls; then
+    timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_hls.py" \
+      --url "$E2E_URL" --label server-sdk-hls 2>&1 | tee "$LOGDIR/hls.log" || true
+    tally "$LOGDIR/hls.log" server-sdk-hls
+  fi
+  if suite_on restream; then
+    timeout -k 5 130 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_restream.py" \
+      --url "$E2E_URL" --hooks "$HOOKS" --server-log "$E2E_SERVER_LOG" --logdir "$LOGDIR/restream" \
+      --label server-sdk-restream 2>&1 | tee "$LOGDIR/restream.log" || true
+    tally "$LOGDIR/restream.log" server-sdk-restream
+  fi
+  if suite_on node; then
+    timeout -k 5 90 ip netns exec "$E2E_NS" node "$NODE_DIR/test.mjs" --url "$HTTP_URL" --hooks "$HOOKS" \
+      2>&1 | tee "$LOGDIR/node.log" || true
+    tally "$LOGDIR/node.log" server-sdk-node
+  fi
   if e2e_server_alive && ! e2e_server_panicked; then
     echo "PASS server_survived"; passed=$((passed + 1))
   else
     echo "FAIL server_survived"; failed=$((failed + 1))
   fi
-  # A recording across a restart: SIGTERM finishes it, and the next process (same data
-  # directory) lists it complete and serves its file (test_egress_restart.py).
-  STATE=$LOGDIR/restart.json
-  rm -f "$STATE"
-  timeout -k 5 90 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_egress_restart.py" \
-    --url "$E2E_URL" --phase record --state "$STATE" >"$LOGDIR/restart-record.log" 2>&1 &
-  RECORD_PID=$!
-  for _ in $(seq 1 300); do [ -s "$STATE" ] || ! kill -0 "$RECORD_PID" 2>/dev/null && break; sleep 0.1; done
-  e2e_server_stop
-  wait "$RECORD_PID" || true
-  FIRST_LOG=$E2E_SERVER_LOG
-  ln -sfn "$LOGDIR/server.data" "$LOGDIR/restarted.data"
-  if [ -s "$STATE" ] && e2e_server_start "$LOGDIR/restarted.log" --config "$CONFIG"; then
+  if suite_on egress; then
+    # A recording across a restart: SIGTERM finishes it, and the next process (same data
+    # directory) lists it complete and serves its file (test_egress_restart.py).
+    STATE=$LOGDIR/restart.json
+    rm -f "$STATE"
     timeout -k 5 90 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_egress_restart.py" \
-      --url "$E2E_URL" --phase check --state "$STATE" --label server-sdk-restart 2>&1 | tee "$LOGDIR/restart.log" || true
-    tally "$LOGDIR/restart.log" server-sdk-restart
+      --url "$E2E_URL" --phase record --state "$STATE" >"$LOGDIR/restart-record.log" 2>&1 &
+    RECORD_PID=$!
+    for _ in $(seq 1 300); do [ -s "$STATE" ] || ! kill -0 "$RECORD_PID" 2>/dev/null && break; sleep 0.1; done
+    e2e_server_stop
+    wait "$RECORD_PID" || true
+    FIRST_LOG=$E2E_SERVER_LOG
+    ln -sfn "$LOGDIR/server.data" "$LOGDIR/restarted.data"
+    if [ -s "$STATE" ] && e2e_server_start "$LOGDIR/restarted.log" --config "$CONFIG"; then
+      timeout -k 5 90 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_egress_restart.py" \
+        --url "$E2E_URL" --phase check --state "$STATE" --label server-sdk-restart 2>&1 | tee "$LOGDIR/restart.log" || true
+      tally "$LOGDIR/restart.log" server-sdk-restart
+    else
+      echo "FAIL restart: no recording to carry over, or the server did not start again"; failed=$((failed + 1))
+      tail -n 20 "$LOGDIR/restart-record.log"
+    fi
+    if grep -qE "panicked at|stack backtrace" "$FIRST_LOG"; then
+      echo "FAIL server_stopped_cleanly: a panic in $FIRST_LOG"; failed=$((failed + 1))
+    fi
   else
-    echo "FAIL restart: no recording to carry over, or the server did not start again"; failed=$((failed + 1))
-    tail -n 20 "$LOGDIR/restart-record.log"
-  fi
-  if grep -qE "panicked at|stack backtrace" "$FIRST_LOG"; then
-    echo "FAIL server_stopped_cleanly: a panic in $FIRST_LOG"; failed=$((failed + 1))
+    e2e_server_stop
+    if e2e_server_panicked; then
+      echo "FAIL server_stopped_cleanly: a panic in $E2E_SERVER_LOG"; failed=$((failed + 1))
+    fi
   fi
 else
   echo "FAIL server_start"; failed=$((failed + 1))

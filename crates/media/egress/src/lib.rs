@@ -4,7 +4,8 @@
 //! ([`SqliteEgressStore`]: a file in the data directory, durable), and tells each change as a
 //! typed [`EgressEvent`] to the sink it was built with (the server's bus, from which webhooks
 //! and the runtime learn of them). [`path`] turns a request's `filepath` into a file inside
-//! the recordings directory, or refuses it.
+//! the recordings directory, or refuses it; [`stream`] checks RTMP destinations and redacts
+//! their stream keys.
 //!
 //! The nouns (`Egress`, `EgressStatus`, the requests) are `hikari-types`' and re-exported
 //! here; `hikari-protocol` converts them to and from LiveKit's protobuf.
@@ -20,6 +21,7 @@ mod registry;
 mod row;
 mod sqlite;
 mod store;
+pub mod stream;
 
 pub use error::EgressError;
 pub use event::{EgressEvent, EventSink};
@@ -28,8 +30,8 @@ pub use sqlite::SqliteEgressStore;
 pub use store::EgressStore;
 
 pub use hikari_types::{
-    Egress, EgressFilter, EgressId, EgressOutput, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, SegmentsOutput, SegmentsResult,
-    StartParticipant, StartTrackComposite, StartTrackEgress,
+    CompositeOutputs, Egress, EgressFilter, EgressId, EgressOutput, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, SegmentsOutput,
+    SegmentsResult, StartParticipant, StartTrackComposite, StartTrackEgress, StreamResult, StreamStatus, UpdateStream,
 };
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use hikari_types::{Egress, EgressFilter, EgressId, EgressOutput, EgressSource, EgressStatus, RoomName, RoomSid};
+use hikari_types::{Egress, EgressFilter, EgressId, EgressOutput, EgressSource, EgressStatus, RoomName, RoomSid, StreamResult, StreamStatus};
 use rand::Rng;
 use tokio::sync::Mutex;
 
@@ -54,6 +54,7 @@ impl Registry {
             error: String::new(),
             file: None,
             segments: None,
+            streams: Vec::new(),
         };
         let _w = self.write.lock().await;
         self.store.put(&egress).await?;
@@ -92,6 +93,29 @@ impl Registry {
         self.advance(id, status, output, error, now).await
     }
 
+    /// The runtime's report on a running job's RTMP destinations: all of them as they are now,
+    /// and (after `UpdateStream`) the request's redacted URL list. The first destination
+    /// connected makes a starting job active. Ignored once the job has ended.
+    pub async fn streams(&self, id: &EgressId, results: Vec<StreamResult>, urls: Option<Vec<String>>, now: i64) -> Result<Option<Egress>, EgressError> {
+        let _w = self.write.lock().await;
+        let Some(mut egress) = self.store.get(id).await? else { return Err(EgressError::NotFound(id.to_string())) };
+        if !egress.status.is_active() {
+            return Ok(None);
+        }
+        let live = results.iter().any(|r| r.status == StreamStatus::Active && r.started_at > 0 && r.error.is_empty());
+        if egress.status == EgressStatus::Starting && live {
+            egress.status = EgressStatus::Active;
+        }
+        egress.streams = results;
+        if let (Some(urls), EgressSource::TrackComposite { outputs, .. } | EgressSource::Participant { outputs, .. }) = (urls, &mut egress.source) {
+            outputs.stream_urls = urls;
+        }
+        egress.updated_at = now;
+        self.store.put(&egress).await?;
+        (self.sink)(EgressEvent::Updated(egress.clone()));
+        Ok(Some(egress))
+    }
+
     /// Moves `id` to `status` if that is forward (or the same active status with a new
     /// output), stores and tells it; `None` when the change was ignored.
     async fn advance(&self, id: &EgressId, status: EgressStatus, output: Option<EgressOutput>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
@@ -112,6 +136,7 @@ impl Registry {
         match output {
             Some(EgressOutput::File(f)) => egress.file = Some(f),
             Some(EgressOutput::Segments(s)) => egress.segments = Some(s),
+            Some(EgressOutput::Streams(s)) => egress.streams = s,
             None => {}
         }
         if !status.is_active() {

@@ -3,7 +3,8 @@
 //! field (written by an older version) reads with its default.
 
 use hikari_types::{
-    Egress, EgressId, EgressSource, EgressStatus, FileResult, ParticipantIdentity, RoomName, RoomSid, SegmentsOutput, SegmentsResult, TrackSid,
+    CompositeOutputs, Egress, EgressId, EgressSource, EgressStatus, FileResult, ParticipantIdentity, RoomName, RoomSid, SegmentsOutput, SegmentsResult,
+    StreamResult, StreamStatus, TrackSid,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,8 @@ struct Doc {
     identity: String,
     screen_share: bool,
     segments_output: Option<SegmentsOutputDoc>,
+    /// Redacted, as the source holds them.
+    stream_urls: Vec<String>,
     status: String,
     started_at: i64,
     ended_at: i64,
@@ -31,6 +34,51 @@ struct Doc {
     error: String,
     file: Option<FileDoc>,
     segments: Option<SegmentsDoc>,
+    streams: Vec<StreamDoc>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct StreamDoc {
+    url: String,
+    started_at: i64,
+    ended_at: i64,
+    duration: i64,
+    /// `active`, `finished` or `failed`.
+    status: String,
+    error: String,
+    last_retry_at: i64,
+    retries: u32,
+}
+
+const STREAM_STATUSES: [(StreamStatus, &str); 3] = [(StreamStatus::Active, "active"), (StreamStatus::Finished, "finished"), (StreamStatus::Failed, "failed")];
+
+fn stream_doc(s: &StreamResult) -> StreamDoc {
+    let status = STREAM_STATUSES.iter().find(|(v, _)| *v == s.status).map_or("failed", |(_, n)| n);
+    StreamDoc {
+        url: s.url.clone(),
+        started_at: s.started_at,
+        ended_at: s.ended_at,
+        duration: s.duration,
+        status: status.into(),
+        error: s.error.clone(),
+        last_retry_at: s.last_retry_at,
+        retries: s.retries,
+    }
+}
+
+fn stream_from(d: StreamDoc) -> StreamResult {
+    let status = STREAM_STATUSES.iter().find(|(_, n)| *n == d.status).map_or(StreamStatus::Failed, |(s, _)| *s);
+    StreamResult {
+        url: d.url,
+        started_at: d.started_at,
+        ended_at: d.ended_at,
+        duration: d.duration,
+        status,
+        error: d.error,
+        last_retry_at: d.last_retry_at,
+        retries: d.retries,
+    }
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -65,14 +113,14 @@ fn output_doc(o: &SegmentsOutput) -> SegmentsOutputDoc {
     }
 }
 
-fn output_from(d: Option<SegmentsOutputDoc>) -> SegmentsOutput {
-    let d = d.unwrap_or_default();
-    SegmentsOutput {
+fn outputs_from(d: Option<SegmentsOutputDoc>, stream_urls: Vec<String>) -> CompositeOutputs {
+    let segments = d.map(|d| SegmentsOutput {
         filename_prefix: d.filename_prefix,
         playlist_name: d.playlist_name,
         live_playlist_name: d.live_playlist_name,
         segment_duration: d.segment_duration,
-    }
+    });
+    CompositeOutputs { segments, stream_urls }
 }
 
 fn track(id: String) -> Option<TrackSid> {
@@ -134,6 +182,7 @@ pub(crate) fn encode(e: &Egress) -> Result<String, EgressError> {
             started_at: s.started_at,
             ended_at: s.ended_at,
         }),
+        streams: e.streams.iter().map(stream_doc).collect(),
         ..Default::default()
     };
     match &e.source {
@@ -142,17 +191,19 @@ pub(crate) fn encode(e: &Egress) -> Result<String, EgressError> {
             doc.track_id = track_id.to_string();
             doc.filepath = filepath.clone();
         }
-        EgressSource::TrackComposite { audio_track_id, video_track_id, segments } => {
+        EgressSource::TrackComposite { audio_track_id, video_track_id, outputs } => {
             doc.source = "track_composite".into();
             doc.audio_track_id = audio_track_id.as_ref().map(ToString::to_string).unwrap_or_default();
             doc.video_track_id = video_track_id.as_ref().map(ToString::to_string).unwrap_or_default();
-            doc.segments_output = Some(output_doc(segments));
+            doc.segments_output = outputs.segments.as_ref().map(output_doc);
+            doc.stream_urls = outputs.stream_urls.clone();
         }
-        EgressSource::Participant { identity, screen_share, segments } => {
+        EgressSource::Participant { identity, screen_share, outputs } => {
             doc.source = "participant".into();
             doc.identity = identity.to_string();
             doc.screen_share = *screen_share;
-            doc.segments_output = Some(output_doc(segments));
+            doc.segments_output = outputs.segments.as_ref().map(output_doc);
+            doc.stream_urls = outputs.stream_urls.clone();
         }
     }
     serde_json::to_string(&doc).map_err(|e| EgressError::Store(e.to_string()))
@@ -165,11 +216,13 @@ pub(crate) fn decode(json: &str) -> Result<Egress, EgressError> {
         "track_composite" => EgressSource::TrackComposite {
             audio_track_id: track(d.audio_track_id),
             video_track_id: track(d.video_track_id),
-            segments: output_from(d.segments_output),
+            outputs: outputs_from(d.segments_output, d.stream_urls),
         },
-        "participant" => {
-            EgressSource::Participant { identity: ParticipantIdentity::new(d.identity), screen_share: d.screen_share, segments: output_from(d.segments_output) }
-        }
+        "participant" => EgressSource::Participant {
+            identity: ParticipantIdentity::new(d.identity),
+            screen_share: d.screen_share,
+            outputs: outputs_from(d.segments_output, d.stream_urls),
+        },
         other => return Err(EgressError::Store(format!("an egress record of unknown source {other:?}"))),
     };
     let status = STATUSES.iter().find(|(_, n)| *n == d.status).map(|(s, _)| *s);
@@ -203,5 +256,6 @@ pub(crate) fn decode(json: &str) -> Result<Egress, EgressError> {
             started_at: s.started_at,
             ended_at: s.ended_at,
         }),
+        streams: d.streams.into_iter().map(stream_from).collect(),
     })
 }

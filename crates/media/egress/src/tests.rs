@@ -75,9 +75,11 @@ async fn composite_and_participant_records_round_trip() {
     let reg = Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), sink);
     let segments =
         SegmentsOutput { filename_prefix: "hls/{room_name}".into(), playlist_name: "p.m3u8".into(), live_playlist_name: "l.m3u8".into(), segment_duration: 2 };
+    let hls = CompositeOutputs { segments: Some(segments), stream_urls: Vec::new() };
+    let both = CompositeOutputs { stream_urls: vec!["rtmp://h/app/{ab…yz}".into()], ..hls.clone() };
     for source in [
-        EgressSource::TrackComposite { audio_track_id: Some("TR_a".into()), video_track_id: None, segments: segments.clone() },
-        EgressSource::Participant { identity: "host".into(), screen_share: true, segments: segments.clone() },
+        EgressSource::TrackComposite { audio_track_id: Some("TR_a".into()), video_track_id: None, outputs: hls.clone() },
+        EgressSource::Participant { identity: "host".into(), screen_share: true, outputs: both },
     ] {
         let e = reg.start("r".into(), source.clone(), "RM_1".into(), 1).await.expect("start");
         let result = SegmentsResult { playlist_name: "hls/r/p.m3u8".into(), segment_count: 3, duration: 7, ..Default::default() };
@@ -85,4 +87,29 @@ async fn composite_and_participant_records_round_trip() {
         let back = reg.get(&e.id).await.expect("get");
         assert_eq!((back.source, back.segments, back.file), (source, Some(result), None));
     }
+}
+
+/// Stream reports: stored with the redacted URL list, the first live one makes the job
+/// active, a report after the end is ignored.
+#[tokio::test]
+async fn stream_reports_are_kept_and_activate() {
+    let (sink, seen) = recorder();
+    let reg = Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), sink);
+    let outputs = CompositeOutputs { segments: None, stream_urls: vec!["rtmp://h/a/{ab…yz}".into()] };
+    let e = reg.start("r".into(), EgressSource::Participant { identity: "p".into(), screen_share: false, outputs }, "RM_1".into(), 1).await.expect("start");
+    let retrying = StreamResult { url: "rtmp://h/a/{ab…yz}".into(), error: "Connection refused".into(), retries: 1, last_retry_at: 2, ..Default::default() };
+    let back = reg.streams(&e.id, vec![retrying], None, 2).await.expect("report").expect("kept");
+    assert_eq!(back.status, EgressStatus::Starting, "not connected yet");
+    let live = StreamResult { url: "rtmp://h/a/{ab…yz}".into(), started_at: 3, retries: 1, ..Default::default() };
+    let two = vec![live.clone(), StreamResult { url: "rtmp://h/b/{cd…ef}".into(), ..Default::default() }];
+    let urls = vec!["rtmp://h/a/{ab…yz}".to_string(), "rtmp://h/b/{cd…ef}".to_string()];
+    let back = reg.streams(&e.id, two.clone(), Some(urls.clone()), 3).await.expect("report").expect("kept");
+    assert_eq!(back.status, EgressStatus::Active);
+    let stored = reg.get(&e.id).await.expect("get");
+    assert_eq!(stored.streams, two);
+    let EgressSource::Participant { outputs, .. } = stored.source else { panic!("a participant egress") };
+    assert_eq!(outputs.stream_urls, urls);
+    reg.end(&e.id, EgressStatus::Complete, None, String::new(), 4).await.expect("end");
+    assert!(reg.streams(&e.id, vec![live], None, 5).await.expect("late").is_none(), "ignored after the end");
+    assert_eq!(seen.lock().expect("events").len(), 4, "started, two updates, ended");
 }

@@ -4,8 +4,8 @@
 //! that says what works instead; sizes and paths are the registry's to check.
 
 use hikari_types::{
-    Egress, EgressFilter, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, ParticipantIdentity, RoomName, SegmentsOutput,
-    SegmentsResult, StartParticipant, StartTrackComposite, StartTrackEgress, TrackSid,
+    CompositeOutputs, Egress, EgressFilter, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, ParticipantIdentity, RoomName,
+    SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite, StartTrackEgress, StreamResult, StreamStatus, TrackSid, UpdateStream,
 };
 use livekit_protocol as lk;
 
@@ -81,8 +81,12 @@ impl EgressMethod {
             ),
             Self::StartWebEgress => Some("web egress (recording a web page) is not available on this server"),
             Self::UpdateLayout => Some("there are no composite recordings on this server yet, so no layout to update"),
-            Self::UpdateStream => Some("streaming out (RTMP) is not available on this server yet"),
-            Self::StartTrackEgress | Self::StartTrackCompositeEgress | Self::StartParticipantEgress | Self::ListEgress | Self::StopEgress => None,
+            Self::StartTrackEgress
+            | Self::StartTrackCompositeEgress
+            | Self::StartParticipantEgress
+            | Self::UpdateStream
+            | Self::ListEgress
+            | Self::StopEgress => None,
         }
     }
 }
@@ -131,12 +135,18 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
             let r: lk::TrackCompositeEgressRequest = decode(format, body, "TrackCompositeEgressRequest")?;
             let name = "StartTrackCompositeEgress";
             #[allow(deprecated)]
-            let legacy = match r.output {
-                Some(lk::track_composite_egress_request::Output::Segments(s)) => Some(s),
-                Some(_) => return Err(not_segments(name)),
-                None => None,
+            let (legacy_segments, legacy_stream) = match r.output {
+                Some(lk::track_composite_egress_request::Output::Segments(s)) => (Some(s), None),
+                Some(lk::track_composite_egress_request::Output::Stream(s)) => (None, Some(s)),
+                Some(lk::track_composite_egress_request::Output::File(_)) => return Err(not_outputs(name)),
+                None => (None, None),
             };
-            let segments = segments(name, legacy, r.segment_outputs, r.file_outputs.len() + r.stream_outputs.len() + r.image_outputs.len(), &r.webhooks)?;
+            let outputs = Outputs {
+                segments: (legacy_segments, r.segment_outputs),
+                streams: (legacy_stream, r.stream_outputs),
+                others: r.file_outputs.len() + r.image_outputs.len(),
+            };
+            let outputs = outputs.decode(name, &r.webhooks)?;
             let (audio, video) = (Some(r.audio_track_id).filter(|t| !t.is_empty()), Some(r.video_track_id).filter(|t| !t.is_empty()));
             if r.room_name.is_empty() || (audio.is_none() && video.is_none()) {
                 return Err(ProtocolError::Invalid(format!("{name} needs room_name and an audio_track_id or a video_track_id")));
@@ -145,13 +155,15 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
                 room_name: RoomName::new(r.room_name),
                 audio_track_id: audio.map(TrackSid::new),
                 video_track_id: video.map(TrackSid::new),
-                segments,
+                outputs,
             })
         }
         EgressMethod::StartParticipantEgress => {
             let r: lk::ParticipantEgressRequest = decode(format, body, "ParticipantEgressRequest")?;
             let name = "StartParticipantEgress";
-            let segments = segments(name, None, r.segment_outputs, r.file_outputs.len() + r.stream_outputs.len() + r.image_outputs.len(), &r.webhooks)?;
+            let outputs =
+                Outputs { segments: (None, r.segment_outputs), streams: (None, r.stream_outputs), others: r.file_outputs.len() + r.image_outputs.len() };
+            let outputs = outputs.decode(name, &r.webhooks)?;
             if r.room_name.is_empty() || r.identity.is_empty() {
                 return Err(ProtocolError::Invalid(format!("{name} needs room_name and identity")));
             }
@@ -159,8 +171,15 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
                 room_name: RoomName::new(r.room_name),
                 identity: ParticipantIdentity::new(r.identity),
                 screen_share: r.screen_share,
-                segments,
+                outputs,
             })
+        }
+        EgressMethod::UpdateStream => {
+            let r: lk::UpdateStreamRequest = decode(format, body, "UpdateStreamRequest")?;
+            if r.add_output_urls.is_empty() && r.remove_output_urls.is_empty() {
+                return Err(ProtocolError::Invalid("UpdateStream needs add_output_urls or remove_output_urls".into()));
+            }
+            EgressRequest::UpdateStream(UpdateStream { id: egress_id(r.egress_id)?, add: r.add_output_urls, remove: r.remove_output_urls })
         }
         EgressMethod::ListEgress => {
             // The page token is ignored, as LiveKit's server does: every match is returned.
@@ -179,33 +198,68 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
     })
 }
 
-fn not_segments(method: &str) -> ProtocolError {
+fn not_outputs(method: &str) -> ProtocolError {
     ProtocolError::Unsupported(format!(
-        "{method}: this server packages the tracks as HLS (a segment output) without transcoding; file, stream and image outputs of composites are not available yet"
+        "{method}: this server packages the tracks without transcoding the video, as HLS (a segment output) and RTMP streams (a stream output); file and image outputs of composites are not available yet"
     ))
 }
 
-/// The one segment output of a composite request (`segment_outputs`, or the deprecated
-/// `segments`); other outputs (`others` of them), uploads and per-request webhooks refused.
-fn segments(
-    method: &str,
-    legacy: Option<lk::SegmentedFileOutput>,
-    list: Vec<lk::SegmentedFileOutput>,
+/// The one of each kind a request may give twice: in a deprecated field and in its list
+/// (the Node SDK fills both with the same output).
+fn one_of<T: PartialEq>(method: &str, what: &str, legacy: Option<T>, list: Vec<T>) -> Result<Option<T>, ProtocolError> {
+    let mut all: Vec<T> = Vec::new();
+    for o in legacy.into_iter().chain(list) {
+        if !all.contains(&o) {
+            all.push(o);
+        }
+    }
+    match all.len() {
+        0 | 1 => Ok(all.pop()),
+        _ => Err(ProtocolError::Invalid(format!("{method}: one {what} output per egress"))),
+    }
+}
+
+/// A composite request's outputs: (deprecated field, list) of segments and of streams, and
+/// how many outputs of other kinds it gave.
+struct Outputs {
+    segments: (Option<lk::SegmentedFileOutput>, Vec<lk::SegmentedFileOutput>),
+    streams: (Option<lk::StreamOutput>, Vec<lk::StreamOutput>),
     others: usize,
-    webhooks: &[lk::WebhookConfig],
-) -> Result<SegmentsOutput, ProtocolError> {
-    if others > 0 {
-        return Err(not_segments(method));
+}
+
+impl Outputs {
+    /// One segment output, one stream output, or both; other outputs, uploads and
+    /// per-request webhooks refused. The stream URLs are the registry's to check.
+    fn decode(self, method: &str, webhooks: &[lk::WebhookConfig]) -> Result<CompositeOutputs, ProtocolError> {
+        if self.others > 0 {
+            return Err(not_outputs(method));
+        }
+        if !webhooks.is_empty() {
+            return Err(ProtocolError::Unsupported(format!("{method}: per-request webhooks are not available; the server's webhooks receive egress events")));
+        }
+        let segments = one_of(method, "segment", self.segments.0, self.segments.1)?.map(|s| segments(method, s)).transpose()?;
+        let stream = one_of(method, "stream", self.streams.0, self.streams.1)?;
+        let stream_urls = match stream {
+            None => Vec::new(),
+            Some(s) if s.protocol == lk::StreamProtocol::Rtmp as i32 || s.protocol == lk::StreamProtocol::DefaultProtocol as i32 => {
+                if s.urls.is_empty() {
+                    return Err(ProtocolError::Invalid(format!("{method}: the stream output has no urls")));
+                }
+                s.urls
+            }
+            Some(_) => {
+                return Err(ProtocolError::Unsupported(format!("{method}: streams go out over RTMP(S); SRT and websocket stream outputs are not available")));
+            }
+        };
+        if segments.is_none() && stream_urls.is_empty() {
+            return Err(ProtocolError::Invalid(format!("{method} needs a segment output (HLS) or a stream output (RTMP)")));
+        }
+        Ok(CompositeOutputs { segments, stream_urls })
     }
-    if !webhooks.is_empty() {
-        return Err(ProtocolError::Unsupported(format!("{method}: per-request webhooks are not available; the server's webhooks receive egress events")));
-    }
-    let mut all: Vec<_> = legacy.into_iter().chain(list).collect();
-    let s = match (all.pop(), all.is_empty()) {
-        (Some(s), true) => s,
-        (None, _) => return Err(ProtocolError::Invalid(format!("{method} needs a segment output (HLS)"))),
-        (Some(_), false) => return Err(ProtocolError::Invalid(format!("{method}: one segment output per egress"))),
-    };
+}
+
+/// A segment output, checked.
+fn segments(method: &str, s: lk::SegmentedFileOutput) -> Result<SegmentsOutput, ProtocolError> {
     if s.output.is_some() {
         return Err(ProtocolError::Unsupported(format!(
             "{method}: uploads (S3, GCP, Azure, AliOSS) are not available on this server yet; segments are kept in its recordings directory"
@@ -264,6 +318,30 @@ fn segments_to_proto(s: &SegmentsResult) -> lk::SegmentsInfo {
     }
 }
 
+fn stream_to_proto(s: &StreamResult) -> lk::StreamInfo {
+    let status = match s.status {
+        StreamStatus::Active => lk::stream_info::Status::Active,
+        StreamStatus::Finished => lk::stream_info::Status::Finished,
+        StreamStatus::Failed => lk::stream_info::Status::Failed,
+    };
+    lk::StreamInfo {
+        url: s.url.clone(),
+        started_at: s.started_at,
+        ended_at: s.ended_at,
+        duration: s.duration,
+        status: status as i32,
+        error: s.error.clone(),
+        last_retry_at: s.last_retry_at,
+        retries: s.retries,
+    }
+}
+
+/// A composite's outputs as its request's lists (stream URLs as stored: redacted).
+fn outputs_to_proto(o: &CompositeOutputs) -> (Vec<lk::SegmentedFileOutput>, Vec<lk::StreamOutput>) {
+    let streams = (!o.stream_urls.is_empty()).then(|| lk::StreamOutput { protocol: lk::StreamProtocol::Rtmp as i32, urls: o.stream_urls.clone() });
+    (o.segments.iter().map(segments_output_to_proto).collect(), streams.into_iter().collect())
+}
+
 fn file_to_proto(f: &FileResult) -> lk::FileInfo {
     lk::FileInfo {
         filename: f.filename.clone(),
@@ -275,8 +353,9 @@ fn file_to_proto(f: &FileResult) -> lk::FileInfo {
     }
 }
 
-/// An egress as LiveKit's `EgressInfo`: the request echoed, `file_results` (and the
-/// deprecated `file` result older SDKs read).
+/// An egress as LiveKit's `EgressInfo`: the request echoed (stream keys redacted),
+/// `file_results`, `segment_results`, `stream_results` (and the deprecated `result` older
+/// SDKs read).
 #[allow(deprecated)]
 pub fn egress_to_proto(e: &Egress) -> lk::EgressInfo {
     let (request, source_type) = match &e.source {
@@ -289,29 +368,35 @@ pub fn egress_to_proto(e: &Egress) -> lk::EgressInfo {
             }),
             lk::EgressSourceType::Sdk,
         ),
-        EgressSource::TrackComposite { audio_track_id, video_track_id, segments } => (
-            lk::egress_info::Request::TrackComposite(lk::TrackCompositeEgressRequest {
+        EgressSource::TrackComposite { audio_track_id, video_track_id, outputs } => {
+            let (segment_outputs, stream_outputs) = outputs_to_proto(outputs);
+            let request = lk::TrackCompositeEgressRequest {
                 room_name: e.room_name.to_string(),
                 audio_track_id: audio_track_id.as_ref().map(ToString::to_string).unwrap_or_default(),
                 video_track_id: video_track_id.as_ref().map(ToString::to_string).unwrap_or_default(),
-                segment_outputs: vec![segments_output_to_proto(segments)],
+                segment_outputs,
+                stream_outputs,
                 ..Default::default()
-            }),
-            lk::EgressSourceType::Sdk,
-        ),
-        EgressSource::Participant { identity, screen_share, segments } => (
-            lk::egress_info::Request::Participant(lk::ParticipantEgressRequest {
+            };
+            (lk::egress_info::Request::TrackComposite(request), lk::EgressSourceType::Sdk)
+        }
+        EgressSource::Participant { identity, screen_share, outputs } => {
+            let (segment_outputs, stream_outputs) = outputs_to_proto(outputs);
+            let request = lk::ParticipantEgressRequest {
                 room_name: e.room_name.to_string(),
                 identity: identity.to_string(),
                 screen_share: *screen_share,
-                segment_outputs: vec![segments_output_to_proto(segments)],
+                segment_outputs,
+                stream_outputs,
                 ..Default::default()
-            }),
-            lk::EgressSourceType::Sdk,
-        ),
+            };
+            (lk::egress_info::Request::Participant(request), lk::EgressSourceType::Sdk)
+        }
     };
     let file = e.file.as_ref().map(file_to_proto);
     let segments = e.segments.as_ref().map(segments_to_proto);
+    let streams: Vec<lk::StreamInfo> = e.streams.iter().map(stream_to_proto).collect();
+    let stream_list = (!streams.is_empty()).then(|| lk::StreamInfoList { info: streams.clone() });
     lk::EgressInfo {
         egress_id: e.id.to_string(),
         room_id: e.room_id.to_string(),
@@ -324,7 +409,11 @@ pub fn egress_to_proto(e: &Egress) -> lk::EgressInfo {
         error: e.error.clone(),
         file_results: file.iter().cloned().collect(),
         segment_results: segments.iter().cloned().collect(),
-        result: file.map(lk::egress_info::Result::File).or(segments.map(lk::egress_info::Result::Segments)),
+        stream_results: streams,
+        result: file
+            .map(lk::egress_info::Result::File)
+            .or(segments.map(lk::egress_info::Result::Segments))
+            .or(stream_list.map(lk::egress_info::Result::Stream)),
         request: Some(request),
         ..Default::default()
     }

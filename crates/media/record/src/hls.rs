@@ -1,11 +1,13 @@
-//! One HLS job on its own thread: the video and audio sinks' batches in, frames aligned on
-//! one timeline (each track's first packet's arrival time places its RTP clock), packaged by
-//! [`HlsPackager`] into CMAF parts; each part goes to the live stream (served from memory)
-//! and to its segment's file; each finished segment is synced to disk before the event
-//! playlist names it (a player never sees a segment the disk has not got). The video sink
-//! is asked for a keyframe when a segment is due. The end (stopped, a track gone, a write
-//! failing) finishes the last segment and the playlist (`#EXT-X-ENDLIST`) and reports the
-//! segments written.
+//! One packaging job on its own thread (HLS, RTMP streams, or both): the video and audio
+//! sinks' batches in, frames aligned on one timeline (each track's first packet's arrival
+//! time places its RTP clock), packaged by [`HlsPackager`] into CMAF parts. With an HLS
+//! output each part goes to the live stream (served from memory) and to its segment's file;
+//! each finished segment is synced to disk before the event playlist names it (a player never
+//! sees a segment the disk has not got). With streams each part also goes to every RTMP
+//! destination ([`Restream`]). The video sink is asked for a keyframe when a segment is due
+//! (and every 2 s while streaming, as RTMP services want). The end (stopped, a track gone, a
+//! write failing, every stream failed) finishes the last segment and the playlist
+//! (`#EXT-X-ENDLIST`), closes the streams and reports what was written.
 
 use std::fs::File;
 use std::io::Write;
@@ -22,14 +24,34 @@ use tokio::sync::mpsc;
 
 use crate::job::Jobs;
 use crate::live::{LiveHls, LiveStream};
+use crate::restream::Restream;
+
+/// The keyframe interval asked for while streaming (services want 2 s, at most 4 s).
+const STREAM_KEYFRAMES: Duration = Duration::from_secs(2);
 
 /// How long a finished stream stays served, so players reach its end.
 const LINGER: Duration = Duration::from_secs(30);
 
-/// What an HLS job needs.
+/// What a packaging job needs.
 pub(crate) struct HlsJob {
     pub(crate) id: EgressId,
     pub(crate) packager: HlsPackager,
+    /// The HLS output.
+    pub(crate) disk: Option<Disk>,
+    /// The RTMP destinations.
+    pub(crate) restream: Option<Arc<Restream>>,
+    /// Where `restream` is found by `UpdateStream`, until the job ends.
+    pub(crate) restreams: crate::start::Restreams,
+    pub(crate) media: MediaHandle,
+    pub(crate) video: Option<SinkId>,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) runtime: tokio::runtime::Handle,
+    pub(crate) now_nanos: fn() -> i64,
+    pub(crate) jobs: Jobs,
+}
+
+/// An HLS output: segments on disk, the live stream in memory.
+pub(crate) struct Disk {
     /// The URIs of the files on disk, beside the event playlist.
     pub(crate) naming: Naming,
     /// The recordings directory.
@@ -39,12 +61,6 @@ pub(crate) struct HlsJob {
     pub(crate) result: SegmentsResult,
     pub(crate) live: Arc<LiveStream>,
     pub(crate) streams: Arc<LiveHls>,
-    pub(crate) media: MediaHandle,
-    pub(crate) video: Option<SinkId>,
-    pub(crate) registry: Arc<Registry>,
-    pub(crate) runtime: tokio::runtime::Handle,
-    pub(crate) now_nanos: fn() -> i64,
-    pub(crate) jobs: Jobs,
 }
 
 /// One input track: its depacketizer and where its timeline starts.
@@ -91,6 +107,7 @@ pub(crate) fn run(mut job: HlsJob, mut video: Option<mpsc::Receiver<SinkOut>>, m
     let mut origin: Option<Instant> = None;
     let mut w = Writer { segment: None, bytes: 0, segments: 0, duration: Duration::ZERO, first_at: None };
     let mut last_end = Stop::Detached;
+    let mut keyframe_asked = Instant::now();
     let stop = loop {
         let (k, out) = job.runtime.block_on(async {
             tokio::select! {
@@ -118,10 +135,18 @@ pub(crate) fn run(mut job: HlsJob, mut video: Option<mpsc::Receiver<SinkOut>>, m
         if let Err(e) = drain(&mut job, &mut w) {
             break Stop::Write(e);
         }
-        if job.packager.wants_keyframe()
+        let streaming = job.restream.is_some() && keyframe_asked.elapsed() >= STREAM_KEYFRAMES;
+        if (job.packager.wants_keyframe() || streaming)
             && let Some(sink) = job.video
         {
+            keyframe_asked = Instant::now();
             let _ = job.media.command(Command::SinkKeyframe { sink });
+        }
+        if job.disk.is_none()
+            && let Some(r) = &job.restream
+            && r.all_failed()
+        {
+            break Stop::Write(format!("every stream destination failed: {}", r.errors()));
         }
     };
     finish(job, w, stop);
@@ -166,41 +191,55 @@ fn feed(job: &mut HlsJob, input: &mut Input, is_video: bool, batch: &[MediaPacke
     Ok(())
 }
 
-/// Takes the packager's events: parts go to their segment's file; a finished segment is
-/// synced, then the event playlist on disk names it; each event then goes to the live stream.
+/// Takes the packager's events: each goes to the streams; with an HLS output, parts go to
+/// their segment's file, a finished segment is synced, then the event playlist on disk names
+/// it, and the event goes to the live stream.
 fn drain(job: &mut HlsJob, w: &mut Writer) -> Result<(), String> {
-    let dir = job.dir.join(parent(&job.playlist_path));
     while let Some(event) = job.packager.poll() {
+        if let Some(r) = &job.restream {
+            match &event {
+                HlsEvent::Init(data) => r.init(data),
+                HlsEvent::Part { data, independent, .. } => r.part(data, *independent),
+                _ => {}
+            }
+        }
         match &event {
-            HlsEvent::Init(data) => write_new(&dir.join(job.naming.init()), data)?,
+            HlsEvent::Part { data, .. } => w.bytes += data.len() as u64,
+            HlsEvent::SegmentEnd { duration, .. } => {
+                w.segments += 1;
+                w.duration += *duration;
+            }
+            _ => {}
+        }
+        let Some(disk) = &job.disk else { continue };
+        let dir = disk.dir.join(parent(&disk.playlist_path));
+        match &event {
+            HlsEvent::Init(data) => write_new(&dir.join(disk.naming.init()), data)?,
             HlsEvent::Part { msn, data, .. } => {
                 if w.segment.is_none() {
-                    w.segment = Some(create(&dir.join(job.naming.segment(*msn)))?);
+                    w.segment = Some(create(&dir.join(disk.naming.segment(*msn)))?);
                 }
                 if let Some(f) = w.segment.as_mut() {
                     f.write_all(data).map_err(|e| io_error("write a segment", &e))?;
                 }
-                w.bytes += data.len() as u64;
             }
-            HlsEvent::SegmentEnd { duration, .. } => {
+            HlsEvent::SegmentEnd { .. } => {
                 if let Some(f) = w.segment.take() {
                     f.sync_all().map_err(|e| io_error("sync a segment", &e))?;
                 }
-                w.segments += 1;
-                w.duration += *duration;
             }
             HlsEvent::End => {}
         }
         let segment_end = matches!(event, HlsEvent::SegmentEnd { .. } | HlsEvent::End);
-        job.live.push(event);
+        disk.live.push(event);
         if segment_end {
-            write_playlist(job)?;
+            write_playlist(disk)?;
         }
         if segment_end && w.first_at.is_none() && w.segments > 0 {
             let now = (job.now_nanos)();
             // The first media: the first segment's length ago.
             w.first_at = Some(now - i64::try_from(w.duration.as_nanos()).unwrap_or(0));
-            let result = result(job, w, now, 0);
+            let result = result(disk, w, now, 0);
             if let Err(e) = job.runtime.block_on(job.registry.active(&job.id, EgressOutput::Segments(result), now)) {
                 tracing::warn!(egress = %job.id, error = %e, "cannot record that the egress is active");
             }
@@ -227,22 +266,22 @@ fn write_new(path: &std::path::Path, data: &[u8]) -> Result<(), String> {
 }
 
 /// The event playlist, replaced whole (written beside, synced, renamed).
-fn write_playlist(job: &HlsJob) -> Result<(), String> {
-    let path = job.dir.join(&job.playlist_path);
+fn write_playlist(disk: &Disk) -> Result<(), String> {
+    let path = disk.dir.join(&disk.playlist_path);
     let tmp = path.with_extension("m3u8.tmp");
-    let text = job.live.render_event_with(&job.naming);
+    let text = disk.live.render_event_with(&disk.naming);
     let written = File::create(&tmp).and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
     written.and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| io_error("write the playlist", &e))
 }
 
-fn result(job: &HlsJob, w: &Writer, now: i64, ended_at: i64) -> SegmentsResult {
+fn result(disk: &Disk, w: &Writer, now: i64, ended_at: i64) -> SegmentsResult {
     SegmentsResult {
         duration: i64::try_from(w.duration.as_nanos()).unwrap_or(i64::MAX),
         size: i64::try_from(w.bytes).unwrap_or(i64::MAX),
         segment_count: w.segments,
         started_at: w.first_at.unwrap_or(now),
         ended_at,
-        ..job.result.clone()
+        ..disk.result.clone()
     }
 }
 
@@ -256,46 +295,60 @@ fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
         error = ended.err();
     }
     // The stream ends for its players whatever happened.
-    if !job.live.ended() {
-        job.live.push(HlsEvent::End);
+    if let Some(disk) = &job.disk
+        && !disk.live.ended()
+    {
+        disk.live.push(HlsEvent::End);
+    }
+    // Every destination gets the end of its stream and reports how it ended.
+    job.restreams.lock().ok().map(|mut m| m.remove(&job.id));
+    let streamed = job.restream.as_ref().is_some_and(|r| {
+        job.runtime.block_on(r.finish());
+        r.any_started()
+    });
+    if let Some(r) = &job.restream {
+        job.runtime.block_on(r.report());
     }
     let now = (job.now_nanos)();
-    let status = match (&error, w.segments) {
+    let written = w.segments > 0 && job.disk.is_some();
+    let status = match (&error, written || streamed) {
         (Some(e), _) if e.starts_with("the disk is full") => EgressStatus::LimitReached,
         (Some(_), _) => EgressStatus::Failed,
-        (None, 0) => EgressStatus::Aborted,
-        (None, _) => EgressStatus::Complete,
+        (None, false) => EgressStatus::Aborted,
+        (None, true) => EgressStatus::Complete,
     };
-    let message = error.unwrap_or_else(|| if w.segments == 0 { no_media(&stop) } else { String::new() });
-    let output = (w.segments > 0).then(|| EgressOutput::Segments(result(&job, &w, now, now)));
-    if w.segments == 0 {
+    let message = error.unwrap_or_else(|| if written || streamed { String::new() } else { no_media(&stop) });
+    let output = job.disk.as_ref().filter(|_| written).map(|d| EgressOutput::Segments(result(d, &w, now, now)));
+    if let Some(disk) = job.disk.as_ref().filter(|_| w.segments == 0) {
         // Nothing playable was written: no recording to keep (the init segment and the
         // playlist's reserved name go; a partial segment too).
-        let dir = job.dir.join(parent(&job.playlist_path));
-        for name in [job.naming.init(), job.naming.segment(0)] {
+        let dir = disk.dir.join(parent(&disk.playlist_path));
+        for name in [disk.naming.init(), disk.naming.segment(0)] {
             let _ = std::fs::remove_file(dir.join(name));
         }
-        let _ = std::fs::remove_file(job.dir.join(&job.playlist_path));
+        let _ = std::fs::remove_file(disk.dir.join(&disk.playlist_path));
     }
     match job.runtime.block_on(job.registry.end(&job.id, status, output, message.clone(), now)) {
-        Ok(_) => tracing::info!(egress = %job.id, ?status, segments = w.segments, bytes = w.bytes, error = message, "HLS egress ended"),
+        Ok(_) => tracing::info!(egress = %job.id, ?status, segments = w.segments, bytes = w.bytes, error = message, "packaging egress ended"),
         Err(e) => tracing::error!(egress = %job.id, error = %e, "cannot record the end of the egress"),
     }
     if let Ok(mut jobs) = job.jobs.lock() {
         jobs.remove(&job.id);
     }
-    let (streams, id) = (job.streams.clone(), job.id.clone());
-    job.runtime.spawn(async move {
-        tokio::time::sleep(LINGER).await;
-        streams.remove(&id);
-    });
+    if let Some(disk) = job.disk.take() {
+        let id = job.id.clone();
+        job.runtime.spawn(async move {
+            tokio::time::sleep(LINGER).await;
+            disk.streams.remove(&id);
+        });
+    }
 }
 
 fn no_media(stop: &Stop) -> String {
     match stop {
         Stop::Track(SinkEnd::NotFound) => "a track was not found when the egress started".into(),
-        Stop::Track(SinkEnd::Unpublished) => "a track was unpublished before a segment was written".into(),
-        Stop::Track(SinkEnd::RoomClosed) => "the room closed before a segment was written".into(),
-        _ => "stopped before a segment was written".into(),
+        Stop::Track(SinkEnd::Unpublished) => "a track was unpublished before any media was written".into(),
+        Stop::Track(SinkEnd::RoomClosed) => "the room closed before any media was written".into(),
+        _ => "stopped before any media was written".into(),
     }
 }

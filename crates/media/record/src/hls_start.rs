@@ -1,21 +1,26 @@
-//! Starting an HLS egress: a track composite (a video and an audio track by id) or a
-//! participant's camera (or screen share) and microphone, packaged without transcoding —
-//! H.264 video and Opus audio into fragmented-MP4 segments — into the recordings directory,
-//! with a low-latency live playlist served from memory while it runs.
+//! Starting a packaging egress: a track composite (a video and an audio track by id) or a
+//! participant's camera (or screen share) and microphone, packaged without transcoding the
+//! video — H.264 and Opus into fragmented MP4 — as HLS into the recordings directory (with a
+//! low-latency live playlist served from memory while it runs), as RTMP streams, or both;
+//! and `UpdateStream`, which adds and removes a running egress's RTMP destinations.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use hikari_egress::path::{PathVars, resolve_segments};
-use hikari_egress::{Egress, EgressSource, EgressStatus, SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite};
+use hikari_egress::stream::{redact, validate_url, validate_urls};
+use hikari_egress::{
+    CompositeOutputs, Egress, EgressError, EgressSource, EgressStatus, SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite, UpdateStream,
+};
 use hikari_mux::Codec;
 use hikari_mux::hls::{HlsConfig, HlsPackager, Naming};
 use hikari_types::{ParticipantInfo, RoomInfo, TrackInfo, TrackKind, TrackSource};
 use tokio::sync::mpsc;
 
 use crate::error::RecordError;
-use crate::hls::{HlsJob, run};
+use crate::hls::{Disk, HlsJob, run};
 use crate::live::LiveStream;
+use crate::restream::{Restream, RestreamConfig};
 use crate::start::{JOB_QUEUE, Recorder, codec, kind_name};
 
 /// LiveKit's default segment length.
@@ -40,9 +45,9 @@ impl Recorder {
         let (video, audio) = (find(&r.video_track_id)?, find(&r.audio_track_id)?);
         let Some((publisher, _)) = video.or(audio) else { return Err(RecordError::Invalid("a track composite needs a video or an audio track".into())) };
         let sources = Sources { room, publisher, video: video.map(|v| v.1), audio: audio.map(|a| a.1) };
-        let source =
-            EgressSource::TrackComposite { audio_track_id: r.audio_track_id.clone(), video_track_id: r.video_track_id.clone(), segments: r.segments.clone() };
-        self.start_hls(sources, source, &r.segments).await
+        let outputs = redacted(&r.outputs);
+        let source = EgressSource::TrackComposite { audio_track_id: r.audio_track_id.clone(), video_track_id: r.video_track_id.clone(), outputs };
+        self.start_hls(sources, source, &r.outputs).await
     }
 
     pub(crate) async fn start_participant(&self, r: StartParticipant) -> Result<Egress, RecordError> {
@@ -58,26 +63,114 @@ impl Recorder {
             return Err(RecordError::NotFound(format!("participant {:?} has not published {what}; start the egress once it has", r.identity.as_str())));
         }
         let sources = Sources { room, publisher, video, audio };
-        let source = EgressSource::Participant { identity: r.identity.clone(), screen_share: r.screen_share, segments: r.segments.clone() };
-        self.start_hls(sources, source, &r.segments).await
+        let source = EgressSource::Participant { identity: r.identity.clone(), screen_share: r.screen_share, outputs: redacted(&r.outputs) };
+        self.start_hls(sources, source, &r.outputs).await
     }
 
-    async fn start_hls(&self, s: Sources<'_>, source: EgressSource, out: &SegmentsOutput) -> Result<Egress, RecordError> {
+    async fn start_hls(&self, s: Sources<'_>, source: EgressSource, outputs: &CompositeOutputs) -> Result<Egress, RecordError> {
+        validate_urls(&outputs.stream_urls)?;
         if let Some(v) = s.video
             && codec(&v.mime_type) != Some(Codec::H264)
         {
             return Err(RecordError::Invalid(format!(
-                "track {} is {}: HLS is packaged without transcoding and needs H.264 video (publish with the H.264 codec, e.g. livekit-client's videoCodec: 'h264'), or record it with StartTrackEgress",
+                "track {} is {}: HLS and RTMP streams are packaged without transcoding the video and need H.264 (publish with the H.264 codec, e.g. livekit-client's videoCodec: 'h264'), or record it with StartTrackEgress",
                 v.sid, v.mime_type
             )));
         }
         if let Some(a) = s.audio
             && codec(&a.mime_type) != Some(Codec::Opus)
         {
-            return Err(RecordError::Invalid(format!("track {} is {}: HLS packages Opus audio", a.sid, a.mime_type)));
+            return Err(RecordError::Invalid(format!("track {} is {}: HLS and RTMP streams take Opus audio", a.sid, a.mime_type)));
         }
         let first = s.video.or(s.audio).ok_or_else(|| RecordError::Invalid("no track to package".into()))?;
         let now = (self.now_nanos)();
+        let disk = match &outputs.segments {
+            Some(out) => Some(self.reserve_hls(&s, first, out, now)?),
+            None => None,
+        };
+        let secs = match &outputs.segments {
+            Some(out) if out.segment_duration > 0 => out.segment_duration,
+            _ => DEFAULT_SEGMENT_SECS,
+        };
+        let config = HlsConfig { segment_target: Duration::from_secs(secs.into()), ..HlsConfig::default() };
+        let packager = HlsPackager::new(config, s.video.is_some(), s.audio.map(|_| (2, 0))).map_err(|e| RecordError::Invalid(e.to_string()))?;
+        let egress = self.registry.start(s.room.name.clone(), source, s.room.sid.clone(), now).await?;
+        let disk = disk.map(|(naming, playlist_path)| {
+            let result = SegmentsResult {
+                playlist_name: playlist_path.clone(),
+                live_playlist_name: outputs
+                    .segments
+                    .as_ref()
+                    .map(|o| o.live_playlist_name.clone())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "live.m3u8".into()),
+                playlist_location: format!("{}{playlist_path}", self.cfg.location_prefix),
+                live_playlist_location: format!("{}{}/live.m3u8", self.cfg.live_prefix, egress.id),
+                ..Default::default()
+            };
+            let live = Arc::new(LiveStream::new(s.room.name.clone(), config));
+            self.live.insert(egress.id.clone(), live.clone());
+            Disk { naming, dir: self.cfg.dir.clone(), playlist_path, result, live, streams: self.live.clone() }
+        });
+        let restream = (!outputs.stream_urls.is_empty()).then(|| {
+            let r = Restream::new(RestreamConfig {
+                id: egress.id.clone(),
+                ffmpeg: self.cfg.ffmpeg.clone(),
+                video: s.video.is_some(),
+                audio: s.audio.is_some(),
+                has_segments: disk.is_some(),
+                registry: self.registry.clone(),
+                now_nanos: self.now_nanos,
+            });
+            for url in &outputs.stream_urls {
+                r.add(url.clone());
+            }
+            if let Ok(mut map) = self.restreams.lock() {
+                map.insert(egress.id.clone(), r.clone());
+            }
+            r
+        });
+        let (video_sink, audio_sink) = (s.video.map(|_| self.next_sink()), s.audio.map(|_| self.next_sink()));
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.insert(egress.id.clone(), video_sink.into_iter().chain(audio_sink).collect());
+        }
+        let mut receivers = [None, None];
+        for (k, (sink, track)) in [(video_sink, s.video), (audio_sink, s.audio)].into_iter().enumerate() {
+            let (Some(sink), Some(track)) = (sink, track) else { continue };
+            let (tx, rx) = mpsc::channel(JOB_QUEUE);
+            if let Err(e) = self.media.attach_sink(sink, s.room.name.clone(), track.sid.clone(), tx) {
+                return self.fail_start(&egress, restream, format!("the media thread refused the job: {e}"), now).await;
+            }
+            receivers[k] = Some(rx);
+        }
+        let playlist = disk.as_ref().map(|d| d.playlist_path.clone());
+        let job = HlsJob {
+            id: egress.id.clone(),
+            packager,
+            disk,
+            restream: restream.clone(),
+            restreams: self.restreams.clone(),
+            media: self.media.clone(),
+            video: video_sink,
+            registry: self.registry.clone(),
+            runtime: tokio::runtime::Handle::current(),
+            now_nanos: self.now_nanos,
+            jobs: self.jobs.clone(),
+        };
+        let [video_rx, audio_rx] = receivers;
+        let spawned = std::thread::Builder::new().name(format!("egress-{}", egress.id)).spawn(move || run(job, video_rx, audio_rx));
+        if let Err(e) = spawned {
+            return self.fail_start(&egress, restream, format!("cannot start the job's thread: {e}"), now).await;
+        }
+        let streams: Vec<String> = outputs.stream_urls.iter().map(|u| redact(u)).collect();
+        tracing::info!(egress = %egress.id, room = %s.room.name, playlist = ?playlist, streams = ?streams, video = ?s.video.map(|t| &t.sid), audio = ?s.audio.map(|t| &t.sid), "packaging egress started");
+        Ok(egress)
+    }
+
+    /// Resolves an HLS output's paths and takes the playlist's name (never overwriting a
+    /// recording; its content comes with the first segment): the files' naming and the
+    /// playlist's path.
+    fn reserve_hls(&self, s: &Sources<'_>, first: &TrackInfo, out: &SegmentsOutput, now: i64) -> Result<(Naming, String), RecordError> {
         let vars = PathVars {
             room_name: s.room.name.as_str(),
             room_id: s.room.sid.as_str(),
@@ -89,69 +182,68 @@ impl Recorder {
         };
         let (prefix, playlist_path) = resolve_segments(&out.filename_prefix, &out.playlist_name, &vars)?;
         let name = prefix.rsplit('/').next().unwrap_or(&prefix).to_owned();
-        let full_playlist = self.cfg.dir.join(&playlist_path);
-        // The playlist's name is taken now (never overwriting a recording); its content comes
-        // with the first segment.
-        crate::start::create(&full_playlist)?;
-        let secs = if out.segment_duration == 0 { DEFAULT_SEGMENT_SECS } else { out.segment_duration };
-        let config = HlsConfig { segment_target: Duration::from_secs(secs.into()), ..HlsConfig::default() };
-        let packager = HlsPackager::new(config, s.video.is_some(), s.audio.map(|_| (2, 0))).map_err(|e| RecordError::Invalid(e.to_string()))?;
-        let egress = self.registry.start(s.room.name.clone(), source, s.room.sid.clone(), now).await?;
-        let live_location = format!("{}{}/live.m3u8", self.cfg.live_prefix, egress.id);
-        let result = SegmentsResult {
-            playlist_name: playlist_path.clone(),
-            live_playlist_name: if out.live_playlist_name.is_empty() { "live.m3u8".into() } else { out.live_playlist_name.clone() },
-            playlist_location: format!("{}{playlist_path}", self.cfg.location_prefix),
-            live_playlist_location: live_location,
-            ..Default::default()
-        };
-        let live = Arc::new(LiveStream::new(s.room.name.clone(), config));
-        self.live.insert(egress.id.clone(), live.clone());
-        let (video_sink, audio_sink) = (s.video.map(|_| self.next_sink()), s.audio.map(|_| self.next_sink()));
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.insert(egress.id.clone(), video_sink.into_iter().chain(audio_sink).collect());
-        }
-        let mut receivers = [None, None];
-        for (k, (sink, track)) in [(video_sink, s.video), (audio_sink, s.audio)].into_iter().enumerate() {
-            let (Some(sink), Some(track)) = (sink, track) else { continue };
-            let (tx, rx) = mpsc::channel(JOB_QUEUE);
-            if let Err(e) = self.media.attach_sink(sink, s.room.name.clone(), track.sid.clone(), tx) {
-                return self.fail_start(&egress, format!("the media thread refused the job: {e}"), now).await;
-            }
-            receivers[k] = Some(rx);
-        }
-        let job = HlsJob {
-            id: egress.id.clone(),
-            packager,
-            naming: Naming { prefix: format!("{name}_") },
-            dir: self.cfg.dir.clone(),
-            playlist_path: playlist_path.clone(),
-            result,
-            live,
-            streams: self.live.clone(),
-            media: self.media.clone(),
-            video: video_sink,
-            registry: self.registry.clone(),
-            runtime: tokio::runtime::Handle::current(),
-            now_nanos: self.now_nanos,
-            jobs: self.jobs.clone(),
-        };
-        let [video_rx, audio_rx] = receivers;
-        let spawned = std::thread::Builder::new().name(format!("egress-{}", egress.id)).spawn(move || run(job, video_rx, audio_rx));
-        if let Err(e) = spawned {
-            return self.fail_start(&egress, format!("cannot start the job's thread: {e}"), now).await;
-        }
-        tracing::info!(egress = %egress.id, room = %s.room.name, playlist = %playlist_path, video = ?s.video.map(|t| &t.sid), audio = ?s.audio.map(|t| &t.sid), "HLS egress started");
-        Ok(egress)
+        crate::start::create(&self.cfg.dir.join(&playlist_path))?;
+        Ok((Naming { prefix: format!("{name}_") }, playlist_path))
     }
 
     /// A job that could not start: its sinks detached, its record failed.
-    async fn fail_start(&self, egress: &Egress, why: String, now: i64) -> Result<Egress, RecordError> {
+    async fn fail_start(&self, egress: &Egress, restream: Option<Arc<Restream>>, why: String, now: i64) -> Result<Egress, RecordError> {
         self.detach(&egress.id);
         self.jobs.lock().ok().map(|mut j| j.remove(&egress.id));
         self.live.remove(&egress.id);
+        self.restreams.lock().ok().map(|mut r| r.remove(&egress.id));
+        if let Some(r) = restream {
+            r.finish().await;
+        }
         tracing::error!(egress = %egress.id, error = %why, "the egress could not start");
         let failed = self.registry.end(&egress.id, EgressStatus::Failed, None, why, now).await?;
         Ok(failed.unwrap_or_else(|| egress.clone()))
+    }
+}
+
+/// The outputs as the record keeps them: stream keys redacted.
+fn redacted(o: &CompositeOutputs) -> CompositeOutputs {
+    CompositeOutputs { segments: o.segments.clone(), stream_urls: o.stream_urls.iter().map(|u| redact(u)).collect() }
+}
+
+impl Recorder {
+    /// `UpdateStream`: destinations added (checked, none twice) and removed (by whole or
+    /// redacted URL) on a running egress with a stream output; the egress as it is after.
+    pub(crate) async fn update_stream(&self, u: UpdateStream) -> Result<Egress, RecordError> {
+        let egress = self.registry.get(&u.id).await?;
+        if !egress.status.is_active() {
+            return Err(EgressError::FailedPrecondition(format!("egress {} has ended ({:?}); start a new one", u.id, egress.status)).into());
+        }
+        let restream = self.restreams.lock().ok().and_then(|m| m.get(&u.id).cloned());
+        let Some(restream) = restream else {
+            return Err(EgressError::FailedPrecondition(format!(
+                "egress {} has no stream output; UpdateStream changes the RTMP destinations of an egress started with stream_outputs",
+                u.id
+            ))
+            .into());
+        };
+        validate_urls(&u.add)?;
+        for url in &u.add {
+            validate_url(url)?;
+            if restream.has(url) {
+                return Err(RecordError::Invalid(format!("egress {} already streams to {}", u.id, redact(url))));
+            }
+        }
+        for url in &u.remove {
+            if !restream.has(url) {
+                return Err(RecordError::Invalid(format!("egress {} does not stream to {}", u.id, redact(url))));
+            }
+        }
+        if !restream.has_segments() && u.add.is_empty() && u.remove.len() >= restream.live_count() {
+            return Err(RecordError::Invalid(format!("removing every stream of egress {} would leave it nothing to do: stop the egress instead", u.id)));
+        }
+        for url in &u.remove {
+            restream.remove(url);
+        }
+        for url in &u.add {
+            restream.add(url.clone());
+        }
+        tracing::info!(egress = %u.id, added = ?u.add.iter().map(|x| redact(x)).collect::<Vec<_>>(), removed = ?u.remove.iter().map(|x| redact(x)).collect::<Vec<_>>(), "streams updated");
+        Ok(restream.report().await.unwrap_or(egress))
     }
 }

@@ -19,6 +19,7 @@ mod hls;
 mod hls_start;
 mod job;
 pub mod live;
+mod restream;
 mod start;
 
 pub use error::RecordError;

@@ -31,7 +31,12 @@ pub struct RecorderConfig {
     pub location_prefix: String,
     /// Prefix of a live HLS stream's location, followed by the egress id, e.g. `/hls/`.
     pub live_prefix: String,
+    /// The ffmpeg program RTMP streams are pushed with.
+    pub ffmpeg: PathBuf,
 }
+
+/// The running egresses' RTMP destinations, for `UpdateStream`.
+pub(crate) type Restreams = Arc<std::sync::Mutex<std::collections::HashMap<EgressId, Arc<crate::restream::Restream>>>>;
 
 /// Runs egress calls and jobs.
 pub struct Recorder {
@@ -42,6 +47,7 @@ pub struct Recorder {
     next_sink: AtomicU64,
     pub(crate) jobs: Jobs,
     pub(crate) live: Arc<LiveHls>,
+    pub(crate) restreams: Restreams,
     /// Rooms that record every track (CreateRoom's `egress.tracks`): their filepath template.
     pub(crate) auto: std::sync::Mutex<std::collections::HashMap<hikari_types::RoomName, String>>,
 }
@@ -68,7 +74,17 @@ pub(crate) fn kind_name(t: &TrackInfo) -> &'static str {
 impl Recorder {
     /// A recorder over the registry and the media thread; `now_nanos` stamps states.
     pub fn new(registry: Arc<Registry>, media: MediaHandle, cfg: RecorderConfig, now_nanos: fn() -> i64) -> Self {
-        Self { registry, media, cfg, now_nanos, next_sink: AtomicU64::new(1), jobs: Arc::default(), live: Arc::default(), auto: Default::default() }
+        Self {
+            registry,
+            media,
+            cfg,
+            now_nanos,
+            next_sink: AtomicU64::new(1),
+            jobs: Arc::default(),
+            live: Arc::default(),
+            restreams: Arc::default(),
+            auto: Default::default(),
+        }
     }
 
     /// How many jobs run now.
@@ -101,6 +117,7 @@ impl Recorder {
             EgressRequest::StartTrack(r) => EgressResponse::Egress(Box::new(self.start_track(r).await?)),
             EgressRequest::StartTrackComposite(r) => EgressResponse::Egress(Box::new(self.start_composite(r).await?)),
             EgressRequest::StartParticipant(r) => EgressResponse::Egress(Box::new(self.start_participant(r).await?)),
+            EgressRequest::UpdateStream(u) => EgressResponse::Egress(Box::new(self.update_stream(u).await?)),
             EgressRequest::List(filter) => EgressResponse::List(self.registry.list(&filter).await?),
             EgressRequest::Stop(id) => {
                 let egress = self.registry.stop(&id, (self.now_nanos)()).await?;

@@ -33,9 +33,9 @@ impl EgressStatus {
 }
 
 /// What an egress records. Track egress writes one track's file; a track composite or a
-/// participant egress packages one video and one audio track as HLS without transcoding.
-/// Room composites, web egress and streams are refused with a clear `unimplemented` before
-/// a job exists.
+/// participant egress packages one video and one audio track without decoding the video, as
+/// HLS, as RTMP streams, or both. Room composites and web egress are refused with a clear
+/// `unimplemented` before a job exists.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EgressSource {
     /// One track, written without transcoding (`TrackEgressRequest` with a file output): the
@@ -48,26 +48,68 @@ pub enum EgressSource {
         /// replaced when the job starts.
         filepath: String,
     },
-    /// One video and one audio track (either may be absent) as HLS
-    /// (`TrackCompositeEgressRequest` with a segment output).
+    /// One video and one audio track (either may be absent) (`TrackCompositeEgressRequest`).
     TrackComposite {
         /// The audio track.
         audio_track_id: Option<TrackSid>,
         /// The video track.
         video_track_id: Option<TrackSid>,
-        /// Where the segments go.
-        segments: SegmentsOutput,
+        /// Where the media goes (stream URLs redacted).
+        outputs: CompositeOutputs,
     },
-    /// A participant's camera (or screen share) and microphone as HLS
-    /// (`ParticipantEgressRequest` with a segment output).
+    /// A participant's camera (or screen share) and microphone (`ParticipantEgressRequest`).
     Participant {
         /// The participant.
         identity: ParticipantIdentity,
         /// Record the screen share (and its audio) instead of the camera and microphone.
         screen_share: bool,
-        /// Where the segments go.
-        segments: SegmentsOutput,
+        /// Where the media goes (stream URLs redacted).
+        outputs: CompositeOutputs,
     },
+}
+
+/// The outputs of a track composite or participant egress: an HLS output, RTMP streams, or
+/// both. In a request the stream URLs are whole; in a stored [`EgressSource`] their stream
+/// keys are redacted (a key is a secret: it lives only in the running job's memory).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct CompositeOutputs {
+    /// The HLS output.
+    pub segments: Option<SegmentsOutput>,
+    /// `rtmp://` or `rtmps://` destinations (`StreamOutput.urls`).
+    pub stream_urls: Vec<String>,
+}
+
+/// Where one RTMP destination is (LiveKit's `StreamInfo.Status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum StreamStatus {
+    /// Connected, or being reconnected (`error` then says why it dropped).
+    #[default]
+    Active,
+    /// Ended: removed, or the egress ended.
+    Finished,
+    /// Given up on: no connection for too long.
+    Failed,
+}
+
+/// One RTMP destination of an egress (`StreamInfo`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct StreamResult {
+    /// The URL, its stream key redacted.
+    pub url: String,
+    /// Unix nanoseconds of the first connection (0 before).
+    pub started_at: i64,
+    /// Unix nanoseconds of the end (0 while it runs).
+    pub ended_at: i64,
+    /// Nanoseconds from the first connection to the end.
+    pub duration: i64,
+    /// Where it is.
+    pub status: StreamStatus,
+    /// The last failure (empty while connected).
+    pub error: String,
+    /// Unix nanoseconds of the last reconnection attempt (0: none).
+    pub last_retry_at: i64,
+    /// Reconnection attempts.
+    pub retries: u32,
 }
 
 /// An HLS output (`SegmentedFileOutput`): fragmented-MP4 segments and an event playlist
@@ -117,6 +159,8 @@ pub enum EgressOutput {
     File(FileResult),
     /// HLS segments.
     Segments(SegmentsResult),
+    /// The RTMP destinations, all of them as they are now.
+    Streams(Vec<StreamResult>),
 }
 
 /// A finished (or growing) file (`FileInfo`).
@@ -161,9 +205,11 @@ pub struct Egress {
     pub file: Option<FileResult>,
     /// The segments written, once there are some.
     pub segments: Option<SegmentsResult>,
+    /// The RTMP destinations.
+    pub streams: Vec<StreamResult>,
 }
 
-/// `StartTrackCompositeEgress` with a segment output.
+/// `StartTrackCompositeEgress` with a segment output, stream outputs, or both.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct StartTrackComposite {
     /// The room.
@@ -172,11 +218,11 @@ pub struct StartTrackComposite {
     pub audio_track_id: Option<TrackSid>,
     /// The video track.
     pub video_track_id: Option<TrackSid>,
-    /// The HLS output.
-    pub segments: SegmentsOutput,
+    /// Where the media goes.
+    pub outputs: CompositeOutputs,
 }
 
-/// `StartParticipantEgress` with a segment output.
+/// `StartParticipantEgress` with a segment output, stream outputs, or both.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct StartParticipant {
     /// The room.
@@ -185,8 +231,19 @@ pub struct StartParticipant {
     pub identity: ParticipantIdentity,
     /// The screen share instead of the camera.
     pub screen_share: bool,
-    /// The HLS output.
-    pub segments: SegmentsOutput,
+    /// Where the media goes.
+    pub outputs: CompositeOutputs,
+}
+
+/// `UpdateStream`: RTMP destinations added to and removed from a running egress.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpdateStream {
+    /// The egress.
+    pub id: EgressId,
+    /// Whole URLs to start streaming to.
+    pub add: Vec<String>,
+    /// URLs to stop streaming to (whole, or as `stream_results` shows them).
+    pub remove: Vec<String>,
 }
 
 /// `StartTrackEgress` with a file output.
@@ -216,10 +273,12 @@ pub struct EgressFilter {
 pub enum EgressRequest {
     /// `StartTrackEgress` to a file.
     StartTrack(StartTrackEgress),
-    /// `StartTrackCompositeEgress` to HLS.
+    /// `StartTrackCompositeEgress` (HLS and/or RTMP).
     StartTrackComposite(StartTrackComposite),
-    /// `StartParticipantEgress` to HLS.
+    /// `StartParticipantEgress` (HLS and/or RTMP).
     StartParticipant(StartParticipant),
+    /// `UpdateStream`.
+    UpdateStream(UpdateStream),
     /// `ListEgress`.
     List(EgressFilter),
     /// `StopEgress`.

@@ -1,10 +1,18 @@
 // Node server-SDK checks: RoomServiceClient create/list/delete (JSON Twirp), a wrong secret
 // gets `unauthenticated`, the room's webhooks verify with WebhookReceiver, EgressClient lists
-// and refuses (egress()), and IngressClient
-// create/list/update/delete (JSON Twirp).
+// and refuses (egress()), IngressClient create/list/update/delete (JSON Twirp), and
+// EgressClient start/update/list/stop on a live room (egressLive(): ffmpeg pushes H.264 and
+// AAC into an RTMP ingress; a participant egress packages it as HLS and restreams it to a
+// local ffmpeg RTMP receiver; UpdateStream moves it to a second one).
 // Usage: node test.mjs --url http://10.77.0.1:7880 --hooks hooks.jsonl
-import { readFileSync } from 'node:fs';
-import { DirectFileOutput, EgressClient, EgressStatus, IngressClient, IngressInput, RoomServiceClient, WebhookReceiver } from 'livekit-server-sdk';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DirectFileOutput, EgressClient, EgressStatus, IngressClient, IngressInput, RoomServiceClient, SegmentedFileOutput, StreamOutput, StreamProtocol,
+  WebhookReceiver,
+} from 'livekit-server-sdk';
 
 const arg = (name) => process.argv[process.argv.indexOf(`--${name}`) + 1];
 const url = arg('url');
@@ -131,10 +139,97 @@ async function egress() {
   }
 }
 
+// Polls `get` until `ok` holds (every 200 ms, at most `ms`); the last value either way.
+async function until(get, ok, ms = 20000) {
+  const end = Date.now() + ms;
+  let v = await get();
+  while (!ok(v) && Date.now() < end) {
+    await sleep(200);
+    v = await get();
+  }
+  return v;
+}
+
+const children = [];
+function ffmpeg(args, name) {
+  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
+  children.push(child);
+  return child;
+}
+
+// A receiver: ffmpeg listening for one RTMP publish on loopback, copying it to a file.
+function receiver(dir, port, key) {
+  const out = join(dir, `recv-${port}.flv`);
+  const child = ffmpeg(['-listen', '1', '-i', `rtmp://127.0.0.1:${port}/live/${key}`, '-c', 'copy', '-flush_packets', '1', '-y', out], `recv-${port}`);
+  return { url: `rtmp://127.0.0.1:${port}/live/${key}`, out, child };
+}
+
+const size = (path) => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+};
+
+// EgressClient on a live room: start (HLS + RTMP), list, updateStream, stop.
+async function egressLive() {
+  const ingressClient = new IngressClient(url, KEY, SECRET);
+  const egressClient = new EgressClient(url, KEY, SECRET);
+  const rooms = new RoomServiceClient(url, KEY, SECRET);
+  const roomName = `node-egress-${Math.random().toString(36).slice(2, 10)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'node-egress-'));
+  const ing = await ingressClient.createIngress(IngressInput.RTMP_INPUT, {
+    name: 'node-egress', roomName, participantIdentity: 'presenter', participantName: 'Presenter',
+  });
+  // An H.264 (baseline, 2 s GOP: passed through, not transcoded) and AAC test stream, in real
+  // time, for at most 90 s.
+  ffmpeg(['-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '90',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '60',
+    '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', `${ing.url}/${ing.streamKey}`], 'push');
+  const people = await until(() => rooms.listParticipants(roomName).catch(() => []), (ps) => ps.some((p) => p.identity === 'presenter' && p.tracks.length >= 2));
+  check('node_egress_live_publisher', people.some((p) => p.tracks.length >= 2), `${people.map((p) => `${p.identity}:${p.tracks.length}`)}`);
+  const keyA = `nodekeya${Math.random().toString(36).slice(2, 14)}`;
+  const keyB = `nodekeyb${Math.random().toString(36).slice(2, 14)}`;
+  const a = receiver(dir, 19401, keyA);
+  const b = receiver(dir, 19402, keyB);
+  const started = await egressClient.startParticipantEgress(roomName, 'presenter', {
+    segments: new SegmentedFileOutput({ filenamePrefix: `node/${roomName}`, playlistName: 'index.m3u8', segmentDuration: 2 }),
+    stream: new StreamOutput({ protocol: StreamProtocol.RTMP, urls: [a.url] }),
+  });
+  const id = started.egressId;
+  check('node_egress_start', id.startsWith('EG_') && started.roomName === roomName, `${id} ${started.status}`);
+  const get = async () => (await egressClient.listEgress({ egressId: id }))[0];
+  let e = await until(get, (x) => x?.status === EgressStatus.EGRESS_ACTIVE && x.streamResults[0]?.startedAt > 0n && x.segmentResults[0]?.segmentCount > 0n);
+  check('node_egress_active_with_stream_and_segments', e?.status === EgressStatus.EGRESS_ACTIVE && e.streamResults.length === 1 && e.segmentResults.length === 1,
+    `${e?.status} streams=${e?.streamResults.length} segments=${e?.segmentResults[0]?.segmentCount}`);
+  const listed = JSON.stringify(await egressClient.listEgress({ roomName }), (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+  check('node_egress_stream_key_redacted', listed.includes('rtmp://127.0.0.1:19401/live/{') && !listed.includes(keyA), listed.slice(0, 300));
+  const moved = await egressClient.updateStream(id, [b.url], [a.url]);
+  check('node_egress_update_stream', moved.streamResults.length === 2, `${moved.streamResults.map((s) => `${s.url} ${s.status}`)}`);
+  e = await until(get, (x) => x?.streamResults.length === 2 && x.streamResults[0].status === 1 && x.streamResults[1].startedAt > 0n);
+  check('node_egress_update_stream_moved', e?.streamResults[0]?.status === 1 && e?.streamResults[1]?.status === 0 && e?.streamResults[1]?.startedAt > 0n,
+    `${e?.streamResults.map((s) => `${s.url} status=${s.status} started=${s.startedAt}`)}`);
+  const bSize = await until(async () => size(b.out), (n) => n > 50000);
+  check('node_egress_second_destination_receives', bSize > 50000, `${bSize} bytes`);
+  await egressClient.stopEgress(id);
+  e = await until(get, (x) => x?.status === EgressStatus.EGRESS_COMPLETE);
+  check('node_egress_stop_complete', e?.status === EgressStatus.EGRESS_COMPLETE && e.streamResults.every((s) => s.status === 1 && s.endedAt > 0n)
+    && e.segmentResults[0]?.segmentCount >= 2n, `${e?.status} ${e?.error} segments=${e?.segmentResults[0]?.segmentCount}`);
+  // The first receiver's file: the copied H.264 and the AAC the push made.
+  await until(async () => a.child.exitCode, (c) => c !== null, 10000);
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', a.out], { encoding: 'utf8' });
+  const codecs = probe.stdout.trim().split('\n').sort().join(',');
+  check('node_egress_restream_file_h264_aac', codecs === 'aac,h264', `${codecs} ${probe.stderr}`);
+  await ingressClient.deleteIngress(ing.ingressId);
+}
+
 const timer = setTimeout(() => {
-  console.log('FAIL node_finished: no result within 60 s');
+  console.log('FAIL node_finished: no result within 150 s');
+  for (const c of children) c.kill('SIGKILL');
   process.exit(1);
-}, 60000);
+}, 150000);
 try {
   await main();
 } catch (e) {
@@ -150,6 +245,12 @@ try {
 } catch (e) {
   check('node_egress_completed', false, `${e.stack ?? e}`);
 }
+try {
+  await egressLive();
+} catch (e) {
+  check('node_egress_live_completed', false, `${e.stack ?? e}`);
+}
+for (const c of children) c.kill('SIGKILL');
 clearTimeout(timer);
 const failed = Object.values(results).filter((v) => !v).length;
 const passed = Object.values(results).length - failed;

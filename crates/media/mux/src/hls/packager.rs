@@ -263,7 +263,9 @@ impl HlsPackager {
         } else if ts < self.audio_origin {
             self.dropped += 1;
             return Ok(());
-        } else if !self.video && at >= self.segment_start.saturating_add(self.segment_target) {
+        } else if (!self.video || at > self.last_video_at.saturating_add(STALL)) && at >= self.segment_start.saturating_add(self.segment_target) {
+            // Audio only, or the video stalled (a muted camera): audio ends segments too, so
+            // they keep their length and the live window keeps moving.
             self.cut(at, true);
         }
         self.a.push(Pending { ts, at, size, key: true, duration: samples }, frame.data);

@@ -240,6 +240,25 @@ fn wants_keyframe_once_then_again_after_three_parts() {
     assert!(!p.wants_keyframe());
 }
 
+/// A camera muted for 20 s: audio keeps cutting segments of about the target length, so
+/// the playlist's target duration holds and the live window moves.
+#[test]
+fn video_stall_keeps_segments_coming_on_audio() {
+    let config = HlsConfig::default();
+    let mut p = HlsPackager::new(config, true, Some((2, 312))).expect("packager");
+    for n in 0..60u32 {
+        p.video(u64::from(n) * 3000, frame(&au(n, n == 0), n == 0)).expect("video");
+    }
+    for k in 0..1100u64 {
+        p.audio(k * 960, frame(&OPUS, true)).expect("audio");
+    }
+    let ends: Vec<Duration> = std::iter::from_fn(|| p.poll()).filter_map(|e| if let HlsEvent::SegmentEnd { duration, .. } = e { Some(duration) } else { None }).collect();
+    assert!(ends.len() >= 4, "segments while the camera is muted: {ends:?}");
+    for d in &ends {
+        assert!(*d <= config.segment_target + config.part_target, "a segment of {d:?}");
+    }
+}
+
 #[test]
 fn video_stall_keeps_parts_coming_on_audio() {
     let config = HlsConfig::default();

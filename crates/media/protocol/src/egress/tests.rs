@@ -18,7 +18,7 @@ fn a_track_egress_decodes_from_json_and_protobuf() {
 
 #[test]
 fn what_is_not_run_here_is_unsupported_with_a_hint_and_bad_bodies_are_refused() {
-    for m in [EgressMethod::StartRoomCompositeEgress, EgressMethod::StartWebEgress, EgressMethod::UpdateStream, EgressMethod::UpdateLayout] {
+    for m in [EgressMethod::StartRoomCompositeEgress, EgressMethod::StartWebEgress, EgressMethod::UpdateLayout] {
         let e = decode_egress_request(m, TwirpFormat::Json, b"{}").expect_err("unsupported");
         assert!(matches!(&e, ProtocolError::Unsupported(msg) if msg.starts_with(m.name())), "{e}");
     }
@@ -42,7 +42,8 @@ fn composite_and_participant_egress_decode_to_hls_and_other_outputs_are_refused(
         panic!("kind")
     };
     assert_eq!((r.video_track_id, r.audio_track_id), (Some("TR_v".into()), Some("TR_a".into())));
-    assert_eq!((r.segments.filename_prefix.as_str(), r.segments.segment_duration), ("hls/{room_name}", 2));
+    let segments = r.outputs.segments.expect("segments");
+    assert_eq!((segments.filename_prefix.as_str(), segments.segment_duration, r.outputs.stream_urls.len()), ("hls/{room_name}", 2, 0));
     let legacy = prost::Message::encode_to_vec(&lk::TrackCompositeEgressRequest {
         room_name: "r".into(),
         video_track_id: "TR_v".into(),
@@ -54,7 +55,7 @@ fn composite_and_participant_egress_decode_to_hls_and_other_outputs_are_refused(
     else {
         panic!("kind")
     };
-    assert_eq!((r.audio_track_id, r.segments.playlist_name.as_str()), (None, "p.m3u8"));
+    assert_eq!((r.audio_track_id, r.outputs.segments.expect("segments").playlist_name.as_str()), (None, "p.m3u8"));
     let p = br#"{"room_name":"r","identity":"host","screen_share":true,"segment_outputs":[{}]}"#;
     let EgressRequest::StartParticipant(r) = decode_egress_request(EgressMethod::StartParticipantEgress, TwirpFormat::Json, p).expect("p") else {
         panic!("kind")
@@ -62,8 +63,9 @@ fn composite_and_participant_egress_decode_to_hls_and_other_outputs_are_refused(
     assert!(r.screen_share && r.identity.as_str() == "host");
     for (m, body) in [
         (EgressMethod::StartTrackCompositeEgress, &br#"{"room_name":"r","video_track_id":"TR_v","file_outputs":[{"filepath":"x.mp4"}]}"#[..]),
-        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","stream_outputs":[{"urls":["rtmp://x"]}],"segment_outputs":[{}]}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","image_outputs":[{}],"segment_outputs":[{}]}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","segment_outputs":[{"s3":{"bucket":"b"}}]}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","stream_outputs":[{"protocol":"SRT","urls":["srt://x:1"]}]}"#),
     ] {
         assert!(matches!(decode_egress_request(m, TwirpFormat::Json, body), Err(ProtocolError::Unsupported(_))), "{}", String::from_utf8_lossy(body));
     }
@@ -71,11 +73,45 @@ fn composite_and_participant_egress_decode_to_hls_and_other_outputs_are_refused(
         (EgressMethod::StartTrackCompositeEgress, &br#"{"room_name":"r","segment_outputs":[{}]}"#[..]),
         (EgressMethod::StartTrackCompositeEgress, br#"{"room_name":"r","video_track_id":"TR_v"}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","segment_outputs":[{}]}"#),
-        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","segment_outputs":[{},{}]}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","segment_outputs":[{},{"playlist_name":"b.m3u8"}]}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","segment_outputs":[{"segment_duration":600}]}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h"}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","stream_outputs":[{"urls":[]}]}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","stream_outputs":[{"urls":["rtmp://a/b/c"]},{"urls":["rtmp://d/e/f"]}]}"#),
+        (EgressMethod::UpdateStream, br#"{"egress_id":"EG_a"}"#),
+        (EgressMethod::UpdateStream, br#"{"add_output_urls":["rtmp://a/b/c"]}"#),
     ] {
         assert!(matches!(decode_egress_request(m, TwirpFormat::Json, body), Err(ProtocolError::Invalid(_))), "{}", String::from_utf8_lossy(body));
     }
+}
+
+/// Stream outputs: alone or beside HLS; the Node SDK's same output in `stream` and
+/// `stream_outputs` is one; UpdateStream carries both lists.
+#[test]
+fn stream_outputs_and_update_stream_decode() {
+    let p = br#"{"room_name":"r","identity":"h","stream_outputs":[{"protocol":"RTMP","urls":["rtmp://a/b/k1","rtmps://c/d/k2"]}],"segment_outputs":[{}]}"#;
+    let EgressRequest::StartParticipant(r) = decode_egress_request(EgressMethod::StartParticipantEgress, TwirpFormat::Json, p).expect("p") else {
+        panic!("kind")
+    };
+    assert_eq!(r.outputs.stream_urls, ["rtmp://a/b/k1", "rtmps://c/d/k2"]);
+    assert!(r.outputs.segments.is_some());
+    let stream = lk::StreamOutput { protocol: lk::StreamProtocol::Rtmp as i32, urls: vec!["rtmp://a/b/k".into()] };
+    let both = prost::Message::encode_to_vec(&lk::TrackCompositeEgressRequest {
+        room_name: "r".into(),
+        video_track_id: "TR_v".into(),
+        #[allow(deprecated)]
+        output: Some(lk::track_composite_egress_request::Output::Stream(stream.clone())),
+        stream_outputs: vec![stream],
+        ..Default::default()
+    });
+    let EgressRequest::StartTrackComposite(r) = decode_egress_request(EgressMethod::StartTrackCompositeEgress, TwirpFormat::Protobuf, &both).expect("both")
+    else {
+        panic!("kind")
+    };
+    assert_eq!((r.outputs.stream_urls.len(), r.outputs.segments), (1, None));
+    let u = r#"{"egress_id":"EG_a","add_output_urls":["rtmp://a/b/k"],"remove_output_urls":["rtmp://c/d/{ab…yz}"]}"#.as_bytes();
+    let want = EgressRequest::UpdateStream(UpdateStream { id: "EG_a".into(), add: vec!["rtmp://a/b/k".into()], remove: vec!["rtmp://c/d/{ab…yz}".into()] });
+    assert_eq!(decode_egress_request(EgressMethod::UpdateStream, TwirpFormat::Json, u).expect("update"), want);
 }
 
 #[test]
@@ -93,6 +129,7 @@ fn an_egress_encodes_with_its_request_status_and_file() {
         error: String::new(),
         file: Some(FileResult { filename: "r/f.ogg".into(), size: 10, duration: 2, ..Default::default() }),
         segments: None,
+        streams: Vec::new(),
     };
     let p = egress_to_proto(&e);
     assert_eq!((p.egress_id.as_str(), p.status), ("EG_a", lk::EgressStatus::EgressComplete as i32));
@@ -101,4 +138,37 @@ fn an_egress_encodes_with_its_request_status_and_file() {
     assert!(matches!(p.request, Some(lk::egress_info::Request::Track(ref t)) if t.track_id == "TR_c"));
     let json = String::from_utf8(encode_egress_response(TwirpFormat::Json, &EgressResponse::List(vec![e]))).expect("utf-8");
     assert!(json.contains("\"EGRESS_COMPLETE\"") && json.contains("\"EG_a\""), "{json}");
+}
+
+#[test]
+#[allow(deprecated)]
+fn stream_results_encode_with_the_redacted_request() {
+    let url = "rtmp://h/app/{ab…yz}".to_string();
+    let e = Egress {
+        id: "EG_a".into(),
+        room_id: "RM_b".into(),
+        room_name: "r".into(),
+        source: EgressSource::Participant {
+            identity: "h".into(),
+            screen_share: false,
+            outputs: CompositeOutputs { segments: None, stream_urls: vec![url.clone()] },
+        },
+        status: EgressStatus::Active,
+        started_at: 1,
+        ended_at: 0,
+        updated_at: 3,
+        error: String::new(),
+        file: None,
+        segments: None,
+        streams: vec![StreamResult { url: url.clone(), started_at: 2, retries: 3, last_retry_at: 4, error: "refused".into(), ..Default::default() }],
+    };
+    let p = egress_to_proto(&e);
+    assert_eq!(p.stream_results.len(), 1);
+    let s = &p.stream_results[0];
+    assert_eq!(
+        (s.url.as_str(), s.status, s.retries, s.last_retry_at, s.error.as_str()),
+        (url.as_str(), lk::stream_info::Status::Active as i32, 3, 4, "refused")
+    );
+    assert!(matches!(p.result, Some(lk::egress_info::Result::Stream(ref l)) if l.info.len() == 1));
+    assert!(matches!(p.request, Some(lk::egress_info::Request::Participant(ref r)) if r.stream_outputs[0].urls == [url.clone()]));
 }
