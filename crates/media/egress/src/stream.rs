@@ -7,6 +7,8 @@ use crate::error::EgressError;
 
 /// Destinations per egress.
 pub const MAX_STREAMS: usize = 8;
+/// A lone path segment this long (`rtmp://host/<segment>`) is taken for a stream key.
+const LONE_KEY: usize = 12;
 /// The longest URL taken.
 pub const MAX_URL_LEN: usize = 1024;
 
@@ -51,7 +53,8 @@ pub fn validate_urls<'a>(urls: impl IntoIterator<Item = &'a String>) -> Result<(
 
 /// The URL with its secrets hidden: a `user:password@` becomes `{…}@` and the last path
 /// segment (the stream key) keeps its first and last two characters (`{ab…yz}`; shorter
-/// keys than 8 characters show nothing: `{…}`). The query is dropped.
+/// keys than 8 characters show nothing: `{…}`); a lone segment is masked too when it is long
+/// enough to be a key rather than an app name. The query is dropped.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return mask(url) };
     let rest = rest.split(['?', '#']).next().unwrap_or("");
@@ -64,8 +67,9 @@ pub fn redact(url: &str) -> String {
     match path.rsplit_once('/') {
         Some((app, key)) => format!("{scheme}://{authority}/{app}/{}", mask(key)),
         None if path.is_empty() => format!("{scheme}://{authority}/"),
-        // `rtmp://host/app`: no key in the path; the app is shown.
-        None => format!("{scheme}://{authority}/{path}"),
+        // `rtmp://host/app`: an app name is shown; a long lone segment is taken for a key.
+        None if path.chars().count() < LONE_KEY => format!("{scheme}://{authority}/{path}"),
+        None => format!("{scheme}://{authority}/{}", mask(path)),
     }
 }
 
@@ -115,6 +119,7 @@ mod tests {
         assert_eq!(redact("rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop"), "rtmp://a.rtmp.youtube.com/live2/{ab…op}");
         assert_eq!(redact("rtmps://u:secret@live.example:443/app/key?token=zzz"), "rtmps://{…}@live.example:443/app/{…}");
         assert_eq!(redact("rtmp://host/app"), "rtmp://host/app");
+        assert_eq!(redact("rtmp://host/0123456789abcdef"), "rtmp://host/{01…ef}");
         assert_eq!(redact("rtmp://host"), "rtmp://host");
         assert_eq!(redact("garbage-with-secret"), "{ga…et}");
         let url = "rtmp://127.0.0.1:1935/live/0123456789abcdef";

@@ -12,6 +12,7 @@ pub mod shared;
 pub mod access_token;
 pub mod av1_dependency_descriptor;
 pub mod data_packet;
+pub mod egress_body;
 pub mod flv_tag;
 pub mod funnel_form;
 pub mod funnel_json;
@@ -47,6 +48,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("access_token", access_token::run),
     ("av1_dependency_descriptor", av1_dependency_descriptor::run),
     ("data_packet", data_packet::run),
+    ("egress_body", egress_body::run),
     ("flv_tag", flv_tag::run),
     ("funnel_form", funnel_form::run),
     ("funnel_json", funnel_json::run),

@@ -41,6 +41,7 @@ replays!(
     access_token,
     av1_dependency_descriptor,
     data_packet,
+    egress_body,
     flv_tag,
     funnel_form,
     funnel_json,

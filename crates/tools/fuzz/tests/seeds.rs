@@ -382,6 +382,110 @@ fn ingress_body() {
 }
 
 #[test]
+fn egress_body() {
+    use hikari_protocol::EgressMethod as M;
+    use lk::track_composite_egress_request::Output as Legacy;
+    let file = lk::DirectFileOutput { filepath: "tracks/{room_name}-{track_id}.ogg".into(), ..Default::default() };
+    let track = lk::TrackEgressRequest {
+        room_name: "r".into(),
+        track_id: "TR_a".into(),
+        output: Some(lk::track_egress_request::Output::File(file)),
+        ..Default::default()
+    };
+    let hls = lk::SegmentedFileOutput {
+        protocol: lk::SegmentedFileProtocol::HlsProtocol as i32,
+        filename_prefix: "hls/{room_name}".into(),
+        playlist_name: "index.m3u8".into(),
+        live_playlist_name: "live.m3u8".into(),
+        segment_duration: 2,
+        ..Default::default()
+    };
+    let participant = |segment_outputs: Vec<lk::SegmentedFileOutput>, stream_outputs: Vec<lk::StreamOutput>| lk::ParticipantEgressRequest {
+        room_name: "r".into(),
+        identity: "host".into(),
+        segment_outputs,
+        stream_outputs,
+        ..Default::default()
+    };
+    let rtmp = |urls: &[&str]| lk::StreamOutput { protocol: lk::StreamProtocol::Rtmp as i32, urls: urls.iter().map(|u| (*u).into()).collect() };
+    let youtube = "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop";
+    let twitch = "rtmps://u:secret@live.example:443/app/0123456789abcdef?token=zzz";
+    // The Node SDK fills the deprecated `stream` field and the list with the same output.
+    let stream = rtmp(&[youtube]);
+    let composite = lk::TrackCompositeEgressRequest {
+        room_name: "r".into(),
+        audio_track_id: "TR_a".into(),
+        video_track_id: "TR_v".into(),
+        output: Some(Legacy::Stream(stream.clone())),
+        stream_outputs: vec![stream],
+        ..Default::default()
+    };
+    let update = lk::UpdateStreamRequest {
+        egress_id: "EG_a".into(),
+        add_output_urls: vec!["rtmp://b.rtmp.youtube.com/live2?backup=1/abcd-efgh-ijkl-mnop".into()],
+        remove_output_urls: vec!["rtmp://a.rtmp.youtube.com/live2/{ab…op}".into(), twitch.into()],
+    };
+    let bodies: [(M, &str, &str, Vec<u8>, String); 7] = [
+        (
+            M::StartTrackEgress,
+            "track-file",
+            "track-file-json",
+            track.encode_to_vec(),
+            r#"{"roomName":"r","trackId":"TR_a","file":{"filepath":"tracks/{track_id}.webm"}}"#.into(),
+        ),
+        (
+            M::StartParticipantEgress,
+            "participant-hls",
+            "participant-hls-json",
+            participant(vec![hls], Vec::new()).encode_to_vec(),
+            r#"{"roomName":"r","identity":"host","screenShare":true,"segmentOutputs":[{"protocol":"HLS_PROTOCOL","filenamePrefix":"hls/{room_name}","playlistName":"index.m3u8","livePlaylistName":"live.m3u8","segmentDuration":4,"filenameSuffix":"INDEX"}]}"#.into(),
+        ),
+        (
+            M::StartParticipantEgress,
+            "participant-rtmp",
+            "participant-rtmp-json",
+            participant(Vec::new(), vec![rtmp(&[youtube, twitch])]).encode_to_vec(),
+            format!(r#"{{"room_name":"r","identity":"host","stream_outputs":[{{"protocol":"RTMP","urls":["{youtube}","{twitch}"]}}],"segment_outputs":[{{}}]}}"#),
+        ),
+        (
+            M::StartTrackCompositeEgress,
+            "composite-stream",
+            "composite-stream-json",
+            composite.encode_to_vec(),
+            format!(r#"{{"roomName":"r","audioTrackId":"TR_a","videoTrackId":"TR_v","stream":{{"protocol":"RTMP","urls":["{youtube}"]}}}}"#),
+        ),
+        (
+            M::UpdateStream,
+            "update-stream",
+            "update-stream-json",
+            update.encode_to_vec(),
+            format!(r#"{{"egressId":"EG_a","addOutputUrls":["{twitch}"],"removeOutputUrls":["rtmp://a.rtmp.youtube.com/live2/{{ab…op}}"]}}"#),
+        ),
+        (
+            M::ListEgress,
+            "list",
+            "list-json",
+            lk::ListEgressRequest { room_name: "r".into(), active: true, ..Default::default() }.encode_to_vec(),
+            r#"{"egressId":"EG_a"}"#.into(),
+        ),
+        (M::StopEgress, "stop", "stop-json", lk::StopEgressRequest { egress_id: "EG_a".into() }.encode_to_vec(), r#"{"egressId":"EG_a"}"#.into()),
+    ];
+    let mut seeds: Seeds = Vec::new();
+    for (method, name, json_name, pb, json) in bodies {
+        let selector = u8::try_from(M::ALL.iter().position(|m| *m == method).expect("listed")).expect("few methods") << 1;
+        seeds.push((name, [&[selector][..], &pb].concat()));
+        seeds.push((json_name, [&[selector | 1][..], json.as_bytes()].concat()));
+    }
+    for (name, bytes) in emit("egress_body", seeds) {
+        let method = M::ALL[usize::from(bytes[0] >> 1)];
+        let format = if bytes[0] & 1 == 0 { hikari_protocol::TwirpFormat::Protobuf } else { hikari_protocol::TwirpFormat::Json };
+        let decoded = hikari_protocol::decode_egress_request(method, format, &bytes[1..]);
+        assert!(decoded.is_ok(), "{name} decodes: {decoded:?}");
+        hikari_fuzz::egress_body::run(&bytes);
+    }
+}
+
+#[test]
 fn data_packet() {
     use lk::data_packet::Value;
     let packet = |flags: u8, value: Value, to: &[&str]| {
