@@ -18,6 +18,10 @@ ffmpeg.
   bad       a VP8 video track: invalid_argument naming H.264; an unknown participant or
             track: not_found; a playlist name that climbs out: invalid_argument; a file
             output on a composite: unimplemented
+  rejoin    a participant egress outlives its publisher leaving and joining again (new
+            session, new track ids): it stays ACTIVE through the gap, picks up the new tracks,
+            and completes with one recording spanning both sessions that ffprobe reads and
+            ffmpeg decodes silently
 
 Prints PASS/FAIL lines and "LABEL: N passed, N failed". Exit status 0 only if every check passed.
 """
@@ -235,6 +239,97 @@ async def scenario(c: Checks, url: str) -> None:
         await lk.aclose()
 
 
+async def publish(url: str, room_name: str, src: Source) -> tuple[rtc.Room, list[str]]:
+    """Joins as "host" and publishes the source's microphone and an H.264 camera."""
+    room = rtc.Room()
+    await room.connect(url, tok("host", room_name))
+    lp = room.local_participant
+    mic = await lp.publish_track(rtc.LocalAudioTrack.create_audio_track("mic", src.audio),
+                                 rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
+    cam = await lp.publish_track(rtc.LocalVideoTrack.create_video_track("cam", src.camera),
+                                 rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, video_codec=rtc.VideoCodec.H264, simulcast=False))
+    return room, [mic.sid, cam.sid]
+
+
+async def rejoin_scenario(c: Checks, url: str) -> None:
+    base = url.replace("ws://", "http://").replace("wss://", "https://")
+    room_name = f"hls-rejoin-{uuid.uuid4().hex[:8]}"
+    lk = api.LiveKitAPI(base, KEY, SECRET)
+    src = Source()
+    src.start()
+    room: rtc.Room | None = None
+
+    async def frames(n: int) -> None:
+        mark = src.video_frames
+
+        async def enough():
+            return src.video_frames - mark >= n
+        await wait_until(enough, 20, 0.1)
+    try:
+        room, first_sids = await publish(url, room_name, src)
+
+        async def tracks_listed(sids):
+            people = (await lk.room.list_participants(api.ListParticipantsRequest(room=room_name))).participants
+            return set(sids) <= {t.sid for p in people for t in p.tracks if t.mime_type}
+        await wait_until(lambda: tracks_listed(first_sids), 20)
+        egress = await lk.egress.start_participant_egress(api.ParticipantEgressRequest(
+            room_name=room_name, identity="host",
+            segment_outputs=[api.SegmentedFileOutput(segment_duration=SEGMENT_SECONDS, filename_prefix="e2e-hls/{room_name}/rejoin")]))
+
+        async def status():
+            items = (await lk.egress.list_egress(api.ListEgressRequest(egress_id=egress.egress_id))).items
+            return items[0] if items else None
+
+        async def active():
+            e = await status()
+            return e if e and e.status == api.EgressStatus.EGRESS_ACTIVE else None
+        c.check("rejoin_active", await wait_until(active, 30) is not None)
+        await frames(4 * FPS)
+        # The publisher goes away (a network change, a reload) and comes back 3 s later as a
+        # new session with new tracks.
+        await room.disconnect()
+        gone_at = time.monotonic()
+        during = []
+        while time.monotonic() - gone_at < 3:
+            e = await status()
+            during.append(e.status if e else None)
+            await asyncio.sleep(0.25)
+        c.check("rejoin_waits_through_the_gap", during and all(s == api.EgressStatus.EGRESS_ACTIVE for s in during), f"{set(during)}")
+        room, second_sids = await publish(url, room_name, src)
+        c.check("rejoin_new_tracks", not set(first_sids) & set(second_sids) and bool(await wait_until(lambda: tracks_listed(second_sids), 20)),
+                f"{first_sids} then {second_sids}")
+        await frames(5 * FPS)
+        await lk.egress.stop_egress(api.StopEgressRequest(egress_id=egress.egress_id))
+
+        async def ended():
+            e = await status()
+            return e if e and e.status >= api.EgressStatus.EGRESS_COMPLETE else None
+        e = await wait_until(ended, 30)
+        s = e.segment_results[0] if e and e.segment_results else None
+        dur = s.duration / 1e9 if s else 0
+        # 4 s before, a 3 s gap and 5 s after: one recording of at least 11 s.
+        c.check("rejoin_one_recording", e is not None and e.status == api.EgressStatus.EGRESS_COMPLETE and dur >= 11,
+                f"{e.status if e else None} {e.error if e else ''} {dur:.2f} s")
+        if not s:
+            return
+        reader = tok("reader", room_name, room_record=True)
+        headers = ["-headers", f"Authorization: Bearer {reader}\r\n"]
+        purl = f"{base}{s.playlist_location}"
+        out = run(["ffprobe", "-v", "error", *headers, "-show_entries", "stream=codec_name:format=duration", "-of", "json", purl])
+        p = json.loads(out.stdout or "{}")
+        codecs = sorted(st.get("codec_name", "") for st in p.get("streams", []))
+        pdur = float(p.get("format", {}).get("duration", 0) or 0)
+        c.check("rejoin_ffprobe", codecs == ["h264", "opus"] and abs(pdur - dur) <= 1.0, f"{codecs} {pdur:.2f} s (egress says {dur:.2f} s)")
+        out = run(["ffmpeg", "-nostdin", "-v", "error", *headers, "-i", purl, "-fps_mode", "passthrough", "-enc_time_base", "-1", "-f", "null", "-"], 120)
+        errors = out.stderr.strip() or ("" if out.returncode == 0 else f"exit status {out.returncode}")
+        c.check("rejoin_decodes", errors == "", errors[:300])
+    finally:
+        await src.stop()
+        if room is not None:
+            await room.disconnect()
+        await lk.aclose()
+
+
 async def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
@@ -246,6 +341,11 @@ async def main() -> int:
     except Exception as e:  # noqa: BLE001
         traceback.print_exc()
         c.fail("hls_scenario_completed", f"{type(e).__name__}: {e}")
+    try:
+        await asyncio.wait_for(rejoin_scenario(c, args.url), 120)
+    except Exception as e:  # noqa: BLE001
+        traceback.print_exc()
+        c.fail("hls_rejoin_completed", f"{type(e).__name__}: {e}")
     return c.summary()
 
 

@@ -24,6 +24,7 @@ use tokio::sync::mpsc;
 
 use crate::job::Jobs;
 use crate::live::{LiveHls, LiveStream};
+use crate::rejoin::{Follow, REJOIN_POLL, REJOIN_WAIT};
 use crate::restream::Restream;
 
 /// The keyframe interval asked for while streaming (services want 2 s, at most 4 s).
@@ -43,7 +44,11 @@ pub(crate) struct HlsJob {
     /// Where `restream` is found by `UpdateStream`, until the job ends.
     pub(crate) restreams: crate::start::Restreams,
     pub(crate) media: MediaHandle,
-    pub(crate) video: Option<SinkId>,
+    /// The video and audio sinks (the video one is asked for keyframes), and their tracks.
+    pub(crate) sinks: [Option<SinkId>; 2],
+    pub(crate) tracks: [Option<hikari_types::TrackSid>; 2],
+    /// A participant egress: whom to wait for when a track is unpublished.
+    pub(crate) follow: Option<Follow>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) runtime: tokio::runtime::Handle,
     pub(crate) now_nanos: fn() -> i64,
@@ -101,24 +106,43 @@ struct Writer {
     first_at: Option<i64>,
 }
 
+/// The codecs of the two inputs.
+const CODECS: [Codec; 2] = [Codec::H264, Codec::Opus];
+
 /// Runs the job to its end.
-pub(crate) fn run(mut job: HlsJob, mut video: Option<mpsc::Receiver<SinkOut>>, mut audio: Option<mpsc::Receiver<SinkOut>>) {
+pub(crate) fn run(mut job: HlsJob, video: Option<mpsc::Receiver<SinkOut>>, audio: Option<mpsc::Receiver<SinkOut>>) {
     let mut inputs = [Input::new(Codec::H264, video.is_some()), Input::new(Codec::Opus, audio.is_some())];
+    let mut rx = [video, audio];
+    // Inputs whose track was unpublished, waiting for the publisher to come back (since).
+    let mut waiting: [Option<Instant>; 2] = [None, None];
     let mut origin: Option<Instant> = None;
     let mut w = Writer { segment: None, bytes: 0, segments: 0, duration: Duration::ZERO, first_at: None };
     let mut last_end = Stop::Detached;
     let mut keyframe_asked = Instant::now();
     let stop = loop {
+        let wait = waiting.iter().any(Option::is_some);
         let (k, out) = job.runtime.block_on(async {
+            let [video, audio] = &mut rx;
             tokio::select! {
-                v = recv(&mut video), if inputs[0].open => (0usize, v),
-                a = recv(&mut audio), if inputs[1].open => (1usize, a),
+                v = recv(video), if inputs[0].open => (0usize, v),
+                a = recv(audio), if inputs[1].open => (1usize, a),
+                () = tokio::time::sleep(REJOIN_POLL), if wait => (2usize, None),
             }
         });
+        if k == 2 {
+            rejoin(&mut job, &mut rx, &mut inputs, &mut waiting);
+            if inputs.iter().any(|i| i.open) { continue } else { break Stop::Track(SinkEnd::Unpublished) }
+        }
         // One track ending (unpublished, or the job detached) leaves the other running; the
-        // job stops when neither is left.
+        // job stops when neither is left. A participant egress waits for its publisher.
         let batch = match out {
             Some(SinkOut::Packets(batch)) => batch,
+            Some(SinkOut::Closed(SinkEnd::Unpublished)) if job.follow.is_some() => {
+                tracing::info!(egress = %job.id, track = ?job.tracks[k], "the publisher's track was unpublished; waiting for it to come back");
+                waiting[k] = Some(Instant::now());
+                rx[k] = None;
+                continue;
+            }
             Some(SinkOut::Closed(reason)) => {
                 inputs[k].open = false;
                 last_end = Stop::Track(reason);
@@ -137,7 +161,7 @@ pub(crate) fn run(mut job: HlsJob, mut video: Option<mpsc::Receiver<SinkOut>>, m
         }
         let streaming = job.restream.is_some() && keyframe_asked.elapsed() >= STREAM_KEYFRAMES;
         if (job.packager.wants_keyframe() || streaming)
-            && let Some(sink) = job.video
+            && let Some(sink) = job.sinks[0]
         {
             keyframe_asked = Instant::now();
             let _ = job.media.command(Command::SinkKeyframe { sink });
@@ -150,6 +174,49 @@ pub(crate) fn run(mut job: HlsJob, mut video: Option<mpsc::Receiver<SinkOut>>, m
         }
     };
     finish(job, w, stop);
+}
+
+/// Looks for the tracks being waited for: found, a sink replaces the old one and the input
+/// starts over (its timeline placed by arrival, so the gap stays a gap); not back within
+/// [`REJOIN_WAIT`], or the egress is stopping, the input closes.
+fn rejoin(job: &mut HlsJob, rx: &mut [Option<mpsc::Receiver<SinkOut>>; 2], inputs: &mut [Input; 2], waiting: &mut [Option<Instant>; 2]) {
+    let running =
+        |job: &HlsJob| job.runtime.block_on(job.registry.get(&job.id)).is_ok_and(|e| matches!(e.status, EgressStatus::Starting | EgressStatus::Active));
+    let Some(follow) = job.follow.as_ref() else { return };
+    let stopping = !running(job);
+    for k in 0..2 {
+        let Some(since) = waiting[k] else { continue };
+        let found = if stopping { None } else { job.runtime.block_on(follow.find(&job.media, k == 0, CODECS[k], job.tracks[k].as_ref())) };
+        match found {
+            Some(found) => {
+                if let Ok(mut jobs) = job.jobs.lock()
+                    && let Some(sinks) = jobs.get_mut(&job.id)
+                {
+                    sinks.retain(|s| Some(*s) != job.sinks[k]);
+                    sinks.push(found.sink);
+                }
+                tracing::info!(egress = %job.id, track = %found.track, after = ?since.elapsed(), "the publisher is back; the recording goes on");
+                (rx[k], job.sinks[k], job.tracks[k]) = (Some(found.rx), Some(found.sink), Some(found.track));
+                inputs[k] = Input::new(CODECS[k], true);
+                waiting[k] = None;
+                if k == 0 {
+                    let _ = job.media.command(Command::SinkKeyframe { sink: found.sink });
+                }
+            }
+            None if stopping || since.elapsed() >= REJOIN_WAIT => {
+                waiting[k] = None;
+                inputs[k].open = false;
+            }
+            None => {}
+        }
+    }
+    // Stopped while a sink was being attached: it goes too (the stop detached the old ones).
+    if !stopping && !running(job) {
+        let sinks: Vec<SinkId> = job.sinks.iter().flatten().copied().collect();
+        for sink in sinks {
+            let _ = job.media.command(Command::DetachSink { sink });
+        }
+    }
 }
 
 async fn recv(rx: &mut Option<mpsc::Receiver<SinkOut>>) -> Option<SinkOut> {

@@ -14,12 +14,13 @@ use hikari_egress::{
 };
 use hikari_mux::Codec;
 use hikari_mux::hls::{HlsConfig, HlsPackager, Naming};
-use hikari_types::{ParticipantInfo, RoomInfo, TrackInfo, TrackKind, TrackSource};
+use hikari_types::{ParticipantIdentity, ParticipantInfo, RoomInfo, TrackInfo, TrackKind, TrackSource};
 use tokio::sync::mpsc;
 
 use crate::error::RecordError;
 use crate::hls::{Disk, HlsJob, run};
 use crate::live::LiveStream;
+use crate::rejoin::Follow;
 use crate::restream::{Restream, RestreamConfig};
 use crate::start::{JOB_QUEUE, Recorder, codec, kind_name};
 
@@ -47,7 +48,7 @@ impl Recorder {
         let sources = Sources { room, publisher, video: video.map(|v| v.1), audio: audio.map(|a| a.1) };
         let outputs = redacted(&r.outputs);
         let source = EgressSource::TrackComposite { audio_track_id: r.audio_track_id.clone(), video_track_id: r.video_track_id.clone(), outputs };
-        self.start_hls(sources, source, &r.outputs).await
+        self.start_hls(sources, source, &r.outputs, None).await
     }
 
     pub(crate) async fn start_participant(&self, r: StartParticipant) -> Result<Egress, RecordError> {
@@ -64,10 +65,18 @@ impl Recorder {
         }
         let sources = Sources { room, publisher, video, audio };
         let source = EgressSource::Participant { identity: r.identity.clone(), screen_share: r.screen_share, outputs: redacted(&r.outputs) };
-        self.start_hls(sources, source, &r.outputs).await
+        self.start_hls(sources, source, &r.outputs, Some((r.identity.clone(), r.screen_share))).await
     }
 
-    async fn start_hls(&self, s: Sources<'_>, source: EgressSource, outputs: &CompositeOutputs) -> Result<Egress, RecordError> {
+    /// Starts the job; `follow` (a participant egress: identity, screen share) waits for the
+    /// publisher when it leaves and joins again.
+    async fn start_hls(
+        &self,
+        s: Sources<'_>,
+        source: EgressSource,
+        outputs: &CompositeOutputs,
+        follow: Option<(ParticipantIdentity, bool)>,
+    ) -> Result<Egress, RecordError> {
         validate_urls(&outputs.stream_urls)?;
         if let Some(v) = s.video
             && codec(&v.mime_type) != Some(Codec::H264)
@@ -151,7 +160,9 @@ impl Recorder {
             restream: restream.clone(),
             restreams: self.restreams.clone(),
             media: self.media.clone(),
-            video: video_sink,
+            sinks: [video_sink, audio_sink],
+            tracks: [s.video.map(|t| t.sid.clone()), s.audio.map(|t| t.sid.clone())],
+            follow: follow.map(|(identity, screen_share)| Follow { room: s.room.name.clone(), identity, screen_share, next_sink: self.next_sink.clone() }),
             registry: self.registry.clone(),
             runtime: tokio::runtime::Handle::current(),
             now_nanos: self.now_nanos,

@@ -19,6 +19,7 @@ mod hls;
 mod hls_start;
 mod job;
 pub mod live;
+mod rejoin;
 mod restream;
 mod start;
 

@@ -252,7 +252,8 @@ fn video_stall_keeps_segments_coming_on_audio() {
     for k in 0..1100u64 {
         p.audio(k * 960, frame(&OPUS, true)).expect("audio");
     }
-    let ends: Vec<Duration> = std::iter::from_fn(|| p.poll()).filter_map(|e| if let HlsEvent::SegmentEnd { duration, .. } = e { Some(duration) } else { None }).collect();
+    let ends: Vec<Duration> =
+        std::iter::from_fn(|| p.poll()).filter_map(|e| if let HlsEvent::SegmentEnd { duration, .. } = e { Some(duration) } else { None }).collect();
     assert!(ends.len() >= 4, "segments while the camera is muted: {ends:?}");
     for d in &ends {
         assert!(*d <= config.segment_target + config.part_target, "a segment of {d:?}");
