@@ -100,6 +100,18 @@ class Source:
                 await asyncio.sleep(ahead)
 
 
+async def publish(url: str, room_name: str, src: Source) -> tuple[rtc.Room, list[str]]:
+    """Joins as "host" and publishes the source's microphone and an H.264 camera."""
+    room = rtc.Room()
+    await room.connect(url, tok("host", room_name))
+    lp = room.local_participant
+    mic = await lp.publish_track(rtc.LocalAudioTrack.create_audio_track("mic", src.audio),
+                                 rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
+    cam = await lp.publish_track(rtc.LocalVideoTrack.create_video_track("cam", src.camera),
+                                 rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, video_codec=rtc.VideoCodec.H264, simulcast=False))
+    return room, [mic.sid, cam.sid]
+
+
 async def refused(c: Checks, name: str, aw, code: str, needle: str = "") -> None:
     try:
         got = await aw

@@ -44,7 +44,7 @@ import m3u8
 from livekit import api, rtc
 
 from test_api import KEY, SECRET, Checks, wait_until
-from test_egress import FPS, Source, refused, tok
+from test_egress import FPS, Source, publish, refused, tok
 
 SEGMENT_SECONDS = 2
 RECORD_SECONDS = 7.0
@@ -237,18 +237,6 @@ async def scenario(c: Checks, url: str) -> None:
         await room.disconnect()
         await http.close()
         await lk.aclose()
-
-
-async def publish(url: str, room_name: str, src: Source) -> tuple[rtc.Room, list[str]]:
-    """Joins as "host" and publishes the source's microphone and an H.264 camera."""
-    room = rtc.Room()
-    await room.connect(url, tok("host", room_name))
-    lp = room.local_participant
-    mic = await lp.publish_track(rtc.LocalAudioTrack.create_audio_track("mic", src.audio),
-                                 rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
-    cam = await lp.publish_track(rtc.LocalVideoTrack.create_video_track("cam", src.camera),
-                                 rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, video_codec=rtc.VideoCodec.H264, simulcast=False))
-    return room, [mic.sid, cam.sid]
 
 
 async def rejoin_scenario(c: Checks, url: str) -> None:

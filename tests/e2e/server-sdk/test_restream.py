@@ -55,7 +55,7 @@ from google.protobuf.json_format import MessageToJson
 from livekit import api, rtc
 
 from test_api import KEY, SECRET, Checks, hooks_for, wait_until
-from test_egress import Source, decode_errors, tok
+from test_egress import Source, decode_errors, publish, tok
 
 ACTIVE, FINISHED, FAILED = api.StreamInfo.ACTIVE, api.StreamInfo.FINISHED, api.StreamInfo.FAILED
 RTMP = api.StreamProtocol.RTMP
@@ -235,18 +235,12 @@ async def scenario(c: Checks, url: str, hooks_path: str, server_log: str, logdir
         return keep(items[0]) if items else None
 
     try:
-        await room.connect(url, tok("host", room_name))
-        lp = room.local_participant
-        mic = await lp.publish_track(rtc.LocalAudioTrack.create_audio_track("mic", src.audio),
-                                     rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
-        cam = await lp.publish_track(rtc.LocalVideoTrack.create_video_track("cam", src.camera),
-                                     rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, video_codec=rtc.VideoCodec.H264, simulcast=False))
+        room, sids = await publish(url, room_name, src)
         src.start()
 
         async def listed():
             people = (await lk.room.list_participants(api.ListParticipantsRequest(room=room_name))).participants
-            sids = {t.sid for p in people for t in p.tracks if t.mime_type}
-            return {mic.sid, cam.sid} <= sids
+            return set(sids) <= {t.sid for p in people for t in p.tracks if t.mime_type}
         c.check("restream_tracks_published", bool(await wait_until(listed, 20)), "camera (H.264) and microphone")
 
         # --- bad: refusals first; none may leave a job behind.
