@@ -245,6 +245,10 @@ impl Recorder {
                 return Err(RecordError::Invalid(format!("egress {} does not stream to {}", u.id, redact(url))));
             }
         }
+        let after = (restream.live_count() + u.add.len()).saturating_sub(u.remove.len());
+        if after > hikari_egress::stream::MAX_STREAMS {
+            return Err(RecordError::Invalid(format!("egress {} would stream to {after} destinations; at most {}", u.id, hikari_egress::stream::MAX_STREAMS)));
+        }
         if !restream.has_segments() && u.add.is_empty() && u.remove.len() >= restream.live_count() {
             return Err(RecordError::Invalid(format!("removing every stream of egress {} would leave it nothing to do: stop the egress instead", u.id)));
         }

@@ -335,7 +335,7 @@ impl Restream {
                 }
                 _ = tick.tick() => {
                     if live_at.is_some() && last_move.elapsed() >= STALL {
-                        break Some(format!("the destination took no media for {} s", STALL.as_secs()));
+                        break Some(format!("no media reached the destination for {} s", STALL.as_secs()));
                     }
                 }
             }
