@@ -18,6 +18,10 @@ ffmpeg.
   bad       a VP8 video track: invalid_argument naming H.264; an unknown participant or
             track: not_found; a playlist name that climbs out: invalid_argument; a file
             output on a composite: unimplemented
+  thumbs    the participant egress also writes thumbnails (ImageOutput, every 2 s, 160 wide):
+            image_results count them, each file is a 160x120 JPEG served on /recordings; a
+            track composite with only an image output (every 1 s) becomes ACTIVE and completes
+            with its images
   rejoin    a participant egress outlives its publisher leaving and joining again (new
             session, new track ids): it stays ACTIVE through the gap, picks up the new tracks,
             and completes with one recording spanning both sessions that ffprobe reads and
@@ -44,7 +48,7 @@ import m3u8
 from livekit import api, rtc
 
 from test_api import KEY, SECRET, Checks, wait_until
-from test_egress import FPS, Source, publish, refused, tok
+from test_egress import FPS, HEIGHT, WIDTH, Source, publish, refused, tok
 
 SEGMENT_SECONDS = 2
 RECORD_SECONDS = 7.0
@@ -170,7 +174,11 @@ async def scenario(c: Checks, url: str) -> None:
             room_name=room_name, video_track_id=cam.sid, file_outputs=[api.EncodedFileOutput(filepath="x.mp4")])), "unimplemented")
 
         part = await lk.egress.start_participant_egress(api.ParticipantEgressRequest(
-            room_name=room_name, identity="host", segment_outputs=[seg(filename_prefix="e2e-hls/{room_name}/host")]))
+            room_name=room_name, identity="host", segment_outputs=[seg(filename_prefix="e2e-hls/{room_name}/host")],
+            image_outputs=[api.ImageOutput(capture_interval=2, width=160, filename_prefix="e2e-hls/{room_name}/thumb")]))
+        thumbs = await lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
+            room_name=room_name, video_track_id=cam.sid,
+            image_outputs=[api.ImageOutput(capture_interval=1, filename_prefix="e2e-hls/{room_name}/only")]))
         comp = await lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
             room_name=room_name, video_track_id=cam.sid, audio_track_id=mic.sid,
             segment_outputs=[seg(filename_prefix="e2e-hls/{room_name}/composite", playlist_name="index.m3u8")]))
@@ -180,8 +188,9 @@ async def scenario(c: Checks, url: str) -> None:
 
         async def active():
             items = (await lk.egress.list_egress(api.ListEgressRequest(room_name=room_name))).items
-            ok = len(items) == 2 and all(i.status == api.EgressStatus.EGRESS_ACTIVE and i.segment_results for i in items)
-            return items if ok else None
+            hls = [i for i in items if i.egress_id != thumbs.egress_id]
+            ok = len(items) == 3 and all(i.status == api.EgressStatus.EGRESS_ACTIVE for i in items) and all(i.segment_results for i in hls)
+            return hls if ok else None
         items = await wait_until(active, 30) or []
         c.check("hls_active", len(items) == 2, str([(i.egress_id, i.status, i.error) for i in items]))
         by_id = {i.egress_id: i for i in items}
@@ -195,7 +204,7 @@ async def scenario(c: Checks, url: str) -> None:
         async def recorded():
             return src.video_frames - first >= RECORD_SECONDS * FPS
         await wait_until(recorded, 30, 0.1)
-        for e in (part, comp):
+        for e in (part, comp, thumbs):
             await lk.egress.stop_egress(api.StopEgressRequest(egress_id=e.egress_id))
 
         async def complete():
@@ -203,6 +212,7 @@ async def scenario(c: Checks, url: str) -> None:
             return items if items and all(i.status >= api.EgressStatus.EGRESS_COMPLETE for i in items) else None
         done = {i.egress_id: i for i in (await wait_until(complete, 30) or [])}
         reader = tok("reader", room_name, room_record=True)
+        await thumbnail_checks(c, http, base, reader, done.get(part.egress_id), done.get(thumbs.egress_id))
         for name, e in (("participant", part), ("composite", comp)):
             d = done.get(e.egress_id)
             s = d.segment_results[0] if d and d.segment_results else None
@@ -237,6 +247,28 @@ async def scenario(c: Checks, url: str) -> None:
         await room.disconnect()
         await http.close()
         await lk.aclose()
+
+
+async def thumbnail_checks(c: Checks, http: aiohttp.ClientSession, base: str, reader: str, part, only) -> None:
+    """The participant egress's thumbnails (every 2 s, 160 wide) and the image-only egress's
+    (every 1 s, the video's size), as image_results count them and as ffprobe reads them."""
+    for name, e, width, least in (("participant", part, 160, 3), ("only", only, WIDTH, 5)):
+        info = e.image_results[0] if e and e.image_results else None
+        c.check(f"thumbs_{name}_counted", e is not None and e.status == api.EgressStatus.EGRESS_COMPLETE and info is not None
+                and info.image_count >= least and info.filename_prefix.startswith("e2e-hls/"), f"{e.status if e else None} {e.error if e else ''} {info}")
+        if not info:
+            continue
+        sizes = set()
+        for k in (0, info.image_count - 1):
+            async with http.get(f"{base}/recordings/{info.filename_prefix}_{k:05d}.jpeg", headers={"Authorization": f"Bearer {reader}"}) as r:
+                body = await r.read()
+            with tempfile.NamedTemporaryFile(suffix=".jpeg") as f:
+                f.write(body)
+                f.flush()
+                out = run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", f.name])
+            sizes.add((r.status, out.stdout.strip()))
+        want = {(200, f"mjpeg,{width},{width * HEIGHT // WIDTH}")}
+        c.check(f"thumbs_{name}_jpeg", sizes == want, f"{sizes} want {want}")
 
 
 async def rejoin_scenario(c: Checks, url: str) -> None:

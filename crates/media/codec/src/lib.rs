@@ -8,8 +8,9 @@
 //! - Transcoding: a [`Job`] runs one `ffmpeg` child per ingest (AAC → Opus, H.264 → an
 //!   H.264 simulcast ladder, [`preset`] has LiveKit's ladders) and hands back RTP packets
 //!   ([`JobOutput`]); [`RtpView`] and [`SenderReport`] parse what ffmpeg sends.
-//! - Restreaming: a [`Push`] runs one `ffmpeg` child per RTMP destination, fragmented MP4
-//!   in on stdin (H.264 copied, audio to AAC), FLV out to the destination.
+//! - Restreaming and thumbnails: a [`Push`] runs one `ffmpeg` child per RTMP destination or
+//!   thumbnail output, fragmented MP4 in on stdin; FLV out to the destination (H.264 copied,
+//!   audio to AAC), or JPEG files at an interval.
 //!
 //! Architecture Invariant (ARCHITECTURE.md): nothing here decodes or encodes in process; that
 //! runs in a child `ffmpeg` per job, so a crash, leak or stall in codec C code ends that
@@ -42,7 +43,7 @@ pub use error::{Backpressure, CodecError, JobError};
 pub use h264::Packetizer;
 pub use job::{Job, JobOutputs};
 pub use output::{FIRST_SSRC, H264_PAYLOAD_TYPE, JobOutput, OPUS_PAYLOAD_TYPE, Stream};
-pub use push::{Push, PushEvent, PushSpec, push_args};
+pub use push::{Push, PushEvent, PushSpec, PushTarget, push_args};
 pub use rtp::{RtpView, SenderReport};
 pub use spec::{AudioOut, InputFormat, JobLimits, JobSpec, MAX_LAYERS, Quality, VideoLayer, VideoOut};
 pub use sps::{SpsInfo, WebRtcProfile};

@@ -1,8 +1,9 @@
 //! A push job: one `ffmpeg` child that reads fragmented MP4 (an init segment, then `moof` +
-//! `mdat` fragments) on its stdin and publishes it as FLV to one RTMP(S) URL — H.264 copied,
-//! audio encoded to AAC (what RTMP services take). Its `-progress` report on stdout tells when
-//! media reaches the destination and that it keeps going; its last stderr lines say why it
-//! ended. A crash, a refused connection or a stall ends this job only.
+//! `mdat` fragments) on its stdin and writes one output: FLV to an RTMP(S) URL — H.264
+//! copied, audio encoded to AAC (what RTMP services take) — or JPEG thumbnails at an
+//! interval. Its `-progress` report on stdout tells when media reaches the output and that
+//! it keeps going; its last stderr lines say why it ended. A crash, a refused connection or a
+//! stall ends this job only.
 //!
 //! The URL holds the destination's stream key: the command line carries it to the child (a
 //! clean environment, its own process group), and the caller must scrub the error texts
@@ -20,11 +21,31 @@ use crate::caps::spawn_error;
 use crate::error::{Backpressure, CodecError, JobError};
 use crate::tail::Tail;
 
+/// Where a push job writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushTarget {
+    /// `rtmp://…` or `rtmps://…`, checked by the caller: FLV, H.264 copied, audio to AAC.
+    Rtmp(String),
+    /// JPEG files named by `pattern` (an ffmpeg image pattern such as `dir/name_%05d.jpeg`,
+    /// numbered from 0), one every `every` seconds, scaled to `width` × `height` (0: the
+    /// video's size, or keeping the aspect ratio when the other side is set).
+    Jpeg {
+        /// The files' pattern.
+        pattern: std::path::PathBuf,
+        /// Seconds between images (at least 1).
+        every: u32,
+        /// Width in pixels (0: from the height, or the video's).
+        width: u32,
+        /// Height in pixels (0: from the width, or the video's).
+        height: u32,
+    },
+}
+
 /// What a push job does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushSpec {
-    /// `rtmp://…` or `rtmps://…`, checked by the caller.
-    pub url: String,
+    /// Where it writes.
+    pub target: PushTarget,
     /// The input has a video track (copied).
     pub video: bool,
     /// The input has an audio track (encoded to AAC).
@@ -61,14 +82,28 @@ pub fn push_args(spec: &PushSpec) -> Vec<String> {
     // The init segment carries every codec parameter: a small probe starts at once.
     push(&["-hide_banner", "-loglevel", "error", "-nostats", "-progress", "pipe:1", "-stats_period", "0.5"]);
     push(&["-probesize", "65536", "-analyzeduration", "0", "-f", "mp4", "-i", "pipe:0"]);
-    if spec.video {
-        push(&["-map", "0:v:0", "-c:v", "copy"]);
+    match &spec.target {
+        PushTarget::Rtmp(url) => {
+            if spec.video {
+                push(&["-map", "0:v:0", "-c:v", "copy"]);
+            }
+            if spec.audio {
+                push(&["-map", "0:a:0", "-c:a", "aac", "-b:a", AAC_BITRATE, "-ar", "48000", "-ac", "2"]);
+            }
+            push(&["-f", "flv", "-flvflags", "no_duration_filesize", "-rw_timeout", IO_TIMEOUT_MICROS]);
+            a.push(url.clone());
+        }
+        PushTarget::Jpeg { pattern, every, width, height } => {
+            let mut filter = format!("fps=1/{}", (*every).max(1));
+            if *width > 0 || *height > 0 {
+                // -2: the side that keeps the aspect ratio, rounded to an even number.
+                let side = |v: u32| if v == 0 { "-2".to_owned() } else { v.to_string() };
+                filter.push_str(&format!(",scale={}:{}", side(*width), side(*height)));
+            }
+            push(&["-map", "0:v:0", "-vf", &filter, "-q:v", "3", "-start_number", "0", "-f", "image2"]);
+            a.push(pattern.to_string_lossy().into_owned());
+        }
     }
-    if spec.audio {
-        push(&["-map", "0:a:0", "-c:a", "aac", "-b:a", AAC_BITRATE, "-ar", "48000", "-ac", "2"]);
-    }
-    push(&["-f", "flv", "-flvflags", "no_duration_filesize", "-rw_timeout", IO_TIMEOUT_MICROS]);
-    a.push(spec.url.clone());
     a
 }
 
@@ -84,6 +119,9 @@ impl Push {
     pub async fn start(spec: &PushSpec, ffmpeg_path: &Path) -> Result<(Push, mpsc::Receiver<PushEvent>), CodecError> {
         if !spec.video && !spec.audio {
             return Err(CodecError::Spec("a push needs a video or an audio track".into()));
+        }
+        if matches!(spec.target, PushTarget::Jpeg { .. }) && !spec.video {
+            return Err(CodecError::Spec("thumbnails need a video track".into()));
         }
         let mut cmd = Command::new(ffmpeg_path);
         cmd.args(push_args(spec)).env_clear().stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true).process_group(0);
@@ -174,18 +212,21 @@ mod tests {
 
     #[test]
     fn the_command_line_copies_video_encodes_aac_and_ends_with_the_url() {
-        let spec = PushSpec { url: "rtmp://h/app/key".into(), video: true, audio: true, queue: 8 };
+        let spec = PushSpec { target: PushTarget::Rtmp("rtmp://h/app/key".into()), video: true, audio: true, queue: 8 };
         let a = push_args(&spec);
         assert_eq!(a.last().map(String::as_str), Some("rtmp://h/app/key"));
         let joined = a.join(" ");
         assert!(joined.contains("-f mp4 -i pipe:0") && joined.contains("-c:v copy") && joined.contains("-c:a aac") && joined.contains("-f flv"), "{joined}");
-        let audio_only = push_args(&PushSpec { video: false, ..spec }).join(" ");
+        let audio_only = push_args(&PushSpec { video: false, ..spec.clone() }).join(" ");
         assert!(!audio_only.contains("0:v") && audio_only.contains("0:a:0"), "{audio_only}");
+        let jpeg = PushTarget::Jpeg { pattern: "/r/t_%05d.jpeg".into(), every: 5, width: 320, height: 0 };
+        let thumbs = push_args(&PushSpec { target: jpeg, ..spec }).join(" ");
+        assert!(thumbs.contains("-vf fps=1/5,scale=320:-2") && thumbs.ends_with("-f image2 /r/t_%05d.jpeg") && !thumbs.contains("0:a"), "{thumbs}");
     }
 
     #[tokio::test]
     async fn a_missing_ffmpeg_is_a_clear_error_and_a_refused_destination_ends_the_job() {
-        let spec = PushSpec { url: "rtmp://127.0.0.1:9/app/key".into(), video: false, audio: true, queue: 8 };
+        let spec = PushSpec { target: PushTarget::Rtmp("rtmp://127.0.0.1:9/app/key".into()), video: false, audio: true, queue: 8 };
         let missing = Push::start(&spec, Path::new("/nonexistent/ffmpeg")).await.expect_err("missing");
         assert!(matches!(missing, CodecError::FfmpegMissing { .. }), "{missing}");
         if std::process::Command::new("ffmpeg").arg("-version").output().is_err() {

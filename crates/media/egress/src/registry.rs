@@ -55,6 +55,7 @@ impl Registry {
             file: None,
             segments: None,
             streams: Vec::new(),
+            images: None,
         };
         let _w = self.write.lock().await;
         self.store.put(&egress).await?;
@@ -79,18 +80,25 @@ impl Registry {
         if !current.status.is_active() {
             return Err(EgressError::FailedPrecondition(format!("egress {id} has already ended ({:?}); nothing to stop", current.status)));
         }
-        Ok(self.advance(id, EgressStatus::Ending, None, String::new(), now).await?.unwrap_or(current))
+        Ok(self.advance(id, EgressStatus::Ending, Vec::new(), String::new(), now).await?.unwrap_or(current))
     }
 
     /// The runtime's report: the job is writing, or its output grew.
     pub async fn active(&self, id: &EgressId, output: EgressOutput, now: i64) -> Result<Option<Egress>, EgressError> {
-        self.advance(id, EgressStatus::Active, Some(output), String::new(), now).await
+        self.advance(id, EgressStatus::Active, vec![output], String::new(), now).await
     }
 
-    /// The runtime's report: the job ended with `status` (`error` for failures), its output
+    /// The runtime's report: the job ended with `status` (`error` for failures), its outputs
     /// as it is.
-    pub async fn end(&self, id: &EgressId, status: EgressStatus, output: Option<EgressOutput>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
-        self.advance(id, status, output, error, now).await
+    pub async fn end(
+        &self,
+        id: &EgressId,
+        status: EgressStatus,
+        outputs: impl IntoIterator<Item = EgressOutput>,
+        error: String,
+        now: i64,
+    ) -> Result<Option<Egress>, EgressError> {
+        self.advance(id, status, outputs.into_iter().collect(), error, now).await
     }
 
     /// The runtime's report on a running job's RTMP destinations: all of them as they are now,
@@ -118,7 +126,7 @@ impl Registry {
 
     /// Moves `id` to `status` if that is forward (or the same active status with a new
     /// output), stores and tells it; `None` when the change was ignored.
-    async fn advance(&self, id: &EgressId, status: EgressStatus, output: Option<EgressOutput>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
+    async fn advance(&self, id: &EgressId, status: EgressStatus, outputs: Vec<EgressOutput>, error: String, now: i64) -> Result<Option<Egress>, EgressError> {
         let _w = self.write.lock().await;
         let Some(mut egress) = self.store.get(id).await? else { return Err(EgressError::NotFound(id.to_string())) };
         let rank = |s: EgressStatus| match s {
@@ -127,17 +135,19 @@ impl Registry {
             EgressStatus::Ending => 2,
             _ => 3,
         };
-        let same_with_file = status == egress.status && status == EgressStatus::Active && output.is_some();
+        let same_with_file = status == egress.status && status == EgressStatus::Active && !outputs.is_empty();
         if !egress.status.is_active() || (rank(status) <= rank(egress.status) && !same_with_file) {
             return Ok(None);
         }
         egress.status = status;
         egress.updated_at = now;
-        match output {
-            Some(EgressOutput::File(f)) => egress.file = Some(f),
-            Some(EgressOutput::Segments(s)) => egress.segments = Some(s),
-            Some(EgressOutput::Streams(s)) => egress.streams = s,
-            None => {}
+        for output in outputs {
+            match output {
+                EgressOutput::File(f) => egress.file = Some(f),
+                EgressOutput::Segments(s) => egress.segments = Some(s),
+                EgressOutput::Streams(s) => egress.streams = s,
+                EgressOutput::Images(i) => egress.images = Some(i),
+            }
         }
         if !status.is_active() {
             egress.ended_at = now;
@@ -154,7 +164,7 @@ impl Registry {
     pub async fn end_interrupted(&self, now: i64) -> Result<usize, EgressError> {
         let running = self.store.list(&EgressFilter { active: true, ..Default::default() }).await?;
         for e in &running {
-            self.advance(&e.id, EgressStatus::Failed, None, INTERRUPTED.into(), now).await?;
+            self.advance(&e.id, EgressStatus::Failed, Vec::new(), INTERRUPTED.into(), now).await?;
         }
         Ok(running.len())
     }

@@ -3,8 +3,8 @@
 //! field (written by an older version) reads with its default.
 
 use hikari_types::{
-    CompositeOutputs, Egress, EgressId, EgressSource, EgressStatus, FileResult, ParticipantIdentity, RoomName, RoomSid, SegmentsOutput, SegmentsResult,
-    StreamResult, StreamStatus, TrackSid,
+    CompositeOutputs, Egress, EgressId, EgressSource, EgressStatus, FileResult, ImagesOutput, ImagesResult, ParticipantIdentity, RoomName, RoomSid,
+    SegmentsOutput, SegmentsResult, StreamResult, StreamStatus, TrackSid,
 };
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,7 @@ struct Doc {
     segments_output: Option<SegmentsOutputDoc>,
     /// Redacted, as the source holds them.
     stream_urls: Vec<String>,
+    images_output: Option<ImagesOutputDoc>,
     status: String,
     started_at: i64,
     ended_at: i64,
@@ -35,6 +36,25 @@ struct Doc {
     file: Option<FileDoc>,
     segments: Option<SegmentsDoc>,
     streams: Vec<StreamDoc>,
+    images: Option<ImagesDoc>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct ImagesOutputDoc {
+    capture_interval: u32,
+    width: u32,
+    height: u32,
+    filename_prefix: String,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct ImagesDoc {
+    filename_prefix: String,
+    image_count: i64,
+    started_at: i64,
+    ended_at: i64,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -113,14 +133,19 @@ fn output_doc(o: &SegmentsOutput) -> SegmentsOutputDoc {
     }
 }
 
-fn outputs_from(d: Option<SegmentsOutputDoc>, stream_urls: Vec<String>) -> CompositeOutputs {
+fn images_output_doc(o: &ImagesOutput) -> ImagesOutputDoc {
+    ImagesOutputDoc { capture_interval: o.capture_interval, width: o.width, height: o.height, filename_prefix: o.filename_prefix.clone() }
+}
+
+fn outputs_from(d: Option<SegmentsOutputDoc>, stream_urls: Vec<String>, images: Option<ImagesOutputDoc>) -> CompositeOutputs {
+    let images = images.map(|i| ImagesOutput { capture_interval: i.capture_interval, width: i.width, height: i.height, filename_prefix: i.filename_prefix });
     let segments = d.map(|d| SegmentsOutput {
         filename_prefix: d.filename_prefix,
         playlist_name: d.playlist_name,
         live_playlist_name: d.live_playlist_name,
         segment_duration: d.segment_duration,
     });
-    CompositeOutputs { segments, stream_urls }
+    CompositeOutputs { segments, stream_urls, images }
 }
 
 fn track(id: String) -> Option<TrackSid> {
@@ -183,6 +208,12 @@ pub(crate) fn encode(e: &Egress) -> Result<String, EgressError> {
             ended_at: s.ended_at,
         }),
         streams: e.streams.iter().map(stream_doc).collect(),
+        images: e.images.as_ref().map(|i| ImagesDoc {
+            filename_prefix: i.filename_prefix.clone(),
+            image_count: i.image_count,
+            started_at: i.started_at,
+            ended_at: i.ended_at,
+        }),
         ..Default::default()
     };
     match &e.source {
@@ -197,6 +228,7 @@ pub(crate) fn encode(e: &Egress) -> Result<String, EgressError> {
             doc.video_track_id = video_track_id.as_ref().map(ToString::to_string).unwrap_or_default();
             doc.segments_output = outputs.segments.as_ref().map(output_doc);
             doc.stream_urls = outputs.stream_urls.clone();
+            doc.images_output = outputs.images.as_ref().map(images_output_doc);
         }
         EgressSource::Participant { identity, screen_share, outputs } => {
             doc.source = "participant".into();
@@ -204,6 +236,7 @@ pub(crate) fn encode(e: &Egress) -> Result<String, EgressError> {
             doc.screen_share = *screen_share;
             doc.segments_output = outputs.segments.as_ref().map(output_doc);
             doc.stream_urls = outputs.stream_urls.clone();
+            doc.images_output = outputs.images.as_ref().map(images_output_doc);
         }
     }
     serde_json::to_string(&doc).map_err(|e| EgressError::Store(e.to_string()))
@@ -216,12 +249,12 @@ pub(crate) fn decode(json: &str) -> Result<Egress, EgressError> {
         "track_composite" => EgressSource::TrackComposite {
             audio_track_id: track(d.audio_track_id),
             video_track_id: track(d.video_track_id),
-            outputs: outputs_from(d.segments_output, d.stream_urls),
+            outputs: outputs_from(d.segments_output, d.stream_urls, d.images_output),
         },
         "participant" => EgressSource::Participant {
             identity: ParticipantIdentity::new(d.identity),
             screen_share: d.screen_share,
-            outputs: outputs_from(d.segments_output, d.stream_urls),
+            outputs: outputs_from(d.segments_output, d.stream_urls, d.images_output),
         },
         other => return Err(EgressError::Store(format!("an egress record of unknown source {other:?}"))),
     };
@@ -257,5 +290,11 @@ pub(crate) fn decode(json: &str) -> Result<Egress, EgressError> {
             ended_at: s.ended_at,
         }),
         streams: d.streams.into_iter().map(stream_from).collect(),
+        images: d.images.map(|i| ImagesResult {
+            filename_prefix: i.filename_prefix,
+            image_count: i.image_count,
+            started_at: i.started_at,
+            ended_at: i.ended_at,
+        }),
     })
 }

@@ -75,8 +75,9 @@ async fn composite_and_participant_records_round_trip() {
     let reg = Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), sink);
     let segments =
         SegmentsOutput { filename_prefix: "hls/{room_name}".into(), playlist_name: "p.m3u8".into(), live_playlist_name: "l.m3u8".into(), segment_duration: 2 };
-    let hls = CompositeOutputs { segments: Some(segments), stream_urls: Vec::new() };
-    let both = CompositeOutputs { stream_urls: vec!["rtmp://h/app/{ab…yz}".into()], ..hls.clone() };
+    let hls = CompositeOutputs { segments: Some(segments), ..Default::default() };
+    let images = ImagesOutput { capture_interval: 5, width: 320, height: 0, filename_prefix: "thumbs/{room_name}".into() };
+    let both = CompositeOutputs { stream_urls: vec!["rtmp://h/app/{ab…yz}".into()], images: Some(images), ..hls.clone() };
     for source in [
         EgressSource::TrackComposite { audio_track_id: Some("TR_a".into()), video_track_id: None, outputs: hls.clone() },
         EgressSource::Participant { identity: "host".into(), screen_share: true, outputs: both },
@@ -84,8 +85,10 @@ async fn composite_and_participant_records_round_trip() {
         let e = reg.start("r".into(), source.clone(), "RM_1".into(), 1).await.expect("start");
         let result = SegmentsResult { playlist_name: "hls/r/p.m3u8".into(), segment_count: 3, duration: 7, ..Default::default() };
         reg.active(&e.id, EgressOutput::Segments(result.clone()), 2).await.expect("active");
+        let thumbs = ImagesResult { filename_prefix: "thumbs/r".into(), image_count: 4, started_at: 2, ended_at: 0 };
+        reg.active(&e.id, EgressOutput::Images(thumbs.clone()), 3).await.expect("images");
         let back = reg.get(&e.id).await.expect("get");
-        assert_eq!((back.source, back.segments, back.file), (source, Some(result), None));
+        assert_eq!((back.source, back.segments, back.file, back.images), (source, Some(result), None, Some(thumbs)));
     }
 }
 
@@ -95,7 +98,7 @@ async fn composite_and_participant_records_round_trip() {
 async fn stream_reports_are_kept_and_activate() {
     let (sink, seen) = recorder();
     let reg = Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), sink);
-    let outputs = CompositeOutputs { segments: None, stream_urls: vec!["rtmp://h/a/{ab…yz}".into()] };
+    let outputs = CompositeOutputs { stream_urls: vec!["rtmp://h/a/{ab…yz}".into()], ..Default::default() };
     let e = reg.start("r".into(), EgressSource::Participant { identity: "p".into(), screen_share: false, outputs }, "RM_1".into(), 1).await.expect("start");
     let retrying = StreamResult { url: "rtmp://h/a/{ab…yz}".into(), error: "Connection refused".into(), retries: 1, last_retry_at: 2, ..Default::default() };
     let back = reg.streams(&e.id, vec![retrying], None, 2).await.expect("report").expect("kept");

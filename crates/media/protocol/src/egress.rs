@@ -4,8 +4,9 @@
 //! that says what works instead; sizes and paths are the registry's to check.
 
 use hikari_types::{
-    CompositeOutputs, Egress, EgressFilter, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, ParticipantIdentity, RoomName,
-    SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite, StartTrackEgress, StreamResult, StreamStatus, TrackSid, UpdateStream,
+    CompositeOutputs, Egress, EgressFilter, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, ImagesOutput, ImagesResult,
+    ParticipantIdentity, RoomName, SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite, StartTrackEgress, StreamResult, StreamStatus,
+    TrackSid, UpdateStream,
 };
 use livekit_protocol as lk;
 
@@ -144,7 +145,8 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
             let outputs = Outputs {
                 segments: (legacy_segments, r.segment_outputs),
                 streams: (legacy_stream, r.stream_outputs),
-                others: r.file_outputs.len() + r.image_outputs.len(),
+                images: r.image_outputs,
+                files: r.file_outputs.len(),
             };
             let outputs = outputs.decode(name, &r.webhooks)?;
             let (audio, video) = (Some(r.audio_track_id).filter(|t| !t.is_empty()), Some(r.video_track_id).filter(|t| !t.is_empty()));
@@ -162,7 +164,7 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
             let r: lk::ParticipantEgressRequest = decode(format, body, "ParticipantEgressRequest")?;
             let name = "StartParticipantEgress";
             let outputs =
-                Outputs { segments: (None, r.segment_outputs), streams: (None, r.stream_outputs), others: r.file_outputs.len() + r.image_outputs.len() };
+                Outputs { segments: (None, r.segment_outputs), streams: (None, r.stream_outputs), images: r.image_outputs, files: r.file_outputs.len() };
             let outputs = outputs.decode(name, &r.webhooks)?;
             if r.room_name.is_empty() || r.identity.is_empty() {
                 return Err(ProtocolError::Invalid(format!("{name} needs room_name and identity")));
@@ -200,7 +202,7 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
 
 fn not_outputs(method: &str) -> ProtocolError {
     ProtocolError::Unsupported(format!(
-        "{method}: this server packages the tracks without transcoding the video, as HLS (a segment output) and RTMP streams (a stream output); file and image outputs of composites are not available yet"
+        "{method}: this server packages the tracks without transcoding the video, as HLS (a segment output), RTMP streams (a stream output) and thumbnails (an image output); file outputs of composites are not available yet"
     ))
 }
 
@@ -219,19 +221,21 @@ fn one_of<T: PartialEq>(method: &str, what: &str, legacy: Option<T>, list: Vec<T
     }
 }
 
-/// A composite request's outputs: (deprecated field, list) of segments and of streams, and
-/// how many outputs of other kinds it gave.
+/// A composite request's outputs: (deprecated field, list) of segments and of streams, the
+/// image outputs, and how many file outputs it gave.
 struct Outputs {
     segments: (Option<lk::SegmentedFileOutput>, Vec<lk::SegmentedFileOutput>),
     streams: (Option<lk::StreamOutput>, Vec<lk::StreamOutput>),
-    others: usize,
+    images: Vec<lk::ImageOutput>,
+    files: usize,
 }
 
 impl Outputs {
-    /// One segment output, one stream output, or both; other outputs, uploads and
-    /// per-request webhooks refused. The stream URLs are the registry's to check.
+    /// At most one segment, one stream and one image output, at least one of them; file
+    /// outputs, uploads and per-request webhooks refused. The stream URLs are the registry's to
+    /// check.
     fn decode(self, method: &str, webhooks: &[lk::WebhookConfig]) -> Result<CompositeOutputs, ProtocolError> {
-        if self.others > 0 {
+        if self.files > 0 {
             return Err(not_outputs(method));
         }
         if !webhooks.is_empty() {
@@ -251,11 +255,45 @@ impl Outputs {
                 return Err(ProtocolError::Unsupported(format!("{method}: streams go out over RTMP(S); SRT and websocket stream outputs are not available")));
             }
         };
-        if segments.is_none() && stream_urls.is_empty() {
-            return Err(ProtocolError::Invalid(format!("{method} needs a segment output (HLS) or a stream output (RTMP)")));
+        let images = one_of(method, "image", None, self.images)?.map(|i| images(method, i)).transpose()?;
+        if segments.is_none() && stream_urls.is_empty() && images.is_none() {
+            return Err(ProtocolError::Invalid(format!("{method} needs a segment output (HLS), a stream output (RTMP) or an image output")));
         }
-        Ok(CompositeOutputs { segments, stream_urls })
+        Ok(CompositeOutputs { segments, stream_urls, images })
     }
+}
+
+/// The largest thumbnail side.
+const MAX_IMAGE_SIDE: i32 = 3840;
+/// The longest interval between thumbnails, seconds.
+const MAX_CAPTURE_INTERVAL: u32 = 3600;
+
+/// An image output, checked: JPEG, numbered names, sizes and interval in range.
+fn images(method: &str, i: lk::ImageOutput) -> Result<ImagesOutput, ProtocolError> {
+    if i.output.is_some() {
+        return Err(ProtocolError::Unsupported(format!(
+            "{method}: uploads (S3, GCP, Azure, AliOSS) are not available on this server yet; images are kept in its recordings directory"
+        )));
+    }
+    if i.image_codec != lk::ImageCodec::IcDefault as i32 && i.image_codec != lk::ImageCodec::IcJpeg as i32 {
+        return Err(ProtocolError::Invalid(format!("{method}: unknown image codec {}", i.image_codec)));
+    }
+    if i.filename_suffix != lk::ImageFileSuffix::ImageSuffixIndex as i32 {
+        return Err(ProtocolError::Unsupported(format!("{method}: images are numbered (filename_suffix IMAGE_SUFFIX_INDEX); other names are not available")));
+    }
+    let side = |v: i32, what: &str| match u32::try_from(v) {
+        Ok(v) if v == 0 || (16..=MAX_IMAGE_SIDE.unsigned_abs()).contains(&v) => Ok(v & !1),
+        _ => Err(ProtocolError::Invalid(format!("{method}: image {what} is 0 (the video's) or 16 to {MAX_IMAGE_SIDE} pixels (got {v})"))),
+    };
+    if i.capture_interval > MAX_CAPTURE_INTERVAL {
+        return Err(ProtocolError::Invalid(format!("{method}: capture_interval is at most {MAX_CAPTURE_INTERVAL} seconds (got {})", i.capture_interval)));
+    }
+    Ok(ImagesOutput {
+        capture_interval: i.capture_interval,
+        width: side(i.width, "width")?,
+        height: side(i.height, "height")?,
+        filename_prefix: i.filename_prefix,
+    })
 }
 
 /// A segment output, checked.
@@ -337,9 +375,21 @@ fn stream_to_proto(s: &StreamResult) -> lk::StreamInfo {
 }
 
 /// A composite's outputs as its request's lists (stream URLs as stored: redacted).
-fn outputs_to_proto(o: &CompositeOutputs) -> (Vec<lk::SegmentedFileOutput>, Vec<lk::StreamOutput>) {
+fn outputs_to_proto(o: &CompositeOutputs) -> (Vec<lk::SegmentedFileOutput>, Vec<lk::StreamOutput>, Vec<lk::ImageOutput>) {
     let streams = (!o.stream_urls.is_empty()).then(|| lk::StreamOutput { protocol: lk::StreamProtocol::Rtmp as i32, urls: o.stream_urls.clone() });
-    (o.segments.iter().map(segments_output_to_proto).collect(), streams.into_iter().collect())
+    let images = o.images.iter().map(|i| lk::ImageOutput {
+        capture_interval: i.capture_interval,
+        width: i32::try_from(i.width).unwrap_or(0),
+        height: i32::try_from(i.height).unwrap_or(0),
+        filename_prefix: i.filename_prefix.clone(),
+        image_codec: lk::ImageCodec::IcJpeg as i32,
+        ..Default::default()
+    });
+    (o.segments.iter().map(segments_output_to_proto).collect(), streams.into_iter().collect(), images.collect())
+}
+
+fn images_to_proto(i: &ImagesResult) -> lk::ImagesInfo {
+    lk::ImagesInfo { filename_prefix: i.filename_prefix.clone(), image_count: i.image_count, started_at: i.started_at, ended_at: i.ended_at }
 }
 
 fn file_to_proto(f: &FileResult) -> lk::FileInfo {
@@ -369,25 +419,27 @@ pub fn egress_to_proto(e: &Egress) -> lk::EgressInfo {
             lk::EgressSourceType::Sdk,
         ),
         EgressSource::TrackComposite { audio_track_id, video_track_id, outputs } => {
-            let (segment_outputs, stream_outputs) = outputs_to_proto(outputs);
+            let (segment_outputs, stream_outputs, image_outputs) = outputs_to_proto(outputs);
             let request = lk::TrackCompositeEgressRequest {
                 room_name: e.room_name.to_string(),
                 audio_track_id: audio_track_id.as_ref().map(ToString::to_string).unwrap_or_default(),
                 video_track_id: video_track_id.as_ref().map(ToString::to_string).unwrap_or_default(),
                 segment_outputs,
                 stream_outputs,
+                image_outputs,
                 ..Default::default()
             };
             (lk::egress_info::Request::TrackComposite(request), lk::EgressSourceType::Sdk)
         }
         EgressSource::Participant { identity, screen_share, outputs } => {
-            let (segment_outputs, stream_outputs) = outputs_to_proto(outputs);
+            let (segment_outputs, stream_outputs, image_outputs) = outputs_to_proto(outputs);
             let request = lk::ParticipantEgressRequest {
                 room_name: e.room_name.to_string(),
                 identity: identity.to_string(),
                 screen_share: *screen_share,
                 segment_outputs,
                 stream_outputs,
+                image_outputs,
                 ..Default::default()
             };
             (lk::egress_info::Request::Participant(request), lk::EgressSourceType::Sdk)
@@ -410,6 +462,7 @@ pub fn egress_to_proto(e: &Egress) -> lk::EgressInfo {
         file_results: file.iter().cloned().collect(),
         segment_results: segments.iter().cloned().collect(),
         stream_results: streams,
+        image_results: e.images.iter().map(images_to_proto).collect(),
         result: file
             .map(lk::egress_info::Result::File)
             .or(segments.map(lk::egress_info::Result::Segments))

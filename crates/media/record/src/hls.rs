@@ -26,6 +26,7 @@ use crate::job::Jobs;
 use crate::live::{LiveHls, LiveStream};
 use crate::rejoin::{Follow, REJOIN_POLL, REJOIN_WAIT};
 use crate::restream::Restream;
+use crate::thumbs::Thumbnails;
 
 /// The keyframe interval asked for while streaming (services want 2 s, at most 4 s).
 const STREAM_KEYFRAMES: Duration = Duration::from_secs(2);
@@ -41,6 +42,8 @@ pub(crate) struct HlsJob {
     pub(crate) disk: Option<Disk>,
     /// The RTMP destinations.
     pub(crate) restream: Option<Arc<Restream>>,
+    /// Thumbnails.
+    pub(crate) thumbs: Option<Thumbnails>,
     /// Where `restream` is found by `UpdateStream`, until the job ends.
     pub(crate) restreams: crate::start::Restreams,
     pub(crate) media: MediaHandle,
@@ -270,6 +273,13 @@ fn drain(job: &mut HlsJob, w: &mut Writer) -> Result<(), String> {
                 _ => {}
             }
         }
+        if let Some(t) = job.thumbs.as_mut() {
+            match &event {
+                HlsEvent::Init(data) => t.init(data),
+                HlsEvent::Part { data, independent, .. } => t.part(data, *independent, (job.now_nanos)()),
+                _ => {}
+            }
+        }
         match &event {
             HlsEvent::Part { data, .. } => w.bytes += data.len() as u64,
             HlsEvent::SegmentEnd { duration, .. } => {
@@ -277,6 +287,17 @@ fn drain(job: &mut HlsJob, w: &mut Writer) -> Result<(), String> {
                 w.duration += *duration;
             }
             _ => {}
+        }
+        // Thumbnails alone: active once the first segment's worth of media has gone to them.
+        if job.disk.is_none()
+            && w.segments == 1
+            && matches!(event, HlsEvent::SegmentEnd { .. })
+            && let Some(t) = &job.thumbs
+        {
+            let now = (job.now_nanos)();
+            if let Err(e) = job.runtime.block_on(job.registry.active(&job.id, EgressOutput::Images(t.result(0)), now)) {
+                tracing::warn!(egress = %job.id, error = %e, "cannot record that the egress is active");
+            }
         }
         let Some(disk) = &job.disk else { continue };
         let dir = disk.dir.join(parent(&disk.playlist_path));
@@ -376,8 +397,19 @@ fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
     if let Some(r) = &job.restream {
         job.runtime.block_on(r.report());
     }
+    if let Some(t) = job.thumbs.as_mut() {
+        job.runtime.block_on(t.finish());
+        if let Some(e) = &t.error {
+            tracing::warn!(egress = %job.id, error = %e, "the thumbnails ended early");
+        }
+    }
     let now = (job.now_nanos)();
-    let written = w.segments > 0 && job.disk.is_some();
+    let images = job.thumbs.as_ref().map(|t| t.result(now)).filter(|i| i.image_count > 0);
+    let written = (w.segments > 0 && job.disk.is_some()) || images.is_some();
+    if error.is_none() && job.disk.is_none() && job.restream.is_none() {
+        // Thumbnails alone: their failure is the job's.
+        error = job.thumbs.as_ref().and_then(|t| t.error.clone());
+    }
     let status = match (&error, written || streamed) {
         (Some(e), _) if e.starts_with("the disk is full") => EgressStatus::LimitReached,
         (Some(_), _) => EgressStatus::Failed,
@@ -385,7 +417,8 @@ fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
         (None, true) => EgressStatus::Complete,
     };
     let message = error.unwrap_or_else(|| if written || streamed { String::new() } else { no_media(&stop) });
-    let output = job.disk.as_ref().filter(|_| written).map(|d| EgressOutput::Segments(result(d, &w, now, now)));
+    let segments = job.disk.as_ref().filter(|_| w.segments > 0).map(|d| EgressOutput::Segments(result(d, &w, now, now)));
+    let outputs: Vec<EgressOutput> = segments.into_iter().chain(images.map(EgressOutput::Images)).collect();
     if let Some(disk) = job.disk.as_ref().filter(|_| w.segments == 0) {
         // Nothing playable was written: no recording to keep (the init segment and the
         // playlist's reserved name go; a partial segment too).
@@ -395,7 +428,7 @@ fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
         }
         let _ = std::fs::remove_file(disk.dir.join(&disk.playlist_path));
     }
-    match job.runtime.block_on(job.registry.end(&job.id, status, output, message.clone(), now)) {
+    match job.runtime.block_on(job.registry.end(&job.id, status, outputs, message.clone(), now)) {
         Ok(_) => tracing::info!(egress = %job.id, ?status, segments = w.segments, bytes = w.bytes, error = message, "packaging egress ended"),
         Err(e) => tracing::error!(egress = %job.id, error = %e, "cannot record the end of the egress"),
     }

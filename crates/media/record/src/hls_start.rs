@@ -10,7 +10,8 @@ use std::time::Duration;
 use hikari_egress::path::{PathVars, resolve_segments};
 use hikari_egress::stream::{redact, validate_url, validate_urls};
 use hikari_egress::{
-    CompositeOutputs, Egress, EgressError, EgressSource, EgressStatus, SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite, UpdateStream,
+    CompositeOutputs, Egress, EgressError, EgressSource, EgressStatus, ImagesOutput, SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite,
+    UpdateStream,
 };
 use hikari_mux::Codec;
 use hikari_mux::hls::{HlsConfig, HlsPackager, Naming};
@@ -23,6 +24,7 @@ use crate::live::LiveStream;
 use crate::rejoin::Follow;
 use crate::restream::{Restream, RestreamConfig};
 use crate::start::{JOB_QUEUE, Recorder, codec, kind_name};
+use crate::thumbs::Thumbnails;
 
 /// LiveKit's default segment length.
 const DEFAULT_SEGMENT_SECS: u32 = 4;
@@ -92,7 +94,14 @@ impl Recorder {
             return Err(RecordError::Invalid(format!("track {} is {}: HLS and RTMP streams take Opus audio", a.sid, a.mime_type)));
         }
         let first = s.video.or(s.audio).ok_or_else(|| RecordError::Invalid("no track to package".into()))?;
+        if outputs.images.is_some() && s.video.is_none() {
+            return Err(RecordError::Invalid("an image output takes thumbnails of the video, and this egress has no video track".into()));
+        }
         let now = (self.now_nanos)();
+        let images = match &outputs.images {
+            Some(out) => Some((self.images_prefix(&s, first, out, now)?, out.clone())),
+            None => None,
+        };
         let disk = match &outputs.segments {
             Some(out) => Some(self.reserve_hls(&s, first, out, now)?),
             None => None,
@@ -139,6 +148,13 @@ impl Recorder {
             }
             r
         });
+        let thumbs = match images {
+            Some((prefix, out)) => match Thumbnails::start(&self.cfg.ffmpeg, &self.cfg.dir, &prefix, out.capture_interval, out.width, out.height).await {
+                Ok(t) => Some(t),
+                Err(e) => return self.fail_start(&egress, restream, format!("cannot start the thumbnails: {e}"), now).await,
+            },
+            None => None,
+        };
         let (video_sink, audio_sink) = (s.video.map(|_| self.next_sink()), s.audio.map(|_| self.next_sink()));
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.insert(egress.id.clone(), video_sink.into_iter().chain(audio_sink).collect());
@@ -158,6 +174,7 @@ impl Recorder {
             packager,
             disk,
             restream: restream.clone(),
+            thumbs,
             restreams: self.restreams.clone(),
             media: self.media.clone(),
             sinks: [video_sink, audio_sink],
@@ -182,19 +199,22 @@ impl Recorder {
     /// recording; its content comes with the first segment): the files' naming and the
     /// playlist's path.
     fn reserve_hls(&self, s: &Sources<'_>, first: &TrackInfo, out: &SegmentsOutput, now: i64) -> Result<(Naming, String), RecordError> {
-        let vars = PathVars {
-            room_name: s.room.name.as_str(),
-            room_id: s.room.sid.as_str(),
-            track_id: first.sid.as_str(),
-            track_type: kind_name(first),
-            track_source: first.source.grant_name(),
-            publisher_identity: s.publisher.identity.as_str(),
-            unix_millis: now / 1_000_000,
-        };
-        let (prefix, playlist_path) = resolve_segments(&out.filename_prefix, &out.playlist_name, &vars)?;
+        let (prefix, playlist_path) = resolve_segments(&out.filename_prefix, &out.playlist_name, &path_vars(s, first, now))?;
         let name = prefix.rsplit('/').next().unwrap_or(&prefix).to_owned();
         crate::start::create(&self.cfg.dir.join(&playlist_path))?;
         Ok((Naming { prefix: format!("{name}_") }, playlist_path))
+    }
+
+    /// Resolves a thumbnail output's prefix; refused if its first image exists (ffmpeg would
+    /// overwrite the numbered files).
+    fn images_prefix(&self, s: &Sources<'_>, first: &TrackInfo, out: &ImagesOutput, now: i64) -> Result<String, RecordError> {
+        let (prefix, _) = resolve_segments(&out.filename_prefix, "", &path_vars(s, first, now))?;
+        let name = prefix.rsplit('/').next().unwrap_or(&prefix);
+        let first_image = self.cfg.dir.join(parent_of(&prefix)).join(crate::thumbs::first_file(name));
+        if first_image.exists() {
+            return Err(RecordError::Invalid(format!("images already exist at {prefix}_…; choose another filename_prefix")));
+        }
+        Ok(prefix)
     }
 
     /// A job that could not start: its sinks detached, its record failed.
@@ -212,9 +232,25 @@ impl Recorder {
     }
 }
 
+fn path_vars<'a>(s: &'a Sources<'_>, first: &'a TrackInfo, now: i64) -> PathVars<'a> {
+    PathVars {
+        room_name: s.room.name.as_str(),
+        room_id: s.room.sid.as_str(),
+        track_id: first.sid.as_str(),
+        track_type: kind_name(first),
+        track_source: first.source.grant_name(),
+        publisher_identity: s.publisher.identity.as_str(),
+        unix_millis: now / 1_000_000,
+    }
+}
+
+fn parent_of(relative: &str) -> &str {
+    relative.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
 /// The outputs as the record keeps them: stream keys redacted.
 fn redacted(o: &CompositeOutputs) -> CompositeOutputs {
-    CompositeOutputs { segments: o.segments.clone(), stream_urls: o.stream_urls.iter().map(|u| redact(u)).collect() }
+    CompositeOutputs { stream_urls: o.stream_urls.iter().map(|u| redact(u)).collect(), ..o.clone() }
 }
 
 impl Recorder {

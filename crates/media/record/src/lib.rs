@@ -22,6 +22,7 @@ pub mod live;
 mod rejoin;
 mod restream;
 mod start;
+mod thumbs;
 
 pub use error::RecordError;
 pub use live::{LiveHls, LiveStream};

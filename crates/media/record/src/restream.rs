@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use hikari_codec::{Push, PushEvent, PushSpec};
+use hikari_codec::{Push, PushEvent, PushSpec, PushTarget};
 use hikari_egress::stream::{names, redact, scrub};
 use hikari_egress::{EgressId, Registry, StreamResult, StreamStatus};
 use tokio::sync::{mpsc, watch};
@@ -231,7 +231,7 @@ impl Restream {
     /// the egress ends, or it has been down for [`GIVE_UP`].
     async fn run(self: Arc<Self>, key: u64, url: String, mut stop: watch::Receiver<bool>) {
         let shown = redact(&url);
-        let spec = PushSpec { url: url.clone(), video: self.video, audio: self.audio, queue: QUEUE };
+        let spec = PushSpec { target: PushTarget::Rtmp(url.clone()), video: self.video, audio: self.audio, queue: QUEUE };
         let mut backoff = BACKOFF_MIN;
         let mut down_since = Instant::now();
         let failed = loop {
@@ -363,7 +363,7 @@ mod tests {
             return; // the server-SDK suite runs the real thing
         }
         let registry = Arc::new(Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), Arc::new(|_| {})));
-        let outputs = CompositeOutputs { segments: None, stream_urls: vec!["rtmp://127.0.0.1:1/live/{se…y1}".into()] };
+        let outputs = CompositeOutputs { stream_urls: vec!["rtmp://127.0.0.1:1/live/{se…y1}".into()], ..Default::default() };
         let source = EgressSource::Participant { identity: "p".into(), screen_share: false, outputs };
         let egress = registry.start("r".into(), source, "RM_1".into(), 1).await.expect("start");
         let cfg = RestreamConfig {

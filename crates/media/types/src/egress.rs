@@ -77,6 +77,37 @@ pub struct CompositeOutputs {
     pub segments: Option<SegmentsOutput>,
     /// `rtmp://` or `rtmps://` destinations (`StreamOutput.urls`).
     pub stream_urls: Vec<String>,
+    /// JPEG thumbnails of the video at an interval (`ImageOutput`).
+    pub images: Option<ImagesOutput>,
+}
+
+/// Thumbnails (`ImageOutput`): a JPEG of the video every `capture_interval` seconds, named
+/// `<prefix>_00000.jpeg`, `<prefix>_00001.jpeg`, … in the recordings directory.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ImagesOutput {
+    /// Seconds between images (0: the default, 10).
+    pub capture_interval: u32,
+    /// Width and height in pixels (0 and 0: the video's own size; one of them 0: keeps the
+    /// aspect ratio).
+    pub width: u32,
+    /// See `width`.
+    pub height: u32,
+    /// The files' path prefix, relative to the recordings directory, as the request gave it
+    /// (empty: chosen by the server); templates as in a track egress's filepath.
+    pub filename_prefix: String,
+}
+
+/// What an image output has written (`ImagesInfo`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ImagesResult {
+    /// The files' path prefix, relative to the recordings directory.
+    pub filename_prefix: String,
+    /// Images written.
+    pub image_count: i64,
+    /// Unix nanoseconds of the first image.
+    pub started_at: i64,
+    /// Unix nanoseconds of the end.
+    pub ended_at: i64,
 }
 
 /// Where one RTMP destination is (LiveKit's `StreamInfo.Status`).
@@ -161,6 +192,8 @@ pub enum EgressOutput {
     Segments(SegmentsResult),
     /// The RTMP destinations, all of them as they are now.
     Streams(Vec<StreamResult>),
+    /// Thumbnails.
+    Images(ImagesResult),
 }
 
 /// A finished (or growing) file (`FileInfo`).
@@ -207,6 +240,8 @@ pub struct Egress {
     pub segments: Option<SegmentsResult>,
     /// The RTMP destinations.
     pub streams: Vec<StreamResult>,
+    /// The thumbnails written, once there are some.
+    pub images: Option<ImagesResult>,
 }
 
 /// `StartTrackCompositeEgress` with a segment output, stream outputs, or both.

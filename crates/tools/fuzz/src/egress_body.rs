@@ -42,10 +42,12 @@ pub fn run(data: &[u8]) {
     }
 }
 
-/// A composite's outputs: HLS, RTMP, or both, never neither.
+/// A composite's outputs: HLS, RTMP, thumbnails, or several, never none; thumbnails of a
+/// bounded, even size and interval.
 fn outputs(o: &CompositeOutputs) {
-    assert!(o.segments.is_some() || !o.stream_urls.is_empty());
+    assert!(o.segments.is_some() || !o.stream_urls.is_empty() || o.images.is_some());
     assert!(o.segments.as_ref().is_none_or(|s| s.segment_duration <= 60));
+    assert!(o.images.as_ref().is_none_or(|i| i.width <= 3840 && i.height <= 3840 && i.width % 2 == 0 && i.height % 2 == 0 && i.capture_interval <= 3600));
     urls(&o.stream_urls);
 }
 

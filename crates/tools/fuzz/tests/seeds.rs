@@ -407,6 +407,7 @@ fn egress_body() {
         stream_outputs,
         ..Default::default()
     };
+    let thumbs = lk::ImageOutput { capture_interval: 5, width: 320, filename_prefix: "thumbs/{room_name}".into(), ..Default::default() };
     let rtmp = |urls: &[&str]| lk::StreamOutput { protocol: lk::StreamProtocol::Rtmp as i32, urls: urls.iter().map(|u| (*u).into()).collect() };
     let youtube = "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop";
     let twitch = "rtmps://u:secret@live.example:443/app/0123456789abcdef?token=zzz";
@@ -437,8 +438,8 @@ fn egress_body() {
             M::StartParticipantEgress,
             "participant-hls",
             "participant-hls-json",
-            participant(vec![hls], Vec::new()).encode_to_vec(),
-            r#"{"roomName":"r","identity":"host","screenShare":true,"segmentOutputs":[{"protocol":"HLS_PROTOCOL","filenamePrefix":"hls/{room_name}","playlistName":"index.m3u8","livePlaylistName":"live.m3u8","segmentDuration":4,"filenameSuffix":"INDEX"}]}"#.into(),
+            lk::ParticipantEgressRequest { image_outputs: vec![thumbs], ..participant(vec![hls], Vec::new()) }.encode_to_vec(),
+            r#"{"roomName":"r","identity":"host","screenShare":true,"segmentOutputs":[{"protocol":"HLS_PROTOCOL","filenamePrefix":"hls/{room_name}","playlistName":"index.m3u8","livePlaylistName":"live.m3u8","segmentDuration":4,"filenameSuffix":"INDEX"}],"imageOutputs":[{"captureInterval":5,"width":320,"filenamePrefix":"thumbs/{room_name}","imageCodec":"IC_JPEG"}]}"#.into(),
         ),
         (
             M::StartParticipantEgress,

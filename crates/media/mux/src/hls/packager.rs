@@ -265,7 +265,9 @@ impl HlsPackager {
             return Ok(());
         } else if (!self.video || at > self.last_video_at.saturating_add(STALL)) && at >= self.segment_start.saturating_add(self.segment_target) {
             // Audio only, or the video stalled (a muted camera): audio ends segments too, so
-            // they keep their length and the live window keeps moving.
+            // they keep their length and the live window keeps moving. The audio that waited
+            // for the stall to show goes out first in parts of at most the target.
+            self.cut_on_audio();
             self.cut(at, true);
         }
         self.a.push(Pending { ts, at, size, key: true, duration: samples }, frame.data);

@@ -245,18 +245,25 @@ fn wants_keyframe_once_then_again_after_three_parts() {
 #[test]
 fn video_stall_keeps_segments_coming_on_audio() {
     let config = HlsConfig::default();
+    // Video for 5 s (one keyframe: no segment cut yet), so the stall shows past the target.
     let mut p = HlsPackager::new(config, true, Some((2, 312))).expect("packager");
-    for n in 0..60u32 {
+    for n in 0..150u32 {
         p.video(u64::from(n) * 3000, frame(&au(n, n == 0), n == 0)).expect("video");
     }
-    for k in 0..1100u64 {
+    for k in 0..1250u64 {
         p.audio(k * 960, frame(&OPUS, true)).expect("audio");
     }
-    let ends: Vec<Duration> =
-        std::iter::from_fn(|| p.poll()).filter_map(|e| if let HlsEvent::SegmentEnd { duration, .. } = e { Some(duration) } else { None }).collect();
+    let events: Vec<HlsEvent> = std::iter::from_fn(|| p.poll()).collect();
+    let ends: Vec<Duration> = events.iter().filter_map(|e| if let HlsEvent::SegmentEnd { duration, .. } = e { Some(*duration) } else { None }).collect();
     assert!(ends.len() >= 4, "segments while the camera is muted: {ends:?}");
-    for d in &ends {
+    // The first segment holds the 5 s of video; the ones after it keep the target.
+    for d in ends.iter().skip(1) {
         assert!(*d <= config.segment_target + config.part_target, "a segment of {d:?}");
+    }
+    for e in &events {
+        if let HlsEvent::Part { duration, .. } = e {
+            assert!(*duration <= config.part_target, "a part of {duration:?}");
+        }
     }
 }
 

@@ -63,7 +63,8 @@ fn composite_and_participant_egress_decode_to_hls_and_other_outputs_are_refused(
     assert!(r.screen_share && r.identity.as_str() == "host");
     for (m, body) in [
         (EgressMethod::StartTrackCompositeEgress, &br#"{"room_name":"r","video_track_id":"TR_v","file_outputs":[{"filepath":"x.mp4"}]}"#[..]),
-        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","image_outputs":[{}],"segment_outputs":[{}]}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","file_outputs":[{}],"segment_outputs":[{}]}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","image_outputs":[{"filename_suffix":"IMAGE_SUFFIX_TIMESTAMP"}]}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","segment_outputs":[{"s3":{"bucket":"b"}}]}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","stream_outputs":[{"protocol":"SRT","urls":["srt://x:1"]}]}"#),
     ] {
@@ -79,6 +80,8 @@ fn composite_and_participant_egress_decode_to_hls_and_other_outputs_are_refused(
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","stream_outputs":[{"urls":[]}]}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","stream_outputs":[{"urls":["rtmp://a/b/c"]},{"urls":["rtmp://d/e/f"]}]}"#),
         (EgressMethod::UpdateStream, br#"{"egress_id":"EG_a"}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","image_outputs":[{"width":8}]}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","image_outputs":[{"capture_interval":86400}]}"#),
         (EgressMethod::UpdateStream, br#"{"add_output_urls":["rtmp://a/b/c"]}"#),
     ] {
         assert!(matches!(decode_egress_request(m, TwirpFormat::Json, body), Err(ProtocolError::Invalid(_))), "{}", String::from_utf8_lossy(body));
@@ -130,6 +133,7 @@ fn an_egress_encodes_with_its_request_status_and_file() {
         file: Some(FileResult { filename: "r/f.ogg".into(), size: 10, duration: 2, ..Default::default() }),
         segments: None,
         streams: Vec::new(),
+        images: None,
     };
     let p = egress_to_proto(&e);
     assert_eq!((p.egress_id.as_str(), p.status), ("EG_a", lk::EgressStatus::EgressComplete as i32));
@@ -151,7 +155,7 @@ fn stream_results_encode_with_the_redacted_request() {
         source: EgressSource::Participant {
             identity: "h".into(),
             screen_share: false,
-            outputs: CompositeOutputs { segments: None, stream_urls: vec![url.clone()] },
+            outputs: CompositeOutputs { stream_urls: vec![url.clone()], ..Default::default() },
         },
         status: EgressStatus::Active,
         started_at: 1,
@@ -161,6 +165,7 @@ fn stream_results_encode_with_the_redacted_request() {
         file: None,
         segments: None,
         streams: vec![StreamResult { url: url.clone(), started_at: 2, retries: 3, last_retry_at: 4, error: "refused".into(), ..Default::default() }],
+        images: Some(ImagesResult { filename_prefix: "t/r".into(), image_count: 3, started_at: 2, ended_at: 0 }),
     };
     let p = egress_to_proto(&e);
     assert_eq!(p.stream_results.len(), 1);
@@ -170,5 +175,17 @@ fn stream_results_encode_with_the_redacted_request() {
         (url.as_str(), lk::stream_info::Status::Active as i32, 3, 4, "refused")
     );
     assert!(matches!(p.result, Some(lk::egress_info::Result::Stream(ref l)) if l.info.len() == 1));
+    assert_eq!((p.image_results.len(), p.image_results[0].image_count), (1, 3));
     assert!(matches!(p.request, Some(lk::egress_info::Request::Participant(ref r)) if r.stream_outputs[0].urls == [url.clone()]));
+}
+
+/// An image output alone: JPEG thumbnails with sizes made even.
+#[test]
+fn an_image_output_decodes() {
+    let p = br#"{"room_name":"r","identity":"h","image_outputs":[{"capture_interval":5,"width":321,"height":0,"filename_prefix":"t/{room_name}"}]}"#;
+    let EgressRequest::StartParticipant(r) = decode_egress_request(EgressMethod::StartParticipantEgress, TwirpFormat::Json, p).expect("p") else {
+        panic!("kind")
+    };
+    let want = ImagesOutput { capture_interval: 5, width: 320, height: 0, filename_prefix: "t/{room_name}".into() };
+    assert_eq!((r.outputs.images, r.outputs.segments, r.outputs.stream_urls.len()), (Some(want), None, 0));
 }
