@@ -407,8 +407,9 @@ fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
     let images = job.thumbs.as_ref().map(|t| t.result(now)).filter(|i| i.image_count > 0);
     let written = (w.segments > 0 && job.disk.is_some()) || images.is_some();
     if error.is_none() && job.disk.is_none() && job.restream.is_none() {
-        // Thumbnails alone: their failure is the job's.
-        error = job.thumbs.as_ref().and_then(|t| t.error.clone());
+        // Thumbnails alone: their failure is the job's (once media reached them; before, the
+        // job simply had none).
+        error = job.thumbs.as_ref().filter(|t| t.started_at.is_some()).and_then(|t| t.error.clone());
     }
     let status = match (&error, written || streamed) {
         (Some(e), _) if e.starts_with("the disk is full") => EgressStatus::LimitReached,
