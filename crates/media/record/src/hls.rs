@@ -186,7 +186,7 @@ fn rejoin(job: &mut HlsJob, rx: &mut [Option<mpsc::Receiver<SinkOut>>; 2], input
     let running =
         |job: &HlsJob| job.runtime.block_on(job.registry.get(&job.id)).is_ok_and(|e| matches!(e.status, EgressStatus::Starting | EgressStatus::Active));
     let Some(follow) = job.follow.as_ref() else { return };
-    let stopping = !running(job);
+    let stopping = follow.shutdown.load(std::sync::atomic::Ordering::Relaxed) || !running(job);
     for k in 0..2 {
         let Some(since) = waiting[k] else { continue };
         let found = if stopping { None } else { job.runtime.block_on(follow.find(&job.media, k == 0, CODECS[k], job.tracks[k].as_ref())) };

@@ -28,6 +28,8 @@ pub(crate) struct Follow {
     pub(crate) screen_share: bool,
     /// The recorder's sink ids.
     pub(crate) next_sink: Arc<AtomicU64>,
+    /// Set when the server stops: nobody is waited for any more.
+    pub(crate) shutdown: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A track found again: its id, the new sink and its outlet.

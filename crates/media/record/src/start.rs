@@ -45,6 +45,8 @@ pub struct Recorder {
     pub(crate) cfg: RecorderConfig,
     pub(crate) now_nanos: fn() -> i64,
     pub(crate) next_sink: Arc<AtomicU64>,
+    /// Set by [`Recorder::stop_all`]: participant egresses stop waiting for their publishers.
+    pub(crate) shutdown: Arc<std::sync::atomic::AtomicBool>,
     pub(crate) jobs: Jobs,
     pub(crate) live: Arc<LiveHls>,
     pub(crate) restreams: Restreams,
@@ -80,6 +82,7 @@ impl Recorder {
             cfg,
             now_nanos,
             next_sink: Arc::new(AtomicU64::new(1)),
+            shutdown: Arc::default(),
             jobs: Arc::default(),
             live: Arc::default(),
             restreams: Arc::default(),
@@ -129,6 +132,7 @@ impl Recorder {
 
     /// Stops every running job (the server is stopping): each finishes its file.
     pub fn stop_all(&self) {
+        self.shutdown.store(true, Ordering::Relaxed);
         // Each job leaves the map itself when it has finished and reported.
         let sinks: Vec<SinkId> = self.jobs.lock().map(|j| j.values().flatten().copied().collect()).unwrap_or_default();
         for sink in sinks {
