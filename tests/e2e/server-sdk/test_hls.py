@@ -145,25 +145,20 @@ async def scenario(c: Checks, url: str) -> None:
     src = Source()
     http = aiohttp.ClientSession()
     try:
-        await room.connect(url, tok("host", room_name))
-        lp = room.local_participant
-        mic = await lp.publish_track(rtc.LocalAudioTrack.create_audio_track("mic", src.audio),
-                                     rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
-        cam = await lp.publish_track(rtc.LocalVideoTrack.create_video_track("cam", src.camera),
-                                     rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, video_codec=rtc.VideoCodec.H264, simulcast=False))
-        screen = await lp.publish_track(rtc.LocalVideoTrack.create_video_track("screen", src.screen),
+        room, (mic_sid, cam_sid) = await publish(url, room_name, src)
+        screen = await room.local_participant.publish_track(rtc.LocalVideoTrack.create_video_track("screen", src.screen),
                                         rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_SCREENSHARE, video_codec=rtc.VideoCodec.VP8, simulcast=False))
         src.start()
 
         async def listed():
             people = (await lk.room.list_participants(api.ListParticipantsRequest(room=room_name))).participants
             sids = {t.sid for p in people for t in p.tracks if t.mime_type}
-            return {mic.sid, cam.sid, screen.sid} <= sids
+            return {mic_sid, cam_sid, screen.sid} <= sids
         c.check("hls_tracks_published", bool(await wait_until(listed, 20)), "three tracks")
 
         seg = lambda **kw: api.SegmentedFileOutput(segment_duration=SEGMENT_SECONDS, **kw)  # noqa: E731
         await refused(c, "hls_vp8_refused", lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
-            room_name=room_name, video_track_id=screen.sid, audio_track_id=mic.sid, segment_outputs=[seg()])), "invalid_argument", "H.264")
+            room_name=room_name, video_track_id=screen.sid, audio_track_id=mic_sid, segment_outputs=[seg()])), "invalid_argument", "H.264")
         await refused(c, "hls_unknown_participant", lk.egress.start_participant_egress(api.ParticipantEgressRequest(
             room_name=room_name, identity="nobody", segment_outputs=[seg()])), "not_found")
         await refused(c, "hls_unknown_track", lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
@@ -171,19 +166,19 @@ async def scenario(c: Checks, url: str) -> None:
         await refused(c, "hls_hostile_playlist", lk.egress.start_participant_egress(api.ParticipantEgressRequest(
             room_name=room_name, identity="host", segment_outputs=[seg(playlist_name="../../x.m3u8")])), "invalid_argument")
         await refused(c, "hls_composite_file_unimplemented", lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
-            room_name=room_name, video_track_id=cam.sid, file_outputs=[api.EncodedFileOutput(filepath="x.mp4")])), "unimplemented")
+            room_name=room_name, video_track_id=cam_sid, file_outputs=[api.EncodedFileOutput(filepath="x.mp4")])), "unimplemented")
 
         part = await lk.egress.start_participant_egress(api.ParticipantEgressRequest(
             room_name=room_name, identity="host", segment_outputs=[seg(filename_prefix="e2e-hls/{room_name}/host")],
             image_outputs=[api.ImageOutput(capture_interval=2, width=160, filename_prefix="e2e-hls/{room_name}/thumb")]))
         thumbs = await lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
-            room_name=room_name, video_track_id=cam.sid,
+            room_name=room_name, video_track_id=cam_sid,
             image_outputs=[api.ImageOutput(capture_interval=1, filename_prefix="e2e-hls/{room_name}/only")]))
         comp = await lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
-            room_name=room_name, video_track_id=cam.sid, audio_track_id=mic.sid,
+            room_name=room_name, video_track_id=cam_sid, audio_track_id=mic_sid,
             segment_outputs=[seg(filename_prefix="e2e-hls/{room_name}/composite", playlist_name="index.m3u8")]))
         c.check("hls_started", part.egress_id.startswith("EG_") and comp.egress_id.startswith("EG_")
-                and part.participant.identity == "host" and comp.track_composite.video_track_id == cam.sid,
+                and part.participant.identity == "host" and comp.track_composite.video_track_id == cam_sid,
                 f"{part.egress_id} {comp.egress_id}")
 
         async def active():

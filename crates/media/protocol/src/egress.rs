@@ -264,7 +264,7 @@ impl Outputs {
 }
 
 /// The largest thumbnail side.
-const MAX_IMAGE_SIDE: i32 = 3840;
+const MAX_IMAGE_SIDE: u32 = 3840;
 /// The longest interval between thumbnails, seconds.
 const MAX_CAPTURE_INTERVAL: u32 = 3600;
 
@@ -282,7 +282,7 @@ fn images(method: &str, i: lk::ImageOutput) -> Result<ImagesOutput, ProtocolErro
         return Err(ProtocolError::Unsupported(format!("{method}: images are numbered (filename_suffix IMAGE_SUFFIX_INDEX); other names are not available")));
     }
     let side = |v: i32, what: &str| match u32::try_from(v) {
-        Ok(v) if v == 0 || (16..=MAX_IMAGE_SIDE.unsigned_abs()).contains(&v) => Ok(v & !1),
+        Ok(v) if v == 0 || (16..=MAX_IMAGE_SIDE).contains(&v) => Ok(v & !1),
         _ => Err(ProtocolError::Invalid(format!("{method}: image {what} is 0 (the video's) or 16 to {MAX_IMAGE_SIDE} pixels (got {v})"))),
     };
     if i.capture_interval > MAX_CAPTURE_INTERVAL {

@@ -266,20 +266,7 @@ fn feed(job: &mut HlsJob, input: &mut Input, is_video: bool, batch: &[MediaPacke
 /// it, and the event goes to the live stream.
 fn drain(job: &mut HlsJob, w: &mut Writer) -> Result<(), String> {
     while let Some(event) = job.packager.poll() {
-        if let Some(r) = &job.restream {
-            match &event {
-                HlsEvent::Init(data) => r.init(data),
-                HlsEvent::Part { data, independent, .. } => r.part(data, *independent),
-                _ => {}
-            }
-        }
-        if let Some(t) = job.thumbs.as_mut() {
-            match &event {
-                HlsEvent::Init(data) => t.init(data),
-                HlsEvent::Part { data, independent, .. } => t.part(data, *independent, (job.now_nanos)()),
-                _ => {}
-            }
-        }
+        forward(job, &event);
         match &event {
             HlsEvent::Part { data, .. } => w.bytes += data.len() as u64,
             HlsEvent::SegmentEnd { duration, .. } => {
@@ -334,6 +321,34 @@ fn drain(job: &mut HlsJob, w: &mut Writer) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The init segment and parts to the streams and the thumbnails, copied once for all.
+fn forward(job: &mut HlsJob, event: &HlsEvent) {
+    if job.restream.is_none() && job.thumbs.is_none() {
+        return;
+    }
+    match event {
+        HlsEvent::Init(data) => {
+            let data = bytes::Bytes::copy_from_slice(data);
+            if let Some(r) = &job.restream {
+                r.init(data.clone());
+            }
+            if let Some(t) = job.thumbs.as_mut() {
+                t.init(data);
+            }
+        }
+        HlsEvent::Part { data, independent, .. } => {
+            let data = bytes::Bytes::copy_from_slice(data);
+            if let Some(r) = &job.restream {
+                r.part(&data, *independent);
+            }
+            if let Some(t) = job.thumbs.as_mut() {
+                t.part(&data, *independent, (job.now_nanos)());
+            }
+        }
+        HlsEvent::SegmentEnd { .. } | HlsEvent::End => {}
+    }
 }
 
 fn parent(relative: &str) -> &str {

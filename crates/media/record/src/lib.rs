@@ -15,6 +15,7 @@
 
 mod auto;
 mod error;
+mod feed;
 mod hls;
 mod hls_start;
 mod job;

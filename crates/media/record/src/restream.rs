@@ -19,6 +19,8 @@ use hikari_egress::stream::{names, redact, scrub};
 use hikari_egress::{EgressId, Registry, StreamResult, StreamStatus};
 use tokio::sync::{mpsc, watch};
 
+use crate::feed::Feed;
+
 /// Fragments queued per destination (about 20 s of 333 ms parts).
 const QUEUE: usize = 64;
 /// The first wait before a reconnection, doubled each time up to [`BACKOFF_MAX`].
@@ -41,10 +43,7 @@ struct Dest {
     url: String,
     result: StreamResult,
     /// ffmpeg's stdin while a push runs.
-    feed: Option<mpsc::Sender<Bytes>>,
-    /// The init segment went to this push; fragments go from a keyframe on.
-    init_sent: bool,
-    synced: bool,
+    feed: Option<Feed>,
     stop: watch::Sender<bool>,
     /// Removed by UpdateStream or finished: no longer a destination.
     gone: bool,
@@ -112,7 +111,7 @@ impl Restream {
             let mut s = self.lock();
             s.next_key += 1;
             let key = s.next_key;
-            s.dests.push(Dest { key, url: url.clone(), result, feed: None, init_sent: false, synced: false, stop, gone: false });
+            s.dests.push(Dest { key, url: url.clone(), result, feed: None, stop, gone: false });
             key
         };
         let task = tokio::spawn(self.clone().run(key, url, stop_rx));
@@ -145,32 +144,17 @@ impl Restream {
     }
 
     /// The init segment (before any part).
-    pub(crate) fn init(&self, data: &[u8]) {
-        self.lock().init = Some(Bytes::copy_from_slice(data));
+    pub(crate) fn init(&self, data: Bytes) {
+        self.lock().init = Some(data);
     }
 
     /// One CMAF fragment, to every connected destination that can take it.
-    pub(crate) fn part(&self, data: &[u8], independent: bool) {
+    pub(crate) fn part(&self, data: &Bytes, independent: bool) {
         let mut s = self.lock();
         let State { init, dests, .. } = &mut *s;
         let Some(init) = init.as_ref() else { return };
-        let data = Bytes::copy_from_slice(data);
-        for d in dests.iter_mut() {
-            let Some(feed) = d.feed.as_ref() else { continue };
-            if !d.synced && !independent {
-                continue;
-            }
-            if !d.init_sent {
-                if feed.try_send(init.clone()).is_err() {
-                    continue;
-                }
-                d.init_sent = true;
-            }
-            d.synced = match feed.try_send(data.clone()) {
-                Ok(()) => true,
-                // ffmpeg is behind (a slow destination): skip to the next keyframe.
-                Err(_) => false,
-            };
+        for feed in dests.iter_mut().filter_map(|d| d.feed.as_mut()) {
+            feed.offer(init, data, independent);
         }
     }
 
@@ -297,11 +281,7 @@ impl Restream {
     /// Runs one push until it ends: `None` when it was stopped (and closed cleanly), else why
     /// it ended; and how long it was live.
     async fn push(&self, key: u64, mut push: Push, mut events: mpsc::Receiver<PushEvent>, stop: &mut watch::Receiver<bool>) -> (Option<String>, Duration) {
-        self.update(key, |d| {
-            d.feed = push.input();
-            d.init_sent = false;
-            d.synced = false;
-        });
+        self.update(key, |d| d.feed = push.input().map(Feed::new));
         let mut live_at: Option<Instant> = None;
         let (mut last_time, mut last_move) = (0i64, Instant::now());
         let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -394,8 +374,8 @@ mod tests {
                 packager.audio(k * 960, frame).expect("audio");
                 while let Some(event) = packager.poll() {
                     match event {
-                        hikari_mux::hls::HlsEvent::Init(data) => feeder.init(&data),
-                        hikari_mux::hls::HlsEvent::Part { data, independent, .. } => feeder.part(&data, independent),
+                        hikari_mux::hls::HlsEvent::Init(data) => feeder.init(data.into()),
+                        hikari_mux::hls::HlsEvent::Part { data, independent, .. } => feeder.part(&data.into(), independent),
                         _ => {}
                     }
                 }

@@ -12,6 +12,8 @@ use hikari_codec::{Push, PushEvent, PushSpec, PushTarget};
 use hikari_egress::ImagesResult;
 use tokio::sync::mpsc;
 
+use crate::feed::Feed;
+
 /// LiveKit's default interval between images.
 const DEFAULT_INTERVAL: u32 = 10;
 /// Fragments queued for ffmpeg (about 20 s).
@@ -23,10 +25,8 @@ const CLOSE_GRACE: Duration = Duration::from_secs(10);
 pub(crate) struct Thumbnails {
     push: Push,
     events: mpsc::Receiver<PushEvent>,
-    feed: Option<mpsc::Sender<Bytes>>,
+    feed: Option<Feed>,
     init: Option<Bytes>,
-    init_sent: bool,
-    synced: bool,
     /// The directory the images go to, and their names' start (`<name>_`).
     dir: PathBuf,
     name: String,
@@ -54,28 +54,18 @@ impl Thumbnails {
         let target = PushTarget::Jpeg { pattern: dir.join(format!("{name}_%05d.jpeg")), every, width, height };
         let spec = PushSpec { target, video: true, audio: false, queue: QUEUE };
         let (push, events) = Push::start(&spec, ffmpeg).await.map_err(|e| e.to_string())?;
-        let feed = push.input();
-        Ok(Self { push, events, feed, init: None, init_sent: false, synced: false, dir, name, prefix: prefix.to_owned(), started_at: None, error: None })
+        let feed = push.input().map(Feed::new);
+        Ok(Self { push, events, feed, init: None, dir, name, prefix: prefix.to_owned(), started_at: None, error: None })
     }
 
-    pub(crate) fn init(&mut self, data: &[u8]) {
-        self.init = Some(Bytes::copy_from_slice(data));
+    pub(crate) fn init(&mut self, data: Bytes) {
+        self.init = Some(data);
     }
 
     /// One fragment; `now` stamps the first one taken.
-    pub(crate) fn part(&mut self, data: &[u8], independent: bool, now: i64) {
-        let (Some(feed), Some(init)) = (self.feed.as_ref(), self.init.as_ref()) else { return };
-        if !self.synced && !independent {
-            return;
-        }
-        if !self.init_sent {
-            if feed.try_send(init.clone()).is_err() {
-                return;
-            }
-            self.init_sent = true;
-        }
-        self.synced = feed.try_send(Bytes::copy_from_slice(data)).is_ok();
-        if self.synced && self.started_at.is_none() {
+    pub(crate) fn part(&mut self, data: &Bytes, independent: bool, now: i64) {
+        let (Some(feed), Some(init)) = (self.feed.as_mut(), self.init.as_ref()) else { return };
+        if feed.offer(init, data, independent) && self.started_at.is_none() {
             self.started_at = Some(now);
         }
         // ffmpeg gone: note why (its last lines), once.
