@@ -54,14 +54,15 @@ def metric(url: str, name: str) -> float:
     return 0.0
 
 
-async def publish(room: rtc.Room) -> tuple[dict, list[asyncio.Task]]:
+async def publish(room: rtc.Room, codec: int = rtc.VideoCodec.VP8) -> tuple[dict, list[asyncio.Task]]:
+    """Publishes a 440 Hz tone and a moving pattern (W x H, FPS, `codec`) in real time."""
     audio = rtc.AudioSource(48000, 1)
     video = rtc.VideoSource(W, H)
     mic = await room.local_participant.publish_track(rtc.LocalAudioTrack.create_audio_track("mic", audio),
                                                      rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
     cam = await room.local_participant.publish_track(
         rtc.LocalVideoTrack.create_video_track("cam", video),
-        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, video_codec=rtc.VideoCodec.VP8, simulcast=False))
+        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, video_codec=codec, simulcast=False))
 
     async def audio_loop():
         n, t0 = 0, time.monotonic()

@@ -43,9 +43,12 @@ import aiohttp
 import numpy as np
 from livekit import api, rtc
 
+# The publisher of the egress bench (the same tone and moving pattern, here in H.264).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "egress"))
+from egress_bench import publish  # noqa: E402
+
 KEY, SECRET = "devkey", "secret"
 HZ = os.sysconf("SC_CLK_TCK")
-W, H, FPS = 640, 360, 30
 SEGMENT_SECONDS = 2
 HINT = re.compile(r'#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part(\d+)\.(\d+)\.m4s')
 PART = re.compile(r'#EXT-X-PART:DURATION=([\d.]+)[^\n]*URI="(part(\d+)\.(\d+)\.m4s)')
@@ -87,43 +90,6 @@ def children(pid: int, needle: str) -> list[int]:
 def tok(identity: str, room: str) -> str:
     return (api.AccessToken(KEY, SECRET).with_identity(identity)
             .with_grants(api.VideoGrants(room_join=True, room=room, can_subscribe=True, can_publish=identity == "host")).to_jwt())
-
-
-async def publish(room: rtc.Room) -> list[asyncio.Task]:
-    audio = rtc.AudioSource(48000, 1)
-    video = rtc.VideoSource(W, H)
-    await room.local_participant.publish_track(rtc.LocalAudioTrack.create_audio_track("mic", audio),
-                                               rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
-    await room.local_participant.publish_track(
-        rtc.LocalVideoTrack.create_video_track("cam", video),
-        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, video_codec=rtc.VideoCodec.H264, simulcast=False))
-
-    async def audio_loop():
-        n, t0 = 0, time.monotonic()
-        while True:
-            frame = rtc.AudioFrame.create(48000, 1, 480)
-            idx = np.arange(n, n + 480)
-            np.frombuffer(frame.data, dtype=np.int16)[:] = (6000 * np.sin(2 * np.pi * 440 * idx / 48000)).astype(np.int16)
-            await audio.capture_frame(frame)
-            n += 480
-            ahead = t0 + n / 48000 - time.monotonic()
-            if ahead > 0:
-                await asyncio.sleep(ahead)
-
-    async def video_loop():
-        rng = np.random.default_rng(1)
-        base = rng.integers(0, 255, (H, W * 2, 4), dtype=np.uint8)
-        base[:, :, 3] = 255
-        i, t0 = 0, time.monotonic()
-        while True:
-            shift = (i * 6) % W
-            video.capture_frame(rtc.VideoFrame(W, H, rtc.VideoBufferType.RGBA, np.ascontiguousarray(base[:, shift:shift + W]).tobytes()))
-            i += 1
-            ahead = t0 + i / FPS - time.monotonic()
-            if ahead > 0:
-                await asyncio.sleep(ahead)
-
-    return [asyncio.create_task(audio_loop()), asyncio.create_task(video_loop())]
 
 
 UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
@@ -385,7 +351,7 @@ async def main() -> int:
     tasks: list[asyncio.Task] = []
     try:
         await room.connect(args.url, tok("host", room_name))
-        tasks = await publish(room)
+        _, tasks = await publish(room, rtc.VideoCodec.H264)
         await asyncio.sleep(2)
         c0, t0 = cpu_seconds(args.server_pid), time.monotonic()
         await asyncio.sleep(8)
