@@ -23,11 +23,15 @@ pub fn config(args: &FunnelArgs, default_origin: &str, limits: &Limits) -> Funne
 
 /// Opens the funnel store and builds the funnel router; the returned [`Background`] (the event
 /// writer and the experiment scheduler) must be passed to [`shutdown`] when serving ends.
-pub async fn start(config: FunnelConfig, bus: Publisher<HikariEvent>) -> anyhow::Result<(axum::Router, Background)> {
+pub async fn start(
+    config: FunnelConfig,
+    bus: Publisher<HikariEvent>,
+    recordings: Option<Arc<dyn hikari_funnel_app::RecordingLibrary>>,
+) -> anyhow::Result<(axum::Router, Background)> {
     let storage = config.database_url.as_deref().map_or_else(|| format!("SQLite in {}", config.data_dir.display()), |_| "PostgreSQL".to_owned());
     // Stored funnel events go on the bus (publishing never waits).
     let on_stored: hikari_funnel_app::OnStored = Arc::new(move |e| bus.publish(HikariEvent::Funnel(Arc::new(e.clone()))));
-    let started = hikari_funnel_web::start_with(config, on_stored).await.context("starting the funnel builder")?;
+    let started = hikari_funnel_web::start_with(config, on_stored, recordings).await.context("starting the funnel builder")?;
     tracing::info!(%storage, "funnel builder ready at /admin, pages at /f/, API at /api/v1/");
     Ok(started)
 }

@@ -22,6 +22,8 @@ use hikari_egress::EgressId;
 use hikari_record::live::Wait;
 use hikari_record::{LiveHls, LiveStream};
 
+use crate::recordings::param;
+
 /// Where live streams are served: `/hls/<egress_id>/live.m3u8`.
 pub const HLS_PATH: &str = "/hls";
 
@@ -47,11 +49,6 @@ fn refuse(status: StatusCode, why: &str) -> Response {
     let mut r = (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{why}\n")).into_response();
     r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     r
-}
-
-/// A query parameter's value.
-fn param<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
-    query?.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
 }
 
 /// What a file name asks for.
@@ -131,7 +128,7 @@ async fn playlist(stream: &LiveStream, query: Option<&str>, token: Option<&str>)
         return refuse(StatusCode::SERVICE_UNAVAILABLE, "the stream has no media yet; retry shortly");
     };
     let text = match token {
-        Some(t) => with_token(&text, t),
+        Some(t) => crate::recordings::with_queries(&text, &|_| format!("access_token={t}")),
         None => text,
     };
     let mut r = ([(header::CONTENT_TYPE, "application/vnd.apple.mpegurl")], text).into_response();
@@ -140,27 +137,6 @@ async fn playlist(stream: &LiveStream, query: Option<&str>, token: Option<&str>)
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     r
-}
-
-/// The playlist with `access_token` added to every URI it names (lines, and `URI="…"`).
-fn with_token(text: &str, token: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
-    for line in text.lines() {
-        if line.is_empty() {
-        } else if !line.starts_with('#') {
-            out.push_str(line);
-            out.push_str("?access_token=");
-            out.push_str(token);
-        } else if let Some((head, rest)) = line.split_once("URI=\"")
-            && let Some((uri, tail)) = rest.split_once('"')
-        {
-            out.push_str(&format!("{head}URI=\"{uri}?access_token={token}\"{tail}"));
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 fn media(data: Option<axum::body::Bytes>) -> Response {
@@ -190,13 +166,5 @@ mod tests {
         }
         assert_eq!(param(Some("a=1&_HLS_msn=5&_HLS_part=2"), "_HLS_msn"), Some("5"));
         assert_eq!(param(Some("x_HLS_msn=5"), "_HLS_msn"), None);
-        let text = "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXT-X-PART:DURATION=0.333,URI=\"p.m4s\",INDEPENDENT=YES\nseg1.m4s\n";
-        let t = with_token(text, "T");
-        assert!(
-            t.contains("URI=\"init.mp4?access_token=T\"")
-                && t.contains("URI=\"p.m4s?access_token=T\",INDEPENDENT=YES")
-                && t.contains("\nseg1.m4s?access_token=T\n"),
-            "{t}"
-        );
     }
 }

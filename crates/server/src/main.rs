@@ -12,6 +12,8 @@ mod hls;
 mod http;
 mod ingest;
 mod ingress;
+mod joined;
+mod library;
 mod metrics;
 mod recordings;
 mod rooms;
@@ -207,17 +209,15 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     }
     let egress = recorder.clone().map(|r| hikari_api::EgressApi { runner: Arc::new(egress::Runner(r)) });
     // Recordings (files) and live HLS streams, both behind tokens.
-    let recording_files = recorder.as_ref().map(|r| {
-        recordings::routes(r.dir().to_owned(), keys.clone(), throttle.clone(), unix_secs).merge(hls::routes(
-            r.live().clone(),
-            keys.clone(),
-            throttle.clone(),
-            unix_secs,
-        ))
+    let library = recorder.as_ref().map(|r| Arc::new(library::Library::new(r.clone(), keys.clone(), unix_secs)));
+    let recording_files = recorder.as_ref().zip(library.clone()).map(|(r, lib)| {
+        recordings::routes(r.dir().to_owned(), keys.clone(), throttle.clone(), unix_secs)
+            .merge(hls::routes(r.live().clone(), keys.clone(), throttle.clone(), unix_secs))
+            .merge(library::routes(lib, throttle.clone()))
     });
     let admin = MediaAdmin { media: media.clone(), recorder: recorder.clone() };
     let api = hikari_api::router(ApiState { admin, keys, now_unix: unix_secs, throttle, ingress, egress });
-    let (funnel, funnel_tasks) = funnel::start(funnel, events.clone()).await?;
+    let (funnel, funnel_tasks) = funnel::start(funnel, events.clone(), library.map(|l| l as Arc<dyn hikari_funnel_app::RecordingLibrary>)).await?;
     let mut app = Router::new()
         .merge(signal)
         // A health check for load balancers and the e2e suites.

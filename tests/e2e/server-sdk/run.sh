@@ -24,17 +24,21 @@
 #           namespace's loopback): redacted stream keys (API, webhooks, the server's log),
 #           retries when a receiver goes away or answers garbage, refusals; ffprobe and
 #           ffmpeg check the received FLV files (test_restream.py)
+#   library the recordings library: PyPI livekit-api records an Ogg and an HLS recording, then
+#           the JSON API (/library/recordings), its signed links (ffprobe and ffmpeg read them
+#           without a token; tampered and expired links refused), the admin's recordings page
+#           and deletion (files gone from disk) are checked (test_library.py)
 # Needs root (namespaces). Makes the venv and node_modules (outside the namespace) on first use.
 # Env: HIKARI_E2E_RUST_LOG (server RUST_LOG), HIKARI_BIN (another binary), E2E_LOG_TAIL,
-#      SDK_SUITES (the suites to run, default "python ingress egress hls restream node"; the
+#      SDK_SUITES (the suites to run, default "python ingress egress hls restream library node"; the
 #      restart recording runs with egress).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 e2e_init e2esdk
-SUITES=${SDK_SUITES:-python ingress egress hls restream node}
+SUITES=${SDK_SUITES:-python ingress egress hls restream library node}
 for s in $SUITES; do
-  case $s in python | ingress | egress | hls | restream | node) ;; *) e2e_say "e2e-server-sdk: unknown suite $s in SDK_SUITES"; exit 2 ;; esac
+  case $s in python | ingress | egress | hls | restream | library | node) ;; *) e2e_say "e2e-server-sdk: unknown suite $s in SDK_SUITES"; exit 2 ;; esac
 done
 suite_on() { case " $SUITES " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -123,6 +127,11 @@ if e2e_server_start "$LOGDIR/server.log" --config "$CONFIG"; then
       --url "$E2E_URL" --hooks "$HOOKS" --server-log "$E2E_SERVER_LOG" --logdir "$LOGDIR/restream" \
       --label server-sdk-restream 2>&1 | tee "$LOGDIR/restream.log" || true
     tally "$LOGDIR/restream.log" server-sdk-restream
+  fi
+  if suite_on library; then
+    timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_library.py" \
+      --url "$E2E_URL" --recordings "$LOGDIR/server.data/recordings" --label server-sdk-library 2>&1 | tee "$LOGDIR/library.log" || true
+    tally "$LOGDIR/library.log" server-sdk-library
   fi
   if suite_on node; then
     timeout -k 5 90 ip netns exec "$E2E_NS" node "$NODE_DIR/test.mjs" --url "$HTTP_URL" --hooks "$HOOKS" \

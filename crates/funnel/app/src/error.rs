@@ -31,6 +31,9 @@ pub enum AppError {
     /// A write could not be completed now (the caller may retry).
     #[error("{0}")]
     Unavailable(&'static str),
+    /// The recordings library failed (its files or its records).
+    #[error("the recordings library failed: {0}")]
+    Library(String),
 }
 
 impl From<StoreError> for AppError {

@@ -4,7 +4,8 @@
 //! Use cases are plain async functions and small services over the store's narrow ports
 //! (`FunnelRepo`, `ContactRepo`, `EventRepo`, `ExperimentRepo`): build funnels ([`builder`]),
 //! resolve and view a public page ([`page_view`]), submit a form ([`submit`]), record beacon events ([`collect`]), the
-//! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]).
+//! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]); the
+//! recordings library is a port ([`library`]) the binary implements over the media half.
 //! [`App::start`] wires them over a store and returns the [`Background`] tasks: the one event
 //! writer ([`writer`]) and the experiment scheduler ([`scheduler`]), which the binary shuts
 //! down after its servers stop.
@@ -24,6 +25,7 @@ pub mod collect;
 pub mod error;
 pub mod experiments;
 pub mod ids;
+pub mod library;
 pub mod page_view;
 pub mod records;
 pub mod reports;
@@ -40,6 +42,7 @@ pub use background::Background;
 pub use builder::Builder;
 pub use error::AppError;
 pub use experiments::{Change, Experiments};
+pub use library::{RecordingEntry, RecordingLibrary};
 pub use reports::{ReportQuery, Reports};
 pub use submit::Submitted;
 pub use target::{Pages, Target};

@@ -46,6 +46,11 @@
       });
     });
   });
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
   document.querySelectorAll("[data-api-delete]").forEach(function (b) {
     b.addEventListener("click", function () {
       if (!confirm("Delete?")) return;

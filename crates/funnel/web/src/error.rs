@@ -52,6 +52,9 @@ pub enum FunnelError {
     /// Storage failed.
     #[error("storage failure")]
     Store(#[source] StoreError),
+    /// The recordings library failed.
+    #[error("{0}")]
+    Library(String),
 }
 
 impl From<AppError> for FunnelError {
@@ -64,6 +67,7 @@ impl From<AppError> for FunnelError {
             AppError::VersionConflict { current } => Self::VersionConflict { current },
             AppError::Store(e) => Self::Store(e),
             AppError::Unavailable(m) => Self::Unavailable(m),
+            AppError::Library(m) => Self::Library(m),
         }
     }
 }
@@ -90,7 +94,7 @@ impl FunnelError {
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::CrossOrigin => (StatusCode::FORBIDDEN, "cross_origin"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::Store(_) | Self::Library(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
@@ -100,6 +104,9 @@ impl IntoResponse for FunnelError {
         let (status, code) = self.status();
         if let Self::Store(e) = &self {
             tracing::error!(error = %e, "funnel storage failure");
+        }
+        if let Self::Library(e) = &self {
+            tracing::error!(error = %e, "recordings library failure");
         }
         let mut body = serde_json::json!({ "error": code, "message": self.to_string() });
         if let Self::VersionConflict { current } = self {

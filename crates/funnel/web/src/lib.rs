@@ -45,16 +45,20 @@ use std::sync::Arc;
 /// the funnel router: `/f/…`, `/admin…` and `/api/v1/…`. The caller owns the returned
 /// [`Background`] and shuts it down after it stops serving.
 pub async fn start(config: FunnelConfig) -> Result<(Router, Background), FunnelError> {
-    start_with(config, Arc::new(|_| {})).await
+    start_with(config, Arc::new(|_| {}), None).await
 }
 
 /// [`start`], telling `on_stored` of every funnel event once it is stored (the binary
 /// publishes them on its event bus).
-pub async fn start_with(config: FunnelConfig, on_stored: hikari_funnel_app::OnStored) -> Result<(Router, Background), FunnelError> {
+pub async fn start_with(
+    config: FunnelConfig,
+    on_stored: hikari_funnel_app::OnStored,
+    recordings: Option<Arc<dyn hikari_funnel_app::RecordingLibrary>>,
+) -> Result<(Router, Background), FunnelError> {
     let store = hikari_funnel_store::open(&config.data_dir, config.database_url.as_deref()).await?;
     let (app, background) = hikari_funnel_app::App::start(store.clone(), config.experiment_interval, on_stored);
     let https = config.public_base_url.starts_with("https://");
-    let state = state::AppState::new(app, store, config);
+    let state = state::AppState::new(app, store, config, recordings);
     let with_headers = move |family: headers::Family| {
         axum::middleware::map_response(move |mut response: axum::response::Response| async move {
             headers::apply(family, https, &mut response);

@@ -2,7 +2,7 @@
 //! the leaf modules `config` and `ratelimit`).
 
 use crate::{config::FunnelConfig, ratelimit::RateLimiter};
-use hikari_funnel_app::App;
+use hikari_funnel_app::{App, RecordingLibrary};
 use hikari_funnel_store::AdminRepo;
 use std::sync::Arc;
 
@@ -21,10 +21,12 @@ pub(crate) struct AppState {
     /// Failed API tokens per client address (20 a minute).
     pub api_failures: Arc<RateLimiter>,
     pub sanitizer: Arc<ammonia::Builder<'static>>,
+    /// The recordings library, when the server records (the binary's wiring provides it).
+    pub recordings: Option<Arc<dyn RecordingLibrary>>,
 }
 
 impl AppState {
-    pub fn new(app: App, admin: Arc<dyn AdminRepo>, config: FunnelConfig) -> Self {
+    pub fn new(app: App, admin: Arc<dyn AdminRepo>, config: FunnelConfig, recordings: Option<Arc<dyn RecordingLibrary>>) -> Self {
         let views = RateLimiter::new(config.view_limit_per_minute.max(1), 60_000);
         let submits = RateLimiter::new(config.submit_limit_per_minute.max(1), 60_000);
         let collects = RateLimiter::new(config.collect_limit_per_minute.max(1), 60_000);
@@ -38,6 +40,7 @@ impl AppState {
             collects: Arc::new(collects),
             api_failures: Arc::new(RateLimiter::new(20, 60_000)),
             sanitizer: Arc::new(ammonia::Builder::default()),
+            recordings,
         }
     }
 

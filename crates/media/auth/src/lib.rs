@@ -3,13 +3,15 @@
 //! [`KeySet`] holds the API keys and secrets; [`KeySet::verify`] checks a token's
 //! signature and validity window and returns its [`Claims`]. [`Claims::join_grant`] turns
 //! the video grant into the checked capability a room join needs. [`AccessToken`] signs
-//! tokens (CLI `create-join-token`, webhooks, tests).
+//! tokens (CLI `create-join-token`, webhooks, tests). [`signed`] makes and checks signed,
+//! expiring links to one file.
 //!
 //! The time is a parameter (`now_unix`), never read here.
 #![deny(missing_docs)]
 
 mod claims;
 mod error;
+pub mod signed;
 mod throttle;
 mod token;
 

@@ -5,7 +5,7 @@
 //! typed [`EgressEvent`] to the sink it was built with (the server's bus, from which webhooks
 //! and the runtime learn of them). [`path`] turns a request's `filepath` into a file inside
 //! the recordings directory, or refuses it; [`stream`] checks RTMP destinations and redacts
-//! their stream keys.
+//! their stream keys; [`library`] reads the recordings ended egresses left.
 //!
 //! The nouns (`Egress`, `EgressStatus`, the requests) are `hikari-types`' and re-exported
 //! here; `hikari-protocol` converts them to and from LiveKit's protobuf.
@@ -16,6 +16,7 @@
 
 mod error;
 mod event;
+pub mod library;
 pub mod path;
 mod registry;
 mod row;
@@ -25,6 +26,7 @@ pub mod stream;
 
 pub use error::EgressError;
 pub use event::{EgressEvent, EventSink};
+pub use library::{Recording, RecordingFilter, RecordingKind};
 pub use registry::{INTERRUPTED, Registry, new_egress_id};
 pub use sqlite::SqliteEgressStore;
 pub use store::EgressStore;

@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 
 use crate::error::EgressError;
 use crate::event::{EgressEvent, EventSink};
+use crate::library::{MAX_LISTED, Recording, RecordingFilter};
 use crate::store::EgressStore;
 
 /// The error of jobs a previous run left running.
@@ -157,6 +158,42 @@ impl Registry {
         let event = if status.is_active() { EgressEvent::Updated(egress.clone()) } else { EgressEvent::Ended(egress.clone()) };
         (self.sink)(event);
         Ok(Some(egress))
+    }
+
+    /// The recordings library: finished recordings, newest first.
+    pub async fn recordings(&self, filter: &RecordingFilter) -> Result<Vec<Recording>, EgressError> {
+        // Ended egresses that wrote nothing (a stream-only job, a failure before media) are
+        // skipped, so rows are read in batches until the page is full.
+        const BATCH: u32 = 200;
+        let want = filter.limit.clamp(1, MAX_LISTED) as usize;
+        let mut found = Vec::new();
+        let mut offset = 0;
+        loop {
+            let batch = self.store.finished(filter.room_name.as_ref(), offset, BATCH).await?;
+            let last = batch.len() < BATCH as usize;
+            found.extend(batch.iter().filter_map(Recording::of).take(want - found.len()));
+            if last || found.len() == want {
+                return Ok(found);
+            }
+            offset += BATCH;
+        }
+    }
+
+    /// One recording of the library.
+    pub async fn recording(&self, id: &EgressId) -> Result<Recording, EgressError> {
+        let missing = || EgressError::NotFound(format!("no recording {id} in the library"));
+        let egress = self.store.get(id).await?.ok_or_else(missing)?;
+        if self.store.forgotten(id).await? {
+            return Err(missing());
+        }
+        Recording::of(&egress).ok_or_else(missing)
+    }
+
+    /// Takes a recording out of the library once its files are deleted (the caller's part).
+    /// Its egress record stays, as ListEgress shows it.
+    pub async fn forget(&self, id: &EgressId, now: i64) -> Result<(), EgressError> {
+        self.recording(id).await?;
+        self.store.forget(id, now).await
     }
 
     /// At start: every job a previous run left running ends failed with [`INTERRUPTED`] (its

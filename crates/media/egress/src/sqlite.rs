@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hikari_types::{Egress, EgressFilter, EgressId, EgressStatus};
+use hikari_types::{Egress, EgressFilter, EgressId, EgressStatus, RoomName};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
@@ -23,7 +23,11 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS egress (
     doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS egress_room ON egress (room_name);
-CREATE INDEX IF NOT EXISTS egress_active ON egress (active) WHERE active = 1;";
+CREATE INDEX IF NOT EXISTS egress_active ON egress (active) WHERE active = 1;
+CREATE TABLE IF NOT EXISTS recording_deleted (
+    id TEXT PRIMARY KEY NOT NULL,
+    deleted_at INTEGER NOT NULL
+);";
 
 /// Egress records in a SQLite file. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -95,5 +99,31 @@ impl EgressStore for SqliteEgressStore {
             (None, None) => sqlx::query("SELECT doc FROM egress WHERE active >= $1 ORDER BY rowid").bind(active).fetch_all(&self.pool).await?,
         };
         rows(found)
+    }
+
+    async fn finished(&self, room: Option<&RoomName>, offset: u32, count: u32) -> Result<Vec<Egress>, EgressError> {
+        let found = sqlx::query(
+            "SELECT doc FROM egress WHERE active = 0 AND ($1 IS NULL OR room_name = $1)
+             AND id NOT IN (SELECT id FROM recording_deleted) ORDER BY rowid DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(room.map(RoomName::as_str))
+        .bind(i64::from(count))
+        .bind(i64::from(offset))
+        .fetch_all(&self.pool)
+        .await?;
+        rows(found)
+    }
+
+    async fn forget(&self, id: &EgressId, at: i64) -> Result<(), EgressError> {
+        sqlx::query("INSERT INTO recording_deleted (id, deleted_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(id.as_str())
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn forgotten(&self, id: &EgressId) -> Result<bool, EgressError> {
+        Ok(sqlx::query("SELECT 1 FROM recording_deleted WHERE id = $1").bind(id.as_str()).fetch_optional(&self.pool).await?.is_some())
     }
 }

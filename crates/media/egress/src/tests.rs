@@ -116,3 +116,49 @@ async fn stream_reports_are_kept_and_activate() {
     assert!(reg.streams(&e.id, vec![live], None, 5).await.expect("late").is_none(), "ignored after the end");
     assert_eq!(seen.lock().expect("events").len(), 4, "started, two updates, ended");
 }
+
+#[tokio::test]
+async fn the_library_lists_ended_recordings_newest_first_until_deleted() {
+    let (sink, _) = recorder();
+    let reg = Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), sink);
+    let mut ids = Vec::new();
+    for (i, room) in ["a", "b", "a"].into_iter().enumerate() {
+        let r = StartTrackEgress { room_name: room.into(), ..request() };
+        let e = start_track(&reg, &r, "RM_1", "x.ogg", 10).await;
+        let file = FileResult { filename: format!("{room}/{i}.ogg"), size: 100 + i as i64, duration: 5, ..Default::default() };
+        reg.end(&e.id, EgressStatus::Complete, Some(EgressOutput::File(file)), String::new(), 20).await.expect("end");
+        ids.push(e.id);
+    }
+    // Running, and ended with nothing written: not recordings.
+    let running = start_track(&reg, &request(), "RM_1", "y.ogg", 30).await;
+    let empty = start_track(&reg, &request(), "RM_1", "z.ogg", 30).await;
+    reg.end(&empty.id, EgressStatus::Failed, None, "no media".into(), 31).await.expect("end");
+    let all = reg.recordings(&RecordingFilter::default()).await.expect("list");
+    assert_eq!(all.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), vec![ids[2].clone(), ids[1].clone(), ids[0].clone()]);
+    assert_eq!((all[0].kind, all[0].path.as_str(), all[0].size, all[0].source.as_str()), (RecordingKind::File, "a/2.ogg", 102, "track TR_a"));
+    let in_a = reg.recordings(&RecordingFilter { room_name: Some("a".into()), limit: 1 }).await.expect("list");
+    assert_eq!(in_a.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), vec![ids[2].clone()]);
+    assert!(matches!(reg.recording(&running.id).await, Err(EgressError::NotFound(_))));
+    assert!(matches!(reg.recording(&empty.id).await, Err(EgressError::NotFound(_))));
+    reg.forget(&ids[1], 40).await.expect("forget");
+    assert!(matches!(reg.recording(&ids[1]).await, Err(EgressError::NotFound(_))));
+    assert!(matches!(reg.forget(&ids[1], 41).await, Err(EgressError::NotFound(_))));
+    assert_eq!(reg.recordings(&RecordingFilter::default()).await.expect("list").len(), 2);
+    // ListEgress still shows the egress.
+    assert_eq!(reg.get(&ids[1]).await.expect("egress").status, EgressStatus::Complete);
+}
+
+#[tokio::test]
+async fn the_library_pages_past_egresses_that_wrote_nothing() {
+    let (sink, _) = recorder();
+    let reg = Registry::new(Arc::new(SqliteEgressStore::in_memory().await.expect("store")), sink);
+    let first = start_track(&reg, &request(), "RM_1", "x.ogg", 10).await;
+    let file = FileResult { filename: "x.ogg".into(), size: 1, ..Default::default() };
+    reg.end(&first.id, EgressStatus::Complete, Some(EgressOutput::File(file)), String::new(), 11).await.expect("end");
+    for _ in 0..450 {
+        let e = start_track(&reg, &request(), "RM_1", "y.ogg", 12).await;
+        reg.end(&e.id, EgressStatus::Failed, None, "nothing".into(), 13).await.expect("end");
+    }
+    let found = reg.recordings(&RecordingFilter::default()).await.expect("list");
+    assert_eq!(found.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), vec![first.id]);
+}

@@ -7,7 +7,8 @@
 //! readable file; the first frame makes the job active; its end (stopped, the track gone,
 //! the disk full) finishes the file, syncs it to disk and reports the end with the file's
 //! size and duration. A room created with `egress.tracks` records every track published in
-//! it (`auto.rs`).
+//! it (`auto.rs`). [`library`] knows which files make up a finished recording and deletes
+//! them.
 //!
 //! **Architecture Invariant:** a job's failure ends that job, never the server or another
 //! job: it runs on its own thread and every error it meets becomes its egress's status.
@@ -19,6 +20,7 @@ mod feed;
 mod hls;
 mod hls_start;
 mod job;
+pub mod library;
 pub mod live;
 mod rejoin;
 mod restream;

@@ -11,6 +11,7 @@ pub mod shared;
 
 pub mod access_token;
 pub mod av1_dependency_descriptor;
+pub mod byte_range;
 pub mod data_packet;
 pub mod egress_body;
 pub mod flv_tag;
@@ -31,6 +32,7 @@ pub mod sfu_datagram;
 pub mod sfu_media;
 pub mod sfu_signal;
 pub mod signal_frame;
+pub mod signed_link;
 pub mod srt_listener;
 pub mod turn_server;
 pub mod twirp_body;
@@ -47,6 +49,7 @@ pub type Body = fn(&[u8]);
 pub const TARGETS: &[(&str, Body)] = &[
     ("access_token", access_token::run),
     ("av1_dependency_descriptor", av1_dependency_descriptor::run),
+    ("byte_range", byte_range::run),
     ("data_packet", data_packet::run),
     ("egress_body", egress_body::run),
     ("flv_tag", flv_tag::run),
@@ -67,6 +70,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("sfu_media", sfu_media::run),
     ("sfu_signal", sfu_signal::run),
     ("signal_frame", signal_frame::run),
+    ("signed_link", signed_link::run),
     ("srt_listener", srt_listener::run),
     ("turn_server", turn_server::run),
     ("twirp_body", twirp_body::run),

@@ -40,6 +40,7 @@ macro_rules! replays {
 replays!(
     access_token,
     av1_dependency_descriptor,
+    byte_range,
     data_packet,
     egress_body,
     flv_tag,
@@ -60,6 +61,7 @@ replays!(
     sfu_media,
     sfu_signal,
     signal_frame,
+    signed_link,
     srt_listener,
     turn_server,
     twirp_body,

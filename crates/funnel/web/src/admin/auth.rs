@@ -178,7 +178,7 @@ pub(crate) async fn setup(State(st): State<AppState>, headers: HeaderMap, Form(c
 #[derive(Deserialize)]
 pub(crate) struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 pub(crate) async fn logout(State(st): State<AppState>, admin: Admin, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Result<Response, HtmlError> {

@@ -23,6 +23,7 @@ pub(crate) fn layout(title: &str, csrf: Option<&str>, content: Markup) -> Markup
                         nav {
                             a href="/admin" { "Funnels" }
                             a href="/admin/contacts" { "Contacts" }
+                            a href="/admin/recordings" { "Recordings" }
                             a href="/admin/tokens" { "API tokens" }
                             form method="post" action="/admin/logout" {
                                 input type="hidden" name="csrf" value=(c);

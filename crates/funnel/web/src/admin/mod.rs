@@ -6,6 +6,7 @@ mod chart;
 mod experiment_form;
 mod experiments;
 mod layout;
+mod recordings;
 mod views;
 
 use crate::{assets, state::AppState};
@@ -32,6 +33,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/preview", post(views::live_preview))
         .route("/admin/contacts", get(views::contacts))
         .route("/admin/tokens", get(views::tokens))
+        .route("/admin/recordings", get(recordings::list))
+        .route("/admin/recordings/{id}", get(recordings::show))
+        .route("/admin/recordings/{id}/delete", post(recordings::delete))
         .route("/admin/assets/admin.js", get(assets::admin_js))
         .route("/admin/assets/builder.js", get(assets::builder_js))
         .route("/admin/assets/admin.css", get(assets::admin_css))

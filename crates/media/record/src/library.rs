@@ -1,0 +1,203 @@
+//! The files of a library recording: which files in the recordings directory make it up
+//! (the file; or the playlist, its init segment and segments in order; and its thumbnails),
+//! and deleting them. Paths come from stored records and playlists on disk, so each is checked
+//! to stay inside the recordings directory before it is opened or removed. [`byte_range`]
+//! reads the span of them an HTTP `Range` header asks for (the server joins an HLS
+//! recording's files into one MP4 download).
+
+use std::path::Path;
+
+use hikari_egress::path::is_safe_relative;
+use hikari_egress::{EgressId, Recording, RecordingKind};
+
+use crate::error::RecordError;
+use crate::start::Recorder;
+
+/// The media files an HLS event playlist names, relative to the recordings directory: the
+/// init segment (`EXT-X-MAP`) first, then the segments in playlist order. A URI that would
+/// leave the directory (or is absolute) is refused.
+pub fn playlist_media(dir: &Path, playlist: &str) -> Result<Vec<String>, RecordError> {
+    if !is_safe_relative(playlist) {
+        return Err(RecordError::Invalid(format!("{playlist}: not a path inside the recordings directory")));
+    }
+    let text = std::fs::read_to_string(dir.join(playlist)).map_err(|e| RecordError::NotFound(format!("{playlist}: {e}")))?;
+    let base = playlist.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut files = Vec::new();
+    for line in text.lines().map(str::trim) {
+        let uri = if let Some(map) = line.strip_prefix("#EXT-X-MAP:") {
+            map.split_once("URI=\"").and_then(|(_, rest)| rest.split_once('"')).map(|(uri, _)| uri)
+        } else if line.is_empty() || line.starts_with('#') {
+            None
+        } else {
+            Some(line)
+        };
+        let Some(uri) = uri else { continue };
+        let path = if base.is_empty() { uri.to_owned() } else { format!("{base}/{uri}") };
+        if uri.contains("://") || uri.contains('?') || !is_safe_relative(&path) {
+            return Err(RecordError::Invalid(format!("{playlist} names {uri:?}, which is not a file beside it")));
+        }
+        if !files.contains(&path) {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+/// Every file of `recording`, relative to the recordings directory: the media (for a playlist,
+/// its segments, then the playlist itself) and the thumbnails.
+pub fn files_of(dir: &Path, recording: &Recording) -> Result<Vec<String>, RecordError> {
+    let mut files = match recording.kind {
+        RecordingKind::File => vec![recording.path.clone()],
+        RecordingKind::Playlist => {
+            let mut media = match playlist_media(dir, &recording.path) {
+                Ok(m) => m,
+                // Deleted by hand already: the playlist alone is left to remove (if even that).
+                Err(RecordError::NotFound(_)) => Vec::new(),
+                Err(e) => return Err(e),
+            };
+            media.push(recording.path.clone());
+            media
+        }
+    };
+    if let Some((prefix, count)) = &recording.images {
+        files.extend((0..*count).map(|i| format!("{prefix}_{i:05}.jpeg")));
+    }
+    Ok(files.into_iter().filter(|f| is_safe_relative(f)).collect())
+}
+
+/// A range beyond the end (HTTP 416).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unsatisfiable;
+
+/// The span an HTTP `Range` header asks of `total` bytes: `Ok(None)` for the whole (no header, or
+/// one this server does not serve, such as several ranges: the whole is a valid answer),
+/// `Err(Unsatisfiable)` when it cannot be satisfied.
+pub fn byte_range(header: Option<&str>, total: u64) -> Result<Option<(u64, u64)>, Unsatisfiable> {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return Ok(None) };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let Some((first, last)) = spec.split_once('-') else { return Ok(None) };
+    let (first, last) = (first.trim(), last.trim());
+    let parsed = match (first.is_empty(), last.is_empty()) {
+        (true, true) => return Ok(None),
+        (true, false) => {
+            let Ok(n) = last.parse::<u64>() else { return Ok(None) };
+            if n == 0 {
+                return Err(Unsatisfiable);
+            }
+            (total.saturating_sub(n), total.saturating_sub(1))
+        }
+        (false, _) => {
+            let Ok(a) = first.parse::<u64>() else { return Ok(None) };
+            let b = match last.parse::<u64>() {
+                _ if last.is_empty() => u64::MAX,
+                Ok(b) if b >= a => b,
+                _ => return Ok(None),
+            };
+            (a, b.min(total.saturating_sub(1)))
+        }
+    };
+    if total == 0 || parsed.0 >= total { Err(Unsatisfiable) } else { Ok(Some(parsed)) }
+}
+
+impl Recorder {
+    /// Deletes the files of library recording `id` and takes it out of the library; returns
+    /// how many files were removed. A file already gone is not an error, so a deletion that
+    /// failed half-way can be repeated.
+    pub async fn delete_recording(&self, id: &EgressId, now: i64) -> Result<usize, RecordError> {
+        let recording = self.registry.recording(id).await?;
+        let dir = self.cfg.dir.clone();
+        let removed = tokio::task::spawn_blocking(move || -> Result<usize, RecordError> {
+            let mut removed = 0;
+            let files = files_of(&dir, &recording)?;
+            for file in &files {
+                match std::fs::remove_file(dir.join(file)) {
+                    Ok(()) => removed += 1,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(RecordError::File(format!("cannot delete {file}: {e}"))),
+                }
+            }
+            // The folders the request's path made, once empty (never the directory itself).
+            for file in &files {
+                let mut folder = Path::new(file).parent();
+                while let Some(f) = folder.filter(|f| !f.as_os_str().is_empty()) {
+                    if std::fs::remove_dir(dir.join(f)).is_err() {
+                        break;
+                    }
+                    folder = f.parent();
+                }
+            }
+            Ok(removed)
+        })
+        .await
+        .map_err(|e| RecordError::File(format!("the deletion stopped: {e}")))??;
+        self.registry.forget(id, now).await?;
+        tracing::info!(egress_id = %id, removed, "recording deleted");
+        Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hikari_egress::EgressStatus;
+
+    fn recording(kind: RecordingKind, path: &str) -> Recording {
+        Recording {
+            id: EgressId::new("EG_x"),
+            room_name: "r".into(),
+            source: String::new(),
+            status: EgressStatus::Complete,
+            error: String::new(),
+            started_at: 0,
+            ended_at: 0,
+            duration: 0,
+            size: 0,
+            kind,
+            path: path.into(),
+            images: Some(("r/host".into(), 2)),
+        }
+    }
+
+    #[test]
+    fn a_playlist_names_its_init_segment_and_segments_in_order() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir_all(dir.path().join("r")).expect("mkdir");
+        let playlist = "#EXTM3U\n#EXT-X-MAP:URI=\"host_init.mp4\"\n#EXTINF:4.0,\nhost_seg0.m4s\n#EXTINF:4.0,\nhost_seg1.m4s\n#EXT-X-ENDLIST\n";
+        std::fs::write(dir.path().join("r/host.m3u8"), playlist).expect("write");
+        assert_eq!(playlist_media(dir.path(), "r/host.m3u8").expect("media"), ["r/host_init.mp4", "r/host_seg0.m4s", "r/host_seg1.m4s"]);
+        let all = files_of(dir.path(), &recording(RecordingKind::Playlist, "r/host.m3u8")).expect("files");
+        assert_eq!(all, ["r/host_init.mp4", "r/host_seg0.m4s", "r/host_seg1.m4s", "r/host.m3u8", "r/host_00000.jpeg", "r/host_00001.jpeg"]);
+        // A playlist deleted by hand leaves only itself to remove.
+        let gone = files_of(dir.path(), &recording(RecordingKind::Playlist, "r/gone.m3u8")).expect("files");
+        assert_eq!(gone[0], "r/gone.m3u8");
+        assert_eq!(files_of(dir.path(), &recording(RecordingKind::File, "r/a.mp4")).expect("files")[0], "r/a.mp4");
+    }
+
+    #[test]
+    fn ranges_are_read_as_the_rfc_says() {
+        assert_eq!(byte_range(None, 100), Ok(None));
+        assert_eq!(byte_range(Some("bytes=0-9"), 100), Ok(Some((0, 9))));
+        assert_eq!(byte_range(Some("bytes=90-"), 100), Ok(Some((90, 99))));
+        assert_eq!(byte_range(Some("bytes=90-500"), 100), Ok(Some((90, 99))));
+        assert_eq!(byte_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
+        assert_eq!(byte_range(Some("bytes=-500"), 100), Ok(Some((0, 99))));
+        assert_eq!(byte_range(Some("bytes=100-"), 100), Err(Unsatisfiable));
+        assert_eq!(byte_range(Some("bytes=-0"), 100), Err(Unsatisfiable));
+        for whole in ["bytes=0-1,5-6", "items=0-1", "bytes=x-1", "bytes=5-1", "bytes=-"] {
+            assert_eq!(byte_range(Some(whole), 100), Ok(None), "{whole}");
+        }
+    }
+
+    #[test]
+    fn a_playlist_cannot_name_files_outside_the_directory() {
+        let dir = tempfile::tempdir().expect("dir");
+        for (i, uri) in ["../../etc/passwd", "/etc/passwd", "http://example.com/x.m4s", "a.m4s?x=1"].into_iter().enumerate() {
+            let name = format!("p{i}.m3u8");
+            std::fs::write(dir.path().join(&name), format!("#EXTM3U\n#EXTINF:1,\n{uri}\n")).expect("write");
+            assert!(matches!(playlist_media(dir.path(), &name), Err(RecordError::Invalid(_))), "{uri}");
+        }
+        assert!(matches!(playlist_media(dir.path(), "../x.m3u8"), Err(RecordError::Invalid(_))));
+    }
+}
