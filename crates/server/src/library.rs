@@ -73,7 +73,7 @@ impl Library {
             size_bytes: r.size,
             format,
             path: r.path.clone(),
-            download_url: if r.kind == RecordingKind::Playlist { format!("{play_url}&format=mp4") } else { play_url.clone() },
+            download_url: if r.kind == RecordingKind::Playlist { self.link(&format!("{}.mp4", r.path), expires) } else { play_url.clone() },
             play_url,
             poster_url: r.poster().map(|p| self.link(&p, expires)),
             links_expire_at: expires,

@@ -8,9 +8,9 @@
 //! lie in it.
 //!
 //! An HLS event playlist fetched with a query credential names its files with one too (a
-//! signed link for each, or the same token), so players that cannot set headers work; with
-//! `?format=mp4` it is served as one fragmented MP4 (its init segment and segments joined,
-//! with ranges: `joined.rs`), a download any player opens.
+//! signed link for each, or the same token), so players that cannot set headers work; and
+//! `<playlist>.m3u8.mp4` serves it as one fragmented MP4 (its init segment, an index and its
+//! segments, with ranges: `joined.rs`), a download any player opens.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -142,18 +142,21 @@ async fn serve(State(files): State<Files>, request: Request) -> Response {
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let Some(file) = inside(&files.dir, &relative) else { return refuse(StatusCode::NOT_FOUND, "no such recording") };
+    // `<playlist>.m3u8.mp4`: the HLS recording joined into one MP4 (joined.rs).
+    let joined = relative.strip_suffix(".mp4").filter(|p| p.ends_with(".m3u8") && inside(&files.dir, &relative).is_none());
+    let Some(file) = inside(&files.dir, joined.unwrap_or(&relative)) else { return refuse(StatusCode::NOT_FOUND, "no such recording") };
+    if let Some(playlist) = joined {
+        let media = match hikari_record::library::playlist_media(&files.dir, playlist) {
+            Ok(m) => m,
+            Err(e) => return refuse(StatusCode::NOT_FOUND, &e.to_string()),
+        };
+        let name = relative.rsplit('/').next().unwrap_or("recording.mp4").replace(".m3u8.mp4", ".mp4");
+        let range = request.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
+        let mut r = crate::joined::serve(&files.dir, &media, range, &name).await;
+        private(&mut r);
+        return r;
+    }
     if relative.ends_with(".m3u8") {
-        let query = request.uri().query();
-        if param(query, "format") == Some("mp4") {
-            let media = match hikari_record::library::playlist_media(&files.dir, &relative) {
-                Ok(m) => m,
-                Err(e) => return refuse(StatusCode::NOT_FOUND, &e.to_string()),
-            };
-            let name = relative.rsplit('/').next().unwrap_or("recording").trim_end_matches(".m3u8");
-            let range = request.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
-            return crate::joined::serve(&files.dir, &media, range, &format!("{name}.mp4")).await;
-        }
         let rewrite = match &credential {
             Credential::Link(expires) => {
                 let base = relative.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));

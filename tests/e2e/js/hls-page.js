@@ -35,4 +35,31 @@
       };
     },
   };
+  // A finished recording as the library serves it (a signed link to one file, the HLS
+  // recording's segments joined into one MP4): a plain <video>, no hls.js, as the admin's
+  // recordings page plays it. Waits for metadata, plays, seeks to the middle and reports.
+  window.fileView = {
+    async play(src) {
+      const video = document.createElement('video');
+      Object.assign(video, { muted: true, playsInline: true, width: 320, height: 180, preload: 'auto' });
+      document.body.appendChild(video);
+      const once = (name) => new Promise((resolve, reject) => {
+        video.addEventListener(name, resolve, { once: true });
+        video.addEventListener('error', () => reject(new Error(`media error ${video.error?.code}: ${video.error?.message}`)), { once: true });
+      });
+      const meta = once('loadedmetadata');
+      video.src = src;
+      await meta;
+      const duration = video.duration;
+      await video.play();
+      await new Promise((resolve) => setTimeout(resolve, 500)); // some frames before the seek
+      const seeked = once('seeked');
+      video.currentTime = duration / 2;
+      await seeked;
+      await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
+      const q = video.getVideoPlaybackQuality();
+      return { duration, afterSeek: video.currentTime, frames: q.totalVideoFrames, width: video.videoWidth, height: video.videoHeight,
+        audioBytes: video.webkitAudioDecodedByteCount || 0 };
+    },
+  };
 })();

@@ -7,7 +7,8 @@
 // location; hls.js plays in low-latency mode (parts loaded, no fatal error), the video
 // advances with frames of the published size, audio is decoded; its live-edge latency is a
 // METRIC (and must be under 5 s: plain HLS behind three segments would be more); StopEgress
-// completes it with segments, and the player reaches the end of the stream.
+// completes it with segments, and the player reaches the end of the stream; the recordings
+// library's joined-MP4 link of the finished recording plays and seeks in a plain <video>.
 // Last, livekit-client in the `early` page publishes with `videoCodec: 'h264'`: its camera
 // must go out as H.264 (the server answers a publisher's send-only video line with the codec
 // it prefers; it once answered in its own order, VP8 first).
@@ -95,6 +96,24 @@ export async function hlsScenario(pages, t) {
   // of the end counts, and says so.
   const lastPart = done.ok && !ended.ok && ended.t >= done.seconds - 0.35;
   check('hls_player_reaches_the_end', ended.ok || lastPart, `${ended.detail}${lastPart ? `, within the last part of ${done.seconds} s` : ''}`);
+
+  // The recordings library's download link (the segments joined into one MP4, signed, no
+  // token) plays and seeks in a plain <video>, as on the admin's recordings page.
+  if (done.ok) {
+    const recorder = new AccessToken(apiKey, apiSecret, { identity: 'librarian', ttl: '10m' });
+    recorder.addGrant({ roomRecord: true });
+    const entry = await step('library_entry', 10_000, async () => {
+      const r = await fetch(`${http}/library/recordings/${id}`, { headers: { Authorization: `Bearer ${await recorder.toJwt()}` } });
+      if (!r.ok) throw new Error(`${r.status} ${await r.text()}`);
+      return r.json();
+    });
+    const file = entry && await step('library_mp4_plays_in_chromium', 30_000, () => pages.late.evaluate((s) => window.fileView.play(s), `${http}${entry.value.download_url}`));
+    if (file) {
+      const f = file.value;
+      check('library_mp4_plays_in_chromium', Math.abs(f.duration - done.seconds) <= 1 && f.afterSeek >= f.duration / 2 - 0.5 && f.frames > 0
+        && f.width === 640 && f.height === 360 && f.audioBytes > 0, `${JSON.stringify(f)} (egress: ${done.seconds} s)`);
+    }
+  }
 
   // livekit-client's own H.264 choice is honoured: the server answers the publisher's offer
   // with H.264 alone, so the camera is sent as H.264 (not VP8 under an H.264 track).

@@ -13,34 +13,55 @@ use hikari_egress::{EgressId, Recording, RecordingKind};
 use crate::error::RecordError;
 use crate::start::Recorder;
 
-/// The media files an HLS event playlist names, relative to the recordings directory: the
-/// init segment (`EXT-X-MAP`) first, then the segments in playlist order. A URI that would
-/// leave the directory (or is absolute) is refused.
-pub fn playlist_media(dir: &Path, playlist: &str) -> Result<Vec<String>, RecordError> {
+/// The media an HLS event playlist names, relative to the recordings directory.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlaylistMedia {
+    /// The init segment (`EXT-X-MAP`).
+    pub init: Option<String>,
+    /// The segments in playlist order, with their `EXTINF` durations in seconds.
+    pub segments: Vec<(String, f64)>,
+}
+
+impl PlaylistMedia {
+    /// Every file, the init segment first.
+    pub fn files(&self) -> impl Iterator<Item = &String> {
+        self.init.iter().chain(self.segments.iter().map(|(s, _)| s))
+    }
+}
+
+/// Reads an HLS event playlist of the recordings directory. A URI that would leave the
+/// directory (or is absolute, or has a query) is refused.
+pub fn playlist_media(dir: &Path, playlist: &str) -> Result<PlaylistMedia, RecordError> {
     if !is_safe_relative(playlist) {
         return Err(RecordError::Invalid(format!("{playlist}: not a path inside the recordings directory")));
     }
     let text = std::fs::read_to_string(dir.join(playlist)).map_err(|e| RecordError::NotFound(format!("{playlist}: {e}")))?;
     let base = playlist.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut files = Vec::new();
-    for line in text.lines().map(str::trim) {
-        let uri = if let Some(map) = line.strip_prefix("#EXT-X-MAP:") {
-            map.split_once("URI=\"").and_then(|(_, rest)| rest.split_once('"')).map(|(uri, _)| uri)
-        } else if line.is_empty() || line.starts_with('#') {
-            None
-        } else {
-            Some(line)
-        };
-        let Some(uri) = uri else { continue };
+    let resolve = |uri: &str| {
         let path = if base.is_empty() { uri.to_owned() } else { format!("{base}/{uri}") };
         if uri.contains("://") || uri.contains('?') || !is_safe_relative(&path) {
             return Err(RecordError::Invalid(format!("{playlist} names {uri:?}, which is not a file beside it")));
         }
-        if !files.contains(&path) {
-            files.push(path);
+        Ok(path)
+    };
+    let mut media = PlaylistMedia::default();
+    let mut duration = 0.0;
+    for line in text.lines().map(str::trim) {
+        if let Some(map) = line.strip_prefix("#EXT-X-MAP:") {
+            if let Some((uri, _)) = map.split_once("URI=\"").and_then(|(_, rest)| rest.split_once('"')) {
+                media.init = Some(resolve(uri)?);
+            }
+        } else if let Some(inf) = line.strip_prefix("#EXTINF:") {
+            duration = inf.split(',').next().and_then(|d| d.trim().parse::<f64>().ok()).filter(|d| d.is_finite() && *d >= 0.0).unwrap_or(0.0);
+        } else if !line.is_empty() && !line.starts_with('#') {
+            let path = resolve(line)?;
+            if !media.segments.iter().any(|(s, _)| *s == path) {
+                media.segments.push((path, duration));
+            }
+            duration = 0.0;
         }
     }
-    Ok(files)
+    Ok(media)
 }
 
 /// Every file of `recording`, relative to the recordings directory: the media (for a playlist,
@@ -49,8 +70,8 @@ pub fn files_of(dir: &Path, recording: &Recording) -> Result<Vec<String>, Record
     let mut files = match recording.kind {
         RecordingKind::File => vec![recording.path.clone()],
         RecordingKind::Playlist => {
-            let mut media = match playlist_media(dir, &recording.path) {
-                Ok(m) => m,
+            let mut media: Vec<String> = match playlist_media(dir, &recording.path) {
+                Ok(m) => m.files().cloned().collect(),
                 // Deleted by hand already: the playlist alone is left to remove (if even that).
                 Err(RecordError::NotFound(_)) => Vec::new(),
                 Err(e) => return Err(e),
@@ -166,7 +187,9 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("r")).expect("mkdir");
         let playlist = "#EXTM3U\n#EXT-X-MAP:URI=\"host_init.mp4\"\n#EXTINF:4.0,\nhost_seg0.m4s\n#EXTINF:4.0,\nhost_seg1.m4s\n#EXT-X-ENDLIST\n";
         std::fs::write(dir.path().join("r/host.m3u8"), playlist).expect("write");
-        assert_eq!(playlist_media(dir.path(), "r/host.m3u8").expect("media"), ["r/host_init.mp4", "r/host_seg0.m4s", "r/host_seg1.m4s"]);
+        let media = playlist_media(dir.path(), "r/host.m3u8").expect("media");
+        assert_eq!(media.init.as_deref(), Some("r/host_init.mp4"));
+        assert_eq!(media.segments, [("r/host_seg0.m4s".to_owned(), 4.0), ("r/host_seg1.m4s".to_owned(), 4.0)]);
         let all = files_of(dir.path(), &recording(RecordingKind::Playlist, "r/host.m3u8")).expect("files");
         assert_eq!(all, ["r/host_init.mp4", "r/host_seg0.m4s", "r/host_seg1.m4s", "r/host.m3u8", "r/host_00000.jpeg", "r/host_00001.jpeg"]);
         // A playlist deleted by hand leaves only itself to remove.
