@@ -36,6 +36,28 @@ pub struct FileConfig {
 pub struct EgressFileConfig {
     pub enabled: Option<bool>,
     pub recordings_dir: Option<String>,
+    pub s3: Option<S3FileConfig>,
+}
+
+/// Where finished recordings are copied: LiveKit egress's `s3` block, plus `prefix`. Empty
+/// keys are read from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`.
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3FileConfig {
+    pub access_key: String,
+    pub secret: String,
+    pub region: String,
+    pub endpoint: String,
+    pub bucket: String,
+    pub force_path_style: bool,
+    pub prefix: String,
+}
+
+impl std::fmt::Debug for S3FileConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret never reaches a log.
+        f.debug_struct("S3FileConfig").field("bucket", &self.bucket).field("endpoint", &self.endpoint).field("region", &self.region).finish_non_exhaustive()
+    }
 }
 
 /// Ingress (livekit-server's `ingress:` block, `rtmp_base_url` and `whip_base_url`, with the
@@ -296,6 +318,19 @@ pub const FIELDS: &[Field] = &[
         "",
     ),
     f("egress.recordings_dir", "path = <data_dir>/recordings", "where recordings are written; request filepaths are relative to it and cannot leave it", ""),
+    f(
+        "egress.s3",
+        "block",
+        "copy finished recordings (files, HLS segments and playlists, thumbnails) to S3-compatible storage; they also stay in recordings_dir",
+        "",
+    ),
+    f("egress.s3.bucket", "string", "the bucket (required in the block)", ""),
+    f("egress.s3.region", "string = us-east-1", "the bucket's region", ""),
+    f("egress.s3.endpoint", "URL", "an S3-compatible service (MinIO, R2, Wasabi): https://…, or http:// on a private network; empty for AWS", ""),
+    f("egress.s3.access_key", "string", "the access key ID", "AWS_ACCESS_KEY_ID"),
+    f("egress.s3.secret", "string", "the secret access key (never logged)", "AWS_SECRET_ACCESS_KEY"),
+    f("egress.s3.force_path_style", "bool = false", "endpoint/bucket/key requests (MinIO and most self-hosted stores) instead of bucket.endpoint/key", ""),
+    f("egress.s3.prefix", "string", "put in front of every object key, e.g. hikari/", ""),
     f("development", "", "", ""),
 ];
 

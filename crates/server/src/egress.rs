@@ -14,7 +14,7 @@ use hikari_egress::{EgressRequest, Registry, SqliteEgressStore};
 use hikari_media_io::MediaHandle;
 use hikari_record::{RecordError, Recorder, RecorderConfig};
 
-use crate::config::EgressFileConfig;
+use crate::config::{EgressFileConfig, S3FileConfig};
 use crate::events::HikariEvent;
 use crate::ingress::unix_nanos;
 
@@ -28,7 +28,8 @@ pub fn recordings_dir(c: &EgressFileConfig, data_dir: &Path) -> Option<PathBuf> 
 
 /// Opens the store at `<data_dir>/egress.db`, ends the jobs a previous run left running (each
 /// an `egress_ended`), and builds the recorder writing into `dir`.
-pub async fn start(dir: PathBuf, data_dir: &Path, bus: Publisher<HikariEvent>, media: MediaHandle) -> anyhow::Result<Arc<Recorder>> {
+pub async fn start(dir: PathBuf, data_dir: &Path, s3: Option<&S3FileConfig>, bus: Publisher<HikariEvent>, media: MediaHandle) -> anyhow::Result<Arc<Recorder>> {
+    let upload = s3.map(uploader).transpose()?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating the recordings directory {}", dir.display()))?;
     let dir = dir.canonicalize().with_context(|| format!("the recordings directory {}", dir.display()))?;
     let path = data_dir.join("egress.db");
@@ -36,16 +37,32 @@ pub async fn start(dir: PathBuf, data_dir: &Path, bus: Publisher<HikariEvent>, m
     let sink: hikari_egress::EventSink = Arc::new(move |e| bus.publish(HikariEvent::Egress(Arc::new(e))));
     let registry = Arc::new(Registry::new(Arc::new(store), sink));
     let ended = registry.end_interrupted(unix_nanos()).await.context("ending the egress jobs of the previous run")?;
-    tracing::info!(store = %path.display(), recordings = %dir.display(), ended, "egress ready");
+    let bucket = s3.map(|c| c.bucket.as_str());
+    tracing::info!(store = %path.display(), recordings = %dir.display(), ended, upload_bucket = ?bucket, "egress ready");
     // A file's location is where this server serves it (recordings.rs).
     let location_prefix = format!("{}/", crate::recordings::RECORDINGS_PATH);
     let live_prefix = format!("{}/", crate::hls::HLS_PATH);
     Ok(Arc::new(Recorder::new(
         registry,
         media,
-        RecorderConfig { dir, location_prefix, live_prefix, ffmpeg: hikari_ingest::IngestConfig::default().ffmpeg },
+        RecorderConfig { dir, location_prefix, live_prefix, ffmpeg: hikari_ingest::IngestConfig::default().ffmpeg, upload },
         unix_nanos,
     )))
+}
+
+/// The client of `egress.s3` (keys from the environment when the block has none).
+fn uploader(c: &S3FileConfig) -> anyhow::Result<hikari_upload::Uploader> {
+    let env = |name: &str| std::env::var(name).unwrap_or_default();
+    let config = hikari_upload::S3Config {
+        bucket: c.bucket.clone(),
+        region: c.region.clone(),
+        endpoint: c.endpoint.clone(),
+        access_key: if c.access_key.is_empty() { env("AWS_ACCESS_KEY_ID") } else { c.access_key.clone() },
+        secret: if c.secret.is_empty() { env("AWS_SECRET_ACCESS_KEY") } else { c.secret.clone() },
+        force_path_style: c.force_path_style,
+        prefix: c.prefix.clone(),
+    };
+    hikari_upload::Uploader::new(config).context("egress.s3")
 }
 
 /// The recorder behind the EgressService's routes; its errors mapped to Twirp's once, here.

@@ -28,17 +28,21 @@
 #           the JSON API (/library/recordings), its signed links (ffprobe and ffmpeg read them
 #           without a token; tampered and expired links refused), the admin's recordings page
 #           and deletion (files gone from disk) are checked (test_library.py)
+#   upload  a second server with egress.s3 pointing at moto's S3 server on the namespace's
+#           loopback: recordings (Ogg, HLS, thumbnails) land in the bucket byte for byte, their
+#           locations are the objects' URLs, ffprobe reads them there; with the store gone a
+#           recording fails saying so and stays in the library (test_upload.py)
 # Needs root (namespaces). Makes the venv and node_modules (outside the namespace) on first use.
 # Env: HIKARI_E2E_RUST_LOG (server RUST_LOG), HIKARI_BIN (another binary), E2E_LOG_TAIL,
-#      SDK_SUITES (the suites to run, default "python ingress egress hls restream library node"; the
+#      SDK_SUITES (the suites to run, default "python ingress egress hls restream library node upload"; the
 #      restart recording runs with egress).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 e2e_init e2esdk
-SUITES=${SDK_SUITES:-python ingress egress hls restream library node}
+SUITES=${SDK_SUITES:-python ingress egress hls restream library node upload}
 for s in $SUITES; do
-  case $s in python | ingress | egress | hls | restream | library | node) ;; *) e2e_say "e2e-server-sdk: unknown suite $s in SDK_SUITES"; exit 2 ;; esac
+  case $s in python | ingress | egress | hls | restream | library | node | upload) ;; *) e2e_say "e2e-server-sdk: unknown suite $s in SDK_SUITES"; exit 2 ;; esac
 done
 suite_on() { case " $SUITES " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -177,6 +181,40 @@ else
   echo "FAIL server_start"; failed=$((failed + 1))
 fi
 e2e_server_stop
+if suite_on upload; then
+  # A server that copies recordings to S3 (moto's server, which test_upload.py starts on the
+  # namespace's loopback and later stops).
+  S3_PORT=9000
+  UPLOAD_CONFIG=$LOGDIR/upload.yaml
+  cp "$CONFIG" "$UPLOAD_CONFIG"
+  cat >>"$UPLOAD_CONFIG" <<YAML
+egress:
+  s3:
+    bucket: hikari-e2e
+    endpoint: http://127.0.0.1:$S3_PORT
+    access_key: e2e-access
+    secret: e2e-secret
+    force_path_style: true
+    prefix: rec/
+YAML
+  if e2e_server_start "$LOGDIR/upload.log" --config "$UPLOAD_CONFIG"; then
+    timeout -k 5 240 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_upload.py" \
+      --url "$E2E_URL" --recordings "$LOGDIR/upload.data/recordings" --s3-port "$S3_PORT" --logdir "$LOGDIR" \
+      --label server-sdk-upload 2>&1 | tee "$LOGDIR/upload-test.log" || true
+    tally "$LOGDIR/upload-test.log" server-sdk-upload
+    if grep -q "e2e-secret" "$LOGDIR/upload.log"; then
+      echo "FAIL upload_secret_never_logged"; failed=$((failed + 1))
+    else
+      echo "PASS upload_secret_never_logged"; passed=$((passed + 1))
+    fi
+    e2e_server_stop
+    if e2e_server_panicked; then
+      echo "FAIL upload_server_stopped_cleanly: a panic in $E2E_SERVER_LOG"; failed=$((failed + 1))
+    fi
+  else
+    echo "FAIL upload_server_start"; failed=$((failed + 1))
+  fi
+fi
 [ "$failed" = 0 ] || e2e_log_tail "$LOGDIR/server.log" "${E2E_LOG_TAIL:-80}"
 echo "server-sdk: logs in $LOGDIR"
 echo "server-sdk: $passed passed, $failed failed"

@@ -112,7 +112,7 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
                 Some(lk::track_egress_request::Output::File(f)) => {
                     if f.output.is_some() {
                         return Err(ProtocolError::Unsupported(
-                            "StartTrackEgress: uploads (S3, GCP, Azure, AliOSS) are not available on this server yet; files are kept in its recordings directory".into(),
+                            "StartTrackEgress: uploads given in the request (S3, GCP, Azure, AliOSS) are not taken; set egress.s3 in the server's configuration and every recording is copied there".into(),
                         ));
                     }
                     f.filepath
@@ -272,7 +272,7 @@ const MAX_CAPTURE_INTERVAL: u32 = 3600;
 fn images(method: &str, i: lk::ImageOutput) -> Result<ImagesOutput, ProtocolError> {
     if i.output.is_some() {
         return Err(ProtocolError::Unsupported(format!(
-            "{method}: uploads (S3, GCP, Azure, AliOSS) are not available on this server yet; images are kept in its recordings directory"
+            "{method}: uploads given in the request (S3, GCP, Azure, AliOSS) are not taken; set egress.s3 in the server's configuration and every recording is copied there"
         )));
     }
     if i.image_codec != lk::ImageCodec::IcDefault as i32 && i.image_codec != lk::ImageCodec::IcJpeg as i32 {
@@ -300,7 +300,7 @@ fn images(method: &str, i: lk::ImageOutput) -> Result<ImagesOutput, ProtocolErro
 fn segments(method: &str, s: lk::SegmentedFileOutput) -> Result<SegmentsOutput, ProtocolError> {
     if s.output.is_some() {
         return Err(ProtocolError::Unsupported(format!(
-            "{method}: uploads (S3, GCP, Azure, AliOSS) are not available on this server yet; segments are kept in its recordings directory"
+            "{method}: uploads given in the request (S3, GCP, Azure, AliOSS) are not taken; set egress.s3 in the server's configuration and every recording is copied there"
         )));
     }
     if s.protocol != lk::SegmentedFileProtocol::DefaultSegmentedFileProtocol as i32 && s.protocol != lk::SegmentedFileProtocol::HlsProtocol as i32 {

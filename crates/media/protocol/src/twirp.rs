@@ -198,7 +198,7 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
                 Some(e) => match e.tracks {
                     Some(t) if t.output.is_some() => {
                         return Err(ProtocolError::Unsupported(
-                            "CreateRoom: egress.tracks uploads (S3, GCP, Azure, AliOSS) are not available on this server yet; files are kept in its recordings directory".into(),
+                            "CreateRoom: egress.tracks uploads given in the request (S3, GCP, Azure, AliOSS) are not taken; set egress.s3 in the server's configuration and every recording is copied there".into(),
                         ));
                     }
                     t => t.map(|t| t.filepath),

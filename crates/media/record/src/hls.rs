@@ -56,6 +56,8 @@ pub(crate) struct HlsJob {
     pub(crate) runtime: tokio::runtime::Handle,
     pub(crate) now_nanos: fn() -> i64,
     pub(crate) jobs: Jobs,
+    /// Where the segments, playlist and thumbnails are copied when finished (`egress.s3`).
+    pub(crate) upload: Option<crate::upload::Target>,
 }
 
 /// An HLS output: segments on disk, the live stream in memory.
@@ -444,7 +446,8 @@ fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
         }
         let _ = std::fs::remove_file(disk.dir.join(&disk.playlist_path));
     }
-    match job.runtime.block_on(job.registry.end(&job.id, status, outputs, message.clone(), now)) {
+    let (status, outputs, message) = job.runtime.block_on(crate::upload::finish(job.upload.as_ref(), &job.registry, &job.id, now, status, outputs, message));
+    match job.runtime.block_on(job.registry.end(&job.id, status, outputs, message.clone(), (job.now_nanos)())) {
         Ok(_) => tracing::info!(egress = %job.id, ?status, segments = w.segments, bytes = w.bytes, error = message, "packaging egress ended"),
         Err(e) => tracing::error!(egress = %job.id, error = %e, "cannot record the end of the egress"),
     }

@@ -190,6 +190,7 @@ impl Recorder {
             runtime: tokio::runtime::Handle::current(),
             now_nanos: self.now_nanos,
             jobs: self.jobs.clone(),
+            upload: self.upload_target(),
         };
         let [video_rx, audio_rx] = receivers;
         let spawned = std::thread::Builder::new().name(format!("egress-{}", egress.id)).spawn(move || run(job, video_rx, audio_rx));

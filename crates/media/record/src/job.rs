@@ -28,6 +28,8 @@ pub(crate) struct Job {
     pub(crate) runtime: tokio::runtime::Handle,
     pub(crate) now_nanos: fn() -> i64,
     pub(crate) jobs: Jobs,
+    /// Where the file is copied when it is finished (`egress.s3`).
+    pub(crate) upload: Option<crate::upload::Target>,
 }
 
 /// How the packets stopped.
@@ -142,7 +144,10 @@ fn write_failure(e: &MuxError) -> (EgressStatus, String) {
 /// end is stored).
 fn end(job: &Job, status: EgressStatus, file: Option<FileResult>, error: String) {
     let size = file.as_ref().map_or(0, |f| f.size);
-    match job.runtime.block_on(job.registry.end(&job.id, status, file.map(EgressOutput::File), error.clone(), (job.now_nanos)())) {
+    let outputs = file.map(EgressOutput::File).into_iter().collect();
+    let (status, outputs, error) =
+        job.runtime.block_on(crate::upload::finish(job.upload.as_ref(), &job.registry, &job.id, (job.now_nanos)(), status, outputs, error));
+    match job.runtime.block_on(job.registry.end(&job.id, status, outputs, error.clone(), (job.now_nanos)())) {
         Ok(_) => tracing::info!(egress = %job.id, ?status, size, error, "track egress ended"),
         Err(e) => tracing::error!(egress = %job.id, error = %e, "cannot record the end of the egress"),
     }
@@ -175,6 +180,7 @@ mod tests {
             runtime: tokio::runtime::Handle::current(),
             now_nanos: || 1,
             jobs: Jobs::default(),
+            upload: None,
         }
     }
 

@@ -7,7 +7,8 @@
 //! readable file; the first frame makes the job active; its end (stopped, the track gone,
 //! the disk full) finishes the file, syncs it to disk and reports the end with the file's
 //! size and duration. A room created with `egress.tracks` records every track published in
-//! it (`auto.rs`). [`library`] knows which files make up a finished recording and deletes
+//! it (`auto.rs`). With `egress.s3`, a finished job's files are copied to the bucket before its
+//! end is recorded (`upload.rs`). [`library`] knows which files make up a finished recording and deletes
 //! them.
 //!
 //! **Architecture Invariant:** a job's failure ends that job, never the server or another
@@ -15,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod auto;
+mod delete;
 mod error;
 mod feed;
 mod hls;
@@ -26,6 +28,7 @@ mod rejoin;
 mod restream;
 mod start;
 mod thumbs;
+mod upload;
 
 pub use error::RecordError;
 pub use live::{LiveHls, LiveStream};

@@ -33,6 +33,8 @@ pub struct RecorderConfig {
     pub live_prefix: String,
     /// The ffmpeg program RTMP streams are pushed with.
     pub ffmpeg: PathBuf,
+    /// Where finished recordings are copied (`egress.s3`), if anywhere.
+    pub upload: Option<hikari_upload::Uploader>,
 }
 
 /// The running egresses' RTMP destinations, for `UpdateStream`.
@@ -93,6 +95,11 @@ impl Recorder {
     /// How many jobs run now.
     pub fn running(&self) -> usize {
         self.jobs.lock().map(|j| j.len()).unwrap_or(0)
+    }
+
+    /// Where finished jobs' files are copied, if anywhere.
+    pub(crate) fn upload_target(&self) -> Option<crate::upload::Target> {
+        self.cfg.upload.clone().map(|uploader| crate::upload::Target { uploader, dir: self.cfg.dir.clone() })
     }
 
     /// The recordings directory (canonical).
@@ -226,6 +233,7 @@ impl Recorder {
             runtime: tokio::runtime::Handle::current(),
             now_nanos: self.now_nanos,
             jobs: self.jobs.clone(),
+            upload: self.upload_target(),
         };
         if let Err(e) = self.media.attach_sink(sink, room.name.clone(), track.sid.clone(), tx) {
             self.jobs.lock().ok().map(|mut j| j.remove(&egress.id));
