@@ -1,6 +1,7 @@
 //! Live HLS over HTTP: `GET /hls/<egress_id>/live.m3u8` (LL-HLS: parts, preload hints,
 //! blocking playlist reloads with `_HLS_msn`/`_HLS_part`, delta updates with `_HLS_skip`),
-//! the init segment, parts and segments of an HLS egress while it runs, from memory.
+//! the init segment, parts and segments of an HLS egress while it runs, from memory. A request
+//! for the part still to come (the preload hint) is held until it is cut.
 //!
 //! A viewer needs a LiveKit token that may watch the room (`roomJoin` for that room without
 //! `canSubscribe: false`) or records (`roomRecord`), in `Authorization: Bearer` or in
@@ -30,6 +31,10 @@ pub const HLS_PATH: &str = "/hls";
 /// The longest a blocking playlist reload is held (HLS: three target durations; the
 /// segments here are at most 60 s, but a player waits for a part, a fraction of a second).
 const MAX_BLOCK: Duration = Duration::from_secs(12);
+
+/// The longest a request for a part still to come (the preload hint) is held: a part is cut
+/// within a part target (a third of a second) of its first frame.
+const MAX_PART_WAIT: Duration = Duration::from_secs(3);
 
 #[derive(Clone)]
 struct Live {
@@ -97,7 +102,7 @@ async fn serve(State(live): State<Live>, Path((egress, file)): Path<(String, Str
         Resource::Playlist => playlist(&stream, query, query_token).await,
         Resource::Init => media(stream.init()),
         Resource::Segment(msn) => media(stream.segment(msn)),
-        Resource::Part(msn, part) => media(stream.part(msn, part)),
+        Resource::Part(msn, part) => media(stream.part_when_ready(msn, part, MAX_PART_WAIT).await),
     }
 }
 

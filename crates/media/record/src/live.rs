@@ -129,6 +129,33 @@ impl LiveStream {
         })
     }
 
+    /// Part `index` of segment `msn`, waiting (at most `bound`) while it is still to come: an
+    /// LL-HLS server holds the request for the preload hint until the part exists, so a
+    /// player has it the moment it is cut. `None` at once for a part that left the live
+    /// window, was passed by (its segment ended before it) or lies beyond the next segment.
+    pub async fn part_when_ready(&self, msn: u64, index: u32, bound: Duration) -> Option<Bytes> {
+        let mut rx = self.changed.subscribe();
+        let deadline = tokio::time::Instant::now() + bound;
+        loop {
+            {
+                let p = self.playlist.lock().ok()?;
+                if let Some(data) = p.part(msn, index) {
+                    return Some(data);
+                }
+                match p.last_part() {
+                    _ if p.ended() => return None,
+                    // Gone from the window, or passed by (the segment was cut before it).
+                    Some(last) if last >= (msn, index) => return None,
+                    Some((current, _)) if msn > current.saturating_add(1) => return None,
+                    _ => {}
+                }
+            }
+            if !matches!(tokio::time::timeout_at(deadline, rx.changed()).await, Ok(Ok(()))) {
+                return self.part(msn, index);
+            }
+        }
+    }
+
     /// Waits (at most `bound`) until part `part` of segment `msn` (no part: the whole
     /// segment) is listed: HLS's blocking playlist reload (`_HLS_msn`, `_HLS_part`).
     pub async fn wait_for(&self, msn: u64, part: Option<u32>, bound: Duration) -> Wait {
@@ -179,5 +206,31 @@ mod tests {
         assert!(s.playlist(false).is_some_and(|p| p.contains("#EXTINF:0.600,")));
         s.push(HlsEvent::End);
         assert_eq!(s.wait_for(1, Some(3), Duration::from_secs(1)).await, Wait::Ready, "an ended stream answers at once");
+    }
+
+    /// A request for the hinted part is held until the part is cut; one passed by (its
+    /// segment ended first), out of reach or older is answered at once.
+    #[tokio::test]
+    async fn the_hinted_part_is_held_until_it_is_cut() {
+        let s = Arc::new(LiveStream::new("r".into(), HlsConfig::default()));
+        s.push(HlsEvent::Init(vec![1]));
+        s.push(part(0, 0));
+        let hinted = {
+            let s = s.clone();
+            tokio::spawn(async move { s.part_when_ready(0, 1, Duration::from_secs(10)).await })
+        };
+        let skipped = {
+            let s = s.clone();
+            tokio::spawn(async move { s.part_when_ready(0, 3, Duration::from_secs(10)).await })
+        };
+        tokio::task::yield_now().await;
+        s.push(part(0, 1));
+        assert_eq!(hinted.await.expect("hinted").as_deref(), Some(&[0u8, 1][..]));
+        s.push(HlsEvent::SegmentEnd { msn: 0, duration: Duration::from_millis(600) });
+        s.push(part(1, 0));
+        assert_eq!(skipped.await.expect("skipped"), None, "segment 0 ended after part 1");
+        assert_eq!(s.part_when_ready(0, 0, Duration::from_secs(10)).await.as_deref(), Some(&[0u8, 0][..]));
+        assert_eq!(s.part_when_ready(9, 0, Duration::from_secs(10)).await, None, "beyond the next segment");
+        assert_eq!(s.part_when_ready(2, 0, Duration::from_millis(30)).await, None, "not cut within the bound");
     }
 }
