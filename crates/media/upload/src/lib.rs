@@ -81,10 +81,17 @@ impl std::fmt::Debug for S3Config {
 }
 
 /// Copies files of the recordings directory to one bucket. Cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Uploader {
     store: Arc<dyn ObjectStore>,
     config: Arc<S3Config>,
+}
+
+impl std::fmt::Debug for Uploader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the store's own: its credentials would show.
+        f.debug_struct("Uploader").field("config", &self.config).finish_non_exhaustive()
+    }
 }
 
 impl Uploader {
@@ -197,6 +204,7 @@ mod tests {
         let aws = Uploader::new(config("", false)).expect("client");
         assert_eq!(aws.url("a.mp4"), "https://rec.s3.ap-northeast-1.amazonaws.com/hikari/a.mp4");
         assert!(!format!("{:?}", config("", false)).contains("very-secret"));
+        assert!(!format!("{aws:?}").contains("very-secret"), "{aws:?}");
         assert!(matches!(Uploader::new(S3Config::default()), Err(UploadError::Config(_))));
     }
 
