@@ -52,7 +52,11 @@
       await meta;
       const duration = video.duration;
       await video.play();
-      await new Promise((resolve) => setTimeout(resolve, 500)); // some frames before the seek
+      // Some frames played before the seek: wait for the clock to move (timeupdate events).
+      await new Promise((resolve) => {
+        const moved = () => { if (video.currentTime > 0.2) { video.removeEventListener('timeupdate', moved); resolve(); } };
+        video.addEventListener('timeupdate', moved);
+      });
       const seeked = once('seeked');
       video.currentTime = duration / 2;
       await seeked;
