@@ -95,7 +95,7 @@ async def live_checks(c: Checks, http: aiohttp.ClientSession, base: str, locatio
             and any(s.init_section for s in pl.segments), text[:400])
     parts = [(s.uri, p) for s in pl.segments for p in s.parts]
     c.check("hls_live_has_parts", len(parts) >= 3 and all(float(p.duration) <= float(pl.part_inf.part_target) + 0.001 for _, p in parts) if pl.part_inf else False,
-            f"{len(parts)} parts, target {pl.part_inf.part_target if pl.part_inf else None}")
+            f"{len(parts)} parts, target {pl.part_inf.part_target if pl.part_inf else None}, durations {[float(p.duration) for _, p in parts]}")
     init_uri = next((s.init_section.uri for s in pl.segments if s.init_section), "init.mp4")
     status, init = await get(f"{base}{location.rsplit('/', 1)[0]}/{init_uri.split('?')[0]}?access_token={viewer}")
     c.check("hls_live_init", status == 200 and init[4:8] == b"ftyp", f"{status} {init[:12]!r}")

@@ -38,7 +38,23 @@ struct Sources<'a> {
 }
 
 impl Recorder {
+    /// A video track's codec is its client's word until its first packet tells (a client that
+    /// names none is taken for VP8): before an H.264-only job judges one that does not look
+    /// like H.264 yet, its packets get up to 2 s to say what it is.
+    async fn settle_codec(&self, room: &hikari_types::RoomName, sid: Option<hikari_types::TrackSid>) {
+        let Some(sid) = sid else { return };
+        for _ in 0..20 {
+            let Ok((_, people)) = self.room(room).await else { return };
+            let mime = people.iter().flat_map(|p| &p.tracks).find(|t| t.sid == sid).map(|t| t.mime_type.clone());
+            if mime.as_deref().is_none_or(|m| codec(m) == Some(Codec::H264)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub(crate) async fn start_composite(&self, r: StartTrackComposite) -> Result<Egress, RecordError> {
+        self.settle_codec(&r.room_name, r.video_track_id.clone()).await;
         let (room, people) = self.room(&r.room_name).await?;
         let find = |sid: &Option<hikari_types::TrackSid>| -> Result<Option<(&ParticipantInfo, &TrackInfo)>, RecordError> {
             let Some(sid) = sid else { return Ok(None) };
@@ -54,6 +70,14 @@ impl Recorder {
     }
 
     pub(crate) async fn start_participant(&self, r: StartParticipant) -> Result<Egress, RecordError> {
+        let video_source = if r.screen_share { TrackSource::ScreenShare } else { TrackSource::Camera };
+        let (_, people) = self.room(&r.room_name).await?;
+        let camera = people
+            .iter()
+            .find(|p| p.identity == r.identity)
+            .and_then(|p| p.tracks.iter().find(|t| t.kind == TrackKind::Video && t.source == video_source))
+            .map(|t| t.sid.clone());
+        self.settle_codec(&r.room_name, camera).await;
         let (room, people) = self.room(&r.room_name).await?;
         let Some(publisher) = people.iter().find(|p| p.identity == r.identity) else {
             return Err(RecordError::NotFound(format!("participant {:?} is not in room {:?}", r.identity.as_str(), r.room_name.as_str())));
