@@ -13,7 +13,9 @@
 //! How media is cut: a segment starts at a video keyframe (audio only: every
 //! [`HlsConfig::segment_target`]); the next one starts at the first keyframe once the
 //! segment lasts at least the target. A part is cut before the video frame that would
-//! take it past [`HlsConfig::part_target`] (judged with the last frame interval), and at
+//! take it past nine tenths of [`HlsConfig::part_target`] (judged with the last frame
+//! interval; the tenth left absorbs a late frame, so a part never exceeds the target the
+//! playlist declares), and at
 //! every segment boundary. A part holds the video frames before the cut time, each with
 //! its exact duration (the frame before the cut is complete because the frame at the cut
 //! gave its duration), and the audio packets whose time is before the cut; late audio

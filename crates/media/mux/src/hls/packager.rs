@@ -230,7 +230,7 @@ impl HlsPackager {
             }
             if frame.keyframe && at >= self.segment_start.saturating_add(self.segment_target) {
                 self.cut(at, true);
-            } else if at > self.part_start && at.saturating_add(interval * VIDEO_TICK) > self.part_start.saturating_add(self.part_target) {
+            } else if at > self.part_start && at.saturating_add(interval * VIDEO_TICK) > self.part_start.saturating_add(self.part_cut()) {
                 self.cut(at, false);
             }
         }
@@ -290,6 +290,12 @@ impl HlsPackager {
                 return; // nothing was cut (cannot happen: the first packet is before `at`)
             }
         }
+    }
+
+    /// Where a part is cut: a tenth short of the part target, so that a frame that arrives
+    /// late (capture jitter) still ends inside the target the playlist declares.
+    fn part_cut(&self) -> u64 {
+        self.part_target - self.part_target / 10
     }
 
     /// Emits the part of every complete frame before `at` (if there is one) and, with
