@@ -72,9 +72,12 @@ async def get(http: aiohttp.ClientSession, url: str, **kw) -> tuple[int, bytes, 
         return r.status, await r.read(), dict(r.headers)
 
 
-async def record(c: Checks, url: str, lk: api.LiveKitAPI, room_name: str) -> tuple[dict, list[str]]:
-    """Records the microphone (Ogg) and the participant (HLS + thumbnails); returns the ended
-    egresses by id, track egress first."""
+async def record(url: str, lk: api.LiveKitAPI, room_name: str, prefix: str = "e2e-lib", hls: bool = True,
+                 seconds: float = RECORD_SECONDS, ended_within: float = 30) -> tuple[bool, dict, list[str]]:
+    """Records the microphone (Ogg, `<prefix>/<room>/mic`) and, with `hls`, the participant
+    (HLS `host` with thumbnails `thumb`) for `seconds` of video; returns whether both tracks
+    were listed, the ended egresses by id, and their ids, track egress first. (test_upload.py
+    records the same way.)"""
     src = Source()
     room, (mic_sid, cam_sid) = await publish(url, room_name, src)
     src.start()
@@ -82,28 +85,27 @@ async def record(c: Checks, url: str, lk: api.LiveKitAPI, room_name: str) -> tup
         async def listed():
             people = (await lk.room.list_participants(api.ListParticipantsRequest(room=room_name))).participants
             return {mic_sid, cam_sid} <= {t.sid for p in people for t in p.tracks if t.mime_type}
-        c.check("library_tracks_published", bool(await wait_until(listed, 20)), "two tracks")
-        track = await lk.egress.start_track_egress(api.TrackEgressRequest(
-            room_name=room_name, track_id=mic_sid, file=api.DirectFileOutput(filepath="e2e-lib/{room_name}/mic")))
-        part = await lk.egress.start_participant_egress(api.ParticipantEgressRequest(
-            room_name=room_name, identity="host",
-            segment_outputs=[api.SegmentedFileOutput(segment_duration=2, filename_prefix="e2e-lib/{room_name}/host")],
-            image_outputs=[api.ImageOutput(capture_interval=2, width=160, filename_prefix="e2e-lib/{room_name}/thumb")]))
+        published = bool(await wait_until(listed, 20))
+        ids = [(await lk.egress.start_track_egress(api.TrackEgressRequest(
+            room_name=room_name, track_id=mic_sid, file=api.DirectFileOutput(filepath=f"{prefix}/{{room_name}}/mic")))).egress_id]
+        if hls:
+            ids.append((await lk.egress.start_participant_egress(api.ParticipantEgressRequest(
+                room_name=room_name, identity="host",
+                segment_outputs=[api.SegmentedFileOutput(segment_duration=2, filename_prefix=f"{prefix}/{{room_name}}/host")],
+                image_outputs=[api.ImageOutput(capture_interval=2, width=160, filename_prefix=f"{prefix}/{{room_name}}/thumb")]))).egress_id)
         first = src.video_frames
 
         async def recorded():
-            return src.video_frames - first >= RECORD_SECONDS * FPS
+            return src.video_frames - first >= seconds * FPS
         await wait_until(recorded, 30, 0.1)
-        for e in (track, part):
-            await lk.egress.stop_egress(api.StopEgressRequest(egress_id=e.egress_id))
+        for i in ids:
+            await lk.egress.stop_egress(api.StopEgressRequest(egress_id=i))
 
-        async def complete():
+        async def ended():
             items = (await lk.egress.list_egress(api.ListEgressRequest(room_name=room_name))).items
-            return items if len(items) == 2 and all(i.status >= api.EgressStatus.EGRESS_COMPLETE for i in items) else None
-        done = {i.egress_id: i for i in (await wait_until(complete, 30) or [])}
-        c.check("library_recorded", all(d.status == api.EgressStatus.EGRESS_COMPLETE for d in done.values()) and len(done) == 2,
-                str([(i.egress_id, i.status, i.error) for i in done.values()]))
-        return done, [track.egress_id, part.egress_id]
+            return items if len(items) == len(ids) and all(i.status >= api.EgressStatus.EGRESS_COMPLETE for i in items) else None
+        done = {i.egress_id: i for i in (await wait_until(ended, ended_within) or [])}
+        return published, done, ids
     finally:
         await src.stop()
         await room.disconnect()
@@ -132,7 +134,10 @@ async def scenario(c: Checks, url: str, recordings: str) -> None:
     lk = api.LiveKitAPI(base, KEY, SECRET)
     http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
     try:
-        done, (track_id, part_id) = await record(c, url, lk, room_name)
+        published, done, (track_id, part_id) = await record(url, lk, room_name)
+        c.check("library_tracks_published", published, "two tracks")
+        c.check("library_recorded", all(d.status == api.EgressStatus.EGRESS_COMPLETE for d in done.values()) and len(done) == 2,
+                str([(i.egress_id, i.status, i.error) for i in done.values()]))
         reader = {"Authorization": f"Bearer {tok('reader', room_name, room_record=True)}"}
         q = urllib.parse.quote(room_name)
 

@@ -31,8 +31,9 @@ import aiohttp
 import boto3
 from livekit import api
 
-from test_api import KEY, SECRET, Checks, wait_until
-from test_egress import FPS, Source, publish, tok
+from test_api import KEY, SECRET, Checks
+from test_egress import tok
+from test_library import record
 
 BUCKET = "hikari-e2e"
 PREFIX = "rec/"
@@ -61,41 +62,6 @@ def s3(port: int):
                         aws_access_key_id="e2e-access", aws_secret_access_key="e2e-secret")
 
 
-async def record(c: Checks, url: str, lk: api.LiveKitAPI, room_name: str, hls: bool) -> dict:
-    """Records the microphone (and, with `hls`, the participant as HLS with thumbnails) for a
-    few seconds; returns the ended egresses by id."""
-    src = Source()
-    room, (mic_sid, cam_sid) = await publish(url, room_name, src)
-    src.start()
-    try:
-        async def listed():
-            people = (await lk.room.list_participants(api.ListParticipantsRequest(room=room_name))).participants
-            return {mic_sid, cam_sid} <= {t.sid for p in people for t in p.tracks if t.mime_type}
-        await wait_until(listed, 20)
-        ids = [(await lk.egress.start_track_egress(api.TrackEgressRequest(
-            room_name=room_name, track_id=mic_sid, file=api.DirectFileOutput(filepath="up/{room_name}/mic")))).egress_id]
-        if hls:
-            ids.append((await lk.egress.start_participant_egress(api.ParticipantEgressRequest(
-                room_name=room_name, identity="host",
-                segment_outputs=[api.SegmentedFileOutput(segment_duration=2, filename_prefix="up/{room_name}/host")],
-                image_outputs=[api.ImageOutput(capture_interval=2, width=160, filename_prefix="up/{room_name}/thumb")]))).egress_id)
-        first = src.video_frames
-
-        async def recorded():
-            return src.video_frames - first >= RECORD_SECONDS * FPS
-        await wait_until(recorded, 30, 0.1)
-        for i in ids:
-            await lk.egress.stop_egress(api.StopEgressRequest(egress_id=i))
-
-        async def ended():
-            items = (await lk.egress.list_egress(api.ListEgressRequest(room_name=room_name))).items
-            return items if len(items) == len(ids) and all(i.status >= api.EgressStatus.EGRESS_COMPLETE for i in items) else None
-        return {i.egress_id: i for i in (await wait_until(ended, 90) or [])}
-    finally:
-        await src.stop()
-        await room.disconnect()
-
-
 async def scenario(c: Checks, url: str, recordings: str, port: int, logdir: str) -> None:
     base = url.replace("ws://", "http://").replace("wss://", "https://")
     lk = api.LiveKitAPI(base, KEY, SECRET)
@@ -105,7 +71,7 @@ async def scenario(c: Checks, url: str, recordings: str, port: int, logdir: str)
         client = s3(port)
         client.create_bucket(Bucket=BUCKET)
         room_name = f"up-{uuid.uuid4().hex[:8]}"
-        done = await record(c, url, lk, room_name, hls=True)
+        _, done, _ = await record(url, lk, room_name, prefix="up", seconds=RECORD_SECONDS, ended_within=90)
         track = next((e for e in done.values() if e.file_results), None)
         part = next((e for e in done.values() if e.segment_results), None)
         c.check("upload_complete", len(done) == 2 and all(e.status == api.EgressStatus.EGRESS_COMPLETE for e in done.values()),
@@ -144,7 +110,7 @@ async def scenario(c: Checks, url: str, recordings: str, port: int, logdir: str)
         store.wait(10)
         room_name = f"up-{uuid.uuid4().hex[:8]}"
         t0 = time.monotonic()
-        done = await record(c, url, lk, room_name, hls=False)
+        _, done, _ = await record(url, lk, room_name, prefix="up", hls=False, seconds=RECORD_SECONDS, ended_within=90)
         e = next(iter(done.values()), None)
         c.check("upload_down_fails_the_egress", e is not None and e.status == api.EgressStatus.EGRESS_FAILED and "upload" in e.error
                 and "kept in the recordings directory" in e.error, f"{e.status if e else None}: {e.error if e else ''}")

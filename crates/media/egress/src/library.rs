@@ -73,8 +73,14 @@ impl Recording {
 
     /// The first thumbnail's path, if thumbnails were taken (a poster for a player).
     pub fn poster(&self) -> Option<String> {
-        self.images.as_ref().map(|(prefix, _)| format!("{prefix}_00000.jpeg"))
+        self.images.as_ref().map(|(prefix, _)| image_path(prefix, 0))
     }
+}
+
+/// The path of thumbnail `index` (from 0) of an image output with path prefix `prefix`:
+/// `<prefix>_00000.jpeg`, `<prefix>_00001.jpeg`, … (ffmpeg's `%05d`).
+pub fn image_path(prefix: &str, index: i64) -> String {
+    format!("{prefix}_{index:05}.jpeg")
 }
 
 fn describe(source: &EgressSource) -> String {

@@ -38,24 +38,28 @@ struct Sources<'a> {
 }
 
 impl Recorder {
-    /// A video track's codec is its client's word until its first packet tells (a client that
-    /// names none is taken for VP8): before an H.264-only job judges one that does not look
-    /// like H.264 yet, its packets get up to 2 s to say what it is.
-    async fn settle_codec(&self, room: &hikari_types::RoomName, sid: Option<hikari_types::TrackSid>) {
-        let Some(sid) = sid else { return };
-        for _ in 0..20 {
-            let Ok((_, people)) = self.room(room).await else { return };
-            let mime = people.iter().flat_map(|p| &p.tracks).find(|t| t.sid == sid).map(|t| t.mime_type.clone());
-            if mime.as_deref().is_none_or(|m| codec(m) == Some(Codec::H264)) {
-                return;
+    /// The room and its participants, once the video track `video` picks looks like H.264 or
+    /// 2 s have passed. A video track's codec is its client's word until its first packet
+    /// tells (a client that names none is taken for VP8): before an H.264-only job judges one
+    /// that does not look like H.264 yet, its packets get that long to say what it is.
+    async fn settled_room(
+        &self,
+        room: &hikari_types::RoomName,
+        video: impl Fn(&[ParticipantInfo]) -> Option<&TrackInfo>,
+    ) -> Result<(RoomInfo, Vec<ParticipantInfo>), RecordError> {
+        for _ in 1..20 {
+            let (info, people) = self.room(room).await?;
+            if video(&people).is_none_or(|t| codec(&t.mime_type) == Some(Codec::H264)) {
+                return Ok((info, people));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        self.room(room).await
     }
 
     pub(crate) async fn start_composite(&self, r: StartTrackComposite) -> Result<Egress, RecordError> {
-        self.settle_codec(&r.room_name, r.video_track_id.clone()).await;
-        let (room, people) = self.room(&r.room_name).await?;
+        let video_sid = r.video_track_id.as_ref();
+        let (room, people) = self.settled_room(&r.room_name, |people| people.iter().flat_map(|p| &p.tracks).find(|t| Some(&t.sid) == video_sid)).await?;
         let find = |sid: &Option<hikari_types::TrackSid>| -> Result<Option<(&ParticipantInfo, &TrackInfo)>, RecordError> {
             let Some(sid) = sid else { return Ok(None) };
             let found = people.iter().find_map(|p| p.tracks.iter().find(|t| t.sid == *sid).map(|t| (p, t)));
@@ -70,19 +74,15 @@ impl Recorder {
     }
 
     pub(crate) async fn start_participant(&self, r: StartParticipant) -> Result<Egress, RecordError> {
-        let video_source = if r.screen_share { TrackSource::ScreenShare } else { TrackSource::Camera };
-        let (_, people) = self.room(&r.room_name).await?;
-        let camera = people
-            .iter()
-            .find(|p| p.identity == r.identity)
-            .and_then(|p| p.tracks.iter().find(|t| t.kind == TrackKind::Video && t.source == video_source))
-            .map(|t| t.sid.clone());
-        self.settle_codec(&r.room_name, camera).await;
-        let (room, people) = self.room(&r.room_name).await?;
+        let (vs, as_) = if r.screen_share { (TrackSource::ScreenShare, TrackSource::ScreenShareAudio) } else { (TrackSource::Camera, TrackSource::Microphone) };
+        let (room, people) = self
+            .settled_room(&r.room_name, |people| {
+                people.iter().find(|p| p.identity == r.identity).and_then(|p| p.tracks.iter().find(|t| t.kind == TrackKind::Video && t.source == vs))
+            })
+            .await?;
         let Some(publisher) = people.iter().find(|p| p.identity == r.identity) else {
             return Err(RecordError::NotFound(format!("participant {:?} is not in room {:?}", r.identity.as_str(), r.room_name.as_str())));
         };
-        let (vs, as_) = if r.screen_share { (TrackSource::ScreenShare, TrackSource::ScreenShareAudio) } else { (TrackSource::Camera, TrackSource::Microphone) };
         let pick = |kind: TrackKind, source: TrackSource| publisher.tracks.iter().find(|t| t.kind == kind && t.source == source);
         let (video, audio) = (pick(TrackKind::Video, vs), pick(TrackKind::Audio, as_));
         if video.is_none() && audio.is_none() {

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use hikari_egress::library::image_path;
 use hikari_egress::path::is_safe_relative;
 use hikari_egress::{Recording, RecordingKind};
 
@@ -80,7 +81,7 @@ pub fn files_of(dir: &Path, recording: &Recording) -> Result<Vec<String>, Record
         }
     };
     if let Some((prefix, count)) = &recording.images {
-        files.extend((0..*count).map(|i| format!("{prefix}_{i:05}.jpeg")));
+        files.extend((0..*count).map(|i| image_path(prefix, i)));
     }
     Ok(files.into_iter().filter(|f| is_safe_relative(f)).collect())
 }

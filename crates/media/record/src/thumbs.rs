@@ -39,7 +39,7 @@ pub(crate) struct Thumbnails {
 
 /// The first image's file name for a prefix `name` (to refuse overwriting one).
 pub(crate) fn first_file(name: &str) -> String {
-    format!("{name}_00000.jpeg")
+    hikari_egress::library::image_path(name, 0)
 }
 
 impl Thumbnails {

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use hikari_egress::library::image_path;
 use hikari_egress::{EgressId, EgressOutput, EgressStatus, Registry};
 use hikari_upload::Uploader;
 
@@ -34,7 +35,7 @@ pub(crate) async fn upload(uploader: &Uploader, dir: &Path, outputs: &mut [Egres
             }
             EgressOutput::Images(i) => {
                 for k in 0..i.image_count {
-                    uploader.upload(dir, &format!("{}_{k:05}.jpeg", i.filename_prefix)).await.map_err(|e| e.to_string())?;
+                    uploader.upload(dir, &image_path(&i.filename_prefix, k)).await.map_err(|e| e.to_string())?;
                     sent += 1;
                 }
             }
