@@ -37,6 +37,8 @@ pub struct EgressFileConfig {
     pub enabled: Option<bool>,
     pub recordings_dir: Option<String>,
     pub s3: Option<S3FileConfig>,
+    /// Room composites at once (default: from the CPUs, [`crate::egress::default_max_composites`]).
+    pub max_composites: Option<usize>,
 }
 
 /// Where finished recordings are copied: LiveKit egress's `s3` block, plus `prefix`. Empty

@@ -28,8 +28,10 @@ pub fn recordings_dir(c: &EgressFileConfig, data_dir: &Path) -> Option<PathBuf> 
 
 /// Opens the store at `<data_dir>/egress.db`, ends the jobs a previous run left running (each
 /// an `egress_ended`), and builds the recorder writing into `dir`.
-pub async fn start(dir: PathBuf, data_dir: &Path, s3: Option<&S3FileConfig>, bus: Publisher<HikariEvent>, media: MediaHandle) -> anyhow::Result<Arc<Recorder>> {
+pub async fn start(dir: PathBuf, data_dir: &Path, cfg: &EgressFileConfig, bus: Publisher<HikariEvent>, media: MediaHandle) -> anyhow::Result<Arc<Recorder>> {
+    let s3 = cfg.s3.as_ref();
     let upload = s3.map(uploader).transpose()?;
+    let max_composites = cfg.max_composites.unwrap_or_else(default_max_composites);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating the recordings directory {}", dir.display()))?;
     let dir = dir.canonicalize().with_context(|| format!("the recordings directory {}", dir.display()))?;
     let path = data_dir.join("egress.db");
@@ -38,16 +40,27 @@ pub async fn start(dir: PathBuf, data_dir: &Path, s3: Option<&S3FileConfig>, bus
     let registry = Arc::new(Registry::new(Arc::new(store), sink));
     let ended = registry.end_interrupted(unix_nanos()).await.context("ending the egress jobs of the previous run")?;
     let bucket = s3.map(|c| c.bucket.as_str());
-    tracing::info!(store = %path.display(), recordings = %dir.display(), ended, upload_bucket = ?bucket, "egress ready");
+    tracing::info!(store = %path.display(), recordings = %dir.display(), ended, upload_bucket = ?bucket, max_composites, "egress ready");
     // A file's location is where this server serves it (recordings.rs).
     let location_prefix = format!("{}/", crate::recordings::RECORDINGS_PATH);
     let live_prefix = format!("{}/", crate::hls::HLS_PATH);
     Ok(Arc::new(Recorder::new(
         registry,
         media,
-        RecorderConfig { dir, location_prefix, live_prefix, ffmpeg: hikari_ingest::IngestConfig::default().ffmpeg, upload },
+        RecorderConfig { dir, location_prefix, live_prefix, ffmpeg: hikari_ingest::IngestConfig::default().ffmpeg, upload, max_composites },
         unix_nanos,
     )))
+}
+
+/// The CPU one room composite takes, in cores: a 720p30 grid of four, decoders and encoders
+/// (bench/README.md, "Room composite").
+pub const COMPOSITE_CPU: f64 = 1.0;
+
+/// Room composites this machine runs at once by default: its CPUs over [`COMPOSITE_CPU`], at
+/// least one.
+pub fn default_max_composites() -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    ((cpus as f64 / COMPOSITE_CPU).floor() as usize).max(1)
 }
 
 /// The client of `egress.s3` (keys from the environment when the block has none).
@@ -70,17 +83,21 @@ pub struct Runner(pub Arc<Recorder>);
 
 impl EgressRunner for Runner {
     fn run(&self, request: EgressRequest) -> Pin<Box<dyn Future<Output = EgressOutcome> + Send + '_>> {
-        Box::pin(async move {
-            self.0.handle(request).await.map_err(|e| match e {
-                RecordError::Egress(e) => ApiError::from(e),
-                RecordError::NotFound(m) => ApiError::NotFound(m),
-                RecordError::Invalid(m) => ApiError::InvalidArgument(m),
-                RecordError::Unavailable(m) => ApiError::Unavailable(m),
-                RecordError::File(m) => {
-                    tracing::error!(error = %m, "cannot create a recording");
-                    ApiError::Internal(m)
-                }
-            })
-        })
+        Box::pin(async move { self.0.handle(request).await.map_err(api_error) })
+    }
+}
+
+/// A recorder's error as Twirp's.
+pub fn api_error(e: RecordError) -> ApiError {
+    match e {
+        RecordError::Egress(e) => ApiError::from(e),
+        RecordError::NotFound(m) => ApiError::NotFound(m),
+        RecordError::Invalid(m) => ApiError::InvalidArgument(m),
+        RecordError::Unavailable(m) => ApiError::Unavailable(m),
+        RecordError::Busy(m) => ApiError::Exhausted(m),
+        RecordError::File(m) => {
+            tracing::error!(error = %m, "cannot create a recording");
+            ApiError::Internal(m)
+        }
     }
 }

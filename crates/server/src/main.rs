@@ -194,7 +194,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     };
     // Egress jobs: a store in the data directory, recordings in the recordings directory.
     let recorder = match egress::recordings_dir(&settings.egress, &funnel.data_dir) {
-        Some(dir) => Some(egress::start(dir, &funnel.data_dir, settings.egress.s3.as_ref(), events.clone(), media.clone()).await?),
+        Some(dir) => Some(egress::start(dir, &funnel.data_dir, &settings.egress, events.clone(), media.clone()).await?),
         None => None,
     };
     // Rooms created to record every track: their tracks' publications start recordings.

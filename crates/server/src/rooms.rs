@@ -1,12 +1,13 @@
 //! The media thread as the Twirp API's room administrator, with the recorder beside it for
-//! rooms created to record every track (CreateRoom's `egress.tracks`).
+//! rooms created to record every track (CreateRoom's `egress.tracks`) or to be composed
+//! (`egress.room`).
 
 use std::sync::Arc;
 
 use hikari_api::{ApiError, RoomAdmin};
 use hikari_media_io::{MediaError, MediaHandle};
 use hikari_record::Recorder;
-use hikari_types::{AdminRequest, AdminResponse};
+use hikari_types::{AdminRequest, AdminResponse, EgressRequest, EgressResponse};
 
 /// The media thread as the API's administrator.
 #[derive(Clone)]
@@ -19,12 +20,14 @@ pub struct MediaAdmin {
 
 impl RoomAdmin for MediaAdmin {
     async fn admin(&self, request: AdminRequest) -> Result<AdminResponse, ApiError> {
-        let auto = match &request {
-            AdminRequest::CreateRoom { name, auto_track_egress: Some(template), .. } => match &self.recorder {
-                Some(recorder) => Some((recorder, name.clone(), template.clone())),
-                None => return Err(ApiError::Unimplemented("CreateRoom: egress is turned off on this server (egress.enabled: false)".into())),
-            },
-            _ => None,
+        let (auto, composite) = match &request {
+            AdminRequest::CreateRoom { name, auto_track_egress, auto_room_composite, .. } if auto_track_egress.is_some() || auto_room_composite.is_some() => {
+                match &self.recorder {
+                    Some(recorder) => (auto_track_egress.clone().map(|t| (recorder, name.clone(), t)), auto_room_composite.clone().map(|c| (recorder, c))),
+                    None => return Err(ApiError::Unimplemented("CreateRoom: egress is turned off on this server (egress.enabled: false)".into())),
+                }
+            }
+            _ => (None, None),
         };
         let response = self.media.admin(request).await.map_err(|e| match e {
             MediaError::Admin(e) => e.into(),
@@ -33,6 +36,18 @@ impl RoomAdmin for MediaAdmin {
         })?;
         if let Some((recorder, room, template)) = auto {
             recorder.auto_track_egress(room, template);
+        }
+        if let Some((recorder, start)) = composite {
+            // The room exists either way; a composite that cannot start is the answer's error.
+            let room = start.room_name.clone();
+            match recorder.handle(EgressRequest::StartRoomComposite(*start)).await {
+                Ok(EgressResponse::Egress(e)) => tracing::info!(%room, egress = %e.id, "the room's composite started with it"),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(%room, error = %e, "the room's composite (egress.room) did not start");
+                    return Err(crate::egress::api_error(e));
+                }
+            }
         }
         Ok(response)
     }

@@ -19,6 +19,11 @@
 #           H.264 camera and a microphone as HLS; the LL-HLS live playlist (parts, blocking
 #           reload, delta updates, tokens) and the event playlist on disk are checked with
 #           the m3u8 parser, ffprobe and ffmpeg (test_hls.py)
+#   composite PyPI livekit-api StartRoomCompositeEgress composes two participants (an H.264 and
+#           a VP8 camera, two microphones) into an MP4 file and HLS, UpdateLayout changes the
+#           layout while it runs; ffprobe, ffmpeg and numpy check codecs, durations, A/V start,
+#           the audio and the frames of each layout; an audio-only composite; the node's
+#           composite limit and refusals (test_composite.py)
 #   restream PyPI livekit-api StartParticipantEgress with stream outputs and UpdateStream push
 #           an H.264 camera and a microphone to RTMP receivers (ffmpeg -listen 1 on the
 #           namespace's loopback): redacted stream keys (API, webhooks, the server's log),
@@ -34,15 +39,15 @@
 #           recording fails saying so and stays in the library (test_upload.py)
 # Needs root (namespaces). Makes the venv and node_modules (outside the namespace) on first use.
 # Env: HIKARI_E2E_RUST_LOG (server RUST_LOG), HIKARI_BIN (another binary), E2E_LOG_TAIL,
-#      SDK_SUITES (the suites to run, default "python ingress egress hls restream library node upload"; the
+#      SDK_SUITES (the suites to run, default "python ingress egress hls composite restream library node upload"; the
 #      restart recording runs with egress).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 e2e_init e2esdk
-SUITES=${SDK_SUITES:-python ingress egress hls restream library node upload}
+SUITES=${SDK_SUITES:-python ingress egress hls composite restream library node upload}
 for s in $SUITES; do
-  case $s in python | ingress | egress | hls | restream | library | node | upload) ;; *) e2e_say "e2e-server-sdk: unknown suite $s in SDK_SUITES"; exit 2 ;; esac
+  case $s in python | ingress | egress | hls | composite | restream | library | node | upload) ;; *) e2e_say "e2e-server-sdk: unknown suite $s in SDK_SUITES"; exit 2 ;; esac
 done
 suite_on() { case " $SUITES " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -81,6 +86,8 @@ webhook:
   api_key: devkey
   urls:
     - http://127.0.0.1:$HOOK_PORT/hook
+egress:
+  max_composites: 2
 YAML
 
 passed=0 failed=0
@@ -125,6 +132,12 @@ if e2e_server_start "$LOGDIR/server.log" --config "$CONFIG"; then
     timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_hls.py" \
       --url "$E2E_URL" --label server-sdk-hls 2>&1 | tee "$LOGDIR/hls.log" || true
     tally "$LOGDIR/hls.log" server-sdk-hls
+  fi
+  if suite_on composite; then
+    timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_composite.py" \
+      --url "$E2E_URL" --recordings "$LOGDIR/server.data/recordings" --hooks "$HOOKS" \
+      --label server-sdk-composite 2>&1 | tee "$LOGDIR/composite.log" || true
+    tally "$LOGDIR/composite.log" server-sdk-composite
   fi
   if suite_on restream; then
     timeout -k 5 130 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_restream.py" \
@@ -187,8 +200,8 @@ if suite_on upload; then
   S3_PORT=9000
   UPLOAD_CONFIG=$LOGDIR/upload.yaml
   cp "$CONFIG" "$UPLOAD_CONFIG"
+  # Continues the egress block CONFIG ends with.
   cat >>"$UPLOAD_CONFIG" <<YAML
-egress:
   s3:
     bucket: hikari-e2e
     endpoint: http://127.0.0.1:$S3_PORT

@@ -11,13 +11,13 @@ seconds of media, and the files are checked with ffprobe and ffmpeg.
             the egress's; `ffmpeg -v error` decodes the whole file without a message
   bad       no roomRecord grant: permission_denied; an unknown track: not_found; a filepath
             that climbs out (`../x`) or is absolute: invalid_argument; StopEgress of an unknown
-            id: not_found, of an ended one: failed_precondition; StartRoomCompositeEgress:
-            unimplemented with a hint
+            id: not_found, of an ended one: failed_precondition; StartRoomCompositeEgress
+            without an output: invalid_argument naming the outputs
   hooks     egress_started, egress_updated (active, ending) and egress_ended for each egress,
             in order, verified with the SDK's WebhookReceiver and carrying egress_info
   auto      a room created with egress.tracks records each track a participant publishes
-            (ogg and webm, one file each) until the participant leaves; egress.room is
-            refused as unimplemented
+            (ogg and webm, one file each) until the participant leaves; egress.participant
+            is refused as unimplemented
 
 Prints PASS/FAIL lines and "LABEL: N passed, N failed". Exit status 0 only if every check passed.
 """
@@ -197,9 +197,9 @@ async def scenario(c: Checks, url: str, hooks_path: str, metrics_url: str) -> No
                       lk.egress.start_track_egress(api.TrackEgressRequest(room_name=room_name, track_id=sids["audio"],
                                                                           file=api.DirectFileOutput(filepath="a.mp4"))),
                       "invalid_argument", ".ogg")
-        await refused(c, "egress_composite_unimplemented",
+        await refused(c, "egress_composite_needs_an_output",
                       lk.egress.start_room_composite_egress(api.RoomCompositeEgressRequest(room_name=room_name)),
-                      "unimplemented", "StartTrackEgress")
+                      "invalid_argument", "file output")
         await refused(c, "egress_stop_unknown", lk.egress.stop_egress(api.StopEgressRequest(egress_id="EG_nope")), "not_found")
         before = await lk.egress.list_egress(api.ListEgressRequest(room_name=room_name))
         c.check("egress_refusals_left_nothing", len(before.items) == 0, f"{len(before.items)} egresses")
@@ -317,9 +317,9 @@ async def check_downloads(c: Checks, http_url: str, room_name: str, f) -> None:
 
 async def auto_scenario(c: Checks, url: str, lk: api.LiveKitAPI) -> None:
     room_name = f"auto-{uuid.uuid4().hex[:8]}"
-    await refused(c, "auto_room_composite_unimplemented",
+    await refused(c, "auto_participant_egress_unimplemented",
                   lk.room.create_room(api.CreateRoomRequest(name=room_name, egress=api.RoomEgress(
-                      room=api.RoomCompositeEgressRequest(room_name=room_name)))), "unimplemented", "egress.tracks")
+                      participant=api.AutoParticipantEgress()))), "unimplemented", "egress.room")
     await lk.room.create_room(api.CreateRoomRequest(name=room_name, egress=api.RoomEgress(
         tracks=api.AutoTrackEgress(filepath="auto/{room_name}/{publisher_identity}.mp4"))))
     room = rtc.Room()

@@ -17,7 +17,7 @@ ffmpeg.
             audio and video start within 200 ms of each other
   bad       a VP8 video track: invalid_argument naming H.264; an unknown participant or
             track: not_found; a playlist name that climbs out: invalid_argument; a file
-            output on a composite: unimplemented
+            output of another type than MP4: unimplemented
   thumbs    the participant egress also writes thumbnails (ImageOutput, every 2 s, 160 wide):
             image_results count them, each file is a 160x120 JPEG served on /recordings; a
             track composite with only an image output (every 1 s) becomes ACTIVE and completes
@@ -165,8 +165,9 @@ async def scenario(c: Checks, url: str) -> None:
             room_name=room_name, video_track_id="TR_nope", segment_outputs=[seg()])), "not_found")
         await refused(c, "hls_hostile_playlist", lk.egress.start_participant_egress(api.ParticipantEgressRequest(
             room_name=room_name, identity="host", segment_outputs=[seg(playlist_name="../../x.m3u8")])), "invalid_argument")
-        await refused(c, "hls_composite_file_unimplemented", lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
-            room_name=room_name, video_track_id=cam_sid, file_outputs=[api.EncodedFileOutput(filepath="x.mp4")])), "unimplemented")
+        await refused(c, "hls_composite_ogg_file_unimplemented", lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
+            room_name=room_name, video_track_id=cam_sid, file_outputs=[api.EncodedFileOutput(filepath="x.ogg", file_type=api.EncodedFileType.OGG)])),
+            "unimplemented", "MP4")
 
         part = await lk.egress.start_participant_egress(api.ParticipantEgressRequest(
             room_name=room_name, identity="host", segment_outputs=[seg(filename_prefix="e2e-hls/{room_name}/host")],

@@ -43,6 +43,9 @@ pub enum ApiError {
     /// Too many failed authentications from this address; retry after this many seconds.
     #[error("too many failed authentications from this address; retry in {0} s")]
     RateLimited(u64),
+    /// The server runs as much of this work as it can (`resource_exhausted`); try later.
+    #[error("{0}")]
+    Exhausted(String),
 }
 
 impl ApiError {
@@ -59,7 +62,7 @@ impl ApiError {
             Self::Unimplemented(_) => "unimplemented",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
-            Self::RateLimited(_) => "resource_exhausted",
+            Self::RateLimited(_) | Self::Exhausted(_) => "resource_exhausted",
         }
     }
 
@@ -74,7 +77,7 @@ impl ApiError {
             Self::Unimplemented(_) => StatusCode::NOT_IMPLEMENTED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited(_) | Self::Exhausted(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The ffmpeg command line of a job (pure, so the tests read it): the input from stdin, one
-//! `-f rtp` output per stream to its loopback port, RTCP sender reports to a second port.
+//! The ffmpeg command line of a job (pure, so the tests read it): the input from stdin (a
+//! container, or raw pictures or samples described by the options), one `-f rtp` output per
+//! stream to its loopback port, RTCP sender reports to a second port.
 
 use crate::output::Stream;
 use crate::spec::{AudioOut, InputFormat, JobSpec, VideoLayer};
@@ -25,20 +26,8 @@ pub const PACKET_SIZE: usize = 1200;
 pub fn ffmpeg_args(spec: &JobSpec, ports: &[Ports], t0_micros: u64, dtx: bool) -> Vec<String> {
     let mut a: Vec<String> = Vec::with_capacity(64);
     let mut push = |items: &[&str]| a.extend(items.iter().map(|s| (*s).to_owned()));
-    // No `-fflags nobuffer`: it throws away what the probe read, the first keyframe with
-    // it. No `-flags low_delay` on the decoder: for a stream whose SPS does not bound its
-    // reordering it would emit B-frame streams out of order; for the others it changes
-    // nothing. A small probe: for FLV it ends as soon as the streams the header announces
-    // are seen; for MPEG-TS once the PMT is read.
-    push(&["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-probesize", "65536", "-analyzeduration", "200000"]);
-    push(&[
-        "-f",
-        match spec.input {
-            InputFormat::Flv => "flv",
-            InputFormat::MpegTs => "mpegts",
-        },
-    ]);
-    push(&["-i", "pipe:0"]);
+    push(&["-hide_banner", "-nostdin", "-loglevel", "error", "-nostats"]);
+    input_args(&mut a, spec.input);
     for p in ports {
         match p.stream {
             Stream::Audio => {
@@ -61,6 +50,37 @@ pub fn ffmpeg_args(spec: &JobSpec, ports: &[Ports], t0_micros: u64, dtx: bool) -
         a.extend(["-payload_type", &pt, "-ssrc", &ssrc, "-start_time_realtime", &t0, "-f", "rtp", &url].map(str::to_owned));
     }
     a
+}
+
+/// The input options and `-i pipe:0`.
+fn input_args(a: &mut Vec<String>, input: InputFormat) {
+    // No `-fflags nobuffer`: it throws away what the probe read, the first keyframe with
+    // it. No `-flags low_delay` on the decoder: for a stream whose SPS does not bound its
+    // reordering it would emit B-frame streams out of order; for the others it changes
+    // nothing. A small probe: for FLV it ends as soon as the streams the header announces
+    // are seen; for MPEG-TS once the PMT is read.
+    const PROBE: [&str; 4] = ["-probesize", "65536", "-analyzeduration", "200000"];
+    // Raw input: the options tell everything, so the probe reads no more than the first
+    // packet and the encode starts at once.
+    const NO_PROBE: [&str; 4] = ["-probesize", "32", "-analyzeduration", "0"];
+    match input {
+        InputFormat::Flv => a.extend(PROBE.iter().chain(&["-f", "flv"]).map(|s| (*s).to_owned())),
+        InputFormat::MpegTs => a.extend(PROBE.iter().chain(&["-f", "mpegts"]).map(|s| (*s).to_owned())),
+        // Timestamps count frames (and samples) from zero: the `fps` filter passes each
+        // picture through when the layer's rate is the input's, and `aresample`'s `async`
+        // finds nothing to stretch or pad.
+        InputFormat::RawVideo { width, height, fps } => {
+            let (size, rate) = (format!("{width}x{height}"), fps.to_string());
+            a.extend(NO_PROBE.map(str::to_owned));
+            a.extend(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-video_size", &size, "-framerate", &rate].map(str::to_owned));
+        }
+        InputFormat::RawAudio { sample_rate, channels } => {
+            let (rate, channels) = (sample_rate.to_string(), channels.to_string());
+            a.extend(NO_PROBE.map(str::to_owned));
+            a.extend(["-f", "s16le", "-ar", &rate, "-ac", &channels].map(str::to_owned));
+        }
+    }
+    a.extend(["-i", "pipe:0"].map(str::to_owned));
 }
 
 fn audio_args(a: &mut Vec<String>, audio: &AudioOut, dtx: bool) {
@@ -146,5 +166,42 @@ mod tests {
         }
         let args = ffmpeg_args(&ts, &ports, 0, false).join(" ");
         assert!(args.contains("-f mpegts -i pipe:0") && args.contains("-g 45 ") && args.contains("n_forced*1.5)"), "{args}");
+        assert!(args.contains("-probesize 65536 -analyzeduration 200000 -f mpegts"), "{args}");
+    }
+
+    #[test]
+    fn raw_inputs_are_described_by_their_options() {
+        let layer = VideoLayer { quality: crate::spec::Quality::Low, width: 320, height: 180, fps: 30.0, bitrate: 500_000 };
+        let video = JobSpec {
+            input: InputFormat::RawVideo { width: 1280, height: 720, fps: 30 },
+            audio: None,
+            video: Some(crate::spec::VideoOut { layers: vec![layer], keyframe_interval: Duration::from_secs(2) }),
+            limits: JobLimits::default(),
+        };
+        let ports = [Ports { stream: Stream::Video(0), rtp: 5002, rtcp: 5003 }];
+        let args = ffmpeg_args(&video, &ports, 0, false).join(" ");
+        assert!(
+            args.starts_with(
+                "-hide_banner -nostdin -loglevel error -nostats -probesize 32 -analyzeduration 0 -f rawvideo -pix_fmt yuv420p -video_size 1280x720 -framerate 30 -i pipe:0 -map 0:v:0 -vf fps=30,scale=320:180:"
+            ),
+            "{args}"
+        );
+        assert!(args.contains("-c:v libx264") && args.contains("-payload_type 102") && !args.contains("0:a"), "{args}");
+
+        let audio = JobSpec {
+            input: InputFormat::RawAudio { sample_rate: 16_000, channels: 1 },
+            audio: Some(AudioPreset::OPUS_STEREO_96KBPS.audio_out()),
+            video: None,
+            limits: JobLimits::default(),
+        };
+        let ports = [Ports { stream: Stream::Audio, rtp: 5000, rtcp: 5001 }];
+        let args = ffmpeg_args(&audio, &ports, 0, false).join(" ");
+        assert!(
+            args.starts_with(
+                "-hide_banner -nostdin -loglevel error -nostats -probesize 32 -analyzeduration 0 -f s16le -ar 16000 -ac 1 -i pipe:0 -map 0:a:0 -af aresample=48000:async=1 -c:a libopus -ar 48000 -ac 2"
+            ),
+            "{args}"
+        );
+        assert!(!args.contains("0:v"), "{args}");
     }
 }

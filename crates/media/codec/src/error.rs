@@ -66,8 +66,8 @@ pub enum JobError {
     Wait(String),
 }
 
-/// Why [`crate::Job::write`] did not take a chunk. The caller decides: drop the chunk, or
-/// end the ingest. Writing never blocks.
+/// Why [`crate::Job::write`] (or [`crate::Decoder::write`]) did not take a chunk. The caller
+/// decides: drop the chunk, or end the ingest. Writing never blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Backpressure {
     /// The bounded queue to ffmpeg is full: ffmpeg is not keeping up (or is stalled).

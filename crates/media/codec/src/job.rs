@@ -160,7 +160,7 @@ impl Job {
 }
 
 /// Copies queued chunks to ffmpeg's stdin; closing stdin when the queue closes.
-async fn write_input(mut stdin: ChildStdin, mut rx: mpsc::Receiver<Bytes>) {
+pub(crate) async fn write_input(mut stdin: ChildStdin, mut rx: mpsc::Receiver<Bytes>) {
     while let Some(chunk) = rx.recv().await {
         if stdin.write_all(&chunk).await.is_err() {
             return;

@@ -7,7 +7,14 @@
 //! - Feeding a transcode job: [`flv_out`] writes an FLV stream from RTMP messages.
 //! - Transcoding: a [`Job`] runs one `ffmpeg` child per ingest (AAC → Opus, H.264 → an
 //!   H.264 simulcast ladder, [`preset`] has LiveKit's ladders) and hands back RTP packets
-//!   ([`JobOutput`]); [`RtpView`] and [`SenderReport`] parse what ffmpeg sends.
+//!   ([`JobOutput`]); [`RtpView`] and [`SenderReport`] parse what ffmpeg sends. The same job
+//!   encodes a room composite: raw I420 pictures or PCM samples in
+//!   ([`InputFormat::RawVideo`], [`InputFormat::RawAudio`]).
+//! - Decoding for composites: a [`Decoder`] runs one `ffmpeg` child per track (VP8/VP9 in
+//!   IVF, H.264 Annex B, Ogg Opus in; [`ivf_header`], [`ivf_frame`] and
+//!   [`annexb_from_length_prefixed`] make the input) and hands back raw frames in fixed
+//!   chunks ([`Decoded`]): pictures scaled and padded into the composite's box, or samples,
+//!   with a few milliseconds of delay.
 //! - Restreaming and thumbnails: a [`Push`] runs one `ffmpeg` child per RTMP destination or
 //!   thumbnail output, fragmented MP4 in on stdin; FLV out to the destination (H.264 copied,
 //!   audio to AAC), or JPEG files at an interval.
@@ -21,6 +28,10 @@ mod args;
 mod bits;
 mod caps;
 mod cpu;
+mod decode;
+mod decode_args;
+mod decode_in;
+mod decode_spec;
 mod depack;
 mod error;
 pub mod flv_out;
@@ -38,6 +49,9 @@ mod tail;
 
 pub use args::PACKET_SIZE;
 pub use caps::{FfmpegCaps, probe as probe_ffmpeg};
+pub use decode::{DECODED_QUEUE, Decoded, Decoder};
+pub use decode_in::{H264_ACCESS_UNIT_DELIMITER, annexb_from_length_prefixed, ivf_frame, ivf_header};
+pub use decode_spec::{DecodeInput, DecodeOutput, DecodeSpec};
 pub use depack::Depacketizer;
 pub use error::{Backpressure, CodecError, JobError};
 pub use h264::Packetizer;

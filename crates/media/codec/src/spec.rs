@@ -1,5 +1,6 @@
-//! What a transcode job makes: [`JobSpec`] with its input container, the Opus output and
-//! the H.264 simulcast ladder, and the limits that keep a job bounded.
+//! What a transcode job makes: [`JobSpec`] with its input (a container, or raw pictures or
+//! samples from the composite encoder), the Opus output and the H.264 simulcast ladder, and
+//! the limits that keep a job bounded.
 
 use std::time::Duration;
 
@@ -8,13 +9,61 @@ use crate::error::CodecError;
 /// Most video layers a job encodes.
 pub const MAX_LAYERS: usize = 4;
 
-/// The container the job's input bytes are in.
+/// What the job's input bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
     /// An FLV stream ([`crate::flv_out`] writes one from RTMP messages).
     Flv,
     /// An MPEG transport stream (SRT).
     MpegTs,
+    /// Raw I420 pictures (a room composite): each exactly `width * height * 3 / 2` bytes, Y
+    /// then U then V planes, at `fps`. Timestamps count frames, so the input must come at a
+    /// steady rate with no gap (repeat the last picture rather than skip one). Video only.
+    RawVideo {
+        /// Even, 16 to 3840.
+        width: u32,
+        /// Even, 16 to 2160.
+        height: u32,
+        /// 1 to 60.
+        fps: u32,
+    },
+    /// Raw signed 16-bit little-endian samples, channels interleaved (a room's mix).
+    /// Timestamps count samples, so silence must be written, not skipped. Audio only.
+    RawAudio {
+        /// 8000 to 48000 Hz.
+        sample_rate: u32,
+        /// 1 or 2.
+        channels: u8,
+    },
+}
+
+impl InputFormat {
+    /// Bytes of one raw picture, for [`InputFormat::RawVideo`].
+    pub fn frame_bytes(&self) -> Option<usize> {
+        match *self {
+            Self::RawVideo { width, height, .. } => usize::try_from(u64::from(width) * u64::from(height) * 3 / 2).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// Checks the size of raw pictures (in or out of ffmpeg).
+pub(crate) fn check_picture(width: u32, height: u32) -> Result<(), CodecError> {
+    if !(16..=3840).contains(&width) || !(16..=2160).contains(&height) || width % 2 == 1 || height % 2 == 1 {
+        return Err(CodecError::Spec(format!("raw picture size {width}x{height}: width and height must be even, 16 to 3840 by 16 to 2160")));
+    }
+    Ok(())
+}
+
+/// Checks the format of raw samples (in or out of ffmpeg).
+pub(crate) fn check_samples(sample_rate: u32, channels: u8) -> Result<(), CodecError> {
+    if !(8_000..=48_000).contains(&sample_rate) {
+        return Err(CodecError::Spec(format!("raw audio at {sample_rate} Hz: the sample rate must be 8000 to 48000 Hz")));
+    }
+    if !matches!(channels, 1 | 2) {
+        return Err(CodecError::Spec(format!("raw audio with {channels} channels: must be 1 or 2")));
+    }
+    Ok(())
 }
 
 /// The Opus encode: 48 kHz, 20 ms frames, low-delay mode.
@@ -134,8 +183,27 @@ impl JobSpec {
     /// Checks that ffmpeg can be asked for this.
     pub fn validate(&self) -> Result<(), CodecError> {
         let bad = |why: &str| Err(CodecError::Spec(why.to_owned()));
-        if self.audio.is_none() && self.video.as_ref().is_none_or(|v| v.layers.is_empty()) {
+        let has_video = self.video.as_ref().is_some_and(|v| !v.layers.is_empty());
+        if self.audio.is_none() && !has_video {
             return bad("no output");
+        }
+        match self.input {
+            InputFormat::Flv | InputFormat::MpegTs => {}
+            InputFormat::RawVideo { width, height, fps } => {
+                check_picture(width, height)?;
+                if !(1..=60).contains(&fps) {
+                    return Err(CodecError::Spec(format!("raw video at {fps} fps: the frame rate must be 1 to 60")));
+                }
+                if self.audio.is_some() {
+                    return bad("raw video input has no audio to encode");
+                }
+            }
+            InputFormat::RawAudio { sample_rate, channels } => {
+                check_samples(sample_rate, channels)?;
+                if has_video {
+                    return bad("raw audio input has no video to encode");
+                }
+            }
         }
         if let Some(a) = &self.audio {
             if !matches!(a.channels, 1 | 2) {
@@ -169,5 +237,55 @@ impl JobSpec {
             return bad("queues and the stall window must not be zero");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::{AudioPreset, VideoPreset};
+
+    fn spec(input: InputFormat, audio: bool, video: bool) -> JobSpec {
+        JobSpec {
+            input,
+            audio: audio.then(|| AudioPreset::OPUS_STEREO_96KBPS.audio_out()),
+            video: video.then(|| VideoPreset::H264_720P_30FPS_3_LAYERS.video_out()),
+            limits: JobLimits::default(),
+        }
+    }
+
+    fn refusal(spec: &JobSpec) -> String {
+        match spec.validate() {
+            Err(CodecError::Spec(why)) => why,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn raw_inputs_are_checked() {
+        let video = |width, height, fps| InputFormat::RawVideo { width, height, fps };
+        assert!(spec(video(1280, 720, 30), false, true).validate().is_ok());
+        assert!(spec(video(16, 16, 1), false, true).validate().is_ok());
+        assert!(spec(video(3840, 2160, 60), false, true).validate().is_ok());
+        for bad in [video(1281, 720, 30), video(1280, 721, 30), video(14, 720, 30), video(3842, 720, 30), video(1280, 2162, 30)] {
+            let why = refusal(&spec(bad, false, true));
+            assert!(why.contains("must be even, 16 to 3840 by 16 to 2160"), "{why}");
+        }
+        assert!(refusal(&spec(video(1280, 720, 0), false, true)).contains("frame rate must be 1 to 60"));
+        assert!(refusal(&spec(video(1280, 720, 61), false, true)).contains("at 61 fps"));
+        assert!(refusal(&spec(video(1280, 720, 30), true, true)).contains("no audio"));
+
+        let audio = |sample_rate, channels| InputFormat::RawAudio { sample_rate, channels };
+        assert!(spec(audio(48_000, 2), true, false).validate().is_ok());
+        assert!(spec(audio(8_000, 1), true, false).validate().is_ok());
+        assert!(refusal(&spec(audio(7_999, 1), true, false)).contains("8000 to 48000 Hz"));
+        assert!(refusal(&spec(audio(96_000, 2), true, false)).contains("96000 Hz"));
+        assert!(refusal(&spec(audio(48_000, 0), true, false)).contains("must be 1 or 2"));
+        assert!(refusal(&spec(audio(48_000, 3), true, false)).contains("3 channels"));
+        assert!(refusal(&spec(audio(48_000, 2), true, true)).contains("no video"));
+        assert!(refusal(&spec(audio(48_000, 2), false, false)).contains("no output"));
+
+        assert_eq!(video(320, 180, 30).frame_bytes(), Some(86_400));
+        assert_eq!(InputFormat::Flv.frame_bytes(), None);
     }
 }

@@ -93,6 +93,7 @@ fn describe(source: &EgressSource) -> String {
         EgressSource::Participant { identity, screen_share, .. } => {
             format!("participant {identity}{}", if *screen_share { " (screen share)" } else { "" })
         }
+        EgressSource::RoomComposite { layout, .. } => format!("room composite ({})", if layout.is_empty() { "grid" } else { layout }),
     }
 }
 

@@ -116,13 +116,35 @@ impl Registry {
             egress.status = EgressStatus::Active;
         }
         egress.streams = results;
-        if let (Some(urls), EgressSource::TrackComposite { outputs, .. } | EgressSource::Participant { outputs, .. }) = (urls, &mut egress.source) {
+        if let (
+            Some(urls),
+            EgressSource::TrackComposite { outputs, .. } | EgressSource::Participant { outputs, .. } | EgressSource::RoomComposite { outputs, .. },
+        ) = (urls, &mut egress.source)
+        {
             outputs.stream_urls = urls;
         }
         egress.updated_at = now;
         self.store.put(&egress).await?;
         (self.sink)(EgressEvent::Updated(egress.clone()));
         Ok(Some(egress))
+    }
+
+    /// `UpdateLayout`: a running room composite's layout, stored and told. Refused for
+    /// another kind of egress or one that has ended.
+    pub async fn update_layout(&self, id: &EgressId, layout: String, now: i64) -> Result<Egress, EgressError> {
+        let _w = self.write.lock().await;
+        let Some(mut egress) = self.store.get(id).await? else { return Err(EgressError::NotFound(id.to_string())) };
+        if !egress.status.is_active() {
+            return Err(EgressError::FailedPrecondition(format!("egress {id} has ended ({:?}); start a new one", egress.status)));
+        }
+        let EgressSource::RoomComposite { layout: current, .. } = &mut egress.source else {
+            return Err(EgressError::FailedPrecondition(format!("egress {id} is not a room composite; only room composites have a layout")));
+        };
+        *current = layout;
+        egress.updated_at = now;
+        self.store.put(&egress).await?;
+        (self.sink)(EgressEvent::Updated(egress.clone()));
+        Ok(egress)
     }
 
     /// Moves `id` to `status` if that is forward (or the same active status with a new

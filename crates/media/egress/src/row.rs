@@ -3,7 +3,7 @@
 //! field (written by an older version) reads with its default.
 
 use hikari_types::{
-    CompositeOutputs, Egress, EgressId, EgressSource, EgressStatus, FileResult, ImagesOutput, ImagesResult, ParticipantIdentity, RoomName, RoomSid,
+    CompositeOutputs, Egress, EgressId, EgressSource, EgressStatus, Encoding, FileResult, ImagesOutput, ImagesResult, ParticipantIdentity, RoomName, RoomSid,
     SegmentsOutput, SegmentsResult, StreamResult, StreamStatus, TrackSid,
 };
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ struct Doc {
     id: String,
     room_id: String,
     room_name: String,
-    /// `track`, `track_composite` or `participant`.
+    /// `track`, `track_composite`, `participant` or `room_composite`.
     source: String,
     track_id: String,
     filepath: String,
@@ -28,6 +28,12 @@ struct Doc {
     /// Redacted, as the source holds them.
     stream_urls: Vec<String>,
     images_output: Option<ImagesOutputDoc>,
+    /// A composite's MP4 file output, as requested.
+    file_output: Option<String>,
+    layout: String,
+    audio_only: bool,
+    video_only: bool,
+    encoding: Option<EncodingDoc>,
     status: String,
     started_at: i64,
     ended_at: i64,
@@ -37,6 +43,17 @@ struct Doc {
     segments: Option<SegmentsDoc>,
     streams: Vec<StreamDoc>,
     images: Option<ImagesDoc>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct EncodingDoc {
+    width: u32,
+    height: u32,
+    fps: u32,
+    video_bitrate: u32,
+    audio_bitrate: u32,
+    keyframe_interval_ms: u32,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -137,7 +154,15 @@ fn images_output_doc(o: &ImagesOutput) -> ImagesOutputDoc {
     ImagesOutputDoc { capture_interval: o.capture_interval, width: o.width, height: o.height, filename_prefix: o.filename_prefix.clone() }
 }
 
-fn outputs_from(d: Option<SegmentsOutputDoc>, stream_urls: Vec<String>, images: Option<ImagesOutputDoc>) -> CompositeOutputs {
+/// Puts a composite's outputs into the document.
+fn put_outputs(doc: &mut Doc, outputs: &CompositeOutputs) {
+    doc.file_output = outputs.file.clone();
+    doc.segments_output = outputs.segments.as_ref().map(output_doc);
+    doc.stream_urls = outputs.stream_urls.clone();
+    doc.images_output = outputs.images.as_ref().map(images_output_doc);
+}
+
+fn outputs_from(file: Option<String>, d: Option<SegmentsOutputDoc>, stream_urls: Vec<String>, images: Option<ImagesOutputDoc>) -> CompositeOutputs {
     let images = images.map(|i| ImagesOutput { capture_interval: i.capture_interval, width: i.width, height: i.height, filename_prefix: i.filename_prefix });
     let segments = d.map(|d| SegmentsOutput {
         filename_prefix: d.filename_prefix,
@@ -145,7 +170,7 @@ fn outputs_from(d: Option<SegmentsOutputDoc>, stream_urls: Vec<String>, images: 
         live_playlist_name: d.live_playlist_name,
         segment_duration: d.segment_duration,
     });
-    CompositeOutputs { segments, stream_urls, images }
+    CompositeOutputs { file, segments, stream_urls, images }
 }
 
 fn track(id: String) -> Option<TrackSid> {
@@ -226,17 +251,29 @@ pub(crate) fn encode(e: &Egress) -> Result<String, EgressError> {
             doc.source = "track_composite".into();
             doc.audio_track_id = audio_track_id.as_ref().map(ToString::to_string).unwrap_or_default();
             doc.video_track_id = video_track_id.as_ref().map(ToString::to_string).unwrap_or_default();
-            doc.segments_output = outputs.segments.as_ref().map(output_doc);
-            doc.stream_urls = outputs.stream_urls.clone();
-            doc.images_output = outputs.images.as_ref().map(images_output_doc);
+            put_outputs(&mut doc, outputs);
         }
         EgressSource::Participant { identity, screen_share, outputs } => {
             doc.source = "participant".into();
             doc.identity = identity.to_string();
             doc.screen_share = *screen_share;
-            doc.segments_output = outputs.segments.as_ref().map(output_doc);
-            doc.stream_urls = outputs.stream_urls.clone();
-            doc.images_output = outputs.images.as_ref().map(images_output_doc);
+            put_outputs(&mut doc, outputs);
+        }
+        EgressSource::RoomComposite { layout, audio_only, video_only, encoding, outputs } => {
+            doc.source = "room_composite".into();
+            doc.layout = layout.clone();
+            doc.audio_only = *audio_only;
+            doc.video_only = *video_only;
+            let e = encoding;
+            doc.encoding = Some(EncodingDoc {
+                width: e.width,
+                height: e.height,
+                fps: e.fps,
+                video_bitrate: e.video_bitrate,
+                audio_bitrate: e.audio_bitrate,
+                keyframe_interval_ms: e.keyframe_interval_ms,
+            });
+            put_outputs(&mut doc, outputs);
         }
     }
     serde_json::to_string(&doc).map_err(|e| EgressError::Store(e.to_string()))
@@ -249,12 +286,26 @@ pub(crate) fn decode(json: &str) -> Result<Egress, EgressError> {
         "track_composite" => EgressSource::TrackComposite {
             audio_track_id: track(d.audio_track_id),
             video_track_id: track(d.video_track_id),
-            outputs: outputs_from(d.segments_output, d.stream_urls, d.images_output),
+            outputs: outputs_from(d.file_output, d.segments_output, d.stream_urls, d.images_output),
         },
         "participant" => EgressSource::Participant {
             identity: ParticipantIdentity::new(d.identity),
             screen_share: d.screen_share,
-            outputs: outputs_from(d.segments_output, d.stream_urls, d.images_output),
+            outputs: outputs_from(d.file_output, d.segments_output, d.stream_urls, d.images_output),
+        },
+        "room_composite" => EgressSource::RoomComposite {
+            layout: d.layout,
+            audio_only: d.audio_only,
+            video_only: d.video_only,
+            encoding: d.encoding.map_or_else(Encoding::default, |e| Encoding {
+                width: e.width,
+                height: e.height,
+                fps: e.fps,
+                video_bitrate: e.video_bitrate,
+                audio_bitrate: e.audio_bitrate,
+                keyframe_interval_ms: e.keyframe_interval_ms,
+            }),
+            outputs: outputs_from(d.file_output, d.segments_output, d.stream_urls, d.images_output),
         },
         other => return Err(EgressError::Store(format!("an egress record of unknown source {other:?}"))),
     };

@@ -68,7 +68,8 @@ fn registry_interrupted() -> &'static str {
     INTERRUPTED
 }
 
-/// Every source and both outputs read back as written.
+/// Every source and its outputs read back as written; a room composite's layout changes
+/// while it runs and not after.
 #[tokio::test]
 async fn composite_and_participant_records_round_trip() {
     let (sink, _) = recorder();
@@ -80,7 +81,14 @@ async fn composite_and_participant_records_round_trip() {
     let both = CompositeOutputs { stream_urls: vec!["rtmp://h/app/{ab…yz}".into()], images: Some(images), ..hls.clone() };
     for source in [
         EgressSource::TrackComposite { audio_track_id: Some("TR_a".into()), video_track_id: None, outputs: hls.clone() },
-        EgressSource::Participant { identity: "host".into(), screen_share: true, outputs: both },
+        EgressSource::Participant { identity: "host".into(), screen_share: true, outputs: both.clone() },
+        EgressSource::RoomComposite {
+            layout: "speaker-light".into(),
+            audio_only: false,
+            video_only: true,
+            encoding: crate::Encoding { width: 1920, height: 1080, fps: 60, ..Default::default() },
+            outputs: CompositeOutputs { file: Some("rec/{room_name}.mp4".into()), ..both },
+        },
     ] {
         let e = reg.start("r".into(), source.clone(), "RM_1".into(), 1).await.expect("start");
         let result = SegmentsResult { playlist_name: "hls/r/p.m3u8".into(), segment_count: 3, duration: 7, ..Default::default() };
@@ -88,7 +96,17 @@ async fn composite_and_participant_records_round_trip() {
         let thumbs = ImagesResult { filename_prefix: "thumbs/r".into(), image_count: 4, started_at: 2, ended_at: 0 };
         reg.active(&e.id, EgressOutput::Images(thumbs.clone()), 3).await.expect("images");
         let back = reg.get(&e.id).await.expect("get");
-        assert_eq!((back.source, back.segments, back.file, back.images), (source, Some(result), None, Some(thumbs)));
+        assert_eq!((back.source, back.segments, back.file, back.images), (source.clone(), Some(result), None, Some(thumbs)));
+        let relaid = reg.update_layout(&e.id, "grid".into(), 4).await;
+        match source {
+            EgressSource::RoomComposite { .. } => {
+                let EgressSource::RoomComposite { layout, .. } = reg.get(&e.id).await.expect("get").source else { panic!("a room composite") };
+                assert_eq!((layout, relaid.is_ok()), ("grid".to_owned(), true));
+                reg.end(&e.id, EgressStatus::Complete, None, String::new(), 5).await.expect("end");
+                assert!(matches!(reg.update_layout(&e.id, "speaker".into(), 6).await, Err(EgressError::FailedPrecondition(_))));
+            }
+            _ => assert!(matches!(relaid, Err(EgressError::FailedPrecondition(_))), "{relaid:?}"),
+        }
     }
 }
 

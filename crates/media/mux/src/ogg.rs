@@ -161,6 +161,16 @@ impl<W: Write> OggOpusWriter<W> {
         Ok(())
     }
 
+    /// Writes the packets waiting for their page now, as a page of their own (a live
+    /// consumer, such as a decoder, then gets each packet as it comes).
+    pub fn flush_page(&mut self) -> Result<(), MuxError> {
+        if self.closed || self.lacing.is_empty() {
+            return Ok(());
+        }
+        let g = self.granule;
+        self.write_page(0, g)
+    }
+
     /// Writes what is pending with EOS (once) and flushes.
     pub fn close(&mut self) -> Result<(), MuxError> {
         if self.closed {
@@ -201,6 +211,11 @@ impl<W: Write> OggOpusWriter<W> {
     /// The output.
     pub fn get_ref(&self) -> &W {
         &self.out.w
+    }
+
+    /// The output, to take what was written (a live consumer drains it).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out.w
     }
 }
 
@@ -253,5 +268,24 @@ mod tests {
         }
         // Head (BOS), tags, a page of 50 packets (1 s), the last 10 with EOS.
         assert_eq!(pages, [(2, 0, 1), (0, 0, 1), (0, 48_000, 50), (4, 57_600, 10)]);
+    }
+
+    /// A live consumer gets each packet in a page of its own, as it comes, and can take the
+    /// bytes written so far.
+    #[test]
+    fn flush_page_writes_each_packet_now() {
+        let mut w = OggOpusWriter::new(Vec::new(), 2, 0);
+        let packet = [0xfc, 1, 2, 3];
+        w.frame(Frame { ts: 0, keyframe: true, size: None, data: &packet }).expect("frame");
+        w.flush_page().expect("flush");
+        let first = std::mem::take(w.get_mut());
+        // OpusHead, OpusTags, then the packet's own page ending with it.
+        assert_eq!(first.windows(4).filter(|x| x == b"OggS").count(), 3);
+        assert!(first.ends_with(&packet));
+        w.flush_page().expect("nothing pending: nothing written");
+        assert!(w.get_ref().is_empty());
+        w.frame(Frame { ts: 960, keyframe: true, size: None, data: &packet }).expect("frame");
+        w.flush_page().expect("flush");
+        assert_eq!((w.get_ref().windows(4).filter(|x| x == b"OggS").count(), w.get_ref().ends_with(&packet)), (1, true));
     }
 }

@@ -4,14 +4,18 @@
 //! that says what works instead; sizes and paths are the registry's to check.
 
 use hikari_types::{
-    CompositeOutputs, Egress, EgressFilter, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, ImagesOutput, ImagesResult,
-    ParticipantIdentity, RoomName, SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite, StartTrackEgress, StreamResult, StreamStatus,
-    TrackSid, UpdateStream,
+    CompositeOutputs, Egress, EgressFilter, EgressId, EgressRequest, EgressResponse, EgressSource, EgressStatus, FileResult, ImagesResult, ParticipantIdentity,
+    RoomName, SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite, StartTrackEgress, StreamResult, StreamStatus, TrackSid, UpdateStream,
 };
 use livekit_protocol as lk;
 
 use crate::error::ProtocolError;
 use crate::twirp::{TwirpFormat, decode, encode};
+
+mod outputs;
+pub(crate) mod room;
+use outputs::Outputs;
+pub use room::known_layout;
 
 /// The EgressService methods, as the server SDKs call them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,12 +81,13 @@ impl EgressMethod {
     /// Why a method is refused, for those this server does not run.
     fn unsupported_hint(self) -> Option<&'static str> {
         match self {
-            Self::StartRoomCompositeEgress | Self::StartEgress => Some(
-                "composite recording (decoding and mixing a room) is not available on this server yet; record each track with StartTrackEgress, or package a participant or a video and an audio track as HLS with StartParticipantEgress or StartTrackCompositeEgress",
+            Self::StartEgress => Some(
+                "the unified StartEgress request is not available on this server; call StartRoomCompositeEgress, StartTrackCompositeEgress, StartParticipantEgress or StartTrackEgress",
             ),
             Self::StartWebEgress => Some("web egress (recording a web page) is not available on this server"),
-            Self::UpdateLayout => Some("there are no composite recordings on this server yet, so no layout to update"),
-            Self::StartTrackEgress
+            Self::StartRoomCompositeEgress
+            | Self::UpdateLayout
+            | Self::StartTrackEgress
             | Self::StartTrackCompositeEgress
             | Self::StartParticipantEgress
             | Self::UpdateStream
@@ -132,21 +137,35 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
             }
             EgressRequest::StartTrack(StartTrackEgress { room_name: RoomName::new(r.room_name), track_id: TrackSid::new(r.track_id), filepath })
         }
+        EgressMethod::StartRoomCompositeEgress => {
+            let r: lk::RoomCompositeEgressRequest = decode(format, body, "RoomCompositeEgressRequest")?;
+            EgressRequest::StartRoomComposite(room::start_room_composite(r)?)
+        }
+        EgressMethod::UpdateLayout => {
+            let r: lk::UpdateLayoutRequest = decode(format, body, "UpdateLayoutRequest")?;
+            if !known_layout(&r.layout) {
+                return Err(ProtocolError::Invalid(format!(
+                    "UpdateLayout: unknown layout {:?}; the layouts are grid, speaker and single-speaker, each with an optional -light or -dark",
+                    r.layout
+                )));
+            }
+            EgressRequest::UpdateLayout { id: egress_id(r.egress_id)?, layout: r.layout }
+        }
         EgressMethod::StartTrackCompositeEgress => {
             let r: lk::TrackCompositeEgressRequest = decode(format, body, "TrackCompositeEgressRequest")?;
             let name = "StartTrackCompositeEgress";
             #[allow(deprecated)]
-            let (legacy_segments, legacy_stream) = match r.output {
-                Some(lk::track_composite_egress_request::Output::Segments(s)) => (Some(s), None),
-                Some(lk::track_composite_egress_request::Output::Stream(s)) => (None, Some(s)),
-                Some(lk::track_composite_egress_request::Output::File(_)) => return Err(not_outputs(name)),
-                None => (None, None),
+            let (legacy_file, legacy_segments, legacy_stream) = match r.output {
+                Some(lk::track_composite_egress_request::Output::Segments(s)) => (None, Some(s), None),
+                Some(lk::track_composite_egress_request::Output::Stream(s)) => (None, None, Some(s)),
+                Some(lk::track_composite_egress_request::Output::File(f)) => (Some(f), None, None),
+                None => (None, None, None),
             };
             let outputs = Outputs {
+                files: (legacy_file, r.file_outputs),
                 segments: (legacy_segments, r.segment_outputs),
                 streams: (legacy_stream, r.stream_outputs),
                 images: r.image_outputs,
-                files: r.file_outputs.len(),
             };
             let outputs = outputs.decode(name, &r.webhooks)?;
             let (audio, video) = (Some(r.audio_track_id).filter(|t| !t.is_empty()), Some(r.video_track_id).filter(|t| !t.is_empty()));
@@ -164,7 +183,7 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
             let r: lk::ParticipantEgressRequest = decode(format, body, "ParticipantEgressRequest")?;
             let name = "StartParticipantEgress";
             let outputs =
-                Outputs { segments: (None, r.segment_outputs), streams: (None, r.stream_outputs), images: r.image_outputs, files: r.file_outputs.len() };
+                Outputs { files: (None, r.file_outputs), segments: (None, r.segment_outputs), streams: (None, r.stream_outputs), images: r.image_outputs };
             let outputs = outputs.decode(name, &r.webhooks)?;
             if r.room_name.is_empty() || r.identity.is_empty() {
                 return Err(ProtocolError::Invalid(format!("{name} needs room_name and identity")));
@@ -197,126 +216,6 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
             EgressRequest::Stop(egress_id(r.egress_id)?)
         }
         other => return Err(ProtocolError::Unsupported(format!("{} is not available on this server", other.name()))),
-    })
-}
-
-fn not_outputs(method: &str) -> ProtocolError {
-    ProtocolError::Unsupported(format!(
-        "{method}: this server packages the tracks without transcoding the video, as HLS (a segment output), RTMP streams (a stream output) and thumbnails (an image output); file outputs of composites are not available yet"
-    ))
-}
-
-/// The one of each kind a request may give twice: in a deprecated field and in its list
-/// (the Node SDK fills both with the same output).
-fn one_of<T: PartialEq>(method: &str, what: &str, legacy: Option<T>, list: Vec<T>) -> Result<Option<T>, ProtocolError> {
-    let mut all: Vec<T> = Vec::new();
-    for o in legacy.into_iter().chain(list) {
-        if !all.contains(&o) {
-            all.push(o);
-        }
-    }
-    match all.len() {
-        0 | 1 => Ok(all.pop()),
-        _ => Err(ProtocolError::Invalid(format!("{method}: one {what} output per egress"))),
-    }
-}
-
-/// A composite request's outputs: (deprecated field, list) of segments and of streams, the
-/// image outputs, and how many file outputs it gave.
-struct Outputs {
-    segments: (Option<lk::SegmentedFileOutput>, Vec<lk::SegmentedFileOutput>),
-    streams: (Option<lk::StreamOutput>, Vec<lk::StreamOutput>),
-    images: Vec<lk::ImageOutput>,
-    files: usize,
-}
-
-impl Outputs {
-    /// At most one segment, one stream and one image output, at least one of them; file
-    /// outputs, uploads and per-request webhooks refused. The stream URLs are the registry's to
-    /// check.
-    fn decode(self, method: &str, webhooks: &[lk::WebhookConfig]) -> Result<CompositeOutputs, ProtocolError> {
-        if self.files > 0 {
-            return Err(not_outputs(method));
-        }
-        if !webhooks.is_empty() {
-            return Err(ProtocolError::Unsupported(format!("{method}: per-request webhooks are not available; the server's webhooks receive egress events")));
-        }
-        let segments = one_of(method, "segment", self.segments.0, self.segments.1)?.map(|s| segments(method, s)).transpose()?;
-        let stream = one_of(method, "stream", self.streams.0, self.streams.1)?;
-        let stream_urls = match stream {
-            None => Vec::new(),
-            Some(s) if s.protocol == lk::StreamProtocol::Rtmp as i32 || s.protocol == lk::StreamProtocol::DefaultProtocol as i32 => {
-                if s.urls.is_empty() {
-                    return Err(ProtocolError::Invalid(format!("{method}: the stream output has no urls")));
-                }
-                s.urls
-            }
-            Some(_) => {
-                return Err(ProtocolError::Unsupported(format!("{method}: streams go out over RTMP(S); SRT and websocket stream outputs are not available")));
-            }
-        };
-        let images = one_of(method, "image", None, self.images)?.map(|i| images(method, i)).transpose()?;
-        if segments.is_none() && stream_urls.is_empty() && images.is_none() {
-            return Err(ProtocolError::Invalid(format!("{method} needs a segment output (HLS), a stream output (RTMP) or an image output")));
-        }
-        Ok(CompositeOutputs { segments, stream_urls, images })
-    }
-}
-
-/// The largest thumbnail side.
-const MAX_IMAGE_SIDE: u32 = 3840;
-/// The longest interval between thumbnails, seconds.
-const MAX_CAPTURE_INTERVAL: u32 = 3600;
-
-/// An image output, checked: JPEG, numbered names, sizes and interval in range.
-fn images(method: &str, i: lk::ImageOutput) -> Result<ImagesOutput, ProtocolError> {
-    if i.output.is_some() {
-        return Err(ProtocolError::Unsupported(format!(
-            "{method}: uploads given in the request (S3, GCP, Azure, AliOSS) are not taken; set egress.s3 in the server's configuration and every recording is copied there"
-        )));
-    }
-    if i.image_codec != lk::ImageCodec::IcDefault as i32 && i.image_codec != lk::ImageCodec::IcJpeg as i32 {
-        return Err(ProtocolError::Invalid(format!("{method}: unknown image codec {}", i.image_codec)));
-    }
-    if i.filename_suffix != lk::ImageFileSuffix::ImageSuffixIndex as i32 {
-        return Err(ProtocolError::Unsupported(format!("{method}: images are numbered (filename_suffix IMAGE_SUFFIX_INDEX); other names are not available")));
-    }
-    let side = |v: i32, what: &str| match u32::try_from(v) {
-        Ok(v) if v == 0 || (16..=MAX_IMAGE_SIDE).contains(&v) => Ok(v & !1),
-        _ => Err(ProtocolError::Invalid(format!("{method}: image {what} is 0 (the video's) or 16 to {MAX_IMAGE_SIDE} pixels (got {v})"))),
-    };
-    if i.capture_interval > MAX_CAPTURE_INTERVAL {
-        return Err(ProtocolError::Invalid(format!("{method}: capture_interval is at most {MAX_CAPTURE_INTERVAL} seconds (got {})", i.capture_interval)));
-    }
-    Ok(ImagesOutput {
-        capture_interval: i.capture_interval,
-        width: side(i.width, "width")?,
-        height: side(i.height, "height")?,
-        filename_prefix: i.filename_prefix,
-    })
-}
-
-/// A segment output, checked.
-fn segments(method: &str, s: lk::SegmentedFileOutput) -> Result<SegmentsOutput, ProtocolError> {
-    if s.output.is_some() {
-        return Err(ProtocolError::Unsupported(format!(
-            "{method}: uploads given in the request (S3, GCP, Azure, AliOSS) are not taken; set egress.s3 in the server's configuration and every recording is copied there"
-        )));
-    }
-    if s.protocol != lk::SegmentedFileProtocol::DefaultSegmentedFileProtocol as i32 && s.protocol != lk::SegmentedFileProtocol::HlsProtocol as i32 {
-        return Err(ProtocolError::Invalid(format!("{method}: unknown segment protocol {}", s.protocol)));
-    }
-    if s.filename_suffix != lk::SegmentedFileSuffix::Index as i32 {
-        return Err(ProtocolError::Unsupported(format!("{method}: segments are numbered (filename_suffix INDEX); TIMESTAMP names are not available")));
-    }
-    if s.segment_duration > 60 {
-        return Err(ProtocolError::Invalid(format!("{method}: segment_duration is at most 60 seconds (got {})", s.segment_duration)));
-    }
-    Ok(SegmentsOutput {
-        filename_prefix: s.filename_prefix,
-        playlist_name: s.playlist_name,
-        live_playlist_name: s.live_playlist_name,
-        segment_duration: s.segment_duration,
     })
 }
 
@@ -375,7 +274,16 @@ fn stream_to_proto(s: &StreamResult) -> lk::StreamInfo {
 }
 
 /// A composite's outputs as its request's lists (stream URLs as stored: redacted).
-fn outputs_to_proto(o: &CompositeOutputs) -> (Vec<lk::SegmentedFileOutput>, Vec<lk::StreamOutput>, Vec<lk::ImageOutput>) {
+/// A composite's outputs as the request lists them.
+struct ProtoOutputs {
+    files: Vec<lk::EncodedFileOutput>,
+    segments: Vec<lk::SegmentedFileOutput>,
+    streams: Vec<lk::StreamOutput>,
+    images: Vec<lk::ImageOutput>,
+}
+
+fn outputs_to_proto(o: &CompositeOutputs) -> ProtoOutputs {
+    let files = o.file.iter().map(|f| lk::EncodedFileOutput { file_type: lk::EncodedFileType::Mp4 as i32, filepath: f.clone(), ..Default::default() });
     let streams = (!o.stream_urls.is_empty()).then(|| lk::StreamOutput { protocol: lk::StreamProtocol::Rtmp as i32, urls: o.stream_urls.clone() });
     let images = o.images.iter().map(|i| lk::ImageOutput {
         capture_interval: i.capture_interval,
@@ -385,7 +293,12 @@ fn outputs_to_proto(o: &CompositeOutputs) -> (Vec<lk::SegmentedFileOutput>, Vec<
         image_codec: lk::ImageCodec::IcJpeg as i32,
         ..Default::default()
     });
-    (o.segments.iter().map(segments_output_to_proto).collect(), streams.into_iter().collect(), images.collect())
+    ProtoOutputs {
+        files: files.collect(),
+        segments: o.segments.iter().map(segments_output_to_proto).collect(),
+        streams: streams.into_iter().collect(),
+        images: images.collect(),
+    }
 }
 
 fn images_to_proto(i: &ImagesResult) -> lk::ImagesInfo {
@@ -419,30 +332,48 @@ pub fn egress_to_proto(e: &Egress) -> lk::EgressInfo {
             lk::EgressSourceType::Sdk,
         ),
         EgressSource::TrackComposite { audio_track_id, video_track_id, outputs } => {
-            let (segment_outputs, stream_outputs, image_outputs) = outputs_to_proto(outputs);
+            let o = outputs_to_proto(outputs);
             let request = lk::TrackCompositeEgressRequest {
                 room_name: e.room_name.to_string(),
                 audio_track_id: audio_track_id.as_ref().map(ToString::to_string).unwrap_or_default(),
                 video_track_id: video_track_id.as_ref().map(ToString::to_string).unwrap_or_default(),
-                segment_outputs,
-                stream_outputs,
-                image_outputs,
+                file_outputs: o.files,
+                segment_outputs: o.segments,
+                stream_outputs: o.streams,
+                image_outputs: o.images,
                 ..Default::default()
             };
             (lk::egress_info::Request::TrackComposite(request), lk::EgressSourceType::Sdk)
         }
         EgressSource::Participant { identity, screen_share, outputs } => {
-            let (segment_outputs, stream_outputs, image_outputs) = outputs_to_proto(outputs);
+            let o = outputs_to_proto(outputs);
             let request = lk::ParticipantEgressRequest {
                 room_name: e.room_name.to_string(),
                 identity: identity.to_string(),
                 screen_share: *screen_share,
-                segment_outputs,
-                stream_outputs,
-                image_outputs,
+                file_outputs: o.files,
+                segment_outputs: o.segments,
+                stream_outputs: o.streams,
+                image_outputs: o.images,
                 ..Default::default()
             };
             (lk::egress_info::Request::Participant(request), lk::EgressSourceType::Sdk)
+        }
+        EgressSource::RoomComposite { layout, audio_only, video_only, encoding, outputs } => {
+            let o = outputs_to_proto(outputs);
+            let request = lk::RoomCompositeEgressRequest {
+                room_name: e.room_name.to_string(),
+                layout: layout.clone(),
+                audio_only: *audio_only,
+                video_only: *video_only,
+                file_outputs: o.files,
+                segment_outputs: o.segments,
+                stream_outputs: o.streams,
+                image_outputs: o.images,
+                options: Some(lk::room_composite_egress_request::Options::Advanced(room::encoding_to_proto(encoding))),
+                ..Default::default()
+            };
+            (lk::egress_info::Request::RoomComposite(request), lk::EgressSourceType::Sdk)
         }
     };
     let file = e.file.as_ref().map(file_to_proto);

@@ -29,7 +29,7 @@ mod webhook;
 pub use client::{decode_server_signal, encode_client_signal};
 pub use convert::PROTOCOL_VERSION;
 pub use data::{LiveKitData, relay_data_packet, user_data_packet};
-pub use egress::{EgressMethod, decode_egress_request, egress_to_proto, encode_egress_response};
+pub use egress::{EgressMethod, decode_egress_request, egress_to_proto, encode_egress_response, known_layout};
 pub use error::ProtocolError;
 pub use ingress::{ingress_from_proto, ingress_to_proto};
 pub use ingress_twirp::{IngressMethod, decode_ingress_request, encode_ingress_response};

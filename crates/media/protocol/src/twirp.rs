@@ -187,11 +187,13 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
         M::CreateRoom => {
             let r: lk::CreateRoomRequest = decode(format, body, "CreateRoomRequest")?;
             check_len("metadata", &r.metadata, MAX_METADATA)?;
+            let name = room(r.name)?;
+            let mut auto_room_composite = None;
             let auto_track_egress = match r.egress {
                 None => None,
-                Some(e) if e.room.is_some() || e.participant.is_some() => {
+                Some(e) if e.participant.is_some() => {
                     return Err(ProtocolError::Unsupported(
-                        "CreateRoom: automatic room composite and participant egress are not available on this server yet; egress.tracks records every track"
+                        "CreateRoom: automatic participant egress is not available on this server; egress.room composes the room and egress.tracks records every track"
                             .into(),
                     ));
                 }
@@ -201,16 +203,28 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
                             "CreateRoom: egress.tracks uploads given in the request (S3, GCP, Azure, AliOSS) are not taken; set egress.s3 in the server's configuration and every recording is copied there".into(),
                         ));
                     }
-                    t => t.map(|t| t.filepath),
+                    t => {
+                        if let Some(mut rc) = e.room {
+                            rc.room_name = name.to_string();
+                            let start = crate::egress::room::start_room_composite(rc).map_err(|e| match e {
+                                ProtocolError::Invalid(m) => ProtocolError::Invalid(format!("CreateRoom: egress.room: {m}")),
+                                ProtocolError::Unsupported(m) => ProtocolError::Unsupported(format!("CreateRoom: egress.room: {m}")),
+                                other => other,
+                            })?;
+                            auto_room_composite = Some(Box::new(start));
+                        }
+                        t.map(|t| t.filepath)
+                    }
                 },
             };
             AdminRequest::CreateRoom {
-                name: room(r.name)?,
+                name,
                 empty_timeout: r.empty_timeout,
                 departure_timeout: r.departure_timeout,
                 max_participants: r.max_participants,
                 metadata: r.metadata,
                 auto_track_egress,
+                auto_room_composite,
             }
         }
         M::ListRooms => {

@@ -17,6 +17,9 @@ pub enum RecordError {
     /// The media thread is overloaded or stopped (`unavailable`).
     #[error("{0}")]
     Unavailable(String),
+    /// The node runs as many composites as it can (`resource_exhausted`).
+    #[error("{0}")]
+    Busy(String),
     /// The file could not be created (`internal`); the job was recorded as failed.
     #[error("{0}")]
     File(String),

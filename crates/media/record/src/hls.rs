@@ -22,6 +22,7 @@ use hikari_mux::{Codec, Depacketizer, Packet};
 use hikari_sfu::{Command, MediaPacket, SinkEnd, SinkId};
 use tokio::sync::mpsc;
 
+use crate::hls_file::io_error;
 use crate::job::Jobs;
 use crate::live::{LiveHls, LiveStream};
 use crate::rejoin::{Follow, REJOIN_POLL, REJOIN_WAIT};
@@ -40,6 +41,8 @@ pub(crate) struct HlsJob {
     pub(crate) packager: HlsPackager,
     /// The HLS output.
     pub(crate) disk: Option<Disk>,
+    /// The MP4 file output.
+    pub(crate) file: Option<crate::hls_file::FileOut>,
     /// The RTMP destinations.
     pub(crate) restream: Option<Arc<Restream>>,
     /// Thumbnails.
@@ -52,6 +55,8 @@ pub(crate) struct HlsJob {
     pub(crate) tracks: [Option<hikari_types::TrackSid>; 2],
     /// A participant egress: whom to wait for when a track is unpublished.
     pub(crate) follow: Option<Follow>,
+    /// A room composite: why its feed failed, if it did (set before the feed closes).
+    pub(crate) failure: Option<Failure>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) runtime: tokio::runtime::Handle,
     pub(crate) now_nanos: fn() -> i64,
@@ -59,6 +64,9 @@ pub(crate) struct HlsJob {
     /// Where the segments, playlist and thumbnails are copied when finished (`egress.s3`).
     pub(crate) upload: Option<crate::upload::Target>,
 }
+
+/// Where a feed that failed leaves its reason for the packaging job.
+pub(crate) type Failure = Arc<std::sync::Mutex<Option<String>>>;
 
 /// An HLS output: segments on disk, the live stream in memory.
 pub(crate) struct Disk {
@@ -269,6 +277,9 @@ fn feed(job: &mut HlsJob, input: &mut Input, is_video: bool, batch: &[MediaPacke
 fn drain(job: &mut HlsJob, w: &mut Writer) -> Result<(), String> {
     while let Some(event) = job.packager.poll() {
         forward(job, &event);
+        if let Some(f) = job.file.as_mut() {
+            f.event(&event)?;
+        }
         match &event {
             HlsEvent::Part { data, .. } => w.bytes += data.len() as u64,
             HlsEvent::SegmentEnd { duration, .. } => {
@@ -277,16 +288,22 @@ fn drain(job: &mut HlsJob, w: &mut Writer) -> Result<(), String> {
             }
             _ => {}
         }
-        // Thumbnails alone: active once the first segment's worth of media has gone to them.
-        if job.disk.is_none()
-            && w.segments == 1
-            && matches!(event, HlsEvent::SegmentEnd { .. })
-            && let Some(t) = &job.thumbs
-        {
+        // A file or thumbnails without HLS: active once the first segment's worth of media
+        // has gone to them.
+        if job.disk.is_none() && w.segments == 1 && matches!(event, HlsEvent::SegmentEnd { .. }) {
             let now = (job.now_nanos)();
-            if let Err(e) = job.runtime.block_on(job.registry.active(&job.id, EgressOutput::Images(t.result(0)), now)) {
+            let first = now - i64::try_from(w.duration.as_nanos()).unwrap_or(0);
+            let output = match (&job.file, &job.thumbs) {
+                (Some(f), _) => Some(EgressOutput::File(f.result(w.duration, first, 0))),
+                (None, Some(t)) => Some(EgressOutput::Images(t.result(0))),
+                (None, None) => None,
+            };
+            if let Some(output) = output
+                && let Err(e) = job.runtime.block_on(job.registry.active(&job.id, output, now))
+            {
                 tracing::warn!(egress = %job.id, error = %e, "cannot record that the egress is active");
             }
+            w.first_at.get_or_insert(first);
         }
         let Some(disk) = &job.disk else { continue };
         let dir = disk.dir.join(parent(&disk.playlist_path));
@@ -357,10 +374,6 @@ fn parent(relative: &str) -> &str {
     relative.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-fn io_error(what: &str, e: &std::io::Error) -> String {
-    if e.kind() == std::io::ErrorKind::StorageFull { format!("the disk is full: cannot {what}: {e}") } else { format!("cannot {what}: {e}") }
-}
-
 fn create(path: &std::path::Path) -> Result<File, String> {
     std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| io_error(&format!("create {}", path.display()), &e))
 }
@@ -393,7 +406,7 @@ fn result(disk: &Disk, w: &Writer, now: i64, ended_at: i64) -> SegmentsResult {
 fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
     let mut error = match &stop {
         Stop::Write(e) => Some(e.clone()),
-        _ => None,
+        _ => job.failure.as_ref().and_then(|f| f.lock().ok().and_then(|f| f.clone())),
     };
     if error.is_none() {
         let ended = job.packager.finish().map_err(|e| e.to_string()).and_then(|()| drain(&mut job, &mut w));
@@ -422,8 +435,22 @@ fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
     }
     let now = (job.now_nanos)();
     let images = job.thumbs.as_ref().map(|t| t.result(now)).filter(|i| i.image_count > 0);
-    let written = (w.segments > 0 && job.disk.is_some()) || images.is_some();
-    if error.is_none() && job.disk.is_none() && job.restream.is_none() {
+    let file = match job.file.as_mut() {
+        Some(f) if w.segments > 0 => match f.finish() {
+            Ok(()) => Some(EgressOutput::File(f.result(w.duration, w.first_at.unwrap_or(now), now))),
+            Err(e) => {
+                error.get_or_insert(e);
+                None
+            }
+        },
+        Some(f) => {
+            f.discard();
+            None
+        }
+        None => None,
+    };
+    let written = (w.segments > 0 && job.disk.is_some()) || images.is_some() || file.is_some();
+    if error.is_none() && job.disk.is_none() && job.restream.is_none() && job.file.is_none() {
         // Thumbnails alone: their failure is the job's (once media reached them; before, the
         // job simply had none).
         error = job.thumbs.as_ref().filter(|t| t.started_at.is_some()).and_then(|t| t.error.clone());
@@ -436,7 +463,7 @@ fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
     };
     let message = error.unwrap_or_else(|| if written || streamed { String::new() } else { no_media(&stop) });
     let segments = job.disk.as_ref().filter(|_| w.segments > 0).map(|d| EgressOutput::Segments(result(d, &w, now, now)));
-    let outputs: Vec<EgressOutput> = segments.into_iter().chain(images.map(EgressOutput::Images)).collect();
+    let outputs: Vec<EgressOutput> = file.into_iter().chain(segments).chain(images.map(EgressOutput::Images)).collect();
     if let Some(disk) = job.disk.as_ref().filter(|_| w.segments == 0) {
         // Nothing playable was written: no recording to keep (the init segment and the
         // playlist's reserved name go; a partial segment too).

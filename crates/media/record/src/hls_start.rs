@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hikari_egress::path::{PathVars, resolve_segments};
+use hikari_egress::path::{PathVars, resolve, resolve_segments};
 use hikari_egress::stream::{redact, validate_url, validate_urls};
 use hikari_egress::{
     CompositeOutputs, Egress, EgressError, EgressSource, EgressStatus, ImagesOutput, SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite,
@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use crate::error::RecordError;
 use crate::hls::{Disk, HlsJob, run};
 use crate::live::LiveStream;
+use crate::package::{Fed, Feed, Packaging, redacted};
 use crate::rejoin::Follow;
 use crate::restream::{Restream, RestreamConfig};
 use crate::start::{JOB_QUEUE, Recorder, codec, kind_name};
@@ -94,8 +95,9 @@ impl Recorder {
         self.start_hls(sources, source, &r.outputs, Some((r.identity.clone(), r.screen_share))).await
     }
 
-    /// Starts the job; `follow` (a participant egress: identity, screen share) waits for the
-    /// publisher when it leaves and joins again.
+    /// Starts a packaging job fed by a track composite's or a participant's tracks: checks
+    /// their codecs (packaged without transcoding: H.264 and Opus); `follow` (a participant
+    /// egress: identity, screen share) waits for the publisher when it leaves and joins again.
     async fn start_hls(
         &self,
         s: Sources<'_>,
@@ -103,12 +105,11 @@ impl Recorder {
         outputs: &CompositeOutputs,
         follow: Option<(ParticipantIdentity, bool)>,
     ) -> Result<Egress, RecordError> {
-        validate_urls(&outputs.stream_urls)?;
         if let Some(v) = s.video
             && codec(&v.mime_type) != Some(Codec::H264)
         {
             return Err(RecordError::Invalid(format!(
-                "track {} is {}: HLS and RTMP streams are packaged without transcoding the video and need H.264 (publish with the H.264 codec, e.g. livekit-client's videoCodec: 'h264'), or record it with StartTrackEgress",
+                "track {} is {}: a track composite or participant egress packages the video without transcoding and needs H.264 (publish with the H.264 codec, e.g. livekit-client's videoCodec: 'h264'); record it with StartTrackEgress, or compose the room with StartRoomCompositeEgress, which decodes any codec",
                 v.sid, v.mime_type
             )));
         }
@@ -118,16 +119,39 @@ impl Recorder {
             return Err(RecordError::Invalid(format!("track {} is {}: HLS and RTMP streams take Opus audio", a.sid, a.mime_type)));
         }
         let first = s.video.or(s.audio).ok_or_else(|| RecordError::Invalid("no track to package".into()))?;
-        if outputs.images.is_some() && s.video.is_none() {
-            return Err(RecordError::Invalid("an image output takes thumbnails of the video, and this egress has no video track".into()));
+        let vars = path_vars(&s, first, (self.now_nanos)());
+        let feed = Feed::Tracks { video: s.video, audio: s.audio, follow };
+        self.start_packaging(Packaging { room: &s.room, vars, source, outputs, video: s.video.is_some(), audio: s.audio.is_some(), feed }).await
+    }
+
+    /// Starts a packaging job: reserves its files (never overwriting a recording), records
+    /// the egress, starts the streams and thumbnails, connects the feed, then runs the job
+    /// on a thread of its own.
+    pub(crate) async fn start_packaging(&self, p: Packaging<'_>) -> Result<Egress, RecordError> {
+        let Packaging { room, vars, source, outputs, video, audio, feed } = p;
+        validate_urls(&outputs.stream_urls)?;
+        if outputs.images.is_some() && !video {
+            return Err(RecordError::Invalid("an image output takes thumbnails of the video, and this egress has no video".into()));
         }
         let now = (self.now_nanos)();
         let images = match &outputs.images {
-            Some(out) => Some((self.images_prefix(&s, first, out, now)?, out.clone())),
+            Some(out) => Some((self.images_prefix(&vars, out)?, out.clone())),
             None => None,
         };
         let disk = match &outputs.segments {
-            Some(out) => Some(self.reserve_hls(&s, first, out, now)?),
+            Some(out) => Some(self.reserve_hls(&vars, out)?),
+            None => None,
+        };
+        let mut file = match &outputs.file {
+            Some(template) => match self.reserve_file(template, &vars) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    if let Some((_, playlist)) = &disk {
+                        let _ = std::fs::remove_file(self.cfg.dir.join(playlist));
+                    }
+                    return Err(e);
+                }
+            },
             None => None,
         };
         let secs = match &outputs.segments {
@@ -135,8 +159,8 @@ impl Recorder {
             _ => DEFAULT_SEGMENT_SECS,
         };
         let config = HlsConfig { segment_target: Duration::from_secs(secs.into()), ..HlsConfig::default() };
-        let packager = HlsPackager::new(config, s.video.is_some(), s.audio.map(|_| (2, 0))).map_err(|e| RecordError::Invalid(e.to_string()))?;
-        let egress = self.registry.start(s.room.name.clone(), source, s.room.sid.clone(), now).await?;
+        let packager = HlsPackager::new(config, video, audio.then_some((2, 0))).map_err(|e| RecordError::Invalid(e.to_string()))?;
+        let egress = self.registry.start(room.name.clone(), source, room.sid.clone(), now).await?;
         let disk = disk.map(|(naming, playlist_path)| {
             let result = SegmentsResult {
                 playlist_name: playlist_path.clone(),
@@ -150,7 +174,7 @@ impl Recorder {
                 live_playlist_location: format!("{}{}/live.m3u8", self.cfg.live_prefix, egress.id),
                 ..Default::default()
             };
-            let live = Arc::new(LiveStream::new(s.room.name.clone(), config));
+            let live = Arc::new(LiveStream::new(room.name.clone(), config));
             self.live.insert(egress.id.clone(), live.clone());
             Disk { naming, dir: self.cfg.dir.clone(), playlist_path, result, live, streams: self.live.clone() }
         });
@@ -158,9 +182,9 @@ impl Recorder {
             let r = Restream::new(RestreamConfig {
                 id: egress.id.clone(),
                 ffmpeg: self.cfg.ffmpeg.clone(),
-                video: s.video.is_some(),
-                audio: s.audio.is_some(),
-                has_segments: disk.is_some(),
+                video,
+                audio,
+                has_segments: disk.is_some() || file.is_some(),
                 registry: self.registry.clone(),
                 now_nanos: self.now_nanos,
             });
@@ -175,62 +199,94 @@ impl Recorder {
         let thumbs = match images {
             Some((prefix, out)) => match Thumbnails::start(&self.cfg.ffmpeg, &self.cfg.dir, &prefix, out.capture_interval, out.width, out.height).await {
                 Ok(t) => Some(t),
-                Err(e) => return self.fail_start(&egress, restream, format!("cannot start the thumbnails: {e}"), now).await,
+                Err(e) => return self.fail_start(&egress, restream, file.as_mut(), format!("cannot start the thumbnails: {e}"), now).await,
             },
             None => None,
         };
-        let (video_sink, audio_sink) = (s.video.map(|_| self.next_sink()), s.audio.map(|_| self.next_sink()));
         if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.insert(egress.id.clone(), video_sink.into_iter().chain(audio_sink).collect());
+            jobs.insert(egress.id.clone(), Vec::new());
         }
-        let mut receivers = [None, None];
-        for (k, (sink, track)) in [(video_sink, s.video), (audio_sink, s.audio)].into_iter().enumerate() {
-            let (Some(sink), Some(track)) = (sink, track) else { continue };
-            let (tx, rx) = mpsc::channel(JOB_QUEUE);
-            if let Err(e) = self.media.attach_sink(sink, s.room.name.clone(), track.sid.clone(), tx) {
-                return self.fail_start(&egress, restream, format!("the media thread refused the job: {e}"), now).await;
-            }
-            receivers[k] = Some(rx);
-        }
+        let fed = match feed {
+            Feed::Tracks { video, audio, follow } => self.attach_tracks(&egress, room, video, audio, follow),
+            Feed::Composite(c) => self.start_composite_feed(&egress, room, c).await,
+        };
+        let fed = match fed {
+            Ok(fed) => fed,
+            Err(why) => return self.fail_start(&egress, restream, file.as_mut(), why, now).await,
+        };
         let playlist = disk.as_ref().map(|d| d.playlist_path.clone());
+        let file_path = file.as_ref().map(|f| f.relative.clone());
         let job = HlsJob {
             id: egress.id.clone(),
             packager,
             disk,
+            file,
             restream: restream.clone(),
             thumbs,
             restreams: self.restreams.clone(),
             media: self.media.clone(),
-            sinks: [video_sink, audio_sink],
-            tracks: [s.video.map(|t| t.sid.clone()), s.audio.map(|t| t.sid.clone())],
-            follow: follow.map(|(identity, screen_share)| Follow {
-                room: s.room.name.clone(),
-                identity,
-                screen_share,
-                next_sink: self.next_sink.clone(),
-                shutdown: self.shutdown.clone(),
-            }),
+            sinks: fed.sinks,
+            tracks: fed.tracks,
+            follow: fed.follow,
+            failure: fed.failure,
             registry: self.registry.clone(),
             runtime: tokio::runtime::Handle::current(),
             now_nanos: self.now_nanos,
             jobs: self.jobs.clone(),
             upload: self.upload_target(),
         };
-        let [video_rx, audio_rx] = receivers;
+        let [video_rx, audio_rx] = fed.receivers;
         let spawned = std::thread::Builder::new().name(format!("egress-{}", egress.id)).spawn(move || run(job, video_rx, audio_rx));
         if let Err(e) = spawned {
-            return self.fail_start(&egress, restream, format!("cannot start the job's thread: {e}"), now).await;
+            // The feed goes with the job it would have fed.
+            self.stop_composite(&egress.id);
+            return self.fail_start(&egress, restream, None, format!("cannot start the job's thread: {e}"), now).await;
         }
         let streams: Vec<String> = outputs.stream_urls.iter().map(|u| redact(u)).collect();
-        tracing::info!(egress = %egress.id, room = %s.room.name, playlist = ?playlist, streams = ?streams, video = ?s.video.map(|t| &t.sid), audio = ?s.audio.map(|t| &t.sid), "packaging egress started");
+        tracing::info!(egress = %egress.id, room = %room.name, file = ?file_path, playlist = ?playlist, streams = ?streams, "packaging egress started");
         Ok(egress)
+    }
+
+    /// Attaches the sinks of a track composite's or participant's tracks.
+    fn attach_tracks(
+        &self,
+        egress: &Egress,
+        room: &RoomInfo,
+        video: Option<&TrackInfo>,
+        audio: Option<&TrackInfo>,
+        follow: Option<(ParticipantIdentity, bool)>,
+    ) -> Result<Fed, String> {
+        let (video_sink, audio_sink) = (video.map(|_| self.next_sink()), audio.map(|_| self.next_sink()));
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.insert(egress.id.clone(), video_sink.into_iter().chain(audio_sink).collect());
+        }
+        let mut receivers = [None, None];
+        for (k, (sink, track)) in [(video_sink, video), (audio_sink, audio)].into_iter().enumerate() {
+            let (Some(sink), Some(track)) = (sink, track) else { continue };
+            let (tx, rx) = mpsc::channel(JOB_QUEUE);
+            self.media.attach_sink(sink, room.name.clone(), track.sid.clone(), tx).map_err(|e| format!("the media thread refused the job: {e}"))?;
+            receivers[k] = Some(rx);
+        }
+        Ok(Fed {
+            receivers,
+            sinks: [video_sink, audio_sink],
+            tracks: [video.map(|t| t.sid.clone()), audio.map(|t| t.sid.clone())],
+            follow: follow.map(|(identity, screen_share)| Follow {
+                room: room.name.clone(),
+                identity,
+                screen_share,
+                next_sink: self.next_sink.clone(),
+                shutdown: self.shutdown.clone(),
+            }),
+            failure: None,
+        })
     }
 
     /// Resolves an HLS output's paths and takes the playlist's name (never overwriting a
     /// recording; its content comes with the first segment): the files' naming and the
     /// playlist's path.
-    fn reserve_hls(&self, s: &Sources<'_>, first: &TrackInfo, out: &SegmentsOutput, now: i64) -> Result<(Naming, String), RecordError> {
-        let (prefix, playlist_path) = resolve_segments(&out.filename_prefix, &out.playlist_name, &path_vars(s, first, now))?;
+    fn reserve_hls(&self, vars: &PathVars<'_>, out: &SegmentsOutput) -> Result<(Naming, String), RecordError> {
+        let (prefix, playlist_path) = resolve_segments(&out.filename_prefix, &out.playlist_name, vars)?;
         let name = prefix.rsplit('/').next().unwrap_or(&prefix).to_owned();
         crate::start::create(&self.cfg.dir.join(&playlist_path))?;
         Ok((Naming { prefix: format!("{name}_") }, playlist_path))
@@ -238,8 +294,8 @@ impl Recorder {
 
     /// Resolves a thumbnail output's prefix; refused if its first image exists (ffmpeg would
     /// overwrite the numbered files).
-    fn images_prefix(&self, s: &Sources<'_>, first: &TrackInfo, out: &ImagesOutput, now: i64) -> Result<String, RecordError> {
-        let (prefix, _) = resolve_segments(&out.filename_prefix, "", &path_vars(s, first, now))?;
+    fn images_prefix(&self, vars: &PathVars<'_>, out: &ImagesOutput) -> Result<String, RecordError> {
+        let (prefix, _) = resolve_segments(&out.filename_prefix, "", vars)?;
         let name = prefix.rsplit('/').next().unwrap_or(&prefix);
         let first_image = self.cfg.dir.join(parent_of(&prefix)).join(crate::thumbs::first_file(name));
         if first_image.exists() {
@@ -248,8 +304,29 @@ impl Recorder {
         Ok(prefix)
     }
 
-    /// A job that could not start: its sinks detached, its record failed.
-    async fn fail_start(&self, egress: &Egress, restream: Option<Arc<Restream>>, why: String, now: i64) -> Result<Egress, RecordError> {
+    /// Resolves a file output's path and creates the file (never overwriting a recording).
+    fn reserve_file(&self, template: &str, vars: &PathVars<'_>) -> Result<crate::hls_file::FileOut, RecordError> {
+        // A name the template leaves to the server: the room and the time (no track to name).
+        let template = if template.is_empty() || template.ends_with('/') { format!("{template}{{room_name}}-{{time}}") } else { template.to_owned() };
+        let relative = resolve(&template, vars, "mp4")?;
+        let full = self.cfg.dir.join(&relative);
+        let file = crate::start::create(&full)?;
+        let location = format!("{}{relative}", self.cfg.location_prefix);
+        Ok(crate::hls_file::FileOut { file: Some(file), full, relative, location, bytes: 0 })
+    }
+
+    /// A job that could not start: its sinks detached, its file removed, its record failed.
+    async fn fail_start(
+        &self,
+        egress: &Egress,
+        restream: Option<Arc<Restream>>,
+        file: Option<&mut crate::hls_file::FileOut>,
+        why: String,
+        now: i64,
+    ) -> Result<Egress, RecordError> {
+        if let Some(f) = file {
+            f.discard();
+        }
         self.detach(&egress.id);
         self.jobs.lock().ok().map(|mut j| j.remove(&egress.id));
         self.live.remove(&egress.id);
@@ -277,11 +354,6 @@ fn path_vars<'a>(s: &'a Sources<'_>, first: &'a TrackInfo, now: i64) -> PathVars
 
 fn parent_of(relative: &str) -> &str {
     relative.rsplit_once('/').map_or("", |(d, _)| d)
-}
-
-/// The outputs as the record keeps them: stream keys redacted.
-fn redacted(o: &CompositeOutputs) -> CompositeOutputs {
-    CompositeOutputs { stream_urls: o.stream_urls.iter().map(|u| redact(u)).collect(), ..o.clone() }
 }
 
 impl Recorder {

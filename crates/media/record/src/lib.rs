@@ -16,16 +16,20 @@
 #![deny(missing_docs)]
 
 mod auto;
+mod composite;
 mod delete;
 mod error;
 mod feed;
 mod hls;
+mod hls_file;
 mod hls_start;
 mod job;
 pub mod library;
 pub mod live;
+mod package;
 mod rejoin;
 mod restream;
+mod room_start;
 mod start;
 mod thumbs;
 mod upload;

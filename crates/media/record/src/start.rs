@@ -35,6 +35,8 @@ pub struct RecorderConfig {
     pub ffmpeg: PathBuf,
     /// Where finished recordings are copied (`egress.s3`), if anywhere.
     pub upload: Option<hikari_upload::Uploader>,
+    /// Room composites run at once, at most (each decodes, composes and encodes).
+    pub max_composites: usize,
 }
 
 /// The running egresses' RTMP destinations, for `UpdateStream`.
@@ -54,6 +56,8 @@ pub struct Recorder {
     pub(crate) restreams: Restreams,
     /// Rooms that record every track (CreateRoom's `egress.tracks`): their filepath template.
     pub(crate) auto: std::sync::Mutex<std::collections::HashMap<hikari_types::RoomName, String>>,
+    /// The running room composites: their layout and stop.
+    pub(crate) composites: Arc<std::sync::Mutex<std::collections::HashMap<EgressId, crate::composite::control::Control>>>,
 }
 
 /// The codec of a track's MIME type (a sink gets RED audio as its primary Opus).
@@ -89,6 +93,7 @@ impl Recorder {
             live: Arc::default(),
             restreams: Arc::default(),
             auto: Default::default(),
+            composites: Arc::default(),
         }
     }
 
@@ -127,10 +132,13 @@ impl Recorder {
             EgressRequest::StartTrack(r) => EgressResponse::Egress(Box::new(self.start_track(r).await?)),
             EgressRequest::StartTrackComposite(r) => EgressResponse::Egress(Box::new(self.start_composite(r).await?)),
             EgressRequest::StartParticipant(r) => EgressResponse::Egress(Box::new(self.start_participant(r).await?)),
+            EgressRequest::StartRoomComposite(r) => EgressResponse::Egress(Box::new(self.start_room_composite(r).await?)),
+            EgressRequest::UpdateLayout { id, layout } => EgressResponse::Egress(Box::new(self.update_layout(&id, layout).await?)),
             EgressRequest::UpdateStream(u) => EgressResponse::Egress(Box::new(self.update_stream(u).await?)),
             EgressRequest::List(filter) => EgressResponse::List(self.registry.list(&filter).await?),
             EgressRequest::Stop(id) => {
                 let egress = self.registry.stop(&id, (self.now_nanos)()).await?;
+                self.stop_composite(&id);
                 self.detach(&id);
                 EgressResponse::Egress(Box::new(egress))
             }

@@ -32,7 +32,7 @@ impl Sfu {
     /// Runs one admin request.
     pub(crate) fn admin(&mut self, now: Instant, request: AdminRequest) -> Result<AdminResponse, AdminError> {
         match request {
-            AdminRequest::CreateRoom { name, empty_timeout, departure_timeout, max_participants, metadata, auto_track_egress: _ } => {
+            AdminRequest::CreateRoom { name, empty_timeout, departure_timeout, max_participants, metadata, auto_track_egress: _, auto_room_composite: _ } => {
                 check_name("room name", name.as_str())?;
                 check_metadata(&metadata)?;
                 let defaults = &self.cfg.room;

@@ -28,6 +28,9 @@ pub enum AdminRequest {
         /// `egress.tracks`: record every track published in the room, to files named by this
         /// filepath template. The core ignores it; the wiring's recorder runs it.
         auto_track_egress: Option<String>,
+        /// `egress.room`: a room composite started with the room (its `room_name` is the
+        /// room's). The core ignores it; the wiring's recorder runs it.
+        auto_room_composite: Option<Box<crate::StartRoomComposite>>,
     },
     /// List rooms, all or by name.
     ListRooms {

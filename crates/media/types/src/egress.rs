@@ -33,8 +33,9 @@ impl EgressStatus {
 }
 
 /// What an egress records. Track egress writes one track's file; a track composite or a
-/// participant egress packages one video and one audio track without decoding the video, as
-/// HLS, as RTMP streams, or both. Room composites and web egress are refused with a clear
+/// participant egress packages one video and one audio track without decoding the video; a
+/// room composite decodes every participant's tracks, lays the videos out on one canvas,
+/// mixes the audio and encodes the result. Web egress is refused with a clear
 /// `unimplemented` before a job exists.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EgressSource {
@@ -66,13 +67,61 @@ pub enum EgressSource {
         /// Where the media goes (stream URLs redacted).
         outputs: CompositeOutputs,
     },
+    /// The whole room on one canvas (`RoomCompositeEgressRequest`).
+    RoomComposite {
+        /// LiveKit's layout name as given (`grid`, `speaker`, `single-speaker`, each with an
+        /// optional `-light` or `-dark`; empty: `grid`), changed by `UpdateLayout`.
+        layout: String,
+        /// Only the mixed audio.
+        audio_only: bool,
+        /// Only the video.
+        video_only: bool,
+        /// The canvas and the encoders' settings.
+        encoding: Encoding,
+        /// Where the media goes (stream URLs redacted).
+        outputs: CompositeOutputs,
+    },
 }
 
-/// The outputs of a track composite or participant egress: an HLS output, RTMP streams, or
-/// both. In a request the stream URLs are whole; in a stored [`EgressSource`] their stream
+/// How a composite is encoded (LiveKit's `EncodingOptionsPreset` or `EncodingOptions`):
+/// H.264 video and Opus audio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Encoding {
+    /// Canvas width in pixels (even).
+    pub width: u32,
+    /// Canvas height in pixels (even).
+    pub height: u32,
+    /// Frames per second.
+    pub fps: u32,
+    /// Video bits per second.
+    pub video_bitrate: u32,
+    /// Audio bits per second.
+    pub audio_bitrate: u32,
+    /// Milliseconds between keyframes.
+    pub keyframe_interval_ms: u32,
+}
+
+impl Encoding {
+    /// LiveKit's default preset, `H264_720P_30`: 1280x720, 30 fps, 3 Mbit/s, keyframes every 2 s.
+    pub const H264_720P_30: Encoding =
+        Encoding { width: 1280, height: 720, fps: 30, video_bitrate: 3_000_000, audio_bitrate: 128_000, keyframe_interval_ms: 2000 };
+}
+
+impl Default for Encoding {
+    fn default() -> Self {
+        Self::H264_720P_30
+    }
+}
+
+/// The outputs of a composite or participant egress: an MP4 file, an HLS output, RTMP
+/// streams, thumbnails, or several of them. In a request the stream URLs are whole; in a stored [`EgressSource`] their stream
 /// keys are redacted (a key is a secret: it lives only in the running job's memory).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct CompositeOutputs {
+    /// An MP4 file (`EncodedFileOutput.filepath`), relative to the recordings directory, as
+    /// the request gave it (empty: chosen by the server); templates as in a track egress's
+    /// filepath.
+    pub file: Option<String>,
     /// The HLS output.
     pub segments: Option<SegmentsOutput>,
     /// `rtmp://` or `rtmps://` destinations (`StreamOutput.urls`).
@@ -257,6 +306,23 @@ pub struct StartTrackComposite {
     pub outputs: CompositeOutputs,
 }
 
+/// `StartRoomCompositeEgress`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct StartRoomComposite {
+    /// The room.
+    pub room_name: RoomName,
+    /// LiveKit's layout name (empty: `grid`).
+    pub layout: String,
+    /// Only the mixed audio.
+    pub audio_only: bool,
+    /// Only the video.
+    pub video_only: bool,
+    /// The canvas and the encoders' settings.
+    pub encoding: Encoding,
+    /// Where the media goes.
+    pub outputs: CompositeOutputs,
+}
+
 /// `StartParticipantEgress` with a segment output, stream outputs, or both.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct StartParticipant {
@@ -312,6 +378,15 @@ pub enum EgressRequest {
     StartTrackComposite(StartTrackComposite),
     /// `StartParticipantEgress` (HLS and/or RTMP).
     StartParticipant(StartParticipant),
+    /// `StartRoomCompositeEgress`.
+    StartRoomComposite(StartRoomComposite),
+    /// `UpdateLayout`: a running room composite's new layout.
+    UpdateLayout {
+        /// The egress.
+        id: EgressId,
+        /// LiveKit's layout name.
+        layout: String,
+    },
     /// `UpdateStream`.
     UpdateStream(UpdateStream),
     /// `ListEgress`.

@@ -26,6 +26,15 @@ pub fn run(data: &[u8]) {
             assert!(!p.room_name.as_str().is_empty() && !p.identity.as_str().is_empty());
             outputs(&p.outputs);
         }
+        EgressRequest::StartRoomComposite(r) => {
+            assert!(!r.room_name.as_str().is_empty() && hikari_protocol::known_layout(&r.layout) && !(r.audio_only && r.video_only));
+            let e = r.encoding;
+            assert!((16..=1920).contains(&e.width) && (16..=1920).contains(&e.height) && e.width % 2 == 0 && e.height % 2 == 0, "{e:?}");
+            assert!((1..=60).contains(&e.fps) && e.video_bitrate > 0 && e.audio_bitrate > 0 && (500..=10_000).contains(&e.keyframe_interval_ms), "{e:?}");
+            assert!(!(r.audio_only && r.outputs.images.is_some()));
+            outputs(&r.outputs);
+        }
+        EgressRequest::UpdateLayout { id, layout } => assert!(!id.as_str().is_empty() && hikari_protocol::known_layout(&layout)),
         EgressRequest::UpdateStream(u) => {
             assert!(!u.id.as_str().is_empty() && (!u.add.is_empty() || !u.remove.is_empty()));
             urls(&u.add);
@@ -42,10 +51,10 @@ pub fn run(data: &[u8]) {
     }
 }
 
-/// A composite's outputs: HLS, RTMP, thumbnails, or several, never none; thumbnails of a
-/// bounded, even size and interval.
+/// A composite's outputs: a file, HLS, RTMP, thumbnails, or several, never none; thumbnails
+/// of a bounded, even size and interval.
 fn outputs(o: &CompositeOutputs) {
-    assert!(o.segments.is_some() || !o.stream_urls.is_empty() || o.images.is_some());
+    assert!(o.file.is_some() || o.segments.is_some() || !o.stream_urls.is_empty() || o.images.is_some());
     assert!(o.segments.as_ref().is_none_or(|s| s.segment_duration <= 60));
     assert!(o.images.as_ref().is_none_or(|i| i.width <= 3840 && i.height <= 3840 && i.width % 2 == 0 && i.height % 2 == 0 && i.capture_interval <= 3600));
     urls(&o.stream_urls);

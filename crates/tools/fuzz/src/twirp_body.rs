@@ -12,8 +12,10 @@ pub fn run(data: &[u8]) {
     let Ok(request) = decode_room_request(method, format, body) else { return };
     let name_ok = |s: &str| !s.is_empty() && s.len() <= MAX_NAME;
     match &request {
-        AdminRequest::CreateRoom { name, metadata, .. } => {
+        AdminRequest::CreateRoom { name, metadata, auto_room_composite, .. } => {
             assert!(name_ok(name.as_str()) && metadata.len() <= MAX_METADATA);
+            // The room's composite records this room, whatever the request named.
+            assert!(auto_room_composite.as_ref().is_none_or(|c| c.room_name == *name));
         }
         AdminRequest::ListRooms { names } => assert!(names.iter().all(|n| name_ok(n.as_str()))),
         AdminRequest::DeleteRoom { room } | AdminRequest::ListParticipants { room } => assert!(name_ok(room.as_str())),

@@ -40,9 +40,9 @@ async fn every_call_needs_room_record_and_reaches_the_runner_decoded() {
     assert!(runner.0.lock().expect("runs").is_empty(), "nothing ran without the grant");
     let r = send(&app, "POST", START, JSON, Some(&recorder()), BODY.to_vec()).await;
     assert_eq!((r.status, r.code().as_str()), (StatusCode::PRECONDITION_FAILED, "failed_precondition"));
-    let r = send(&app, "POST", "/twirp/livekit.Egress/StartRoomCompositeEgress", JSON, Some(&recorder()), b"{}".to_vec()).await;
+    let r = send(&app, "POST", "/twirp/livekit.Egress/StartWebEgress", JSON, Some(&recorder()), b"{}".to_vec()).await;
     assert_eq!((r.status, r.code().as_str()), (StatusCode::NOT_IMPLEMENTED, "unimplemented"));
-    assert!(String::from_utf8_lossy(&r.body).contains("StartTrackEgress"), "the refusal says what works");
+    assert!(String::from_utf8_lossy(&r.body).contains("web egress"), "the refusal says what is missing");
     assert_eq!(send(&app, "POST", "/twirp/livekit.Egress/Nope", JSON, Some(&recorder()), b"{}".to_vec()).await.code(), "bad_route");
     assert_eq!(send(&app, "POST", START, JSON, Some(&recorder()), b"{".to_vec()).await.code(), "malformed");
     let ran = runner.0.lock().expect("runs").clone();

@@ -1,6 +1,6 @@
 //! Helpers of the job tests: media made by ffmpeg in a temporary directory, FLV tags read
-//! back and rewritten with `flv_out`, outputs collected with a deadline, H.264 frames
-//! reassembled.
+//! back and rewritten with `flv_out`, input written past a full queue, outputs collected
+//! with a deadline, H.264 frames reassembled.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hikari_codec::flv_out::{TagKind, flv_header, flv_tag};
-use hikari_codec::{Depacketizer, JobError, JobOutput, JobOutputs, Stream};
+use hikari_codec::{Backpressure, Depacketizer, JobError, JobOutput, JobOutputs, Stream};
 
 /// The ffmpeg the tests run (CI installs Debian's).
 pub const FFMPEG: &str = "/usr/bin/ffmpeg";
@@ -126,6 +126,24 @@ pub fn refeed(tags: &[Tag], has_audio: bool, has_video: bool) -> Vec<(u32, Bytes
         chunks.push((t.timestamp_ms, Bytes::from(out)));
     }
     chunks
+}
+
+/// How long a write waits for room in a full input queue.
+pub const WRITE_WAIT: Duration = Duration::from_secs(20);
+
+/// Writes `chunk` with `write` (a job's or a decoder's), retrying every 2 ms while the
+/// queue is full, up to [`WRITE_WAIT`]. `Err(Closed)` when the job takes no more input.
+pub async fn write_retrying(write: impl Fn(Bytes) -> Result<(), Backpressure>, chunk: Bytes) -> Result<(), Backpressure> {
+    let end = tokio::time::Instant::now() + WRITE_WAIT;
+    loop {
+        match write(chunk.clone()) {
+            Err(Backpressure::Full) => {
+                assert!(tokio::time::Instant::now() < end, "the input queue stayed full for {WRITE_WAIT:?}");
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// One RTP packet of a job.

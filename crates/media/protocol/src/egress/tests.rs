@@ -18,7 +18,7 @@ fn a_track_egress_decodes_from_json_and_protobuf() {
 
 #[test]
 fn what_is_not_run_here_is_unsupported_with_a_hint_and_bad_bodies_are_refused() {
-    for m in [EgressMethod::StartRoomCompositeEgress, EgressMethod::StartWebEgress, EgressMethod::UpdateLayout] {
+    for m in [EgressMethod::StartWebEgress, EgressMethod::StartEgress] {
         let e = decode_egress_request(m, TwirpFormat::Json, b"{}").expect_err("unsupported");
         assert!(matches!(&e, ProtocolError::Unsupported(msg) if msg.starts_with(m.name())), "{e}");
     }
@@ -62,8 +62,8 @@ fn composite_and_participant_egress_decode_to_hls_and_other_outputs_are_refused(
     };
     assert!(r.screen_share && r.identity.as_str() == "host");
     for (m, body) in [
-        (EgressMethod::StartTrackCompositeEgress, &br#"{"room_name":"r","video_track_id":"TR_v","file_outputs":[{"filepath":"x.mp4"}]}"#[..]),
-        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","file_outputs":[{}],"segment_outputs":[{}]}"#),
+        (EgressMethod::StartTrackCompositeEgress, &br#"{"room_name":"r","video_track_id":"TR_v","file_outputs":[{"filepath":"x.ogg","file_type":"OGG"}]}"#[..]),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","file_outputs":[{"s3":{"bucket":"b"}}],"segment_outputs":[{}]}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","image_outputs":[{"filename_suffix":"IMAGE_SUFFIX_TIMESTAMP"}]}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","segment_outputs":[{"s3":{"bucket":"b"}}]}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","stream_outputs":[{"protocol":"SRT","urls":["srt://x:1"]}]}"#),
@@ -83,6 +83,7 @@ fn composite_and_participant_egress_decode_to_hls_and_other_outputs_are_refused(
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","image_outputs":[{"width":8}]}"#),
         (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","image_outputs":[{"capture_interval":86400}]}"#),
         (EgressMethod::UpdateStream, br#"{"add_output_urls":["rtmp://a/b/c"]}"#),
+        (EgressMethod::StartParticipantEgress, br#"{"room_name":"r","identity":"h","file_outputs":[{"filepath":"a.mp4"},{"filepath":"b.mp4"}]}"#),
     ] {
         assert!(matches!(decode_egress_request(m, TwirpFormat::Json, body), Err(ProtocolError::Invalid(_))), "{}", String::from_utf8_lossy(body));
     }
@@ -186,6 +187,124 @@ fn an_image_output_decodes() {
     let EgressRequest::StartParticipant(r) = decode_egress_request(EgressMethod::StartParticipantEgress, TwirpFormat::Json, p).expect("p") else {
         panic!("kind")
     };
-    let want = ImagesOutput { capture_interval: 5, width: 320, height: 0, filename_prefix: "t/{room_name}".into() };
+    let want = hikari_types::ImagesOutput { capture_interval: 5, width: 320, height: 0, filename_prefix: "t/{room_name}".into() };
     assert_eq!((r.outputs.images, r.outputs.segments, r.outputs.stream_urls.len()), (Some(want), None, 0));
+}
+
+/// A room composite: layout, preset or advanced encoding, file and other outputs; what the
+/// composite encoder cannot do is refused with a reason; UpdateLayout checks its name.
+#[test]
+fn room_composites_and_update_layout_decode() {
+    let body = br#"{"room_name":"r","layout":"speaker-light","file_outputs":[{"filepath":"rec/{room_name}.mp4"}],"preset":"H264_1080P_30"}"#;
+    let EgressRequest::StartRoomComposite(r) = decode_egress_request(EgressMethod::StartRoomCompositeEgress, TwirpFormat::Json, body).expect("rc") else {
+        panic!("kind")
+    };
+    assert_eq!((r.room_name.as_str(), r.layout.as_str(), r.outputs.file.as_deref()), ("r", "speaker-light", Some("rec/{room_name}.mp4")));
+    assert_eq!((r.encoding.width, r.encoding.height, r.encoding.fps, r.encoding.video_bitrate), (1920, 1080, 30, 4_500_000));
+    let advanced = prost::Message::encode_to_vec(&lk::RoomCompositeEgressRequest {
+        room_name: "r".into(),
+        audio_only: true,
+        options: Some(lk::room_composite_egress_request::Options::Advanced(lk::EncodingOptions {
+            width: 641,
+            height: 360,
+            framerate: 25,
+            audio_bitrate: 64,
+            key_frame_interval: 1.5,
+            ..Default::default()
+        })),
+        #[allow(deprecated)]
+        output: Some(lk::room_composite_egress_request::Output::File(lk::EncodedFileOutput { filepath: "a.mp4".into(), ..Default::default() })),
+        ..Default::default()
+    });
+    let EgressRequest::StartRoomComposite(r) = decode_egress_request(EgressMethod::StartRoomCompositeEgress, TwirpFormat::Protobuf, &advanced).expect("adv")
+    else {
+        panic!("kind")
+    };
+    let e = r.encoding;
+    assert_eq!((e.width, e.height, e.fps, e.video_bitrate, e.audio_bitrate, e.keyframe_interval_ms), (640, 360, 25, 3_000_000, 64_000, 1500));
+    assert!(r.audio_only && r.layout.is_empty() && r.outputs.file.as_deref() == Some("a.mp4"));
+    let defaults = br#"{"room_name":"r","segment_outputs":[{}]}"#;
+    let EgressRequest::StartRoomComposite(r) = decode_egress_request(EgressMethod::StartRoomCompositeEgress, TwirpFormat::Json, defaults).expect("d") else {
+        panic!("kind")
+    };
+    assert_eq!(r.encoding, hikari_types::Encoding::H264_720P_30);
+    for body in [
+        &br#"{"room_name":"r","custom_base_url":"https://x","file_outputs":[{}]}"#[..],
+        br#"{"room_name":"r","advanced":{"audio_codec":"AAC"},"file_outputs":[{}]}"#,
+        br#"{"room_name":"r","advanced":{"video_codec":"VP8"},"file_outputs":[{}]}"#,
+        br#"{"room_name":"r","file_outputs":[{"file_type":"MP3"}]}"#,
+    ] {
+        let e = decode_egress_request(EgressMethod::StartRoomCompositeEgress, TwirpFormat::Json, body).expect_err("unsupported");
+        assert!(matches!(e, ProtocolError::Unsupported(_)), "{e}: {}", String::from_utf8_lossy(body));
+    }
+    for body in [
+        &br#"{"file_outputs":[{}]}"#[..],
+        br#"{"room_name":"r"}"#,
+        br#"{"room_name":"r","layout":"mosaic","file_outputs":[{}]}"#,
+        br#"{"room_name":"r","audio_only":true,"video_only":true,"file_outputs":[{}]}"#,
+        br#"{"room_name":"r","preset":"PASSTHROUGH","file_outputs":[{}]}"#,
+        br#"{"room_name":"r","advanced":{"width":8000},"file_outputs":[{}]}"#,
+        br#"{"room_name":"r","advanced":{"framerate":240},"file_outputs":[{}]}"#,
+        br#"{"room_name":"r","advanced":{"key_frame_interval":60},"file_outputs":[{}]}"#,
+        br#"{"room_name":"r","audio_only":true,"image_outputs":[{}]}"#,
+    ] {
+        let e = decode_egress_request(EgressMethod::StartRoomCompositeEgress, TwirpFormat::Json, body).expect_err("invalid");
+        assert!(matches!(e, ProtocolError::Invalid(_)), "{e}: {}", String::from_utf8_lossy(body));
+    }
+    let layout = decode_egress_request(EgressMethod::UpdateLayout, TwirpFormat::Json, br#"{"egress_id":"EG_a","layout":"grid-dark"}"#).expect("layout");
+    assert_eq!(layout, EgressRequest::UpdateLayout { id: "EG_a".into(), layout: "grid-dark".into() });
+    for body in [&br#"{"egress_id":"EG_a","layout":"tiles"}"#[..], br#"{"layout":"grid"}"#] {
+        assert!(matches!(decode_egress_request(EgressMethod::UpdateLayout, TwirpFormat::Json, body), Err(ProtocolError::Invalid(_))));
+    }
+}
+
+/// A room composite's `EgressInfo` echoes its request: layout, encoding, outputs.
+#[test]
+fn a_room_composite_encodes_with_its_request() {
+    let e = Egress {
+        id: "EG_r".into(),
+        room_id: "RM_1".into(),
+        room_name: "r".into(),
+        source: EgressSource::RoomComposite {
+            layout: "grid".into(),
+            audio_only: false,
+            video_only: false,
+            encoding: hikari_types::Encoding::default(),
+            outputs: CompositeOutputs { file: Some("a.mp4".into()), ..Default::default() },
+        },
+        status: EgressStatus::Active,
+        started_at: 1,
+        ended_at: 0,
+        updated_at: 1,
+        error: String::new(),
+        file: None,
+        segments: None,
+        streams: Vec::new(),
+        images: None,
+    };
+    let p = egress_to_proto(&e);
+    let Some(lk::egress_info::Request::RoomComposite(r)) = p.request else { panic!("a room composite request") };
+    assert_eq!((r.layout.as_str(), r.file_outputs.len(), r.file_outputs[0].filepath.as_str()), ("grid", 1, "a.mp4"));
+    let Some(lk::room_composite_egress_request::Options::Advanced(o)) = r.options else { panic!("options") };
+    assert_eq!((o.width, o.height, o.framerate, o.video_bitrate), (1280, 720, 30, 3000));
+}
+
+/// CreateRoom's `egress.room` is a room composite of the room being created (whatever room
+/// the inner request names); `egress.participant` is refused with what works instead.
+#[test]
+fn create_room_carries_its_room_composite() {
+    use crate::twirp::{RoomMethod, decode_room_request};
+    let body = br#"{"name":"webinar","egress":{"room":{"room_name":"other","layout":"speaker","file_outputs":[{"filepath":"w.mp4"}]}}}"#;
+    let hikari_types::AdminRequest::CreateRoom { name, auto_room_composite: Some(rc), auto_track_egress: None, .. } =
+        decode_room_request(RoomMethod::CreateRoom, TwirpFormat::Json, body).expect("create")
+    else {
+        panic!("a room with its composite")
+    };
+    assert_eq!((name.as_str(), rc.room_name.as_str(), rc.layout.as_str(), rc.outputs.file.as_deref()), ("webinar", "webinar", "speaker", Some("w.mp4")));
+    let bad = br#"{"name":"webinar","egress":{"room":{"layout":"mosaic","file_outputs":[{}]}}}"#;
+    let e = decode_room_request(RoomMethod::CreateRoom, TwirpFormat::Json, bad).expect_err("unknown layout");
+    assert!(matches!(&e, ProtocolError::Invalid(m) if m.starts_with("CreateRoom: egress.room:")), "{e}");
+    let participant = br#"{"name":"webinar","egress":{"participant":{}}}"#;
+    let e = decode_room_request(RoomMethod::CreateRoom, TwirpFormat::Json, participant).expect_err("participant");
+    assert!(matches!(&e, ProtocolError::Unsupported(m) if m.contains("egress.room")), "{e}");
 }
