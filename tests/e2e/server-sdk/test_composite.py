@@ -18,6 +18,8 @@ with ffprobe, ffmpeg and numpy.
   hls       the HLS output of the same composite: the event playlist on disk ends with
             ENDLIST and ffprobe reads H.264 and Opus from it
   audio     an audio_only composite writes an MP4 with one Opus stream
+  vp8       a track composite of the VP8 camera and its microphone is transcoded: an MP4 of
+            H.264 at the requested preset's size and Opus, the camera filling the canvas
   auto      a room created with egress.room has its composite listed at once, waiting
             (STARTING) for a first track; deleting the room ends it ABORTED, no file left
   bad       an unknown room: not_found; a custom_base_url: unimplemented; AAC audio:
@@ -71,13 +73,18 @@ def streams(path: str) -> tuple[list[dict], float]:
     return info.get("streams", []), float(info.get("format", {}).get("duration", 0) or 0)
 
 
-def luma_at(path: str, seconds: float) -> np.ndarray | None:
-    """The Y plane of the frame at `seconds` (gray, canvas size)."""
+def luma_at(path: str, seconds: float, size: tuple[int, int] = (CANVAS_H, CANVAS_W)) -> np.ndarray | None:
+    """The Y plane of the frame at `seconds` (gray, `size` = (height, width))."""
     out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-ss", f"{seconds:.2f}", "-i", path, "-frames:v", "1",
                           "-f", "rawvideo", "-pix_fmt", "gray", "-"], capture_output=True, timeout=60)
-    if len(out.stdout) != CANVAS_W * CANVAS_H:
+    if len(out.stdout) != size[0] * size[1]:
         return None
-    return np.frombuffer(out.stdout, np.uint8).reshape(CANVAS_H, CANVAS_W)
+    return np.frombuffer(out.stdout, np.uint8).reshape(size)
+
+
+async def active_of(lk: api.LiveKitAPI, egress_id: str):
+    items = (await lk.egress.list_egress(api.ListEgressRequest(egress_id=egress_id))).items
+    return items[0] if items and items[0].status == api.EgressStatus.EGRESS_ACTIVE else None
 
 
 def audio_rms(path: str) -> float:
@@ -135,10 +142,7 @@ async def scenario(c: Checks, url: str, recordings: str, hooks: str) -> None:
                 f"{rc.layout} {rc.advanced.width}x{rc.advanced.height}@{rc.advanced.framerate}")
         t_start = time.monotonic()
 
-        async def active():
-            items = (await lk.egress.list_egress(api.ListEgressRequest(egress_id=egress_id))).items
-            return items[0] if items and items[0].status == api.EgressStatus.EGRESS_ACTIVE else None
-        c.check("composite_becomes_active", bool(await wait_until(active, 20)))
+        c.check("composite_becomes_active", bool(await wait_until(lambda: active_of(lk, egress_id), 20)))
         # A second composite, audio only, beside it.
         audio_only = await lk.egress.start_room_composite_egress(api.RoomCompositeEgressRequest(
             room_name=room_name, audio_only=True, file_outputs=[api.EncodedFileOutput(filepath=f"{prefix}/audio.mp4")]))
@@ -202,6 +206,25 @@ async def scenario(c: Checks, url: str, recordings: str, hooks: str) -> None:
         adone = await ended(lk, audio_only.egress_id)
         ast, aduration = streams(os.path.join(recordings, adone.file_results[0].filename)) if adone and adone.file_results else ([], 0)
         c.check("composite_audio_only_file", [s.get("codec_name") for s in ast] == ["opus"] and aduration > 3, f"{ast} {aduration:.1f} s")
+
+        people = (await lk.room.list_participants(api.ListParticipantsRequest(room=room_name))).participants
+        guest_tracks = {t.type: t.sid for p in people if p.identity == "guest" for t in p.tracks}
+        tc = await lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
+            room_name=room_name, video_track_id=guest_tracks.get(api.TrackType.VIDEO, ""), audio_track_id=guest_tracks.get(api.TrackType.AUDIO, ""),
+            preset=api.EncodingOptionsPreset.PORTRAIT_H264_720P_30, file_outputs=[api.EncodedFileOutput(filepath=f"{prefix}/guest.mp4")]))
+        started = await wait_until(lambda: active_of(lk, tc.egress_id), 20)
+        await asyncio.sleep(3)
+        await lk.egress.stop_egress(api.StopEgressRequest(egress_id=tc.egress_id))
+        tdone = await ended(lk, tc.egress_id)
+        tpath = os.path.join(recordings, tdone.file_results[0].filename) if tdone and tdone.file_results else ""
+        tst, tdur = streams(tpath) if tpath else ([], 0)
+        tv = next((x for x in tst if x.get("codec_type") == "video"), {})
+        frame = luma_at(tpath, 1.5, (1280, 720)) if tpath else None
+        # The 4:3 camera fills the portrait canvas's width; the bands above and below it are the background.
+        filled = frame is not None and float(frame[600:680, 100:620].std()) > 10
+        c.check("composite_vp8_track_transcoded", bool(started) and [x.get("codec_name") for x in tst] == ["h264", "opus"]
+                and (tv.get("width"), tv.get("height")) == (720, 1280) and tdur > 2 and filled,
+                f"{tst} {tdur:.1f} s, filled {filled}, {tdone.error if tdone else 'not ended'}")
 
         auto_room = f"rc-auto-{uuid.uuid4().hex[:8]}"
         await lk.room.create_room(api.CreateRoomRequest(name=auto_room, egress=api.RoomEgress(room=api.RoomCompositeEgressRequest(

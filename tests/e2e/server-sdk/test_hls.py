@@ -15,7 +15,8 @@ ffmpeg.
             within 1 s of ffprobe's); the event playlist on /recordings ends with ENDLIST;
             ffprobe reads h264 and opus from it; `ffmpeg -v error` decodes it silently; the
             audio and video start within 200 ms of each other
-  bad       a VP8 video track: invalid_argument naming H.264; an unknown participant or
+  bad       an audio track given as the video: invalid_argument naming the codecs that
+            work (a VP8 video is transcoded: test_composite.py); an unknown participant or
             track: not_found; a playlist name that climbs out: invalid_argument; a file
             output of another type than MP4: unimplemented
   thumbs    the participant egress also writes thumbnails (ImageOutput, every 2 s, 160 wide):
@@ -157,8 +158,8 @@ async def scenario(c: Checks, url: str) -> None:
         c.check("hls_tracks_published", bool(await wait_until(listed, 20)), "three tracks")
 
         seg = lambda **kw: api.SegmentedFileOutput(segment_duration=SEGMENT_SECONDS, **kw)  # noqa: E731
-        await refused(c, "hls_vp8_refused", lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
-            room_name=room_name, video_track_id=screen.sid, audio_track_id=mic_sid, segment_outputs=[seg()])), "invalid_argument", "H.264")
+        await refused(c, "hls_audio_as_video_refused", lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(
+            room_name=room_name, video_track_id=mic_sid, segment_outputs=[seg()])), "invalid_argument", "H.264")
         await refused(c, "hls_unknown_participant", lk.egress.start_participant_egress(api.ParticipantEgressRequest(
             room_name=room_name, identity="nobody", segment_outputs=[seg()])), "not_found")
         await refused(c, "hls_unknown_track", lk.egress.start_track_composite_egress(api.TrackCompositeEgressRequest(

@@ -172,11 +172,17 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
             if r.room_name.is_empty() || (audio.is_none() && video.is_none()) {
                 return Err(ProtocolError::Invalid(format!("{name} needs room_name and an audio_track_id or a video_track_id")));
             }
+            let encoding = match r.options {
+                None => None,
+                Some(lk::track_composite_egress_request::Options::Preset(p)) => Some(room::preset(name, p)?),
+                Some(lk::track_composite_egress_request::Options::Advanced(a)) => Some(room::advanced(name, &a)?),
+            };
             EgressRequest::StartTrackComposite(StartTrackComposite {
                 room_name: RoomName::new(r.room_name),
                 audio_track_id: audio.map(TrackSid::new),
                 video_track_id: video.map(TrackSid::new),
                 outputs,
+                encoding,
             })
         }
         EgressMethod::StartParticipantEgress => {
@@ -188,11 +194,17 @@ pub fn decode_egress_request(method: EgressMethod, format: TwirpFormat, body: &[
             if r.room_name.is_empty() || r.identity.is_empty() {
                 return Err(ProtocolError::Invalid(format!("{name} needs room_name and identity")));
             }
+            let encoding = match r.options {
+                None => None,
+                Some(lk::participant_egress_request::Options::Preset(p)) => Some(room::preset(name, p)?),
+                Some(lk::participant_egress_request::Options::Advanced(a)) => Some(room::advanced(name, &a)?),
+            };
             EgressRequest::StartParticipant(StartParticipant {
                 room_name: RoomName::new(r.room_name),
                 identity: ParticipantIdentity::new(r.identity),
                 screen_share: r.screen_share,
                 outputs,
+                encoding,
             })
         }
         EgressMethod::UpdateStream => {

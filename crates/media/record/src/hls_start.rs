@@ -10,18 +10,19 @@ use std::time::Duration;
 use hikari_egress::path::{PathVars, resolve, resolve_segments};
 use hikari_egress::stream::{redact, validate_url, validate_urls};
 use hikari_egress::{
-    CompositeOutputs, Egress, EgressError, EgressSource, EgressStatus, ImagesOutput, SegmentsOutput, SegmentsResult, StartParticipant, StartTrackComposite,
-    UpdateStream,
+    CompositeOutputs, Egress, EgressError, EgressSource, EgressStatus, Encoding, ImagesOutput, SegmentsOutput, SegmentsResult, StartParticipant,
+    StartTrackComposite, UpdateStream,
 };
 use hikari_mux::Codec;
 use hikari_mux::hls::{HlsConfig, HlsPackager, Naming};
 use hikari_types::{ParticipantIdentity, ParticipantInfo, RoomInfo, TrackInfo, TrackKind, TrackSource};
 use tokio::sync::mpsc;
 
+use crate::composite::Pick;
 use crate::error::RecordError;
 use crate::hls::{Disk, HlsJob, run};
 use crate::live::LiveStream;
-use crate::package::{Fed, Feed, Packaging, redacted};
+use crate::package::{CompositeFeed, Fed, Feed, Packaging, redacted};
 use crate::rejoin::Follow;
 use crate::restream::{Restream, RestreamConfig};
 use crate::start::{JOB_QUEUE, Recorder, codec, kind_name};
@@ -71,7 +72,8 @@ impl Recorder {
         let sources = Sources { room, publisher, video: video.map(|v| v.1), audio: audio.map(|a| a.1) };
         let outputs = redacted(&r.outputs);
         let source = EgressSource::TrackComposite { audio_track_id: r.audio_track_id.clone(), video_track_id: r.video_track_id.clone(), outputs };
-        self.start_hls(sources, source, &r.outputs, None).await
+        let pick = Pick::Tracks { video: r.video_track_id.clone(), audio: r.audio_track_id.clone() };
+        self.start_hls(sources, source, &r.outputs, None, (pick, r.encoding)).await
     }
 
     pub(crate) async fn start_participant(&self, r: StartParticipant) -> Result<Egress, RecordError> {
@@ -92,27 +94,24 @@ impl Recorder {
         }
         let sources = Sources { room, publisher, video, audio };
         let source = EgressSource::Participant { identity: r.identity.clone(), screen_share: r.screen_share, outputs: redacted(&r.outputs) };
-        self.start_hls(sources, source, &r.outputs, Some((r.identity.clone(), r.screen_share))).await
+        let pick = Pick::Participant { identity: r.identity.clone(), screen_share: r.screen_share };
+        self.start_hls(sources, source, &r.outputs, Some((r.identity.clone(), r.screen_share)), (pick, r.encoding)).await
     }
 
-    /// Starts a packaging job fed by a track composite's or a participant's tracks: checks
-    /// their codecs (packaged without transcoding: H.264 and Opus); `follow` (a participant
-    /// egress: identity, screen share) waits for the publisher when it leaves and joins again.
+    /// Starts a packaging job fed by a track composite's or a participant's tracks: H.264
+    /// video and Opus audio are packaged as they are (`follow`, a participant egress's
+    /// identity and screen share, then waits for the publisher when it leaves and joins
+    /// again); a VP8 or VP9 video is transcoded to H.264 by a one-tile composite of the
+    /// `pick`ed tracks, at the request's encoding (default 720p30), within the node's
+    /// composite limit.
     async fn start_hls(
         &self,
         s: Sources<'_>,
         source: EgressSource,
         outputs: &CompositeOutputs,
         follow: Option<(ParticipantIdentity, bool)>,
+        (pick, encoding): (Pick, Option<Encoding>),
     ) -> Result<Egress, RecordError> {
-        if let Some(v) = s.video
-            && codec(&v.mime_type) != Some(Codec::H264)
-        {
-            return Err(RecordError::Invalid(format!(
-                "track {} is {}: a track composite or participant egress packages the video without transcoding and needs H.264 (publish with the H.264 codec, e.g. livekit-client's videoCodec: 'h264'); record it with StartTrackEgress, or compose the room with StartRoomCompositeEgress, which decodes any codec",
-                v.sid, v.mime_type
-            )));
-        }
         if let Some(a) = s.audio
             && codec(&a.mime_type) != Some(Codec::Opus)
         {
@@ -120,7 +119,19 @@ impl Recorder {
         }
         let first = s.video.or(s.audio).ok_or_else(|| RecordError::Invalid("no track to package".into()))?;
         let vars = path_vars(&s, first, (self.now_nanos)());
-        let feed = Feed::Tracks { video: s.video, audio: s.audio, follow };
+        let transcode = s.video.map(|v| codec(&v.mime_type)).filter(|c| *c != Some(Codec::H264));
+        let feed = match transcode {
+            None => Feed::Tracks { video: s.video, audio: s.audio, follow },
+            Some(Some(Codec::Vp8 | Codec::Vp9)) => {
+                self.composite_slot()?;
+                let encoding = encoding.unwrap_or_default();
+                Feed::Composite(CompositeFeed { layout: "single-speaker".into(), encoding, video: true, audio: s.audio.is_some(), pick })
+            }
+            Some(_) => {
+                let v = s.video.map(|v| format!("track {} is {}", v.sid, v.mime_type)).unwrap_or_default();
+                return Err(RecordError::Invalid(format!("{v}: this server packages H.264 and transcodes VP8 and VP9")));
+            }
+        };
         self.start_packaging(Packaging { room: &s.room, vars, source, outputs, video: s.video.is_some(), audio: s.audio.is_some(), feed }).await
     }
 

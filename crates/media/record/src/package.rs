@@ -15,6 +15,8 @@ pub(crate) struct CompositeFeed {
     pub(crate) encoding: Encoding,
     pub(crate) video: bool,
     pub(crate) audio: bool,
+    /// Which tracks it takes.
+    pub(crate) pick: crate::composite::Pick,
 }
 
 /// What a packaging job is fed from.

@@ -14,19 +14,25 @@ use hikari_types::RoomInfo;
 use tokio::sync::watch;
 
 use crate::composite::control::Control;
-use crate::composite::{self, CompositeJob, Encoder};
+use crate::composite::{self, CompositeJob, Encoder, Pick};
 use crate::error::RecordError;
 use crate::package::{CompositeFeed, Fed, Feed, Packaging, redacted};
 use crate::start::Recorder;
 
 impl Recorder {
-    pub(crate) async fn start_room_composite(&self, r: StartRoomComposite) -> Result<Egress, RecordError> {
+    /// Refuses a composite past the node's limit.
+    pub(crate) fn composite_slot(&self) -> Result<(), RecordError> {
         let running = self.composites.lock().map(|c| c.len()).unwrap_or(0);
         if running >= self.cfg.max_composites {
             return Err(RecordError::Busy(format!(
-                "this server already runs {running} room composite(s), its limit (egress.max_composites, from the CPU one composite takes); stop one, or record tracks with StartTrackEgress, which costs almost nothing"
+                "this server already runs {running} composite(s) that decode and encode, its limit (egress.max_composites, from the CPU one composite takes); stop one, or record tracks with StartTrackEgress, which costs almost nothing"
             )));
         }
+        Ok(())
+    }
+
+    pub(crate) async fn start_room_composite(&self, r: StartRoomComposite) -> Result<Egress, RecordError> {
+        self.composite_slot()?;
         let (room, _) = self.room(&r.room_name).await?;
         let now = (self.now_nanos)();
         let vars = PathVars { room_name: room.name.as_str(), room_id: room.sid.as_str(), unix_millis: now / 1_000_000, ..PathVars::default() };
@@ -38,7 +44,7 @@ impl Recorder {
             encoding: r.encoding,
             outputs: redacted(&r.outputs),
         };
-        let feed = Feed::Composite(CompositeFeed { layout: r.layout.clone(), encoding: r.encoding, video, audio });
+        let feed = Feed::Composite(CompositeFeed { layout: r.layout.clone(), encoding: r.encoding, video, audio, pick: Pick::Room });
         self.start_packaging(Packaging { room: &room, vars, source, outputs: &r.outputs, video, audio, feed }).await
     }
 
@@ -62,6 +68,7 @@ impl Recorder {
             encoding: c.encoding,
             audio: c.audio,
             video: c.video,
+            pick: c.pick,
             layout: layout_rx,
             stop: stop.clone(),
             shutdown: self.shutdown.clone(),

@@ -304,6 +304,9 @@ pub struct StartTrackComposite {
     pub video_track_id: Option<TrackSid>,
     /// Where the media goes.
     pub outputs: CompositeOutputs,
+    /// The encoding, when the request gave one (a video that is not H.264 is transcoded;
+    /// H.264 is packaged as it is).
+    pub encoding: Option<Encoding>,
 }
 
 /// `StartRoomCompositeEgress`.
@@ -334,6 +337,8 @@ pub struct StartParticipant {
     pub screen_share: bool,
     /// Where the media goes.
     pub outputs: CompositeOutputs,
+    /// The encoding, when the request gave one (as for a track composite).
+    pub encoding: Option<Encoding>,
 }
 
 /// `UpdateStream`: RTMP destinations added to and removed from a running egress.

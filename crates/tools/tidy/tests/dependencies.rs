@@ -169,3 +169,19 @@ fn the_recording_muxers_are_sans_io() {
     // `bytes`: the HLS window hands out shared buffers (a data type, no I/O).
     assert_eq!(deps, vec!["bytes", "hikari-codec", "thiserror"], "hikari-mux writes to any `Write`: no runtime, no files, no SFU");
 }
+
+#[test]
+fn the_compositor_is_pure() {
+    let deps = &workspace()["hikari-compose"].deps;
+    assert!(deps.is_empty(), "hikari-compose depends on {deps:?}: it only decides and draws; the record crate does the rest");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../media/compose/src");
+    for entry in std::fs::read_dir(&src).expect("crates/media/compose/src") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).expect("a source file");
+            for io in ["Instant::now", "SystemTime", "std::fs", "std::net", "std::thread", "std::process", "std::io::"] {
+                assert!(!text.contains(io), "{} uses {io}: the compositor takes time and data as inputs", path.display());
+            }
+        }
+    }
+}

@@ -38,8 +38,8 @@ pub(crate) fn start_room_composite(r: lk::RoomCompositeEgressRequest) -> Result<
     }
     let encoding = match r.options {
         None => Encoding::default(),
-        Some(lk::room_composite_egress_request::Options::Preset(p)) => preset(p)?,
-        Some(lk::room_composite_egress_request::Options::Advanced(a)) => advanced(&a)?,
+        Some(lk::room_composite_egress_request::Options::Preset(p)) => preset(NAME, p)?,
+        Some(lk::room_composite_egress_request::Options::Advanced(a)) => advanced(NAME, &a)?,
     };
     #[allow(deprecated)]
     let (legacy_file, legacy_segments, legacy_stream) = match r.output {
@@ -67,8 +67,8 @@ pub fn known_layout(name: &str) -> bool {
     matches!(base, "" | "grid" | "speaker" | "single-speaker")
 }
 
-/// LiveKit's presets, at its bitrates.
-fn preset(p: i32) -> Result<Encoding, ProtocolError> {
+/// LiveKit's presets, at its bitrates (for `method`'s refusals).
+pub(crate) fn preset(method: &str, p: i32) -> Result<Encoding, ProtocolError> {
     use lk::EncodingOptionsPreset as P;
     let (width, height, fps, kbps) = match P::try_from(p) {
         Ok(P::H264720p30) => (1280, 720, 30, 3000),
@@ -79,31 +79,33 @@ fn preset(p: i32) -> Result<Encoding, ProtocolError> {
         Ok(P::PortraitH264720p60) => (720, 1280, 60, 4500),
         Ok(P::PortraitH2641080p30) => (1080, 1920, 30, 4500),
         Ok(P::PortraitH2641080p60) => (1080, 1920, 60, 6000),
-        Ok(P::Passthrough) => return Err(ProtocolError::Invalid(format!("{NAME}: a room composite is encoded; PASSTHROUGH is for track composites"))),
-        Err(_) => return Err(ProtocolError::Invalid(format!("{NAME}: unknown preset {p}"))),
+        Ok(P::Passthrough) => {
+            return Err(ProtocolError::Invalid(format!("{method}: PASSTHROUGH is not a preset here: H.264 tracks are packaged as they are without one")));
+        }
+        Err(_) => return Err(ProtocolError::Invalid(format!("{method}: unknown preset {p}"))),
     };
     Ok(Encoding { width, height, fps, video_bitrate: kbps * 1000, ..Encoding::default() })
 }
 
 /// Advanced options: zero fields take the default preset's values.
-fn advanced(a: &lk::EncodingOptions) -> Result<Encoding, ProtocolError> {
+pub(crate) fn advanced(method: &str, a: &lk::EncodingOptions) -> Result<Encoding, ProtocolError> {
     let d = Encoding::default();
     let video_codec = lk::VideoCodec::try_from(a.video_codec).ok();
     if !matches!(video_codec, Some(lk::VideoCodec::DefaultVc | lk::VideoCodec::H264Baseline | lk::VideoCodec::H264Main | lk::VideoCodec::H264High)) {
-        return Err(ProtocolError::Unsupported(format!("{NAME}: composites are encoded as H.264 (video_codec {} is not available)", a.video_codec)));
+        return Err(ProtocolError::Unsupported(format!("{method}: composites are encoded as H.264 (video_codec {} is not available)", a.video_codec)));
     }
     let audio_codec = lk::AudioCodec::try_from(a.audio_codec).ok();
     if !matches!(audio_codec, Some(lk::AudioCodec::DefaultAc | lk::AudioCodec::Opus)) {
         return Err(ProtocolError::Unsupported(format!(
-            "{NAME}: composites encode their audio as Opus (audio_codec {} is not available); RTMP streams are sent with AAC",
+            "{method}: composites encode their audio as Opus (audio_codec {} is not available); RTMP streams are sent with AAC",
             a.audio_codec
         )));
     }
     if a.audio_frequency != 0 && a.audio_frequency != 48_000 {
-        return Err(ProtocolError::Unsupported(format!("{NAME}: the audio is 48000 Hz (audio_frequency {} is not available)", a.audio_frequency)));
+        return Err(ProtocolError::Unsupported(format!("{method}: the audio is 48000 Hz (audio_frequency {} is not available)", a.audio_frequency)));
     }
     let or = |v: i32, default: u32| if v == 0 { Ok(default) } else { u32::try_from(v).map_err(|_| ()) };
-    let bad = |what: &str, v: i32, range: &str| ProtocolError::Invalid(format!("{NAME}: {what} must be {range} (got {v})"));
+    let bad = |what: &str, v: i32, range: &str| ProtocolError::Invalid(format!("{method}: {what} must be {range} (got {v})"));
     let side = |v: i32, default: u32, what: &str| match or(v, default) {
         Ok(s) if (16..=MAX_SIDE).contains(&s) => Ok(s & !1),
         _ => Err(bad(what, v, &format!("16 to {MAX_SIDE}"))),
@@ -126,7 +128,7 @@ fn advanced(a: &lk::EncodingOptions) -> Result<Encoding, ProtocolError> {
     } else if (0.5..=10.0).contains(&a.key_frame_interval) {
         (a.key_frame_interval * 1000.0).round() as u32
     } else {
-        return Err(ProtocolError::Invalid(format!("{NAME}: key_frame_interval must be 0.5 to 10 seconds (got {})", a.key_frame_interval)));
+        return Err(ProtocolError::Invalid(format!("{method}: key_frame_interval must be 0.5 to 10 seconds (got {})", a.key_frame_interval)));
     };
     Ok(Encoding { width, height, fps, video_bitrate: video_kbps * 1000, audio_bitrate: audio_kbps * 1000, keyframe_interval_ms })
 }

@@ -24,6 +24,40 @@ pub(crate) struct TrackRef {
     pub(crate) codec: Codec,
 }
 
+/// Which of the room's tracks a composite takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Pick {
+    /// Every audio and video track (a room composite).
+    Room,
+    /// These tracks (a track composite whose video is transcoded).
+    Tracks { video: Option<TrackSid>, audio: Option<TrackSid> },
+    /// A participant's camera and microphone, or screen share and its audio, whichever
+    /// tracks they are now (a participant egress whose video is transcoded).
+    Participant { identity: ParticipantIdentity, screen_share: bool },
+}
+
+impl Pick {
+    /// Whether the composite takes `t`.
+    pub(crate) fn takes(&self, t: &TrackRef) -> bool {
+        match self {
+            Pick::Room => true,
+            Pick::Tracks { video, audio } => Some(&t.sid) == if t.video { video.as_ref() } else { audio.as_ref() },
+            Pick::Participant { identity, screen_share } => t.identity == *identity && t.screen_share == *screen_share,
+        }
+    }
+
+    /// How long the composite outlives the tracks it took: a room composite lives with its
+    /// room, a track composite ends with its tracks, a participant egress waits for its
+    /// publisher to come back as long as a track egress would.
+    pub(crate) fn grace(&self) -> Option<Duration> {
+        match self {
+            Pick::Room => None,
+            Pick::Tracks { .. } => Some(Duration::ZERO),
+            Pick::Participant { .. } => Some(crate::rejoin::REJOIN_WAIT),
+        }
+    }
+}
+
 /// What the job sees of the room.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Room {

@@ -38,6 +38,7 @@ use crate::job::Jobs;
 use crate::start::JOB_QUEUE;
 pub(crate) use encode::Encoder;
 use inputs::{AudioInput, Ctx, VideoInput};
+pub(crate) use members::Pick;
 use members::{Room, TrackRef};
 
 /// How far the encoders may fall behind (in frames' time) before the job gives up: the
@@ -53,6 +54,8 @@ pub(crate) struct CompositeJob {
     pub(crate) encoding: Encoding,
     pub(crate) audio: bool,
     pub(crate) video: bool,
+    /// Which tracks it takes.
+    pub(crate) pick: Pick,
     pub(crate) layout: watch::Receiver<String>,
     pub(crate) stop: Arc<AtomicBool>,
     pub(crate) shutdown: Arc<AtomicBool>,
@@ -120,7 +123,7 @@ pub(crate) fn run(mut job: CompositeJob) -> Result<(), String> {
             return end(&mut job, &mut st, [video_enc, audio_enc], Ok(()));
         }
         if let Room::Tracks(tracks) = &*room_rx.borrow()
-            && tracks.iter().any(|t| if t.video { job.video } else { job.audio })
+            && tracks.iter().any(|t| wanted(&job, t))
         {
             break;
         }
@@ -132,8 +135,18 @@ pub(crate) fn run(mut job: CompositeJob) -> Result<(), String> {
     }
     let (mut frames, mut samples) = (0u64, 0u64);
     let mut mixed: Vec<i16> = Vec::new();
+    let mut last_seen = Instant::now();
     let outcome = loop {
         if job.stop.load(Ordering::Relaxed) || job.shutdown.load(Ordering::Relaxed) {
+            break Ok(());
+        }
+        if let Room::Tracks(tracks) = &*room_rx.borrow()
+            && tracks.iter().any(|t| wanted(&job, t))
+        {
+            last_seen = Instant::now();
+        }
+        if job.pick.grace().is_some_and(|g| last_seen.elapsed() > g + members::POLL) {
+            tracing::info!(egress = %job.id, "the composite's tracks are gone; it ends");
             break Ok(());
         }
         if *room_rx.borrow() == Room::Gone {
@@ -202,6 +215,11 @@ pub(crate) fn run(mut job: CompositeJob) -> Result<(), String> {
     end(&mut job, &mut st, [video_enc, audio_enc], outcome)
 }
 
+/// Whether the job takes `t`: of a kind it composes, and picked.
+fn wanted(job: &CompositeJob, t: &TrackRef) -> bool {
+    (if t.video { job.video } else { job.audio }) && job.pick.takes(t)
+}
+
 /// Whether a backlog of `chunks` of `each` is past [`MAX_BEHIND`].
 fn behind(chunks: usize, each: Duration) -> bool {
     each * u32::try_from(chunks).unwrap_or(u32::MAX) > MAX_BEHIND
@@ -235,7 +253,7 @@ fn sync_inputs(job: &mut CompositeJob, st: &mut State, room: &Room) {
     }
     for t in tracks {
         let known = if t.video { st.videos.iter().any(|v| v.track() == t) } else { st.audios.iter().any(|a| a.track() == t) };
-        if known || (t.video && !job.video) || (!t.video && !job.audio) {
+        if known || !wanted(job, t) {
             continue;
         }
         let sink = SinkId(job.next_sink.fetch_add(1, Ordering::Relaxed));
