@@ -11,8 +11,13 @@
       document.body.appendChild(video);
       // As a webinar page would: low-latency mode, and catching up (up to 1.5x) when behind
       // the target latency (a viewer joining mid-segment starts at its keyframe).
-      const hls = new Hls({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 30 });
-      s = { hls, video, errors: [], parts: 0, frags: 0, levels: 0 };
+      // hls.js's own log, kept (timed, last 2000 lines) for a diagnosis: window.hlsView.logs().
+      const logs = [];
+      const t0 = performance.now();
+      const keep = (level) => (...a) => { logs.push(`${((performance.now() - t0) / 1000).toFixed(3)} ${level} ${a.join(' ')}`); if (logs.length > 2000) logs.shift(); };
+      const debug = { trace: keep('T'), debug: keep('D'), log: keep('L'), info: keep('I'), warn: keep('W'), error: keep('E') };
+      const hls = new Hls({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 30, debug });
+      s = { hls, video, errors: [], parts: 0, frags: 0, levels: 0, logs };
       hls.on(Hls.Events.ERROR, (_e, d) => s.errors.push(`${d.type}/${d.details}${d.fatal ? ' fatal' : ''}`));
       hls.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.part) s.parts += 1; else s.frags += 1; });
       hls.on(Hls.Events.LEVEL_LOADED, () => { s.levels += 1; });
@@ -22,6 +27,9 @@
       await parsed;
       await video.play().catch(() => {});
       return true;
+    },
+    logs() {
+      return s ? s.logs.slice() : [];
     },
     stats() {
       if (!s) return null;

@@ -17,7 +17,9 @@ import { AccessToken, EgressClient, EgressStatus, IngressClient, IngressInput, S
 
 const SEGMENT_SECONDS = 2;
 const IDENTITY = 'whip-cam';
-const MAX_LATENCY_S = 5;
+// The goal is 1.5 s (measured 1.2 s: PART-HOLD-BACK 1.0 s plus hls.js's catching up); a stall
+// at start, which raises hls.js's target by a second for good, would show as about 2.5 s.
+const MAX_LATENCY_S = 2;
 
 export async function hlsScenario(pages, t) {
   const { check, ok, step, metric, waitFor, room, url, apiKey, apiSecret } = t;
@@ -79,6 +81,9 @@ export async function hlsScenario(pages, t) {
   const latency = settled.s?.latency;
   check('hls_latency_low', settled.ok && latency > 0 && latency < MAX_LATENCY_S, `live-edge latency ${latency?.toFixed(2)} s (target ${settled.s?.targetLatency?.toFixed(2)} s), ${settled.detail}`);
   if (latency > 0) metric('hls_js_live_edge_latency', latency * 1000);
+  if (process.env.E2E_HLS_DEBUG) {
+    for (const line of await pages.late.evaluate(() => window.hlsView.logs())) console.log(`hls.js ${line}`);
+  }
 
   await egress.stopEgress(id);
   const done = await waitFor(30_000, async () => {

@@ -72,8 +72,9 @@ fn h264_and_opus_to_hls() {
     std::fs::create_dir_all(&seg_dir).expect("dir");
     let init = playlist.init().expect("init");
     let mut file = init.to_vec();
-    let segments = (0..).take_while(|&msn| playlist.segment(msn).is_some()).count();
-    for msn in 0..segments as u64 {
+    let first = hikari_mux::hls::FIRST_MSN;
+    let segments = (first..).take_while(|&msn| playlist.segment(msn).is_some()).count();
+    for msn in first..first + segments as u64 {
         let seg = playlist.segment(msn).expect("segment in the window");
         file.extend_from_slice(&seg);
         std::fs::write(seg_dir.join(format!("seg{msn}.m4s")), &seg).expect("write segment");

@@ -468,7 +468,7 @@ fn finish(mut job: HlsJob, mut w: Writer, stop: Stop) {
         // Nothing playable was written: no recording to keep (the init segment and the
         // playlist's reserved name go; a partial segment too).
         let dir = disk.dir.join(parent(&disk.playlist_path));
-        for name in [disk.naming.init(), disk.naming.segment(0)] {
+        for name in [disk.naming.init(), disk.naming.segment(hikari_mux::hls::FIRST_MSN)] {
             let _ = std::fs::remove_file(dir.join(name));
         }
         let _ = std::fs::remove_file(disk.dir.join(&disk.playlist_path));

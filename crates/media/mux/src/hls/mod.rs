@@ -26,7 +26,7 @@ mod packager;
 mod playlist;
 
 pub use event::{HlsConfig, HlsEvent};
-pub use packager::HlsPackager;
+pub use packager::{FIRST_MSN, HlsPackager};
 pub use playlist::{Naming, Playlist};
 
 #[cfg(test)]

@@ -26,6 +26,11 @@ const STALL: u64 = TICKS;
 const MAX_PENDING: usize = 64 << 20;
 /// The duration given to the very last video frame when no interval is known (1/30 s).
 const DEFAULT_INTERVAL: u64 = 3_000;
+/// The media sequence number of the first segment. Not 0: hls.js block-reloads a live
+/// playlist only once its last segment's number is not 0 (`details.endSN` is tested for
+/// truth), so a stream starting at 0 waits a whole target duration for its second playlist
+/// and stalls at the start (then holds a second more of latency for the rest of the stream).
+pub const FIRST_MSN: u64 = 1;
 /// The video track's ID in the init segment.
 const VIDEO_ID: u32 = 1;
 /// The audio track's ID.
@@ -149,7 +154,7 @@ impl HlsPackager {
             finished: false,
             video_origin: 0,
             audio_origin: 0,
-            msn: 0,
+            msn: FIRST_MSN,
             index: 0,
             segment_start: 0,
             part_start: 0,

@@ -33,15 +33,15 @@ fn live_playlist_lists_the_window_parts_and_a_hint() {
             "#EXT-X-TARGETDURATION:4",
             "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.999,CAN-SKIP-UNTIL=24",
             "#EXT-X-PART-INF:PART-TARGET=0.333",
-            "#EXT-X-MEDIA-SEQUENCE:1"
+            "#EXT-X-MEDIA-SEQUENCE:2"
         ]
     );
     assert_eq!(lines[6], "#EXT-X-MAP:URI=\"init.mp4\"");
     let segments: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("seg")).collect();
-    assert_eq!(segments, ["seg1.m4s", "seg2.m4s", "seg3.m4s", "seg4.m4s", "seg5.m4s", "seg6.m4s"]);
+    assert_eq!(segments, ["seg2.m4s", "seg3.m4s", "seg4.m4s", "seg5.m4s", "seg6.m4s", "seg7.m4s"]);
     assert_eq!(lines.iter().filter(|l| l.starts_with("#EXTINF:4.000,")).count(), 6);
     // Parts: only for the segments ending within 3 target durations (12 s) of the end
-    // (segments 4, 5, 6; 2 s in progress), then those of segment 7.
+    // (segments 5, 6, 7; 2 s in progress), then those of segment 8 (numbers start at 1).
     let parts: Vec<(u64, u32)> = lines
         .iter()
         .filter(|l| l.starts_with("#EXT-X-PART:"))
@@ -51,8 +51,8 @@ fn live_playlist_lists_the_window_parts_and_a_hint() {
             (msn.parse().expect("msn"), index.parse().expect("index"))
         })
         .collect();
-    assert_eq!(parts.first(), Some(&(4, 0)));
-    assert_eq!(parts.last().map(|p| p.0), Some(7));
+    assert_eq!(parts.first(), Some(&(5, 0)));
+    assert_eq!(parts.last().map(|p| p.0), Some(8));
     // Every part line: INDEPENDENT=YES exactly when its data starts with a keyframe; its
     // duration is the part's.
     for line in lines.iter().filter(|l| l.starts_with("#EXT-X-PART:")) {
@@ -65,19 +65,19 @@ fn live_playlist_lists_the_window_parts_and_a_hint() {
         assert!(d > 0.0 && d <= 0.333, "{line}");
     }
     let (msn, index) = p.last_part().expect("a part");
-    assert_eq!(msn, 7);
-    assert_eq!(lines.last().copied(), Some(format!("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part7.{}.m4s\"", index + 1).as_str()));
+    assert_eq!(msn, 8);
+    assert_eq!(lines.last().copied(), Some(format!("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part8.{}.m4s\"", index + 1).as_str()));
     assert!(!live.contains("#EXT-X-ENDLIST") && !live.contains("#EXT-X-SKIP"));
     // Blocking reload helpers.
-    assert!(p.has_part(7, index) && p.has_part(3, 0) && !p.has_part(7, index + 1) && !p.has_part(8, 0));
-    assert!(p.has_part(6, 99)); // past the end of segment 6: part 7.0, listed
-    assert!(p.has_segment(6) && !p.has_segment(7));
+    assert!(p.has_part(8, index) && p.has_part(4, 0) && !p.has_part(8, index + 1) && !p.has_part(9, 0));
+    assert!(p.has_part(7, 99)); // past the end of segment 7: part 8.0, listed
+    assert!(p.has_segment(7) && !p.has_segment(8));
     // The window keeps live_segments + 1 complete segments (all 7 here) and the one in progress.
-    assert!(p.segment(0).is_some() && p.segment(7).is_none());
-    assert!(p.part(0, 0).is_some() && p.part(7, 0).is_some() && p.init().is_some());
-    let seg6 = p.segment(6).expect("segment 6");
-    let concatenated: Vec<u8> = (0..).map_while(|i| p.part(6, i)).flat_map(|b| b.to_vec()).collect();
-    assert_eq!(seg6.as_ref(), concatenated.as_slice());
+    assert!(p.segment(1).is_some() && p.segment(8).is_none());
+    assert!(p.part(1, 0).is_some() && p.part(8, 0).is_some() && p.init().is_some());
+    let seg7 = p.segment(7).expect("segment 7");
+    let concatenated: Vec<u8> = (0..).map_while(|i| p.part(7, i)).flat_map(|b| b.to_vec()).collect();
+    assert_eq!(seg7.as_ref(), concatenated.as_slice());
 }
 
 #[test]
@@ -109,17 +109,17 @@ fn event_playlist_lists_every_segment_and_ends() {
     }
     assert!(p.ended() && p.has_part(99, 0) && p.has_segment(99));
     // 8 segments: the oldest left the window (live_segments + 1 = 7).
-    assert!(p.segment(0).is_none() && p.part(0, 0).is_none() && p.segment(1).is_some() && p.segment(7).is_some());
+    assert!(p.segment(1).is_none() && p.part(1, 0).is_none() && p.segment(2).is_some() && p.segment(8).is_some());
     let event = p.render_event();
-    assert!(event.starts_with("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-MEDIA-SEQUENCE:0\n"), "{event}");
+    assert!(event.starts_with("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-MEDIA-SEQUENCE:1\n"), "{event}");
     assert!(event.contains("#EXT-X-MAP:URI=\"room_2026/init.mp4\"\n"));
     let uris: Vec<&str> = event.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(uris.len(), ends);
     assert_eq!(ends, 8);
-    assert!(uris.iter().enumerate().all(|(i, u)| *u == format!("room_2026/seg{i}.m4s")));
+    assert!(uris.iter().enumerate().all(|(i, u)| *u == format!("room_2026/seg{}.m4s", i + 1)));
     assert!(event.ends_with("#EXT-X-ENDLIST\n") && !event.contains("EXT-X-PART"));
     let plain = p.render_event_with(&Naming::default());
-    assert!(plain.contains("\nseg7.m4s\n"));
+    assert!(plain.contains("\nseg8.m4s\n"));
     let live = p.render_live(false);
     assert!(live.ends_with("#EXT-X-ENDLIST\n") && !live.contains("PRELOAD-HINT"), "{live}");
     let unfinished = playlist(config, run(config, 9, 60, 0, false)).render_event();
@@ -130,8 +130,8 @@ fn event_playlist_lists_every_segment_and_ends() {
 fn empty_playlist_renders() {
     let p = Playlist::new(HlsConfig::default());
     assert_eq!(p.last_part(), None);
-    assert!(!p.has_part(0, 0) && !p.has_segment(0));
+    assert!(!p.has_part(1, 0) && !p.has_segment(1));
     let live = p.render_live(true);
-    assert!(live.contains("#EXT-X-MEDIA-SEQUENCE:0\n") && live.ends_with("URI=\"part0.0.m4s\"\n"), "{live}");
+    assert!(live.contains("#EXT-X-MEDIA-SEQUENCE:1\n") && live.ends_with("URI=\"part1.0.m4s\"\n"), "{live}");
     assert_eq!(p.target_duration(), 4);
 }

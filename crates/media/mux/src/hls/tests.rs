@@ -108,7 +108,7 @@ fn tag(sample: &[u8]) -> u32 {
 pub(super) fn check(events: &[HlsEvent], config: HlsConfig, audio_only: bool) -> (Vec<Duration>, Duration) {
     assert!(matches!(events.first(), Some(HlsEvent::Init(_))), "init first");
     assert_eq!(events.iter().filter(|e| matches!(e, HlsEvent::Init(_))).count(), 1);
-    let (mut msn, mut index, mut in_segment) = (0, 0, Duration::ZERO);
+    let (mut msn, mut index, mut in_segment) = (FIRST_MSN, 0, Duration::ZERO);
     let (mut segments, mut total) = (Vec::new(), Duration::ZERO);
     let mut next_base = [0u64; 3]; // per track ID: where its next traf must start
     let mut video_frame = 0;
@@ -338,7 +338,7 @@ fn bad_input_is_refused_without_panic() {
     assert_eq!(*duration, Duration::from_millis(100)); // 3 frames from 3000 to 12000
     let trafs = trafs(data);
     assert_eq!((trafs[0].1, trafs[1].1), (0, 3200 - 1600)); // audio 1600 = the keyframe's time
-    assert!(matches!(events[1..], [HlsEvent::SegmentEnd { msn: 0, .. }, HlsEvent::End]));
+    assert!(matches!(events[1..], [HlsEvent::SegmentEnd { msn: 1, .. }, HlsEvent::End]));
     let mut v = HlsPackager::new(config, true, None).expect("video only");
     assert!(v.audio(0, frame(&OPUS, true)).is_err());
     v.finish().expect("finish an empty stream");
