@@ -46,6 +46,12 @@ async fn metrics(State(s): State<MetricsState>) -> impl IntoResponse {
     if let Some(recorder) = &s.recorder {
         metric(&mut body, "hikari_egress_recordings", "gauge", "Egress jobs running now (track recordings and HLS).", recorder.running());
         metric(&mut body, "hikari_egress_live_streams", "gauge", "Live HLS streams served from memory.", recorder.live().len());
+        histogram(
+            &mut body,
+            "hikari_hls_part_availability_seconds",
+            "Time from the arrival of the packet completing a live HLS part's last frame to the part being served (the part is cut when the next frame arrives).",
+            &recorder.part_availability(),
+        );
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }

@@ -130,7 +130,7 @@ if e2e_server_start "$LOGDIR/server.log" --config "$CONFIG"; then
   fi
   if suite_on hls; then
     timeout -k 5 180 ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$HERE/test_hls.py" \
-      --url "$E2E_URL" --label server-sdk-hls 2>&1 | tee "$LOGDIR/hls.log" || true
+      --url "$E2E_URL" --metrics "http://$E2E_SERVER_IP:$METRICS_PORT/metrics" --label server-sdk-hls 2>&1 | tee "$LOGDIR/hls.log" || true
     tally "$LOGDIR/hls.log" server-sdk-hls
   fi
   if suite_on composite; then

@@ -27,6 +27,9 @@ ffmpeg.
             session, new track ids): it stays ACTIVE through the gap, picks up the new tracks,
             and completes with one recording spanning both sessions that ffprobe reads and
             ffmpeg decodes silently
+  avail     the server's hikari_hls_part_availability_seconds histogram (from the arrival of
+            a part's last frame to the part being served) has its 99th percentile within
+            50 ms (the issue's goal; it measures one frame interval plus the packaging)
 
 Prints PASS/FAIL lines and "LABEL: N passed, N failed". Exit status 0 only if every check passed.
 """
@@ -351,6 +354,7 @@ async def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
     ap.add_argument("--label", default="server-sdk-hls")
+    ap.add_argument("--metrics", help="the server's Prometheus page")
     args = ap.parse_args()
     c = Checks(args.label)
     try:
@@ -363,7 +367,23 @@ async def main() -> int:
     except Exception as e:  # noqa: BLE001
         traceback.print_exc()
         c.fail("hls_rejoin_completed", f"{type(e).__name__}: {e}")
+    if args.metrics:
+        availability(c, args.metrics)
     return c.summary()
+
+
+def availability(c: Checks, metrics_url: str) -> None:
+    """The part availability histogram's p99 (an upper bucket bound) within 50 ms."""
+    import urllib.request
+    with urllib.request.urlopen(metrics_url, timeout=5) as r:
+        text = r.read().decode()
+    buckets = [(float("inf") if m.group(1) == "+Inf" else float(m.group(1)), int(m.group(2)))
+               for m in re.finditer(r'^hikari_hls_part_availability_seconds_bucket\{le="([^"]+)"\} (\d+)$', text, re.M)]
+    total = buckets[-1][1] if buckets else 0
+    p99 = next((le for le, n in buckets if n >= 0.99 * total), None) if total else None
+    p50 = next((le for le, n in buckets if n >= 0.5 * total), None) if total else None
+    c.check("hls_part_availability_p99", total >= 20 and p99 is not None and p99 <= 0.05,
+            f"{total} parts: p50 ≤ {p50 * 1000 if p50 else None} ms, p99 ≤ {p99 * 1000 if p99 else None} ms; buckets {buckets}")
 
 
 if __name__ == "__main__":

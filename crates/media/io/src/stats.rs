@@ -40,7 +40,8 @@ pub struct LatencyHistogram {
 }
 
 impl LatencyHistogram {
-    pub(crate) fn record(&mut self, d: Duration) {
+    /// Counts one observation.
+    pub fn record(&mut self, d: Duration) {
         let us = d.as_micros() as u64;
         let i = LATENCY_BOUNDS_US.iter().position(|b| us <= *b).unwrap_or(LATENCY_BOUNDS_US.len());
         self.buckets[i] += 1;

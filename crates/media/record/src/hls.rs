@@ -57,6 +57,8 @@ pub(crate) struct HlsJob {
     pub(crate) follow: Option<Follow>,
     /// A room composite: why its feed failed, if it did (set before the feed closes).
     pub(crate) failure: Option<Failure>,
+    /// Part availability, measured for a job fed by tracks.
+    pub(crate) availability: Option<crate::avail::Availability>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) runtime: tokio::runtime::Handle,
     pub(crate) now_nanos: fn() -> i64,
@@ -248,10 +250,15 @@ fn feed(job: &mut HlsJob, input: &mut Input, is_video: bool, batch: &[MediaPacke
             let since = p.arrived.saturating_duration_since(origin);
             u64::try_from(since.as_nanos() * u128::from(clock) / 1_000_000_000).unwrap_or(0)
         });
-        let (packager, frames) = (&mut job.packager, &mut input.frames);
+        let (packager, frames, availability) = (&mut job.packager, &mut input.frames, &mut job.availability);
         let pushed = input.depack.push(Packet { seq: p.seq, ts: p.ts, marker: p.marker, payload: &p.payload }, &mut |frame| {
             *frames += 1;
-            if is_video { packager.video(frame.ts + offset, frame) } else { packager.audio(frame.ts + offset, frame) }
+            let before = packager.queued_parts();
+            let given = if is_video { packager.video(frame.ts + offset, frame) } else { packager.audio(frame.ts + offset, frame) };
+            if let Some(a) = availability.as_mut() {
+                a.frame(p.arrived, before, packager.queued_parts());
+            }
+            given
         });
         match pushed {
             Ok(()) => {}
@@ -325,7 +332,11 @@ fn drain(job: &mut HlsJob, w: &mut Writer) -> Result<(), String> {
             HlsEvent::End => {}
         }
         let segment_end = matches!(event, HlsEvent::SegmentEnd { .. } | HlsEvent::End);
+        let part = matches!(event, HlsEvent::Part { .. });
         disk.live.push(event);
+        if part && let Some(a) = job.availability.as_mut() {
+            a.served(Instant::now());
+        }
         if segment_end {
             write_playlist(disk)?;
         }

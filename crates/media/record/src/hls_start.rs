@@ -239,6 +239,7 @@ impl Recorder {
             sinks: fed.sinks,
             tracks: fed.tracks,
             follow: fed.follow,
+            availability: (fed.failure.is_none()).then(|| crate::avail::Availability::new(self.part_availability.clone())),
             failure: fed.failure,
             registry: self.registry.clone(),
             runtime: tokio::runtime::Handle::current(),

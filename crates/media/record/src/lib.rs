@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod auto;
+mod avail;
 mod composite;
 mod delete;
 mod error;

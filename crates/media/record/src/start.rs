@@ -56,6 +56,8 @@ pub struct Recorder {
     pub(crate) restreams: Restreams,
     /// Rooms that record every track (CreateRoom's `egress.tracks`): their filepath template.
     pub(crate) auto: std::sync::Mutex<std::collections::HashMap<hikari_types::RoomName, String>>,
+    /// Live HLS part availability after ingest, every job's.
+    pub(crate) part_availability: crate::avail::Histogram,
     /// The running room composites: their layout and stop.
     pub(crate) composites: Arc<std::sync::Mutex<std::collections::HashMap<EgressId, crate::composite::control::Control>>>,
 }
@@ -94,7 +96,14 @@ impl Recorder {
             restreams: Arc::default(),
             auto: Default::default(),
             composites: Arc::default(),
+            part_availability: Arc::default(),
         }
+    }
+
+    /// How long live HLS parts took to be served after their last media arrived (see
+    /// `avail.rs`).
+    pub fn part_availability(&self) -> hikari_media_io::LatencyHistogram {
+        self.part_availability.lock().map(|h| *h).unwrap_or_default()
     }
 
     /// How many jobs run now.

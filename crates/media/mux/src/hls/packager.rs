@@ -349,6 +349,12 @@ impl HlsPackager {
         self.events.pop_front()
     }
 
+    /// Parts cut and not yet polled (a caller measuring how long a part took to come out
+    /// compares this before and after giving a frame).
+    pub fn queued_parts(&self) -> usize {
+        self.events.iter().filter(|e| matches!(e, HlsEvent::Part { .. })).count()
+    }
+
     /// True when the current segment has reached its target and a video keyframe is
     /// needed to cut it: the caller then asks the sender for one. True once per segment,
     /// and again after three part targets (of media time) without a keyframe.
