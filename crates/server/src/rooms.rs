@@ -1,6 +1,6 @@
 //! The media thread as the Twirp API's room administrator, with the recorder beside it for
-//! rooms created to record every track (CreateRoom's `egress.tracks`) or to be composed
-//! (`egress.room`).
+//! rooms created to record every track (CreateRoom's `egress.tracks`), every participant
+//! (`egress.participant`) or the whole room (`egress.room`).
 
 use std::sync::Arc;
 
@@ -20,14 +20,20 @@ pub struct MediaAdmin {
 
 impl RoomAdmin for MediaAdmin {
     async fn admin(&self, request: AdminRequest) -> Result<AdminResponse, ApiError> {
-        let (auto, composite) = match &request {
-            AdminRequest::CreateRoom { name, auto_track_egress, auto_room_composite, .. } if auto_track_egress.is_some() || auto_room_composite.is_some() => {
+        let (auto, composite, participants) = match &request {
+            AdminRequest::CreateRoom { name, auto_track_egress, auto_room_composite, auto_participant_egress, .. }
+                if auto_track_egress.is_some() || auto_room_composite.is_some() || auto_participant_egress.is_some() =>
+            {
                 match &self.recorder {
-                    Some(recorder) => (auto_track_egress.clone().map(|t| (recorder, name.clone(), t)), auto_room_composite.clone().map(|c| (recorder, c))),
+                    Some(recorder) => (
+                        auto_track_egress.clone().map(|t| (recorder, name.clone(), t)),
+                        auto_room_composite.clone().map(|c| (recorder, c)),
+                        auto_participant_egress.clone().map(|p| (recorder, name.clone(), p)),
+                    ),
                     None => return Err(ApiError::Unimplemented("CreateRoom: egress is turned off on this server (egress.enabled: false)".into())),
                 }
             }
-            _ => (None, None),
+            _ => (None, None, None),
         };
         let response = self.media.admin(request).await.map_err(|e| match e {
             MediaError::Admin(e) => e.into(),
@@ -36,6 +42,9 @@ impl RoomAdmin for MediaAdmin {
         })?;
         if let Some((recorder, room, template)) = auto {
             recorder.auto_track_egress(room, template);
+        }
+        if let Some((recorder, room, outputs)) = participants {
+            recorder.auto_participant_egress(room, *outputs);
         }
         if let Some((recorder, start)) = composite {
             // The room exists either way; a composite that cannot start is the answer's error.

@@ -16,8 +16,10 @@ seconds of media, and the files are checked with ffprobe and ffmpeg.
   hooks     egress_started, egress_updated (active, ending) and egress_ended for each egress,
             in order, verified with the SDK's WebhookReceiver and carrying egress_info
   auto      a room created with egress.tracks records each track a participant publishes
-            (ogg and webm, one file each) until the participant leaves; egress.participant
-            is refused as unimplemented
+            (ogg and webm, one file each) until the participant leaves; a room created with
+            egress.participant records each participant who publishes (camera and microphone)
+            to a file and HLS named for them; egress.participant without outputs:
+            invalid_argument
 
 Prints PASS/FAIL lines and "LABEL: N passed, N failed". Exit status 0 only if every check passed.
 """
@@ -317,9 +319,9 @@ async def check_downloads(c: Checks, http_url: str, room_name: str, f) -> None:
 
 async def auto_scenario(c: Checks, url: str, lk: api.LiveKitAPI) -> None:
     room_name = f"auto-{uuid.uuid4().hex[:8]}"
-    await refused(c, "auto_participant_egress_unimplemented",
+    await refused(c, "auto_participant_egress_needs_an_output",
                   lk.room.create_room(api.CreateRoomRequest(name=room_name, egress=api.RoomEgress(
-                      participant=api.AutoParticipantEgress()))), "unimplemented", "egress.room")
+                      participant=api.AutoParticipantEgress()))), "invalid_argument", "file output")
     await lk.room.create_room(api.CreateRoomRequest(name=room_name, egress=api.RoomEgress(
         tracks=api.AutoTrackEgress(filepath="auto/{room_name}/{publisher_identity}.mp4"))))
     room = rtc.Room()
@@ -357,6 +359,44 @@ async def auto_scenario(c: Checks, url: str, lk: api.LiveKitAPI) -> None:
             str([(i.status, i.error, i.file_results[0].filename if i.file_results else None) for i in done]))
 
 
+async def auto_participant_scenario(c: Checks, url: str, lk: api.LiveKitAPI) -> None:
+    """CreateRoom's egress.participant: a participant publishing is recorded (camera and
+    microphone) to a file and HLS named for them."""
+    room_name = f"autop-{uuid.uuid4().hex[:8]}"
+    await lk.room.create_room(api.CreateRoomRequest(name=room_name, egress=api.RoomEgress(participant=api.AutoParticipantEgress(
+        file_outputs=[api.EncodedFileOutput(filepath="autop/{room_name}.mp4")],
+        segment_outputs=[api.SegmentedFileOutput(filename_prefix="autop/{room_name}-hls", segment_duration=2)]))))
+    src = Source()
+    room, _ = await publish(url, room_name, src)
+    src.start()
+    try:
+        async def active():
+            items = (await lk.egress.list_egress(api.ListEgressRequest(room_name=room_name))).items
+            return items if len(items) == 1 and items[0].status == api.EgressStatus.EGRESS_ACTIVE else None
+        started = await wait_until(active, 20) or []
+        c.check("auto_participant_egress_starts", len(started) == 1 and started[0].participant.identity == "host",
+                str([(i.status, i.participant.identity, i.error) for i in started]))
+        first = src.video_frames
+        async def recorded():
+            return src.video_frames - first >= 2 * FPS
+        await wait_until(recorded, 10, 0.1)
+        for i in started:
+            await lk.egress.stop_egress(api.StopEgressRequest(egress_id=i.egress_id))
+    finally:
+        await src.stop()
+        await room.disconnect()
+
+    async def done():
+        items = (await lk.egress.list_egress(api.ListEgressRequest(room_name=room_name))).items
+        return items if items and all(i.status >= api.EgressStatus.EGRESS_COMPLETE for i in items) else None
+    ended = await wait_until(done, 20) or []
+    e = ended[0] if ended else None
+    ok = (e is not None and e.status == api.EgressStatus.EGRESS_COMPLETE and e.file_results and e.segment_results
+          and e.file_results[0].filename == f"autop/{room_name}-host.mp4" and e.segment_results[0].playlist_name.startswith(f"autop/{room_name}-hls-host"))
+    c.check("auto_participant_egress_writes_named_outputs", bool(ok),
+            str([(i.status, i.error, [f.filename for f in i.file_results], [s.playlist_name for s in i.segment_results]) for i in ended]))
+
+
 async def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
@@ -370,6 +410,7 @@ async def main() -> int:
         lk = api.LiveKitAPI(args.url.replace("ws://", "http://"), KEY, SECRET)
         try:
             await asyncio.wait_for(auto_scenario(c, args.url, lk), 90)
+            await asyncio.wait_for(auto_participant_scenario(c, args.url, lk), 60)
         finally:
             await lk.aclose()
     except Exception as e:  # noqa: BLE001

@@ -32,9 +32,9 @@ pub use sqlite::SqliteEgressStore;
 pub use store::EgressStore;
 
 pub use hikari_types::{
-    CompositeOutputs, Egress, EgressFilter, EgressId, EgressOutput, EgressRequest, EgressResponse, EgressSource, EgressStatus, Encoding, FileResult,
-    ImagesOutput, ImagesResult, SegmentsOutput, SegmentsResult, StartParticipant, StartRoomComposite, StartTrackComposite, StartTrackEgress, StreamResult,
-    StreamStatus, UpdateStream,
+    AutoParticipant, CompositeOutputs, Egress, EgressFilter, EgressId, EgressOutput, EgressRequest, EgressResponse, EgressSource, EgressStatus, Encoding,
+    FileResult, ImagesOutput, ImagesResult, SegmentsOutput, SegmentsResult, StartParticipant, StartRoomComposite, StartTrackComposite, StartTrackEgress,
+    StreamResult, StreamStatus, UpdateStream,
 };
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use livekit_protocol as lk;
 use crate::error::ProtocolError;
 use crate::twirp::{TwirpFormat, decode, encode};
 
-mod outputs;
+pub(crate) mod outputs;
 pub(crate) mod room;
 use outputs::Outputs;
 pub use room::known_layout;

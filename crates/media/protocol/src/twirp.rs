@@ -179,6 +179,20 @@ fn permission_from_proto(p: lk::ParticipantPermission) -> Permissions {
     }
 }
 
+/// CreateRoom's `egress.participant`: a file and/or a segment output, and the encoding.
+fn auto_participant(p: lk::AutoParticipantEgress) -> Result<hikari_types::AutoParticipant, ProtocolError> {
+    const WHAT: &str = "CreateRoom: egress.participant";
+    let outputs =
+        crate::egress::outputs::Outputs { files: (None, p.file_outputs), segments: (None, p.segment_outputs), streams: (None, Vec::new()), images: Vec::new() };
+    let outputs = outputs.decode(WHAT, &[])?;
+    let encoding = match p.options {
+        None => None,
+        Some(lk::auto_participant_egress::Options::Preset(v)) => Some(crate::egress::room::preset(WHAT, v)?),
+        Some(lk::auto_participant_egress::Options::Advanced(a)) => Some(crate::egress::room::advanced(WHAT, &a)?),
+    };
+    Ok(hikari_types::AutoParticipant { outputs, encoding })
+}
+
 /// Decodes the body of a RoomService call. Names longer than [`MAX_NAME`] and metadata
 /// longer than [`MAX_METADATA`] are refused here, before anything runs.
 pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8]) -> Result<AdminRequest, ProtocolError> {
@@ -189,14 +203,9 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
             check_len("metadata", &r.metadata, MAX_METADATA)?;
             let name = room(r.name)?;
             let mut auto_room_composite = None;
+            let mut auto_participant_egress = None;
             let auto_track_egress = match r.egress {
                 None => None,
-                Some(e) if e.participant.is_some() => {
-                    return Err(ProtocolError::Unsupported(
-                        "CreateRoom: automatic participant egress is not available on this server; egress.room composes the room and egress.tracks records every track"
-                            .into(),
-                    ));
-                }
                 Some(e) => match e.tracks {
                     Some(t) if t.output.is_some() => {
                         return Err(ProtocolError::Unsupported(
@@ -213,6 +222,9 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
                             })?;
                             auto_room_composite = Some(Box::new(start));
                         }
+                        if let Some(p) = e.participant {
+                            auto_participant_egress = Some(Box::new(auto_participant(p)?));
+                        }
                         t.map(|t| t.filepath)
                     }
                 },
@@ -225,6 +237,7 @@ pub fn decode_room_request(method: RoomMethod, format: TwirpFormat, body: &[u8])
                 metadata: r.metadata,
                 auto_track_egress,
                 auto_room_composite,
+                auto_participant_egress,
             }
         }
         M::ListRooms => {

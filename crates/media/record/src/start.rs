@@ -56,6 +56,11 @@ pub struct Recorder {
     pub(crate) restreams: Restreams,
     /// Rooms that record every track (CreateRoom's `egress.tracks`): their filepath template.
     pub(crate) auto: std::sync::Mutex<std::collections::HashMap<hikari_types::RoomName, String>>,
+    /// Rooms that record every participant (CreateRoom's `egress.participant`): their outputs
+    /// and who has been started.
+    pub(crate) auto_participants: std::sync::Mutex<
+        std::collections::HashMap<hikari_types::RoomName, (hikari_egress::AutoParticipant, std::collections::HashSet<hikari_types::ParticipantIdentity>)>,
+    >,
     /// Live HLS part availability after ingest, every job's.
     pub(crate) part_availability: crate::avail::Histogram,
     /// The running room composites: their layout and stop.
@@ -97,6 +102,7 @@ impl Recorder {
             auto: Default::default(),
             composites: Arc::default(),
             part_availability: Arc::default(),
+            auto_participants: Default::default(),
         }
     }
 

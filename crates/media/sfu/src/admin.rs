@@ -32,7 +32,16 @@ impl Sfu {
     /// Runs one admin request.
     pub(crate) fn admin(&mut self, now: Instant, request: AdminRequest) -> Result<AdminResponse, AdminError> {
         match request {
-            AdminRequest::CreateRoom { name, empty_timeout, departure_timeout, max_participants, metadata, auto_track_egress: _, auto_room_composite: _ } => {
+            AdminRequest::CreateRoom {
+                name,
+                empty_timeout,
+                departure_timeout,
+                max_participants,
+                metadata,
+                auto_track_egress: _,
+                auto_room_composite: _,
+                auto_participant_egress: _,
+            } => {
                 check_name("room name", name.as_str())?;
                 check_metadata(&metadata)?;
                 let defaults = &self.cfg.room;

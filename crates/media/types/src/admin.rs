@@ -31,6 +31,9 @@ pub enum AdminRequest {
         /// `egress.room`: a room composite started with the room (its `room_name` is the
         /// room's). The core ignores it; the wiring's recorder runs it.
         auto_room_composite: Option<Box<crate::StartRoomComposite>>,
+        /// `egress.participant`: each participant recorded from their first camera or
+        /// microphone. The core ignores it; the wiring's recorder runs it.
+        auto_participant_egress: Option<Box<crate::AutoParticipant>>,
     },
     /// List rooms, all or by name.
     ListRooms {

@@ -326,6 +326,17 @@ pub struct StartRoomComposite {
     pub outputs: CompositeOutputs,
 }
 
+/// CreateRoom's `egress.participant` (LiveKit's `AutoParticipantEgress`): every participant
+/// who publishes a camera or a microphone in the room is recorded, camera and microphone, to
+/// these outputs (one recording each: the templates name the participant).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct AutoParticipant {
+    /// A file and/or a segment output.
+    pub outputs: CompositeOutputs,
+    /// The encoding, for a camera that is transcoded (VP8/VP9).
+    pub encoding: Option<Encoding>,
+}
+
 /// `StartParticipantEgress` with a segment output, stream outputs, or both.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct StartParticipant {

@@ -24,9 +24,9 @@ mod signal;
 pub use admin::{AdminError, AdminRequest, AdminResponse, MAX_METADATA, MAX_NAME};
 pub use data::{DataPackets, DataRelay, DataSender, Reliability};
 pub use egress::{
-    CompositeOutputs, Egress, EgressFilter, EgressOutput, EgressRequest, EgressResponse, EgressSource, EgressStatus, Encoding, FileResult, ImagesOutput,
-    ImagesResult, SegmentsOutput, SegmentsResult, StartParticipant, StartRoomComposite, StartTrackComposite, StartTrackEgress, StreamResult, StreamStatus,
-    UpdateStream,
+    AutoParticipant, CompositeOutputs, Egress, EgressFilter, EgressOutput, EgressRequest, EgressResponse, EgressSource, EgressStatus, Encoding, FileResult,
+    ImagesOutput, ImagesResult, SegmentsOutput, SegmentsResult, StartParticipant, StartRoomComposite, StartTrackComposite, StartTrackEgress, StreamResult,
+    StreamStatus, UpdateStream,
 };
 pub use grant::JoinGrant;
 pub use ids::{EgressId, IngressId, ParticipantIdentity, ParticipantSid, RoomName, RoomSid, TrackSid};

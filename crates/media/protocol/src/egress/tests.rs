@@ -290,7 +290,7 @@ fn a_room_composite_encodes_with_its_request() {
 }
 
 /// CreateRoom's `egress.room` is a room composite of the room being created (whatever room
-/// the inner request names); `egress.participant` is refused with what works instead.
+/// the inner request names); `egress.participant` carries its outputs and encoding.
 #[test]
 fn create_room_carries_its_room_composite() {
     use crate::twirp::{RoomMethod, decode_room_request};
@@ -304,7 +304,14 @@ fn create_room_carries_its_room_composite() {
     let bad = br#"{"name":"webinar","egress":{"room":{"layout":"mosaic","file_outputs":[{}]}}}"#;
     let e = decode_room_request(RoomMethod::CreateRoom, TwirpFormat::Json, bad).expect_err("unknown layout");
     assert!(matches!(&e, ProtocolError::Invalid(m) if m.starts_with("CreateRoom: egress.room:")), "{e}");
-    let participant = br#"{"name":"webinar","egress":{"participant":{}}}"#;
-    let e = decode_room_request(RoomMethod::CreateRoom, TwirpFormat::Json, participant).expect_err("participant");
-    assert!(matches!(&e, ProtocolError::Unsupported(m) if m.contains("egress.room")), "{e}");
+    let participant = br#"{"name":"webinar","egress":{"participant":{"file_outputs":[{"filepath":"p/{room_name}.mp4"}],"preset":"H264_1080P_30"}}}"#;
+    let hikari_types::AdminRequest::CreateRoom { auto_participant_egress: Some(p), .. } =
+        decode_room_request(RoomMethod::CreateRoom, TwirpFormat::Json, participant).expect("participant")
+    else {
+        panic!("a room recording its participants")
+    };
+    assert_eq!((p.outputs.file.as_deref(), p.encoding.map(|e| e.height)), (Some("p/{room_name}.mp4"), Some(1080)));
+    let none = br#"{"name":"webinar","egress":{"participant":{}}}"#;
+    let e = decode_room_request(RoomMethod::CreateRoom, TwirpFormat::Json, none).expect_err("no output");
+    assert!(matches!(&e, ProtocolError::Invalid(m) if m.contains("egress.participant")), "{e}");
 }
