@@ -249,8 +249,10 @@ def make_peer_inputs(workdir: str, pics: np.ndarray, seconds: float) -> list[dic
 
 
 def probe(path: str) -> dict:
-    r = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
-                        "stream=codec_type,codec_name,width,height,nb_frames,bit_rate,start_time:format=duration",
+    """Streams and duration; `nb_read_packets` counts each stream's packets (a fragmented MP4
+    has no frame count in its header)."""
+    r = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-show_entries",
+                        "stream=codec_type,codec_name,width,height,nb_read_packets,bit_rate,start_time:format=duration",
                         "-of", "json", path], capture_output=True, text=True, timeout=60)
     info = json.loads(r.stdout or "{}")
     return {"streams": info.get("streams", []), "duration": float(info.get("format", {}).get("duration", 0) or 0)}
@@ -502,7 +504,7 @@ async def main() -> int:
             pr = probe(path)
             v = next((s for s in pr["streams"] if s.get("codec_type") == "video"), {})
             a = next((s for s in pr["streams"] if s.get("codec_type") == "audio"), {})
-            frames = int(v.get("nb_frames") or 0)
+            frames = int(v.get("nb_read_packets") or 0)
             comp.update(file=path, file_video=f"{v.get('codec_name')} {v.get('width')}x{v.get('height')}", file_audio=a.get("codec_name"),
                         file_duration_s=round(pr["duration"], 2), recorded_s=round(recorded, 2),
                         file_result_duration_s=round(done.file_results[0].duration / 1e9, 2),
@@ -532,7 +534,7 @@ async def main() -> int:
     pr = probe(out)
     v = next((s for s in pr["streams"] if s.get("codec_type") == "video"), {})
     a = next((s for s in pr["streams"] if s.get("codec_type") == "audio"), {})
-    frames = int(v.get("nb_frames") or 0)
+    frames = int(v.get("nb_read_packets") or 0)
     peer.update(measure="peer", file_video=f"{v.get('codec_name')} {v.get('width')}x{v.get('height')}", file_audio=a.get("codec_name"),
                 file_duration_s=round(pr["duration"], 2), file_fps=round(frames / pr["duration"], 2) if pr["duration"] else 0,
                 file_mbit_s=round(8 * os.path.getsize(out) / pr["duration"] / 1e6, 2) if pr["duration"] else 0,

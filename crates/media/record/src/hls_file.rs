@@ -69,3 +69,26 @@ impl FileOut {
 pub(crate) fn io_error(what: &str, e: &std::io::Error) -> String {
     if e.kind() == std::io::ErrorKind::StorageFull { format!("the disk is full: cannot {what}: {e}") } else { format!("cannot {what}: {e}") }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full disk is told as such (the packaging job then ends LIMIT_REACHED), and a file
+    /// that got nothing playable is removed.
+    #[test]
+    fn a_full_disk_says_so_and_an_empty_file_goes() {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let mut out = FileOut { file: Some(full), full: "/dev/full".into(), relative: "x.mp4".into(), location: "/r/x.mp4".into(), bytes: 0 };
+        let e = out.event(&HlsEvent::Init(b"ftyp".to_vec())).expect_err("no space");
+        assert!(e.starts_with("the disk is full"), "{e}");
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("y.mp4");
+        let file = std::fs::File::create(&path).expect("file");
+        let mut out = FileOut { file: Some(file), full: path.clone(), relative: "y.mp4".into(), location: "/r/y.mp4".into(), bytes: 0 };
+        out.event(&HlsEvent::Init(b"ftyp".to_vec())).expect("written");
+        assert_eq!((out.bytes, out.result(Duration::from_secs(2), 1, 3).size), (4, 4));
+        out.discard();
+        assert!(!path.exists());
+    }
+}
