@@ -1,7 +1,39 @@
 //! CPU time of a process from `/proc/<pid>/stat` (user + system), for the transcode-CPU
 //! metric. Linux reports it in `USER_HZ` ticks, 100 per second on every Linux target.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
+
+/// A child's CPU time as its owner reads it: live from `/proc` while it runs, the last reading
+/// its supervisor took (`cpu_millis`, every 250 ms) once it has ended (`ended`).
+#[derive(Debug)]
+pub(crate) struct ChildCpu {
+    pub(crate) pid: Option<u32>,
+    pub(crate) ended: Arc<AtomicBool>,
+    pub(crate) cpu_millis: Arc<AtomicU64>,
+}
+
+impl ChildCpu {
+    pub(crate) fn new(pid: Option<u32>) -> Self {
+        Self { pid, ended: Arc::default(), cpu_millis: Arc::default() }
+    }
+
+    /// The process id, while it runs.
+    pub(crate) fn pid(&self) -> Option<u32> {
+        if self.ended.load(Ordering::Relaxed) { None } else { self.pid }
+    }
+
+    /// User plus system CPU time: read now while it runs, the last reading once it has ended.
+    pub(crate) fn time(&self) -> Option<Duration> {
+        if let Some(t) = self.pid().and_then(of_pid) {
+            self.cpu_millis.fetch_max(u64::try_from(t.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
+            return Some(t);
+        }
+        let last = self.cpu_millis.load(Ordering::Relaxed);
+        (last > 0).then(|| Duration::from_millis(last))
+    }
+}
 
 /// `USER_HZ`.
 const TICKS_PER_SECOND: u64 = 100;

@@ -52,9 +52,7 @@ pub enum Decoded {
 #[derive(Debug)]
 pub struct Decoder {
     input: Option<mpsc::Sender<Bytes>>,
-    pid: Option<u32>,
-    ended: Arc<AtomicBool>,
-    cpu_millis: Arc<AtomicU64>,
+    cpu: cpu::ChildCpu,
     _stop: oneshot::Sender<()>,
 }
 
@@ -79,12 +77,11 @@ impl Decoder {
         let stderr_task = tokio::spawn(tail.clone().read_from(stderr));
         let pad_last = matches!(spec.output, DecodeOutput::Audio { .. });
         let reader = tokio::spawn(read_chunks(stdout, spec.chunk_bytes(), pad_last, out_tx.clone()));
-        let ended = Arc::new(AtomicBool::new(false));
-        let cpu_millis = Arc::new(AtomicU64::new(0));
-        let supervisor =
-            Supervisor { child, stop: stop_rx, reader, stderr: stderr_task, tail, out: out_tx, cpu_millis: cpu_millis.clone(), ended: ended.clone() };
+        let cpu = cpu::ChildCpu::new(pid);
+        let (ended, cpu_millis) = (cpu.ended.clone(), cpu.cpu_millis.clone());
+        let supervisor = Supervisor { child, stop: stop_rx, reader, stderr: stderr_task, tail, out: out_tx, cpu_millis, ended };
         tokio::spawn(supervisor.run());
-        Ok((Decoder { input: Some(in_tx), pid, ended, cpu_millis, _stop: stop_tx }, out_rx))
+        Ok((Decoder { input: Some(in_tx), cpu, _stop: stop_tx }, out_rx))
     }
 
     /// Queues compressed bytes for ffmpeg's stdin without waiting.
@@ -104,18 +101,13 @@ impl Decoder {
 
     /// ffmpeg's process id, while it runs.
     pub fn pid(&self) -> Option<u32> {
-        if self.ended.load(Ordering::Relaxed) { None } else { self.pid }
+        self.cpu.pid()
     }
 
     /// The CPU time ffmpeg has used (user + system): read now while it runs, the last
     /// reading (taken every 250 ms) once it has ended.
     pub fn cpu_time(&self) -> Option<Duration> {
-        if let Some(t) = self.pid().and_then(cpu::of_pid) {
-            self.cpu_millis.fetch_max(u64::try_from(t.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
-            return Some(t);
-        }
-        let last = self.cpu_millis.load(Ordering::Relaxed);
-        (last > 0).then(|| Duration::from_millis(last))
+        self.cpu.time()
     }
 }
 

@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -39,9 +39,7 @@ pub type JobOutputs = mpsc::Receiver<JobOutput>;
 pub struct Job {
     input: Option<mpsc::Sender<Bytes>>,
     activity: Arc<Activity>,
-    pid: Option<u32>,
-    ended: Arc<AtomicBool>,
-    cpu_millis: Arc<AtomicU64>,
+    cpu: cpu::ChildCpu,
     _stop: oneshot::Sender<()>,
 }
 
@@ -99,8 +97,8 @@ impl Job {
                 tokio::spawn(r.run())
             })
             .collect();
-        let ended = Arc::new(AtomicBool::new(false));
-        let cpu_millis = Arc::new(AtomicU64::new(0));
+        let cpu = cpu::ChildCpu::new(pid);
+        let (ended, cpu_millis) = (cpu.ended.clone(), cpu.cpu_millis.clone());
         let supervisor = Supervisor {
             child,
             stop: stop_rx,
@@ -111,11 +109,11 @@ impl Job {
             stderr: stderr_task,
             tail,
             out: out_tx,
-            cpu_millis: cpu_millis.clone(),
-            ended: ended.clone(),
+            cpu_millis,
+            ended,
         };
         tokio::spawn(supervisor.run());
-        Ok((Job { input: Some(in_tx), activity, pid, ended, cpu_millis, _stop: stop_tx }, out_rx))
+        Ok((Job { input: Some(in_tx), activity, cpu, _stop: stop_tx }, out_rx))
     }
 
     /// Queues container bytes for ffmpeg's stdin without waiting.
@@ -139,18 +137,13 @@ impl Job {
 
     /// ffmpeg's process id, while it runs.
     pub fn pid(&self) -> Option<u32> {
-        if self.ended.load(Ordering::Relaxed) { None } else { self.pid }
+        self.cpu.pid()
     }
 
     /// The CPU time ffmpeg has used (user + system): read now while it runs, the last
     /// reading (taken every 250 ms) once it has ended.
     pub fn cpu_time(&self) -> Option<Duration> {
-        if let Some(t) = self.pid().and_then(cpu::of_pid) {
-            self.cpu_millis.fetch_max(u64::try_from(t.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
-            return Some(t);
-        }
-        let last = self.cpu_millis.load(Ordering::Relaxed);
-        (last > 0).then(|| Duration::from_millis(last))
+        self.cpu.time()
     }
 
     /// RTP packets dropped because the outputs were not read fast enough.

@@ -86,7 +86,7 @@ impl Playlist {
     /// An empty playlist whose URIs follow `naming`.
     pub fn with_naming(config: HlsConfig, naming: Naming) -> Self {
         let window = VecDeque::with_capacity(config.live_segments.saturating_add(1).min(64));
-        Self { config, naming, init: None, window, current: Segment::new(super::FIRST_MSN), history: Vec::new(), longest: Duration::ZERO, ended: false }
+        Self { config, naming, init: None, window, current: Segment::new(super::packager::FIRST_MSN), history: Vec::new(), longest: Duration::ZERO, ended: false }
     }
 
     /// Takes the next event of the stream's [`super::HlsPackager`]. A part of a segment
@@ -241,7 +241,7 @@ impl Playlist {
         out.push_str("#EXTM3U\n#EXT-X-VERSION:7\n");
         let _ = writeln!(out, "#EXT-X-TARGETDURATION:{}", self.target_duration());
         out.push_str("#EXT-X-PLAYLIST-TYPE:EVENT\n");
-        let _ = writeln!(out, "#EXT-X-MEDIA-SEQUENCE:{}", self.history.first().map_or(super::FIRST_MSN, |s| s.0));
+        let _ = writeln!(out, "#EXT-X-MEDIA-SEQUENCE:{}", self.history.first().map_or(super::packager::FIRST_MSN, |s| s.0));
         let _ = writeln!(out, "#EXT-X-MAP:URI=\"{}\"", naming.init());
         for &(msn, duration) in &self.history {
             let _ = writeln!(out, "#EXTINF:{:.3},\n{}", secs(duration), naming.segment(msn));

@@ -57,7 +57,7 @@ struct Running {
 }
 
 /// What every input has: the sink, its packets, and the decoder's lifecycle.
-struct Common {
+pub(crate) struct Common {
     key: u64,
     track: TrackRef,
     sink: SinkId,
@@ -131,6 +131,41 @@ impl Common {
     }
 }
 
+/// What the loop asks of any input.
+pub(crate) trait Input {
+    fn common(&self) -> &Common;
+
+    /// The key the layout and the mixer know it by.
+    fn key(&self) -> u64 {
+        self.common().key
+    }
+
+    fn track(&self) -> &TrackRef {
+        &self.common().track
+    }
+
+    fn sink(&self) -> SinkId {
+        self.common().sink
+    }
+
+    /// The track ended.
+    fn closed(&self) -> bool {
+        self.common().closed
+    }
+}
+
+impl Input for VideoInput {
+    fn common(&self) -> &Common {
+        &self.c
+    }
+}
+
+impl Input for AudioInput {
+    fn common(&self) -> &Common {
+        &self.c
+    }
+}
+
 /// Takes every batch waiting in a sink, giving `each` its packets; `closed` turns true when
 /// the track ended.
 fn packets(rx: &mut mpsc::Receiver<SinkOut>, closed: &mut bool, mut each: impl FnMut(Packet<'_>)) {
@@ -163,23 +198,6 @@ pub(crate) struct VideoInput {
 impl VideoInput {
     pub(crate) fn new(key: u64, track: TrackRef, sink: SinkId, rx: mpsc::Receiver<SinkOut>, pad: [u8; 3]) -> Self {
         Self { c: Common::new(key, track, sink, rx), want: None, latest: None, pad }
-    }
-
-    pub(crate) fn key(&self) -> u64 {
-        self.c.key
-    }
-
-    pub(crate) fn track(&self) -> &TrackRef {
-        &self.c.track
-    }
-
-    pub(crate) fn sink(&self) -> SinkId {
-        self.c.sink
-    }
-
-    /// The track ended.
-    pub(crate) fn closed(&self) -> bool {
-        self.c.closed
     }
 
     /// One tick: the decoder matched to `want`, packets decoded, pictures taken.
@@ -252,23 +270,6 @@ pub(crate) struct AudioInput {
 impl AudioInput {
     pub(crate) fn new(key: u64, track: TrackRef, sink: SinkId, rx: mpsc::Receiver<SinkOut>) -> Self {
         Self { c: Common::new(key, track, sink, rx), ogg: None }
-    }
-
-    pub(crate) fn key(&self) -> u64 {
-        self.c.key
-    }
-
-    pub(crate) fn track(&self) -> &TrackRef {
-        &self.c.track
-    }
-
-    pub(crate) fn sink(&self) -> SinkId {
-        self.c.sink
-    }
-
-    /// The track ended.
-    pub(crate) fn closed(&self) -> bool {
-        self.c.closed
     }
 
     /// One tick: packets decoded, samples handed to `out` (interleaved stereo).

@@ -37,7 +37,7 @@ use tokio::sync::{mpsc, watch};
 use crate::job::Jobs;
 use crate::start::JOB_QUEUE;
 pub(crate) use encode::Encoder;
-use inputs::{AudioInput, Ctx, VideoInput};
+use inputs::{AudioInput, Ctx, Input, VideoInput};
 pub(crate) use members::Pick;
 use members::{Room, TrackRef};
 
