@@ -86,7 +86,16 @@ impl Playlist {
     /// An empty playlist whose URIs follow `naming`.
     pub fn with_naming(config: HlsConfig, naming: Naming) -> Self {
         let window = VecDeque::with_capacity(config.live_segments.saturating_add(1).min(64));
-        Self { config, naming, init: None, window, current: Segment::new(super::packager::FIRST_MSN), history: Vec::new(), longest: Duration::ZERO, ended: false }
+        Self {
+            config,
+            naming,
+            init: None,
+            window,
+            current: Segment::new(super::packager::FIRST_MSN),
+            history: Vec::new(),
+            longest: Duration::ZERO,
+            ended: false,
+        }
     }
 
     /// Takes the next event of the stream's [`super::HlsPackager`]. A part of a segment
