@@ -248,6 +248,25 @@ def make_peer_inputs(workdir: str, pics: np.ndarray, seconds: float) -> list[dic
     return out
 
 
+def make_720p_inputs(workdir: str, seconds: float) -> list[dict]:
+    """Four 1280x720 VP8 (libvpx realtime, 1.7 Mbit/s: LiveKit's h720 layer) + Opus WebMs
+    straight from testsrc2 with temporal noise (another seed each): what a camera's top
+    simulcast layer gives the composite's decoders (its sinks take the top layer)."""
+    out = []
+    for i in range(4):
+        path = os.path.join(workdir, f"peer-in-720p-{i}-{seconds:.0f}s.webm")
+        if not os.path.exists(path):
+            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                            f"testsrc2=s=1280x720:r={FPS},noise=alls=8:allf=t:all_seed={i + 1}", "-f", "lavfi", "-i",
+                            f"sine=frequency={TONES[i]}:sample_rate=48000", "-t", f"{seconds}",
+                            "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "1700k", "-g", "3000", "-auto-alt-ref", "0",
+                            "-c:a", "libopus", "-b:a", "32k", "-ac", "1", path + ".tmp.webm"], check=True, timeout=600)
+            os.rename(path + ".tmp.webm", path)
+        info = probe(path)
+        out.append({"path": path, "video_kbps": round(8 * os.path.getsize(path) / info["duration"] / 1000)})
+    return out
+
+
 def probe(path: str) -> dict:
     """Streams and duration; `nb_read_packets` counts each stream's packets (a fragmented MP4
     has no frame count in its header)."""
@@ -318,7 +337,7 @@ class Publishers:
             room = rtc.Room()
             g = api.VideoGrants(room_join=True, room=room_name)
             await room.connect(url, api.AccessToken(KEY, SECRET).with_identity(f"p{i}").with_grants(g).to_jwt())
-            mic, cam = rtc.AudioSource(48000, 1), rtc.VideoSource(W, H)
+            mic, cam = rtc.AudioSource(48000, 1, queue_size_ms=1000), rtc.VideoSource(W, H)
             await room.local_participant.publish_track(rtc.LocalAudioTrack.create_audio_track("mic", mic),
                                                        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
             track = rtc.LocalVideoTrack.create_video_track("cam", cam)
@@ -344,13 +363,14 @@ class Publishers:
                 self.late_frames += 1
 
     async def _audio(self, i: int) -> None:
+        # One second of the tone (a whole number of periods), cut into 20 ms frames.
+        tone = (6000 * np.sin(2 * np.pi * TONES[i] * np.arange(48000) / 48000)).astype(np.int16)
         n, t0 = 0, time.monotonic()
         while True:
-            frame = rtc.AudioFrame.create(48000, 1, 480)
-            idx = np.arange(n, n + 480)
-            np.frombuffer(frame.data, dtype=np.int16)[:] = (6000 * np.sin(2 * np.pi * TONES[i] * idx / 48000)).astype(np.int16)
+            frame = rtc.AudioFrame.create(48000, 1, 960)
+            np.frombuffer(frame.data, dtype=np.int16)[:] = tone[n % 48000:n % 48000 + 960]
             await self.mics[i].capture_frame(frame)
-            n += 480
+            n += 960
             ahead = t0 + n / 48000 - time.monotonic()
             if ahead > 0:
                 await asyncio.sleep(ahead)
@@ -388,13 +408,61 @@ def publisher_summary(s0: list[dict], s1: list[dict], dt: float) -> dict:
 
 
 async def timed(pubs: Publishers, root: int, window: float, split: bool = True) -> dict:
-    s0, t0 = await pubs.stats(), time.monotonic()
+    s0, t0, me0 = await pubs.stats(), time.monotonic(), read_stat(os.getpid())[2]
     m = await measure(root, window, split)
-    m.update(publisher_summary(s0, await pubs.stats(), time.monotonic() - t0))
+    dt = time.monotonic() - t0
+    m["publishers_cores"] = round((read_stat(os.getpid())[2] - me0) / HZ / dt, 3)
+    m.update(publisher_summary(s0, await pubs.stats(), dt))
     return m
 
 
 # ---------------------------------------------------------------- the run
+
+def udp_errors() -> dict[str, int]:
+    """The namespace's UDP receive errors so far (/proc/net/snmp is per network namespace):
+    a datagram dropped because a socket's buffer was full counts in RcvbufErrors."""
+    with open("/proc/net/snmp") as f:
+        rows = [line.split() for line in f if line.startswith("Udp:")]
+    got = dict(zip(rows[0][1:], map(int, rows[1][1:])))
+    return {"in_errors": got.get("InErrors", 0), "rcvbuf_errors": got.get("RcvbufErrors", 0)}
+
+
+def udp_delta(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: b[k] - a[k] for k in a}
+
+
+def udp_socket_drops() -> list[str]:
+    """The namespace's UDP sockets that dropped datagrams (/proc/net/udp, last column), as
+    'address:port drops'."""
+    out = []
+    with open("/proc/net/udp") as f:
+        for line in list(f)[1:]:
+            x = line.split()
+            if len(x) >= 13 and int(x[-1]) > 0:
+                ip, port = x[1].split(":")
+                addr = ".".join(str(b) for b in reversed(bytes.fromhex(ip)))
+                out.append(f"{addr}:{int(port, 16)} {int(x[-1])}")
+    return out
+
+
+def video_gaps(path: str) -> list[str]:
+    """Where the file's video skips frames (a step over 1.5 frames), as 'from->to s'."""
+    r = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path],
+                       capture_output=True, text=True, timeout=120)
+    ts = sorted(float(x.split(",")[0]) for x in r.stdout.split() if x.strip())
+    return [f"{a:.3f}->{b:.3f}" for a, b in zip(ts, ts[1:]) if b - a > 1.5 / FPS]
+
+
+def silent_share(path: str, start: float, seconds: float) -> float:
+    """The share of 20 ms blocks of the first audio stream below -50 dBFS (RMS)."""
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-ss", f"{start}", "-t", f"{seconds}", "-i", path, "-map", "0:a:0",
+                          "-f", "s16le", "-ac", "1", "-ar", "48000", "-"], capture_output=True, timeout=120).stdout
+    x = np.frombuffer(raw, np.int16).astype(np.float64)
+    if x.size < 960:
+        return 1.0
+    rms = np.sqrt((x[:x.size // 960 * 960].reshape(-1, 960) ** 2).mean(axis=1))
+    return round(float((rms < 100).mean()), 3)
+
 
 def log_lines(log: str, needle: str) -> list[str]:
     with open(log, errors="replace") as f:
@@ -412,6 +480,7 @@ async def main() -> int:
     ap.add_argument("--window", type=float, default=30)
     ap.add_argument("--settle", type=float, default=10, help="seconds before each window")
     ap.add_argument("--peer-cpu", default="0", help="CPU list for the peer ('' = unpinned)")
+    ap.add_argument("--peer-720p", type=int, default=1, help="also the peer's decode with four 1280x720 inputs")
     ap.add_argument("--pinned", default="0", help="the server's CPU list, for the report ('' = unpinned)")
     args = ap.parse_args()
     results: list[dict] = []
@@ -419,6 +488,7 @@ async def main() -> int:
 
     def result(r: dict) -> None:
         r["load"] = open("/proc/loadavg").read().split()[:3]
+        r["server_cpus"] = args.pinned or "all"
         results.append(r)
         print("RESULT " + json.dumps(r), flush=True)
 
@@ -453,11 +523,14 @@ async def main() -> int:
             await asyncio.sleep(1)
         else:
             print(f"WARN the publishers do not all send {W}x{H} after {args.settle + 30:.0f} s: {sizes}", flush=True)
+        u0 = udp_errors()
         base = await timed(pubs, args.server_pid, args.window)
+        base["udp_errors"] = udp_delta(u0, udp_errors())
         base["measure"] = "baseline"
         result(base)
 
         t_start = time.monotonic()
+        u0 = udp_errors()
         info = await lk.egress.start_room_composite_egress(api.RoomCompositeEgressRequest(
             room_name=room_name, layout="grid", file_outputs=[api.EncodedFileOutput(filepath=f"bench/{room_name}.mp4")]))
         egress_id = info.egress_id
@@ -479,8 +552,11 @@ async def main() -> int:
         print(f"=== composite {egress_id} ACTIVE after {t_active:.1f} s; server children: "
               f"{sorted(kids.values())}", flush=True)
         await asyncio.sleep(args.settle)
+        uw = udp_errors()
         comp = await timed(pubs, args.server_pid, args.window)
+        comp["udp_errors"] = udp_delta(uw, udp_errors())
         comp.update(measure="composite", egress_id=egress_id, cost_cores=round(comp["cores"] - base["cores"], 3))
+        comp["udp_sockets_with_drops"] = udp_socket_drops()
         st = (await lk.egress.list_egress(api.ListEgressRequest(egress_id=egress_id))).items[0]
         comp["status_at_window_end"] = api.EgressStatus.Name(st.status)
         try:
@@ -496,6 +572,7 @@ async def main() -> int:
             if done.status >= api.EgressStatus.EGRESS_COMPLETE:
                 break
             await asyncio.sleep(0.3)
+        comp["udp_errors_whole_composite"] = udp_delta(u0, udp_errors())
         comp["final_status"] = api.EgressStatus.Name(done.status) if done else None
         comp["error"] = done.error if done else ""
         complete = done is not None and done.status == api.EgressStatus.EGRESS_COMPLETE and len(done.file_results) == 1
@@ -510,7 +587,8 @@ async def main() -> int:
                         file_result_duration_s=round(done.file_results[0].duration / 1e9, 2),
                         file_fps=round(frames / pr["duration"], 2) if pr["duration"] else 0,
                         file_mbit_s=round(8 * os.path.getsize(path) / pr["duration"] / 1e6, 2) if pr["duration"] else 0,
-                        av_start_offset_ms=round(1000 * abs(float(v.get("start_time") or 0) - float(a.get("start_time") or 0)), 1))
+                        video_gaps=video_gaps(path), audio_kbps=round(int(a.get("bit_rate") or 0) / 1000),
+                        audio_silent_share=silent_share(path, 5, max(1.0, pr["duration"] - 10)), av_start_offset_ms=round(1000 * abs(float(v.get("start_time") or 0) - float(a.get("start_time") or 0)), 1))
             file_ok = (v.get("codec_name") == "h264" and (v.get("width"), v.get("height")) == CANVAS and a.get("codec_name") == "opus"
                        and abs(pr["duration"] - recorded) <= 1.5)
         else:
@@ -518,7 +596,13 @@ async def main() -> int:
         comp["file_ok"] = file_ok
         await asyncio.sleep(0.5)
         comp["server_log_composite_ended"] = log_lines(args.log, "composite ended")[-1:]
+        if any("outcome=Err" in line for line in comp["server_log_composite_ended"]):
+            ok = False
+            print(f"FAIL composite_outcome: the job failed ({comp['server_log_composite_ended'][0]}) "
+                  f"but its EgressInfo says {comp['final_status']} error={comp['error']!r}", flush=True)
         result(comp)
+        if comp.get("video_gaps"):
+            print(f"WARN the composite's video skips frames at {comp['video_gaps']} s", flush=True)
         if not (complete and file_ok):
             ok = False
             print(f"FAIL composite_file: complete={complete} file_ok={file_ok}", flush=True)
@@ -543,6 +627,15 @@ async def main() -> int:
     dec = await run_peer(peer_inputs, None, args.peer_cpu, 5, args.window, os.path.join(args.workdir, "peer-decode.log"))
     dec["measure"] = "peer_decode"
     result(dec)
+    if args.peer_720p:
+        big = make_720p_inputs(args.cache, args.window + 15)
+        hd = await run_peer(big, os.path.join(args.workdir, "peer-720p.mp4"), args.peer_cpu, 5, args.window,
+                            os.path.join(args.workdir, "peer-720p.log"))
+        hd.update(measure="peer_720p_inputs", input_vp8_kbps=[x["video_kbps"] for x in big])
+        result(hd)
+        hdd = await run_peer(big, None, args.peer_cpu, 5, args.window, os.path.join(args.workdir, "peer-720p-decode.log"))
+        hdd.update(measure="peer_decode_720p_inputs")
+        result(hdd)
 
     r = {x["measure"]: x for x in results}
     b, c, p, d = r["baseline"], r["composite"], r["peer"], r["peer_decode"]
@@ -557,6 +650,15 @@ async def main() -> int:
     print(f"| decode + scale (+ compose) | {dec_server:.3f} (8 decoder children) | {d['cores']} (without the encoders) |")
     print(f"| encode (H.264 + Opus) | {enc_server:.3f} (x264 {cp.get('ffmpeg_h264_encoder', 0)}, Opus {cp.get('ffmpeg_opus_encoder', 0)}) | {p['cores'] - d['cores']:.3f} (difference) |")
     print(f"| Hikari process above the baseline (compose {cp.get('hikari_compose_thread', 0)}, packaging {cp.get('hikari_packaging_thread', 0)}) | {hik:.3f} | |")
+    print(f"| publishers' frame rate in the window (sent, each) | {c.get('publisher_fps')} (baseline {b.get('publisher_fps')}) | |")
+    print(f"| video gaps in the file; UDP receive-buffer drops in the namespace (composite's life) | {c.get('video_gaps')}; "
+          f"{c.get('udp_errors_whole_composite', {}).get('rcvbuf_errors')} {c.get('udp_sockets_with_drops')} | |")
+    print(f"| the file's audio: Opus kbit/s; 20 ms blocks below -50 dBFS | {c.get('audio_kbps')}; {c.get('audio_silent_share')} | |")
+    print(f"| load average at the end of each window | {c['load'][0]} (baseline {b['load'][0]}) | {p['load'][0]} (decode only {d['load'][0]}) |")
+    if "peer_decode_720p_inputs" in r:
+        hd, hdd = r["peer_720p_inputs"], r["peer_decode_720p_inputs"]
+        print(f"| with 1280x720 inputs (peer only: whole / decode only; Hikari estimated: its figure + the peer's extra decode) | "
+              f"≈ {c['cost_cores'] + hdd['cores'] - d['cores']:.3f} | {hd['cores']} / {hdd['cores']} |")
     print(f"| output | {c.get('file_video')} + {c.get('file_audio')}, {c.get('file_fps')} fps, {c.get('file_mbit_s')} Mbit/s | "
           f"{p.get('file_video')} + {p.get('file_audio')}, {p.get('file_fps')} fps, {p.get('file_mbit_s')} Mbit/s |")
     return 0 if ok else 1

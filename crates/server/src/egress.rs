@@ -52,8 +52,9 @@ pub async fn start(dir: PathBuf, data_dir: &Path, cfg: &EgressFileConfig, bus: P
     )))
 }
 
-/// The CPU one room composite takes, in cores: a 720p30 grid of four, decoders and encoders
-/// (bench/README.md, "Room composite").
+/// The CPU one room composite takes, in cores, with a margin: a 720p30 grid of four 640x360
+/// cameras measured 0.62–0.64 (decoders, x264, the composing), about 0.85 with 720p cameras
+/// (bench/README.md, "room composite CPU").
 pub const COMPOSITE_CPU: f64 = 1.0;
 
 /// Room composites this machine runs at once by default: its CPUs over [`COMPOSITE_CPU`], at
