@@ -195,6 +195,10 @@ pub(crate) fn run(mut job: CompositeJob) -> Result<(), String> {
                 }
             }
         }
+        if video_enc.is_none() {
+            // Audio alone still ticks at the frame rate (the next tick's time comes from it).
+            frames = pacer.frames_due(elapsed);
+        }
         let mut failed = None;
         // The packager drops audio older than the first video frame: the audio waits (in its
         // encoder's output queue) for the first picture, which x264 takes longer to give.
