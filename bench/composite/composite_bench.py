@@ -18,11 +18,20 @@ participant). Measured, each over the same window (30 s):
              server's options, libopus, MP4
   peer_decode the same without the encoders (the filter graph into -f null): the decode,
              scale and compose floor
+  peer_720p_inputs, peer_decode_720p_inputs (--peer-720p 1, the default): the same two
+             with four 1280x720 inputs (1.7 Mbit/s), as a camera's top simulcast layer (the
+             layer the composite's sinks take) would give them
+
+Also checked and reported: the publishers' sent frame rate, size and CPU; the file's video
+gaps, frame rate and audio (Opus bit rate, share of silent 20 ms blocks); the namespace's UDP
+receive-buffer drops (/proc/net/snmp) and the sockets that dropped (/proc/net/udp); a job that
+ended with an error in the server's log ("composite ended ... outcome=Err").
 
 CPU of the server = utime+stime of the hikari process (all threads) + cutime+cstime (every
 child it has reaped: an ffmpeg child that ended, its whole life) + utime+stime+cutime+cstime
 of every live descendant (zombies included), read at the start and the end of the window;
-the difference over the window's wall time, in cores. A child alive at the start and ended
+the difference over the window's wall time, in cores. (cutime alone would miss the live
+children, which the kernel adds to it only once reaped.) A child alive at the start and ended
 before the end is counted exactly (its whole life is in cutime at the end, its part before
 the window in the live sum at the start); a child born in the window counts from zero. The
 snapshot is retried when the server reaped a child while it was being taken. The split by

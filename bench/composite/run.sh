@@ -15,7 +15,9 @@
 # peer run on CPU $COMPOSITE_SERVER_CPU (0; empty: unpinned), the publishers on
 # $COMPOSITE_CLIENT_CPU (1).
 # Env: HIKARI_BIN (/work/target-release/release/hikari), COMPOSITE_WINDOW (30 s),
-# COMPOSITE_SETTLE (10 s before each server window). Output: RESULT lines (JSON) and a table.
+# COMPOSITE_SETTLE (10 s before each server window), COMPOSITE_PEER_720P (1: also the peer
+# with four 1280x720 inputs). Output: RESULT lines (JSON) and a table. The peer's inputs are
+# made once into target/e2e/bench-composite-inputs (about a minute, longer for 720p).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export HIKARI_BIN=${HIKARI_BIN:-/work/target-release/release/hikari}
@@ -48,7 +50,7 @@ rc=0
 timeout -k 10 900 taskset -c "$CCPU" ip netns exec "$E2E_NS" "$VENV/bin/python" -u "$ROOT/bench/composite/composite_bench.py" \
   --url "$E2E_URL" --server-pid "$E2E_SERVER_PID" --log "$LOGDIR/server.log" --recordings "$LOGDIR/server.data/recordings" \
   --workdir "$LOGDIR/work" --cache "$ROOT/target/e2e/bench-composite-inputs" --window "${COMPOSITE_WINDOW:-30}" --settle "${COMPOSITE_SETTLE:-10}" \
-  --peer-cpu "$SCPU" --pinned "$SCPU" 2>&1 | tee "$LOGDIR/client.log" || rc=1
+  --peer-cpu "$SCPU" --pinned "$SCPU" --peer-720p "${COMPOSITE_PEER_720P:-1}" 2>&1 | tee "$LOGDIR/client.log" || rc=1
 if ! e2e_server_alive || e2e_server_panicked; then echo "FAIL server_survived"; rc=1; fi
 if grep -qE ' (WARN|ERROR) ' "$LOGDIR/server.log"; then
   echo "=== the server's warnings and errors:"

@@ -78,17 +78,15 @@ impl Recorder {
             next_sink: self.next_sink.clone(),
             jobs: self.jobs.clone(),
             encoders: (video, audio),
+            failure: failure.clone(),
         };
         if let Ok(mut map) = self.composites.lock() {
             map.insert(egress.id.clone(), Control { layout: layout_tx, stop });
         }
-        let (id, composites, told) = (egress.id.clone(), self.composites.clone(), failure.clone());
+        let (id, composites) = (egress.id.clone(), self.composites.clone());
         let spawned = std::thread::Builder::new().name(format!("compose-{}", egress.id)).spawn(move || {
             if let Err(e) = composite::run(job) {
                 tracing::error!(egress = %id, error = %e, "the room composite failed");
-                if let Ok(mut f) = told.lock() {
-                    *f = Some(e);
-                }
             }
             composites.lock().ok().map(|mut m| m.remove(&id));
         });

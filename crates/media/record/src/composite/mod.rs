@@ -65,6 +65,9 @@ pub(crate) struct CompositeJob {
     pub(crate) next_sink: Arc<std::sync::atomic::AtomicU64>,
     pub(crate) jobs: Jobs,
     pub(crate) encoders: (Option<Encoder>, Option<Encoder>),
+    /// Where a failure is told to the packaging job: set before the encoders (its inputs)
+    /// are dropped, so the job ends knowing it.
+    pub(crate) failure: crate::hls::Failure,
 }
 
 /// One input of the packaging job: the encoder's end and the job's.
@@ -344,5 +347,11 @@ fn end(job: &mut CompositeJob, st: &mut State, encoders: [Option<Encoder>; 2], o
         std::thread::sleep(Duration::from_millis(10));
     }
     tracing::info!(egress = %job.id, encoders_cpu = ?cpu, outcome = ?outcome, "composite ended");
+    if let Err(e) = &outcome
+        && let Ok(mut f) = job.failure.lock()
+    {
+        *f = Some(e.clone());
+    }
+    drop(encoders);
     outcome
 }
