@@ -270,8 +270,8 @@ async def scenario(c: Checks, url: str, hooks_path: str, server_log: str, logdir
         nine = [f"rtmp://127.0.0.1:{nowhere}/live/k{i}" for i in range(9)]
         await refused("restream_bad_nine_urls", lk.egress.start_participant_egress(participant(*nine)), "invalid_argument")
         composite_key = secret("room composite key", uuid.uuid4().hex)
-        await refused("restream_room_composite_unimplemented", lk.egress.start_room_composite_egress(api.RoomCompositeEgressRequest(
-            room_name=room_name, stream_outputs=outputs(f"rtmp://127.0.0.1:{nowhere}/live/{composite_key}"))), "unimplemented")
+        await refused("restream_room_composite_bad_url", lk.egress.start_room_composite_egress(api.RoomCompositeEgressRequest(
+            room_name=room_name, stream_outputs=outputs(f"http://127.0.0.1:{nowhere}/live/{composite_key}"))), "invalid_argument")
         left = (await lk.egress.list_egress(api.ListEgressRequest(room_name=room_name))).items
         c.check("restream_refusals_left_nothing", not left, f"{len(left)} egresses")
         update_key = secret("update key", uuid.uuid4().hex)
