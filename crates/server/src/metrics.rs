@@ -163,16 +163,22 @@ fn funnel_events(o: &mut String, (server, client): (u64, u64)) {
 fn ingest_sessions(o: &mut String, connections: usize, sessions: &[(String, SessionStats)]) {
     metric(o, "hikari_ingress_connections", "gauge", "Encoder connections open now (RTMP, SRT and WHIP).", connections);
     type Field = fn(&SessionStats) -> f64;
-    let series: [(&str, &str, &str, Field); 8] = [
+    let series: [(&str, &str, &str, Field); 9] = [
         ("hikari_ingress_video_bitrate_bits_per_second", "gauge", "The input's video bitrate.", |s| f64::from(s.video_bitrate)),
         ("hikari_ingress_audio_bitrate_bits_per_second", "gauge", "The input's audio bitrate.", |s| f64::from(s.audio_bitrate)),
         ("hikari_ingress_video_frames_per_second", "gauge", "The input's video frame rate.", |s| s.framerate),
         ("hikari_ingress_keyframe_interval_seconds", "gauge", "Time between the input's last two keyframes (0 until the second).", |s| s.keyframe_interval),
-        ("hikari_ingress_transcode_cpu_seconds_total", "counter", "CPU time of the session's codec job (ffmpeg), user and system.", |s| {
+        ("hikari_ingress_transcode_cpu_seconds_total", "counter", "CPU time of the session's codec job (ffmpeg or GStreamer), user and system.", |s| {
             s.transcode_cpu_seconds
         }),
         ("hikari_ingress_passthrough", "gauge", "1 if the session's video passes through without transcoding.", |s| f64::from(u8::from(s.passthrough))),
         ("hikari_ingress_keyframe_requests_total", "counter", "Keyframe requests from subscribers.", |s| s.keyframe_requests as f64),
+        (
+            "hikari_ingress_keyframes_forced_total",
+            "counter",
+            "Keyframe requests passed on to the transcoder's encoder (GStreamer ladders; an RTMP or SRT encoder cannot be asked).",
+            |s| s.keyframes_forced as f64,
+        ),
         ("hikari_ingress_dropped_packets_total", "counter", "Packets the room's queue or the codec job's input refused.", |s| s.dropped as f64),
     ];
     for (name, kind, help, field) in series {

@@ -146,6 +146,41 @@ async def wait_status(lk: api.LiveKitAPI, ingress_id: str, status: int, timeout:
     return info
 
 
+async def late_viewer(c: Checks, url: str, name: str, room_name: str) -> None:
+    """A viewer joining a transcoded ingress mid-stream asks for a keyframe, and the ladder's
+    encoder makes one at once: its first frame comes well inside the 4 s keyframe interval."""
+    room = rtc.Room()
+    first = asyncio.get_running_loop().create_future()
+    tasks: list[asyncio.Task] = []
+
+    async def watch(track: rtc.Track) -> None:
+        async for _ in rtc.VideoStream(track):
+            if not first.done():
+                first.set_result(time.monotonic())
+
+    @room.on("track_subscribed")
+    def on_track(track: rtc.Track, _pub, _participant) -> None:
+        if track.kind == rtc.TrackKind.KIND_VIDEO:
+            tasks.append(asyncio.create_task(watch(track)))
+
+    try:
+        await room.connect(url, token(f"late-{name}", room_name))
+        joined = time.monotonic()
+        try:
+            waited = await asyncio.wait_for(first, 10) - joined
+        except asyncio.TimeoutError:
+            waited = None
+        if waited is not None:
+            c.metric(f"{name}_late_viewer_first_frame", waited)
+        c.check(f"{name}_late_viewer_gets_a_keyframe_at_once", waited is not None and waited < 1.5,
+                f"first frame {waited if waited is None else round(waited, 3)} s after joining")
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await room.disconnect()
+
+
 async def case(c: Checks, lk: api.LiveKitAPI, url: str, name: str, x264: list[str], hooks: str | None, srt: bool = False,
                metrics: str | None = None) -> None:
     room_name = f"webinar-{name}"
@@ -216,6 +251,8 @@ async def case(c: Checks, lk: api.LiveKitAPI, url: str, name: str, x264: list[st
             c.check(f"{name}_audio_tone", abs(peak - TONE_HZ) < 15 and rms > 500, f"peak {peak:.1f} Hz, rms {rms:.0f}")
         else:
             c.check(f"{name}_audio_tone", False, "no audio decoded")
+        if name == "ladder":
+            await late_viewer(c, url, name, room_name)
         live = await wait_status(lk, info.ingress_id, api.IngressState.ENDPOINT_PUBLISHING, 5)
         c.check(f"{name}_state_publishing",
                 live is not None and live.state.status == api.IngressState.ENDPOINT_PUBLISHING
@@ -236,6 +273,9 @@ async def case(c: Checks, lk: api.LiveKitAPI, url: str, name: str, x264: list[st
                     and m.get("hikari_ingress_audio_bitrate_bits_per_second", 0) > 50_000
                     and m.get("hikari_ingress_passthrough") == (0.0 if transcoded else 1.0)
                     and m.get("hikari_ingress_transcode_cpu_seconds_total", 0) > 0
+                    # Subscribers' keyframe requests reach the transcoder's encoders; an RTMP
+                    # or SRT encoder cannot be asked.
+                    and (m.get("hikari_ingress_keyframes_forced_total", 0) > 0) == transcoded
                     and m.get("input:srt" if srt else "input:rtmp") == 1.0,
                     f"series={m}")
     finally:

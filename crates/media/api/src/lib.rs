@@ -32,6 +32,7 @@ use axum::routing::any;
 use hikari_auth::{AuthThrottle, Claims, KeySet, token_from_request};
 use hikari_protocol::{RoomMethod, TwirpFormat, decode_room_request, encode_room_response};
 use hikari_types::{AdminRequest, AdminResponse, RoomName};
+use tracing::Instrument;
 
 pub use egress::{EgressApi, EgressOutcome, EgressRunner};
 pub use error::ApiError;
@@ -81,13 +82,18 @@ pub fn router<A: RoomAdmin>(state: ApiState<A>) -> Router {
 
 async fn call<A: RoomAdmin>(State(state): State<ApiState<A>>, request: Request) -> Response {
     let path = request.uri().path().strip_prefix("/twirp/").unwrap_or_default().to_owned();
-    let (service, method) = path.split_once('/').unwrap_or((path.as_str(), ""));
-    let span = tracing::info_span!("twirp", method = %method);
-    let _enter = span.enter();
+    let span = tracing::info_span!("twirp", method = %path.split_once('/').map_or("", |(_, m)| m));
+    // Instrumented, not entered: a guard held across an await leaves the span current on
+    // whichever worker thread the task last ran, after the span is gone.
+    dispatch(&state, &path, request).instrument(span).await
+}
+
+async fn dispatch<A: RoomAdmin>(state: &ApiState<A>, path: &str, request: Request) -> Response {
+    let (service, method) = path.split_once('/').unwrap_or((path, ""));
     let result = match service {
-        INGRESS_SERVICE => ingress::handle(&state, method, request).await,
-        EGRESS_SERVICE => egress::handle(&state, method, request).await,
-        _ => handle(&state, service, method, request).await,
+        INGRESS_SERVICE => ingress::handle(state, method, request).await,
+        EGRESS_SERVICE => egress::handle(state, method, request).await,
+        _ => handle(state, service, method, request).await,
     };
     match result {
         Ok((format, body)) => {

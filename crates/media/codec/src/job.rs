@@ -1,4 +1,4 @@
-//! A transcode job: one `ffmpeg` child process, container bytes in on its stdin, RTP out
+//! A transcode job: one `ffmpeg` (or `gst-launch-1.0`) child process, container bytes in on its stdin, RTP out
 //! on loopback UDP (one socket per output stream, one more per stream for its RTCP sender
 //! reports), stderr kept for the error message. A crash, leak or stall in codec C code ends
 //! this job only.
@@ -7,6 +7,7 @@
 //! stderr reader and a supervisor ([`crate::supervise`]), which sends
 //! [`JobOutput::Ended`] after every packet. Dropping the [`Job`] kills the child.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -24,8 +25,10 @@ use crate::args::{Ports, ffmpeg_args};
 use crate::caps::{probe, spawn_error};
 use crate::cpu;
 use crate::error::{Backpressure, CodecError};
+use crate::gst_args::gst_args;
 use crate::output::{JobOutput, Stream};
-use crate::recv::Receiver;
+use crate::recv::{Receiver, Timeline};
+use crate::rtp::picture_loss_indication;
 use crate::spec::JobSpec;
 use crate::supervise::Supervisor;
 use crate::tail::Tail;
@@ -40,6 +43,7 @@ pub struct Job {
     input: Option<mpsc::Sender<Bytes>>,
     activity: Arc<Activity>,
     cpu: cpu::ChildCpu,
+    feedback: Option<Feedback>,
     _stop: oneshot::Sender<()>,
 }
 
@@ -50,70 +54,46 @@ impl Job {
         spec.validate()?;
         let wants_dtx = spec.audio.is_some_and(|a| a.dtx);
         let dtx = wants_dtx && probe(ffmpeg_path).await?.opus_dtx;
-        let mut streams: Vec<Stream> = Vec::new();
-        if spec.audio.is_some() {
-            streams.push(Stream::Audio);
-        }
-        let layers = spec.video.as_ref().map_or(0, |v| v.layers.len());
-        streams.extend((0..layers as u8).map(Stream::Video));
-        let mut sockets = Vec::with_capacity(streams.len());
-        let mut ports = Vec::with_capacity(streams.len());
-        for &stream in &streams {
-            let rtp = UdpSocket::bind("127.0.0.1:0").await.map_err(CodecError::Bind)?;
-            let rtcp = UdpSocket::bind("127.0.0.1:0").await.map_err(CodecError::Bind)?;
-            let port = |s: &UdpSocket| s.local_addr().map(|a| a.port()).map_err(CodecError::Bind);
-            ports.push(Ports { stream, rtp: port(&rtp)?, rtcp: port(&rtcp)? });
-            sockets.push((stream, rtp, rtcp));
-        }
+        let (sockets, ports) = bind(&spec).await?;
         // Time zero of every stream's timeline, in whole milliseconds (ffmpeg rounds to them).
         let t0_micros = u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() * 1000).unwrap_or(0);
-        let mut cmd = Command::new(ffmpeg_path);
-        // A clean environment: nothing of the server's (keys, tokens) reaches the child. Its own
-        // process group: a terminal's Ctrl-C reaches the server, which ends its jobs itself.
-        cmd.args(ffmpeg_args(&spec, &ports, t0_micros, dtx))
-            .env_clear()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .process_group(0);
-        let mut child = cmd.spawn().map_err(|e| spawn_error(ffmpeg_path, e))?;
-        let pid = child.id();
-        let (Some(stdin), Some(stderr)) = (child.stdin.take(), child.stderr.take()) else {
-            return Err(CodecError::Spawn { path: ffmpeg_path.to_owned(), source: std::io::ErrorKind::BrokenPipe.into() });
-        };
-        let (out_tx, out_rx) = mpsc::channel(spec.limits.output_queue);
-        let (in_tx, in_rx) = mpsc::channel(spec.limits.input_queue);
-        let (done_tx, done_rx) = watch::channel(false);
-        let (stop_tx, stop_rx) = oneshot::channel();
-        let activity = Arc::new(Activity::new());
-        tokio::spawn(write_input(stdin, in_rx));
-        let tail = Tail::default();
-        let stderr_task = tokio::spawn(tail.clone().read_from(stderr));
-        let receivers = sockets
-            .into_iter()
-            .map(|(stream, rtp, rtcp)| {
-                let r = Receiver { stream, rtp, rtcp, t0_micros, out: out_tx.clone(), activity: activity.clone(), done: done_rx.clone() };
-                tokio::spawn(r.run())
-            })
-            .collect();
-        let cpu = cpu::ChildCpu::new(pid);
-        let (ended, cpu_millis) = (cpu.ended.clone(), cpu.cpu_millis.clone());
-        let supervisor = Supervisor {
-            child,
-            stop: stop_rx,
-            activity: activity.clone(),
-            stall_after: spec.limits.stall_after,
-            receivers,
-            done: done_tx,
-            stderr: stderr_task,
-            tail,
-            out: out_tx,
-            cpu_millis,
-            ended,
-        };
-        tokio::spawn(supervisor.run());
-        Ok((Job { input: Some(in_tx), activity, cpu, _stop: stop_tx }, out_rx))
+        let args = ffmpeg_args(&spec, &ports, t0_micros, dtx);
+        spawn(&spec, ffmpeg_path, args, sockets, Timeline::SenderReports { t0_micros }, None)
+    }
+
+    /// Like [`Job::start`], with `gst-launch-1.0` ([`crate::gst_args`]) instead of ffmpeg,
+    /// for FLV input: the job then answers [`Job::request_keyframe`]. Check the installation
+    /// first with [`crate::probe_gst`].
+    pub async fn start_gst(spec: JobSpec, gst_launch: &Path) -> Result<(Job, JobOutputs), CodecError> {
+        spec.validate()?;
+        let (sockets, ports) = bind(&spec).await?;
+        // The ports gst's `udpsrc`s listen on for our PLIs, one per layer: free a moment
+        // ago. Another program taking one in between makes gst fail to start, which ends
+        // the job with gst's message.
+        let layers = spec.video.as_ref().map_or(0, |v| v.layers.len());
+        let mut to = Vec::with_capacity(layers);
+        for _ in 0..layers {
+            let probe = std::net::UdpSocket::bind("127.0.0.1:0").map_err(CodecError::Bind)?;
+            to.push(probe.local_addr().map_err(CodecError::Bind)?);
+        }
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").map_err(CodecError::Bind)?;
+        socket.set_nonblocking(true).map_err(CodecError::Bind)?;
+        let args = gst_args(&spec, &ports, &to.iter().map(SocketAddr::port).collect::<Vec<_>>())?;
+        spawn(&spec, gst_launch, args, sockets, Timeline::RunningTime, Some(Feedback { socket, to }))
+    }
+
+    /// Asks the encoder of video layer `layer` for a keyframe (an RTCP PLI to the pipeline).
+    /// False when this job cannot be asked (an ffmpeg job keyframes at its interval only) or
+    /// the request could not be sent.
+    pub fn request_keyframe(&self, layer: u8) -> bool {
+        let Some((fb, to)) = self.feedback.as_ref().and_then(|fb| Some((fb, fb.to.get(usize::from(layer))?))) else { return false };
+        let pli = picture_loss_indication(FEEDBACK_SSRC, Stream::Video(layer).ssrc());
+        fb.socket.send_to(&pli, to).is_ok()
+    }
+
+    /// Whether [`Job::request_keyframe`] reaches the encoder.
+    pub fn answers_keyframe_requests(&self) -> bool {
+        self.feedback.is_some()
     }
 
     /// Queues container bytes for ffmpeg's stdin without waiting.
@@ -150,6 +130,90 @@ impl Job {
     pub fn dropped_outputs(&self) -> u64 {
         self.activity.dropped.load(Ordering::Relaxed)
     }
+}
+
+/// Our SSRC in the PLIs we send.
+const FEEDBACK_SSRC: u32 = 1;
+
+/// Where keyframe requests go: our socket, and gst's port for each video layer.
+#[derive(Debug)]
+struct Feedback {
+    socket: std::net::UdpSocket,
+    to: Vec<SocketAddr>,
+}
+
+type Sockets = Vec<(Stream, UdpSocket, UdpSocket)>;
+
+/// One RTP socket and one RTCP socket per output stream, on loopback.
+async fn bind(spec: &JobSpec) -> Result<(Sockets, Vec<Ports>), CodecError> {
+    let mut streams: Vec<Stream> = Vec::new();
+    if spec.audio.is_some() {
+        streams.push(Stream::Audio);
+    }
+    let layers = spec.video.as_ref().map_or(0, |v| v.layers.len());
+    streams.extend((0..layers as u8).map(Stream::Video));
+    let mut sockets = Vec::with_capacity(streams.len());
+    let mut ports = Vec::with_capacity(streams.len());
+    for &stream in &streams {
+        let rtp = UdpSocket::bind("127.0.0.1:0").await.map_err(CodecError::Bind)?;
+        let rtcp = UdpSocket::bind("127.0.0.1:0").await.map_err(CodecError::Bind)?;
+        let port = |s: &UdpSocket| s.local_addr().map(|a| a.port()).map_err(CodecError::Bind);
+        ports.push(Ports { stream, rtp: port(&rtp)?, rtcp: port(&rtcp)? });
+        sockets.push((stream, rtp, rtcp));
+    }
+    Ok((sockets, ports))
+}
+
+/// Starts `program` with `args` and the job's tasks.
+fn spawn(
+    spec: &JobSpec,
+    program: &Path,
+    args: Vec<String>,
+    sockets: Sockets,
+    timeline: Timeline,
+    feedback: Option<Feedback>,
+) -> Result<(Job, JobOutputs), CodecError> {
+    let mut cmd = Command::new(program);
+    // A clean environment: nothing of the server's (keys, tokens) reaches the child. Its own
+    // process group: a terminal's Ctrl-C reaches the server, which ends its jobs itself.
+    cmd.args(args).env_clear().stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true).process_group(0);
+    let mut child = cmd.spawn().map_err(|e| spawn_error(program, e))?;
+    let pid = child.id();
+    let (Some(stdin), Some(stderr)) = (child.stdin.take(), child.stderr.take()) else {
+        return Err(CodecError::Spawn { path: program.to_owned(), source: std::io::ErrorKind::BrokenPipe.into() });
+    };
+    let (out_tx, out_rx) = mpsc::channel(spec.limits.output_queue);
+    let (in_tx, in_rx) = mpsc::channel(spec.limits.input_queue);
+    let (done_tx, done_rx) = watch::channel(false);
+    let (stop_tx, stop_rx) = oneshot::channel();
+    let activity = Arc::new(Activity::new());
+    tokio::spawn(write_input(stdin, in_rx));
+    let tail = Tail::default();
+    let stderr_task = tokio::spawn(tail.clone().read_from(stderr));
+    let receivers = sockets
+        .into_iter()
+        .map(|(stream, rtp, rtcp)| {
+            let r = Receiver { stream, rtp, rtcp, timeline, out: out_tx.clone(), activity: activity.clone(), done: done_rx.clone() };
+            tokio::spawn(r.run())
+        })
+        .collect();
+    let cpu = cpu::ChildCpu::new(pid);
+    let (ended, cpu_millis) = (cpu.ended.clone(), cpu.cpu_millis.clone());
+    let supervisor = Supervisor {
+        child,
+        stop: stop_rx,
+        activity: activity.clone(),
+        stall_after: spec.limits.stall_after,
+        receivers,
+        done: done_tx,
+        stderr: stderr_task,
+        tail,
+        out: out_tx,
+        cpu_millis,
+        ended,
+    };
+    tokio::spawn(supervisor.run());
+    Ok((Job { input: Some(in_tx), activity, cpu, feedback, _stop: stop_tx }, out_rx))
 }
 
 /// Copies queued chunks to ffmpeg's stdin; closing stdin when the queue closes.

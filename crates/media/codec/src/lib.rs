@@ -19,8 +19,12 @@
 //!   thumbnail output, fragmented MP4 in on stdin; FLV out to the destination (H.264 copied,
 //!   audio to AAC), or JPEG files at an interval.
 //!
+//! - Keyframes on request: [`Job::start_gst`] runs an ingress ladder in `gst-launch-1.0`
+//!   instead, whose encoders answer [`Job::request_keyframe`] (an RTCP PLI); [`probe_gst`]
+//!   checks the installation first.
+//!
 //! Architecture Invariant (ARCHITECTURE.md): nothing here decodes or encodes in process; that
-//! runs in a child `ffmpeg` per job, so a crash, leak or stall in codec C code ends that
+//! runs in a child `ffmpeg` (or `gst-launch-1.0`) per job, so a crash, leak or stall in codec C code ends that
 //! one job and never the server.
 
 mod activity;
@@ -35,6 +39,8 @@ mod decode_spec;
 mod depack;
 mod error;
 pub mod flv_out;
+mod gst;
+mod gst_args;
 pub mod h264;
 mod job;
 mod output;
@@ -54,10 +60,11 @@ pub use decode_in::{H264_ACCESS_UNIT_DELIMITER, annexb_from_length_prefixed, ivf
 pub use decode_spec::{DecodeInput, DecodeOutput, DecodeSpec};
 pub use depack::Depacketizer;
 pub use error::{Backpressure, CodecError, JobError};
+pub use gst::probe_gst;
 pub use h264::Packetizer;
 pub use job::{Job, JobOutputs};
 pub use output::{FIRST_SSRC, H264_PAYLOAD_TYPE, JobOutput, OPUS_PAYLOAD_TYPE, Stream};
 pub use push::{Push, PushEvent, PushSpec, PushTarget, push_args};
-pub use rtp::{RtpView, SenderReport};
+pub use rtp::{RtpView, SenderReport, picture_loss_indication};
 pub use spec::{AudioOut, InputFormat, JobLimits, JobSpec, MAX_LAYERS, Quality, VideoLayer, VideoOut};
 pub use sps::{SpsInfo, WebRtcProfile};

@@ -38,14 +38,28 @@ pub struct Receiver {
     pub rtp: UdpSocket,
     /// The RTCP socket ffmpeg sends sender reports to.
     pub rtcp: UdpSocket,
-    /// The job's time zero, Unix microseconds.
-    pub t0_micros: u64,
+    /// How RTP timestamps map onto the job's timeline.
+    pub timeline: Timeline,
     /// The consumer.
     pub out: mpsc::Sender<JobOutput>,
     /// Shared with the watchdog.
     pub activity: Arc<Activity>,
     /// Turns true when ffmpeg has exited.
     pub done: watch::Receiver<bool>,
+}
+
+/// How a job's RTP timestamps map onto its timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeline {
+    /// ffmpeg: each stream starts at a random timestamp; its first sender report maps it to
+    /// the wall clock, and the job's time zero (Unix microseconds) is the timeline's zero.
+    SenderReports {
+        /// The job's time zero.
+        t0_micros: u64,
+    },
+    /// GStreamer with `timestamp-offset=0`: every stream's timestamps count the pipeline's
+    /// running time from 0 already.
+    RunningTime,
 }
 
 /// What the task has learnt.
@@ -67,7 +81,7 @@ fn accept(peer: &mut Option<SocketAddr>, from: SocketAddr) -> bool {
 impl Receiver {
     /// Runs until ffmpeg has exited and the socket is drained.
     pub async fn run(mut self) {
-        let mut state = State::default();
+        let mut state = State { base: (self.timeline == Timeline::RunningTime).then_some(0), ..State::default() };
         let mut buf = vec![0u8; MAX_DATAGRAM];
         let mut rtcp_buf = vec![0u8; MAX_DATAGRAM];
         let mut errors = 0u32;
@@ -98,12 +112,13 @@ impl Receiver {
         if state.base.is_some() || !accept(&mut state.rtcp_peer, from) {
             return;
         }
+        let Timeline::SenderReports { t0_micros } = self.timeline else { return };
         let Ok(sr) = SenderReport::parse(datagram) else { return };
         if sr.ssrc != self.stream.ssrc() {
             return;
         }
         // ffmpeg's report: rtp = base + (ntp - t0) in clock ticks, rounded to nearest.
-        let t0_ntp = i128::from(self.t0_micros / 1000 * 1000 + NTP_OFFSET_MICROS);
+        let t0_ntp = i128::from(t0_micros / 1000 * 1000 + NTP_OFFSET_MICROS);
         let elapsed = i128::from(sr.ntp_micros()) - t0_ntp;
         let scaled = elapsed * i128::from(self.stream.clock_rate());
         let ticks = if scaled >= 0 { (scaled + 500_000) / 1_000_000 } else { (scaled - 500_000) / 1_000_000 };

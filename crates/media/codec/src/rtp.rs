@@ -117,6 +117,18 @@ impl SenderReport {
     }
 }
 
+/// An RTCP picture loss indication (RFC 4585 §6.3.1: payload-specific feedback, FMT 1) from
+/// `sender` about `media`: how a job's encoder is asked for a keyframe.
+pub fn picture_loss_indication(sender: u32, media: u32) -> [u8; 12] {
+    let mut p = [0u8; 12];
+    p[0] = 0x80 | 1; // version 2, FMT 1
+    p[1] = 206; // payload-specific feedback
+    p[3] = 2; // length in 32-bit words, minus one
+    p[4..8].copy_from_slice(&sender.to_be_bytes());
+    p[8..12].copy_from_slice(&media.to_be_bytes());
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,6 +69,8 @@ pub struct SessionStats {
     pub transcode_cpu_seconds: f64,
     /// Keyframe requests from subscribers.
     pub keyframe_requests: u64,
+    /// Of those, the ones passed on to the transcoder's encoder.
+    pub keyframes_forced: u64,
     /// Packets the room's queue or the job's input refused.
     pub dropped: u64,
 }
@@ -171,6 +173,9 @@ pub trait Directory: Send + Sync + 'static {
 pub struct IngestConfig {
     /// The ffmpeg program codec jobs run.
     pub ffmpeg: PathBuf,
+    /// The GStreamer launcher transcoded ladders run (so keyframe requests reach the
+    /// encoders); ffmpeg takes over when it or an element is missing.
+    pub gst_launch: PathBuf,
     /// Most encoder connections at once.
     pub max_connections: usize,
     /// The highest input bitrate accepted, bits per second, averaged over
@@ -193,6 +198,7 @@ impl Default for IngestConfig {
     fn default() -> Self {
         Self {
             ffmpeg: PathBuf::from("ffmpeg"),
+            gst_launch: PathBuf::from("gst-launch-1.0"),
             max_connections: 64,
             max_bitrate: 50_000_000,
             flood_window: Duration::from_secs(3),

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use hikari_codec::flv_out::{TagKind, flv_header, flv_tag};
-use hikari_codec::{InputFormat, Job, JobLimits, JobOutput, JobOutputs, JobSpec, Packetizer, SpsInfo, Stream};
+use hikari_codec::{InputFormat, Job, JobLimits, JobOutput, JobOutputs, JobSpec, Packetizer, SpsInfo, Stream, probe_gst};
 use hikari_demux::{AacConfig, Elementary, H264Config};
 use hikari_sfu::{Command, ConnId, Join, SignalMode, SignalOut, SourcePacket};
 use hikari_signal::Router;
@@ -121,12 +121,38 @@ pub struct Publisher<R: Router> {
     pub dropped: u64,
     /// Keyframe requests heard (an RTMP encoder cannot be asked; counted).
     pub keyframe_requests: u64,
+    /// Keyframe requests passed on to the transcoder's encoder of the layer asked for.
+    pub keyframes_forced: u64,
     /// The decode timestamp of the last input keyframe, and the time before it since the
     /// one before (the encoder's keyframe interval), in milliseconds.
     keyframes: (Option<i64>, i64),
     /// What the last report measured.
     measured: SessionStats,
     scratch: Vec<u8>,
+}
+
+/// The keyframe interval of a ladder whose encoders answer keyframe requests: a subscriber
+/// joining or switching layers asks and gets one at once, so the periodic ones can be
+/// further apart (better pictures for the bitrate) than ffmpeg's 2 s.
+pub const ANSWERED_KEYFRAME_INTERVAL: Duration = Duration::from_secs(4);
+
+/// Starts the job of a transcoded ladder: GStreamer, whose encoders answer keyframe
+/// requests, when its elements are installed; ffmpeg otherwise (keyframes every 2 s only),
+/// said once per process.
+async fn ladder_job(mut spec: JobSpec, cfg: &IngestConfig) -> Result<(Job, JobOutputs), IngestError> {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    match probe_gst(&cfg.gst_launch).await {
+        Ok(()) => {
+            if let Some(video) = spec.video.as_mut() {
+                video.keyframe_interval = video.keyframe_interval.max(ANSWERED_KEYFRAME_INTERVAL);
+            }
+            Ok(Job::start_gst(spec, &cfg.gst_launch).await?)
+        }
+        Err(why) => {
+            SAID.call_once(|| tracing::warn!(%why, "transcoding ingress with ffmpeg: keyframe requests cannot reach its encoders (keyframes every 2 s)"));
+            Ok(Job::start(spec, &cfg.ffmpeg).await?)
+        }
+    }
 }
 
 impl<R: Router> Publisher<R> {
@@ -161,6 +187,7 @@ impl<R: Router> Publisher<R> {
             audio_meter: Meter::default(),
             dropped: 0,
             keyframe_requests: 0,
+            keyframes_forced: 0,
             keyframes: (None, 0),
             measured: SessionStats::default(),
             scratch: Vec::new(),
@@ -222,7 +249,10 @@ impl<R: Router> Publisher<R> {
         if audio_out.is_some() || ladder.is_some() {
             let spec = JobSpec { input: InputFormat::Flv, audio: audio_out, video: ladder.clone(), limits: JobLimits::default() };
             tracing::debug!(ingress = %self.target.ingress_id, ?spec, "starting the transcoding job");
-            let (job, outputs) = Job::start(spec, &self.cfg.ffmpeg).await?;
+            let (job, outputs) = match ladder {
+                Some(_) => ladder_job(spec, &self.cfg).await?,
+                None => Job::start(spec, &self.cfg.ffmpeg).await?,
+            };
             tracing::debug!(ingress = %self.target.ingress_id, "transcoding job started");
             self.job = Some(job);
             self.outputs = Some(outputs);
@@ -457,7 +487,13 @@ impl<R: Router> Publisher<R> {
             }
             SignalOut::Signal(ServerSignal::Leave { reason, .. }) => return Ok(Step::Closed(reason)),
             SignalOut::Signal(_) => {}
-            SignalOut::Keyframe { .. } => self.keyframe_requests += 1,
+            SignalOut::Keyframe { track, layer } => {
+                self.keyframe_requests += 1;
+                let video = self.index.video == Some(track);
+                if video && self.job.as_ref().is_some_and(|j| j.request_keyframe(layer)) {
+                    self.keyframes_forced += 1;
+                }
+            }
             SignalOut::Close(reason) => return Ok(Step::Closed(reason)),
         }
         Ok(Step::Continue)
@@ -500,6 +536,7 @@ impl<R: Router> Publisher<R> {
             keyframe_interval: self.keyframes.1 as f64 / 1000.0,
             transcode_cpu_seconds: self.job.as_ref().and_then(Job::cpu_time).map_or(0.0, |d| d.as_secs_f64()),
             keyframe_requests: self.keyframe_requests,
+            keyframes_forced: self.keyframes_forced,
             dropped: self.dropped,
             ..SessionStats::default()
         };

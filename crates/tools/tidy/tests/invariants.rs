@@ -92,3 +92,17 @@ fn the_sfu_core_keys_its_slots_by_typed_indices() {
     let found = uses(&files, &["Slab", "slab"]);
     assert!(found.is_empty(), "slots outside arena.rs: {found:?}");
 }
+
+#[test]
+fn no_tracing_span_is_entered_by_hand() {
+    // An entered span's guard held across an `.await` stays current on the worker thread the
+    // task left, after the span is closed: the next `Span::current()` there panics inside
+    // tracing-subscriber (seen in sqlx's pool task). Async code uses `Instrument`.
+    let mut files = Vec::new();
+    for group in ["common", "funnel", "media", "server"] {
+        files.extend(rust_files(&crate_dir(group)));
+    }
+    assert!(files.len() > 100);
+    let found = uses(&files, &["enter", "entered", "in_scope"]);
+    assert!(found.is_empty(), "use tracing::Instrument instead: {found:?}");
+}

@@ -1,0 +1,120 @@
+//! Transcode jobs run by Debian's GStreamer (`gst-launch-1.0`): the same OBS-like FLV in,
+//! Opus and a baseline H.264 ladder out, and a keyframe request (an RTCP PLI) answered by
+//! the layer's encoder at once although its keyframe interval is ten seconds. Each test is
+//! bounded by a deadline.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::*;
+use hikari_codec::preset::{AudioPreset, VideoPreset};
+use hikari_codec::{InputFormat, Job, JobLimits, JobSpec, SpsInfo, Stream, WebRtcProfile, probe_gst};
+
+/// The GStreamer the tests run (CI installs Debian's).
+const GST_LAUNCH: &str = "/usr/bin/gst-launch-1.0";
+/// The whole test's bound for a 3 s input.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+fn spec(keyframe_interval: Duration) -> JobSpec {
+    let mut video = VideoPreset::H264_720P_30FPS_3_LAYERS.video_out().fit_to_source(640, 360);
+    video.keyframe_interval = keyframe_interval;
+    JobSpec { input: InputFormat::Flv, audio: Some(AudioPreset::OPUS_STEREO_96KBPS.audio_out()), video: Some(video), limits: JobLimits::default() }
+}
+
+async fn start(spec: JobSpec) -> (Job, hikari_codec::JobOutputs) {
+    if let Err(why) = probe_gst(Path::new(GST_LAUNCH)).await {
+        panic!("the GStreamer job tests need Debian's GStreamer: {why}");
+    }
+    let (job, outputs) = Job::start_gst(spec, Path::new(GST_LAUNCH)).await.expect("gst-launch starts");
+    assert!(job.answers_keyframe_requests());
+    (job, outputs)
+}
+
+/// A layer's frames: the expected size and profile at every IDR, SPS and PPS before it,
+/// ~90 frames with rising timestamps from about zero. Returns the keyframes' times (s).
+fn layer_keyframes(c: &Collected, layer: u8, size: (u32, u32)) -> Vec<f64> {
+    let packets = c.rtp.get(&Stream::Video(layer)).unwrap_or_else(|| panic!("layer {layer} packets"));
+    assert_consecutive(packets, "video");
+    assert!(packets.iter().all(|p| p.payload.len() <= 1188), "payloads fit the packet size");
+    let frames = frames(packets);
+    assert!((85..=95).contains(&frames.len()), "layer {layer}: {} frames for 3 s at 30 fps", frames.len());
+    assert!(frames[0].is_idr(), "layer {layer} starts with a keyframe");
+    assert!((frames[0].timestamp as i32).abs() < 90_000 / 5, "layer {layer} starts near zero: {}", frames[0].timestamp);
+    for w in frames.windows(2) {
+        let step = w[1].timestamp.wrapping_sub(w[0].timestamp);
+        assert!(step > 0 && step < 90_000 / 5, "layer {layer}: timestamps rise frame by frame, step {step}");
+    }
+    let mut keys = Vec::new();
+    for f in frames.iter().filter(|f| f.is_idr()) {
+        let types = f.types();
+        assert!(types.starts_with(&[7, 8]), "layer {layer}: SPS and PPS in band before the IDR: {types:?}");
+        let sps = SpsInfo::parse(&f.nalus[0]).expect("x264's SPS");
+        assert_eq!((sps.width, sps.height), size, "layer {layer}");
+        assert_eq!(sps.webrtc_profile(), Some(WebRtcProfile::ConstrainedBaseline));
+        assert!(sps.passthrough_safe(), "no B-frames");
+        keys.push(f64::from(f.timestamp) / 90_000.0);
+    }
+    keys
+}
+
+/// Opus: ~3 s of 20 ms packets on the same timeline as the video.
+fn check_audio(c: &Collected) {
+    let audio = c.rtp.get(&Stream::Audio).expect("Opus packets");
+    assert_consecutive(audio, "audio");
+    assert!((140..=160).contains(&audio.len()), "{} Opus packets for 3 s", audio.len());
+    // opusenc stamps its first packet 120 samples (its 2.5 ms look-ahead) late; 20 ms apart after.
+    let steps: Vec<(usize, u32)> =
+        audio.windows(2).map(|w| w[1].timestamp.wrapping_sub(w[0].timestamp)).enumerate().filter(|&s| s != (0, 840) && s.1 != 960).collect();
+    assert!(steps.is_empty(), "20 ms per packet, of {}: {steps:?}", audio.len());
+    assert!((audio[0].timestamp as i32).abs() < 48_000 / 5, "audio starts near zero: {}", audio[0].timestamp);
+}
+
+#[tokio::test]
+async fn an_obs_like_flv_becomes_opus_and_a_two_layer_ladder() {
+    let dir = TempDir::new("gst-at-once");
+    let flv = obs_like_flv(&dir.0, "640x360", 3);
+    let (mut job, mut outputs) = start(spec(Duration::from_secs(2))).await;
+    for (_, chunk) in refeed(&flv_tags(&flv), true, true) {
+        job.write(chunk).expect("the queue takes a 3 s file");
+    }
+    job.close_input();
+    let c = collect(&mut outputs, DEADLINE).await;
+    assert_eq!(c.ended, Some(Ok(())), "gst-launch finished its input");
+    check_audio(&c);
+    let low = layer_keyframes(&c, 0, (320, 180));
+    let medium = layer_keyframes(&c, 1, (640, 360));
+    assert_eq!(low.len(), 2, "keyframes at 0 s and 2 s: {low:?}");
+    assert_eq!(low, medium, "keyframes aligned across layers");
+    assert!(!c.rtp.contains_key(&Stream::Video(2)));
+}
+
+#[tokio::test]
+async fn a_keyframe_request_is_answered_by_that_layers_encoder_at_once() {
+    let dir = TempDir::new("gst-pli");
+    let flv = obs_like_flv(&dir.0, "640x360", 3);
+    let (mut job, mut outputs) = start(spec(Duration::from_secs(10))).await;
+    let start = tokio::time::Instant::now();
+    let mut asked_at = None;
+    for (ts, chunk) in refeed(&flv_tags(&flv), true, true) {
+        tokio::time::sleep_until(start + Duration::from_millis(u64::from(ts))).await;
+        if asked_at.is_none() && ts >= 1500 {
+            assert!(job.request_keyframe(1), "the PLI is sent");
+            asked_at = Some(f64::from(ts) / 1000.0);
+        }
+        job.write(chunk).expect("gst-launch keeps up with real time");
+    }
+    job.close_input();
+    let c = collect(&mut outputs, DEADLINE).await;
+    assert_eq!(c.ended, Some(Ok(())));
+    let asked_at = asked_at.expect("asked");
+    let low = layer_keyframes(&c, 0, (320, 180));
+    let medium = layer_keyframes(&c, 1, (640, 360));
+    assert_eq!(low.len(), 1, "the low layer was not asked: only its first keyframe in 3 s: {low:?}");
+    assert_eq!(medium.len(), 2, "the asked layer made one more keyframe: {medium:?}");
+    // The encoder works a few frames behind the input written (decoder and queues): the
+    // keyframe is the frame it was encoding when the request came, not ten seconds later.
+    let answered = medium[1] - asked_at;
+    assert!(answered.abs() < 0.5, "a keyframe {answered:.3} s of media from the request at {asked_at} s");
+}
