@@ -459,7 +459,8 @@ async function bandwidthScenario(pages, video) {
 
 async function main() {
   console.log(`room ${ROOM} at ${URL_WS}; livekit-client ${EXPECTED_SDK}; logs in ${LOGDIR}`);
-  const server = await startStatic();
+  // livekit-client and hls.js as Hikari embeds and serves them (crates/funnel/vendor).
+  const server = await startStatic({ vendorFrom: URL_WS.replace(/^ws/, 'http') });
   const origin = `http://127.0.0.1:${server.address().port}`;
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hikari-e2e-chromium-'));
   const flags = [

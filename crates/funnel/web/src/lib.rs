@@ -33,6 +33,7 @@ mod report_csv;
 mod security;
 mod state;
 
+pub use assets::{hls_js_path, livekit_client_path};
 pub use config::{DEFAULT_BEACONS_PER_MINUTE, DEFAULT_SUBMITS_PER_MINUTE, DEFAULT_VIEWS_PER_MINUTE, FunnelConfig};
 pub use error::FunnelError;
 pub use hikari_funnel::{TokenId, UserId};

@@ -296,6 +296,24 @@ async fn every_page_family_sends_its_security_headers() {
 }
 
 #[tokio::test]
+async fn the_embedded_livekit_client_and_hls_js_are_served_for_good_under_their_versions() {
+    let a = app(20).await;
+    for (path, body) in [(hikari_funnel_web::livekit_client_path(), hikari_vendor::LIVEKIT_CLIENT), (hikari_funnel_web::hls_js_path(), hikari_vendor::HLS_JS)] {
+        assert!(path.contains(hikari_vendor::LIVEKIT_CLIENT_VERSION) || path.contains(hikari_vendor::HLS_JS_VERSION), "{path}");
+        let req = Request::builder().uri(path.as_str()).body(Body::empty()).expect("request");
+        let (status, h, got) = a.call(req).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(got.len(), body.len(), "{path}: the embedded file");
+        let value = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        assert_eq!(value(header::CACHE_CONTROL).as_deref(), Some("public, max-age=31536000, immutable"), "{path}");
+        assert_eq!(value(header::CONTENT_TYPE).as_deref(), Some("text/javascript; charset=utf-8"), "{path}");
+        assert_eq!(value(header::X_CONTENT_TYPE_OPTIONS).as_deref(), Some("nosniff"), "{path}");
+    }
+    let other = Request::builder().uri("/f/vendor/livekit-client-0.0.1.umd.js").body(Body::empty()).expect("request");
+    assert_eq!(a.call(other).await.0, StatusCode::NOT_FOUND, "only the pinned version");
+}
+
+#[tokio::test]
 async fn an_address_sending_bad_api_tokens_is_held_off_for_the_minute() {
     let a = app(20).await;
     let call = |token: &str, ip: [u8; 4]| {

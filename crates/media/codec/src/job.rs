@@ -144,6 +144,13 @@ struct Feedback {
 
 type Sockets = Vec<(Stream, UdpSocket, UdpSocket)>;
 
+/// The receive buffer asked for on a job's RTP sockets (the kernel caps it at
+/// `net.core.rmem_max`, 4 MiB on Debian). An encoder's keyframe is a burst of 50–150 KB that
+/// waits in the socket while the receiving task is late on a loaded machine; the default
+/// (208 KiB) dropped such bursts under the composite bench, and a lost packet costs the
+/// packager everything up to the next keyframe.
+const RTP_RECEIVE_BUFFER: usize = 4 << 20;
+
 /// One RTP socket and one RTCP socket per output stream, on loopback.
 async fn bind(spec: &JobSpec) -> Result<(Sockets, Vec<Ports>), CodecError> {
     let mut streams: Vec<Stream> = Vec::new();
@@ -156,6 +163,9 @@ async fn bind(spec: &JobSpec) -> Result<(Sockets, Vec<Ports>), CodecError> {
     let mut ports = Vec::with_capacity(streams.len());
     for &stream in &streams {
         let rtp = UdpSocket::bind("127.0.0.1:0").await.map_err(CodecError::Bind)?;
+        if let Err(e) = socket2::SockRef::from(&rtp).set_recv_buffer_size(RTP_RECEIVE_BUFFER) {
+            tracing::debug!(error = %e, "the job's RTP socket keeps its default receive buffer");
+        }
         let rtcp = UdpSocket::bind("127.0.0.1:0").await.map_err(CodecError::Bind)?;
         let port = |s: &UdpSocket| s.local_addr().map(|a| a.port()).map_err(CodecError::Bind);
         ports.push(Ports { stream, rtp: port(&rtp)?, rtcp: port(&rtcp)? });
@@ -224,4 +234,22 @@ pub(crate) async fn write_input(mut stdin: ChildStdin, mut rx: mpsc::Receiver<By
         }
     }
     let _ = stdin.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::AudioPreset;
+    use crate::spec::{InputFormat, JobLimits};
+
+    #[tokio::test]
+    async fn rtp_sockets_ask_for_a_large_receive_buffer() {
+        let spec = JobSpec { input: InputFormat::Flv, audio: Some(AudioPreset::OPUS_MONO_64KBS.audio_out()), video: None, limits: JobLimits::default() };
+        let (sockets, ports) = bind(&spec).await.expect("bind");
+        assert_eq!(ports.len(), 1);
+        // The kernel caps the request at rmem_max (and reports twice what it keeps).
+        let max = std::fs::read_to_string("/proc/sys/net/core/rmem_max").ok().and_then(|s| s.trim().parse::<usize>().ok()).unwrap_or(0);
+        let got = socket2::SockRef::from(&sockets[0].1).recv_buffer_size().expect("SO_RCVBUF");
+        assert!(got >= RTP_RECEIVE_BUFFER.min(max), "{got} bytes, asked {RTP_RECEIVE_BUFFER}, rmem_max {max}");
+    }
 }

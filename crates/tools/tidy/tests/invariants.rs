@@ -106,3 +106,26 @@ fn no_tracing_span_is_entered_by_hand() {
     let found = uses(&files, &["enter", "entered", "in_scope"]);
     assert!(found.is_empty(), "use tracing::Instrument instead: {found:?}");
 }
+
+#[test]
+fn nothing_built_by_others_is_committed() {
+    // Browser packages come from the lockfile at build time (crates/funnel/vendor); a
+    // minified or UMD build in the tree would be someone else's built file.
+    fn walk(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !matches!(name.as_str(), "target" | "node_modules" | ".git" | ".venv" | "corpus" | "artifacts") {
+                    walk(&path, found);
+                }
+            } else if name.ends_with(".min.js") || name.ends_with(".umd.js") || name.ends_with(".bundle.js") {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let mut found = Vec::new();
+    walk(&root, &mut found);
+    assert!(found.is_empty(), "built files of other projects in the tree: {found:?}");
+}

@@ -29,6 +29,8 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/f/form.js", get(assets::form_js))
         .route("/f/t.js", get(assets::track_js))
+        .route(&assets::livekit_client_path(), get(assets::livekit_client_js))
+        .route(&assets::hls_js_path(), get(assets::hls_js))
         .route("/f/collect", post(collect))
         .route("/f/{funnel}/{step}", get(show).post(submit))
 }
