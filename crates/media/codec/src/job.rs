@@ -67,18 +67,16 @@ impl Job {
     pub async fn start_gst(spec: JobSpec, gst_launch: &Path) -> Result<(Job, JobOutputs), CodecError> {
         spec.validate()?;
         let (sockets, ports) = bind(&spec).await?;
-        // The ports gst's `udpsrc`s listen on for our PLIs, one per layer: free a moment
-        // ago. Another program taking one in between makes gst fail to start, which ends
-        // the job with gst's message.
+        // The ports gst's `udpsrc`s listen on for our PLIs, one per layer: held together (so
+        // no two are the same) and freed just before gst starts. Another program taking one
+        // in between makes gst fail to start, which ends the job with gst's message.
         let layers = spec.video.as_ref().map_or(0, |v| v.layers.len());
-        let mut to = Vec::with_capacity(layers);
-        for _ in 0..layers {
-            let probe = std::net::UdpSocket::bind("127.0.0.1:0").map_err(CodecError::Bind)?;
-            to.push(probe.local_addr().map_err(CodecError::Bind)?);
-        }
+        let held = (0..layers).map(|_| std::net::UdpSocket::bind("127.0.0.1:0")).collect::<Result<Vec<_>, _>>().map_err(CodecError::Bind)?;
+        let to = held.iter().map(std::net::UdpSocket::local_addr).collect::<Result<Vec<_>, _>>().map_err(CodecError::Bind)?;
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").map_err(CodecError::Bind)?;
         socket.set_nonblocking(true).map_err(CodecError::Bind)?;
         let args = gst_args(&spec, &ports, &to.iter().map(SocketAddr::port).collect::<Vec<_>>())?;
+        drop(held);
         spawn(&spec, gst_launch, args, sockets, Timeline::RunningTime, Some(Feedback { socket, to }))
     }
 
