@@ -101,7 +101,7 @@ fn audio_branch(a: &mut Vec<String>, audio: &AudioOut, p: &Ports) {
     a.extend(["!", "rtpopuspay", &pt, &ssrc, "timestamp-offset=0", &format!("mtu={PACKET_SIZE}")].map(str::to_owned));
 }
 
-/// One layer: frame rate first (frames dropped, never repeated), scaled into the layer's box
+/// One layer: frame rate first (frames dropped or repeated), scaled into the layer's box
 /// with the aspect kept and black borders, x264 baseline without B-frames, a keyframe every
 /// `gop` frames and whenever the layer's SSRC gets a PLI. x264 writes SPS and PPS before
 /// every IDR (byte-stream output), so the payloader adds none (it would before every slice).
@@ -111,7 +111,9 @@ fn video_branch(a: &mut Vec<String>, layer: &VideoLayer, gop: u64, p: &Ports) {
     let kbps = (layer.bitrate / 1000).max(1);
     let (bitrate, gop) = (format!("bitrate={kbps}"), format!("key-int-max={gop}"));
     let (pt, ssrc) = (format!("pt={}", p.stream.payload_type()), format!("ssrc={}", p.stream.ssrc()));
-    a.extend(["!", "videorate", "drop-only=true", "!", "videoscale", "add-borders=true", "!", &caps].map(str::to_owned));
+    // `videorate` drops and repeats frames to the layer's rate, as ffmpeg's `fps` filter does
+    // (with `drop-only` a 25 or 29.97 fps source could not be negotiated to 30 at all).
+    a.extend(["!", "videorate", "!", "videoscale", "add-borders=true", "!", &caps].map(str::to_owned));
     // vbv-buf-capacity: one second of the bitrate, as `-bufsize` does in the ffmpeg job.
     a.extend(
         ["!", "x264enc", "speed-preset=veryfast", "tune=zerolatency", &bitrate, "vbv-buf-capacity=1000", &gop, "bframes=0", "byte-stream=true", "aud=false"]

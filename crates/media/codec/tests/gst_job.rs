@@ -93,6 +93,50 @@ async fn an_obs_like_flv_becomes_opus_and_a_two_layer_ladder() {
 }
 
 #[tokio::test]
+async fn sources_at_25_and_29_97_fps_become_30_fps_layers() {
+    // OBS in NTSC countries sends 29.97 fps, PAL cameras 25: the ladder's rate is reached by
+    // repeating frames (it was once refused at negotiation: the job ended without output).
+    for rate in ["25", "30000/1001"] {
+        let dir = TempDir::new("gst-rates");
+        let video = format!("testsrc=size=640x360:rate={rate}");
+        let flv = make_media(
+            &dir.0,
+            "in.flv",
+            &[
+                "-f",
+                "lavfi",
+                "-i",
+                &video,
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:sample_rate=44100",
+                "-t",
+                "3",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:v",
+                "libx264",
+                "-bf",
+                "2",
+                "-c:a",
+                "aac",
+                "-f",
+                "flv",
+            ],
+        );
+        let (mut job, mut outputs) = start(spec(Duration::from_secs(2))).await;
+        for (_, chunk) in refeed(&flv_tags(&flv), true, true) {
+            job.write(chunk).expect("the queue takes a 3 s file");
+        }
+        job.close_input();
+        let c = collect(&mut outputs, DEADLINE).await;
+        assert_eq!(c.ended, Some(Ok(())), "{rate} fps: gst-launch finished its input");
+        layer_keyframes(&c, 1, (640, 360));
+    }
+}
+
+#[tokio::test]
 async fn a_keyframe_request_is_answered_by_that_layers_encoder_at_once() {
     let dir = TempDir::new("gst-pli");
     let flv = obs_like_flv(&dir.0, "640x360", 3);
