@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::*;
 use hikari_codec::preset::{AudioPreset, VideoPreset};
-use hikari_codec::{InputFormat, Job, JobLimits, JobOutput, JobSpec, SpsInfo, Stream, WebRtcProfile, probe_gst};
+use hikari_codec::{InputFormat, Job, JobLimits, JobOutput, JobSpec, Stream, probe_gst};
 
 /// The GStreamer the tests run (CI installs Debian's).
 const GST_LAUNCH: &str = "/usr/bin/gst-launch-1.0";
@@ -34,31 +34,9 @@ async fn start(spec: JobSpec) -> (Job, hikari_codec::JobOutputs) {
     (job, outputs)
 }
 
-/// A layer's frames: the expected size and profile at every IDR, SPS and PPS before it,
-/// ~90 frames with rising timestamps from about zero. Returns the keyframes' times (s).
-fn layer_keyframes(c: &Collected, layer: u8, size: (u32, u32)) -> Vec<f64> {
-    let packets = c.rtp.get(&Stream::Video(layer)).unwrap_or_else(|| panic!("layer {layer} packets"));
-    assert_consecutive(packets, "video");
-    assert!(packets.iter().all(|p| p.payload.len() <= 1188), "payloads fit the packet size");
-    let frames = frames(packets);
-    assert!((85..=95).contains(&frames.len()), "layer {layer}: {} frames for 3 s at 30 fps", frames.len());
-    assert!(frames[0].is_idr(), "layer {layer} starts with a keyframe");
-    assert!((frames[0].timestamp as i32).abs() < 90_000 / 5, "layer {layer} starts near zero: {}", frames[0].timestamp);
-    for w in frames.windows(2) {
-        let step = w[1].timestamp.wrapping_sub(w[0].timestamp);
-        assert!(step > 0 && step < 90_000 / 5, "layer {layer}: timestamps rise frame by frame, step {step}");
-    }
-    let mut keys = Vec::new();
-    for f in frames.iter().filter(|f| f.is_idr()) {
-        let types = f.types();
-        assert!(types.starts_with(&[7, 8]), "layer {layer}: SPS and PPS in band before the IDR: {types:?}");
-        let sps = SpsInfo::parse(&f.nalus[0]).expect("x264's SPS");
-        assert_eq!((sps.width, sps.height), size, "layer {layer}");
-        assert_eq!(sps.webrtc_profile(), Some(WebRtcProfile::ConstrainedBaseline));
-        assert!(sps.passthrough_safe(), "no B-frames");
-        keys.push(f64::from(f.timestamp) / 90_000.0);
-    }
-    keys
+/// A layer ([`layer_keyframes`]); its keyframes' times in seconds.
+fn keyframe_seconds(c: &Collected, layer: u8, size: (u32, u32)) -> Vec<f64> {
+    layer_keyframes(c, layer, size).into_iter().map(|t| f64::from(t) / 90_000.0).collect()
 }
 
 /// Opus: ~3 s of 20 ms packets on the same timeline as the video.
@@ -85,8 +63,8 @@ async fn an_obs_like_flv_becomes_opus_and_a_two_layer_ladder() {
     let c = collect(&mut outputs, DEADLINE).await;
     assert_eq!(c.ended, Some(Ok(())), "gst-launch finished its input");
     check_audio(&c);
-    let low = layer_keyframes(&c, 0, (320, 180));
-    let medium = layer_keyframes(&c, 1, (640, 360));
+    let low = keyframe_seconds(&c, 0, (320, 180));
+    let medium = keyframe_seconds(&c, 1, (640, 360));
     assert_eq!(low.len(), 2, "keyframes at 0 s and 2 s: {low:?}");
     assert_eq!(low, medium, "keyframes aligned across layers");
     assert!(!c.rtp.contains_key(&Stream::Video(2)));
@@ -98,33 +76,7 @@ async fn sources_at_25_and_29_97_fps_become_30_fps_layers() {
     // repeating frames (it was once refused at negotiation: the job ended without output).
     for rate in ["25", "30000/1001"] {
         let dir = TempDir::new("gst-rates");
-        let video = format!("testsrc=size=640x360:rate={rate}");
-        let flv = make_media(
-            &dir.0,
-            "in.flv",
-            &[
-                "-f",
-                "lavfi",
-                "-i",
-                &video,
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:sample_rate=44100",
-                "-t",
-                "3",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:v",
-                "libx264",
-                "-bf",
-                "2",
-                "-c:a",
-                "aac",
-                "-f",
-                "flv",
-            ],
-        );
+        let flv = obs_like_flv_at(&dir.0, "640x360", rate, 3);
         let (mut job, mut outputs) = start(spec(Duration::from_secs(2))).await;
         for (_, chunk) in refeed(&flv_tags(&flv), true, true) {
             job.write(chunk).expect("the queue takes a 3 s file");
@@ -132,7 +84,7 @@ async fn sources_at_25_and_29_97_fps_become_30_fps_layers() {
         job.close_input();
         let c = collect(&mut outputs, DEADLINE).await;
         assert_eq!(c.ended, Some(Ok(())), "{rate} fps: gst-launch finished its input");
-        layer_keyframes(&c, 1, (640, 360));
+        keyframe_seconds(&c, 1, (640, 360));
     }
 }
 
@@ -180,8 +132,8 @@ async fn a_keyframe_request_is_answered_by_that_layers_encoder_at_once() {
     let c = reader.await.expect("reader");
     assert_eq!(c.ended, Some(Ok(())));
     let asked_at = asked_at.expect("the layer flowed before the end of the input");
-    let low = layer_keyframes(&c, 0, (320, 180));
-    let medium = layer_keyframes(&c, 1, (640, 360));
+    let low = keyframe_seconds(&c, 0, (320, 180));
+    let medium = keyframe_seconds(&c, 1, (640, 360));
     assert_eq!(low.len(), 1, "the low layer was not asked: only its first keyframe in 3 s: {low:?}");
     assert_eq!(medium.len(), 2, "the asked layer made one more keyframe: {medium:?}");
     // Within a second of the last frame out when asked (the periodic one would be at 10 s).

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hikari_codec::flv_out::{TagKind, flv_header, flv_tag};
-use hikari_codec::{Backpressure, Depacketizer, JobError, JobOutput, JobOutputs, Stream};
+use hikari_codec::{Backpressure, Depacketizer, JobError, JobOutput, JobOutputs, SpsInfo, Stream, WebRtcProfile};
 
 /// The ffmpeg the tests run (CI installs Debian's).
 pub const FFMPEG: &str = "/usr/bin/ffmpeg";
@@ -45,7 +45,12 @@ pub fn make_media(dir: &Path, name: &str, args: &[&str]) -> Vec<u8> {
 /// A test pattern of `size` at 30 fps and a 440 Hz tone at 44.1 kHz stereo, `secs` long,
 /// as OBS sends it: x264 High with B-frames, AAC.
 pub fn obs_like_flv(dir: &Path, size: &str, secs: u32) -> Vec<u8> {
-    let video = format!("testsrc=size={size}:rate=30");
+    obs_like_flv_at(dir, size, "30", secs)
+}
+
+/// [`obs_like_flv`] at another frame `rate` (ffmpeg's syntax: `25`, `30000/1001`).
+pub fn obs_like_flv_at(dir: &Path, size: &str, rate: &str, secs: u32) -> Vec<u8> {
+    let video = format!("testsrc=size={size}:rate={rate}");
     let t = secs.to_string();
     make_media(
         dir,
@@ -212,4 +217,34 @@ pub fn assert_consecutive(packets: &[Packet], what: &str) {
     for w in packets.windows(2) {
         assert_eq!(w[1].seq, w[0].seq.wrapping_add(1), "{what}: a sequence gap");
     }
+}
+
+/// A transcoded layer of a 3 s job: packets in sequence and within the packet size, ~90
+/// frames with rising timestamps from about the timeline's zero, an IDR first, and at every
+/// IDR in-band SPS and PPS of `size`, constrained baseline, no reordering. Returns the
+/// keyframes' RTP timestamps.
+pub fn layer_keyframes(c: &Collected, layer: u8, size: (u32, u32)) -> Vec<u32> {
+    let packets = c.rtp.get(&Stream::Video(layer)).unwrap_or_else(|| panic!("layer {layer} packets"));
+    assert_consecutive(packets, "video");
+    assert!(packets.iter().all(|p| p.payload.len() <= 1188), "payloads fit the packet size");
+    let frames = frames(packets);
+    assert!((85..=95).contains(&frames.len()), "layer {layer}: {} frames for 3 s at 30 fps", frames.len());
+    assert!(frames[0].is_idr(), "layer {layer} starts with a keyframe");
+    for w in frames.windows(2) {
+        let step = w[1].timestamp.wrapping_sub(w[0].timestamp);
+        assert!(step > 0 && step < 90_000 / 5, "layer {layer}: timestamps rise frame by frame (presentation order), step {step}");
+    }
+    let mut keys = Vec::new();
+    for f in frames.iter().filter(|f| f.is_idr()) {
+        let types = f.types();
+        assert!(types.starts_with(&[7, 8]), "layer {layer}: SPS and PPS in band before the IDR: {types:?}");
+        let sps = SpsInfo::parse(&f.nalus[0]).expect("x264's SPS");
+        assert_eq!((sps.width, sps.height), size, "layer {layer}");
+        assert_eq!(sps.webrtc_profile(), Some(WebRtcProfile::ConstrainedBaseline));
+        assert!(sps.passthrough_safe(), "no B-frames");
+        keys.push(f.timestamp);
+    }
+    let first = frames[0].timestamp as i32;
+    assert!(first.abs() < 90_000 / 5, "layer {layer} starts near the job's time zero: {first}");
+    keys
 }
