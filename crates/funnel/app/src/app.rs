@@ -14,6 +14,7 @@ use crate::{
     submit::{SubmitPorts, Submitted, submit},
     target::{Pages, Target},
     visit::Visit,
+    webinars::Webinars,
     writer::{EventWriter, OnStored},
 };
 use hikari_funnel_store::{FunnelRepo, Store};
@@ -35,6 +36,8 @@ pub struct App {
     pub reports: Reports,
     /// Contacts and events, read-only.
     pub records: Records,
+    /// Webinars, sessions, registrations and tickets.
+    pub webinars: Webinars,
     funnels: Arc<dyn FunnelRepo>,
 }
 
@@ -51,8 +54,9 @@ impl App {
         let scheduler = SchedulerTask::start(experiments.clone(), experiment_interval);
         let builder = Builder::new(funnels.clone(), pages.cache());
         let reports = Reports::new(funnels.clone(), store.clone());
-        let records = Records::new(store.clone(), store);
-        let app = Self { pages, builder, experiments, events, reports, records, funnels };
+        let records = Records::new(store.clone(), store.clone());
+        let webinars = Webinars::new(store, events.clone());
+        let app = Self { pages, builder, experiments, events, reports, records, webinars, funnels };
         (app, Background { writer, scheduler })
     }
 
@@ -68,7 +72,7 @@ impl App {
 
     /// Handles a form submission on a page (see [`crate::submit::submit`]).
     pub async fn submit(&self, t: &Target, visit: &Visit, raw: &HashMap<String, String>, now: i64) -> Result<Submitted, AppError> {
-        let ports = SubmitPorts { funnels: &*self.funnels, experiments: &self.experiments, events: &self.events };
+        let ports = SubmitPorts { funnels: &*self.funnels, experiments: &self.experiments, events: &self.events, webinars: &self.webinars };
         submit(&ports, t, visit, raw, now).await
     }
 

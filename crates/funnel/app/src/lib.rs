@@ -4,7 +4,8 @@
 //! Use cases are plain async functions and small services over the store's narrow ports
 //! (`FunnelRepo`, `ContactRepo`, `EventRepo`, `ExperimentRepo`): build funnels ([`builder`]),
 //! resolve and view a public page ([`page_view`]), submit a form ([`submit`]), record beacon events ([`collect`]), the
-//! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]); the
+//! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]), webinars and
+//! their registrations ([`webinars`]); the
 //! recordings library is a port ([`library`]) the binary implements over the media half.
 //! [`App::start`] wires them over a store and returns the [`Background`] tasks: the one event
 //! writer ([`writer`]) and the experiment scheduler ([`scheduler`]), which the binary shuts
@@ -35,6 +36,7 @@ pub mod schema;
 pub mod submit;
 pub mod target;
 pub mod visit;
+pub mod webinars;
 pub mod writer;
 
 pub use app::App;
@@ -47,4 +49,5 @@ pub use reports::{ReportQuery, Reports};
 pub use submit::Submitted;
 pub use target::{Pages, Target};
 pub use visit::Visit;
+pub use webinars::{Ticket, Webinars};
 pub use writer::{EventWriter, OnStored};

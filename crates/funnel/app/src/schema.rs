@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 /// Every schema, by name.
 pub fn components() -> Value {
     let mut all = funnel();
-    if let (Some(all), Value::Object(more)) = (all.as_object_mut(), experiments()) {
-        all.extend(more);
+    for more in [experiments(), webinars()] {
+        if let (Some(all), Value::Object(more)) = (all.as_object_mut(), more) {
+            all.extend(more);
+        }
     }
     all
 }
@@ -36,6 +38,13 @@ pub fn nullable(t: &str) -> Value {
 
 use reference as r;
 
+/// First- or last-touch UTM values.
+fn utm() -> Value {
+    json!({ "type": "object", "properties": {
+        "source": {"type": "string"}, "medium": {"type": "string"}, "campaign": {"type": "string"},
+        "term": {"type": "string"}, "content": {"type": "string"}, "click_id": {"type": "string"} } })
+}
+
 /// The funnel builder's nouns: funnels, steps, edges, pages, contacts, events, the report, API tokens.
 fn funnel() -> Value {
     let slug = json!({ "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$" });
@@ -43,9 +52,7 @@ fn funnel() -> Value {
     let locale = json!({ "type": "string", "enum": ["ja", "en"], "nullable": true });
     let kinds = json!({ "type": "string", "enum": ["optin", "thankyou", "sales", "checkout", "upsell", "downsell",
         "webinar_register", "webinar_room", "replay", "redirect"] });
-    let utm = json!({ "type": "object", "properties": {
-        "source": {"type": "string"}, "medium": {"type": "string"}, "campaign": {"type": "string"},
-        "term": {"type": "string"}, "content": {"type": "string"}, "click_id": {"type": "string"} } });
+    let utm = utm();
     json!({
         "Error": { "type": "object", "required": ["error", "message"], "properties": {
             "error": { "type": "string" }, "message": { "type": "string" }, "current_version": int() } },
@@ -175,6 +182,38 @@ fn experiments() -> Value {
             "weights": { "type": "array", "items": { "type": "number", "minimum": 0 } } } },
         "Comparison": { "type": "object", "required": ["arms", "srm_p"], "properties": {
             "arms": list("ArmResult"), "srm_p": num() } },
+    })
+}
+
+/// Webinars, their schedules, sessions and registrants.
+fn webinars() -> Value {
+    let title = json!({ "type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S" });
+    let zone = json!({ "type": "string", "description": "IANA time zone; Asia/Tokyo when absent", "example": "Asia/Tokyo" });
+    let weekday = json!({ "type": "string", "enum": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] });
+    let utm = utm();
+    json!({
+        "WeeklySlot": { "type": "object", "required": ["weekday", "time"], "additionalProperties": false, "properties": {
+            "weekday": weekday, "time": { "type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$" } } },
+        "Schedule": { "type": "object", "required": ["kind"], "properties": {
+            "kind": { "type": "string", "enum": ["one_off", "weekly", "just_in_time", "on_demand"] },
+            "slots": { "type": "array", "minItems": 1, "maxItems": 28, "items": r("WeeklySlot"), "description": "weekly only" },
+            "every_minutes": { "type": "integer", "minimum": 5, "maximum": 1440, "description": "just_in_time only; divides 1440" },
+            "lead_minutes": { "type": "integer", "minimum": 0, "maximum": 1440, "description": "just_in_time only" } } },
+        "NewWebinar": { "type": "object", "required": ["funnel", "title", "schedule"], "additionalProperties": false, "properties": {
+            "funnel": int(), "title": title, "time_zone": zone, "duration_minutes": { "type": "integer", "minimum": 5, "maximum": 600, "default": 60 },
+            "schedule": r("Schedule") } },
+        "Webinar": { "type": "object", "required": ["id", "funnel", "title", "time_zone", "duration_minutes", "schedule", "created_at"], "properties": {
+            "id": int(), "funnel": int(), "title": { "type": "string" }, "time_zone": { "type": "string" }, "duration_minutes": { "type": "integer" },
+            "schedule": r("Schedule"), "created_at": int() } },
+        "WebinarSession": { "type": "object", "required": ["id", "webinar", "starts_at", "room"], "properties": {
+            "id": int(), "webinar": int(), "starts_at": int(), "room": { "type": "string", "description": "the LiveKit room on this server" } } },
+        "WebinarSessions": { "type": "object", "required": ["sessions", "upcoming"], "properties": {
+            "sessions": list("WebinarSession"), "upcoming": { "type": "array", "items": int(), "description": "starts bookable now, Unix ms" } } },
+        "NewWebinarSession": { "type": "object", "required": ["starts_at"], "additionalProperties": false, "properties": { "starts_at": int() } },
+        "Registrant": { "type": "object", "required": ["id", "webinar", "session", "contact", "join_key", "visitor", "variant", "utm", "registered_at"], "properties": {
+            "id": int(), "webinar": int(), "session": int(), "contact": int(),
+            "join_key": { "type": "string", "description": "the secret of the personal link /join/{join_key}" },
+            "visitor": nullable("string"), "variant": nullable("string"), "utm": utm, "registered_at": int() } },
     })
 }
 

@@ -2,8 +2,8 @@
 //! validation, the lead event (with the contact, in one transaction, when there is an email)
 //! and the next step.
 
-use crate::{error::AppError, experiments::Experiments, ids::digest, target::Target, visit::Visit, writer::EventWriter};
-use hikari_funnel::{Consent, ContactUpsert, EventName, FieldError};
+use crate::{error::AppError, experiments::Experiments, ids::digest, target::Target, visit::Visit, webinars::Webinars, writer::EventWriter};
+use hikari_funnel::{Consent, ContactUpsert, EventName, FieldError, FieldErrorCode, StepKind};
 use hikari_funnel_store::FunnelRepo;
 use std::collections::HashMap;
 
@@ -36,6 +36,8 @@ pub struct SubmitPorts<'a> {
     pub experiments: &'a Experiments,
     /// For the contact and its events.
     pub events: &'a EventWriter,
+    /// For booking a webinar session on a `webinar_register` step.
+    pub webinars: &'a Webinars,
 }
 
 /// Handles the posted fields `raw` (NUL characters already removed) of a form on `t`.
@@ -57,6 +59,11 @@ pub async fn submit(ports: &SubmitPorts<'_>, t: &Target, visit: &Visit, raw: &Ha
         Ok(sub) => sub,
         Err(errors) => return Ok(Submitted::Invalid { arm, form: form_id, errors }),
     };
+    // A registration books a contact: without an email there is no one to book.
+    let registers = t.step.kind == StepKind::WebinarRegister;
+    if registers && sub.email.is_none() {
+        return Ok(Submitted::Invalid { arm, form: form_id, errors: vec![FieldError { field: "email".into(), code: FieldErrorCode::Required }] });
+    }
     let name = form.event.as_deref().unwrap_or(t.step.kind.submit_event());
     let name: EventName = name.parse()?;
     let mut ev = visit.event(name.clone(), now);
@@ -66,6 +73,7 @@ pub async fn submit(ports: &SubmitPorts<'_>, t: &Target, visit: &Visit, raw: &Ha
     let public: serde_json::Map<String, serde_json::Value> =
         sub.values.iter().filter(|(k, _)| !matches!(k.as_str(), "email" | "name" | "phone")).map(|(k, v)| (k.clone(), v.clone().into())).collect();
     ev.props = serde_json::json!({ "form": form_id, "fields": public });
+    let mut booked = None;
     let labels = match &sub.email {
         Some(email) => {
             // One lead per (funnel, step, email, UTC day): a re-submission updates the contact
@@ -84,7 +92,11 @@ pub async fn submit(ports: &SubmitPorts<'_>, t: &Target, visit: &Visit, raw: &Ha
                 utm_last: visit.utm_last.clone(),
                 now,
             };
-            ports.events.submission(&up, vec![ev]).await?.labels
+            let contact = ports.events.submission(&up, vec![ev]).await?;
+            if registers {
+                booked = ports.webinars.book(t, arm, contact.id, visit, raw.get("session").map(String::as_str), now).await?;
+            }
+            contact.labels
         }
         None => {
             ports.events.append(&[ev]).await?;
@@ -92,6 +104,11 @@ pub async fn submit(ports: &SubmitPorts<'_>, t: &Target, visit: &Visit, raw: &Ha
         }
     };
     let edges = ports.funnels.edges(t.funnel.id).await?;
-    let location = t.follow(arm, &edges, &form_id, &sub.values, &[name.to_string()], &labels);
+    let mut location = t.follow(arm, &edges, &form_id, &sub.values, &[name.to_string()], &labels);
+    if let Some(r) = booked {
+        // The next step (the thank-you page) shows the registrant's ticket; without one, the
+        // registrant's own page does.
+        location = if location == t.path() { format!("/join/{}", r.join_key.as_str()) } else { format!("{location}?r={}", r.join_key.as_str()) };
+    }
     Ok(Submitted::Next { location })
 }

@@ -10,12 +10,14 @@
 //! written directly.
 //!
 //! Writes whose result the caller needs go through the same writer, directly: a beacon's
-//! events ([`EventWriter::append`], which counts the new ones) and a form submission's contact
-//! and events, committed together ([`EventWriter::submission`]).
+//! events ([`EventWriter::append`], which counts the new ones), a form submission's contact
+//! and events, committed together ([`EventWriter::submission`]), and a webinar registration
+//! with its event ([`EventWriter::registration`]).
 
 use crate::error::AppError;
 use hikari_funnel::{Contact, ContactUpsert, Event};
-use hikari_funnel_store::{ContactRepo, EventRepo};
+use hikari_funnel_store::{ContactRepo, EventRepo, WebinarRepo};
+use hikari_webinar::{NewRegistrant, Registrant};
 use std::sync::Arc;
 use tokio::{
     sync::{Notify, mpsc, oneshot},
@@ -92,6 +94,20 @@ impl EventWriter {
             (self.on_stored)(&e);
         }
         Ok(contact)
+    }
+}
+
+impl EventWriter {
+    /// Books a registrant and appends its event (its contact set) in one transaction; a
+    /// contact already booked on the session gets its registrant back and no event is stored
+    /// (`false`).
+    pub async fn registration(&self, webinars: &dyn WebinarRepo, new: &NewRegistrant, mut event: Event) -> Result<(Registrant, bool), AppError> {
+        event.contact = Some(new.contact);
+        let (r, created) = webinars.register(new, &event).await?;
+        if created {
+            (self.on_stored)(&event);
+        }
+        Ok((r, created))
     }
 }
 

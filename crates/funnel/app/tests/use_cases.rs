@@ -7,6 +7,9 @@ use hikari_funnel_app::{App, Background, Submitted, Visit};
 use hikari_funnel_store::{EventQuery, PgStore, SqliteStore, Store};
 use std::{collections::HashMap, path::PathBuf, sync::Arc, time::Duration};
 
+#[path = "use_cases/webinars.rs"]
+mod webinars;
+
 struct Fixture {
     app: App,
     background: Background,

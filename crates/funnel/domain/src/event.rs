@@ -69,9 +69,28 @@ token!(
 );
 
 /// Event names only the server records: page views, experiment exposures, form conversions
-/// (`StepKind::submit_event`) and purchases. The tracking beacon may not send them, so
-/// reports and experiment goals on these names count only what the server saw happen.
-pub const SERVER_RECORDED: [&str; 7] = ["page_view", "experiment_viewed", "generate_lead", "sign_up", "begin_checkout", "purchase", "refund"];
+/// (`StepKind::submit_event`), purchases, and everything that happens around a webinar
+/// (registration, attendance and what attendees do in the room). The tracking beacon may not
+/// send them, so reports and experiment goals on these names count only what the server saw
+/// happen.
+pub const SERVER_RECORDED: &[&str] = &[
+    "page_view",
+    "experiment_viewed",
+    "generate_lead",
+    "sign_up",
+    "begin_checkout",
+    "purchase",
+    "refund",
+    "webinar_registered",
+    "webinar_joined",
+    "webinar_left",
+    "chat_message",
+    "question_asked",
+    "poll_voted",
+    "reaction",
+    "offer_shown",
+    "offer_clicked",
+];
 
 /// The prefix of every event id a client chose (server ids are hex digits, never this).
 const CLIENT_ID_PREFIX: &str = "c_";
@@ -80,6 +99,11 @@ impl EventName {
     /// GA4 `page_view`.
     pub fn page_view() -> Self {
         Self("page_view".into())
+    }
+
+    /// `webinar_registered`: a contact booked on a webinar session.
+    pub fn webinar_registered() -> Self {
+        Self("webinar_registered".into())
     }
 
     /// Whether only the server records this name ([`SERVER_RECORDED`]).

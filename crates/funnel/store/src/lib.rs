@@ -1,5 +1,5 @@
 //! Funnel storage: one narrow set of traits ([`FunnelRepo`], [`ContactRepo`], [`EventRepo`],
-//! [`AdminRepo`], together [`Store`]) and two implementations, [`SqliteStore`] (the default, a
+//! [`AdminRepo`], [`ExperimentRepo`], [`WebinarRepo`], together [`Store`]) and two implementations, [`SqliteStore`] (the default, a
 //! file in the data directory) and [`PgStore`] (`postgres://…`).
 //!
 //! Both implementations share their SQL: every statement is written once, in the portable
@@ -25,7 +25,7 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use postgres::PgStore;
-pub use repo::{AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, Store, TokenInfo};
+pub use repo::{AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, Store, TokenInfo, WebinarRepo};
 pub use sqlite::SqliteStore;
 
 use std::{path::Path, sync::Arc};

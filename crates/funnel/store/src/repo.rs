@@ -8,6 +8,8 @@ use hikari_funnel::{
     NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId, UserId, VisitorId, experiment::Status, report::StepHit,
 };
 
+use hikari_webinar::{JoinKey, NewRegistrant, NewWebinar, Registrant, Session as WebinarSession, SessionId, Webinar, WebinarId};
+
 type R<T> = Result<T, StoreError>;
 
 /// A page's editing state.
@@ -180,7 +182,42 @@ pub trait ExperimentRepo: Send + Sync {
     async fn arm_days(&self, exp: &Experiment) -> R<Vec<ArmDay>>;
 }
 
-/// Everything the web layer needs.
-pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo {}
+/// Webinars, their sessions and registrants.
+#[async_trait]
+pub trait WebinarRepo: Send + Sync {
+    /// Creates a webinar (validated first) for an existing funnel; `Conflict` when the funnel
+    /// already has one.
+    async fn create_webinar(&self, new: &NewWebinar, now: i64) -> R<Webinar>;
+    /// Webinars, newest first.
+    async fn webinars(&self) -> R<Vec<Webinar>>;
+    /// One webinar.
+    async fn webinar(&self, id: WebinarId) -> R<Webinar>;
+    /// The webinar of a funnel, if it has one.
+    async fn funnel_webinar(&self, funnel: FunnelId) -> R<Option<Webinar>>;
+    /// Replaces a webinar's title, zone, duration and schedule (validated first; its funnel
+    /// stays). Booked sessions keep their start.
+    async fn update_webinar(&self, id: WebinarId, new: &NewWebinar) -> R<Webinar>;
+    /// Deletes a webinar with its sessions and registrants (events stay).
+    async fn delete_webinar(&self, id: WebinarId) -> R<()>;
+    /// The session of `webinar` starting at `starts_at`, created (with its room) if absent.
+    async fn webinar_session_at(&self, webinar: WebinarId, starts_at: i64) -> R<WebinarSession>;
+    /// A webinar's sessions, by start.
+    async fn webinar_sessions(&self, webinar: WebinarId) -> R<Vec<WebinarSession>>;
+    /// One session.
+    async fn webinar_session(&self, id: SessionId) -> R<WebinarSession>;
+    /// Deletes a session that nobody booked; `Conflict` otherwise.
+    async fn delete_webinar_session(&self, id: SessionId) -> R<()>;
+    /// Books the contact on the session and appends `event` (its contact set), in one
+    /// transaction; returns the registrant and `true`. A contact already booked on the session
+    /// gets its existing registrant (the same join key) and `false`, and no event is stored.
+    async fn register(&self, new: &NewRegistrant, event: &Event) -> R<(Registrant, bool)>;
+    /// The registrant holding a join key.
+    async fn registrant_by_key(&self, key: &JoinKey) -> R<Option<Registrant>>;
+    /// A webinar's registrants, newest first.
+    async fn registrants(&self, webinar: WebinarId, limit: i64, offset: i64) -> R<Vec<Registrant>>;
+}
 
-impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo> Store for T {}
+/// Everything the web layer needs.
+pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo {}
+
+impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo> Store for T {}

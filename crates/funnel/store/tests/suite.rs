@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 #[path = "suite/experiments.rs"]
 mod experiments;
+#[path = "suite/webinars.rs"]
+mod webinars;
 
 fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
@@ -226,4 +228,14 @@ async fn sqlite_experiments() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_experiments() {
     with_postgres(experiments::experiments).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_webinars() {
+    with_sqlite(webinars::webinars).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_webinars() {
+    with_postgres(webinars::webinars).await;
 }

@@ -14,6 +14,10 @@ pub(crate) async fn track_js() -> impl IntoResponse {
     serve("text/javascript; charset=utf-8", include_str!("../assets/track.js"))
 }
 
+pub(crate) async fn ticket_js() -> impl IntoResponse {
+    serve("text/javascript; charset=utf-8", include_str!("../assets/w.js"))
+}
+
 pub(crate) async fn admin_js() -> impl IntoResponse {
     serve("text/javascript; charset=utf-8", include_str!("../assets/admin.js"))
 }

@@ -19,6 +19,8 @@ pub(crate) struct PageView<'a> {
     /// `(funnel id, step id)` for the tracking script; `None` in previews.
     pub tracking: Option<(i64, i64)>,
     pub now: i64,
+    /// A registrant's ticket, shown above the page (the thank-you step after a registration).
+    pub ticket: Option<Markup>,
 }
 
 const BASE_CSS: &str = include_str!("../assets/page.css");
@@ -36,6 +38,7 @@ pub(crate) fn page(v: &PageView<'_>) -> Markup {
             }
             body {
                 main {
+                    @if let Some(t) = &v.ticket { (t) }
                     @for s in &v.draft.page.sections {
                         section.section id={ "s-" (s.id) } {
                             div.row {
@@ -180,16 +183,21 @@ pub(crate) fn not_found(locale: Locale) -> Markup {
 
 /// A one-message page in the visitor style.
 pub(crate) fn simple(locale: Locale, message: &str) -> Markup {
+    shell(locale, message, html! { section.section { p { (message) } } })
+}
+
+/// A visitor-style page around `body` (the pages Hikari writes itself, not the builder's).
+pub(crate) fn shell(locale: Locale, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(locale.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (message) }
+                title { (title) }
                 style { (PreEscaped(BASE_CSS)) }
             }
-            body { main { section.section { p { (message) } } } }
+            body { main { (body) } }
         }
     }
 }

@@ -146,6 +146,13 @@ fn the_funnel_domain_has_no_io_dependency() {
 }
 
 #[test]
+fn the_webinar_domain_has_no_io_dependency() {
+    let deps: Vec<_> = workspace()["hikari-webinar"].deps.iter().cloned().collect();
+    // jiff: dates and time zones, from the tz database compiled in (no file reads).
+    assert_eq!(deps, vec!["hikari-funnel", "jiff", "serde"], "the webinar domain stays pure: no runtime, web or database crate");
+}
+
+#[test]
 fn the_funnel_application_layer_knows_no_http_or_sql() {
     let deps = &workspace()["hikari-funnel-app"].deps;
     for web_or_sql in ["axum", "hyper", "http", "tower", "maud", "sqlx"] {

@@ -9,6 +9,7 @@ pub(crate) mod events;
 pub(crate) mod experiments;
 pub(crate) mod funnels;
 pub(crate) mod pages;
+pub(crate) mod webinars;
 
 /// Maps a unique violation to a `Conflict` with a message for people; other errors as usual.
 pub(crate) fn taken(e: sqlx::Error, msg: String) -> crate::StoreError {
@@ -46,6 +47,7 @@ macro_rules! backend {
         crate::sql::events::event_repo!($store, $begin);
         crate::sql::admin::admin_repo!($store);
         crate::sql::experiments::experiment_repo!($store, $begin, $lock);
+        crate::sql::webinars::webinar_repo!($store, $begin);
     };
 }
 
@@ -58,6 +60,7 @@ macro_rules! migrator {
         const MIGRATIONS: &[(i64, &str)] = &[
             (1, include_str!(concat!("../migrations/", $dialect, "/0001_init.sql"))),
             (2, include_str!(concat!("../migrations/", $dialect, "/0002_experiments.sql"))),
+            (3, include_str!(concat!("../migrations/", $dialect, "/0003_webinars.sql"))),
         ];
 
         async fn migrate(pool: &$pool) -> Result<(), crate::StoreError> {

@@ -184,6 +184,7 @@ fn preview_html(st: &AppState, title: &str, draft: &PageDraft) -> Markup {
         sanitizer: &st.sanitizer,
         tracking: None,
         now: unix_millis(),
+        ticket: None,
     })
 }
 

@@ -2,11 +2,16 @@
 
 mod experiments;
 mod openapi;
+mod paging;
 mod reply;
+mod webinars;
 
 use crate::{
     admin::auth::ApiCaller,
-    api::reply::{Res, created},
+    api::{
+        paging::{Paging, checked_limit, default_limit},
+        reply::{Res, created},
+    },
     error::FunnelError,
     extract::{ApiJson, ApiPath, ApiQuery},
     report_csv,
@@ -60,6 +65,11 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/experiments/{id}/results", get(experiments::results))
         .route("/api/v1/experiments/{id}/evaluate", post(experiments::evaluate))
         .route("/api/v1/stats/compare", post(experiments::compare))
+        .route("/api/v1/webinars", get(webinars::list).post(webinars::create))
+        .route("/api/v1/webinars/{id}", get(webinars::get).put(webinars::update).delete(webinars::delete))
+        .route("/api/v1/webinars/{id}/sessions", get(webinars::sessions).post(webinars::add_session))
+        .route("/api/v1/webinars/{id}/registrants", get(webinars::registrants))
+        .route("/api/v1/sessions/{id}", axum::routing::delete(webinars::delete_session))
         .layer(axum::middleware::from_fn_with_state(state, invalidate_pages))
 }
 
@@ -167,29 +177,6 @@ struct Publish {
 async fn publish_page(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<Publish>) -> Res<Json<Value>> {
     let v = st.app.builder.publish_page(StepId(id), p.version).await?;
     Ok(Json(json!({ "published_version": v })))
-}
-
-#[derive(Deserialize)]
-struct Paging {
-    #[serde(default = "default_limit")]
-    limit: i64,
-    #[serde(default)]
-    offset: i64,
-}
-
-fn default_limit() -> i64 {
-    100
-}
-
-/// The most rows a list returns; a larger `limit` is refused, not silently cut.
-const MAX_LIMIT: i64 = 1000;
-
-fn checked_limit(limit: i64) -> Result<i64, FunnelError> {
-    if (0..=MAX_LIMIT).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(FunnelError::BadRequest(format!("limit: between 0 and {MAX_LIMIT} (got {limit}); page with offset")))
-    }
 }
 
 async fn list_contacts(_: ApiCaller, State(st): State<AppState>, ApiQuery(p): ApiQuery<Paging>) -> Res<Json<Vec<Contact>>> {

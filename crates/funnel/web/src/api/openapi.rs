@@ -2,6 +2,7 @@
 
 mod experiments;
 mod parts;
+mod webinars;
 
 use crate::api::openapi::parts::{body, id_param, int, list, op, q, r};
 use axum::Json;
@@ -88,11 +89,13 @@ pub(super) fn spec() -> Value {
 /// OpenAPI links from the create operations to those that take the new id, so stateful
 /// clients (and schemathesis) can follow them.
 fn add_links(spec: &mut Value) {
-    let targets: [(&str, &str, &[&str]); 4] = [
+    let targets: [(&str, &str, &[&str]); 6] = [
         ("/api/v1/funnels", "post", &["getFunnel", "updateFunnel", "listSteps", "createStep", "listEdges", "reorderSteps", "funnelReport", "funnelReportCsv"]),
         ("/api/v1/funnels/{id}/steps", "post", &["getStep", "getPage", "savePage", "publishPage"]),
         ("/api/v1/funnels/{id}/edges", "post", &["deleteEdge"]),
         ("/api/v1/funnels/{id}/experiments", "post", &["getExperiment", "updateExperiment", "experimentResults", "evaluateExperiment", "deleteExperiment"]),
+        ("/api/v1/webinars", "post", &["getWebinar", "updateWebinar", "listWebinarSessions", "addWebinarSession", "listRegistrants", "deleteWebinar"]),
+        ("/api/v1/webinars/{id}/sessions", "post", &["deleteWebinarSession"]),
     ];
     for (path, method, ops) in targets {
         let links: serde_json::Map<String, Value> =
@@ -104,8 +107,10 @@ fn add_links(spec: &mut Value) {
 pub(super) async fn document() -> Json<Value> {
     let mut spec = spec();
     let ids = [id_param()];
-    if let (Some(paths), Value::Object(more)) = (spec["paths"].as_object_mut(), experiments::paths(&ids)) {
-        paths.extend(more);
+    for more in [experiments::paths(&ids), webinars::paths(&ids)] {
+        if let (Some(paths), Value::Object(more)) = (spec["paths"].as_object_mut(), more) {
+            paths.extend(more);
+        }
     }
     add_links(&mut spec);
     Json(spec)

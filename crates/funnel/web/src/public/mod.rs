@@ -1,6 +1,7 @@
 //! Visitor-facing routes: `/f/{funnel}/{step}` (page and form post), `/f/collect` (tracking
 //! beacon) and the two scripts.
 
+mod ticket;
 mod visit;
 
 use crate::{
@@ -29,6 +30,9 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/f/form.js", get(assets::form_js))
         .route("/f/t.js", get(assets::track_js))
+        .route("/f/w.js", get(assets::ticket_js))
+        .route("/join/{key}", get(ticket::show))
+        .route("/join/{key}/calendar.ics", get(ticket::ics))
         .route(&assets::livekit_client_path(), get(assets::livekit_client_js))
         .route(&assets::hls_js_path(), get(assets::hls_js))
         .route("/f/collect", post(collect))
@@ -75,8 +79,14 @@ async fn show(
     if let Some(url) = &t.step.redirect_url {
         return Ok(with_cookies(&st, &visit, StatusCode::FOUND, [(header::LOCATION, url.as_str())]));
     }
+    let locale = locale(&headers, &query, Some(&t.funnel));
+    // After a registration: the registrant's ticket, if the key is one of this funnel's.
+    let ticket = match query.get("r") {
+        Some(key) => st.app.webinars.ticket(key).await?.filter(|k| k.webinar.funnel == t.funnel.id),
+        None => None,
+    };
     let view = PageView {
-        locale: locale(&headers, &query, Some(&t.funnel)),
+        locale,
         title: &t.step.name,
         draft: t.page_of(arm),
         action: t.path(),
@@ -85,8 +95,15 @@ async fn show(
         sanitizer: &st.sanitizer,
         tracking: Some((t.funnel.id.0, t.step.id.0)),
         now,
+        ticket: ticket.as_ref().map(|k| ticket::panel(&st, k, locale)),
     };
-    Ok(with_cookies(&st, &visit, StatusCode::OK, render::page(&view)))
+    let mut res = with_cookies(&st, &visit, StatusCode::OK, render::page(&view));
+    if ticket.is_some() {
+        for (name, value) in ticket::PRIVATE {
+            res.headers_mut().insert(name, axum::http::HeaderValue::from_static(value));
+        }
+    }
+    Ok(res)
 }
 
 /// A form post: parse and rate-limit here, the rest is the app's submit use case.
@@ -124,6 +141,7 @@ async fn submit(
                 sanitizer: &st.sanitizer,
                 tracking: Some((t.funnel.id.0, t.step.id.0)),
                 now,
+                ticket: None,
             };
             Ok(with_cookies(&st, &visit, StatusCode::UNPROCESSABLE_ENTITY, render::page(&view)))
         }

@@ -22,7 +22,16 @@ pub struct Reply {
     pub status: u16,
     pub cookies: Vec<(String, String)>,
     pub location: Option<String>,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+impl Reply {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
 }
 
 /// One HTTP/1.0 request (the server answers with a length and closes).
@@ -43,10 +52,12 @@ pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, 
     let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|c| c.parse().ok()).unwrap_or(0);
     let mut cookies = Vec::new();
     let mut location = None;
+    let mut headers = Vec::new();
     for l in lines {
         let Some((k, v)) = l.split_once(": ") else {
             continue;
         };
+        headers.push((k.to_ascii_lowercase(), v.to_owned()));
         if k.eq_ignore_ascii_case("set-cookie") {
             if let Some((name, rest)) = v.split_once('=') {
                 cookies.push((name.to_owned(), rest.split(';').next().unwrap_or("").to_owned()));
@@ -55,7 +66,7 @@ pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, 
             location = Some(v.to_owned());
         }
     }
-    Reply { status, cookies, location, body: body.to_owned() }
+    Reply { status, cookies, location, headers, body: body.to_owned() }
 }
 
 /// A visitor with a cookie jar.

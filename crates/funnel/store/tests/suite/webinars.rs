@@ -1,0 +1,93 @@
+//! The webinars part of the contract: one webinar per funnel, validated; one session (and
+//! room) per start; one registrant per (session, contact) with a stable join key, booked with
+//! its event in one transaction; deletions that cascade or refuse.
+
+use super::{event, unique};
+use hikari_funnel::{ContactUpsert, Email, NewFunnel, Utm};
+use hikari_funnel_store::{EventQuery, Store, StoreError};
+use hikari_webinar::{JoinKey, NewRegistrant, NewWebinar, Schedule, Session};
+
+fn registration(session: hikari_webinar::SessionId, contact: hikari_funnel::ContactId, key: u8) -> NewRegistrant {
+    NewRegistrant {
+        session,
+        contact,
+        join_key: JoinKey::from_random([key; 16]),
+        visitor: Some(super::VISITOR.into()),
+        variant: Some("B".into()),
+        utm: Utm { source: Some("line".into()), ..Utm::default() },
+        now: 50,
+    }
+}
+
+pub async fn webinars(s: &dyn Store) {
+    let slug = unique("web").replace('_', "-");
+    let f = s.create_funnel(&NewFunnel { slug: slug[..slug.len().min(60)].parse().expect("slug"), name: "W".into(), locale: None }, 1).await.expect("funnel");
+    let new = NewWebinar {
+        funnel: f.id,
+        title: " 春のセミナー ".into(),
+        time_zone: "Asia/Tokyo".parse().expect("zone"),
+        duration_minutes: 90,
+        schedule: Schedule::OneOff,
+    };
+    let w = s.create_webinar(&new, 5).await.expect("webinar");
+    assert_eq!((w.title.as_str(), w.time_zone.name(), w.duration_minutes, w.created_at), ("春のセミナー", "Asia/Tokyo", 90, 5));
+    assert!(matches!(s.create_webinar(&new, 6).await, Err(StoreError::Conflict(m)) if m.contains("already has a webinar")));
+    assert!(matches!(s.create_webinar(&NewWebinar { title: String::new(), ..new.clone() }, 6).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.create_webinar(&NewWebinar { funnel: hikari_funnel::FunnelId(i64::MAX), ..new.clone() }, 6).await, Err(StoreError::NotFound(_))));
+    assert_eq!(s.funnel_webinar(f.id).await.expect("lookup").map(|x| x.id), Some(w.id));
+    assert!(s.webinars().await.expect("list").iter().any(|x| x.id == w.id));
+    let weekly: Schedule =
+        serde_json::from_value(serde_json::json!({ "kind": "weekly", "slots": [{ "weekday": "thursday", "time": "20:00" }] })).expect("schedule");
+    let w = s.update_webinar(w.id, &NewWebinar { schedule: weekly.clone(), ..new.clone() }).await.expect("update");
+    assert_eq!((w.schedule, s.webinar(w.id).await.expect("get").schedule), (weekly.clone(), weekly));
+
+    // Sessions: one per start, each with its own room, created once.
+    let a = s.webinar_session_at(w.id, 1_000).await.expect("session");
+    assert_eq!(s.webinar_session_at(w.id, 1_000).await.expect("again"), a);
+    assert_eq!(a.room, Session::room_for(w.id, 1_000));
+    let b = s.webinar_session_at(w.id, 500).await.expect("session");
+    assert_eq!(s.webinar_sessions(w.id).await.expect("sessions").iter().map(|x| x.starts_at).collect::<Vec<_>>(), [500, 1_000]);
+    assert_eq!(s.webinar_session(b.id).await.expect("one"), b);
+
+    // Registration: the event in the same transaction; a second booking keeps the first key.
+    let up = |email: &str| ContactUpsert {
+        email: Email::parse(email).expect("email"),
+        name: None,
+        phone: None,
+        labels: vec![],
+        consents: vec![],
+        visitor: None,
+        utm_first: Utm::default(),
+        utm_last: Utm::default(),
+        now: 40,
+    };
+    let hanako = s.record_submission(&up(&format!("{slug}-h@example.jp")), vec![]).await.expect("contact");
+    let ev = event(&format!("{:032x}", 7), 50, super::VISITOR, "webinar_registered");
+    let (r, created) = s.register(&registration(a.id, hanako.id, 1), &ev).await.expect("register");
+    assert!(created);
+    assert_eq!((r.webinar, r.session, r.contact, r.variant.as_deref(), r.utm.source.as_deref()), (w.id, a.id, hanako.id, Some("B"), Some("line")));
+    let (again, created) =
+        s.register(&registration(a.id, hanako.id, 2), &event(&format!("{:032x}", 8), 60, super::VISITOR, "webinar_registered")).await.expect("again");
+    assert!(!created);
+    assert_eq!(again.join_key, r.join_key, "the first link stays valid");
+    let stored = s.events(&EventQuery { contact: Some(hanako.id), limit: 10, ..Default::default() }).await.expect("events");
+    assert_eq!(stored.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["webinar_registered"], "one event, with the contact set");
+    assert_eq!(s.registrant_by_key(&r.join_key).await.expect("by key"), Some(r.clone()));
+    assert_eq!(s.registrant_by_key(&JoinKey::from_random([9; 16])).await.expect("unknown"), None);
+    // Another session of the same webinar is another registration.
+    let (other, created) =
+        s.register(&registration(b.id, hanako.id, 3), &event(&format!("{:032x}", 9), 70, super::VISITOR, "webinar_registered")).await.expect("b");
+    assert!(created && other.id != r.id);
+    assert_eq!(s.registrants(w.id, 10, 0).await.expect("registrants").iter().map(|x| x.id).collect::<Vec<_>>(), [other.id, r.id]);
+    assert!(matches!(s.register(&registration(hikari_webinar::SessionId(i64::MAX), hanako.id, 4), &ev).await, Err(StoreError::NotFound(_))));
+
+    // A booked session stays; an empty one goes; the webinar takes its sessions and registrants along.
+    assert!(matches!(s.delete_webinar_session(a.id).await, Err(StoreError::Conflict(_))));
+    let empty = s.webinar_session_at(w.id, 2_000).await.expect("session");
+    s.delete_webinar_session(empty.id).await.expect("delete empty");
+    assert!(matches!(s.webinar_session(empty.id).await, Err(StoreError::NotFound(_))));
+    s.delete_webinar(w.id).await.expect("delete");
+    assert!(matches!(s.webinar(w.id).await, Err(StoreError::NotFound(_))));
+    assert_eq!(s.registrant_by_key(&r.join_key).await.expect("gone"), None);
+    assert_eq!(s.events(&EventQuery { contact: Some(hanako.id), limit: 10, ..Default::default() }).await.expect("events").len(), 2, "events stay");
+}

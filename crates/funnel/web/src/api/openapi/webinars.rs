@@ -1,0 +1,30 @@
+//! The webinars part of the OpenAPI document.
+
+use crate::api::openapi::parts::{body, list, op, q, r};
+use serde_json::{Value, json};
+
+pub(super) fn paths(ids: &[Value]) -> Value {
+    let paging =
+        [ids[0].clone(), q("limit", json!({ "type": "integer", "minimum": 0, "maximum": 1000, "default": 100 })), q("offset", json!({ "type": "integer" }))];
+    json!({
+        "/api/v1/webinars": {
+            "get": op("listWebinars", "All webinars, newest first", None, "200", Some(list("Webinar")), &[]),
+            "post": op("createWebinar", "Create a funnel's webinar (one per funnel)", Some(body(r("NewWebinar"))), "201", Some(r("Webinar")), &[]),
+        },
+        "/api/v1/webinars/{id}": {
+            "get": op("getWebinar", "One webinar", None, "200", Some(r("Webinar")), ids),
+            "put": op("updateWebinar", "Replace title, time zone, duration and schedule", Some(body(r("NewWebinar"))), "200", Some(r("Webinar")), ids),
+            "delete": op("deleteWebinar", "Delete with sessions and registrants (events stay)", None, "204", None, ids),
+        },
+        "/api/v1/webinars/{id}/sessions": {
+            "get": op("listWebinarSessions", "Stored sessions and the starts bookable now", None, "200", Some(r("WebinarSessions")), ids),
+            "post": op("addWebinarSession", "Add a session at a start (Unix ms, in the future)", Some(body(r("NewWebinarSession"))), "201", Some(r("WebinarSession")), ids),
+        },
+        "/api/v1/webinars/{id}/registrants": {
+            "get": op("listRegistrants", "Registrants, newest first", None, "200", Some(list("Registrant")), &paging),
+        },
+        "/api/v1/sessions/{id}": {
+            "delete": op("deleteWebinarSession", "Delete a session nobody booked", None, "204", None, ids),
+        },
+    })
+}

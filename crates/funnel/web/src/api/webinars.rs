@@ -1,0 +1,73 @@
+//! Webinars in the JSON API: CRUD, sessions (booked, added and upcoming) and registrants.
+
+use crate::{
+    admin::auth::ApiCaller,
+    api::{
+        paging::{Paging, checked_limit},
+        reply::{Res, created},
+    },
+    extract::{ApiJson, ApiPath, ApiQuery},
+    state::AppState,
+};
+use axum::{Json, extract::State, http::StatusCode, response::Response};
+use hikari_common::clock::unix_millis;
+use hikari_webinar::{NewWebinar, Registrant, Session, SessionId, Webinar, WebinarId};
+use serde::{Deserialize, Serialize};
+
+pub(super) async fn list(_: ApiCaller, State(st): State<AppState>) -> Res<Json<Vec<Webinar>>> {
+    Ok(Json(st.app.webinars.list().await?))
+}
+
+pub(super) async fn create(_: ApiCaller, State(st): State<AppState>, ApiJson(new): ApiJson<NewWebinar>) -> Res<Response> {
+    Ok(created(st.app.webinars.create(&new).await?))
+}
+
+pub(super) async fn get(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Webinar>> {
+    Ok(Json(st.app.webinars.get(WebinarId(id)).await?))
+}
+
+pub(super) async fn update(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(new): ApiJson<NewWebinar>) -> Res<Json<Webinar>> {
+    Ok(Json(st.app.webinars.update(WebinarId(id), &new).await?))
+}
+
+pub(super) async fn delete(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
+    st.app.webinars.delete(WebinarId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The sessions a webinar has, and the starts a visitor could book now.
+#[derive(Serialize)]
+pub(super) struct Sessions {
+    sessions: Vec<Session>,
+    upcoming: Vec<i64>,
+}
+
+pub(super) async fn sessions(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Sessions>> {
+    let w = st.app.webinars.get(WebinarId(id)).await?;
+    let upcoming = st.app.webinars.upcoming(&w, unix_millis()).await?;
+    Ok(Json(Sessions { sessions: st.app.webinars.sessions(w.id).await?, upcoming }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewSession {
+    starts_at: i64,
+}
+
+pub(super) async fn add_session(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(s): ApiJson<NewSession>) -> Res<Response> {
+    Ok(created(st.app.webinars.add_session(WebinarId(id), s.starts_at).await?))
+}
+
+pub(super) async fn delete_session(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {
+    st.app.webinars.delete_session(SessionId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn registrants(
+    _: ApiCaller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<Paging>,
+) -> Res<Json<Vec<Registrant>>> {
+    Ok(Json(st.app.webinars.registrants(WebinarId(id), checked_limit(p.limit)?, p.offset.max(0)).await?))
+}

@@ -1,0 +1,28 @@
+//! The webinar domain: what a webinar, its sessions and its registrants are, independent of
+//! HTTP and SQL.
+//!
+//! A [`Webinar`] belongs to a funnel and has a [`Schedule`]: sessions added one by one, weekly
+//! slots, just-in-time ("the next session starts in a few minutes", for evergreen funnels) or
+//! on demand. [`Schedule::next_starts`] lists the start times a visitor may book, computed in
+//! the webinar's [`Zone`] (daylight saving included). A booked start becomes a [`Session`],
+//! which owns one LiveKit room; a contact who registers becomes a [`Registrant`] of a session,
+//! holding an unguessable [`JoinKey`] for the personal join link. [`calendar`] writes the
+//! add-to-calendar file (RFC 5545).
+//!
+//! Invariants: no IO and no clock (times are Unix milliseconds passed in); the time-zone
+//! rules come from the tz database compiled into the binary, so a result never depends on the
+//! machine it runs on. Errors are the funnel domain's [`hikari_funnel::DomainError`].
+
+mod ics;
+mod ids;
+mod schedule;
+mod text;
+mod webinar;
+mod zone;
+
+pub use ics::calendar;
+pub use ids::{JoinKey, RegistrantId, SessionId, WebinarId};
+pub use schedule::{ClockTime, Day, MAX_LISTED, Schedule, WeeklySlot};
+pub use text::{Text, format_start, rfc3339, text};
+pub use webinar::{NewRegistrant, NewWebinar, Registrant, Session, Webinar};
+pub use zone::Zone;

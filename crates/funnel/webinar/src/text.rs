@@ -1,0 +1,82 @@
+//! What the registrant reads, in Japanese and English: the session's time in a zone, and the
+//! ticket's messages.
+
+use crate::zone::Zone;
+use hikari_funnel::Locale;
+use jiff::Timestamp;
+
+/// A message of the registrant's pages.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+#[allow(missing_docs)]
+pub enum Text {
+    Registered,
+    Starts,
+    YourTime,
+    AddToCalendar,
+    AddToGoogle,
+    JoinLink,
+    KeepPrivate,
+    InvalidLink,
+}
+
+/// The message in `locale`.
+pub fn text(locale: Locale, t: Text) -> &'static str {
+    use Text::*;
+    match (locale, t) {
+        (Locale::Ja, Registered) => "ご登録ありがとうございます",
+        (Locale::En, Registered) => "You're registered",
+        (Locale::Ja, Starts) => "開始日時",
+        (Locale::En, Starts) => "Starts",
+        (Locale::Ja, YourTime) => "お使いの端末の時刻では",
+        (Locale::En, YourTime) => "In your time zone",
+        (Locale::Ja, AddToCalendar) => "カレンダーに追加（.ics）",
+        (Locale::En, AddToCalendar) => "Add to calendar (.ics)",
+        (Locale::Ja, AddToGoogle) => "Google カレンダーに追加",
+        (Locale::En, AddToGoogle) => "Add to Google Calendar",
+        (Locale::Ja, JoinLink) => "あなた専用の参加リンク",
+        (Locale::En, JoinLink) => "Your personal join link",
+        (Locale::Ja, KeepPrivate) => "このリンクはあなた専用です。ほかの方と共有しないでください。",
+        (Locale::En, KeepPrivate) => "This link is yours alone: please do not share it.",
+        (Locale::Ja, InvalidLink) => "このリンクは無効です。ご登録時にお送りしたリンクをご確認ください。",
+        (Locale::En, InvalidLink) => "This link is not valid. Please check the link you received when you registered.",
+    }
+}
+
+const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+
+/// When a session starts, in `zone`, as people write it in `locale`:
+/// `2026年12月3日(木) 20:00 JST` or `Thursday, December 3, 2026, 20:00 JST`.
+pub fn format_start(starts_at: i64, zone: &Zone, locale: Locale) -> String {
+    let Ok(t) = Timestamp::from_millisecond(starts_at) else {
+        return String::new();
+    };
+    let z = t.to_zoned_datetime(zone.tz().clone());
+    match locale {
+        Locale::Ja => {
+            let wd = WEEKDAYS_JA[usize::from(z.weekday().to_monday_zero_offset().unsigned_abs())];
+            format!("{}({wd}) {}", z.strftime("%Y年%-m月%-d日"), z.strftime("%H:%M %Z"))
+        }
+        Locale::En => z.strftime("%A, %B %-d, %Y, %H:%M %Z").to_string(),
+    }
+}
+
+/// The instant as RFC 3339 in UTC (`2026-12-03T11:00:00Z`), for `<time datetime>`.
+pub fn rfc3339(ms: i64) -> String {
+    Timestamp::from_millisecond(ms).map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_reads_naturally_in_japanese_and_english() {
+        // 2026-12-03 11:00 UTC = 20:00 in Tokyo, a Thursday.
+        let ms = 1_796_295_600_000;
+        assert_eq!(format_start(ms, &Zone::default(), Locale::Ja), "2026年12月3日(木) 20:00 JST");
+        assert_eq!(format_start(ms, &Zone::default(), Locale::En), "Thursday, December 3, 2026, 20:00 JST");
+        let ny: Zone = "America/New_York".parse().expect("zone");
+        assert_eq!(format_start(ms, &ny, Locale::En), "Thursday, December 3, 2026, 06:00 EST");
+        assert_eq!(rfc3339(ms), "2026-12-03T11:00:00Z");
+    }
+}
