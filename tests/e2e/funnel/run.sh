@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Funnel end-to-end suite, every part bounded in time, traffic only to 127.0.0.1:
-#  1. the storage contract suite on PostgreSQL (127.0.0.1:5432, db test, a fresh schema per run);
+#  1. every PostgreSQL test of the workspace: the storage contract suite, the HTTP and use-case
+#     tests (127.0.0.1:5432, db test, a fresh schema per run);
 #  2. funnel levels against ClickHouse windowFunnel (PyPI chdb, own venv);
 #  3. headless Chromium (npm playwright-core, Debian chromium) as admin and as visitor,
 #  4. and schemathesis (PyPI, own venv) against the served OpenAPI document,
@@ -13,17 +14,15 @@ ART="$HERE/artifacts"
 rm -rf "$ART" && mkdir -p "$ART"
 say() { printf '=== funnel: %s\n' "$*" >&2; }
 
-say "storage suite on SQLite and PostgreSQL"
-HIKARI_FUNNEL_PG_URL=${HIKARI_FUNNEL_PG_URL:-postgres://postgres@127.0.0.1:5432/test} \
-  timeout 900 cargo test -q -p hikari-funnel-store --test suite
+# The workspace's test build holds every test binary and example (scripts/test builds it
+# first, so this is a no-op there). Selecting packages (-p) or one test target would resolve
+# other features (dev-dependencies count only for the targets built) and compile again.
+say "the workspace's tests and examples (built once)"
+timeout 1800 cargo test -q --workspace --no-run
 
-say "experiment HTTP tests and app use cases on PostgreSQL (the workspace run skips them without a database URL)"
+say "every PostgreSQL test: the storage suite, the experiment HTTP tests and the app use cases (the workspace run skips them without a database URL)"
 HIKARI_FUNNEL_PG_URL=${HIKARI_FUNNEL_PG_URL:-postgres://postgres@127.0.0.1:5432/test} \
-  timeout 900 cargo test -q -p hikari-funnel-web -p hikari-funnel-app --tests postgres
-
-say "build the serve and window_funnel examples"
-timeout 900 cargo build -q -p hikari-funnel-web --example serve
-timeout 900 cargo build -q -p hikari-funnel --example window_funnel
+  timeout 900 cargo test -q --workspace --tests postgres
 BIN="$CARGO_TARGET_DIR/debug/examples"
 
 say "windowFunnel oracle (chdb)"
