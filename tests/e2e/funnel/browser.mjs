@@ -6,6 +6,9 @@
 // 3. The admin sees the visitor in the funnel report.
 // 4. The admin starts an A/B experiment on the opt-in step with the form; after 30 visitors
 //    the results page shows the chance-to-win bar and one chart line per arm.
+// 5. Webinar registration: a visitor in New York, on a phone, registers for a Tokyo webinar;
+//    the thank-you step shows the ticket with the Tokyo time and the browser's own, and the
+//    calendar file downloads.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
@@ -15,6 +18,14 @@ const api = async (path) => {
   const r = await fetch(BASE + path, { headers: { authorization: "Bearer " + TOKEN } });
   assert.equal(r.status, 200, path);
   return r.json();
+};
+const send = async (method, path, body) => {
+  const r = await fetch(BASE + path, {
+    method, headers: { authorization: "Bearer " + TOKEN, "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${text}`);
+  return JSON.parse(text);
 };
 const step = (msg) => console.log("  - " + msg);
 
@@ -194,6 +205,47 @@ try {
   const text = await page.locator("#arms .bar-value").first().textContent();
   assert.equal(parseFloat(width), parseFloat(text), "the bar's width is the value shown");
   await page.screenshot({ path: `${ARTIFACTS}/experiment.png`, fullPage: true });
+
+  step("webinar: a New York visitor on a phone registers for a Tokyo webinar and gets the ticket");
+  const seminar = await send("POST", "/api/v1/funnels", { slug: "seminar", name: "Seminar" });
+  for (const [slug, kind] of [["register", "webinar_register"], ["thanks", "thankyou"]]) {
+    const st = await send("POST", `/api/v1/funnels/${seminar.id}/steps`, { slug, name: slug, kind });
+    const blocks = [{ id: "h", type: "heading", text: slug }];
+    if (kind === "webinar_register") blocks.push({ id: "form", type: "form", fields: [{ name: "email", type: "email", required: true }] });
+    await send("PUT", `/api/v1/steps/${st.id}/page`, { version: 1, page: { sections: [{ id: "s", columns: [{ id: "c", blocks }] }] } });
+    await send("POST", `/api/v1/steps/${st.id}/publish`, { version: 2 });
+  }
+  await send("POST", "/api/v1/webinars", {
+    funnel: seminar.id, title: "売上を2倍にするウェビナー", time_zone: "Asia/Tokyo",
+    schedule: { kind: "weekly", slots: [{ weekday: "thursday", time: "20:00" }] },
+  });
+  const nyc = await browser.newContext({
+    locale: "en-US", timezoneId: "America/New_York",
+    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+  });
+  await nyc.route((url) => url.hostname !== "127.0.0.1", (r) => r.abort());
+  const reg = await nyc.newPage();
+  reg.setDefaultTimeout(15000);
+  await reg.goto(BASE + "/f/seminar/register");
+  await reg.fill('input[name="email"]', "visitor@example.com");
+  await Promise.all([reg.waitForURL(/\/f\/seminar\/thanks\?r=[0-9a-f]{32}$/), reg.click('button[type="submit"]')]);
+  await reg.locator("#ticket").waitFor({ state: "visible" });
+  const ticket = await reg.locator("#ticket").textContent();
+  assert.ok(ticket.includes("売上を2倍にするウェビナー") && /Thursday, .* 20:00 JST/.test(ticket), ticket);
+  // w.js fills in the browser's own zone and shows the line: 20:00 JST is 06:00 EST in New York.
+  await reg.locator("#ticket p.local").waitFor({ state: "visible" });
+  const local = await reg.locator("time[data-local-time]").textContent();
+  assert.match(local, /06:00\s*AM\s*EST|07:00\s*AM\s*EDT/, local);
+  // The phone's 390 px, not innerWidth: a mobile layout viewport grows to fit wide content.
+  const wide = await reg.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 390, `the ticket is ${wide} px wide on a 390 px phone`);
+  const href = await reg.locator('#ticket a[href$="/calendar.ics"]').getAttribute("href");
+  const ics = await reg.request.get(BASE + href);
+  assert.equal(ics.status(), 200);
+  assert.match(ics.headers()["content-type"], /^text\/calendar/);
+  assert.match(await ics.text(), /BEGIN:VEVENT[\s\S]*DTSTART:\d{8}T110000Z/, "20:00 in Tokyo is 11:00 UTC");
+  await reg.screenshot({ path: `${ARTIFACTS}/webinar-ticket.png`, fullPage: true });
+  await nyc.close();
   console.log("browser: ok");
 } catch (e) {
   await page.screenshot({ path: `${ARTIFACTS}/failure.png`, fullPage: true }).catch(() => {});

@@ -49,5 +49,5 @@ pub use reports::{ReportQuery, Reports};
 pub use submit::Submitted;
 pub use target::{Pages, Target};
 pub use visit::Visit;
-pub use webinars::{Ticket, Webinars};
+pub use webinars::{Booking, Plan, Ticket, Webinars};
 pub use writer::{EventWriter, OnStored};

@@ -2,7 +2,15 @@
 //! validation, the lead event (with the contact, in one transaction, when there is an email)
 //! and the next step.
 
-use crate::{error::AppError, experiments::Experiments, ids::digest, target::Target, visit::Visit, webinars::Webinars, writer::EventWriter};
+use crate::{
+    error::AppError,
+    experiments::Experiments,
+    ids::digest,
+    target::Target,
+    visit::Visit,
+    webinars::{Plan, Webinars},
+    writer::EventWriter,
+};
 use hikari_funnel::{Consent, ContactUpsert, EventName, FieldError, FieldErrorCode, StepKind};
 use hikari_funnel_store::FunnelRepo;
 use std::collections::HashMap;
@@ -59,11 +67,21 @@ pub async fn submit(ports: &SubmitPorts<'_>, t: &Target, visit: &Visit, raw: &Ha
         Ok(sub) => sub,
         Err(errors) => return Ok(Submitted::Invalid { arm, form: form_id, errors }),
     };
-    // A registration books a contact: without an email there is no one to book.
-    let registers = t.step.kind == StepKind::WebinarRegister;
-    if registers && sub.email.is_none() {
-        return Ok(Submitted::Invalid { arm, form: form_id, errors: vec![FieldError { field: "email".into(), code: FieldErrorCode::Required }] });
-    }
+    // A registration books a contact on a session, checked before anything is stored:
+    // without an email there is no one to book, and a start no longer offered is a field error.
+    let booking = if t.step.kind == StepKind::WebinarRegister {
+        let refuse = |field: &str, code| Ok(Submitted::Invalid { arm, form: form_id.clone(), errors: vec![FieldError { field: field.into(), code }] });
+        if sub.email.is_none() {
+            return refuse("email", FieldErrorCode::Required);
+        }
+        match ports.webinars.plan(t.funnel.id, raw.get("session").map(String::as_str), now).await? {
+            Plan::NoWebinar => None,
+            Plan::NotOffered => return refuse("session", FieldErrorCode::InvalidOption),
+            Plan::Book(b) => Some(b),
+        }
+    } else {
+        None
+    };
     let name = form.event.as_deref().unwrap_or(t.step.kind.submit_event());
     let name: EventName = name.parse()?;
     let mut ev = visit.event(name.clone(), now);
@@ -93,8 +111,8 @@ pub async fn submit(ports: &SubmitPorts<'_>, t: &Target, visit: &Visit, raw: &Ha
                 now,
             };
             let contact = ports.events.submission(&up, vec![ev]).await?;
-            if registers {
-                booked = ports.webinars.book(t, arm, contact.id, visit, raw.get("session").map(String::as_str), now).await?;
+            if let Some(b) = booking {
+                booked = Some(ports.webinars.book(t, arm, contact.id, visit, b, now).await?);
             }
             contact.labels
         }

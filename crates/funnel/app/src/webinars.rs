@@ -5,13 +5,31 @@
 
 use crate::{error::AppError, ids::digest, target::Target, visit::Visit, writer::EventWriter};
 use hikari_common::clock::unix_millis;
-use hikari_funnel::{ContactId, EventName};
+use hikari_funnel::{ContactId, EventName, FunnelId};
 use hikari_funnel_store::WebinarRepo;
 use hikari_webinar::{JoinKey, NewRegistrant, NewWebinar, Registrant, Session, SessionId, Webinar, WebinarId};
 use std::sync::Arc;
 
 /// How many upcoming starts a visitor may choose from.
 pub const BOOKABLE: usize = 10;
+
+/// What a registration form will book ([`Webinars::plan`]).
+#[derive(Debug)]
+pub enum Plan {
+    /// The funnel has no webinar: the form is a plain form.
+    NoWebinar,
+    /// The form chose a start that is not (or no longer) on offer.
+    NotOffered,
+    /// This start of this webinar.
+    Book(Booking),
+}
+
+/// A webinar and the start a registration books.
+#[derive(Debug)]
+pub struct Booking {
+    webinar: Webinar,
+    starts_at: i64,
+}
 
 /// A registrant with the session and webinar it is booked on: what a join link opens.
 #[derive(Clone, Debug)]
@@ -98,54 +116,50 @@ impl Webinars {
         Ok(self.repo.registrants(id, limit, offset).await?)
     }
 
-    /// Books `contact` on the funnel's webinar after a registration form was submitted on
-    /// `t` (showing experiment arm `arm`): on the start the form chose (`chosen`, Unix ms as
-    /// text, one of the upcoming ones) or else the next one. Stores the registrant and its
-    /// `webinar_registered` event together; a second registration for the same session
-    /// returns the first (same link). `None` when the funnel has no webinar.
-    pub async fn book(
-        &self,
-        t: &Target,
-        arm: Option<usize>,
-        contact: ContactId,
-        visit: &Visit,
-        chosen: Option<&str>,
-        now: i64,
-    ) -> Result<Option<Registrant>, AppError> {
-        let (funnel, step, variant) = (t.funnel.id, t.step.id, t.arm_name(arm));
-        let Some(w) = self.repo.funnel_webinar(funnel).await? else {
-            return Ok(None);
+    /// What a registration on a step of `funnel` will book, checked before anything is
+    /// stored: the start the form chose (`chosen`, Unix ms as text, one of the upcoming ones)
+    /// or else the next one.
+    pub async fn plan(&self, funnel: FunnelId, chosen: Option<&str>, now: i64) -> Result<Plan, AppError> {
+        let Some(webinar) = self.repo.funnel_webinar(funnel).await? else {
+            return Ok(Plan::NoWebinar);
         };
-        let upcoming = self.upcoming(&w, now).await?;
+        let upcoming = self.upcoming(&webinar, now).await?;
         let starts_at = match chosen.map(str::trim).filter(|c| !c.is_empty()) {
-            Some(c) => c
-                .parse::<i64>()
-                .ok()
-                .filter(|t| upcoming.contains(t))
-                .ok_or_else(|| AppError::BadRequest("the chosen session is not open for registration".into()))?,
-            None => *upcoming.first().ok_or_else(|| AppError::Conflict(format!("webinar {} has no upcoming session to register for", w.id)))?,
+            Some(c) => match c.parse::<i64>().ok().filter(|t| upcoming.contains(t)) {
+                Some(t) => t,
+                None => return Ok(Plan::NotOffered),
+            },
+            None => *upcoming.first().ok_or_else(|| AppError::Conflict(format!("webinar {} has no upcoming session to register for", webinar.id)))?,
         };
+        Ok(Plan::Book(Booking { webinar, starts_at }))
+    }
+
+    /// Books `contact` as planned, after a registration form was submitted on `t` (showing
+    /// experiment arm `arm`). Stores the registrant and its `webinar_registered` event
+    /// together; a second registration for the same session returns the first (same link).
+    pub async fn book(&self, t: &Target, arm: Option<usize>, contact: ContactId, visit: &Visit, booking: Booking, now: i64) -> Result<Registrant, AppError> {
+        let Booking { webinar: w, starts_at } = booking;
         let session = self.repo.webinar_session_at(w.id, starts_at).await?;
         let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes).map_err(|_| AppError::Unavailable("no random source for the join key"))?;
         let mut ev = visit.event(EventName::webinar_registered(), now);
         // One event per (session, contact): a repeated registration cannot count twice.
         ev.id = digest(&format!("webinar_registered:{}:{contact}", session.id))[..32].parse()?;
-        ev.funnel = Some(funnel);
-        ev.step = Some(step);
-        ev.variant = variant.clone();
+        ev.funnel = Some(t.funnel.id);
+        ev.step = Some(t.step.id);
+        ev.variant = t.arm_name(arm);
         ev.props = serde_json::json!({ "webinar": w.id, "session": session.id, "starts_at": session.starts_at });
         let new = NewRegistrant {
             session: session.id,
             contact,
             join_key: JoinKey::from_random(bytes),
             visitor: Some(visit.visitor.to_string()),
-            variant,
+            variant: ev.variant.clone(),
             utm: visit.utm_last.clone(),
             now,
         };
         let (r, _created) = self.events.registration(&*self.repo, &new, ev).await?;
-        Ok(Some(r))
+        Ok(r)
     }
 
     /// What a join link opens; `None` for a key that is malformed or not (or no longer) issued.

@@ -50,7 +50,8 @@ pub(crate) fn panel(st: &AppState, t: &Ticket, l: Locale) -> Markup {
                 " "
                 a href={ "https://calendar.google.com/calendar/render?" (google) } rel="noopener noreferrer" target="_blank" { (text(l, Text::AddToGoogle)) }
             }
-            p { (text(l, Text::JoinLink)) ": " a href=(url) { (url) } }
+            // A long link wraps anywhere rather than widen a phone's page.
+            p style="overflow-wrap:anywhere" { (text(l, Text::JoinLink)) ": " a href=(url) { (url) } }
             p.small { (text(l, Text::KeepPrivate)) }
         }
         script src="/f/w.js" defer {}
