@@ -71,12 +71,10 @@ pub async fn submit(ports: &SubmitPorts<'_>, t: &Target, visit: &Visit, raw: &Ha
     // without an email there is no one to book, and a start no longer offered is a field error.
     let booking = if t.step.kind == StepKind::WebinarRegister {
         let refuse = |field: &str, code| Ok(Submitted::Invalid { arm, form: form_id.clone(), errors: vec![FieldError { field: field.into(), code }] });
-        if sub.email.is_none() {
-            return refuse("email", FieldErrorCode::Required);
-        }
         match ports.webinars.plan(t.funnel.id, raw.get("session").map(String::as_str), now).await? {
             Plan::NoWebinar => None,
             Plan::NotOffered => return refuse("session", FieldErrorCode::InvalidOption),
+            Plan::Book(_) if sub.email.is_none() => return refuse("email", FieldErrorCode::Required),
             Plan::Book(b) => Some(b),
         }
     } else {
