@@ -30,8 +30,9 @@ pub fn calendar(uid: &str, title: &str, starts_at: i64, ends_at: i64, join_url: 
     out
 }
 
-/// `19970714T173000Z`.
-fn utc(ms: i64) -> String {
+/// An instant as iCalendar writes it in UTC, `19970714T173000Z` (Google Calendar's links take
+/// the same form).
+pub fn utc(ms: i64) -> String {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH).strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 

@@ -20,7 +20,7 @@ mod text;
 mod webinar;
 mod zone;
 
-pub use ics::calendar;
+pub use ics::{calendar, utc as ics_utc};
 pub use ids::{JoinKey, RegistrantId, SessionId, WebinarId};
 pub use schedule::{ClockTime, Day, MAX_LISTED, Schedule, WeeklySlot};
 pub use text::{Text, format_start, rfc3339, text};

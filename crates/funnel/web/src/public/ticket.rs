@@ -13,7 +13,7 @@ use axum::{
 use hikari_common::clock::unix_millis;
 use hikari_funnel::Locale;
 use hikari_funnel_app::Ticket;
-use hikari_webinar::{Text, calendar, format_start, rfc3339, text};
+use hikari_webinar::{Text, calendar, format_start, ics_utc, rfc3339, text};
 use maud::{Markup, html};
 use std::collections::HashMap;
 
@@ -35,7 +35,7 @@ pub(crate) fn panel(st: &AppState, t: &Ticket, l: Locale) -> Markup {
     let google = serde_urlencoded::to_string([
         ("action", "TEMPLATE".to_owned()),
         ("text", t.webinar.title.clone()),
-        ("dates", format!("{}/{}", compact(t.session.starts_at), compact(t.session.ends_at(&t.webinar)))),
+        ("dates", format!("{}/{}", ics_utc(t.session.starts_at), ics_utc(t.session.ends_at(&t.webinar)))),
         ("details", url.clone()),
     ])
     .unwrap_or_default();
@@ -56,11 +56,6 @@ pub(crate) fn panel(st: &AppState, t: &Ticket, l: Locale) -> Markup {
         }
         script src="/f/w.js" defer {}
     }
-}
-
-/// `20261203T110000Z`, Google Calendar's form.
-fn compact(ms: i64) -> String {
-    rfc3339(ms).replace(['-', ':'], "")
 }
 
 fn invalid(l: Locale) -> Response {
