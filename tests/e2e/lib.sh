@@ -185,6 +185,7 @@ e2e_run_modes() {
       relay) extra=(--config-body 'turn: {enabled: true}') ;;
       whip) extra=() ;; # the client publishes over WHIP (whip.mjs)
       hls) extra=() ;; # an HLS egress played by hls.js (hls.mjs)
+      webinar) extra=() ;; # a webinar session through Hikari's own pages (webinar.mjs)
       *) e2e_say "e2e: unknown mode $mode"; return 2 ;;
     esac
     echo "=== $suite [$mode]: hikari --dev ${extra[*]}"

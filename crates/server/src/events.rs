@@ -8,6 +8,7 @@ use hikari_egress::EgressEvent;
 use hikari_ingress::IngressEvent;
 use hikari_sfu::RoomEvent;
 use hikari_webhook::{Event, EventKind, Notifier};
+use hikari_webinar::Presence;
 use tokio::sync::mpsc;
 
 /// Events queued for the webhook subscriber before it loses them (counted).
@@ -16,6 +17,18 @@ const WEBHOOK_QUEUE: usize = 4096;
 const EGRESS_QUEUE: usize = 1024;
 /// Funnel events queued for the metrics subscriber.
 const FUNNEL_METRICS_QUEUE: usize = 8192;
+/// Joins and leaves in webinar rooms queued for attendance (a join storm of a few thousand
+/// attendees fits).
+const ATTENDANCE_QUEUE: usize = 8192;
+
+/// The queues the wiring reads once their readers exist: room events for the recorder, and
+/// webinar rooms' joins and leaves for attendance.
+pub struct Queues {
+    /// For the recorder (automatic egress).
+    pub egress: mpsc::Receiver<HikariEvent>,
+    /// For the funnel's webinar attendance.
+    pub attendance: mpsc::Receiver<HikariEvent>,
+}
 
 /// Stored funnel events seen on the bus, by who recorded them (`/metrics`).
 #[derive(Debug, Default)]
@@ -37,8 +50,8 @@ impl FunnelCounts {
 }
 
 /// Everything published on the bus: what one half tells the other, and what the binary's own
-/// subscribers (webhooks, metrics) need. Coming: webinar attendance (room joins
-/// matched to registrants), recording triggers, a cluster relay.
+/// subscribers (webhooks, metrics) need; webinar attendance is read from its room events.
+/// Coming: recording triggers, a cluster relay.
 #[derive(Clone, Debug)]
 pub enum HikariEvent {
     /// From the media thread (shared: every subscriber gets the same one).
@@ -52,15 +65,33 @@ pub enum HikariEvent {
     Egress(Arc<EgressEvent>),
 }
 
+/// Room names of webinar sessions start with this (`hikari_webinar::Session::room_for`).
+const WEBINAR_ROOM_PREFIX: &str = "webinar-";
+
+impl HikariEvent {
+    /// A join or leave in a webinar session's room, for attendance: the room, the
+    /// participant's identity, and which.
+    pub fn webinar_presence(&self) -> Option<(&str, &str, Presence)> {
+        let Self::Room(e) = self else { return None };
+        let (room, p, presence) = match &**e {
+            RoomEvent::ParticipantJoined(r, p) => (r, p, Presence::Joined),
+            RoomEvent::ParticipantLeft(r, p) => (r, p, Presence::Left),
+            _ => return None,
+        };
+        room.name.as_str().starts_with(WEBINAR_ROOM_PREFIX).then(|| (room.name.as_str(), p.identity.as_str(), presence))
+    }
+}
+
 /// Builds the bus with its subscribers and starts them (on the current tokio runtime): the
 /// webhook notifier, which takes room, ingress and egress events only (so a burst of page views can
 /// never crowd them out of its queue) and logs each at debug level, and the funnel counters of
 /// `/metrics`, which take funnel events only. Returns the publisher, the counters and the
-/// recorder's queue of room events (the wiring starts its reader once the recorder exists).
-pub fn start(webhook: Option<Arc<Notifier>>) -> (Publisher<HikariEvent>, Arc<FunnelCounts>, mpsc::Receiver<HikariEvent>) {
+/// [`Queues`] whose readers the wiring starts later (the recorder and the funnel publish on
+/// the bus, so they start after it).
+pub fn start(webhook: Option<Arc<Notifier>>) -> (Publisher<HikariEvent>, Arc<FunnelCounts>, Queues) {
     let mut bus = BusBuilder::new();
-    // Room events for the recorder, which starts after the bus (it publishes on it).
     let egress_events = bus.subscribe_where("egress", EGRESS_QUEUE, |e| matches!(e, HikariEvent::Room(_)));
+    let attendance = bus.subscribe_where("webinar-attendance", ATTENDANCE_QUEUE, |e| e.webinar_presence().is_some());
     let counts = Arc::new(FunnelCounts::default());
     let mut funnel_events = bus.subscribe_where("funnel-metrics", FUNNEL_METRICS_QUEUE, |e| matches!(e, HikariEvent::Funnel(_)));
     let counting = counts.clone();
@@ -81,7 +112,7 @@ pub fn start(webhook: Option<Arc<Notifier>>) -> (Publisher<HikariEvent>, Arc<Fun
             }
         }
     });
-    (bus.build(), counts, egress_events)
+    (bus.build(), counts, Queues { egress: egress_events, attendance })
 }
 
 /// The webhook for an event, if one is sent for it.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use hikari_common::bus::Publisher;
-use hikari_funnel_web::{Background, FunnelConfig};
+use hikari_funnel_web::{Background, FunnelConfig, Started};
 
 use crate::cli::{AdminCommand, FunnelArgs};
 use crate::events::HikariEvent;
@@ -27,11 +27,13 @@ pub async fn start(
     config: FunnelConfig,
     bus: Publisher<HikariEvent>,
     recordings: Option<Arc<dyn hikari_funnel_app::RecordingLibrary>>,
-) -> anyhow::Result<(axum::Router, Background)> {
+    rooms: Arc<dyn hikari_funnel_app::RoomAccess>,
+) -> anyhow::Result<Started> {
     let storage = config.database_url.as_deref().map_or_else(|| format!("SQLite in {}", config.data_dir.display()), |_| "PostgreSQL".to_owned());
     // Stored funnel events go on the bus (publishing never waits).
     let on_stored: hikari_funnel_app::OnStored = Arc::new(move |e| bus.publish(HikariEvent::Funnel(Arc::new(e.clone()))));
-    let started = hikari_funnel_web::start_with(config, on_stored, recordings).await.context("starting the funnel builder")?;
+    let ports = hikari_funnel_web::Ports { on_stored, recordings, rooms: Some(rooms) };
+    let started = hikari_funnel_web::start_with(config, ports).await.context("starting the funnel builder")?;
     tracing::info!(%storage, "funnel builder ready at /admin, pages at /f/, API at /api/v1/");
     Ok(started)
 }

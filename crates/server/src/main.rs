@@ -18,6 +18,7 @@ mod metrics;
 mod recordings;
 mod rooms;
 mod settings;
+mod webinar;
 mod whip;
 
 use std::net::SocketAddr;
@@ -148,7 +149,8 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
         Arc::new(Notifier::start(w, HttpTransport::new(Duration::from_secs(10))))
     });
     // The media thread publishes room events on the bus; publishing never blocks it.
-    let (events, funnel_counts, mut egress_events) = events::start(webhook.clone());
+    let (events, funnel_counts, queues) = events::start(webhook.clone());
+    let events::Queues { egress: mut egress_events, attendance } = queues;
     let publisher = events.clone();
     let media = hikari_media_io::start(sfu, settings.sockets, settings.tcp.map(|(t, _)| t), settings.udp_gso, move |e| {
         publisher.publish(HikariEvent::Room(Arc::new(e)))
@@ -216,8 +218,12 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
             .merge(library::routes(lib, throttle.clone()))
     });
     let admin = MediaAdmin { media: media.clone(), recorder: recorder.clone() };
+    let rooms = Arc::new(webinar::Passes::new(keys.clone(), Some(media.clone())));
     let api = hikari_api::router(ApiState { admin, keys, now_unix: unix_secs, throttle, ingress, egress });
-    let (funnel, funnel_tasks) = funnel::start(funnel, events.clone(), library.map(|l| l as Arc<dyn hikari_funnel_app::RecordingLibrary>)).await?;
+    let hikari_funnel_web::Started { router: funnel, background: funnel_tasks, webinars } =
+        funnel::start(funnel, events.clone(), library.map(|l| l as Arc<dyn hikari_funnel_app::RecordingLibrary>), rooms).await?;
+    // Registrants' joins and leaves, from the rooms themselves (a closed tab counts too).
+    tokio::spawn(webinar::attendance(webinars, attendance));
     let mut app = Router::new()
         .merge(signal)
         // A health check for load balancers and the e2e suites.

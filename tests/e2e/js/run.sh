@@ -7,7 +7,8 @@
 # UDP to the media port is dropped, as by an office firewall, and media must flow over ICE-TCP;
 # relay: the embedded TURN server on and the SDK restricted to relayed candidates; whip: Chromium
 # publishes over WHIP into an ingress, livekit-client decodes it, whip.mjs; hls: an HLS egress of an H.264
-# camera played by hls.js in low-latency mode, hls.mjs). Needs root, /usr/bin/chromium (apt-get install
+# camera played by hls.js in low-latency mode, hls.mjs; webinar: a webinar session through
+# Hikari's own room page and host console, webinar.mjs). Needs root, /usr/bin/chromium (apt-get install
 # chromium) and Node >= 20. Installs node_modules with npm ci (outside the namespace).
 # Env: E2E_MODES, E2E_JS_NO_MDNS=1, HIKARI_E2E_RUST_LOG, HIKARI_BIN, CHROMIUM, E2E_LOG_TAIL.
 set -euo pipefail
@@ -27,4 +28,4 @@ fi
 e2e_ensure_bin
 
 cd "$HERE"
-E2E_MODES=${E2E_MODES:-default no-rtc-v1 adaptive tcp relay whip hls} e2e_run_modes e2ejs 240 -- node test.mjs
+E2E_MODES=${E2E_MODES:-default no-rtc-v1 adaptive tcp relay whip hls webinar} e2e_run_modes e2ejs 240 -- node test.mjs

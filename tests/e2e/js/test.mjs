@@ -22,6 +22,7 @@ import { AccessToken } from 'livekit-server-sdk';
 import { startStatic } from './static.mjs';
 import { whipScenario } from './whip.mjs';
 import { hlsScenario } from './hls.mjs';
+import { webinarScenario } from './webinar.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(
@@ -102,7 +103,12 @@ function attachLogs(page, name) {
 }
 
 // The scenario proper, on loaded pages.
-async function scenario(pages) {
+async function scenario(pages, context) {
+  if (LABEL === 'webinar') {
+    const newPage = async () => { const p = await context.newPage(); attachLogs(p, `extra${Object.keys(pageLogs).length}`); return p; };
+    await webinarScenario(pages, { check, ok, step, metric, url: URL_WS, newPage });
+    return;
+  }
   if (LABEL === 'hls') {
     await hlsScenario(pages, { check, ok, step, metric, waitFor, token, room: ROOM, url: URL_WS, apiKey: API_KEY, apiSecret: API_SECRET });
     return;
@@ -475,6 +481,9 @@ async function main() {
   // Subscribe-only pages hide their host candidates behind mDNS names (as in a real browser);
   // the server then learns them as peer-reflexive. E2E_JS_NO_MDNS=1 turns that off, to tell
   // an mDNS problem from another one.
+  // The webinar mode's host console is served by hikari over plain http inside the namespace;
+  // browsers give cameras only to secure origins (https or localhost), so this one counts.
+  if (LABEL === 'webinar') flags.push(`--unsafely-treat-insecure-origin-as-secure=${URL_WS.replace(/^ws/, 'http')}`);
   if (process.env.E2E_JS_NO_MDNS === '1') flags.push('--disable-features=WebRtcHideLocalIpsWithMdns');
   let context;
   const pages = {};
@@ -497,7 +506,7 @@ async function main() {
     // (Without UDP, the local call of the self-check cannot connect: skipped in the tcp mode.)
     const st = TCP ? undefined : await step('env_browser_webrtc', 20_000, () => pages.pub.evaluate(() => window.e2e.selfTest()));
     if (st) ok('env_browser_webrtc', `fake devices and a local call in the namespace: ${JSON.stringify(st.value)}`);
-    if (process.env.E2E_JS_ONLY_LOAD !== '1') await scenario(pages); // ONLY_LOAD: harness self-check
+    if (process.env.E2E_JS_ONLY_LOAD !== '1') await scenario(pages, context); // ONLY_LOAD: harness self-check
   } catch (e) {
     fail('scenario', String(e && e.message ? e.message : e).split('\n')[0]);
   } finally {

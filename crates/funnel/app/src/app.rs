@@ -60,6 +60,12 @@ impl App {
         (app, Background { writer, scheduler })
     }
 
+    /// The same application, letting webinar hosts and registrants into rooms through
+    /// `rooms` (the binary's wiring provides it over the media half).
+    pub fn with_rooms(self, rooms: Arc<dyn crate::rooms::RoomAccess>) -> Self {
+        Self { webinars: self.webinars.with_rooms(rooms), ..self }
+    }
+
     /// Resolves `/f/{funnel}/{step}` (`None`: no such published page).
     pub async fn target(&self, funnel: &str, step: &str) -> Result<Option<Arc<Target>>, AppError> {
         self.pages.target(funnel, step).await

@@ -5,8 +5,8 @@
 //! (`FunnelRepo`, `ContactRepo`, `EventRepo`, `ExperimentRepo`): build funnels ([`builder`]),
 //! resolve and view a public page ([`page_view`]), submit a form ([`submit`]), record beacon events ([`collect`]), the
 //! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]), webinars and
-//! their registrations ([`webinars`]); the
-//! recordings library is a port ([`library`]) the binary implements over the media half.
+//! their registrations and running sessions ([`webinars`], [`live`]); the recordings library
+//! ([`library`]) and the rooms ([`rooms`]) are ports the binary implements over the media half.
 //! [`App::start`] wires them over a store and returns the [`Background`] tasks: the one event
 //! writer ([`writer`]) and the experiment scheduler ([`scheduler`]), which the binary shuts
 //! down after its servers stop.
@@ -27,10 +27,12 @@ pub mod error;
 pub mod experiments;
 pub mod ids;
 pub mod library;
+pub mod live;
 pub mod page_view;
 pub mod records;
 pub mod reports;
 pub mod results;
+pub mod rooms;
 pub mod scheduler;
 pub mod schema;
 pub mod submit;
@@ -45,9 +47,11 @@ pub use builder::Builder;
 pub use error::AppError;
 pub use experiments::{Change, Experiments};
 pub use library::{RecordingEntry, RecordingLibrary};
+pub use live::{LiveHub, Notice};
 pub use reports::{ReportQuery, Reports};
+pub use rooms::{RoomAccess, RoomRole};
 pub use submit::Submitted;
 pub use target::{Pages, Target};
 pub use visit::Visit;
-pub use webinars::{Booking, Plan, Ticket, Webinars};
+pub use webinars::{Booking, Pass, Plan, Ticket, Webinars};
 pub use writer::{EventWriter, OnStored};

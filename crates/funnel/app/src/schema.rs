@@ -205,15 +205,24 @@ fn webinars() -> Value {
         "Webinar": { "type": "object", "required": ["id", "funnel", "title", "time_zone", "duration_minutes", "schedule", "created_at"], "properties": {
             "id": int(), "funnel": int(), "title": { "type": "string" }, "time_zone": { "type": "string" }, "duration_minutes": { "type": "integer" },
             "schedule": r("Schedule"), "created_at": int() } },
-        "WebinarSession": { "type": "object", "required": ["id", "webinar", "starts_at", "room"], "properties": {
-            "id": int(), "webinar": int(), "starts_at": int(), "room": { "type": "string", "description": "the LiveKit room on this server" } } },
+        "SessionState": { "type": "string", "enum": ["scheduled", "backstage", "live", "ended"],
+            "description": "scheduled → backstage → live → ended, forwards only; attendees connect only while live" },
+        "WebinarSession": { "type": "object", "required": ["id", "webinar", "starts_at", "room", "state", "live_at", "ended_at"], "properties": {
+            "id": int(), "webinar": int(), "starts_at": int(), "room": { "type": "string", "description": "the LiveKit room on this server" },
+            "state": r("SessionState"), "live_at": nullable("integer"), "ended_at": nullable("integer") } },
+        "WebinarSessionNow": { "allOf": [r("WebinarSession"), { "type": "object", "required": ["attendees"], "properties": {
+            "attendees": { "type": "integer", "minimum": 0, "description": "registrants in the room now" } } }] },
+        "NewSessionState": { "type": "object", "required": ["state"], "additionalProperties": false, "properties": { "state": r("SessionState") } },
+        "Attendance": { "type": "object", "required": ["first_joined_at", "in_room_since", "watched_ms"], "properties": {
+            "first_joined_at": nullable("integer"), "in_room_since": nullable("integer"),
+            "watched_ms": { "type": "integer", "minimum": 0, "description": "milliseconds in the room, finished stays" } } },
         "WebinarSessions": { "type": "object", "required": ["sessions", "upcoming"], "properties": {
             "sessions": list("WebinarSession"), "upcoming": { "type": "array", "items": int(), "description": "starts bookable now, Unix ms" } } },
         "NewWebinarSession": { "type": "object", "required": ["starts_at"], "additionalProperties": false, "properties": { "starts_at": int() } },
-        "Registrant": { "type": "object", "required": ["id", "webinar", "session", "contact", "join_key", "visitor", "variant", "utm", "registered_at"], "properties": {
+        "Registrant": { "type": "object", "required": ["id", "webinar", "session", "contact", "join_key", "visitor", "variant", "utm", "registered_at", "attendance"], "properties": {
             "id": int(), "webinar": int(), "session": int(), "contact": int(),
             "join_key": { "type": "string", "description": "the secret of the personal link /join/{join_key}" },
-            "visitor": nullable("string"), "variant": nullable("string"), "utm": utm, "registered_at": int() } },
+            "visitor": nullable("string"), "variant": nullable("string"), "utm": utm, "registered_at": int(), "attendance": r("Attendance") } },
     })
 }
 

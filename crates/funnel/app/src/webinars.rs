@@ -1,14 +1,29 @@
 //! Webinars: managing them and their sessions, booking a contact on a session when a
-//! `webinar_register` step's form is submitted, and reading a registrant's ticket by its join
-//! key. The schedule arithmetic is the webinar domain's; this module adds the clock, the
-//! random keys and the store.
+//! `webinar_register` step's form is submitted, reading a registrant's ticket by its join
+//! key, and running a session: its lifecycle, passes into its room for hosts and registrants,
+//! and attendance from the room's own events. The schedule and attendance arithmetic is the
+//! webinar domain's; this module adds the clock, the random keys, the store and the room port.
 
-use crate::{error::AppError, ids::digest, target::Target, visit::Visit, writer::EventWriter};
+use crate::{
+    error::AppError,
+    ids::digest,
+    live::{LiveHub, Notice},
+    rooms::{RoomAccess, RoomRole},
+    target::Target,
+    visit::Visit,
+    writer::EventWriter,
+};
 use hikari_common::clock::unix_millis;
-use hikari_funnel::{ContactId, EventName, FunnelId};
-use hikari_funnel_store::WebinarRepo;
-use hikari_webinar::{JoinKey, NewRegistrant, NewWebinar, Registrant, Session, SessionId, Webinar, WebinarId};
+use hikari_funnel::{ContactId, Event, EventName, FunnelId, UserId, VisitorId};
+use hikari_funnel_store::{StoreError, WebinarRepo};
+use hikari_webinar::{
+    Attendance, JoinKey, NewRegistrant, NewWebinar, Presence, Registrant, RoomIdentity, Session, SessionId, SessionState, Webinar, WebinarId,
+};
 use std::sync::Arc;
+
+/// How long a pass into a room works: the connection it opens lasts longer (the SDK resumes
+/// with the server's refreshed token), but a copied pass is soon useless.
+const PASS_TTL_SECS: u64 = 6 * 3600;
 
 /// How many upcoming starts a visitor may choose from.
 pub const BOOKABLE: usize = 10;
@@ -42,17 +57,41 @@ pub struct Ticket {
     pub webinar: Webinar,
 }
 
+/// What lets one participant into a session's room.
+#[derive(Clone, Debug)]
+pub struct Pass {
+    /// The room.
+    pub room: String,
+    /// The participant's identity there ([`RoomIdentity`]).
+    pub identity: String,
+    /// The access token.
+    pub token: String,
+}
+
 /// The webinar use cases over the webinar port; cheap to clone.
 #[derive(Clone)]
 pub struct Webinars {
     repo: Arc<dyn WebinarRepo>,
     events: EventWriter,
+    live: LiveHub,
+    rooms: Option<Arc<dyn RoomAccess>>,
 }
 
 impl Webinars {
-    /// The use cases over `repo`; registrations' events go through `events`.
+    /// The use cases over `repo`; registrations' events go through `events`. Without a room
+    /// port ([`Webinars::with_rooms`]) nobody gets into a room.
     pub fn new(repo: Arc<dyn WebinarRepo>, events: EventWriter) -> Self {
-        Self { repo, events }
+        Self { repo, events, live: LiveHub::default(), rooms: None }
+    }
+
+    /// The same use cases, letting participants into rooms through `rooms`.
+    pub fn with_rooms(self, rooms: Arc<dyn RoomAccess>) -> Self {
+        Self { rooms: Some(rooms), ..self }
+    }
+
+    /// The notices of running sessions.
+    pub fn live(&self) -> &LiveHub {
+        &self.live
     }
 
     /// Creates a webinar for a funnel (one per funnel).
@@ -97,6 +136,88 @@ impl Webinars {
             return Err(AppError::BadRequest("starts_at must be a time in the next two years (Unix milliseconds)".into()));
         }
         Ok(self.repo.webinar_session_at(id, starts_at).await?)
+    }
+
+    /// One session.
+    pub async fn session(&self, id: SessionId) -> Result<Session, AppError> {
+        Ok(self.repo.webinar_session(id).await?)
+    }
+
+    /// Moves a session along its life (scheduled → backstage → live → ended) and tells its
+    /// pages; an ended session's room is closed.
+    pub async fn set_state(&self, id: SessionId, to: SessionState) -> Result<Session, AppError> {
+        let s = self.repo.set_session_state(id, to, unix_millis()).await?;
+        self.live.publish(id, Notice::State { state: s.state });
+        // Nobody stays in an ended session's room, whatever their page does.
+        if s.state == SessionState::Ended
+            && let Some(rooms) = &self.rooms
+        {
+            rooms.close(&s.room);
+        }
+        tracing::info!(session = %id, room = %s.room, state = s.state.as_str(), "webinar session state");
+        Ok(s)
+    }
+
+    fn rooms(&self) -> Result<&dyn RoomAccess, AppError> {
+        self.rooms.as_deref().ok_or(AppError::Unavailable("this server runs no rooms"))
+    }
+
+    /// A registrant's pass into its session's room, once the session is live.
+    pub async fn attendee_pass(&self, t: &Ticket) -> Result<Pass, AppError> {
+        let session = self.repo.webinar_session(t.session.id).await?;
+        if !session.state.admits_attendees() {
+            return Err(AppError::Conflict(format!("the session is {}, not live", session.state.as_str())));
+        }
+        let identity = RoomIdentity::Attendee(t.registrant.id).to_string();
+        let token = self.rooms()?.token(&session.room, &identity, "", RoomRole::Attendee, PASS_TTL_SECS)?;
+        Ok(Pass { room: session.room, identity, token })
+    }
+
+    /// A host's pass into a session's room (any time before it ends).
+    pub async fn host_pass(&self, id: SessionId, user: UserId, name: &str) -> Result<Pass, AppError> {
+        let session = self.repo.webinar_session(id).await?;
+        if !session.state.admits_hosts() {
+            return Err(AppError::Conflict(format!("session {id} has ended")));
+        }
+        let identity = RoomIdentity::Host(user).to_string();
+        let token = self.rooms()?.token(&session.room, &identity, name, RoomRole::Host, PASS_TTL_SECS)?;
+        Ok(Pass { room: session.room, identity, token })
+    }
+
+    /// A participant joined or left a room (told by the room itself, through the binary's
+    /// wiring, so a closed tab counts too). For a registrant of the room's session, records
+    /// its attendance with a `webinar_joined` or `webinar_left` event and returns it; anyone
+    /// else (hosts, other rooms' participants, identities this server never issued) is
+    /// ignored. A join while already in the room (a replaced connection) records nothing.
+    pub async fn presence(&self, room: &str, identity: &str, presence: Presence, at: i64) -> Result<Option<Registrant>, AppError> {
+        let Ok(RoomIdentity::Attendee(id)) = identity.parse() else {
+            return Ok(None);
+        };
+        let mut r = match self.repo.registrant(id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let session = self.repo.webinar_session(r.session).await?;
+        if session.room != room {
+            tracing::warn!(%room, %identity, "a registrant appeared in another session's room; not counted");
+            return Ok(None);
+        }
+        let webinar = self.repo.webinar(r.webinar).await?;
+        // Another change may land between the read and the write: read again, a few times.
+        for _ in 0..4 {
+            let Some((after, stay)) = r.attendance.apply(presence, at) else {
+                return Ok(None);
+            };
+            let event = presence_event(&webinar, &session, &r, presence, at, stay, &after)?;
+            if self.events.presence(&*self.repo, r.id, &r.attendance, &after, event).await? {
+                self.live.count(session.id, if presence == Presence::Joined { 1 } else { -1 });
+                r.attendance = after;
+                return Ok(Some(r));
+            }
+            r = self.repo.registrant(id).await?;
+        }
+        Err(AppError::Unavailable("the attendance changed too often to record; the room will tell again"))
     }
 
     /// Deletes a session nobody booked.
@@ -174,4 +295,39 @@ impl Webinars {
         let webinar = self.repo.webinar(registrant.webinar).await?;
         Ok(Some(Ticket { registrant, session, webinar }))
     }
+}
+
+/// The `webinar_joined` or `webinar_left` event of a registrant's stay: its contact, the
+/// browser it registered from, its experiment arm and UTM, the session; for a leave, the
+/// stay's and the total watched seconds. Its id is derived from the registrant and the time,
+/// so one room event is stored once.
+fn presence_event(w: &Webinar, s: &Session, r: &Registrant, p: Presence, at: i64, stay_ms: i64, after: &Attendance) -> Result<Event, AppError> {
+    let name = match p {
+        Presence::Joined => EventName::webinar_joined(),
+        Presence::Left => EventName::webinar_left(),
+    };
+    let visitor: VisitorId = match r.visitor.as_deref().map(str::parse) {
+        Some(Ok(v)) => v,
+        _ => digest(&format!("registrant:{}", r.id))[..32].parse()?,
+    };
+    let mut props = serde_json::json!({ "webinar": w.id, "session": s.id, "registrant": r.id });
+    if p == Presence::Left {
+        props["seconds"] = (stay_ms / 1000).into();
+        props["watched_seconds"] = (after.watched_ms / 1000).into();
+    }
+    Ok(Event {
+        id: digest(&format!("{}:{}:{at}", name.as_str(), r.id))[..32].parse()?,
+        ts: at,
+        visitor,
+        contact: Some(r.contact),
+        session: s.room.clone(),
+        funnel: Some(w.funnel),
+        step: None,
+        variant: r.variant.clone(),
+        name,
+        props,
+        utm_first: r.utm.clone(),
+        utm_last: r.utm.clone(),
+        bot: false,
+    })
 }

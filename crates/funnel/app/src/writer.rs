@@ -12,12 +12,13 @@
 //! Writes whose result the caller needs go through the same writer, directly: a beacon's
 //! events ([`EventWriter::append`], which counts the new ones), a form submission's contact
 //! and events, committed together ([`EventWriter::submission`]), and a webinar registration
-//! with its event ([`EventWriter::registration`]).
+//! with its event ([`EventWriter::registration`]), and a registrant's attendance with its
+//! presence event ([`EventWriter::presence`]).
 
 use crate::error::AppError;
 use hikari_funnel::{Contact, ContactUpsert, Event};
 use hikari_funnel_store::{ContactRepo, EventRepo, WebinarRepo};
-use hikari_webinar::{NewRegistrant, Registrant};
+use hikari_webinar::{Attendance, NewRegistrant, Registrant, RegistrantId};
 use std::sync::Arc;
 use tokio::{
     sync::{Notify, mpsc, oneshot},
@@ -108,6 +109,23 @@ impl EventWriter {
             (self.on_stored)(&event);
         }
         Ok((r, created))
+    }
+
+    /// Replaces a registrant's attendance and appends its presence event in one transaction
+    /// (`false`, nothing stored: the attendance was no longer `before`).
+    pub async fn presence(
+        &self,
+        webinars: &dyn WebinarRepo,
+        id: RegistrantId,
+        before: &Attendance,
+        after: &Attendance,
+        event: Event,
+    ) -> Result<bool, AppError> {
+        let stored = webinars.record_presence(id, before, after, &event).await?;
+        if stored {
+            (self.on_stored)(&event);
+        }
+        Ok(stored)
     }
 }
 

@@ -106,6 +106,16 @@ impl EventName {
         Self("webinar_registered".into())
     }
 
+    /// A registrant connected to its session's room (recorded from the room's own events).
+    pub fn webinar_joined() -> Self {
+        Self("webinar_joined".into())
+    }
+
+    /// A registrant left its session's room, with the seconds of that stay.
+    pub fn webinar_left() -> Self {
+        Self("webinar_left".into())
+    }
+
     /// Whether only the server records this name ([`SERVER_RECORDED`]).
     pub fn is_server_recorded(&self) -> bool {
         SERVER_RECORDED.contains(&self.0.as_str())

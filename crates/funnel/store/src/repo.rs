@@ -8,7 +8,9 @@ use hikari_funnel::{
     NewFunnel, NewStep, PageDraft, Slug, Step, StepId, TokenId, UserId, VisitorId, experiment::Status, report::StepHit,
 };
 
-use hikari_webinar::{JoinKey, NewRegistrant, NewWebinar, Registrant, Session as WebinarSession, SessionId, Webinar, WebinarId};
+use hikari_webinar::{
+    Attendance, JoinKey, NewRegistrant, NewWebinar, Registrant, RegistrantId, Session as WebinarSession, SessionId, SessionState, Webinar, WebinarId,
+};
 
 type R<T> = Result<T, StoreError>;
 
@@ -213,6 +215,15 @@ pub trait WebinarRepo: Send + Sync {
     async fn register(&self, new: &NewRegistrant, event: &Event) -> R<(Registrant, bool)>;
     /// The registrant holding a join key.
     async fn registrant_by_key(&self, key: &JoinKey) -> R<Option<Registrant>>;
+    /// Moves a session to `to` at `now` (Unix ms), if its lifecycle allows
+    /// ([`SessionState::check`]: `Invalid` otherwise); sets when it went live and ended.
+    async fn set_session_state(&self, id: SessionId, to: SessionState, now: i64) -> R<WebinarSession>;
+    /// One registrant.
+    async fn registrant(&self, id: RegistrantId) -> R<Registrant>;
+    /// Replaces a registrant's attendance `before` with `after` and appends `event`, in one
+    /// transaction; `false` (and nothing stored) when its attendance is no longer `before`
+    /// (another change came first: read it again).
+    async fn record_presence(&self, id: RegistrantId, before: &Attendance, after: &Attendance, event: &Event) -> R<bool>;
     /// A webinar's registrants, newest first.
     async fn registrants(&self, webinar: WebinarId, limit: i64, offset: i64) -> R<Vec<Registrant>>;
 }

@@ -18,6 +18,14 @@ pub(crate) async fn ticket_js() -> impl IntoResponse {
     serve("text/javascript; charset=utf-8", include_str!("../assets/w.js"))
 }
 
+pub(crate) async fn room_js() -> impl IntoResponse {
+    serve("text/javascript; charset=utf-8", include_str!("../assets/room.js"))
+}
+
+pub(crate) async fn console_js() -> impl IntoResponse {
+    serve("text/javascript; charset=utf-8", include_str!("../assets/console.js"))
+}
+
 pub(crate) async fn admin_js() -> impl IntoResponse {
     serve("text/javascript; charset=utf-8", include_str!("../assets/admin.js"))
 }

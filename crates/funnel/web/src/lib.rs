@@ -16,7 +16,7 @@
 //! two small first-party files (form checks and the tracking beacon).
 //!
 //! Modules only reference modules that do not reference them back: shared items live in leaf
-//! modules (`config`, `error`, `state`, `admin/layout`, `api/reply`, `api/openapi/parts`), and
+//! modules (`config`, `error`, `state`, `notices`, `admin/layout`, `api/reply`, `api/openapi/parts`), and
 //! this file only declares, re-exports and wires.
 
 mod admin;
@@ -26,6 +26,7 @@ mod config;
 mod error;
 mod extract;
 mod headers;
+mod notices;
 mod public;
 mod ratelimit;
 mod render;
@@ -46,18 +47,48 @@ use std::sync::Arc;
 /// the funnel router: `/f/…`, `/admin…` and `/api/v1/…`. The caller owns the returned
 /// [`Background`] and shuts it down after it stops serving.
 pub async fn start(config: FunnelConfig) -> Result<(Router, Background), FunnelError> {
-    start_with(config, Arc::new(|_| {}), None).await
+    let started = start_with(config, Ports::none()).await?;
+    Ok((started.router, started.background))
 }
 
-/// [`start`], telling `on_stored` of every funnel event once it is stored (the binary
-/// publishes them on its event bus).
-pub async fn start_with(
-    config: FunnelConfig,
-    on_stored: hikari_funnel_app::OnStored,
-    recordings: Option<Arc<dyn hikari_funnel_app::RecordingLibrary>>,
-) -> Result<(Router, Background), FunnelError> {
+/// What the binary's wiring lends the funnel: where stored events go, and the media half's
+/// recordings library and rooms (each optional).
+pub struct Ports {
+    /// Told of every funnel event once it is stored (the binary publishes them on its bus).
+    pub on_stored: hikari_funnel_app::OnStored,
+    /// The recordings library, when the server records.
+    pub recordings: Option<Arc<dyn hikari_funnel_app::RecordingLibrary>>,
+    /// The rooms webinars run in; without them nobody joins a session.
+    pub rooms: Option<Arc<dyn hikari_funnel_app::RoomAccess>>,
+}
+
+impl Ports {
+    /// No ports: events go nowhere, no recordings, no rooms.
+    pub fn none() -> Self {
+        Self { on_stored: Arc::new(|_| {}), recordings: None, rooms: None }
+    }
+}
+
+/// A started funnel: its router, its background tasks, and the webinar use cases (the
+/// binary's wiring tells them of room events: attendance).
+pub struct Started {
+    /// `/f/…`, `/admin…`, `/join/…` and `/api/v1/…`.
+    pub router: Router,
+    /// Shut down after serving stops.
+    pub background: Background,
+    /// Webinars, sessions and attendance.
+    pub webinars: hikari_funnel_app::Webinars,
+}
+
+/// [`start`] with the media half's [`Ports`].
+pub async fn start_with(config: FunnelConfig, ports: Ports) -> Result<Started, FunnelError> {
+    let Ports { on_stored, recordings, rooms } = ports;
     let store = hikari_funnel_store::open(&config.data_dir, config.database_url.as_deref()).await?;
-    let (app, background) = hikari_funnel_app::App::start(store.clone(), config.experiment_interval, on_stored);
+    let (mut app, background) = hikari_funnel_app::App::start(store.clone(), config.experiment_interval, on_stored);
+    if let Some(rooms) = rooms {
+        app = app.with_rooms(rooms);
+    }
+    let webinars = app.webinars.clone();
     let https = config.public_base_url.starts_with("https://");
     let state = state::AppState::new(app, store, config, recordings);
     let with_headers = move |family: headers::Family| {
@@ -72,7 +103,7 @@ pub async fn start_with(
         .merge(api::routes(state.clone()).layer(with_headers(headers::Family::Api)))
         .layer(axum::extract::DefaultBodyLimit::max(hikari_funnel::MAX_PAGE_BYTES * 2))
         .with_state(state);
-    Ok((router, background))
+    Ok(Started { router, background, webinars })
 }
 
 /// Creates an admin user (for `hikari admin create-user`). The password needs 8+ characters.

@@ -7,7 +7,9 @@
 //! the webinar's [`Zone`] (daylight saving included). A booked start becomes a [`Session`],
 //! which owns one LiveKit room; a contact who registers becomes a [`Registrant`] of a session,
 //! holding an unguessable [`JoinKey`] for the personal join link. [`calendar`] writes the
-//! add-to-calendar file (RFC 5545).
+//! add-to-calendar file (RFC 5545). While a session runs, its [`SessionState`] says who may
+//! connect, [`RoomIdentity`] names its room's participants, and [`Attendance`] adds up how
+//! long each registrant watched.
 //!
 //! Invariants: no IO and no clock (times are Unix milliseconds passed in); the time-zone
 //! rules come from the tz database compiled into the binary, so a result never depends on the
@@ -15,6 +17,7 @@
 
 mod ics;
 mod ids;
+mod live;
 mod schedule;
 mod text;
 mod webinar;
@@ -22,6 +25,7 @@ mod zone;
 
 pub use ics::{calendar, utc as ics_utc};
 pub use ids::{JoinKey, RegistrantId, SessionId, WebinarId};
+pub use live::{Attendance, Presence, RoomIdentity, SessionState};
 pub use schedule::{ClockTime, Day, MAX_LISTED, Schedule, WeeklySlot};
 pub use text::{Text, format_start, rfc3339, text};
 pub use webinar::{NewRegistrant, NewWebinar, Registrant, Session, Webinar};

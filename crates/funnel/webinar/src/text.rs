@@ -17,6 +17,15 @@ pub enum Text {
     JoinLink,
     KeepPrivate,
     InvalidLink,
+    StartsSoon,
+    StartsIn,
+    Backstage,
+    Connecting,
+    Reconnecting,
+    SoundOn,
+    Replaced,
+    Ended,
+    Watching,
 }
 
 /// The message in `locale`.
@@ -39,6 +48,24 @@ pub fn text(locale: Locale, t: Text) -> &'static str {
         (Locale::En, KeepPrivate) => "This link is yours alone: please do not share it.",
         (Locale::Ja, InvalidLink) => "このリンクは無効です。ご登録時にお送りしたリンクをご確認ください。",
         (Locale::En, InvalidLink) => "This link is not valid. Please check the link you received when you registered.",
+        (Locale::Ja, StartsSoon) => "開始までお待ちください。このページは開始と同時に自動で切り替わります。",
+        (Locale::En, StartsSoon) => "Please wait here: this page switches to the live room as soon as it starts.",
+        (Locale::Ja, StartsIn) => "開始まで",
+        (Locale::En, StartsIn) => "Starts in",
+        (Locale::Ja, Backstage) => "まもなく開始します",
+        (Locale::En, Backstage) => "Starting in a moment",
+        (Locale::Ja, Connecting) => "接続しています…",
+        (Locale::En, Connecting) => "Connecting…",
+        (Locale::Ja, Reconnecting) => "再接続しています…",
+        (Locale::En, Reconnecting) => "Reconnecting…",
+        (Locale::Ja, SoundOn) => "音声をオンにする",
+        (Locale::En, SoundOn) => "Turn sound on",
+        (Locale::Ja, Replaced) => "このリンクは別のウィンドウで開かれました。こちらの視聴は終了しました。",
+        (Locale::En, Replaced) => "This link was opened in another window, so this one has stopped.",
+        (Locale::Ja, Ended) => "このウェビナーは終了しました。ご参加ありがとうございました。",
+        (Locale::En, Ended) => "This webinar has ended. Thank you for joining.",
+        (Locale::Ja, Watching) => "人が視聴中",
+        (Locale::En, Watching) => "watching",
     }
 }
 

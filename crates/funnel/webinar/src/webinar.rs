@@ -2,6 +2,7 @@
 
 use crate::{
     ids::{JoinKey, RegistrantId, SessionId, WebinarId},
+    live::{Attendance, SessionState},
     schedule::Schedule,
     zone::Zone,
 };
@@ -74,6 +75,12 @@ pub struct Session {
     pub starts_at: i64,
     /// The room's name on this server ([`Session::room_for`]).
     pub room: String,
+    /// Where it is in its life.
+    pub state: SessionState,
+    /// Unix ms it went live, if it did.
+    pub live_at: Option<i64>,
+    /// Unix ms it ended, if it did.
+    pub ended_at: Option<i64>,
 }
 
 impl Session {
@@ -110,6 +117,8 @@ pub struct Registrant {
     pub utm: Utm,
     /// Unix ms.
     pub registered_at: i64,
+    /// Its time in the session's room.
+    pub attendance: Attendance,
 }
 
 /// A registration to store: a contact booked on a session.

@@ -61,6 +61,7 @@ macro_rules! migrator {
             (1, include_str!(concat!("../migrations/", $dialect, "/0001_init.sql"))),
             (2, include_str!(concat!("../migrations/", $dialect, "/0002_experiments.sql"))),
             (3, include_str!(concat!("../migrations/", $dialect, "/0003_webinars.sql"))),
+            (4, include_str!(concat!("../migrations/", $dialect, "/0004_live_sessions.sql"))),
         ];
 
         async fn migrate(pool: &$pool) -> Result<(), crate::StoreError> {

@@ -11,8 +11,9 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 }
 
 pub(crate) const WEBINAR_COLS: &str = "id, funnel_id, title, time_zone, duration_minutes, schedule, created_at";
-pub(crate) const SESSION_COLS: &str = "id, webinar_id, starts_at, room";
-pub(crate) const REGISTRANT_COLS: &str = "id, webinar_id, session_id, contact_id, join_key, visitor, variant, utm, registered_at";
+pub(crate) const SESSION_COLS: &str = "id, webinar_id, starts_at, room, state, live_at, ended_at";
+pub(crate) const REGISTRANT_COLS: &str =
+    "id, webinar_id, session_id, contact_id, join_key, visitor, variant, utm, registered_at, first_joined_at, in_room_since, watched_ms";
 
 pub(crate) fn webinar(r: &impl RowExt) -> R<hikari_webinar::Webinar> {
     Ok(hikari_webinar::Webinar {
@@ -27,7 +28,15 @@ pub(crate) fn webinar(r: &impl RowExt) -> R<hikari_webinar::Webinar> {
 }
 
 pub(crate) fn session(r: &impl RowExt) -> R<hikari_webinar::Session> {
-    Ok(hikari_webinar::Session { id: SessionId(r.int("id")?), webinar: WebinarId(r.int("webinar_id")?), starts_at: r.int("starts_at")?, room: r.text("room")? })
+    Ok(hikari_webinar::Session {
+        id: SessionId(r.int("id")?),
+        webinar: WebinarId(r.int("webinar_id")?),
+        starts_at: r.int("starts_at")?,
+        room: r.text("room")?,
+        state: r.text("state")?.parse().map_err(corrupt)?,
+        live_at: r.opt_int("live_at")?,
+        ended_at: r.opt_int("ended_at")?,
+    })
 }
 
 pub(crate) fn registrant(r: &impl RowExt) -> R<hikari_webinar::Registrant> {
@@ -41,6 +50,11 @@ pub(crate) fn registrant(r: &impl RowExt) -> R<hikari_webinar::Registrant> {
         variant: r.opt_text("variant")?,
         utm: r.json("utm")?,
         registered_at: r.int("registered_at")?,
+        attendance: hikari_webinar::Attendance {
+            first_joined_at: r.opt_int("first_joined_at")?,
+            in_room_since: r.opt_int("in_room_since")?,
+            watched_ms: r.int("watched_ms")?,
+        },
     })
 }
 
@@ -233,6 +247,77 @@ macro_rules! webinar_repo {
                     .fetch_optional(&self.pool)
                     .await?;
                 row.as_ref().map(crate::sql::webinars::registrant).transpose()
+            }
+
+            async fn set_session_state(&self, id: hikari_webinar::SessionId, to: hikari_webinar::SessionState, now: i64) -> R<hikari_webinar::Session> {
+                use crate::sql::webinars::SESSION_COLS;
+                let mut tx = self.pool.begin_with($begin).await?;
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLS} FROM webinar_sessions WHERE id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::NotFound("session"))?;
+                let current = crate::sql::webinars::session(&row)?;
+                current.state.check(to)?;
+                if current.state == to {
+                    return Ok(current);
+                }
+                let live = to == hikari_webinar::SessionState::Live;
+                let ended = to == hikari_webinar::SessionState::Ended;
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE webinar_sessions SET state = $2,
+                       live_at = CASE WHEN $3 AND live_at IS NULL THEN $5 ELSE live_at END,
+                       ended_at = CASE WHEN $4 THEN $5 ELSE ended_at END
+                     WHERE id = $1 RETURNING {SESSION_COLS}"
+                )))
+                .bind(id.0)
+                .bind(to.as_str())
+                .bind(live)
+                .bind(ended)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let s = crate::sql::webinars::session(&row)?;
+                tx.commit().await?;
+                Ok(s)
+            }
+
+            async fn registrant(&self, id: hikari_webinar::RegistrantId) -> R<hikari_webinar::Registrant> {
+                use crate::sql::webinars::REGISTRANT_COLS;
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REGISTRANT_COLS} FROM webinar_registrants WHERE id = $1")))
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(StoreError::NotFound("registrant"))?;
+                crate::sql::webinars::registrant(&row)
+            }
+
+            async fn record_presence(
+                &self,
+                id: hikari_webinar::RegistrantId,
+                before: &hikari_webinar::Attendance,
+                after: &hikari_webinar::Attendance,
+                event: &Event,
+            ) -> R<bool> {
+                let mut tx = self.pool.begin_with($begin).await?;
+                let done = sqlx::query(
+                    "UPDATE webinar_registrants SET first_joined_at = $2, in_room_since = $3, watched_ms = $4
+                     WHERE id = $1 AND watched_ms = $5 AND in_room_since IS NOT DISTINCT FROM $6",
+                )
+                .bind(id.0)
+                .bind(after.first_joined_at)
+                .bind(after.in_room_since)
+                .bind(after.watched_ms)
+                .bind(before.watched_ms)
+                .bind(before.in_room_since)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                insert_event(&mut *tx, event).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn registrants(&self, webinar: hikari_webinar::WebinarId, limit: i64, offset: i64) -> R<Vec<hikari_webinar::Registrant>> {

@@ -81,6 +81,37 @@ pub async fn webinars(s: &dyn Store) {
     assert_eq!(s.registrants(w.id, 10, 0).await.expect("registrants").iter().map(|x| x.id).collect::<Vec<_>>(), [other.id, r.id]);
     assert!(matches!(s.register(&registration(hikari_webinar::SessionId(i64::MAX), hanako.id, 4), &ev).await, Err(StoreError::NotFound(_))));
 
+    // A session's life: forwards only; going live and ending are timed once.
+    use hikari_webinar::{Attendance, Presence, SessionState};
+    assert_eq!((a.state, a.live_at, a.ended_at), (SessionState::Scheduled, None, None));
+    let live = s.set_session_state(a.id, SessionState::Live, 900).await.expect("live");
+    assert_eq!((live.state, live.live_at), (SessionState::Live, Some(900)));
+    assert_eq!(s.set_session_state(a.id, SessionState::Live, 950).await.expect("again").live_at, Some(900), "a repeated click changes nothing");
+    assert!(matches!(s.set_session_state(a.id, SessionState::Backstage, 960).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.set_session_state(hikari_webinar::SessionId(i64::MAX), SessionState::Live, 1).await, Err(StoreError::NotFound(_))));
+
+    // Attendance: a stay is stored with its event, and only over the attendance it started from.
+    assert_eq!(r.attendance, Attendance::default());
+    let (joined, _) = r.attendance.apply(Presence::Joined, 1_000).expect("join");
+    let presence = |n: u32, ts: i64, name: &str| hikari_funnel::Event { contact: Some(hanako.id), ..event(&format!("{n:032x}"), ts, super::VISITOR, name) };
+    let ev = presence(10, 1_000, "webinar_joined");
+    assert!(s.record_presence(r.id, &r.attendance, &joined, &ev).await.expect("joined"));
+    assert!(!s.record_presence(r.id, &r.attendance, &joined, &presence(11, 1_000, "webinar_joined")).await.expect("stale"));
+    let (left, stay) = joined.apply(Presence::Left, 61_000).expect("leave");
+    assert!(s.record_presence(r.id, &joined, &left, &presence(12, 61_000, "webinar_left")).await.expect("left"));
+    let now = s.registrant(r.id).await.expect("registrant");
+    assert_eq!((stay, now.attendance), (60_000, Attendance { first_joined_at: Some(1_000), in_room_since: None, watched_ms: 60_000 }));
+    let names = s.events(&EventQuery { contact: Some(hanako.id), limit: 10, ..Default::default() }).await.expect("events");
+    assert_eq!(
+        names.iter().filter(|e| e.name.as_str() != "webinar_registered").map(|e| (e.name.as_str(), e.ts)).collect::<Vec<_>>(),
+        [("webinar_left", 61_000), ("webinar_joined", 1_000)],
+        "the stale change stored nothing"
+    );
+    assert!(matches!(s.registrant(hikari_webinar::RegistrantId(i64::MAX)).await, Err(StoreError::NotFound(_))));
+    let ended = s.set_session_state(a.id, SessionState::Ended, 2_000).await.expect("end");
+    assert_eq!((ended.state, ended.live_at, ended.ended_at), (SessionState::Ended, Some(900), Some(2_000)));
+    assert!(matches!(s.set_session_state(a.id, SessionState::Live, 2_100).await, Err(StoreError::Invalid(_))));
+
     // A booked session stays; an empty one goes; the webinar takes its sessions and registrants along.
     assert!(matches!(s.delete_webinar_session(a.id).await, Err(StoreError::Conflict(_))));
     let empty = s.webinar_session_at(w.id, 2_000).await.expect("session");
@@ -89,5 +120,5 @@ pub async fn webinars(s: &dyn Store) {
     s.delete_webinar(w.id).await.expect("delete");
     assert!(matches!(s.webinar(w.id).await, Err(StoreError::NotFound(_))));
     assert_eq!(s.registrant_by_key(&r.join_key).await.expect("gone"), None);
-    assert_eq!(s.events(&EventQuery { contact: Some(hanako.id), limit: 10, ..Default::default() }).await.expect("events").len(), 2, "events stay");
+    assert_eq!(s.events(&EventQuery { contact: Some(hanako.id), limit: 10, ..Default::default() }).await.expect("events").len(), 4, "events stay");
 }

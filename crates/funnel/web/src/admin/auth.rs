@@ -25,7 +25,6 @@ const SESSION_MS: i64 = 7 * 86_400_000;
 
 /// A signed-in admin (from the session cookie).
 pub(crate) struct Admin {
-    #[allow(dead_code)]
     pub user: UserId,
     pub csrf: String,
 }

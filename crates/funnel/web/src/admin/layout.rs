@@ -22,6 +22,7 @@ pub(crate) fn layout(title: &str, csrf: Option<&str>, content: Markup) -> Markup
                     @if let Some(c) = csrf {
                         nav {
                             a href="/admin" { "Funnels" }
+                            a href="/admin/webinars" { "Webinars" }
                             a href="/admin/contacts" { "Contacts" }
                             a href="/admin/recordings" { "Recordings" }
                             a href="/admin/tokens" { "API tokens" }

@@ -8,6 +8,7 @@ mod experiments;
 mod layout;
 mod recordings;
 mod views;
+mod webinars;
 
 use crate::{assets, state::AppState};
 use axum::{
@@ -36,6 +37,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/recordings", get(recordings::list))
         .route("/admin/recordings/{id}", get(recordings::show))
         .route("/admin/recordings/{id}/delete", post(recordings::delete))
+        .route("/admin/webinars", get(webinars::list))
+        .route("/admin/webinars/{id}", get(webinars::show))
+        .route("/admin/webinars/{id}/sessions", post(webinars::prepare))
+        .route("/admin/sessions/{id}/console", get(webinars::console))
+        .route("/admin/sessions/{id}/state", post(webinars::set_state))
+        .route("/admin/sessions/{id}/events", get(webinars::events))
+        .route("/admin/assets/console.js", get(assets::console_js))
         .route("/admin/assets/admin.js", get(assets::admin_js))
         .route("/admin/assets/builder.js", get(assets::builder_js))
         .route("/admin/assets/admin.css", get(assets::admin_css))

@@ -69,7 +69,8 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/webinars/{id}", get(webinars::get).put(webinars::update).delete(webinars::delete))
         .route("/api/v1/webinars/{id}/sessions", get(webinars::sessions).post(webinars::add_session))
         .route("/api/v1/webinars/{id}/registrants", get(webinars::registrants))
-        .route("/api/v1/sessions/{id}", axum::routing::delete(webinars::delete_session))
+        .route("/api/v1/sessions/{id}", get(webinars::get_session).delete(webinars::delete_session))
+        .route("/api/v1/sessions/{id}/state", post(webinars::set_state))
         .layer(axum::middleware::from_fn_with_state(state, invalidate_pages))
 }
 

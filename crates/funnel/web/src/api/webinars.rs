@@ -1,4 +1,5 @@
-//! Webinars in the JSON API: CRUD, sessions (booked, added and upcoming) and registrants.
+//! Webinars in the JSON API: CRUD, sessions (booked, added and upcoming; their state) and
+//! registrants (with their attendance).
 
 use crate::{
     admin::auth::ApiCaller,
@@ -11,7 +12,7 @@ use crate::{
 };
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use hikari_common::clock::unix_millis;
-use hikari_webinar::{NewWebinar, Registrant, Session, SessionId, Webinar, WebinarId};
+use hikari_webinar::{NewWebinar, Registrant, Session, SessionId, SessionState, Webinar, WebinarId};
 use serde::{Deserialize, Serialize};
 
 pub(super) async fn list(_: ApiCaller, State(st): State<AppState>) -> Res<Json<Vec<Webinar>>> {
@@ -56,6 +57,30 @@ pub(super) struct NewSession {
 
 pub(super) async fn add_session(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(s): ApiJson<NewSession>) -> Res<Response> {
     Ok(created(st.app.webinars.add_session(WebinarId(id), s.starts_at).await?))
+}
+
+/// A session with its attendees in the room now.
+#[derive(Serialize)]
+pub(super) struct SessionReply {
+    #[serde(flatten)]
+    session: Session,
+    attendees: u32,
+}
+
+pub(super) async fn get_session(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<SessionReply>> {
+    let session = st.app.webinars.session(SessionId(id)).await?;
+    let attendees = st.app.webinars.live().attendees(session.id);
+    Ok(Json(SessionReply { session, attendees }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewState {
+    state: SessionState,
+}
+
+pub(super) async fn set_state(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(s): ApiJson<NewState>) -> Res<Json<Session>> {
+    Ok(Json(st.app.webinars.set_state(SessionId(id), s.state).await?))
 }
 
 pub(super) async fn delete_session(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<StatusCode> {

@@ -1,6 +1,7 @@
 //! Visitor-facing routes: `/f/{funnel}/{step}` (page and form post), `/f/collect` (tracking
 //! beacon) and the two scripts.
 
+mod room;
 mod ticket;
 mod visit;
 
@@ -31,7 +32,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/f/form.js", get(assets::form_js))
         .route("/f/t.js", get(assets::track_js))
         .route("/f/w.js", get(assets::ticket_js))
-        .route("/join/{key}", get(ticket::show))
+        .route("/f/room.js", get(assets::room_js))
+        .route("/join/{key}", get(room::show))
+        .route("/join/{key}/pass", post(room::pass))
+        .route("/join/{key}/events", get(room::events))
         .route("/join/{key}/calendar.ics", get(ticket::ics))
         .route(&assets::livekit_client_path(), get(assets::livekit_client_js))
         .route(&assets::hls_js_path(), get(assets::hls_js))

@@ -1,12 +1,12 @@
-//! A registrant's ticket: the personal page `/join/{key}` (the link registrants keep; the room
-//! page will open here), its calendar file `/join/{key}/calendar.ics`, and the same ticket as a
-//! panel on the funnel's thank-you step (`?r={key}`). The key is the only credential: every
+//! A registrant's ticket: the calendar file `/join/{key}/calendar.ics`, and the ticket panel
+//! shown on the funnel's thank-you step (`?r={key}`) and on the room page's waiting screen
+//! (`room.rs`, at the personal link `/join/{key}`). The key is the only credential: every
 //! response about one is `no-store`, and an unknown, malformed or deleted key gets the same
 //! "not valid" page.
 
 use crate::{error::HtmlError, public::visit::locale, render, state::AppState};
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -58,31 +58,22 @@ pub(crate) fn panel(st: &AppState, t: &Ticket, l: Locale) -> Markup {
     }
 }
 
-fn invalid(l: Locale) -> Response {
+pub(crate) fn invalid(l: Locale) -> Response {
     (StatusCode::NOT_FOUND, PRIVATE, render::simple(l, text(l, Text::InvalidLink))).into_response()
 }
 
-async fn ticket_and_locale(st: &AppState, key: &str, headers: &HeaderMap, query: &HashMap<String, String>) -> Result<(Option<Ticket>, Locale), HtmlError> {
+pub(crate) async fn ticket_and_locale(
+    st: &AppState,
+    key: &str,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<(Option<Ticket>, Locale), HtmlError> {
     let ticket = st.app.webinars.ticket(key).await?;
     let funnel = match &ticket {
         Some(t) => Some(st.app.builder.funnel(t.webinar.funnel).await?),
         None => None,
     };
     Ok((ticket, locale(headers, query, funnel.as_ref())))
-}
-
-/// `GET /join/{key}`.
-pub(crate) async fn show(
-    State(st): State<AppState>,
-    Path(key): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Result<Response, HtmlError> {
-    let (ticket, l) = ticket_and_locale(&st, &key, &headers, &query).await?;
-    let Some(t) = ticket else {
-        return Ok(invalid(l));
-    };
-    Ok((PRIVATE, render::shell(l, &t.webinar.title, panel(&st, &t, l))).into_response())
 }
 
 /// `GET /join/{key}/calendar.ics`.

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use hikari_funnel_web::{Background, FunnelConfig, create_token, start};
+use hikari_funnel_web::{Background, FunnelConfig, Ports, create_token, start_with};
 use serde_json::{Value, json};
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -69,6 +69,38 @@ pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, 
     Reply { status, cookies, location, headers, body: body.to_owned() }
 }
 
+/// Reads a server-sent event stream at `path` until its body holds every one of `needles`
+/// (in order), for at most `limit`; returns the body read (it may end early).
+pub async fn sse_until(addr: SocketAddr, path: &str, headers: &[(&str, String)], needles: &[&str], limit: Duration) -> String {
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).await.expect("write");
+    let mut text = String::new();
+    let mut buf = [0u8; 4096];
+    let found = |text: &str| {
+        let mut from = 0;
+        needles.iter().all(|n| match text[from..].find(n) {
+            Some(i) => {
+                from += i + n.len();
+                true
+            }
+            None => false,
+        })
+    };
+    let deadline = tokio::time::Instant::now() + limit;
+    while !found(&text) {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => text.push_str(&String::from_utf8_lossy(&buf[..n])),
+            _ => break,
+        }
+    }
+    text
+}
+
 /// A visitor with a cookie jar.
 #[derive(Default)]
 pub struct Visitor {
@@ -105,6 +137,19 @@ pub struct Server {
     dir: std::path::PathBuf,
     pg: Option<hikari_funnel_store::PgStore>,
     background: Background,
+    /// The webinar use cases, to play the room's presence events as the binary would.
+    pub webinars: hikari_funnel_app::Webinars,
+}
+
+/// Rooms whose tokens say what they grant: `room|identity|role` (the binary signs real ones).
+struct PlainRooms;
+
+impl hikari_funnel_app::RoomAccess for PlainRooms {
+    fn token(&self, room: &str, identity: &str, _name: &str, role: hikari_funnel_app::RoomRole, _ttl: u64) -> Result<String, hikari_funnel_app::AppError> {
+        Ok(format!("{room}|{identity}|{role:?}"))
+    }
+
+    fn close(&self, _room: &str) {}
 }
 
 fn unique(prefix: &str) -> String {
@@ -137,13 +182,15 @@ impl Server {
             config.database_url = Some(format!("{url}{sep}options=-c%20search_path%3D{schema}"));
         }
         let token = create_token(&config, "test").await.expect("token");
-        let (app, background) = start(config).await.expect("router");
+        let ports = Ports { rooms: Some(std::sync::Arc::new(PlainRooms)), ..Ports::none() };
+        let started = start_with(config, ports).await.expect("router");
+        let (app, background, webinars) = (started.router, started.background, started.webinars);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });
-        Some(Self { addr, token, dir, pg, background })
+        Some(Self { addr, token, dir, pg, background, webinars })
     }
 
     pub async fn finish(self) {

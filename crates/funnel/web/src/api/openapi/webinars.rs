@@ -24,7 +24,11 @@ pub(super) fn paths(ids: &[Value]) -> Value {
             "get": op("listRegistrants", "Registrants, newest first", None, "200", Some(list("Registrant")), &paging),
         },
         "/api/v1/sessions/{id}": {
+            "get": op("getWebinarSession", "One session, with the attendees in its room now", None, "200", Some(r("WebinarSessionNow")), ids),
             "delete": op("deleteWebinarSession", "Delete a session nobody booked", None, "204", None, ids),
+        },
+        "/api/v1/sessions/{id}/state": {
+            "post": op("setWebinarSessionState", "Move a session along its life (forwards only)", Some(body(r("NewSessionState"))), "200", Some(r("WebinarSession")), ids),
         },
     })
 }

@@ -1,0 +1,109 @@
+//! What a running session tells the pages watching it (attendees' room pages, hosts'
+//! consoles): its state and the number of attendees in the room, as [`Notice`]s on one
+//! bounded broadcast channel per session that someone watches. A page that falls behind
+//! skips to the newest notices; every page first gets the current state, so nothing it
+//! shows depends on having seen every notice.
+
+use hikari_webinar::{SessionId, SessionState};
+use serde::Serialize;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+};
+use tokio::sync::broadcast;
+
+/// Notices a page may lag behind before it skips ahead.
+const BACKLOG: usize = 64;
+
+/// One thing that happened in a session, as its pages receive it (JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Notice {
+    /// The session is now in this state.
+    State {
+        /// The new state.
+        state: SessionState,
+    },
+    /// Attendees in the room now.
+    Attendees {
+        /// How many.
+        count: u32,
+    },
+}
+
+#[derive(Default)]
+struct Sessions {
+    channels: HashMap<SessionId, broadcast::Sender<Notice>>,
+    present: HashMap<SessionId, u32>,
+}
+
+/// The channels of the sessions being watched; cheap to clone.
+#[derive(Clone, Default)]
+pub struct LiveHub {
+    inner: Arc<Mutex<Sessions>>,
+}
+
+impl LiveHub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Sessions> {
+        // The map stays consistent across a panic elsewhere: no invariant spans two fields.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Notices of `session` from now on.
+    pub fn subscribe(&self, session: SessionId) -> broadcast::Receiver<Notice> {
+        self.lock().channels.entry(session).or_insert_with(|| broadcast::channel(BACKLOG).0).subscribe()
+    }
+
+    /// Tells the pages watching `session`; forgets its channel once nobody watches.
+    pub fn publish(&self, session: SessionId, notice: Notice) {
+        let mut s = self.lock();
+        if let Some(tx) = s.channels.get(&session)
+            && tx.send(notice).is_err()
+        {
+            s.channels.remove(&session);
+        }
+    }
+
+    /// Attendees in `session`'s room, as counted since this process started.
+    pub fn attendees(&self, session: SessionId) -> u32 {
+        self.lock().present.get(&session).copied().unwrap_or(0)
+    }
+
+    /// Counts an attendee in (`+1`) or out (`-1`) and tells the session's pages.
+    pub(crate) fn count(&self, session: SessionId, delta: i32) {
+        let count = {
+            let mut s = self.lock();
+            let n = s.present.entry(session).or_insert(0);
+            *n = n.saturating_add_signed(delta);
+            let count = *n;
+            if count == 0 {
+                s.present.remove(&session);
+            }
+            count
+        };
+        self.publish(session, Notice::Attendees { count });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn watchers_get_notices_and_counts_never_go_negative() {
+        let hub = LiveHub::default();
+        let s = SessionId(1);
+        hub.publish(s, Notice::State { state: SessionState::Live });
+        let mut rx = hub.subscribe(s);
+        hub.count(s, 1);
+        hub.count(s, -1);
+        hub.count(s, -1);
+        assert_eq!(rx.recv().await.expect("notice"), Notice::Attendees { count: 1 });
+        assert_eq!(rx.recv().await.expect("notice"), Notice::Attendees { count: 0 });
+        assert_eq!(rx.recv().await.expect("notice"), Notice::Attendees { count: 0 });
+        assert_eq!(hub.attendees(s), 0);
+        drop(rx);
+        hub.publish(s, Notice::State { state: SessionState::Ended });
+        assert!(hub.lock().channels.is_empty(), "a channel nobody watches is forgotten");
+    }
+}

@@ -1,0 +1,95 @@
+// The host console (/admin/sessions/<id>/console): joins the session's room with the host's
+// token, publishes the camera and microphone (and the screen on demand), follows the
+// session's notices, and changes its state through the JSON API so the host's media keeps
+// flowing (the forms post without a script). Its state is mirrored on <body data-console>.
+(function () {
+  'use strict';
+  var root = document.getElementById('console');
+  if (!root || !root.dataset.token || !window.LivekitClient) return;
+  var LK = window.LivekitClient;
+  var id = root.dataset.session;
+  var csrf = (document.querySelector('meta[name="csrf"]') || {}).content || '';
+  var el = function (x) { return document.getElementById(x); };
+  var room = new LK.Room({ adaptiveStream: true, dynacast: true });
+
+  function mark(what) { document.body.dataset.console = what; el('connection').textContent = what; }
+
+  function label() {
+    var p = room.localParticipant;
+    el('camera').textContent = p.isCameraEnabled ? 'Camera off' : 'Camera on';
+    el('mic').textContent = p.isMicrophoneEnabled ? 'Mic off' : 'Mic on';
+    el('screen').textContent = p.isScreenShareEnabled ? 'Stop sharing' : 'Share screen';
+  }
+
+  function preview() {
+    var box = el('preview');
+    box.textContent = '';
+    room.localParticipant.videoTrackPublications.forEach(function (pub) {
+      if (pub.track) {
+        var v = pub.track.attach();
+        v.muted = true;
+        box.appendChild(v);
+      }
+    });
+    box.dataset.count = String(box.querySelectorAll('video').length);
+  }
+
+  function showState(state) {
+    root.dataset.state = state;
+    el('state').textContent = state;
+    document.querySelectorAll('#controls form').forEach(function (f) {
+      var to = f.dataset.state;
+      var order = ['scheduled', 'backstage', 'live', 'ended'];
+      f.hidden = order.indexOf(to) <= order.indexOf(state);
+    });
+    if (state === 'ended') { room.disconnect(); mark('ended'); }
+  }
+
+  document.querySelectorAll('#controls form').forEach(function (f) {
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      fetch('/api/v1/sessions/' + id + '/state', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+        body: JSON.stringify({ state: f.dataset.state })
+      }).then(function (r) { return r.json(); }).then(function (s) { if (s.state) showState(s.state); });
+    });
+  });
+
+  el('camera').addEventListener('click', function () {
+    room.localParticipant.setCameraEnabled(!room.localParticipant.isCameraEnabled).then(function () { label(); preview(); });
+  });
+  el('mic').addEventListener('click', function () {
+    room.localParticipant.setMicrophoneEnabled(!room.localParticipant.isMicrophoneEnabled).then(label);
+  });
+  el('screen').addEventListener('click', function () {
+    room.localParticipant.setScreenShareEnabled(!room.localParticipant.isScreenShareEnabled).then(function () { label(); preview(); })
+      .catch(function () { label(); });
+  });
+
+  room.on(LK.RoomEvent.Reconnecting, function () { mark('reconnecting'); });
+  room.on(LK.RoomEvent.Reconnected, function () { mark('connected'); });
+  room.on(LK.RoomEvent.Disconnected, function () { mark('disconnected'); });
+  room.on(LK.RoomEvent.LocalTrackPublished, function () { preview(); label(); });
+
+  var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;
+  // Browsers give cameras and microphones only to secure pages.
+  if (!window.isSecureContext) {
+    mark('failed: the camera and microphone need this page over https (or on localhost)');
+  } else {
+    mark('connecting');
+    room.connect(url, root.dataset.token)
+      .then(function () { mark('connected'); return room.localParticipant.enableCameraAndMicrophone(); })
+      .then(function () { label(); preview(); mark('publishing'); })
+      .catch(function (e) { mark('failed: ' + (e && e.message || e)); });
+  }
+
+  var events = new EventSource('/admin/sessions/' + id + '/events');
+  events.onmessage = function (m) {
+    var n;
+    try { n = JSON.parse(m.data); } catch (e) { return; }
+    if (n.type === 'state') showState(n.state);
+    else if (n.type === 'attendees') el('attendees').textContent = String(n.count);
+  };
+})();

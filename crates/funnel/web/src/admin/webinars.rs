@@ -1,0 +1,237 @@
+//! Webinars in the admin: the list, one webinar's sessions (booked, added and upcoming) and
+//! registrants with their attendance, and the host console of a session: the host's camera,
+//! microphone and screen (through the embedded `livekit-client`), the session's state
+//! (backstage, live, ended) and the live attendee count.
+
+use crate::{
+    admin::{
+        auth::{Admin, check_csrf},
+        layout::layout,
+    },
+    assets::livekit_client_path,
+    error::{FunnelError, HtmlError},
+    extract::ApiPath,
+    notices,
+    state::AppState,
+};
+use axum::{
+    Form,
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
+use hikari_common::clock::unix_millis;
+use hikari_funnel::Locale;
+use hikari_webinar::{Registrant, Session, SessionId, SessionState, Webinar, WebinarId, format_start};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+type Page = Result<Markup, HtmlError>;
+
+/// How many registrants the webinar page lists.
+const LISTED: i64 = 200;
+
+fn when(w: &Webinar, ms: i64) -> String {
+    format_start(ms, &w.time_zone, Locale::En)
+}
+
+/// `/admin/webinars`.
+pub(crate) async fn list(admin: Admin, State(st): State<AppState>) -> Page {
+    let webinars = st.app.webinars.list().await?;
+    Ok(layout(
+        "Webinars",
+        Some(&admin.csrf),
+        html! {
+            h1 { "Webinars" }
+            @if webinars.is_empty() {
+                p { "No webinar yet. Create one for a funnel with " code { "POST /api/v1/webinars" } " (see docs/webinars.md)." }
+            } @else {
+                table #webinars {
+                    thead { tr { th { "Title" } th { "Funnel" } th { "Time zone" } th { "Length" } } }
+                    tbody {
+                        @for w in &webinars {
+                            tr {
+                                td { a href={ "/admin/webinars/" (w.id) } { (w.title) } }
+                                td { a href={ "/admin/funnels/" (w.funnel) } { "funnel " (w.funnel) } }
+                                td { (w.time_zone.name()) }
+                                td { (w.duration_minutes) " min" }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn minutes(ms: i64) -> String {
+    format!("{}:{:02}", ms / 60_000, ms % 60_000 / 1000)
+}
+
+fn registrants_table(rs: &[Registrant], sessions: &[Session], w: &Webinar) -> Markup {
+    html! {
+        table #registrants {
+            thead { tr { th { "Registered" } th { "Contact" } th { "Session" } th { "Arm" } th { "Joined" } th { "Watched" } } }
+            tbody {
+                @for r in rs {
+                    tr data-registrant=(r.id) {
+                        td { (when(w, r.registered_at)) }
+                        td { a href={ "/admin/contacts?id=" (r.contact) } { "contact " (r.contact) } }
+                        td { @if let Some(s) = sessions.iter().find(|s| s.id == r.session) { (when(w, s.starts_at)) } }
+                        td { (r.variant.as_deref().unwrap_or("")) }
+                        td { @match r.attendance.first_joined_at { Some(t) => (when(w, t)), None => "no" } @if r.attendance.in_room_since.is_some() { " (in the room)" } }
+                        td data-watched-ms=(r.attendance.watched_ms) { (minutes(r.attendance.watched_ms)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `/admin/webinars/{id}`.
+pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
+    let w = st.app.webinars.get(WebinarId(id)).await?;
+    let sessions = st.app.webinars.sessions(w.id).await?;
+    let upcoming = st.app.webinars.upcoming(&w, unix_millis()).await?;
+    let rs = st.app.webinars.registrants(w.id, LISTED, 0).await?;
+    Ok(layout(
+        &w.title,
+        Some(&admin.csrf),
+        html! {
+            p { a href="/admin/webinars" { "← Webinars" } }
+            h1 { (w.title) }
+            p.muted { (w.time_zone.name()) " · " (w.duration_minutes) " minutes · funnel " a href={ "/admin/funnels/" (w.funnel) } { (w.funnel) } }
+            h2 { "Sessions" }
+            @if sessions.is_empty() { p { "No session yet: one is created when somebody registers, or prepare one below." } }
+            @else {
+                table #sessions {
+                    thead { tr { th { "Starts" } th { "State" } th { "Room" } th { "" } } }
+                    tbody {
+                        @for s in &sessions {
+                            tr data-session=(s.id) {
+                                td { (when(&w, s.starts_at)) }
+                                td { (s.state.as_str()) }
+                                td { code { (s.room) } }
+                                td { @if s.state.admits_hosts() { a.button href={ "/admin/sessions/" (s.id) "/console" } { "Open console" } } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !upcoming.is_empty() {
+                h2 { "Upcoming starts" }
+                ul #upcoming {
+                    @for t in upcoming.iter().filter(|t| !sessions.iter().any(|s| s.starts_at == **t)) {
+                        li {
+                            (when(&w, *t)) " "
+                            form.inline method="post" action={ "/admin/webinars/" (w.id) "/sessions" } {
+                                input type="hidden" name="csrf" value=(admin.csrf);
+                                input type="hidden" name="starts_at" value=(t);
+                                button type="submit" { "Prepare this session" }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Registrants" }
+            @if rs.is_empty() { p { "Nobody has registered yet." } } @else { (registrants_table(&rs, &sessions, &w)) }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewSessionForm {
+    #[serde(default)]
+    csrf: String,
+    starts_at: i64,
+}
+
+/// `POST /admin/webinars/{id}/sessions`: prepares the session at an upcoming start and opens
+/// its console.
+pub(crate) async fn prepare(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, Form(f): Form<NewSessionForm>) -> Result<Response, HtmlError> {
+    check_csrf(&admin, &f.csrf)?;
+    let s = st.app.webinars.add_session(WebinarId(id), f.starts_at).await?;
+    Ok(Redirect::to(&format!("/admin/sessions/{}/console", s.id)).into_response())
+}
+
+/// The state buttons: the next steps of a session's life.
+fn controls(admin: &Admin, s: &Session) -> Markup {
+    let steps: &[(SessionState, &str, &str)] = &[
+        (SessionState::Backstage, "Backstage", "Hosts talk and test; attendees still see the waiting screen."),
+        (SessionState::Live, "Go live", "Attendees' pages switch to the stage."),
+        (SessionState::Ended, "End the webinar", "Everyone is told it is over; the room closes to attendees."),
+    ];
+    html! {
+        div #controls {
+            @for (to, label, hint) in steps {
+                form.inline method="post" action={ "/admin/sessions/" (s.id) "/state" } data-state=(to.as_str())
+                    hidden[s.state.check(*to).is_err() || s.state == *to] {
+                    input type="hidden" name="csrf" value=(admin.csrf);
+                    input type="hidden" name="state" value=(to.as_str());
+                    button.danger[*to == SessionState::Ended] type="submit" title=(hint) { (label) }
+                }
+            }
+        }
+    }
+}
+
+/// `/admin/sessions/{id}/console`: the host's console.
+pub(crate) async fn console(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Page {
+    let s = st.app.webinars.session(SessionId(id)).await?;
+    let w = st.app.webinars.get(s.webinar).await?;
+    let pass = match s.state.admits_hosts() {
+        true => Some(st.app.webinars.host_pass(s.id, admin.user, "Host").await?),
+        false => None,
+    };
+    Ok(layout(
+        &format!("Console · {}", w.title),
+        Some(&admin.csrf),
+        html! {
+            p { a href={ "/admin/webinars/" (w.id) } { "← " (w.title) } }
+            h1 { (w.title) }
+            p.muted { (when(&w, s.starts_at)) }
+            div #console data-session=(s.id) data-state=(s.state.as_str()) data-token=[pass.as_ref().map(|p| &p.token)] {
+                p {
+                    "State: " strong #state { (s.state.as_str()) }
+                    " · Attendees in the room: " strong #attendees { (st.app.webinars.live().attendees(s.id)) }
+                    " · " span #connection { "not connected" }
+                }
+                (controls(&admin, &s))
+                @if pass.is_some() {
+                    p #devices {
+                        button #camera type="button" { "Camera off" } " "
+                        button #mic type="button" { "Mic off" } " "
+                        button #screen type="button" { "Share screen" }
+                    }
+                    div #preview.preview {}
+                } @else {
+                    p { "This session has ended." }
+                }
+            }
+            @if pass.is_some() {
+                script src=(livekit_client_path()) defer {}
+                script src="/admin/assets/console.js" defer {}
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct StateForm {
+    #[serde(default)]
+    csrf: String,
+    state: String,
+}
+
+/// `POST /admin/sessions/{id}/state` (the console's script posts to the JSON API instead, so
+/// the host's media keeps flowing; this is the same without a script).
+pub(crate) async fn set_state(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, Form(f): Form<StateForm>) -> Result<Response, HtmlError> {
+    check_csrf(&admin, &f.csrf)?;
+    let to: SessionState = f.state.parse().map_err(|e: hikari_funnel::DomainError| FunnelError::BadRequest(e.to_string()))?;
+    st.app.webinars.set_state(SessionId(id), to).await?;
+    Ok(Redirect::to(&format!("/admin/sessions/{id}/console")).into_response())
+}
+
+/// `GET /admin/sessions/{id}/events`: the console's notices.
+pub(crate) async fn events(_: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Response, HtmlError> {
+    Ok(notices::stream(&st.app.webinars, SessionId(id)).await?.into_response())
+}

@@ -1,0 +1,93 @@
+//! The room page at the registrant's personal link `/join/{key}`: the waiting screen with a
+//! countdown until the session is live, then the stage (the hosts' video, screen and sound
+//! through the embedded `livekit-client`), and a closing message once it ends. The page
+//! follows the session through `/join/{key}/events` (server-sent notices) and asks
+//! `/join/{key}/pass` for its room token only when it is live. The key is the only
+//! credential, so every response is private (`no-store`, `noindex`, `no-referrer`).
+
+use crate::{
+    assets::livekit_client_path,
+    error::{FunnelError, HtmlError},
+    notices,
+    public::ticket::{PRIVATE, invalid, panel, ticket_and_locale},
+    render,
+    state::AppState,
+};
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::HeaderMap,
+    response::{IntoResponse, Response},
+};
+use hikari_funnel::Locale;
+use hikari_funnel_app::Ticket;
+use hikari_webinar::{SessionState, Text, rfc3339, text};
+use maud::{Markup, html};
+use serde::Serialize;
+use std::collections::HashMap;
+
+fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
+    let key = t.registrant.join_key.as_str();
+    let state = t.session.state;
+    let waiting = matches!(state, SessionState::Scheduled | SessionState::Backstage);
+    html! {
+        div #room.room data-key=(key) data-state=(state.as_str()) data-starts=(rfc3339(t.session.starts_at))
+            data-t-connecting=(text(l, Text::Connecting)) data-t-reconnecting=(text(l, Text::Reconnecting))
+            data-t-replaced=(text(l, Text::Replaced)) data-t-backstage=(text(l, Text::Backstage)) {
+            h1 { (t.webinar.title) }
+            p #status.small role="status" aria-live="polite" {}
+            section #waiting hidden[!waiting] {
+                p { (text(l, Text::StartsSoon)) }
+                p.countdown { (text(l, Text::StartsIn)) " " strong #countdown {} }
+                (panel(st, t, l))
+            }
+            section #stage hidden {
+                div #videos.videos {}
+                p { button #sound.btn type="button" hidden { (text(l, Text::SoundOn)) } }
+                p.small { span #attendees { "0" } " " (text(l, Text::Watching)) }
+            }
+            section #ended hidden[state != SessionState::Ended] { p { (text(l, Text::Ended)) } }
+        }
+        script src=(livekit_client_path()) defer {}
+        script src="/f/room.js" defer {}
+    }
+}
+
+/// `GET /join/{key}`.
+pub(crate) async fn show(
+    State(st): State<AppState>,
+    Path(key): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, HtmlError> {
+    let (ticket, l) = ticket_and_locale(&st, &key, &headers, &query).await?;
+    let Some(t) = ticket else {
+        return Ok(invalid(l));
+    };
+    Ok((PRIVATE, render::shell(l, &t.webinar.title, stage(&st, &t, l))).into_response())
+}
+
+/// A pass into the room.
+#[derive(Serialize)]
+pub(crate) struct PassReply {
+    room: String,
+    identity: String,
+    token: String,
+}
+
+/// `POST /join/{key}/pass`: the room token, while the session is live (409 otherwise).
+pub(crate) async fn pass(State(st): State<AppState>, Path(key): Path<String>) -> Result<Response, FunnelError> {
+    let Some(t) = st.app.webinars.ticket(&key).await? else {
+        return Err(FunnelError::NotFound("join link"));
+    };
+    let p = st.app.webinars.attendee_pass(&t).await?;
+    Ok((PRIVATE, Json(PassReply { room: p.room, identity: p.identity, token: p.token })).into_response())
+}
+
+/// `GET /join/{key}/events`.
+pub(crate) async fn events(State(st): State<AppState>, Path(key): Path<String>) -> Result<Response, FunnelError> {
+    let Some(t) = st.app.webinars.ticket(&key).await? else {
+        return Err(FunnelError::NotFound("join link"));
+    };
+    Ok((PRIVATE, notices::stream(&st.app.webinars, t.session.id).await?).into_response())
+}

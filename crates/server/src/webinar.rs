@@ -1,0 +1,121 @@
+//! Where webinars meet the media half, in the binary's wiring only: the funnel's room port
+//! (access tokens for a session's room, signed with the server's first API key), and
+//! attendance (room joins and leaves from the bus, told to the funnel's webinar use cases,
+//! which count the registrants among them).
+
+use std::sync::Arc;
+
+use hikari_auth::{AccessToken, KeySet, VideoGrant};
+use hikari_common::clock::{unix_millis, unix_secs};
+use hikari_funnel_app::{AppError, RoomAccess, RoomRole, Webinars};
+use hikari_media_io::MediaHandle;
+use hikari_types::AdminRequest;
+use tokio::sync::mpsc;
+
+use crate::events::HikariEvent;
+
+/// Signs the passes into webinar rooms, and closes the rooms of ended sessions.
+pub struct Passes {
+    keys: Arc<KeySet>,
+    media: Option<MediaHandle>,
+}
+
+impl Passes {
+    /// Passes signed with `keys`' first key, for rooms run by `media`.
+    pub fn new(keys: Arc<KeySet>, media: Option<MediaHandle>) -> Self {
+        Self { keys, media }
+    }
+}
+
+/// The grant of a role in `room`: attendees only watch (hidden, no publishing, no data
+/// packets); hosts publish and administer.
+pub fn grant(room: &str, role: RoomRole) -> VideoGrant {
+    let host = role == RoomRole::Host;
+    VideoGrant {
+        room_join: true,
+        room: room.to_owned(),
+        room_admin: host,
+        can_publish: Some(host),
+        can_subscribe: Some(true),
+        can_publish_data: Some(host),
+        hidden: !host,
+        ..Default::default()
+    }
+}
+
+impl RoomAccess for Passes {
+    fn token(&self, room: &str, identity: &str, name: &str, role: RoomRole, ttl_secs: u64) -> Result<String, AppError> {
+        let (key, secret) = self.keys.first().ok_or(AppError::Unavailable("the server has no API key to sign room passes with"))?;
+        AccessToken::new(key, unix_secs(), i64::try_from(ttl_secs).unwrap_or(i64::MAX))
+            .identity(identity)
+            .name(name)
+            .video(grant(room, role))
+            .sign(secret)
+            .map_err(|_| AppError::Unavailable("a room pass could not be signed"))
+    }
+
+    fn close(&self, room: &str) {
+        let Some(media) = self.media.clone() else { return };
+        let request = AdminRequest::DeleteRoom { room: room.into() };
+        let room = room.to_owned();
+        tokio::spawn(async move {
+            match media.admin(request).await {
+                Ok(_) => tracing::info!(%room, "webinar session ended: room closed"),
+                // Nobody was left in it: nothing to close.
+                Err(e) => tracing::debug!(%room, error = %e, "webinar session ended: room not closed"),
+            }
+        });
+    }
+}
+
+/// Tells the webinar use cases of every join and leave queued for them, in order, at the
+/// time it arrives. A failure to record is logged; the room goes on.
+pub async fn attendance(webinars: Webinars, mut events: mpsc::Receiver<HikariEvent>) {
+    while let Some(event) = events.recv().await {
+        let Some((room, identity, p)) = event.webinar_presence() else { continue };
+        if let Err(e) = webinars.presence(room, identity, p, unix_millis()).await {
+            tracing::warn!(%room, %identity, error = %e, "webinar attendance not recorded");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hikari_sfu::RoomEvent;
+    use hikari_types::{ParticipantInfo, RoomInfo};
+    use hikari_webinar::Presence;
+
+    #[test]
+    fn attendees_only_watch_and_hosts_present() {
+        let a = grant("webinar-1-2", RoomRole::Attendee);
+        assert!(a.room_join && a.hidden && !a.room_admin);
+        assert_eq!((a.can_publish, a.can_subscribe, a.can_publish_data), (Some(false), Some(true), Some(false)));
+        let h = grant("webinar-1-2", RoomRole::Host);
+        assert!(h.room_admin && !h.hidden);
+        assert_eq!((h.can_publish, h.can_publish_data), (Some(true), Some(true)));
+    }
+
+    #[test]
+    fn passes_verify_with_the_servers_keys() {
+        let keys = Arc::new(KeySet::new([("key".to_owned(), "a-secret-of-at-least-32-characters!".to_owned())]));
+        let token = Passes::new(keys.clone(), None).token("webinar-1-2", "attendee-7", "", RoomRole::Attendee, 60).expect("token");
+        let claims = keys.verify(&token, unix_secs()).expect("valid");
+        let grant = claims.join_grant().expect("join grant");
+        assert_eq!((grant.room.as_str(), grant.identity.as_str()), ("webinar-1-2", "attendee-7"));
+        assert!(grant.permissions.hidden && !grant.permissions.can_publish);
+        assert!(Passes::new(Arc::new(KeySet::new([])), None).token("r", "i", "", RoomRole::Host, 60).is_err());
+    }
+
+    #[test]
+    fn only_joins_and_leaves_in_webinar_rooms_are_attendance() {
+        let room = |name: &str| RoomInfo { name: name.into(), ..Default::default() };
+        let who = ParticipantInfo { identity: "attendee-7".into(), ..Default::default() };
+        let joined = HikariEvent::Room(Arc::new(RoomEvent::ParticipantJoined(room("webinar-1-2"), who.clone())));
+        assert_eq!(joined.webinar_presence(), Some(("webinar-1-2", "attendee-7", Presence::Joined)));
+        let left = HikariEvent::Room(Arc::new(RoomEvent::ParticipantLeft(room("webinar-1-2"), who.clone())));
+        assert_eq!(left.webinar_presence().map(|p| p.2), Some(Presence::Left));
+        assert!(HikariEvent::Room(Arc::new(RoomEvent::ParticipantJoined(room("standup"), who))).webinar_presence().is_none());
+        assert!(HikariEvent::Room(Arc::new(RoomEvent::RoomStarted(room("webinar-1-2")))).webinar_presence().is_none());
+    }
+}

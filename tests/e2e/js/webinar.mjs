@@ -1,0 +1,157 @@
+// The webinar mode of the JS suite (issue 15): a whole session through Hikari's own pages in
+// Chromium, with the livekit-client Hikari embeds. The host signs up in the admin, builds a
+// registration funnel and a webinar through the JSON API (with the session's CSRF token, as
+// the admin's own scripts do); three attendees register through the funnel's real form and
+// open their personal links: two wait on the waiting screen, the host console publishes the
+// fake camera and microphone and goes live, both waiting pages switch to the stage and play
+// the host's video; the third joins late, on a phone-sized screen. The console counts the
+// attendees from the rooms' own events. One attendee closes the tab: its stay is recorded
+// (watch time within tolerance of what the test measured). One link opened a second time
+// replaces the first window. The host ends the session: every page says so, and no
+// registrant is left in the room.
+
+const MIN_FRAMES = 30;
+
+export async function webinarScenario(pages, t) {
+  const { check, step, metric, url, newPage } = t;
+  const http = url.replace(/^ws/, 'http');
+  const host = pages.pub;
+
+  // The host's account and the funnel.
+  const signedIn = await step('webinar_admin_setup', 20_000, async () => {
+    await host.goto(`${http}/admin/setup`);
+    await host.fill('input[name="email"]', 'host@example.jp');
+    await host.fill('input[name="password"]', 'a-long-password');
+    await Promise.all([host.waitForURL(`${http}/admin`), host.click('button[type="submit"]')]);
+    return true;
+  });
+  if (!signedIn) return;
+  const api = (method, path, body) => host.evaluate(async ([m, p, b]) => {
+    const csrf = document.querySelector('meta[name="csrf"]').content;
+    const r = await fetch(p, { method: m, headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: b === undefined ? undefined : JSON.stringify(b) });
+    const text = await r.text();
+    if (r.status < 200 || r.status > 299) throw new Error(`${m} ${p}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }, [method, path, body]);
+  const built = await step('webinar_funnel_built', 20_000, async () => {
+    const f = await api('POST', '/api/v1/funnels', { slug: 'live-sale', name: 'Live sale', locale: 'ja' });
+    for (const [slug, kind] of [['register', 'webinar_register'], ['thanks', 'thankyou']]) {
+      const s = await api('POST', `/api/v1/funnels/${f.id}/steps`, { slug, name: slug, kind });
+      const blocks = [{ id: 'h', type: 'heading', text: slug }];
+      if (kind === 'webinar_register') blocks.push({ id: 'form', type: 'form', fields: [{ name: 'email', type: 'email', required: true }] });
+      await api('PUT', `/api/v1/steps/${s.id}/page`, { version: 1, page: { sections: [{ id: 's', columns: [{ id: 'c', blocks }] }] } });
+      await api('POST', `/api/v1/steps/${s.id}/publish`, { version: 2 });
+    }
+    return api('POST', '/api/v1/webinars', { funnel: f.id, title: '売れるライブ', schedule: { kind: 'just_in_time', every_minutes: 15, lead_minutes: 0 } });
+  });
+  if (!built) return;
+  const webinar = built.value;
+
+  // Attendees register through the real form; their personal links open the waiting screen.
+  const register = async (page, email) => {
+    await page.goto(`${http}/f/live-sale/register`);
+    await page.fill('input[name="email"]', email);
+    await Promise.all([page.waitForURL(/\/f\/live-sale\/thanks\?r=[0-9a-f]{32}$/), page.click('button[type="submit"]')]);
+    return page.url().split('?r=')[1];
+  };
+  const keys = {};
+  const waiting = await step('webinar_attendees_wait', 30_000, async () => {
+    for (const [name, email] of [['early', 'early@example.jp'], ['late', 'late@example.jp']]) {
+      keys[name] = await register(pages[name], email);
+      await pages[name].goto(`${http}/join/${keys[name]}`);
+      await pages[name].waitForSelector('body[data-room="waiting"]', { timeout: 10_000 });
+    }
+    return pages.early.evaluate(() => ({ countdown: document.getElementById('countdown').textContent, stage: !document.getElementById('stage').hidden }));
+  });
+  if (!waiting) return;
+  check('webinar_attendees_wait', /\d\d:\d\d/.test(waiting.value.countdown) && !waiting.value.stage, `countdown ${waiting.value.countdown}`);
+
+  // The host console publishes the camera, then goes live.
+  const regs = await api('GET', `/api/v1/webinars/${webinar.id}/registrants`);
+  const session = regs[0].session;
+  const consoleUp = await step('webinar_console_publishes', 30_000, async () => {
+    await host.goto(`${http}/admin/sessions/${session}/console`);
+    await host.waitForSelector('body[data-console="publishing"]', { timeout: 25_000 });
+    return host.evaluate(() => document.querySelectorAll('#preview video').length);
+  });
+  if (!consoleUp) return;
+  check('webinar_console_publishes', consoleUp.value >= 1, `${consoleUp.value} preview video(s)`);
+  const liveAt = Date.now();
+  await step('webinar_go_live', 10_000, async () => {
+    await host.click('#controls form[data-state="live"] button');
+    await host.waitForFunction(() => document.getElementById('state').textContent === 'live', null, { timeout: 8000 });
+  });
+
+  // Every waiting page switches to the stage and plays the host's video.
+  const playing = (page) => page.waitForFunction((min) => {
+    const v = document.querySelector('#videos video');
+    return document.body.dataset.room === 'connected' && v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames >= min;
+  }, MIN_FRAMES, { timeout: 30_000 });
+  const switched = await step('webinar_waiting_pages_go_live', 40_000, () => Promise.all([playing(pages.early), playing(pages.late)]));
+  if (switched) metric('webinar_live_to_frames', Date.now() - liveAt);
+  const joinedAt = Date.now();
+
+  // A late joiner, on a phone-sized screen, goes straight to the stage.
+  const phone = await newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  const lateJoin = await step('webinar_late_joiner_on_a_phone', 40_000, async () => {
+    keys.phone = await register(phone, 'phone@example.jp');
+    await phone.goto(`${http}/join/${keys.phone}`);
+    await playing(phone);
+    return phone.evaluate(() => ({ width: document.documentElement.scrollWidth, video: document.querySelector('#videos video').getBoundingClientRect().width }));
+  });
+  if (lateJoin) check('webinar_late_joiner_on_a_phone', lateJoin.value.width <= 390 && lateJoin.value.video <= 390, `page ${lateJoin.value.width} px wide, video ${Math.round(lateJoin.value.video)} px`);
+
+  // The console counts the attendees from the room's own events.
+  const counted = await step('webinar_console_counts_attendees', 15_000, () =>
+    host.waitForFunction(() => document.getElementById('attendees').textContent === '3', null, { timeout: 14_000 }));
+  if (counted) check('webinar_console_counts_attendees', true, '3 in the room');
+
+  // One attendee closes the tab: its stay is recorded, with the time it watched.
+  await pages.early.close();
+  const closedAt = Date.now();
+  const early = await step('webinar_closed_tab_counts', 45_000, async () => {
+    for (let i = 0; i < 200; i += 1) {
+      const all = await api('GET', `/api/v1/webinars/${webinar.id}/registrants`);
+      const r = all.find((x) => x.join_key === keys.early);
+      if (r && r.attendance.in_room_since === null && r.attendance.watched_ms > 0) return r.attendance;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    throw new Error('the closed tab is still in the room');
+  });
+  if (early) {
+    // It joined before joinedAt (frames were playing) and left after closedAt's tab close.
+    const least = closedAt - joinedAt;
+    const most = Date.now() - liveAt + 2000;
+    check('webinar_closed_tab_counts', early.value.watched_ms >= least - 2000 && early.value.watched_ms <= most, `watched ${early.value.watched_ms} ms, expected ${least}–${most}`);
+  }
+
+  // The same link opened again replaces the first window (one live connection per registrant).
+  const again = await newPage();
+  const replaced = await step('webinar_one_connection_per_link', 40_000, async () => {
+    await again.goto(`${http}/join/${keys.late}`);
+    await playing(again);
+    await pages.late.waitForSelector('body[data-room="replaced"]', { timeout: 15_000 });
+    return true;
+  });
+  if (replaced) check('webinar_one_connection_per_link', true, 'the first window stopped');
+
+  // The host ends the session: the pages say so, and nobody is left in the room.
+  await step('webinar_end', 10_000, () => host.click('#controls form[data-state="ended"] button'));
+  const ended = await step('webinar_pages_show_the_end', 20_000, () => Promise.all([phone, again].map((p) => p.waitForSelector('body[data-room="ended"]', { timeout: 15_000 }))));
+  if (ended) check('webinar_pages_show_the_end', true, 'ended on every open page');
+  const out = await step('webinar_everyone_left', 30_000, async () => {
+    for (let i = 0; i < 100; i += 1) {
+      const all = await api('GET', `/api/v1/webinars/${webinar.id}/registrants`);
+      if (all.every((r) => r.attendance.in_room_since === null && r.attendance.watched_ms > 0)) return all;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+    throw new Error('a registrant is still in the room');
+  });
+  if (out) {
+    const events = await api('GET', '/api/v1/events?name=webinar_left&limit=50');
+    check('webinar_everyone_left', out.value.length === 3 && events.length >= 3, `${out.value.length} registrants out, ${events.length} webinar_left events`);
+  }
+  const refused = await phone.evaluate(async (k) => (await fetch(`/join/${k}/pass`, { method: 'POST' })).status, keys.phone);
+  check('webinar_no_pass_after_the_end', refused === 409, `pass → ${refused}`);
+}
