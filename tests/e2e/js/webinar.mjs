@@ -5,7 +5,8 @@
 // open their personal links: two wait on the waiting screen, the host console publishes the
 // fake camera and microphone and goes live, both waiting pages switch to the stage and play
 // the host's video; the third joins late, on a phone-sized screen. The console counts the
-// attendees from the rooms' own events. One attendee closes the tab: its stay is recorded
+// attendees from the rooms' own events. They chat; a question reaches only the host until it
+// is highlighted; a hidden line leaves every page. One attendee closes the tab: its stay is recorded
 // (watch time within tolerance of what the test measured). One link opened a second time
 // replaces the first window. The host ends the session: every page says so, and no
 // registrant is left in the room.
@@ -107,6 +108,37 @@ export async function webinarScenario(pages, t) {
     host.waitForFunction(() => document.getElementById('attendees').textContent === '3', null, { timeout: 14_000 }));
   if (counted) check('webinar_console_counts_attendees', true, '3 in the room');
 
+  // Chat and questions: a line reaches every page; a question reaches the host (not the other
+  // attendees) until the host highlights it; a line the host hides leaves every page.
+  const count = (page, text) => page.evaluate((t) => [...document.querySelectorAll('#messages li')].filter((li) => li.textContent.includes(t)).length, text);
+  const until = (page, text, n) => page.waitForFunction(([t, k]) => [...document.querySelectorAll('#messages li')].filter((li) => li.textContent.includes(t)).length === k, [text, n], { timeout: 10_000 });
+  const say = async (page, text, question) => {
+    await page.fill('#say textarea', text);
+    if (question) await page.check('#say input[name="question"]');
+    await page.click('#say button[type="submit"]');
+  };
+  const chatted = await step('webinar_chat_reaches_everyone', 20_000, async () => {
+    await say(pages.early, 'こんにちは！', false);
+    await Promise.all([until(pages.late, 'こんにちは！', 1), until(phone, 'こんにちは！', 1), until(host, 'こんにちは！', 1)]);
+    return true;
+  });
+  if (chatted) check('webinar_chat_reaches_everyone', true, 'on both attendees and the console');
+  const asked = await step('webinar_question_reaches_the_host', 20_000, async () => {
+    await say(pages.late, '価格はいくらですか？', true);
+    await until(host, '価格はいくらですか？', 1);
+    await until(pages.late, '価格はいくらですか？', 1);
+    return count(pages.early, '価格はいくらですか？');
+  });
+  if (asked) check('webinar_question_reaches_the_host', asked.value === 0, `the other attendee sees it ${asked.value} time(s)`);
+  const moderated = await step('webinar_host_moderates', 20_000, async () => {
+    await host.locator('#messages li', { hasText: '価格はいくらですか？' }).getByRole('button', { name: 'Highlight' }).click();
+    await until(pages.early, '価格はいくらですか？', 1);
+    await host.locator('#messages li', { hasText: 'こんにちは！' }).getByRole('button', { name: 'Hide' }).click();
+    await Promise.all([until(pages.late, 'こんにちは！', 0), until(phone, 'こんにちは！', 0)]);
+    return true;
+  });
+  if (moderated) check('webinar_host_moderates', true, 'highlighted question shown, hidden line gone');
+
   // One attendee closes the tab: its stay is recorded, with the time it watched.
   await pages.early.close();
   const closedAt = Date.now();
@@ -151,6 +183,9 @@ export async function webinarScenario(pages, t) {
   if (out) {
     const events = await api('GET', '/api/v1/events?name=webinar_left&limit=50');
     check('webinar_everyone_left', out.value.length === 3 && events.length >= 3, `${out.value.length} registrants out, ${events.length} webinar_left events`);
+    const said = await api('GET', '/api/v1/events?name=chat_message&limit=50');
+    const questions = await api('GET', '/api/v1/events?name=question_asked&limit=50');
+    check('webinar_chat_events', said.length === 1 && questions.length === 1, `${said.length} chat_message, ${questions.length} question_asked`);
   }
   const refused = await phone.evaluate(async (k) => (await fetch(`/join/${k}/pass`, { method: 'POST' })).status, keys.phone);
   check('webinar_no_pass_after_the_end', refused === 409, `pass → ${refused}`);

@@ -4,6 +4,7 @@
 use crate::{
     background::Background,
     builder::Builder,
+    chat::Chat,
     collect::{NewEvent, collect},
     error::AppError,
     experiments::Experiments,
@@ -38,6 +39,8 @@ pub struct App {
     pub records: Records,
     /// Webinars, sessions, registrations and tickets.
     pub webinars: Webinars,
+    /// What people say in sessions' rooms.
+    pub chat: Chat,
     funnels: Arc<dyn FunnelRepo>,
 }
 
@@ -55,8 +58,9 @@ impl App {
         let builder = Builder::new(funnels.clone(), pages.cache());
         let reports = Reports::new(funnels.clone(), store.clone());
         let records = Records::new(store.clone(), store.clone());
-        let webinars = Webinars::new(store, events.clone());
-        let app = Self { pages, builder, experiments, events, reports, records, webinars, funnels };
+        let webinars = Webinars::new(store.clone(), events.clone());
+        let chat = Chat::new(store.clone(), store.clone(), store, webinars.live().clone(), events.clone());
+        let app = Self { pages, builder, experiments, events, reports, records, webinars, chat, funnels };
         (app, Background { writer, scheduler })
     }
 

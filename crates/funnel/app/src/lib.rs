@@ -5,7 +5,7 @@
 //! (`FunnelRepo`, `ContactRepo`, `EventRepo`, `ExperimentRepo`): build funnels ([`builder`]),
 //! resolve and view a public page ([`page_view`]), submit a form ([`submit`]), record beacon events ([`collect`]), the
 //! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]), webinars and
-//! their registrations and running sessions ([`webinars`], [`live`]); the recordings library
+//! their registrations and running sessions ([`webinars`], [`live`], [`chat`]); the recordings library
 //! ([`library`]) and the rooms ([`rooms`]) are ports the binary implements over the media half.
 //! [`App::start`] wires them over a store and returns the [`Background`] tasks: the one event
 //! writer ([`writer`]) and the experiment scheduler ([`scheduler`]), which the binary shuts
@@ -22,6 +22,7 @@ pub mod assign;
 pub mod background;
 pub mod builder;
 pub mod cache;
+pub mod chat;
 pub mod collect;
 pub mod error;
 pub mod experiments;
@@ -44,6 +45,7 @@ pub mod writer;
 pub use app::App;
 pub use background::Background;
 pub use builder::Builder;
+pub use chat::Chat;
 pub use error::AppError;
 pub use experiments::{Change, Experiments};
 pub use library::{RecordingEntry, RecordingLibrary};

@@ -4,7 +4,7 @@
 //! skips to the newest notices; every page first gets the current state, so nothing it
 //! shows depends on having seen every notice.
 
-use hikari_webinar::{SessionId, SessionState};
+use hikari_webinar::{Message, SessionId, SessionState};
 use serde::Serialize;
 use std::{
     collections::HashMap,
@@ -28,6 +28,12 @@ pub enum Notice {
     Attendees {
         /// How many.
         count: u32,
+    },
+    /// A message was said, or a host changed it (pages replace it by id; each viewer's page
+    /// gets only what it may see).
+    Message {
+        /// The message now.
+        message: Message,
     },
 }
 

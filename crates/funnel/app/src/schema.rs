@@ -213,6 +213,13 @@ fn webinars() -> Value {
         "WebinarSessionNow": { "allOf": [r("WebinarSession"), { "type": "object", "required": ["attendees"], "properties": {
             "attendees": { "type": "integer", "minimum": 0, "description": "registrants in the room now" } } }] },
         "NewSessionState": { "type": "object", "required": ["state"], "additionalProperties": false, "properties": { "state": r("SessionState") } },
+        "Message": { "type": "object", "required": ["id", "session", "author", "name", "kind", "text", "at", "hidden", "answered", "highlighted"], "properties": {
+            "id": int(), "session": int(),
+            "author": { "type": "object", "description": "{\"attendee\": registrant id} or {\"host\": user id}", "properties": { "attendee": int(), "host": int() } },
+            "name": { "type": "string" }, "kind": { "type": "string", "enum": ["chat", "question"] }, "text": { "type": "string" }, "at": int(),
+            "hidden": { "type": "boolean" }, "answered": { "type": "boolean" }, "highlighted": { "type": "boolean" } } },
+        "Moderation": { "type": "object", "additionalProperties": false, "properties": {
+            "hidden": { "type": "boolean" }, "answered": { "type": "boolean" }, "highlighted": { "type": "boolean" } } },
         "Attendance": { "type": "object", "required": ["first_joined_at", "in_room_since", "watched_ms"], "properties": {
             "first_joined_at": nullable("integer"), "in_room_since": nullable("integer"),
             "watched_ms": { "type": "integer", "minimum": 0, "description": "milliseconds in the room, finished stays" } } },

@@ -13,12 +13,13 @@
 //! events ([`EventWriter::append`], which counts the new ones), a form submission's contact
 //! and events, committed together ([`EventWriter::submission`]), and a webinar registration
 //! with its event ([`EventWriter::registration`]), and a registrant's attendance with its
-//! presence event ([`EventWriter::presence`]).
+//! presence event ([`EventWriter::presence`]), and a registrant's chat message with its event
+//! ([`EventWriter::message`]).
 
 use crate::error::AppError;
 use hikari_funnel::{Contact, ContactUpsert, Event};
-use hikari_funnel_store::{ContactRepo, EventRepo, WebinarRepo};
-use hikari_webinar::{Attendance, NewRegistrant, Registrant, RegistrantId};
+use hikari_funnel_store::{ChatRepo, ContactRepo, EventRepo, WebinarRepo};
+use hikari_webinar::{Attendance, Message, NewRegistrant, PostedMessage, Registrant, RegistrantId};
 use std::sync::Arc;
 use tokio::{
     sync::{Notify, mpsc, oneshot},
@@ -109,6 +110,13 @@ impl EventWriter {
             (self.on_stored)(&event);
         }
         Ok((r, created))
+    }
+
+    /// Stores a registrant's message with its event in one transaction.
+    pub async fn message(&self, chat: &dyn ChatRepo, posted: &PostedMessage, event: Event) -> Result<Message, AppError> {
+        let m = chat.post_message(posted, Some(&event)).await?;
+        (self.on_stored)(&event);
+        Ok(m)
     }
 
     /// Replaces a registrant's attendance and appends its presence event in one transaction

@@ -25,7 +25,7 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use postgres::PgStore;
-pub use repo::{AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, Store, TokenInfo, WebinarRepo};
+pub use repo::{AdminRepo, ChatRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, Store, TokenInfo, WebinarRepo};
 pub use sqlite::SqliteStore;
 
 use std::{path::Path, sync::Arc};

@@ -9,7 +9,8 @@ use hikari_funnel::{
 };
 
 use hikari_webinar::{
-    Attendance, JoinKey, NewRegistrant, NewWebinar, Registrant, RegistrantId, Session as WebinarSession, SessionId, SessionState, Webinar, WebinarId,
+    Attendance, JoinKey, Message, MessageId, Moderation, NewRegistrant, NewWebinar, PostedMessage, Registrant, RegistrantId, Session as WebinarSession,
+    SessionId, SessionState, Webinar, WebinarId,
 };
 
 type R<T> = Result<T, StoreError>;
@@ -228,7 +229,18 @@ pub trait WebinarRepo: Send + Sync {
     async fn registrants(&self, webinar: WebinarId, limit: i64, offset: i64) -> R<Vec<Registrant>>;
 }
 
-/// Everything the web layer needs.
-pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo {}
+/// What people say in sessions' rooms.
+#[async_trait]
+pub trait ChatRepo: Send + Sync {
+    /// Stores a message and, if given, its event, in one transaction.
+    async fn post_message(&self, new: &PostedMessage, event: Option<&Event>) -> R<Message>;
+    /// A session's latest `limit` messages (hidden ones included), oldest first.
+    async fn messages(&self, session: SessionId, limit: i64) -> R<Vec<Message>>;
+    /// Applies a host's moderation; returns the message after it.
+    async fn moderate_message(&self, id: MessageId, m: &Moderation) -> R<Message>;
+}
 
-impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo> Store for T {}
+/// Everything the web layer needs.
+pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo {}
+
+impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo> Store for T {}

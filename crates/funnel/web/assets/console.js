@@ -85,11 +85,57 @@
       .catch(function (e) { mark('failed: ' + (e && e.message || e)); });
   }
 
+  // The chat: every message (hidden ones too), with the host's moderation buttons.
+  function moderate(id, change) {
+    fetch('/api/v1/messages/' + id, {
+      method: 'PATCH', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(change)
+    });
+  }
+  function button(text, fn) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = text;
+    b.addEventListener('click', fn);
+    return b;
+  }
+  function line(m) {
+    var li = document.querySelector('#messages li[data-id="' + m.id + '"]') || document.createElement('li');
+    li.dataset.id = String(m.id);
+    li.className = [m.kind, m.hidden ? 'hidden' : '', m.highlighted ? 'highlighted' : '', m.answered ? 'answered' : ''].join(' ').trim();
+    li.textContent = '';
+    var who = document.createElement('strong');
+    who.textContent = (m.kind === 'question' ? '❓ ' : '') + m.name;
+    var what = document.createElement('span');
+    what.textContent = ' ' + m.text + ' ';
+    li.appendChild(who);
+    li.appendChild(what);
+    li.appendChild(button(m.hidden ? 'Show' : 'Hide', function () { moderate(m.id, { hidden: !m.hidden }); }));
+    li.appendChild(button(m.highlighted ? 'Unhighlight' : 'Highlight', function () { moderate(m.id, { highlighted: !m.highlighted }); }));
+    if (m.kind === 'question') li.appendChild(button(m.answered ? 'Not answered' : 'Answered', function () { moderate(m.id, { answered: !m.answered }); }));
+    if (!li.parentNode) el('messages').appendChild(li);
+    el('messages').dataset.count = String(el('messages').children.length);
+  }
+  fetch('/admin/sessions/' + id + '/messages', { credentials: 'same-origin' })
+    .then(function (r) { return r.ok ? r.json() : []; }).then(function (list) { list.forEach(line); });
+  el('say').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var form = e.target;
+    fetch('/admin/sessions/' + id + '/messages', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ text: form.text.value })
+    }).then(function (r) { return r.json().then(function (j) {
+      if (r.status === 201) { line(j); form.text.value = ''; el('say-error').textContent = ''; }
+      else el('say-error').textContent = j.message || String(r.status);
+    }); });
+  });
+
   var events = new EventSource('/admin/sessions/' + id + '/events');
   events.onmessage = function (m) {
     var n;
     try { n = JSON.parse(m.data); } catch (e) { return; }
     if (n.type === 'state') showState(n.state);
     else if (n.type === 'attendees') el('attendees').textContent = String(n.count);
+    else if (n.type === 'message') line(n.message);
   };
 })();

@@ -93,6 +93,55 @@
       });
   }
 
+  // The chat: what was said (history, then notices, each replacing its line by id), and
+  // a line to send. Text goes in with textContent only.
+  var chatLoaded = false;
+  function line(m) {
+    var li = document.querySelector('#messages li[data-id="' + m.id + '"]') || document.createElement('li');
+    li.dataset.id = String(m.id);
+    li.className = [m.kind, m.mine ? 'mine' : '', m.host ? 'host' : '', m.highlighted ? 'highlighted' : ''].join(' ').trim();
+    li.textContent = '';
+    var who = document.createElement('strong');
+    who.textContent = m.host ? root.dataset.tHost : m.name;
+    var what = document.createElement('span');
+    what.textContent = ' ' + m.text;
+    li.appendChild(who);
+    li.appendChild(what);
+    if (m.answered) {
+      var done = document.createElement('em');
+      done.textContent = ' (' + root.dataset.tAnswered + ')';
+      li.appendChild(done);
+    }
+    if (!li.parentNode) el('messages').appendChild(li);
+    el('messages').dataset.count = String(el('messages').children.length);
+    li.scrollIntoView({ block: 'nearest' });
+  }
+  function unline(id) {
+    var li = document.querySelector('#messages li[data-id="' + id + '"]');
+    if (li) li.remove();
+    el('messages').dataset.count = String(el('messages').children.length);
+  }
+  function loadChat() {
+    if (chatLoaded) return;
+    chatLoaded = true;
+    fetch('/join/' + key + '/messages').then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (list) { list.forEach(line); });
+  }
+  el('say').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var form = e.target;
+    var body = { text: form.text.value, kind: form.question.checked ? 'question' : 'chat' };
+    el('say-error').textContent = '';
+    fetch('/join/' + key + '/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (r) {
+        return r.json().then(function (j) {
+          if (r.status === 201) { line(j); form.text.value = ''; form.question.checked = false; }
+          else el('say-error').textContent = r.status === 429 ? root.dataset.tTooFast : (j.message || String(r.status));
+        });
+      })
+      .catch(function (err) { el('say-error').textContent = String(err); });
+  });
+
   el('sound').addEventListener('click', function () {
     if (room) room.startAudio().then(function () { el('sound').hidden = room.canPlaybackAudio; });
   });
@@ -103,6 +152,7 @@
     if (next === 'live') {
       clearInterval(clock);
       show('stage');
+      loadChat();
       join();
     } else if (next === 'ended') {
       clearInterval(clock);
@@ -123,6 +173,8 @@
     if (n.type === 'state' && n.state !== state) enter(n.state);
     else if (n.type === 'state' && n.state === 'live' && !room) enter('live');
     else if (n.type === 'attendees') el('attendees').textContent = String(n.count);
+    else if (n.type === 'message') line(n.message);
+    else if (n.type === 'removed') unline(n.id);
   };
   enter(state);
 })();

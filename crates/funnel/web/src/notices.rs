@@ -1,9 +1,12 @@
 //! A running session's notices as server-sent events (a leaf module), for the room page and
-//! the host console.
+//! the host console. Each viewer gets what it may see: an attendee's page gets messages as
+//! [`attendee_view`]s (no other registrant's id), and a message it may not see (hidden, or
+//! another registrant's question) as `removed`.
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use hikari_funnel_app::{AppError, Notice, Webinars};
-use hikari_webinar::SessionId;
+use hikari_webinar::{Author, Message, SessionId, Viewer};
+use serde_json::{Value, json};
 use std::{convert::Infallible, time::Duration};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -16,12 +19,13 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub(crate) async fn stream(
     webinars: &Webinars,
     session: SessionId,
+    viewer: Viewer,
 ) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, Infallible>> + use<>>, AppError> {
     let hub = webinars.live();
     let rx = hub.subscribe(session);
     let state = webinars.session(session).await?.state;
     let first = vec![Notice::Attendees { count: hub.attendees(session) }, Notice::State { state }];
-    let stream = futures_util::stream::unfold((first, rx), |(mut first, mut rx)| async move {
+    let stream = futures_util::stream::unfold((first, rx), move |(mut first, mut rx)| async move {
         let notice = match first.pop() {
             Some(n) => n,
             None => loop {
@@ -32,8 +36,28 @@ pub(crate) async fn stream(
                 }
             },
         };
-        let event = Event::default().json_data(&notice).unwrap_or_else(|_| Event::default().comment("unserialisable notice"));
+        let event = Event::default().json_data(for_viewer(notice, viewer)).unwrap_or_else(|_| Event::default().comment("unserialisable notice"));
         Some((Ok(event), (first, rx)))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// A message as an attendee's page shows it.
+pub(crate) fn attendee_view(m: &Message, me: Viewer) -> Value {
+    let mine = matches!((m.author, me), (Author::Attendee(a), Viewer::Attendee(b)) if a == b);
+    json!({
+        "id": m.id, "name": m.name, "kind": m.kind, "text": m.text, "at": m.at,
+        "answered": m.answered, "highlighted": m.highlighted, "mine": mine, "host": matches!(m.author, Author::Host(_)),
+    })
+}
+
+/// A notice as `viewer` receives it.
+fn for_viewer(notice: Notice, viewer: Viewer) -> Value {
+    match (notice, viewer) {
+        (Notice::Message { message }, Viewer::Attendee(_)) if message.visible_to(viewer) => {
+            json!({ "type": "message", "message": attendee_view(&message, viewer) })
+        }
+        (Notice::Message { message }, Viewer::Attendee(_)) => json!({ "type": "removed", "id": message.id }),
+        (n, _) => serde_json::to_value(n).unwrap_or(Value::Null),
+    }
 }

@@ -18,6 +18,8 @@ pub(crate) struct AppState {
     pub submits: Arc<RateLimiter>,
     pub logins: Arc<RateLimiter>,
     pub collects: Arc<RateLimiter>,
+    /// Chat messages per registrant (5 in 10 seconds).
+    pub chats: Arc<RateLimiter>,
     /// Failed API tokens per client address (20 a minute).
     pub api_failures: Arc<RateLimiter>,
     pub sanitizer: Arc<ammonia::Builder<'static>>,
@@ -38,6 +40,7 @@ impl AppState {
             submits: Arc::new(submits),
             logins: Arc::new(RateLimiter::new(10, 60_000)),
             collects: Arc::new(collects),
+            chats: Arc::new(RateLimiter::new(5, 10_000)),
             api_failures: Arc::new(RateLimiter::new(20, 60_000)),
             sanitizer: Arc::new(ammonia::Builder::default()),
             recordings,

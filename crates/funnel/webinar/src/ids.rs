@@ -11,6 +11,8 @@ hikari_funnel::row_id! {
     SessionId,
     /// A contact's registration for a session.
     RegistrantId,
+    /// A chat message or question in a session's room.
+    MessageId,
 }
 
 /// The secret in a registrant's personal join link: 128 random bits as 32 lowercase hex

@@ -9,12 +9,14 @@
 //! holding an unguessable [`JoinKey`] for the personal join link. [`calendar`] writes the
 //! add-to-calendar file (RFC 5545). While a session runs, its [`SessionState`] says who may
 //! connect, [`RoomIdentity`] names its room's participants, and [`Attendance`] adds up how
-//! long each registrant watched.
+//! long each registrant watched. [`Message`]s are what people say in the room (chat and
+//! questions), with who may see each ([`Viewer`]) and what hosts did with it ([`Moderation`]).
 //!
 //! Invariants: no IO and no clock (times are Unix milliseconds passed in); the time-zone
 //! rules come from the tz database compiled into the binary, so a result never depends on the
 //! machine it runs on. Errors are the funnel domain's [`hikari_funnel::DomainError`].
 
+mod chat;
 mod ics;
 mod ids;
 mod live;
@@ -23,8 +25,9 @@ mod text;
 mod webinar;
 mod zone;
 
+pub use chat::{Author, MAX_MESSAGE_CHARS, Message, MessageKind, Moderation, NewMessage, PostedMessage, Viewer};
 pub use ics::{calendar, utc as ics_utc};
-pub use ids::{JoinKey, RegistrantId, SessionId, WebinarId};
+pub use ids::{JoinKey, MessageId, RegistrantId, SessionId, WebinarId};
 pub use live::{Attendance, Presence, RoomIdentity, SessionState};
 pub use schedule::{ClockTime, Day, MAX_LISTED, Schedule, WeeklySlot};
 pub use text::{Text, format_start, rfc3339, text};

@@ -26,6 +26,13 @@ pub enum Text {
     Replaced,
     Ended,
     Watching,
+    Chat,
+    ChatPlaceholder,
+    AskHosts,
+    Send,
+    Host,
+    Answered,
+    TooFast,
 }
 
 /// The message in `locale`.
@@ -66,6 +73,20 @@ pub fn text(locale: Locale, t: Text) -> &'static str {
         (Locale::En, Ended) => "This webinar has ended. Thank you for joining.",
         (Locale::Ja, Watching) => "人が視聴中",
         (Locale::En, Watching) => "watching",
+        (Locale::Ja, Chat) => "チャット",
+        (Locale::En, Chat) => "Chat",
+        (Locale::Ja, ChatPlaceholder) => "メッセージを入力",
+        (Locale::En, ChatPlaceholder) => "Write a message",
+        (Locale::Ja, AskHosts) => "主催者への質問として送る",
+        (Locale::En, AskHosts) => "Send as a question to the hosts",
+        (Locale::Ja, Send) => "送信",
+        (Locale::En, Send) => "Send",
+        (Locale::Ja, Host) => "主催者",
+        (Locale::En, Host) => "Host",
+        (Locale::Ja, Answered) => "回答済み",
+        (Locale::En, Answered) => "Answered",
+        (Locale::Ja, TooFast) => "送信が速すぎます。数秒お待ちください。",
+        (Locale::En, TooFast) => "You are sending too fast: please wait a few seconds.",
     }
 }
 

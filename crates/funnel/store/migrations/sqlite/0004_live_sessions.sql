@@ -1,8 +1,23 @@
 -- Sessions while they run (sqlite dialect): the lifecycle state and when it went live and
--- ended; each registrant's time in the room (first join, the open stay, finished stays).
+-- ended; each registrant's time in the room (first join, the open stay, finished stays); what
+-- people say in the room (chat and questions, by a registrant or a host) and its moderation.
 ALTER TABLE webinar_sessions ADD COLUMN state TEXT NOT NULL DEFAULT 'scheduled';
 ALTER TABLE webinar_sessions ADD COLUMN live_at INTEGER;
 ALTER TABLE webinar_sessions ADD COLUMN ended_at INTEGER;
 ALTER TABLE webinar_registrants ADD COLUMN first_joined_at INTEGER;
 ALTER TABLE webinar_registrants ADD COLUMN in_room_since INTEGER;
 ALTER TABLE webinar_registrants ADD COLUMN watched_ms INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE webinar_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id INTEGER NOT NULL REFERENCES webinar_sessions(id) ON DELETE CASCADE,
+    registrant_id INTEGER REFERENCES webinar_registrants(id) ON DELETE CASCADE,
+    host_user_id INTEGER,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    hidden INTEGER NOT NULL DEFAULT 0,
+    answered INTEGER NOT NULL DEFAULT 0,
+    highlighted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX webinar_messages_session ON webinar_messages (session_id, id);

@@ -4,6 +4,7 @@
 //! a read-for-update, empty on SQLite where `BEGIN IMMEDIATE` already serialises writers).
 
 pub(crate) mod admin;
+pub(crate) mod chat;
 pub(crate) mod contacts;
 pub(crate) mod events;
 pub(crate) mod experiments;
@@ -48,6 +49,7 @@ macro_rules! backend {
         crate::sql::admin::admin_repo!($store);
         crate::sql::experiments::experiment_repo!($store, $begin, $lock);
         crate::sql::webinars::webinar_repo!($store, $begin);
+        crate::sql::chat::chat_repo!($store, $begin);
     };
 }
 

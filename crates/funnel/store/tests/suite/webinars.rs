@@ -108,6 +108,22 @@ pub async fn webinars(s: &dyn Store) {
         "the stale change stored nothing"
     );
     assert!(matches!(s.registrant(hikari_webinar::RegistrantId(i64::MAX)).await, Err(StoreError::NotFound(_))));
+    // What people say: stored in order with its event; moderation changes only what it names.
+    use hikari_webinar::{Author, MessageKind, Moderation, PostedMessage};
+    let said =
+        |text: &str, author: Author, kind: MessageKind, at: i64| PostedMessage { session: a.id, author, name: "花子".into(), kind, text: text.into(), at };
+    let hi =
+        s.post_message(&said("こんにちは", Author::Attendee(r.id), MessageKind::Chat, 1_100), Some(&presence(13, 1_100, "chat_message"))).await.expect("chat");
+    let q = s.post_message(&said("価格は？", Author::Attendee(r.id), MessageKind::Question, 1_200), None).await.expect("question");
+    let host = s.post_message(&said("ようこそ", Author::Host(hikari_funnel::UserId(1)), MessageKind::Chat, 1_300), None).await.expect("host");
+    assert_eq!((hi.author, hi.kind, hi.hidden, host.author), (Author::Attendee(r.id), MessageKind::Chat, false, Author::Host(hikari_funnel::UserId(1))));
+    assert_eq!(s.messages(a.id, 10).await.expect("all").iter().map(|m| m.id).collect::<Vec<_>>(), [hi.id, q.id, host.id]);
+    assert_eq!(s.messages(a.id, 2).await.expect("latest").iter().map(|m| m.id).collect::<Vec<_>>(), [q.id, host.id], "the latest, oldest first");
+    let q = s.moderate_message(q.id, &Moderation { answered: Some(true), ..Default::default() }).await.expect("answer");
+    assert!(q.answered && !q.hidden && !q.highlighted);
+    let q = s.moderate_message(q.id, &Moderation { hidden: Some(true), highlighted: Some(true), ..Default::default() }).await.expect("hide");
+    assert!(q.answered && q.hidden && q.highlighted);
+    assert!(matches!(s.moderate_message(hikari_webinar::MessageId(i64::MAX), &Moderation::default()).await, Err(StoreError::NotFound(_))));
     let ended = s.set_session_state(a.id, SessionState::Ended, 2_000).await.expect("end");
     assert_eq!((ended.state, ended.live_at, ended.ended_at), (SessionState::Ended, Some(900), Some(2_000)));
     assert!(matches!(s.set_session_state(a.id, SessionState::Live, 2_100).await, Err(StoreError::Invalid(_))));
@@ -120,5 +136,5 @@ pub async fn webinars(s: &dyn Store) {
     s.delete_webinar(w.id).await.expect("delete");
     assert!(matches!(s.webinar(w.id).await, Err(StoreError::NotFound(_))));
     assert_eq!(s.registrant_by_key(&r.join_key).await.expect("gone"), None);
-    assert_eq!(s.events(&EventQuery { contact: Some(hanako.id), limit: 10, ..Default::default() }).await.expect("events").len(), 4, "events stay");
+    assert_eq!(s.events(&EventQuery { contact: Some(hanako.id), limit: 10, ..Default::default() }).await.expect("events").len(), 5, "events stay");
 }

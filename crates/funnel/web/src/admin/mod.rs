@@ -3,6 +3,7 @@
 
 pub(crate) mod auth;
 mod chart;
+mod chat;
 mod experiment_form;
 mod experiments;
 mod layout;
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/sessions/{id}/console", get(webinars::console))
         .route("/admin/sessions/{id}/state", post(webinars::set_state))
         .route("/admin/sessions/{id}/events", get(webinars::events))
+        .route("/admin/sessions/{id}/messages", get(chat::list).post(chat::say))
         .route("/admin/assets/console.js", get(assets::console_js))
         .route("/admin/assets/admin.js", get(assets::admin_js))
         .route("/admin/assets/builder.js", get(assets::builder_js))

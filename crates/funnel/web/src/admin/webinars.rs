@@ -21,7 +21,7 @@ use axum::{
 };
 use hikari_common::clock::unix_millis;
 use hikari_funnel::Locale;
-use hikari_webinar::{Registrant, Session, SessionId, SessionState, Webinar, WebinarId, format_start};
+use hikari_webinar::{Registrant, Session, SessionId, SessionState, Viewer, Webinar, WebinarId, format_start};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -203,6 +203,13 @@ pub(crate) async fn console(admin: Admin, State(st): State<AppState>, ApiPath(id
                         button #screen type="button" { "Share screen" }
                     }
                     div #preview.preview {}
+                    h2 { "Chat and questions" }
+                    ol #messages.messages {}
+                    form #say {
+                        textarea name="text" rows="2" maxlength=(hikari_webinar::MAX_MESSAGE_CHARS) required placeholder="Write to everyone" {}
+                        button type="submit" { "Send as host" }
+                        span #say-error.muted role="alert" {}
+                    }
                 } @else {
                     p { "This session has ended." }
                 }
@@ -233,5 +240,5 @@ pub(crate) async fn set_state(admin: Admin, State(st): State<AppState>, ApiPath(
 
 /// `GET /admin/sessions/{id}/events`: the console's notices.
 pub(crate) async fn events(_: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Response, HtmlError> {
-    Ok(notices::stream(&st.app.webinars, SessionId(id)).await?.into_response())
+    Ok(notices::stream(&st.app.webinars, SessionId(id), Viewer::Host).await?.into_response())
 }

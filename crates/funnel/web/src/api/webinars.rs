@@ -12,7 +12,7 @@ use crate::{
 };
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use hikari_common::clock::unix_millis;
-use hikari_webinar::{NewWebinar, Registrant, Session, SessionId, SessionState, Webinar, WebinarId};
+use hikari_webinar::{Message, MessageId, Moderation, NewWebinar, Registrant, Session, SessionId, SessionState, Viewer, Webinar, WebinarId};
 use serde::{Deserialize, Serialize};
 
 pub(super) async fn list(_: ApiCaller, State(st): State<AppState>) -> Res<Json<Vec<Webinar>>> {
@@ -95,4 +95,12 @@ pub(super) async fn registrants(
     ApiQuery(p): ApiQuery<Paging>,
 ) -> Res<Json<Vec<Registrant>>> {
     Ok(Json(st.app.webinars.registrants(WebinarId(id), checked_limit(p.limit)?, p.offset.max(0)).await?))
+}
+
+pub(super) async fn messages(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Message>>> {
+    Ok(Json(st.app.chat.history(SessionId(id), Viewer::Host).await?))
+}
+
+pub(super) async fn moderate(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(m): ApiJson<Moderation>) -> Res<Json<Message>> {
+    Ok(Json(st.app.chat.moderate(MessageId(id), &m).await?))
 }

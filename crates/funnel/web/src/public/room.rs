@@ -8,6 +8,7 @@
 use crate::{
     assets::livekit_client_path,
     error::{FunnelError, HtmlError},
+    extract::ApiJson,
     notices,
     public::ticket::{PRIVATE, invalid, panel, ticket_and_locale},
     render,
@@ -19,9 +20,10 @@ use axum::{
     http::HeaderMap,
     response::{IntoResponse, Response},
 };
+use hikari_common::clock::unix_millis;
 use hikari_funnel::Locale;
 use hikari_funnel_app::Ticket;
-use hikari_webinar::{SessionState, Text, rfc3339, text};
+use hikari_webinar::{NewMessage, SessionState, Text, Viewer, rfc3339, text};
 use maud::{Markup, html};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -33,7 +35,8 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
     html! {
         div #room.room data-key=(key) data-state=(state.as_str()) data-starts=(rfc3339(t.session.starts_at))
             data-t-connecting=(text(l, Text::Connecting)) data-t-reconnecting=(text(l, Text::Reconnecting))
-            data-t-replaced=(text(l, Text::Replaced)) data-t-backstage=(text(l, Text::Backstage)) {
+            data-t-replaced=(text(l, Text::Replaced)) data-t-backstage=(text(l, Text::Backstage))
+            data-t-host=(text(l, Text::Host)) data-t-answered=(text(l, Text::Answered)) data-t-too-fast=(text(l, Text::TooFast)) {
             h1 { (t.webinar.title) }
             p #status.small role="status" aria-live="polite" {}
             section #waiting hidden[!waiting] {
@@ -45,11 +48,28 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
                 div #videos.videos {}
                 p { button #sound.btn type="button" hidden { (text(l, Text::SoundOn)) } }
                 p.small { span #attendees { "0" } " " (text(l, Text::Watching)) }
+                (chat(l))
             }
             section #ended hidden[state != SessionState::Ended] { p { (text(l, Text::Ended)) } }
         }
         script src=(livekit_client_path()) defer {}
         script src="/f/room.js" defer {}
+    }
+}
+
+/// The chat under the stage: what was said (filled by the script) and a line to send.
+fn chat(l: Locale) -> Markup {
+    html! {
+        section #chat.chat aria-label=(text(l, Text::Chat)) {
+            h2 { (text(l, Text::Chat)) }
+            ol #messages.messages aria-live="polite" {}
+            form #say {
+                textarea name="text" rows="2" maxlength=(hikari_webinar::MAX_MESSAGE_CHARS) required placeholder=(text(l, Text::ChatPlaceholder)) {}
+                label.check { input type="checkbox" name="question"; " " (text(l, Text::AskHosts)) }
+                button.btn type="submit" { (text(l, Text::Send)) }
+                p #say-error.small role="alert" {}
+            }
+        }
     }
 }
 
@@ -89,5 +109,30 @@ pub(crate) async fn events(State(st): State<AppState>, Path(key): Path<String>) 
     let Some(t) = st.app.webinars.ticket(&key).await? else {
         return Err(FunnelError::NotFound("join link"));
     };
-    Ok((PRIVATE, notices::stream(&st.app.webinars, t.session.id).await?).into_response())
+    Ok((PRIVATE, notices::stream(&st.app.webinars, t.session.id, Viewer::Attendee(t.registrant.id)).await?).into_response())
+}
+
+async fn ticket(st: &AppState, key: &str) -> Result<Ticket, FunnelError> {
+    st.app.webinars.ticket(key).await?.ok_or(FunnelError::NotFound("join link"))
+}
+
+/// `GET /join/{key}/messages`: the latest messages this registrant may see.
+pub(crate) async fn messages(State(st): State<AppState>, Path(key): Path<String>) -> Result<Response, FunnelError> {
+    let t = ticket(&st, &key).await?;
+    let me = Viewer::Attendee(t.registrant.id);
+    let list: Vec<_> = st.app.chat.history(t.session.id, me).await?.iter().map(|m| notices::attendee_view(m, me)).collect();
+    Ok((PRIVATE, Json(list)).into_response())
+}
+
+/// `POST /join/{key}/messages`: says something in the room (`{"text", "kind"}`), at most a
+/// few lines in a few seconds per registrant.
+pub(crate) async fn say(State(st): State<AppState>, Path(key): Path<String>, ApiJson(new): ApiJson<NewMessage>) -> Result<Response, FunnelError> {
+    let t = ticket(&st, &key).await?;
+    let now = unix_millis();
+    if !st.chats.allow(&t.registrant.id.to_string(), now) {
+        return Err(FunnelError::RateLimited);
+    }
+    let m = st.app.chat.say(&t, new, now).await?;
+    let me = Viewer::Attendee(t.registrant.id);
+    Ok((axum::http::StatusCode::CREATED, PRIVATE, Json(notices::attendee_view(&m, me))).into_response())
 }

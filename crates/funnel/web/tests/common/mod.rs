@@ -101,6 +101,38 @@ pub async fn sse_until(addr: SocketAddr, path: &str, headers: &[(&str, String)],
     text
 }
 
+/// A server-sent event stream being read: open it, then wait for what it should say.
+pub struct EventStream {
+    stream: tokio::net::TcpStream,
+    /// Everything read so far.
+    pub text: String,
+}
+
+impl EventStream {
+    /// Opens the stream at `path` and waits (bounded) for its first event.
+    pub async fn open(addr: SocketAddr, path: &str) -> Self {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+        stream.write_all(req.as_bytes()).await.expect("write");
+        let mut s = Self { stream, text: String::new() };
+        assert!(s.until("data: ", Duration::from_secs(10)).await, "no first event: {}", s.text);
+        s
+    }
+
+    /// Reads until `needle` has arrived (since the stream opened), for at most `limit`.
+    pub async fn until(&mut self, needle: &str, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut buf = [0u8; 4096];
+        while !self.text.contains(needle) {
+            match tokio::time::timeout_at(deadline, self.stream.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => self.text.push_str(&String::from_utf8_lossy(&buf[..n])),
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
 /// A visitor with a cookie jar.
 #[derive(Default)]
 pub struct Visitor {
@@ -320,4 +352,24 @@ pub async fn view(s: &Server, v: &mut Visitor) -> char {
     assert_eq!(r.status, 200, "{}", r.body);
     let at = r.body.find("Variant ").expect("a variant heading") + "Variant ".len();
     r.body[at..].chars().next().expect("arm letter")
+}
+
+/// A funnel `slug` with a registration step and a just-in-time webinar, and `emails`
+/// registered through the form (one visitor each); returns the webinar id, the session id
+/// and each registrant's join key.
+pub async fn webinar_with_registrants(srv: &Server, slug: &str, emails: &[&str]) -> (i64, i64, Vec<String>) {
+    let (fid, _) = srv.funnel(slug, &[("register", "webinar_register", "Register"), ("thanks", "thankyou", "Thanks")]).await;
+    let new = json!({"funnel": fid, "title": "ライブ", "schedule": {"kind": "just_in_time", "every_minutes": 15, "lead_minutes": 0}});
+    let wid = srv.ok("POST", "/api/v1/webinars", new).await["id"].as_i64().expect("id");
+    let mut keys = Vec::new();
+    for (i, email) in emails.iter().enumerate() {
+        let mut v = Visitor::with_id(100 + i as u64);
+        v.go(srv.addr, "GET", &format!("/f/{slug}/register"), "").await;
+        let form = format!("_form=form&email={}", email.replace('@', "%40"));
+        let r = v.go(srv.addr, "POST", &format!("/f/{slug}/register"), &form).await;
+        keys.push(r.location.expect("location").rsplit_once("?r=").expect("key").1.to_owned());
+    }
+    let regs = srv.ok("GET", &format!("/api/v1/webinars/{wid}/registrants"), json!(null)).await;
+    let sid = regs[0]["session"].as_i64().expect("session");
+    (wid, sid, keys)
 }

@@ -27,6 +27,12 @@ pub(super) fn paths(ids: &[Value]) -> Value {
             "get": op("getWebinarSession", "One session, with the attendees in its room now", None, "200", Some(r("WebinarSessionNow")), ids),
             "delete": op("deleteWebinarSession", "Delete a session nobody booked", None, "204", None, ids),
         },
+        "/api/v1/sessions/{id}/messages": {
+            "get": op("listWebinarMessages", "A session's latest messages, hidden ones included, oldest first", None, "200", Some(list("Message")), ids),
+        },
+        "/api/v1/messages/{id}": {
+            "patch": op("moderateWebinarMessage", "Hide, answer or highlight a message", Some(body(r("Moderation"))), "200", Some(r("Message")), ids),
+        },
         "/api/v1/sessions/{id}/state": {
             "post": op("setWebinarSessionState", "Move a session along its life (forwards only)", Some(body(r("NewSessionState"))), "200", Some(r("WebinarSession")), ids),
         },
