@@ -6,7 +6,8 @@
 // fake camera and microphone and goes live, both waiting pages switch to the stage and play
 // the host's video; the third joins late, on a phone-sized screen. The console counts the
 // attendees from the rooms' own events. They chat; a question reaches only the host until it
-// is highlighted; a hidden line leaves every page. One attendee closes the tab: its stay is recorded
+// is highlighted; a hidden line leaves every page. The host runs a poll: two vote, everyone
+// sees the results once it closes. One attendee closes the tab: its stay is recorded
 // (watch time within tolerance of what the test measured). One link opened a second time
 // replaces the first window. The host ends the session: every page says so, and no
 // registrant is left in the room.
@@ -43,7 +44,10 @@ export async function webinarScenario(pages, t) {
       await api('PUT', `/api/v1/steps/${s.id}/page`, { version: 1, page: { sections: [{ id: 's', columns: [{ id: 'c', blocks }] }] } });
       await api('POST', `/api/v1/steps/${s.id}/publish`, { version: 2 });
     }
-    return api('POST', '/api/v1/webinars', { funnel: f.id, title: '売れるライブ', schedule: { kind: 'just_in_time', every_minutes: 15, lead_minutes: 0 } });
+    // One session an hour from now: every registration books it, whenever the test runs.
+    const w = await api('POST', '/api/v1/webinars', { funnel: f.id, title: '売れるライブ', schedule: { kind: 'one_off' } });
+    await api('POST', `/api/v1/webinars/${w.id}/sessions`, { starts_at: Date.now() + 3_600_000 });
+    return w;
   });
   if (!built) return;
   const webinar = built.value;
@@ -139,6 +143,24 @@ export async function webinarScenario(pages, t) {
   });
   if (moderated) check('webinar_host_moderates', true, 'highlighted question shown, hidden line gone');
 
+  // A poll: the host drafts and opens it, two attendees vote, the host sees the count; once
+  // closed, every page shows the results.
+  const polled = await step('webinar_poll', 30_000, async () => {
+    await host.fill('#new-poll input[name="question"]', '今日の目的は？');
+    await host.fill('#new-poll textarea[name="options"]', '集客\n売上\n学び');
+    await host.click('#new-poll button[type="submit"]');
+    await host.locator('#polls .poll', { hasText: '今日の目的は？' }).getByRole('button', { name: 'Open' }).click();
+    for (const [page, option] of [[pages.early, '売上'], [phone, '売上']]) {
+      await page.locator('#polls .poll[data-state="open"] button.option', { hasText: option }).click();
+      await page.waitForSelector('#polls .poll .voted', { timeout: 8000 });
+    }
+    await host.waitForFunction(() => [...document.querySelectorAll('#polls li')].some((li) => li.textContent === '売上: 2'), null, { timeout: 8000 });
+    await host.locator('#polls .poll', { hasText: '今日の目的は？' }).getByRole('button', { name: 'Close' }).click();
+    await pages.late.waitForSelector('#polls .poll[data-state="closed"] .result', { timeout: 8000 });
+    return pages.late.evaluate(() => [...document.querySelectorAll('#polls .result')].map((r) => r.textContent));
+  });
+  if (polled) check('webinar_poll', polled.value.some((t) => t.startsWith('売上 — 2 (100%)')), polled.value.join(' | '));
+
   // One attendee closes the tab: its stay is recorded, with the time it watched.
   await pages.early.close();
   const closedAt = Date.now();
@@ -185,7 +207,8 @@ export async function webinarScenario(pages, t) {
     check('webinar_everyone_left', out.value.length === 3 && events.length >= 3, `${out.value.length} registrants out, ${events.length} webinar_left events`);
     const said = await api('GET', '/api/v1/events?name=chat_message&limit=50');
     const questions = await api('GET', '/api/v1/events?name=question_asked&limit=50');
-    check('webinar_chat_events', said.length === 1 && questions.length === 1, `${said.length} chat_message, ${questions.length} question_asked`);
+    const votes = await api('GET', '/api/v1/events?name=poll_voted&limit=50');
+    check('webinar_chat_events', said.length === 1 && questions.length === 1 && votes.length === 2, `${said.length} chat_message, ${questions.length} question_asked, ${votes.length} poll_voted`);
   }
   const refused = await phone.evaluate(async (k) => (await fetch(`/join/${k}/pass`, { method: 'POST' })).status, keys.phone);
   check('webinar_no_pass_after_the_end', refused === 409, `pass → ${refused}`);

@@ -9,6 +9,7 @@ use crate::{
     error::AppError,
     experiments::Experiments,
     page_view::view,
+    polls::Polls,
     records::Records,
     reports::Reports,
     scheduler::SchedulerTask,
@@ -41,6 +42,8 @@ pub struct App {
     pub webinars: Webinars,
     /// What people say in sessions' rooms.
     pub chat: Chat,
+    /// Polls in sessions' rooms.
+    pub polls: Polls,
     funnels: Arc<dyn FunnelRepo>,
 }
 
@@ -59,8 +62,9 @@ impl App {
         let reports = Reports::new(funnels.clone(), store.clone());
         let records = Records::new(store.clone(), store.clone());
         let webinars = Webinars::new(store.clone(), events.clone());
-        let chat = Chat::new(store.clone(), store.clone(), store, webinars.live().clone(), events.clone());
-        let app = Self { pages, builder, experiments, events, reports, records, webinars, chat, funnels };
+        let chat = Chat::new(store.clone(), store.clone(), store.clone(), webinars.live().clone(), events.clone());
+        let polls = Polls::new(store.clone(), store, webinars.live().clone(), events.clone());
+        let app = Self { pages, builder, experiments, events, reports, records, webinars, chat, polls, funnels };
         (app, Background { writer, scheduler })
     }
 

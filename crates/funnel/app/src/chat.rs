@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     ids::digest,
     live::{LiveHub, Notice},
-    webinars::Ticket,
+    webinars::{Ticket, registrant_event},
     writer::EventWriter,
 };
 use hikari_funnel::{Event, EventName, UserId};
@@ -77,33 +77,14 @@ impl Chat {
         Ok(all.into_iter().filter(|m| m.visible_to(viewer)).collect())
     }
 
-    /// The registrant's `chat_message` or `question_asked` event, with its contact, visitor,
-    /// arm and UTM; its id is derived from the message, so a retried post counts once.
+    /// The registrant's `chat_message` or `question_asked` event (its length, never the text).
     fn event(&self, t: &Ticket, m: &PostedMessage) -> Result<Event, AppError> {
         let name: EventName = match m.kind {
             MessageKind::Chat => "chat_message",
             MessageKind::Question => "question_asked",
         }
         .parse()?;
-        let r = &t.registrant;
-        let visitor = match r.visitor.as_deref().map(str::parse) {
-            Some(Ok(v)) => v,
-            _ => digest(&format!("registrant:{}", r.id))[..32].parse()?,
-        };
-        Ok(Event {
-            id: digest(&format!("{}:{}:{}:{}", name.as_str(), r.id, m.at, m.text))[..32].parse()?,
-            ts: m.at,
-            visitor,
-            contact: Some(r.contact),
-            session: t.session.room.clone(),
-            funnel: Some(t.webinar.funnel),
-            step: None,
-            variant: r.variant.clone(),
-            name,
-            props: serde_json::json!({ "webinar": t.webinar.id, "session": t.session.id, "registrant": r.id, "chars": m.text.chars().count() }),
-            utm_first: r.utm.clone(),
-            utm_last: r.utm.clone(),
-            bot: false,
-        })
+        let seed = format!("{}:{}", m.at, digest(&m.text));
+        registrant_event(&t.webinar, &t.session, &t.registrant, name, m.at, &seed, serde_json::json!({ "chars": m.text.chars().count() }))
     }
 }

@@ -4,7 +4,7 @@
 //! skips to the newest notices; every page first gets the current state, so nothing it
 //! shows depends on having seen every notice.
 
-use hikari_webinar::{Message, SessionId, SessionState};
+use hikari_webinar::{Message, Poll, SessionId, SessionState};
 use serde::Serialize;
 use std::{
     collections::HashMap,
@@ -34,6 +34,11 @@ pub enum Notice {
     Message {
         /// The message now.
         message: Message,
+    },
+    /// A poll was drafted, opened, closed or voted on (pages replace it by id).
+    Poll {
+        /// The poll now, its votes counted.
+        poll: Poll,
     },
 }
 

@@ -220,6 +220,14 @@ fn webinars() -> Value {
             "hidden": { "type": "boolean" }, "answered": { "type": "boolean" }, "highlighted": { "type": "boolean" } } },
         "Moderation": { "type": "object", "additionalProperties": false, "properties": {
             "hidden": { "type": "boolean" }, "answered": { "type": "boolean" }, "highlighted": { "type": "boolean" } } },
+        "PollState": { "type": "string", "enum": ["draft", "open", "closed"], "description": "draft → open → closed; one open poll per session" },
+        "NewPoll": { "type": "object", "required": ["question", "options"], "additionalProperties": false, "properties": {
+            "question": { "type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S" },
+            "options": { "type": "array", "minItems": 2, "maxItems": 6, "uniqueItems": true, "items": { "type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S" } } } },
+        "Poll": { "type": "object", "required": ["id", "session", "question", "options", "state", "votes"], "properties": {
+            "id": int(), "session": int(), "question": { "type": "string" }, "options": { "type": "array", "items": { "type": "string" } },
+            "state": r("PollState"), "votes": { "type": "array", "items": { "type": "integer" }, "description": "votes per option, in order" } } },
+        "NewPollState": { "type": "object", "required": ["state"], "additionalProperties": false, "properties": { "state": r("PollState") } },
         "Attendance": { "type": "object", "required": ["first_joined_at", "in_room_since", "watched_ms"], "properties": {
             "first_joined_at": nullable("integer"), "in_room_since": nullable("integer"),
             "watched_ms": { "type": "integer", "minimum": 0, "description": "milliseconds in the room, finished stays" } } },

@@ -297,26 +297,47 @@ impl Webinars {
     }
 }
 
-/// The `webinar_joined` or `webinar_left` event of a registrant's stay: its contact, the
-/// browser it registered from, its experiment arm and UTM, the session; for a leave, the
-/// stay's and the total watched seconds. Its id is derived from the registrant and the time,
-/// so one room event is stored once.
+/// The `webinar_joined` or `webinar_left` event of a registrant's stay; for a leave, the
+/// stay's and the total watched seconds. One room event is stored once (the id is derived
+/// from the registrant and the time).
 fn presence_event(w: &Webinar, s: &Session, r: &Registrant, p: Presence, at: i64, stay_ms: i64, after: &Attendance) -> Result<Event, AppError> {
     let name = match p {
         Presence::Joined => EventName::webinar_joined(),
         Presence::Left => EventName::webinar_left(),
     };
-    let visitor: VisitorId = match r.visitor.as_deref().map(str::parse) {
-        Some(Ok(v)) => v,
-        _ => digest(&format!("registrant:{}", r.id))[..32].parse()?,
-    };
-    let mut props = serde_json::json!({ "webinar": w.id, "session": s.id, "registrant": r.id });
+    let mut props = serde_json::json!({});
     if p == Presence::Left {
         props["seconds"] = (stay_ms / 1000).into();
         props["watched_seconds"] = (after.watched_ms / 1000).into();
     }
+    let seed = format!("{at}");
+    registrant_event(w, s, r, name, at, &seed, props)
+}
+
+/// An event of something a registrant did in a session: its contact, the browser it
+/// registered from, its experiment arm and UTM, the webinar, session and registrant (added
+/// to `props`). Its id is derived from the name, the registrant and `seed`, so the same act
+/// told twice is stored once.
+pub(crate) fn registrant_event(
+    w: &Webinar,
+    s: &Session,
+    r: &Registrant,
+    name: EventName,
+    at: i64,
+    seed: &str,
+    mut props: serde_json::Value,
+) -> Result<Event, AppError> {
+    let visitor: VisitorId = match r.visitor.as_deref().map(str::parse) {
+        Some(Ok(v)) => v,
+        _ => digest(&format!("registrant:{}", r.id))[..32].parse()?,
+    };
+    if let Some(p) = props.as_object_mut() {
+        p.insert("webinar".into(), w.id.0.into());
+        p.insert("session".into(), s.id.0.into());
+        p.insert("registrant".into(), r.id.0.into());
+    }
     Ok(Event {
-        id: digest(&format!("{}:{}:{at}", name.as_str(), r.id))[..32].parse()?,
+        id: digest(&format!("{}:{}:{seed}", name.as_str(), r.id))[..32].parse()?,
         ts: at,
         visitor,
         contact: Some(r.contact),

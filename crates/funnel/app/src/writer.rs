@@ -14,12 +14,12 @@
 //! and events, committed together ([`EventWriter::submission`]), and a webinar registration
 //! with its event ([`EventWriter::registration`]), and a registrant's attendance with its
 //! presence event ([`EventWriter::presence`]), and a registrant's chat message with its event
-//! ([`EventWriter::message`]).
+//! ([`EventWriter::message`]), and a vote with its event ([`EventWriter::vote`]).
 
 use crate::error::AppError;
 use hikari_funnel::{Contact, ContactUpsert, Event};
-use hikari_funnel_store::{ChatRepo, ContactRepo, EventRepo, WebinarRepo};
-use hikari_webinar::{Attendance, Message, NewRegistrant, PostedMessage, Registrant, RegistrantId};
+use hikari_funnel_store::{ChatRepo, ContactRepo, EventRepo, PollRepo, WebinarRepo};
+use hikari_webinar::{Attendance, Message, NewRegistrant, PollId, PostedMessage, Registrant, RegistrantId};
 use std::sync::Arc;
 use tokio::{
     sync::{Notify, mpsc, oneshot},
@@ -117,6 +117,16 @@ impl EventWriter {
         let m = chat.post_message(posted, Some(&event)).await?;
         (self.on_stored)(&event);
         Ok(m)
+    }
+
+    /// Stores a registrant's vote with its event in one transaction (`false`, nothing
+    /// stored: it had voted on this poll).
+    pub async fn vote(&self, polls: &dyn PollRepo, poll: PollId, registrant: RegistrantId, choice: usize, at: i64, event: Event) -> Result<bool, AppError> {
+        let stored = polls.vote(poll, registrant, choice, at, &event).await?;
+        if stored {
+            (self.on_stored)(&event);
+        }
+        Ok(stored)
     }
 
     /// Replaces a registrant's attendance and appends its presence event in one transaction

@@ -25,7 +25,9 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use postgres::PgStore;
-pub use repo::{AdminRepo, ChatRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, Store, TokenInfo, WebinarRepo};
+pub use repo::{
+    AdminRepo, ChatRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, PollRepo, Session, Store, TokenInfo, WebinarRepo,
+};
 pub use sqlite::SqliteStore;
 
 use std::{path::Path, sync::Arc};

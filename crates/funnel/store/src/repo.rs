@@ -9,8 +9,8 @@ use hikari_funnel::{
 };
 
 use hikari_webinar::{
-    Attendance, JoinKey, Message, MessageId, Moderation, NewRegistrant, NewWebinar, PostedMessage, Registrant, RegistrantId, Session as WebinarSession,
-    SessionId, SessionState, Webinar, WebinarId,
+    Attendance, JoinKey, Message, MessageId, Moderation, NewPoll, NewRegistrant, NewWebinar, Poll, PollId, PollState, PostedMessage, Registrant, RegistrantId,
+    Session as WebinarSession, SessionId, SessionState, Webinar, WebinarId,
 };
 
 type R<T> = Result<T, StoreError>;
@@ -240,7 +240,24 @@ pub trait ChatRepo: Send + Sync {
     async fn moderate_message(&self, id: MessageId, m: &Moderation) -> R<Message>;
 }
 
-/// Everything the web layer needs.
-pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo {}
+/// Polls in sessions' rooms and their votes.
+#[async_trait]
+pub trait PollRepo: Send + Sync {
+    /// Drafts a poll (validated first) in a session.
+    async fn create_poll(&self, session: SessionId, new: &NewPoll, now: i64) -> R<Poll>;
+    /// A session's polls, oldest first, their votes counted.
+    async fn polls(&self, session: SessionId) -> R<Vec<Poll>>;
+    /// Moves a poll forwards (`Invalid` otherwise); opening one while another poll of its
+    /// session is open is a `Conflict`. Returns it without its votes counted.
+    async fn set_poll_state(&self, id: PollId, to: PollState) -> R<Poll>;
+    /// Records a registrant's vote (`choice`, an option's index, already checked) with its
+    /// event, in one transaction; `false` (nothing stored) if it had voted on this poll.
+    async fn vote(&self, poll: PollId, registrant: RegistrantId, choice: usize, at: i64, event: &Event) -> R<bool>;
+    /// A registrant's votes in a session: (poll, choice).
+    async fn votes_of(&self, session: SessionId, registrant: RegistrantId) -> R<Vec<(PollId, usize)>>;
+}
 
-impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo> Store for T {}
+/// Everything the web layer needs.
+pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo + PollRepo {}
+
+impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo + PollRepo> Store for T {}

@@ -130,6 +130,48 @@
     }); });
   });
 
+  // Polls: draft, open, close; counts all along.
+  function api(method, path, body) {
+    return fetch(path, {
+      method: method, credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
+  }
+  function poll(p) {
+    var box = document.querySelector('#polls [data-poll="' + p.id + '"]') || document.createElement('div');
+    box.dataset.poll = String(p.id);
+    box.dataset.state = p.state;
+    box.className = 'poll';
+    box.textContent = '';
+    var q = document.createElement('strong');
+    q.textContent = p.question + ' (' + p.state + ') ';
+    box.appendChild(q);
+    var next = p.state === 'draft' ? 'open' : p.state === 'open' ? 'closed' : null;
+    if (next) box.appendChild(button(next === 'open' ? 'Open' : 'Close', function () {
+      api('POST', '/api/v1/polls/' + p.id + '/state', { state: next }).then(function (r) {
+        if (r.status === 200) poll(r.body); else el('poll-error').textContent = r.body.message || String(r.status);
+      });
+    }));
+    var ul = document.createElement('ul');
+    p.options.forEach(function (o, i) {
+      var li = document.createElement('li');
+      li.textContent = o + ': ' + p.votes[i];
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    if (!box.parentNode) el('polls').appendChild(box);
+  }
+  api('GET', '/api/v1/sessions/' + id + '/polls').then(function (r) { if (r.status === 200) r.body.forEach(poll); });
+  el('new-poll').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var f = e.target;
+    var options = f.options.value.split('\n').map(function (o) { return o.trim(); }).filter(Boolean);
+    api('POST', '/api/v1/sessions/' + id + '/polls', { question: f.question.value, options: options }).then(function (r) {
+      if (r.status === 201) { poll(r.body); f.reset(); el('poll-error').textContent = ''; }
+      else el('poll-error').textContent = r.body.message || String(r.status);
+    });
+  });
+
   var events = new EventSource('/admin/sessions/' + id + '/events');
   events.onmessage = function (m) {
     var n;
@@ -137,5 +179,6 @@
     if (n.type === 'state') showState(n.state);
     else if (n.type === 'attendees') el('attendees').textContent = String(n.count);
     else if (n.type === 'message') line(n.message);
+    else if (n.type === 'poll') poll(n.poll);
   };
 })();

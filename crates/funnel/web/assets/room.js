@@ -142,6 +142,55 @@
       .catch(function (err) { el('say-error').textContent = String(err); });
   });
 
+  // Polls: each open or closed poll as a card (replaced by id); options are buttons until
+  // this registrant votes; results (bars with counts) once the poll is closed.
+  var myVotes = {};
+  function card(p) {
+    if (p.mine !== null && p.mine !== undefined) myVotes[p.id] = p.mine;
+    var box = document.querySelector('#polls [data-poll="' + p.id + '"]') || document.createElement('div');
+    box.dataset.poll = String(p.id);
+    box.dataset.state = p.state;
+    box.className = 'poll';
+    box.textContent = '';
+    var q = document.createElement('p');
+    var strong = document.createElement('strong');
+    strong.textContent = p.question;
+    q.appendChild(strong);
+    box.appendChild(q);
+    var total = (p.votes || []).reduce(function (a, b) { return a + b; }, 0);
+    p.options.forEach(function (o, i) {
+      if (p.state === 'closed' && p.votes) {
+        var row = document.createElement('div');
+        row.className = 'result' + (myVotes[p.id] === i ? ' mine' : '');
+        var pct = total ? Math.round(100 * p.votes[i] / total) : 0;
+        row.textContent = o + ' — ' + p.votes[i] + ' (' + pct + '%)';
+        row.style.backgroundSize = pct + '% 100%';
+        box.appendChild(row);
+      } else if (myVotes[p.id] === undefined && p.state === 'open') {
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'btn option';
+        b.textContent = o;
+        b.addEventListener('click', function () { vote(p, i); });
+        box.appendChild(b);
+      }
+    });
+    if (p.state === 'open' && myVotes[p.id] !== undefined) {
+      var t = document.createElement('p');
+      t.className = 'small voted';
+      t.textContent = p.options[myVotes[p.id]] + ' — ' + root.dataset.tVoted;
+      box.appendChild(t);
+    }
+    if (!box.parentNode) el('polls').appendChild(box);
+  }
+  function vote(p, i) {
+    fetch('/join/' + key + '/polls/' + p.id + '/vote', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ choice: i }) })
+      .then(function (r) { return r.json().then(function (j) { if (r.status === 201) card(j); }); });
+  }
+  function loadPolls() {
+    fetch('/join/' + key + '/polls').then(function (r) { return r.ok ? r.json() : []; }).then(function (list) { list.forEach(card); });
+  }
+
   el('sound').addEventListener('click', function () {
     if (room) room.startAudio().then(function () { el('sound').hidden = room.canPlaybackAudio; });
   });
@@ -153,6 +202,7 @@
       clearInterval(clock);
       show('stage');
       loadChat();
+      loadPolls();
       join();
     } else if (next === 'ended') {
       clearInterval(clock);
@@ -175,6 +225,7 @@
     else if (n.type === 'attendees') el('attendees').textContent = String(n.count);
     else if (n.type === 'message') line(n.message);
     else if (n.type === 'removed') unline(n.id);
+    else if (n.type === 'poll') card(n.poll);
   };
   enter(state);
 })();

@@ -5,7 +5,7 @@
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use hikari_funnel_app::{AppError, Notice, Webinars};
-use hikari_webinar::{Author, Message, SessionId, Viewer};
+use hikari_webinar::{Author, Message, Poll, PollState, SessionId, Viewer};
 use serde_json::{Value, json};
 use std::{convert::Infallible, time::Duration};
 use tokio::sync::broadcast::error::RecvError;
@@ -36,7 +36,11 @@ pub(crate) async fn stream(
                 }
             },
         };
-        let event = Event::default().json_data(for_viewer(notice, viewer)).unwrap_or_else(|_| Event::default().comment("unserialisable notice"));
+        // What this viewer may not see at all (a draft poll, for an attendee) sends a comment.
+        let event = match for_viewer(notice, viewer) {
+            Some(v) => Event::default().json_data(v).unwrap_or_else(|_| Event::default().comment("unserialisable notice")),
+            None => Event::default().comment("-"),
+        };
         Some((Ok(event), (first, rx)))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
@@ -51,13 +55,22 @@ pub(crate) fn attendee_view(m: &Message, me: Viewer) -> Value {
     })
 }
 
-/// A notice as `viewer` receives it.
-fn for_viewer(notice: Notice, viewer: Viewer) -> Value {
-    match (notice, viewer) {
+/// A poll as an attendee's page shows it: its votes only once it is closed; `mine` is the
+/// registrant's own choice, when known.
+pub(crate) fn poll_view(p: &Poll, mine: Option<usize>) -> Value {
+    let votes = (p.state == PollState::Closed).then_some(&p.votes);
+    json!({ "id": p.id, "question": p.question, "options": p.options, "state": p.state, "votes": votes, "mine": mine })
+}
+
+/// A notice as `viewer` receives it (`None`: nothing it may see).
+fn for_viewer(notice: Notice, viewer: Viewer) -> Option<Value> {
+    Some(match (notice, viewer) {
         (Notice::Message { message }, Viewer::Attendee(_)) if message.visible_to(viewer) => {
             json!({ "type": "message", "message": attendee_view(&message, viewer) })
         }
         (Notice::Message { message }, Viewer::Attendee(_)) => json!({ "type": "removed", "id": message.id }),
-        (n, _) => serde_json::to_value(n).unwrap_or(Value::Null),
-    }
+        (Notice::Poll { poll }, Viewer::Attendee(_)) if poll.state == PollState::Draft => return None,
+        (Notice::Poll { poll }, Viewer::Attendee(_)) => json!({ "type": "poll", "poll": poll_view(&poll, None) }),
+        (n, _) => serde_json::to_value(n).ok()?,
+    })
 }

@@ -13,6 +13,8 @@ hikari_funnel::row_id! {
     RegistrantId,
     /// A chat message or question in a session's room.
     MessageId,
+    /// A poll in a session's room.
+    PollId,
 }
 
 /// The secret in a registrant's personal join link: 128 random bits as 32 lowercase hex

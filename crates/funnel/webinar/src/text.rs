@@ -33,6 +33,8 @@ pub enum Text {
     Host,
     Answered,
     TooFast,
+    Poll,
+    Voted,
 }
 
 /// The message in `locale`.
@@ -87,6 +89,10 @@ pub fn text(locale: Locale, t: Text) -> &'static str {
         (Locale::En, Answered) => "Answered",
         (Locale::Ja, TooFast) => "送信が速すぎます。数秒お待ちください。",
         (Locale::En, TooFast) => "You are sending too fast: please wait a few seconds.",
+        (Locale::Ja, Poll) => "アンケート",
+        (Locale::En, Poll) => "Poll",
+        (Locale::Ja, Voted) => "回答ありがとうございます。結果は締め切り後に表示されます。",
+        (Locale::En, Voted) => "Thank you for voting. The results show when the poll closes.",
     }
 }
 

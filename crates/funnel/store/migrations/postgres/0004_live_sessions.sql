@@ -1,6 +1,7 @@
 -- Sessions while they run (postgres dialect): the lifecycle state and when it went live and
 -- ended; each registrant's time in the room (first join, the open stay, finished stays); what
--- people say in the room (chat and questions, by a registrant or a host) and its moderation.
+-- people say in the room (chat and questions, by a registrant or a host) and its moderation;
+-- polls and their votes (one per registrant and poll).
 ALTER TABLE webinar_sessions ADD COLUMN state TEXT NOT NULL DEFAULT 'scheduled';
 ALTER TABLE webinar_sessions ADD COLUMN live_at BIGINT;
 ALTER TABLE webinar_sessions ADD COLUMN ended_at BIGINT;
@@ -21,3 +22,19 @@ CREATE TABLE webinar_messages (
     highlighted BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX webinar_messages_session ON webinar_messages (session_id, id);
+CREATE TABLE webinar_polls (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    session_id BIGINT NOT NULL REFERENCES webinar_sessions(id) ON DELETE CASCADE,
+    question TEXT NOT NULL,
+    options TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX webinar_polls_session ON webinar_polls (session_id, id);
+CREATE TABLE webinar_votes (
+    poll_id BIGINT NOT NULL REFERENCES webinar_polls(id) ON DELETE CASCADE,
+    registrant_id BIGINT NOT NULL REFERENCES webinar_registrants(id) ON DELETE CASCADE,
+    choice BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (poll_id, registrant_id)
+);

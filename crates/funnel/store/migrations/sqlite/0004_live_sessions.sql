@@ -1,6 +1,7 @@
 -- Sessions while they run (sqlite dialect): the lifecycle state and when it went live and
 -- ended; each registrant's time in the room (first join, the open stay, finished stays); what
--- people say in the room (chat and questions, by a registrant or a host) and its moderation.
+-- people say in the room (chat and questions, by a registrant or a host) and its moderation;
+-- polls and their votes (one per registrant and poll).
 ALTER TABLE webinar_sessions ADD COLUMN state TEXT NOT NULL DEFAULT 'scheduled';
 ALTER TABLE webinar_sessions ADD COLUMN live_at INTEGER;
 ALTER TABLE webinar_sessions ADD COLUMN ended_at INTEGER;
@@ -21,3 +22,19 @@ CREATE TABLE webinar_messages (
     highlighted INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX webinar_messages_session ON webinar_messages (session_id, id);
+CREATE TABLE webinar_polls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id INTEGER NOT NULL REFERENCES webinar_sessions(id) ON DELETE CASCADE,
+    question TEXT NOT NULL,
+    options TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX webinar_polls_session ON webinar_polls (session_id, id);
+CREATE TABLE webinar_votes (
+    poll_id INTEGER NOT NULL REFERENCES webinar_polls(id) ON DELETE CASCADE,
+    registrant_id INTEGER NOT NULL REFERENCES webinar_registrants(id) ON DELETE CASCADE,
+    choice INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (poll_id, registrant_id)
+);

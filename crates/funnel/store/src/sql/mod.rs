@@ -10,6 +10,7 @@ pub(crate) mod events;
 pub(crate) mod experiments;
 pub(crate) mod funnels;
 pub(crate) mod pages;
+pub(crate) mod polls;
 pub(crate) mod webinars;
 
 /// Maps a unique violation to a `Conflict` with a message for people; other errors as usual.
@@ -50,6 +51,7 @@ macro_rules! backend {
         crate::sql::experiments::experiment_repo!($store, $begin, $lock);
         crate::sql::webinars::webinar_repo!($store, $begin);
         crate::sql::chat::chat_repo!($store, $begin);
+        crate::sql::polls::poll_repo!($store, $begin);
     };
 }
 

@@ -124,6 +124,24 @@ pub async fn webinars(s: &dyn Store) {
     let q = s.moderate_message(q.id, &Moderation { hidden: Some(true), highlighted: Some(true), ..Default::default() }).await.expect("hide");
     assert!(q.answered && q.hidden && q.highlighted);
     assert!(matches!(s.moderate_message(hikari_webinar::MessageId(i64::MAX), &Moderation::default()).await, Err(StoreError::NotFound(_))));
+    // Polls: drafted, opened one at a time, one vote per registrant, counted per option.
+    use hikari_webinar::{NewPoll, PollState};
+    let new_poll = NewPoll { question: "目的は？".into(), options: vec!["集客".into(), "売上".into(), "学び".into()] };
+    let p1 = s.create_poll(a.id, &new_poll, 1_400).await.expect("poll");
+    let p2 = s.create_poll(a.id, &NewPoll { question: "次回も？".into(), options: vec!["はい".into(), "いいえ".into()] }, 1_410).await.expect("poll 2");
+    assert_eq!((p1.state, p1.votes.clone()), (PollState::Draft, vec![0, 0, 0]));
+    assert!(matches!(s.create_poll(a.id, &NewPoll { options: vec!["x".into()], ..new_poll.clone() }, 1).await, Err(StoreError::Invalid(_))));
+    assert_eq!(s.set_poll_state(p1.id, PollState::Open).await.expect("open").state, PollState::Open);
+    assert!(matches!(s.set_poll_state(p2.id, PollState::Open).await, Err(StoreError::Conflict(m)) if m.contains("one open poll")));
+    assert!(s.vote(p1.id, r.id, 1, 1_500, &presence(14, 1_500, "poll_voted")).await.expect("vote"));
+    assert!(!s.vote(p1.id, r.id, 0, 1_600, &presence(15, 1_600, "poll_voted")).await.expect("again"), "one vote per registrant");
+    assert!(s.vote(p1.id, other.id, 1, 1_700, &presence(16, 1_700, "poll_voted")).await.expect("another registrant"));
+    let polls = s.polls(a.id).await.expect("polls");
+    assert_eq!(polls.iter().map(|p| (p.id, p.votes.clone())).collect::<Vec<_>>(), [(p1.id, vec![0, 2, 0]), (p2.id, vec![0, 0])]);
+    assert_eq!(s.votes_of(a.id, r.id).await.expect("mine"), [(p1.id, 1)]);
+    assert_eq!(s.set_poll_state(p1.id, PollState::Closed).await.expect("close").state, PollState::Closed);
+    assert!(matches!(s.set_poll_state(p1.id, PollState::Open).await, Err(StoreError::Invalid(_))));
+    assert_eq!(s.set_poll_state(p2.id, PollState::Open).await.expect("now p2").state, PollState::Open);
     let ended = s.set_session_state(a.id, SessionState::Ended, 2_000).await.expect("end");
     assert_eq!((ended.state, ended.live_at, ended.ended_at), (SessionState::Ended, Some(900), Some(2_000)));
     assert!(matches!(s.set_session_state(a.id, SessionState::Live, 2_100).await, Err(StoreError::Invalid(_))));
@@ -136,5 +154,5 @@ pub async fn webinars(s: &dyn Store) {
     s.delete_webinar(w.id).await.expect("delete");
     assert!(matches!(s.webinar(w.id).await, Err(StoreError::NotFound(_))));
     assert_eq!(s.registrant_by_key(&r.join_key).await.expect("gone"), None);
-    assert_eq!(s.events(&EventQuery { contact: Some(hanako.id), limit: 10, ..Default::default() }).await.expect("events").len(), 5, "events stay");
+    assert_eq!(s.events(&EventQuery { contact: Some(hanako.id), limit: 10, ..Default::default() }).await.expect("events").len(), 7, "events stay");
 }

@@ -203,6 +203,14 @@ pub(crate) async fn console(admin: Admin, State(st): State<AppState>, ApiPath(id
                         button #screen type="button" { "Share screen" }
                     }
                     div #preview.preview {}
+                    h2 { "Polls" }
+                    div #polls {}
+                    form #new-poll {
+                        input name="question" maxlength="200" required placeholder="Question";
+                        textarea name="options" rows="3" required placeholder="Options, one per line (2 to 6)" {}
+                        button type="submit" { "Draft poll" }
+                        span #poll-error.muted role="alert" {}
+                    }
                     h2 { "Chat and questions" }
                     ol #messages.messages {}
                     form #say {

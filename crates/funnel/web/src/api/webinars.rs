@@ -12,7 +12,9 @@ use crate::{
 };
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use hikari_common::clock::unix_millis;
-use hikari_webinar::{Message, MessageId, Moderation, NewWebinar, Registrant, Session, SessionId, SessionState, Viewer, Webinar, WebinarId};
+use hikari_webinar::{
+    Message, MessageId, Moderation, NewPoll, NewWebinar, Poll, PollId, PollState, Registrant, Session, SessionId, SessionState, Viewer, Webinar, WebinarId,
+};
 use serde::{Deserialize, Serialize};
 
 pub(super) async fn list(_: ApiCaller, State(st): State<AppState>) -> Res<Json<Vec<Webinar>>> {
@@ -103,4 +105,22 @@ pub(super) async fn messages(_: ApiCaller, State(st): State<AppState>, ApiPath(i
 
 pub(super) async fn moderate(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(m): ApiJson<Moderation>) -> Res<Json<Message>> {
     Ok(Json(st.app.chat.moderate(MessageId(id), &m).await?))
+}
+
+pub(super) async fn polls(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Poll>>> {
+    Ok(Json(st.app.polls.list(SessionId(id)).await?))
+}
+
+pub(super) async fn create_poll(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(new): ApiJson<NewPoll>) -> Res<Response> {
+    Ok(created(st.app.polls.create(SessionId(id), &new, unix_millis()).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewPollState {
+    state: PollState,
+}
+
+pub(super) async fn set_poll_state(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(s): ApiJson<NewPollState>) -> Res<Json<Poll>> {
+    Ok(Json(st.app.polls.set_state(PollId(id), s.state).await?))
 }

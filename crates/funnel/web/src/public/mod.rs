@@ -37,6 +37,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/join/{key}/pass", post(room::pass))
         .route("/join/{key}/events", get(room::events))
         // A chat line is short: a body over 8 KiB is refused before it is read.
+        .route("/join/{key}/polls", get(room::polls))
+        .route("/join/{key}/polls/{id}/vote", post(room::vote))
         .route("/join/{key}/messages", get(room::messages).post(room::say).layer(axum::extract::DefaultBodyLimit::max(8 * 1024)))
         .route("/join/{key}/calendar.ics", get(ticket::ics))
         .route(&assets::livekit_client_path(), get(assets::livekit_client_js))

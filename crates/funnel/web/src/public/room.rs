@@ -36,7 +36,7 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
         div #room.room data-key=(key) data-state=(state.as_str()) data-starts=(rfc3339(t.session.starts_at))
             data-t-connecting=(text(l, Text::Connecting)) data-t-reconnecting=(text(l, Text::Reconnecting))
             data-t-replaced=(text(l, Text::Replaced)) data-t-backstage=(text(l, Text::Backstage))
-            data-t-host=(text(l, Text::Host)) data-t-answered=(text(l, Text::Answered)) data-t-too-fast=(text(l, Text::TooFast)) {
+            data-t-voted=(text(l, Text::Voted)) data-t-host=(text(l, Text::Host)) data-t-answered=(text(l, Text::Answered)) data-t-too-fast=(text(l, Text::TooFast)) {
             h1 { (t.webinar.title) }
             p #status.small role="status" aria-live="polite" {}
             section #waiting hidden[!waiting] {
@@ -48,6 +48,7 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
                 div #videos.videos {}
                 p { button #sound.btn type="button" hidden { (text(l, Text::SoundOn)) } }
                 p.small { span #attendees { "0" } " " (text(l, Text::Watching)) }
+                section #polls.polls aria-label=(text(l, Text::Poll)) aria-live="polite" {}
                 (chat(l))
             }
             section #ended hidden[state != SessionState::Ended] { p { (text(l, Text::Ended)) } }
@@ -135,4 +136,25 @@ pub(crate) async fn say(State(st): State<AppState>, Path(key): Path<String>, Api
     let m = st.app.chat.say(&t, new, now).await?;
     let me = Viewer::Attendee(t.registrant.id);
     Ok((axum::http::StatusCode::CREATED, PRIVATE, Json(notices::attendee_view(&m, me))).into_response())
+}
+
+/// `GET /join/{key}/polls`: the open and closed polls, with this registrant's votes.
+pub(crate) async fn polls(State(st): State<AppState>, Path(key): Path<String>) -> Result<Response, FunnelError> {
+    let t = ticket(&st, &key).await?;
+    let list: Vec<_> = st.app.polls.seen(&t).await?.iter().map(|s| notices::poll_view(&s.poll, s.mine)).collect();
+    Ok((PRIVATE, Json(list)).into_response())
+}
+
+/// A registrant's vote.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Vote {
+    choice: usize,
+}
+
+/// `POST /join/{key}/polls/{id}/vote`: votes once (`{"choice": option index}`).
+pub(crate) async fn vote(State(st): State<AppState>, Path((key, id)): Path<(String, i64)>, ApiJson(v): ApiJson<Vote>) -> Result<Response, FunnelError> {
+    let t = ticket(&st, &key).await?;
+    let p = st.app.polls.vote(&t, hikari_webinar::PollId(id), v.choice, unix_millis()).await?;
+    Ok((axum::http::StatusCode::CREATED, PRIVATE, Json(notices::poll_view(&p, Some(v.choice)))).into_response())
 }

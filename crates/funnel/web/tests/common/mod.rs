@@ -359,8 +359,11 @@ pub async fn view(s: &Server, v: &mut Visitor) -> char {
 /// and each registrant's join key.
 pub async fn webinar_with_registrants(srv: &Server, slug: &str, emails: &[&str]) -> (i64, i64, Vec<String>) {
     let (fid, _) = srv.funnel(slug, &[("register", "webinar_register", "Register"), ("thanks", "thankyou", "Thanks")]).await;
-    let new = json!({"funnel": fid, "title": "ライブ", "schedule": {"kind": "just_in_time", "every_minutes": 15, "lead_minutes": 0}});
+    // One session an hour from now: every registration books it, whenever the test runs.
+    let new = json!({"funnel": fid, "title": "ライブ", "schedule": {"kind": "one_off"}});
     let wid = srv.ok("POST", "/api/v1/webinars", new).await["id"].as_i64().expect("id");
+    let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64 + 3_600_000;
+    srv.ok("POST", &format!("/api/v1/webinars/{wid}/sessions"), json!({"starts_at": start})).await;
     let mut keys = Vec::new();
     for (i, email) in emails.iter().enumerate() {
         let mut v = Visitor::with_id(100 + i as u64);

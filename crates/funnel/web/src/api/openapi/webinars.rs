@@ -33,6 +33,13 @@ pub(super) fn paths(ids: &[Value]) -> Value {
         "/api/v1/messages/{id}": {
             "patch": op("moderateWebinarMessage", "Hide, answer or highlight a message", Some(body(r("Moderation"))), "200", Some(r("Message")), ids),
         },
+        "/api/v1/sessions/{id}/polls": {
+            "get": op("listPolls", "A session's polls with their votes", None, "200", Some(list("Poll")), ids),
+            "post": op("createPoll", "Draft a poll", Some(body(r("NewPoll"))), "201", Some(r("Poll")), ids),
+        },
+        "/api/v1/polls/{id}/state": {
+            "post": op("setPollState", "Open or close a poll (forwards only, one open per session)", Some(body(r("NewPollState"))), "200", Some(r("Poll")), ids),
+        },
         "/api/v1/sessions/{id}/state": {
             "post": op("setWebinarSessionState", "Move a session along its life (forwards only)", Some(body(r("NewSessionState"))), "200", Some(r("WebinarSession")), ids),
         },
