@@ -7,7 +7,8 @@
 // the host's video; the third joins late, on a phone-sized screen. The console counts the
 // attendees from the rooms' own events. They chat; a question reaches only the host until it
 // is highlighted; a hidden line leaves every page. The host runs a poll: two vote, everyone
-// sees the results once it closes. One attendee closes the tab: its stay is recorded
+// sees the results once it closes. The host pins an offer: every page shows it, a late joiner
+// too, and its button carries the registrant to the funnel's step. One attendee closes the tab: its stay is recorded
 // (watch time within tolerance of what the test measured). One link opened a second time
 // replaces the first window. The host ends the session: every page says so, and no
 // registrant is left in the room.
@@ -161,6 +162,30 @@ export async function webinarScenario(pages, t) {
   });
   if (polled) check('webinar_poll', polled.value.some((t) => t.startsWith('売上 — 2 (100%)')), polled.value.join(' | '));
 
+  // An offer: the host writes and pins it; every page shows it with the places left; its
+  // button (opened in a new tab here, so the room pages stay) goes to the funnel's step with
+  // the registrant's key.
+  const offered = await step('webinar_offer_pinned', 30_000, async () => {
+    await host.fill('#new-offer input[name="title"]', '本講座（限定）');
+    await host.fill('#new-offer input[name="price"]', '¥29,800（税込）');
+    await host.fill('#new-offer input[name="url"]', '/f/live-sale/thanks');
+    await host.fill('#new-offer input[name="stock"]', '5');
+    await host.click('#new-offer button[type="submit"]');
+    await host.locator('#offers .offer', { hasText: '本講座（限定）' }).getByRole('button', { name: 'Pin' }).click();
+    for (const page of [pages.early, pages.late, phone]) await page.waitForSelector('#offer:not([hidden]) #offer-title:text("本講座（限定）")', { timeout: 8000 });
+    return phone.evaluate(() => ({ href: document.getElementById('offer-buy').getAttribute('href'), scarcity: document.getElementById('offer-scarcity').textContent }));
+  });
+  if (offered) check('webinar_offer_pinned', /\/offers\/\d+$/.test(offered.value.href) && offered.value.scarcity.includes('5'), `${offered.value.href}, ${offered.value.scarcity}`);
+  if (offered) {
+    const tab = await newPage();
+    const clicked = await step('webinar_offer_click_carries_the_contact', 20_000, async () => {
+      await tab.goto(`${http}${offered.value.href}`);
+      return tab.url();
+    });
+    if (clicked) check('webinar_offer_click_carries_the_contact', clicked.value.endsWith(`/f/live-sale/thanks?r=${keys.phone}`), clicked.value);
+    await tab.close();
+  }
+
   // One attendee closes the tab: its stay is recorded, with the time it watched.
   await pages.early.close();
   const closedAt = Date.now();
@@ -185,6 +210,8 @@ export async function webinarScenario(pages, t) {
   const replaced = await step('webinar_one_connection_per_link', 40_000, async () => {
     await again.goto(`${http}/join/${keys.late}`);
     await playing(again);
+    // A late joiner sees the pinned offer.
+    await again.waitForSelector('#offer:not([hidden]) #offer-title:text("本講座（限定）")', { timeout: 8000 });
     await pages.late.waitForSelector('body[data-room="replaced"]', { timeout: 15_000 });
     return true;
   });
@@ -208,7 +235,10 @@ export async function webinarScenario(pages, t) {
     const said = await api('GET', '/api/v1/events?name=chat_message&limit=50');
     const questions = await api('GET', '/api/v1/events?name=question_asked&limit=50');
     const votes = await api('GET', '/api/v1/events?name=poll_voted&limit=50');
-    check('webinar_chat_events', said.length === 1 && questions.length === 1 && votes.length === 2, `${said.length} chat_message, ${questions.length} question_asked, ${votes.length} poll_voted`);
+    const shown = await api('GET', '/api/v1/events?name=offer_shown&limit=50');
+    const clicks = await api('GET', '/api/v1/events?name=offer_clicked&limit=50');
+    check('webinar_interaction_events', said.length === 1 && questions.length === 1 && votes.length === 2 && shown.length === 3 && clicks.length === 1,
+      `${said.length} chat_message, ${questions.length} question_asked, ${votes.length} poll_voted, ${shown.length} offer_shown, ${clicks.length} offer_clicked`);
   }
   const refused = await phone.evaluate(async (k) => (await fetch(`/join/${k}/pass`, { method: 'POST' })).status, keys.phone);
   check('webinar_no_pass_after_the_end', refused === 409, `pass → ${refused}`);

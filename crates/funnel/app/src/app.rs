@@ -8,6 +8,7 @@ use crate::{
     collect::{NewEvent, collect},
     error::AppError,
     experiments::Experiments,
+    offers::Offers,
     page_view::view,
     polls::Polls,
     records::Records,
@@ -44,6 +45,8 @@ pub struct App {
     pub chat: Chat,
     /// Polls in sessions' rooms.
     pub polls: Polls,
+    /// Offers in sessions' rooms.
+    pub offers: Offers,
     funnels: Arc<dyn FunnelRepo>,
 }
 
@@ -63,8 +66,9 @@ impl App {
         let records = Records::new(store.clone(), store.clone());
         let webinars = Webinars::new(store.clone(), events.clone());
         let chat = Chat::new(store.clone(), store.clone(), store.clone(), webinars.live().clone(), events.clone());
-        let polls = Polls::new(store.clone(), store, webinars.live().clone(), events.clone());
-        let app = Self { pages, builder, experiments, events, reports, records, webinars, chat, polls, funnels };
+        let polls = Polls::new(store.clone(), store.clone(), webinars.live().clone(), events.clone());
+        let offers = Offers::new(store.clone(), store, webinars.live().clone(), events.clone());
+        let app = Self { pages, builder, experiments, events, reports, records, webinars, chat, polls, offers, funnels };
         (app, Background { writer, scheduler })
     }
 

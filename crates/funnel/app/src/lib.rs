@@ -5,7 +5,7 @@
 //! (`FunnelRepo`, `ContactRepo`, `EventRepo`, `ExperimentRepo`): build funnels ([`builder`]),
 //! resolve and view a public page ([`page_view`]), submit a form ([`submit`]), record beacon events ([`collect`]), the
 //! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]), webinars and
-//! their registrations and running sessions ([`webinars`], [`live`], [`chat`], [`polls`]); the recordings library
+//! their registrations and running sessions ([`webinars`], [`live`], [`chat`], [`polls`], [`offers`]); the recordings library
 //! ([`library`]) and the rooms ([`rooms`]) are ports the binary implements over the media half.
 //! [`App::start`] wires them over a store and returns the [`Background`] tasks: the one event
 //! writer ([`writer`]) and the experiment scheduler ([`scheduler`]), which the binary shuts
@@ -29,6 +29,7 @@ pub mod experiments;
 pub mod ids;
 pub mod library;
 pub mod live;
+pub mod offers;
 pub mod page_view;
 pub mod polls;
 pub mod records;
@@ -51,6 +52,7 @@ pub use error::AppError;
 pub use experiments::{Change, Experiments};
 pub use library::{RecordingEntry, RecordingLibrary};
 pub use live::{LiveHub, Notice};
+pub use offers::Offers;
 pub use polls::{Polls, SeenPoll};
 pub use reports::{ReportQuery, Reports};
 pub use rooms::{RoomAccess, RoomRole};

@@ -228,6 +228,14 @@ fn webinars() -> Value {
             "id": int(), "session": int(), "question": { "type": "string" }, "options": { "type": "array", "items": { "type": "string" } },
             "state": r("PollState"), "votes": { "type": "array", "items": { "type": "integer" }, "description": "votes per option, in order" } } },
         "NewPollState": { "type": "object", "required": ["state"], "additionalProperties": false, "properties": { "state": r("PollState") } },
+        "NewOffer": { "type": "object", "required": ["title", "url"], "additionalProperties": false, "properties": {
+            "title": { "type": "string", "minLength": 1, "maxLength": 120, "pattern": "\\S" }, "price": { "type": "string", "maxLength": 60 },
+            "url": { "type": "string", "description": "a path of this site (/f/…, gets the registrant's key as r) or an https:// address" },
+            "ends_at": { "type": "integer", "description": "Unix ms: a countdown is shown" }, "stock": { "type": "integer", "minimum": 0 } } },
+        "Offer": { "type": "object", "required": ["id", "session", "title", "price", "url", "ends_at", "stock", "pinned"], "properties": {
+            "id": int(), "session": int(), "title": { "type": "string" }, "price": { "type": "string" }, "url": { "type": "string" },
+            "ends_at": nullable("integer"), "stock": nullable("integer"), "pinned": { "type": "boolean" } } },
+        "Pin": { "type": "object", "required": ["pinned"], "additionalProperties": false, "properties": { "pinned": { "type": "boolean" } } },
         "Attendance": { "type": "object", "required": ["first_joined_at", "in_room_since", "watched_ms"], "properties": {
             "first_joined_at": nullable("integer"), "in_room_since": nullable("integer"),
             "watched_ms": { "type": "integer", "minimum": 0, "description": "milliseconds in the room, finished stays" } } },

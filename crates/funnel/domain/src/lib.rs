@@ -33,7 +33,7 @@ pub use form::{Field, FieldError, FieldErrorCode, FieldKind, Form, ShowIf, Submi
 pub use funnel::{Funnel, NewFunnel, NewStep, Slug, Step, StepKind};
 pub use i18n::{Locale, Msg};
 pub use ids::{ContactId, EdgeId, FunnelId, StepId, TokenId, UserId};
-pub use page::{Block, BlockKind, Column, Page, PageDraft, Section};
+pub use page::{Block, BlockKind, Column, Page, PageDraft, Section, check_url};
 
 /// Upper bound on a page's JSON size, in bytes; enforced by the web layer on request bodies and
 /// by [`Page::validate`] on the number of nodes.

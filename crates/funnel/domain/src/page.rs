@@ -260,7 +260,7 @@ pub(crate) fn check_text(at: &str, text: &str) -> Result<(), DomainError> {
 /// Accepts `http://`, `https://`, `mailto:`, site-relative (`/x`, not `//x`) and `#anchor` URLs.
 /// A backslash is refused anywhere: browsers parse it as `/` in http(s) URLs (WHATWG URL), so
 /// `/\evil.example/x` would leave the site.
-pub(crate) fn check_url(at: &str, url: &str) -> Result<(), DomainError> {
+pub fn check_url(at: &str, url: &str) -> Result<(), DomainError> {
     let u = url.trim();
     let lower = u.to_ascii_lowercase();
     let ok = u.len() <= 2048

@@ -26,7 +26,7 @@ mod sqlite;
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use repo::{
-    AdminRepo, ChatRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, PollRepo, Session, Store, TokenInfo, WebinarRepo,
+    AdminRepo, ChatRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, OfferRepo, PageState, PollRepo, Session, Store, TokenInfo, WebinarRepo,
 };
 pub use sqlite::SqliteStore;
 

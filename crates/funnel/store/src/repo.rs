@@ -9,8 +9,8 @@ use hikari_funnel::{
 };
 
 use hikari_webinar::{
-    Attendance, JoinKey, Message, MessageId, Moderation, NewPoll, NewRegistrant, NewWebinar, Poll, PollId, PollState, PostedMessage, Registrant, RegistrantId,
-    Session as WebinarSession, SessionId, SessionState, Webinar, WebinarId,
+    Attendance, JoinKey, Message, MessageId, Moderation, NewOffer, NewPoll, NewRegistrant, NewWebinar, Offer, OfferId, Poll, PollId, PollState, PostedMessage,
+    Registrant, RegistrantId, Session as WebinarSession, SessionId, SessionState, Webinar, WebinarId,
 };
 
 type R<T> = Result<T, StoreError>;
@@ -257,7 +257,19 @@ pub trait PollRepo: Send + Sync {
     async fn votes_of(&self, session: SessionId, registrant: RegistrantId) -> R<Vec<(PollId, usize)>>;
 }
 
-/// Everything the web layer needs.
-pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo + PollRepo {}
+/// Offers in sessions' rooms.
+#[async_trait]
+pub trait OfferRepo: Send + Sync {
+    /// Writes an offer (validated first), not pinned.
+    async fn create_offer(&self, session: SessionId, new: &NewOffer, now: i64) -> R<Offer>;
+    /// A session's offers, oldest first.
+    async fn offers(&self, session: SessionId) -> R<Vec<Offer>>;
+    /// Pins (one per session: the others are unpinned) or unpins an offer; returns every
+    /// offer whose pin changed or that is the one named.
+    async fn pin_offer(&self, id: OfferId, pinned: bool) -> R<Vec<Offer>>;
+}
 
-impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo + PollRepo> Store for T {}
+/// Everything the web layer needs.
+pub trait Store: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo + PollRepo + OfferRepo {}
+
+impl<T: FunnelRepo + ContactRepo + EventRepo + AdminRepo + ExperimentRepo + WebinarRepo + ChatRepo + PollRepo + OfferRepo> Store for T {}

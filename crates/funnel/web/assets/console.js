@@ -165,10 +165,39 @@
   el('new-poll').addEventListener('submit', function (e) {
     e.preventDefault();
     var f = e.target;
-    var options = f.options.value.split('\n').map(function (o) { return o.trim(); }).filter(Boolean);
-    api('POST', '/api/v1/sessions/' + id + '/polls', { question: f.question.value, options: options }).then(function (r) {
+    var options = f.elements.options.value.split('\n').map(function (o) { return o.trim(); }).filter(Boolean);
+    api('POST', '/api/v1/sessions/' + id + '/polls', { question: f.elements.question.value, options: options }).then(function (r) {
       if (r.status === 201) { poll(r.body); f.reset(); el('poll-error').textContent = ''; }
       else el('poll-error').textContent = r.body.message || String(r.status);
+    });
+  });
+
+  // Offers: write them, pin one (the others come off the screens).
+  function offer(o) {
+    var box = document.querySelector('#offers [data-offer="' + o.id + '"]') || document.createElement('div');
+    box.dataset.offer = String(o.id);
+    box.className = 'offer' + (o.pinned ? ' pinned' : '');
+    box.textContent = '';
+    var t = document.createElement('strong');
+    t.textContent = o.title + ' ' + o.price + (o.pinned ? ' (pinned)' : '') + ' ';
+    box.appendChild(t);
+    box.appendChild(button(o.pinned ? 'Unpin' : 'Pin', function () {
+      api('POST', '/api/v1/offers/' + o.id + '/pin', { pinned: !o.pinned }).then(function (r) {
+        if (r.status === 200) offer(r.body); else el('offer-error').textContent = r.body.message || String(r.status);
+      });
+    }));
+    if (!box.parentNode) el('offers').appendChild(box);
+  }
+  api('GET', '/api/v1/sessions/' + id + '/offers').then(function (r) { if (r.status === 200) r.body.forEach(offer); });
+  el('new-offer').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var f = e.target;
+    var body = { title: f.elements.title.value, price: f.elements.price.value, url: f.elements.url.value };
+    if (f.elements.stock.value !== '') body.stock = Number(f.elements.stock.value);
+    if (f.elements.minutes.value !== '') body.ends_at = Date.now() + Number(f.elements.minutes.value) * 60000;
+    api('POST', '/api/v1/sessions/' + id + '/offers', body).then(function (r) {
+      if (r.status === 201) { offer(r.body); f.reset(); el('offer-error').textContent = ''; }
+      else el('offer-error').textContent = r.body.message || String(r.status);
     });
   });
 
@@ -180,5 +209,6 @@
     else if (n.type === 'attendees') el('attendees').textContent = String(n.count);
     else if (n.type === 'message') line(n.message);
     else if (n.type === 'poll') poll(n.poll);
+    else if (n.type === 'offer') offer(n.offer);
   };
 })();

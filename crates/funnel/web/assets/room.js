@@ -191,6 +191,41 @@
     fetch('/join/' + key + '/polls').then(function (r) { return r.ok ? r.json() : []; }).then(function (list) { list.forEach(card); });
   }
 
+  // The pinned offer: shown (and told to the server once), with its countdown or the places
+  // left; its button goes through the server, which records the click.
+  var offerId = null;
+  var offerEnds = null;
+  function offerTick() {
+    if (offerEnds === null) return;
+    var left = Math.max(0, Math.round((offerEnds - Date.now()) / 1000));
+    var two = function (n) { return (n < 10 ? '0' : '') + n; };
+    el('offer-scarcity').textContent = el('offer').dataset.tEnds + ' ' + Math.floor(left / 3600) + ':' + two(Math.floor(left % 3600 / 60)) + ':' + two(left % 60);
+  }
+  setInterval(offerTick, 1000);
+  function pin(o) {
+    if (!o || !o.pinned) { unpin(o ? o.id : offerId); return; }
+    offerId = o.id;
+    el('offer').dataset.offer = String(o.id);
+    el('offer-title').textContent = o.title;
+    el('offer-price').textContent = o.price;
+    el('offer-buy').href = '/join/' + key + '/offers/' + o.id;
+    offerEnds = o.ends_at === null || o.ends_at === undefined ? null : o.ends_at;
+    el('offer-scarcity').textContent = o.stock === null || o.stock === undefined ? '' : el('offer').dataset.tLeft + ' ' + o.stock;
+    offerTick();
+    el('offer').hidden = false;
+    fetch('/join/' + key + '/offers/' + o.id + '/shown', { method: 'POST' });
+  }
+  function unpin(id) {
+    if (id !== offerId) return;
+    offerId = null;
+    offerEnds = null;
+    el('offer').hidden = true;
+    delete el('offer').dataset.offer;
+  }
+  function loadOffer() {
+    fetch('/join/' + key + '/offer').then(function (r) { return r.ok ? r.json() : null; }).then(function (o) { if (o) pin(o); });
+  }
+
   el('sound').addEventListener('click', function () {
     if (room) room.startAudio().then(function () { el('sound').hidden = room.canPlaybackAudio; });
   });
@@ -203,6 +238,7 @@
       show('stage');
       loadChat();
       loadPolls();
+      loadOffer();
       join();
     } else if (next === 'ended') {
       clearInterval(clock);
@@ -226,6 +262,8 @@
     else if (n.type === 'message') line(n.message);
     else if (n.type === 'removed') unline(n.id);
     else if (n.type === 'poll') card(n.poll);
+    else if (n.type === 'offer') pin(n.offer);
+    else if (n.type === 'unpinned') unpin(n.id);
   };
   enter(state);
 })();

@@ -5,7 +5,7 @@
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use hikari_funnel_app::{AppError, Notice, Webinars};
-use hikari_webinar::{Author, Message, Poll, PollState, SessionId, Viewer};
+use hikari_webinar::{Author, Message, Offer, Poll, PollState, SessionId, Viewer};
 use serde_json::{Value, json};
 use std::{convert::Infallible, time::Duration};
 use tokio::sync::broadcast::error::RecvError;
@@ -62,6 +62,12 @@ pub(crate) fn poll_view(p: &Poll, mine: Option<usize>) -> Value {
     json!({ "id": p.id, "question": p.question, "options": p.options, "state": p.state, "votes": votes, "mine": mine })
 }
 
+/// A pinned offer as an attendee's page shows it (its button goes through the server, so the
+/// address itself is not sent).
+pub(crate) fn offer_view(o: &Offer) -> Value {
+    json!({ "id": o.id, "title": o.title, "price": o.price, "ends_at": o.ends_at, "stock": o.stock, "pinned": o.pinned })
+}
+
 /// A notice as `viewer` receives it (`None`: nothing it may see).
 fn for_viewer(notice: Notice, viewer: Viewer) -> Option<Value> {
     Some(match (notice, viewer) {
@@ -71,6 +77,9 @@ fn for_viewer(notice: Notice, viewer: Viewer) -> Option<Value> {
         (Notice::Message { message }, Viewer::Attendee(_)) => json!({ "type": "removed", "id": message.id }),
         (Notice::Poll { poll }, Viewer::Attendee(_)) if poll.state == PollState::Draft => return None,
         (Notice::Poll { poll }, Viewer::Attendee(_)) => json!({ "type": "poll", "poll": poll_view(&poll, None) }),
+        // An offer not pinned is the hosts' own: attendees only hear that it left the screen.
+        (Notice::Offer { offer }, Viewer::Attendee(_)) if offer.pinned => json!({ "type": "offer", "offer": offer_view(&offer) }),
+        (Notice::Offer { offer }, Viewer::Attendee(_)) => json!({ "type": "unpinned", "id": offer.id }),
         (n, _) => serde_json::to_value(n).ok()?,
     })
 }

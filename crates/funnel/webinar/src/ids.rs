@@ -15,6 +15,8 @@ hikari_funnel::row_id! {
     MessageId,
     /// A poll in a session's room.
     PollId,
+    /// An offer in a session's room.
+    OfferId,
 }
 
 /// The secret in a registrant's personal join link: 128 random bits as 32 lowercase hex

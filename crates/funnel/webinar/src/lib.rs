@@ -11,7 +11,8 @@
 //! connect, [`RoomIdentity`] names its room's participants, and [`Attendance`] adds up how
 //! long each registrant watched. [`Message`]s are what people say in the room (chat and
 //! questions), with who may see each ([`Viewer`]) and what hosts did with it ([`Moderation`]);
-//! [`Poll`]s are asked by hosts and voted on once per registrant.
+//! [`Poll`]s are asked by hosts and voted on once per registrant; [`Offer`]s are pinned by hosts
+//! and clicked through the server.
 //!
 //! Invariants: no IO and no clock (times are Unix milliseconds passed in); the time-zone
 //! rules come from the tz database compiled into the binary, so a result never depends on the
@@ -21,6 +22,7 @@ mod chat;
 mod ics;
 mod ids;
 mod live;
+mod offer;
 mod poll;
 mod schedule;
 mod text;
@@ -29,8 +31,9 @@ mod zone;
 
 pub use chat::{Author, MAX_MESSAGE_CHARS, Message, MessageKind, Moderation, NewMessage, PostedMessage, Viewer};
 pub use ics::{calendar, utc as ics_utc};
-pub use ids::{JoinKey, MessageId, PollId, RegistrantId, SessionId, WebinarId};
+pub use ids::{JoinKey, MessageId, OfferId, PollId, RegistrantId, SessionId, WebinarId};
 pub use live::{Attendance, Presence, RoomIdentity, SessionState};
+pub use offer::{NewOffer, Offer};
 pub use poll::{MAX_OPTIONS, NewPoll, Poll, PollState};
 pub use schedule::{ClockTime, Day, MAX_LISTED, Schedule, WeeklySlot};
 pub use text::{Text, format_start, rfc3339, text};

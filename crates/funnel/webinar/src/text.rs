@@ -35,6 +35,9 @@ pub enum Text {
     TooFast,
     Poll,
     Voted,
+    BuyNow,
+    Left,
+    EndsIn,
 }
 
 /// The message in `locale`.
@@ -89,6 +92,12 @@ pub fn text(locale: Locale, t: Text) -> &'static str {
         (Locale::En, Answered) => "Answered",
         (Locale::Ja, TooFast) => "送信が速すぎます。数秒お待ちください。",
         (Locale::En, TooFast) => "You are sending too fast: please wait a few seconds.",
+        (Locale::Ja, BuyNow) => "今すぐ申し込む",
+        (Locale::En, BuyNow) => "Get it now",
+        (Locale::Ja, Left) => "残り",
+        (Locale::En, Left) => "Left:",
+        (Locale::Ja, EndsIn) => "締切まで",
+        (Locale::En, EndsIn) => "Ends in",
         (Locale::Ja, Poll) => "アンケート",
         (Locale::En, Poll) => "Poll",
         (Locale::Ja, Voted) => "回答ありがとうございます。結果は締め切り後に表示されます。",

@@ -1,7 +1,7 @@
 -- Sessions while they run (sqlite dialect): the lifecycle state and when it went live and
 -- ended; each registrant's time in the room (first join, the open stay, finished stays); what
 -- people say in the room (chat and questions, by a registrant or a host) and its moderation;
--- polls and their votes (one per registrant and poll).
+-- polls and their votes (one per registrant and poll); offers pinned in the room.
 ALTER TABLE webinar_sessions ADD COLUMN state TEXT NOT NULL DEFAULT 'scheduled';
 ALTER TABLE webinar_sessions ADD COLUMN live_at INTEGER;
 ALTER TABLE webinar_sessions ADD COLUMN ended_at INTEGER;
@@ -38,3 +38,15 @@ CREATE TABLE webinar_votes (
     at INTEGER NOT NULL,
     PRIMARY KEY (poll_id, registrant_id)
 );
+CREATE TABLE webinar_offers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id INTEGER NOT NULL REFERENCES webinar_sessions(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    price TEXT NOT NULL,
+    url TEXT NOT NULL,
+    ends_at INTEGER,
+    stock INTEGER,
+    pinned BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX webinar_offers_session ON webinar_offers (session_id, id);

@@ -9,6 +9,7 @@ pub(crate) mod contacts;
 pub(crate) mod events;
 pub(crate) mod experiments;
 pub(crate) mod funnels;
+pub(crate) mod offers;
 pub(crate) mod pages;
 pub(crate) mod polls;
 pub(crate) mod webinars;
@@ -52,6 +53,7 @@ macro_rules! backend {
         crate::sql::webinars::webinar_repo!($store, $begin);
         crate::sql::chat::chat_repo!($store, $begin);
         crate::sql::polls::poll_repo!($store, $begin);
+        crate::sql::offers::offer_repo!($store, $begin);
     };
 }
 

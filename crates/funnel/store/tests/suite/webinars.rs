@@ -142,6 +142,20 @@ pub async fn webinars(s: &dyn Store) {
     assert_eq!(s.set_poll_state(p1.id, PollState::Closed).await.expect("close").state, PollState::Closed);
     assert!(matches!(s.set_poll_state(p1.id, PollState::Open).await, Err(StoreError::Invalid(_))));
     assert_eq!(s.set_poll_state(p2.id, PollState::Open).await.expect("now p2").state, PollState::Open);
+    // Offers: one pinned per session.
+    use hikari_webinar::NewOffer;
+    let new_offer = NewOffer { title: "本講座".into(), price: "¥29,800".into(), url: "/f/sale/checkout".into(), ends_at: Some(9_000), stock: Some(5) };
+    let o1 = s.create_offer(a.id, &new_offer, 1_800).await.expect("offer");
+    let o2 = s.create_offer(a.id, &NewOffer { title: "特典付き".into(), stock: None, ..new_offer.clone() }, 1_810).await.expect("offer 2");
+    assert_eq!((o1.pinned, o1.stock, o1.ends_at, o2.stock), (false, Some(5), Some(9_000), None));
+    assert!(matches!(s.create_offer(a.id, &NewOffer { url: "//evil.example".into(), ..new_offer.clone() }, 1).await, Err(StoreError::Invalid(_))));
+    assert_eq!(s.pin_offer(o1.id, true).await.expect("pin").iter().map(|o| (o.id, o.pinned)).collect::<Vec<_>>(), [(o1.id, true)]);
+    let mut changed = s.pin_offer(o2.id, true).await.expect("pin 2").iter().map(|o| (o.id, o.pinned)).collect::<Vec<_>>();
+    changed.sort();
+    assert_eq!(changed, [(o1.id, false), (o2.id, true)], "pinning one unpins the other");
+    assert_eq!(s.offers(a.id).await.expect("offers").iter().filter(|o| o.pinned).count(), 1);
+    assert_eq!(s.pin_offer(o2.id, false).await.expect("unpin").iter().map(|o| o.pinned).collect::<Vec<_>>(), [false]);
+    assert!(matches!(s.pin_offer(hikari_webinar::OfferId(i64::MAX), true).await, Err(StoreError::NotFound(_))));
     let ended = s.set_session_state(a.id, SessionState::Ended, 2_000).await.expect("end");
     assert_eq!((ended.state, ended.live_at, ended.ended_at), (SessionState::Ended, Some(900), Some(2_000)));
     assert!(matches!(s.set_session_state(a.id, SessionState::Live, 2_100).await, Err(StoreError::Invalid(_))));

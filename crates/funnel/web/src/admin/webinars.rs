@@ -203,6 +203,17 @@ pub(crate) async fn console(admin: Admin, State(st): State<AppState>, ApiPath(id
                         button #screen type="button" { "Share screen" }
                     }
                     div #preview.preview {}
+                    h2 { "Offers" }
+                    div #offers {}
+                    form #new-offer {
+                        input name="title" maxlength="120" required placeholder="Product";
+                        input name="price" maxlength="60" placeholder="Price, as shown (¥29,800 税込)";
+                        input name="url" required placeholder="/f/your-funnel/checkout or https://…";
+                        input name="stock" type="number" min="0" placeholder="Places left (optional)";
+                        input name="minutes" type="number" min="1" placeholder="Ends in minutes (optional)";
+                        button type="submit" { "Add offer" }
+                        span #offer-error.muted role="alert" {}
+                    }
                     h2 { "Polls" }
                     div #polls {}
                     form #new-poll {

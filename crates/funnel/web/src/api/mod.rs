@@ -75,6 +75,8 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/messages/{id}", axum::routing::patch(webinars::moderate))
         .route("/api/v1/sessions/{id}/polls", get(webinars::polls).post(webinars::create_poll))
         .route("/api/v1/polls/{id}/state", post(webinars::set_poll_state))
+        .route("/api/v1/sessions/{id}/offers", get(webinars::offers).post(webinars::create_offer))
+        .route("/api/v1/offers/{id}/pin", post(webinars::pin_offer))
         .layer(axum::middleware::from_fn_with_state(state, invalidate_pages))
 }
 

@@ -13,7 +13,8 @@ use crate::{
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use hikari_common::clock::unix_millis;
 use hikari_webinar::{
-    Message, MessageId, Moderation, NewPoll, NewWebinar, Poll, PollId, PollState, Registrant, Session, SessionId, SessionState, Viewer, Webinar, WebinarId,
+    Message, MessageId, Moderation, NewOffer, NewPoll, NewWebinar, Offer, OfferId, Poll, PollId, PollState, Registrant, Session, SessionId, SessionState,
+    Viewer, Webinar, WebinarId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -123,4 +124,22 @@ pub(super) struct NewPollState {
 
 pub(super) async fn set_poll_state(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(s): ApiJson<NewPollState>) -> Res<Json<Poll>> {
     Ok(Json(st.app.polls.set_state(PollId(id), s.state).await?))
+}
+
+pub(super) async fn offers(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<Vec<Offer>>> {
+    Ok(Json(st.app.offers.list(SessionId(id)).await?))
+}
+
+pub(super) async fn create_offer(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(new): ApiJson<NewOffer>) -> Res<Response> {
+    Ok(created(st.app.offers.create(SessionId(id), &new, unix_millis()).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Pin {
+    pinned: bool,
+}
+
+pub(super) async fn pin_offer(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<Pin>) -> Res<Json<Offer>> {
+    Ok(Json(st.app.offers.pin(OfferId(id), p.pinned).await?))
 }

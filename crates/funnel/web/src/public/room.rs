@@ -48,6 +48,12 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
                 div #videos.videos {}
                 p { button #sound.btn type="button" hidden { (text(l, Text::SoundOn)) } }
                 p.small { span #attendees { "0" } " " (text(l, Text::Watching)) }
+                section #offer.offer hidden data-t-left=(text(l, Text::Left)) data-t-ends=(text(l, Text::EndsIn)) {
+                    p.offer-title { strong #offer-title {} }
+                    p #offer-price.offer-price {}
+                    p.small { span #offer-scarcity {} }
+                    p { a #offer-buy.btn href="#" { (text(l, Text::BuyNow)) } }
+                }
                 section #polls.polls aria-label=(text(l, Text::Poll)) aria-live="polite" {}
                 (chat(l))
             }
@@ -157,4 +163,27 @@ pub(crate) async fn vote(State(st): State<AppState>, Path((key, id)): Path<(Stri
     let t = ticket(&st, &key).await?;
     let p = st.app.polls.vote(&t, hikari_webinar::PollId(id), v.choice, unix_millis()).await?;
     Ok((axum::http::StatusCode::CREATED, PRIVATE, Json(notices::poll_view(&p, Some(v.choice)))).into_response())
+}
+
+/// `GET /join/{key}/offer`: the pinned offer, or `null`.
+pub(crate) async fn offer(State(st): State<AppState>, Path(key): Path<String>) -> Result<Response, FunnelError> {
+    let t = ticket(&st, &key).await?;
+    let pinned = st.app.offers.pinned(&t).await?;
+    Ok((PRIVATE, Json(pinned.as_ref().map(notices::offer_view))).into_response())
+}
+
+/// `POST /join/{key}/offers/{id}/shown`: the page showed the pinned offer (recorded once).
+pub(crate) async fn offer_shown(State(st): State<AppState>, Path((key, id)): Path<(String, i64)>) -> Result<Response, FunnelError> {
+    let t = ticket(&st, &key).await?;
+    st.app.offers.shown(&t, hikari_webinar::OfferId(id), unix_millis()).await?;
+    Ok((axum::http::StatusCode::NO_CONTENT, PRIVATE).into_response())
+}
+
+/// `GET /join/{key}/offers/{id}`: the offer's button. Records the click and sends the
+/// registrant on (a path of this site with its key; the `no-referrer` policy keeps the join
+/// link from the next page).
+pub(crate) async fn offer_click(State(st): State<AppState>, Path((key, id)): Path<(String, i64)>) -> Result<Response, FunnelError> {
+    let t = ticket(&st, &key).await?;
+    let to = st.app.offers.clicked(&t, hikari_webinar::OfferId(id), unix_millis()).await?;
+    Ok((PRIVATE, axum::response::Redirect::to(&to)).into_response())
 }

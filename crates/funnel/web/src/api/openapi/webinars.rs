@@ -40,6 +40,13 @@ pub(super) fn paths(ids: &[Value]) -> Value {
         "/api/v1/polls/{id}/state": {
             "post": op("setPollState", "Open or close a poll (forwards only, one open per session)", Some(body(r("NewPollState"))), "200", Some(r("Poll")), ids),
         },
+        "/api/v1/sessions/{id}/offers": {
+            "get": op("listOffers", "A session's offers", None, "200", Some(list("Offer")), ids),
+            "post": op("createOffer", "Write an offer (not pinned)", Some(body(r("NewOffer"))), "201", Some(r("Offer")), ids),
+        },
+        "/api/v1/offers/{id}/pin": {
+            "post": op("pinOffer", "Pin an offer on every attendee's screen (unpinning the others), or unpin it", Some(body(r("Pin"))), "200", Some(r("Offer")), ids),
+        },
         "/api/v1/sessions/{id}/state": {
             "post": op("setWebinarSessionState", "Move a session along its life (forwards only)", Some(body(r("NewSessionState"))), "200", Some(r("WebinarSession")), ids),
         },
