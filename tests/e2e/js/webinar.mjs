@@ -5,7 +5,7 @@
 // open their personal links: two wait on the waiting screen, the host console publishes the
 // fake camera and microphone and goes live, both waiting pages switch to the stage and play
 // the host's video; the third joins late, on a phone-sized screen. The console counts the
-// attendees from the rooms' own events. They chat; a question reaches only the host until it
+// attendees from the rooms' own events. A reaction floats on every page. They chat; a question reaches only the host until it
 // is highlighted; a hidden line leaves every page. The host runs a poll: two vote, everyone
 // sees the results once it closes. The host pins an offer: every page shows it, a late joiner
 // too, and its button carries the registrant to the funnel's step. One attendee closes the tab: its stay is recorded
@@ -128,6 +128,12 @@ export async function webinarScenario(pages, t) {
     return true;
   });
   if (chatted) check('webinar_chat_reaches_everyone', true, 'on both attendees and the console');
+  const reacted = await step('webinar_reaction_floats_everywhere', 15_000, async () => {
+    await pages.early.click('#reactions button[data-reaction="clap"]');
+    await Promise.all([pages.late, phone].map((p) => p.waitForFunction(() => Number(document.getElementById('reactions').dataset.received || 0) >= 1, null, { timeout: 10_000 })));
+    return true;
+  });
+  if (reacted) check('webinar_reaction_floats_everywhere', true, 'a clap reached both other attendees');
   const asked = await step('webinar_question_reaches_the_host', 20_000, async () => {
     await say(pages.late, '価格はいくらですか？', true);
     await until(host, '価格はいくらですか？', 1);
@@ -237,8 +243,9 @@ export async function webinarScenario(pages, t) {
     const votes = await api('GET', '/api/v1/events?name=poll_voted&limit=50');
     const shown = await api('GET', '/api/v1/events?name=offer_shown&limit=50');
     const clicks = await api('GET', '/api/v1/events?name=offer_clicked&limit=50');
-    check('webinar_interaction_events', said.length === 1 && questions.length === 1 && votes.length === 2 && shown.length === 3 && clicks.length === 1,
-      `${said.length} chat_message, ${questions.length} question_asked, ${votes.length} poll_voted, ${shown.length} offer_shown, ${clicks.length} offer_clicked`);
+    const claps = await api('GET', '/api/v1/events?name=reaction&limit=50');
+    check('webinar_interaction_events', said.length === 1 && questions.length === 1 && votes.length === 2 && shown.length === 3 && clicks.length === 1 && claps.length === 1,
+      `${said.length} chat_message, ${questions.length} question_asked, ${votes.length} poll_voted, ${shown.length} offer_shown, ${clicks.length} offer_clicked, ${claps.length} reaction`);
   }
   const refused = await phone.evaluate(async (k) => (await fetch(`/join/${k}/pass`, { method: 'POST' })).status, keys.phone);
   check('webinar_no_pass_after_the_end', refused === 409, `pass → ${refused}`);

@@ -12,7 +12,7 @@ use crate::{
 };
 use hikari_funnel::{Event, EventName, UserId};
 use hikari_funnel_store::{ChatRepo, ContactRepo, WebinarRepo};
-use hikari_webinar::{Author, Message, MessageId, MessageKind, Moderation, NewMessage, PostedMessage, SessionId, Viewer};
+use hikari_webinar::{Author, Message, MessageId, MessageKind, Moderation, NewMessage, PostedMessage, Reaction, SessionId, Viewer};
 use std::sync::Arc;
 
 /// How many messages a page loads when it opens.
@@ -43,12 +43,30 @@ impl Chat {
             return Err(AppError::Conflict(format!("the session is {}: the chat is open while it is live", session.state.as_str())));
         }
         let r = &t.registrant;
-        let name = self.contacts.contact(r.contact).await?.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| format!("Guest {}", r.id));
+        // Without a name, a tag from a digest of the key: stable for the registrant, and no
+        // row id for other attendees to read.
+        let tag = || format!("Guest {}", &digest(r.join_key.as_str())[..4]);
+        let name = self.contacts.contact(r.contact).await?.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(tag);
         let posted = PostedMessage { session: session.id, author: Author::Attendee(r.id), name, kind: new.kind, text: new.text, at: now };
         let event = self.event(t, &posted)?;
         let m = self.events.message(&*self.repo, &posted, event).await?;
         self.live.publish(session.id, Notice::Message { message: m.clone() });
         Ok(m)
+    }
+
+    /// A registrant reacts (while the session is live): its `reaction` event, and every page
+    /// floats it.
+    pub async fn react(&self, t: &Ticket, reaction: Reaction, now: i64) -> Result<(), AppError> {
+        let session = self.webinars.webinar_session(t.session.id).await?;
+        if !session.state.admits_attendees() {
+            return Err(AppError::Conflict(format!("the session is {}: reactions are sent while it is live", session.state.as_str())));
+        }
+        let name: EventName = "reaction".parse()?;
+        let seed = format!("{now}:{}", reaction.as_str());
+        let e = registrant_event(&t.webinar, &session, &t.registrant, name, now, &seed, serde_json::json!({ "reaction": reaction.as_str() }))?;
+        self.events.append(&[e]).await?;
+        self.live.publish(session.id, Notice::Reaction { reaction });
+        Ok(())
     }
 
     /// A host says something in a session's room (any time before it ends).

@@ -4,7 +4,7 @@
 //! skips to the newest notices; every page first gets the current state, so nothing it
 //! shows depends on having seen every notice.
 
-use hikari_webinar::{Message, Offer, Poll, SessionId, SessionState};
+use hikari_webinar::{Message, Offer, Poll, Reaction, SessionId, SessionState};
 use serde::Serialize;
 use std::{
     collections::HashMap,
@@ -39,6 +39,11 @@ pub enum Notice {
     Poll {
         /// The poll now, its votes counted.
         poll: Poll,
+    },
+    /// An attendee reacted (pages float it over the stage; nobody is named).
+    Reaction {
+        /// Which.
+        reaction: Reaction,
     },
     /// An offer was written, pinned or unpinned (pages replace it by id).
     Offer {

@@ -226,6 +226,23 @@
     fetch('/join/' + key + '/offer').then(function (r) { return r.ok ? r.json() : null; }).then(function (o) { if (o) pin(o); });
   }
 
+  // Reactions: fixed buttons; every page floats what arrives (and counts it).
+  var EMOJI = { thumbs_up: '👍', heart: '❤️', clap: '👏', laugh: '😂', party: '🎉', wow: '😮' };
+  document.querySelectorAll('#reactions button').forEach(function (b) {
+    b.addEventListener('click', function () {
+      fetch('/join/' + key + '/reactions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reaction: b.dataset.reaction }) });
+    });
+  });
+  function float(r) {
+    var box = el('reactions');
+    box.dataset.received = String(Number(box.dataset.received || 0) + 1);
+    var f = document.createElement('span');
+    f.className = 'float';
+    f.textContent = EMOJI[r] || '';
+    box.appendChild(f);
+    setTimeout(function () { f.remove(); }, 2000);
+  }
+
   el('sound').addEventListener('click', function () {
     if (room) room.startAudio().then(function () { el('sound').hidden = room.canPlaybackAudio; });
   });
@@ -263,6 +280,7 @@
     else if (n.type === 'removed') unline(n.id);
     else if (n.type === 'poll') card(n.poll);
     else if (n.type === 'offer') pin(n.offer);
+    else if (n.type === 'reaction') float(n.reaction);
     else if (n.type === 'unpinned') unpin(n.id);
   };
   enter(state);

@@ -20,6 +20,8 @@ pub(crate) struct AppState {
     pub collects: Arc<RateLimiter>,
     /// Chat messages per registrant (5 in 10 seconds).
     pub chats: Arc<RateLimiter>,
+    /// Reactions per registrant (10 in 10 seconds).
+    pub reactions: Arc<RateLimiter>,
     /// Failed API tokens per client address (20 a minute).
     pub api_failures: Arc<RateLimiter>,
     pub sanitizer: Arc<ammonia::Builder<'static>>,
@@ -41,6 +43,7 @@ impl AppState {
             logins: Arc::new(RateLimiter::new(10, 60_000)),
             collects: Arc::new(collects),
             chats: Arc::new(RateLimiter::new(5, 10_000)),
+            reactions: Arc::new(RateLimiter::new(10, 10_000)),
             api_failures: Arc::new(RateLimiter::new(20, 60_000)),
             sanitizer: Arc::new(ammonia::Builder::default()),
             recordings,

@@ -46,6 +46,7 @@ async fn chat_in_a_session(backend: Backend) {
     let (s, m) = post(&srv, a, &hello).await;
     assert_eq!((s, m["text"].as_str(), m["mine"].as_bool(), m["kind"].as_str()), (201, Some("こんにちは"), Some(true), Some("chat")), "{m}");
     assert!(m.get("author").is_none(), "attendees never see registrant ids");
+    assert!(m["name"].as_str().is_some_and(|n| n.starts_with("Guest ") && n.len() == 10), "{m}");
     let hello_id = m["id"].as_i64().expect("id");
     assert!(b_page.until("\"text\":\"こんにちは\"", Duration::from_secs(10)).await, "B's page heard A's line: {}", b_page.text);
     assert!(b_page.text.contains("\"mine\":false"));
@@ -105,6 +106,20 @@ async fn chat_in_a_session(backend: Backend) {
     assert_eq!(events.as_array().map(Vec::len), Some(5), "A's two lines and B's three: {events}");
     let asked = srv.ok("GET", "/api/v1/events?name=question_asked&limit=50", json!(null)).await;
     assert_eq!((asked.as_array().map(Vec::len), asked[0]["props"]["chars"].as_i64()), (Some(1), Some(10)));
+
+    // Reactions: a fixed few, floated on every page, one event each, ten in ten seconds.
+    let (react_path, json_type) = (format!("/join/{a}/reactions"), [("Content-Type", "application/json".to_owned())]);
+    let react = |body: &'static str| http(srv.addr, "POST", &react_path, &json_type, body);
+    assert_eq!(react(r#"{"reaction":"clap"}"#).await.status, 204);
+    assert!(b_page.until("\"reaction\":\"clap\"", Duration::from_secs(10)).await, "{}", b_page.text);
+    assert_eq!(react(r#"{"reaction":"<script>"}"#).await.status, 400);
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(react(r#"{"reaction":"heart"}"#).await.status);
+    }
+    assert_eq!((statuses[..9].iter().all(|s| *s == 204), statuses[9]), (true, 429), "{statuses:?}");
+    let reactions = srv.ok("GET", "/api/v1/events?name=reaction&limit=50", json!(null)).await;
+    assert_eq!(reactions.as_array().map(Vec::len), Some(10));
 
     srv.ok("POST", &format!("/api/v1/sessions/{sid}/state"), json!({"state": "ended"})).await;
     assert_eq!(post(&srv, a, &json!({"text": "まだ？"}).to_string()).await.0, 409, "closed after the end");

@@ -39,6 +39,39 @@ impl MessageKind {
     }
 }
 
+/// A reaction an attendee sends to the stage: one of a fixed few, so nothing a visitor
+/// types is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reaction {
+    /// 👍
+    ThumbsUp,
+    /// ❤️
+    Heart,
+    /// 👏
+    Clap,
+    /// 😂
+    Laugh,
+    /// 🎉
+    Party,
+    /// 😮
+    Wow,
+}
+
+impl Reaction {
+    /// Its name in events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ThumbsUp => "thumbs_up",
+            Self::Heart => "heart",
+            Self::Clap => "clap",
+            Self::Laugh => "laugh",
+            Self::Party => "party",
+            Self::Wow => "wow",
+        }
+    }
+}
+
 /// Who wrote a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

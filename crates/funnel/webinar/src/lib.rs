@@ -29,7 +29,7 @@ mod text;
 mod webinar;
 mod zone;
 
-pub use chat::{Author, MAX_MESSAGE_CHARS, Message, MessageKind, Moderation, NewMessage, PostedMessage, Viewer};
+pub use chat::{Author, MAX_MESSAGE_CHARS, Message, MessageKind, Moderation, NewMessage, PostedMessage, Reaction, Viewer};
 pub use ics::{calendar, utc as ics_utc};
 pub use ids::{JoinKey, MessageId, OfferId, PollId, RegistrantId, SessionId, WebinarId};
 pub use live::{Attendance, Presence, RoomIdentity, SessionState};

@@ -47,6 +47,9 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
             section #stage hidden {
                 div #videos.videos {}
                 p { button #sound.btn type="button" hidden { (text(l, Text::SoundOn)) } }
+                p #reactions.reactions {
+                    @for (name, emoji) in REACTIONS { button type="button" data-reaction=(name) aria-label=(name) { (emoji) } }
+                }
                 p.small { span #attendees { "0" } " " (text(l, Text::Watching)) }
                 section #offer.offer hidden data-t-left=(text(l, Text::Left)) data-t-ends=(text(l, Text::EndsIn)) {
                     p.offer-title { strong #offer-title {} }
@@ -63,6 +66,9 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
         script src="/f/room.js" defer {}
     }
 }
+
+/// The reactions attendees may send, as the buttons show them.
+const REACTIONS: [(&str, &str); 6] = [("thumbs_up", "👍"), ("heart", "❤️"), ("clap", "👏"), ("laugh", "😂"), ("party", "🎉"), ("wow", "😮")];
 
 /// The chat under the stage: what was said (filled by the script) and a line to send.
 fn chat(l: Locale) -> Markup {
@@ -186,4 +192,23 @@ pub(crate) async fn offer_click(State(st): State<AppState>, Path((key, id)): Pat
     let t = ticket(&st, &key).await?;
     let to = st.app.offers.clicked(&t, hikari_webinar::OfferId(id), unix_millis()).await?;
     Ok((PRIVATE, axum::response::Redirect::to(&to)).into_response())
+}
+
+/// A registrant's reaction.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct React {
+    reaction: hikari_webinar::Reaction,
+}
+
+/// `POST /join/{key}/reactions`: one of the fixed reactions (`{"reaction": "clap"}`), a few
+/// a second at most per registrant.
+pub(crate) async fn react(State(st): State<AppState>, Path(key): Path<String>, ApiJson(r): ApiJson<React>) -> Result<Response, FunnelError> {
+    let t = ticket(&st, &key).await?;
+    let now = unix_millis();
+    if !st.reactions.allow(&t.registrant.id.to_string(), now) {
+        return Err(FunnelError::RateLimited);
+    }
+    st.app.chat.react(&t, r.reaction, now).await?;
+    Ok((axum::http::StatusCode::NO_CONTENT, PRIVATE).into_response())
 }
