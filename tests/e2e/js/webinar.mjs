@@ -10,8 +10,8 @@
 // sees the results once it closes. The host pins an offer: every page shows it, a late joiner
 // too, and its button carries the registrant to the funnel's step. One attendee closes the tab: its stay is recorded
 // (watch time within tolerance of what the test measured). One link opened a second time
-// replaces the first window. The host ends the session: every page says so, and no
-// registrant is left in the room.
+// replaces the first window. The host ends the session: every page says so, no registrant
+// is left in the room, and the session's report adds it all up.
 
 const MIN_FRAMES = 30;
 
@@ -246,6 +246,21 @@ export async function webinarScenario(pages, t) {
     const claps = await api('GET', '/api/v1/events?name=reaction&limit=50');
     check('webinar_interaction_events', said.length === 1 && questions.length === 1 && votes.length === 2 && shown.length === 3 && clicks.length === 1 && claps.length === 1,
       `${said.length} chat_message, ${questions.length} question_asked, ${votes.length} poll_voted, ${shown.length} offer_shown, ${clicks.length} offer_clicked, ${claps.length} reaction`);
+  }
+  // The report: the registrations, attendance, watch time, activity and the curve.
+  const report = await step('webinar_report', 15_000, async () => {
+    const r = await api('GET', `/api/v1/sessions/${session}/report`);
+    await host.goto(`${http}/admin/sessions/${session}/report`);
+    // A level line has a zero-height box, which Playwright calls hidden: wait for it to exist.
+    await host.waitForSelector('figure.curve svg polyline', { state: 'attached', timeout: 8000 });
+    return r;
+  });
+  if (report) {
+    const r = report.value;
+    const peak = Math.max(0, ...r.attendees_by_minute);
+    check('webinar_report', r.registrations === 3 && r.attended === 3 && r.show_up_rate === 1 && r.watch_seconds_median > 0 && peak >= 1 &&
+      r.activity.chat_message === 1 && r.activity.poll_voted === 2 && Math.abs(r.offer_click_rate - 1 / 3) < 1e-9,
+      `${r.registrations} registered, ${r.attended} attended, median ${r.watch_seconds_median} s, peak ${peak} over ${r.attendees_by_minute.length} min, click rate ${r.offer_click_rate.toFixed(2)}`);
   }
   const refused = await phone.evaluate(async (k) => (await fetch(`/join/${k}/pass`, { method: 'POST' })).status, keys.phone);
   check('webinar_no_pass_after_the_end', refused === 409, `pass → ${refused}`);

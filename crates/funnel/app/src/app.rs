@@ -14,6 +14,7 @@ use crate::{
     records::Records,
     reports::Reports,
     scheduler::SchedulerTask,
+    session_report::SessionReports,
     submit::{SubmitPorts, Submitted, submit},
     target::{Pages, Target},
     visit::Visit,
@@ -47,6 +48,8 @@ pub struct App {
     pub polls: Polls,
     /// Offers in sessions' rooms.
     pub offers: Offers,
+    /// Webinar sessions' reports.
+    pub session_reports: SessionReports,
     funnels: Arc<dyn FunnelRepo>,
 }
 
@@ -67,8 +70,9 @@ impl App {
         let webinars = Webinars::new(store.clone(), events.clone());
         let chat = Chat::new(store.clone(), store.clone(), store.clone(), webinars.live().clone(), events.clone());
         let polls = Polls::new(store.clone(), store.clone(), webinars.live().clone(), events.clone());
-        let offers = Offers::new(store.clone(), store, webinars.live().clone(), events.clone());
-        let app = Self { pages, builder, experiments, events, reports, records, webinars, chat, polls, offers, funnels };
+        let offers = Offers::new(store.clone(), store.clone(), webinars.live().clone(), events.clone());
+        let session_reports = SessionReports::new(store.clone(), store);
+        let app = Self { pages, builder, experiments, events, reports, records, webinars, chat, polls, offers, session_reports, funnels };
         (app, Background { writer, scheduler })
     }
 

@@ -5,7 +5,7 @@
 //! (`FunnelRepo`, `ContactRepo`, `EventRepo`, `ExperimentRepo`): build funnels ([`builder`]),
 //! resolve and view a public page ([`page_view`]), submit a form ([`submit`]), record beacon events ([`collect`]), the
 //! funnel report ([`reports`]), experiments ([`experiments`], [`assign`], [`results`]), webinars and
-//! their registrations and running sessions ([`webinars`], [`live`], [`chat`], [`polls`], [`offers`]); the recordings library
+//! their registrations and running sessions ([`webinars`], [`live`], [`chat`], [`polls`], [`offers`], [`session_report`]); the recordings library
 //! ([`library`]) and the rooms ([`rooms`]) are ports the binary implements over the media half.
 //! [`App::start`] wires them over a store and returns the [`Background`] tasks: the one event
 //! writer ([`writer`]) and the experiment scheduler ([`scheduler`]), which the binary shuts
@@ -38,6 +38,7 @@ pub mod results;
 pub mod rooms;
 pub mod scheduler;
 pub mod schema;
+pub mod session_report;
 pub mod submit;
 pub mod target;
 pub mod visit;
@@ -56,6 +57,7 @@ pub use offers::Offers;
 pub use polls::{Polls, SeenPoll};
 pub use reports::{ReportQuery, Reports};
 pub use rooms::{RoomAccess, RoomRole};
+pub use session_report::SessionReports;
 pub use submit::Submitted;
 pub use target::{Pages, Target};
 pub use visit::Visit;

@@ -236,6 +236,14 @@ fn webinars() -> Value {
             "id": int(), "session": int(), "title": { "type": "string" }, "price": { "type": "string" }, "url": { "type": "string" },
             "ends_at": nullable("integer"), "stock": nullable("integer"), "pinned": { "type": "boolean" } } },
         "Pin": { "type": "object", "required": ["pinned"], "additionalProperties": false, "properties": { "pinned": { "type": "boolean" } } },
+        "SessionReport": { "type": "object", "required": ["registrations", "attended", "show_up_rate", "watch_seconds_mean", "watch_seconds_median",
+                "attendees_by_minute", "curve_starts_at", "activity", "offer_click_rate"], "properties": {
+            "registrations": int(), "attended": int(), "show_up_rate": { "type": "number" },
+            "watch_seconds_mean": { "type": "number" }, "watch_seconds_median": { "type": "number" },
+            "attendees_by_minute": { "type": "array", "items": { "type": "integer" }, "description": "registrants in the room during each minute from curve_starts_at" },
+            "curve_starts_at": nullable("integer"),
+            "activity": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "room events by name" },
+            "offer_click_rate": { "type": "number", "description": "registrants who clicked an offer over those shown one" } } },
         "Attendance": { "type": "object", "required": ["first_joined_at", "in_room_since", "watched_ms"], "properties": {
             "first_joined_at": nullable("integer"), "in_room_since": nullable("integer"),
             "watched_ms": { "type": "integer", "minimum": 0, "description": "milliseconds in the room, finished stays" } } },

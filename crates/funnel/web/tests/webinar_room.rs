@@ -104,12 +104,22 @@ async fn run_a_session(backend: Backend) {
     assert_eq!(names, ["webinar_left", "webinar_joined", "webinar_registered", "sign_up"]);
     assert_eq!((events[0]["props"]["seconds"].as_i64(), events[0]["funnel"].as_i64()), (Some(90), Some(fid)));
     assert!(admin.get(&format!("/admin/webinars/{wid}")).await.body.contains("data-watched-ms=\"90000\""));
+    let report = srv.ok("GET", &format!("/api/v1/sessions/{sid}/report"), json!(null)).await;
+    assert_eq!((report["registrations"].as_i64(), report["attended"].as_i64(), report["show_up_rate"].as_f64()), (Some(1), Some(1), Some(1.0)), "{report}");
+    assert_eq!((report["watch_seconds_mean"].as_f64(), report["watch_seconds_median"].as_f64()), (Some(90.0), Some(90.0)));
+    let page = admin.get(&format!("/admin/sessions/{sid}/report")).await;
+    assert!(page.status == 200 && page.body.contains("id=\"registrations\"") && page.body.contains("show-up"), "{}", page.body);
 
     // The end: no more passes; the page says so; the console has nothing to join.
     assert_eq!(srv.ok("POST", &format!("/api/v1/sessions/{sid}/state"), json!({"state": "ended"})).await["state"], "ended");
     assert_eq!(v.go(srv.addr, "POST", &format!("/join/{key}/pass"), "").await.status, 409);
     let page = v.go(srv.addr, "GET", &format!("/join/{key}"), "").await;
     assert!(page.body.contains("data-state=\"ended\"") && page.body.contains("<section id=\"ended\">"), "the closing message shows: {}", page.body);
+    // After the end, the curve runs from going live to the end (the stay was far in the
+    // future here, so every minute is empty), within the 24-hour bound.
+    let report = srv.ok("GET", &format!("/api/v1/sessions/{sid}/report"), json!(null)).await;
+    let curve = report["attendees_by_minute"].as_array().expect("curve");
+    assert!(!curve.is_empty() && curve.len() <= 24 * 60, "{report}");
     let console = admin.get(&format!("/admin/sessions/{sid}/console")).await;
     assert!(console.body.contains("This session has ended") && !console.body.contains("data-token"), "{}", console.body);
     srv.finish().await;

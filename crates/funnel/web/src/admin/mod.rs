@@ -8,6 +8,7 @@ mod experiment_form;
 mod experiments;
 mod layout;
 mod recordings;
+mod session_report;
 mod views;
 mod webinars;
 
@@ -44,6 +45,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/sessions/{id}/console", get(webinars::console))
         .route("/admin/sessions/{id}/state", post(webinars::set_state))
         .route("/admin/sessions/{id}/events", get(webinars::events))
+        .route("/admin/sessions/{id}/report", get(session_report::show))
         .route("/admin/sessions/{id}/messages", get(chat::list).post(chat::say))
         .route("/admin/assets/console.js", get(assets::console_js))
         .route("/admin/assets/admin.js", get(assets::admin_js))

@@ -111,7 +111,10 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
                                 td { (when(&w, s.starts_at)) }
                                 td { (s.state.as_str()) }
                                 td { code { (s.room) } }
-                                td { @if s.state.admits_hosts() { a.button href={ "/admin/sessions/" (s.id) "/console" } { "Open console" } } }
+                                td {
+                                    @if s.state.admits_hosts() { a.button href={ "/admin/sessions/" (s.id) "/console" } { "Open console" } " " }
+                                    a href={ "/admin/sessions/" (s.id) "/report" } { "Report" }
+                                }
                             }
                         }
                     }

@@ -13,8 +13,8 @@ use crate::{
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use hikari_common::clock::unix_millis;
 use hikari_webinar::{
-    Message, MessageId, Moderation, NewOffer, NewPoll, NewWebinar, Offer, OfferId, Poll, PollId, PollState, Registrant, Session, SessionId, SessionState,
-    Viewer, Webinar, WebinarId,
+    Message, MessageId, Moderation, NewOffer, NewPoll, NewWebinar, Offer, OfferId, Poll, PollId, PollState, Registrant, Session, SessionId, SessionReport,
+    SessionState, Viewer, Webinar, WebinarId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -142,4 +142,8 @@ pub(super) struct Pin {
 
 pub(super) async fn pin_offer(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(p): ApiJson<Pin>) -> Res<Json<Offer>> {
     Ok(Json(st.app.offers.pin(OfferId(id), p.pinned).await?))
+}
+
+pub(super) async fn session_report(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<SessionReport>> {
+    Ok(Json(st.app.session_reports.report(SessionId(id)).await?))
 }

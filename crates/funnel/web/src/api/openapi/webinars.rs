@@ -47,6 +47,9 @@ pub(super) fn paths(ids: &[Value]) -> Value {
         "/api/v1/offers/{id}/pin": {
             "post": op("pinOffer", "Pin an offer on every attendee's screen (unpinning the others), or unpin it", Some(body(r("Pin"))), "200", Some(r("Offer")), ids),
         },
+        "/api/v1/sessions/{id}/report": {
+            "get": op("getSessionReport", "Registrations, show-up, watch time, the attendees by minute and the room's activity", None, "200", Some(r("SessionReport")), ids),
+        },
         "/api/v1/sessions/{id}/state": {
             "post": op("setWebinarSessionState", "Move a session along its life (forwards only)", Some(body(r("NewSessionState"))), "200", Some(r("WebinarSession")), ids),
         },
