@@ -39,6 +39,7 @@ pub mod twirp_body;
 pub mod vp8_descriptor;
 pub mod vp9_descriptor;
 pub mod webhook_payload;
+pub mod webinar_json;
 pub mod whip_offer;
 
 /// A target's body: any bytes in, a panic only for a bug.
@@ -77,5 +78,6 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("vp8_descriptor", vp8_descriptor::run),
     ("vp9_descriptor", vp9_descriptor::run),
     ("webhook_payload", webhook_payload::run),
+    ("webinar_json", webinar_json::run),
     ("whip_offer", whip_offer::run),
 ];

@@ -68,6 +68,7 @@ replays!(
     vp8_descriptor,
     vp9_descriptor,
     webhook_payload,
+    webinar_json,
     whip_offer
 );
 

@@ -624,6 +624,26 @@ fn funnel_json() {
 }
 
 #[test]
+fn webinar_json() {
+    let bodies: [(&str, u8, &str); 10] = [
+        ("message", 0, r#"{"text":"こんにちは\n皆さん"}"#),
+        ("question", 0, r#"{"kind":"question","text":"価格はいくらですか？"}"#),
+        ("poll", 1, r#"{"question":"今日の目的は？","options":["集客","売上","学び"]}"#),
+        ("offer-path", 2, r#"{"title":"本講座","price":"¥29,800（税込）","url":"/f/sale/checkout?plan=a","stock":5,"ends_at":1800000000000}"#),
+        ("offer-https", 2, r#"{"title":"外部決済","url":"https://pay.example/x"}"#),
+        ("identity", 3, "attendee-12"),
+        ("host", 3, "host-1"),
+        ("vote", 4, r#"{"choice":1}"#),
+        ("reaction", 4, r#"{"reaction":"clap"}"#),
+        ("moderation", 5, r#"{"hidden":true,"highlighted":false}"#),
+    ];
+    let seeds: Seeds = bodies.iter().map(|(name, kind, body)| (*name, [&[*kind][..], body.as_bytes()].concat())).collect();
+    for (_, bytes) in emit("webinar_json", seeds) {
+        hikari_fuzz::webinar_json::run(&bytes);
+    }
+}
+
+#[test]
 fn funnel_form() {
     let seeds = vec![
         ("optin", [&[0][..], b"_form=f&name=+%E5%B1%B1%E7%94%B0+&email=A%40Example.COM&plan=b&company=Acme&agree=on"].concat()),
