@@ -85,6 +85,8 @@ use timers::Timers;
 
 /// How often rooms check for lost participants and expiry, and tell connection quality.
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
+/// The most PeerConnection timeouts one `handle_timeout` feeds (the rest wait for the next).
+const MAX_DUE_PER_CALL: usize = 4096;
 /// How often rooms tell who speaks and which layers publishers should encode.
 const TICK: Duration = Duration::from_millis(300);
 
@@ -99,6 +101,8 @@ pub struct Sfu {
     parked: HashMap<ConnId, Parked>,
     demux: Demux,
     timers: Timers,
+    /// The timers due in the current `handle_timeout`, kept between calls (no allocation).
+    due: Vec<(Instant, PcKey)>,
     out: VecDeque<Output>,
     /// Rooms whose subscriber PeerConnections were written to and await a drain.
     dirty_rooms: Vec<RoomIdx>,
@@ -121,6 +125,7 @@ impl Sfu {
             parked: HashMap::new(),
             demux: Demux::default(),
             timers: Timers::default(),
+            due: Vec::new(),
             out: VecDeque::new(),
             dirty_rooms: Vec::new(),
             now,
@@ -288,9 +293,16 @@ impl Sfu {
     /// Advances time: due PeerConnection timers, then periodic room housekeeping.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
-        // Bounded so that a PeerConnection asking for `now` again cannot spin forever.
-        for _ in 0..4096 {
-            let Some((at, key)) = self.timers.pop_due(now) else { break };
+        // Only what was due when called: a PeerConnection that asks for `now` again (str0m's
+        // pacer does, while a bandwidth probe waits for padding) is fed on the next call, not
+        // thousands of times in this one. Bounded, so one call's work is too.
+        let mut due = std::mem::take(&mut self.due);
+        due.clear();
+        while due.len() < MAX_DUE_PER_CALL {
+            let Some(entry) = self.timers.pop_due(now) else { break };
+            due.push(entry);
+        }
+        for &(at, key) in &due {
             let Some(pc) = self.rooms.get(key.room).and_then(|r| r.pcs.get(key.pc)) else { continue };
             // A PeerConnection's live entry is the one at `scheduled`; older entries were
             // superseded by an earlier deadline. Feeding those would only cost a full drain.
@@ -300,6 +312,7 @@ impl Sfu {
             self.drain_if_written(key, now);
             let Some(pc) = self.rooms.get_mut(key.room).and_then(|r| r.pcs.get_mut(key.pc)) else { continue };
             pc.scheduled = None;
+            self.stats.timeouts_fed += 1;
             if let Err(error) = pc.rtc.handle_input(Input::Timeout(now)) {
                 tracing::debug!(%error, "timeout input refused");
             }
@@ -308,6 +321,7 @@ impl Sfu {
                 r.process(cx);
             });
         }
+        self.due = due;
         if now >= self.next_tick {
             self.next_tick = now + TICK;
             self.each_room(now, |room, cx| {

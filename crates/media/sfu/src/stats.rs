@@ -41,6 +41,9 @@ pub struct SfuStats {
     pub datagrams_in: u64,
     /// Bytes received.
     pub bytes_in: u64,
+    /// PeerConnection timeouts fed (each `handle_timeout` feeds a PeerConnection at most
+    /// once per deadline it had when called).
+    pub timeouts_fed: u64,
     /// The rooms' forwarding counters, summed (closed rooms included).
     pub counters: Counters,
     /// Open rooms.

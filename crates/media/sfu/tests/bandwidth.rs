@@ -109,3 +109,26 @@ fn a_subscriber_bandwidth_limit_steps_down_pauses_and_resumes() {
     assert_eq!(after.first().map(|f| f.0), Some(0x00), "resumes at a keyframe: {after:?}");
     assert_eq!(last_layers(&w, bob, 1), [b'f']);
 }
+
+/// While a bandwidth probe waits for padding, str0m asks for `now` again after every
+/// timeout. Each `handle_timeout` feeds a PeerConnection once per deadline it had when
+/// called (the next one comes with the next call), not thousands of times in a row.
+#[test]
+fn a_peer_connection_asking_for_now_again_is_fed_once_per_call() {
+    let (mut w, alice, bob, video) = common::World::video_call();
+    let start = w.sfu.stats().timeouts_fed;
+    let mut calls = 0u64;
+    for n in 0..10 {
+        w.write_frame(alice, video, str0m::format::Codec::Vp8, 1000 + n, n == 0);
+        let end = w.now + Duration::from_millis(33);
+        while w.now < end {
+            w.advance(end - w.now);
+            calls += 1;
+        }
+    }
+    let fed = w.sfu.stats().timeouts_fed - start;
+    // The server has four PeerConnections: at most one feeding each per call.
+    assert!(fed <= 4 * calls, "{fed} timeouts fed in {calls} calls");
+    assert!(calls > 100, "the probe kept the timers due: {calls} steps");
+    assert!(w.client(bob).pts_in.len() >= 2, "video and padding reached bob: {:?}", w.client(bob).pts_in);
+}
