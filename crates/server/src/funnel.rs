@@ -28,11 +28,12 @@ pub async fn start(
     bus: Publisher<HikariEvent>,
     recordings: Option<Arc<dyn hikari_funnel_app::RecordingLibrary>>,
     rooms: Arc<dyn hikari_funnel_app::RoomAccess>,
+    encoders: Option<Arc<dyn hikari_funnel_app::EncoderAccess>>,
 ) -> anyhow::Result<Started> {
     let storage = config.database_url.as_deref().map_or_else(|| format!("SQLite in {}", config.data_dir.display()), |_| "PostgreSQL".to_owned());
     // Stored funnel events go on the bus (publishing never waits).
     let on_stored: hikari_funnel_app::OnStored = Arc::new(move |e| bus.publish(HikariEvent::Funnel(Arc::new(e.clone()))));
-    let ports = hikari_funnel_web::Ports { on_stored, recordings, rooms: Some(rooms) };
+    let ports = hikari_funnel_web::Ports { on_stored, recordings, rooms: Some(rooms), encoders };
     let started = hikari_funnel_web::start_with(config, ports).await.context("starting the funnel builder")?;
     tracing::info!(%storage, "funnel builder ready at /admin, pages at /f/, API at /api/v1/");
     Ok(started)

@@ -181,6 +181,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     let mut ingest_tasks = Vec::new();
     let mut whip_routes = None;
     let mut ingest_runtime = None;
+    let mut encoders: Option<Arc<dyn hikari_funnel_app::EncoderAccess>> = None;
     let ingress = match &settings.ingress {
         Some(i) => {
             let sessions = hikari_ingest::Ingest::default();
@@ -190,6 +191,8 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
             let registry = ingress::start(i, &funnel.data_dir, events.clone(), move |e| ingest::on_event(&ended, e)).await?;
             whip_routes = Some(whip::routes(ingest::whip(sessions.clone(), media.clone(), registry.clone()), throttle.clone()));
             ingest_tasks = ingest::start(i, &settings.binds, sessions, media.clone(), registry.clone()).await?;
+            // Webinar hosts present from OBS through an ingress of their session's room.
+            encoders = Some(Arc::new(webinar::Encoders::new(registry.clone())));
             Some(hikari_api::IngressApi { registry, now_nanos: ingress::unix_nanos })
         }
         None => None,
@@ -221,7 +224,7 @@ async fn run(settings: Settings, funnel: hikari_funnel_web::FunnelConfig) -> any
     let rooms = Arc::new(webinar::Passes::new(keys.clone(), Some(media.clone())));
     let api = hikari_api::router(ApiState { admin, keys, now_unix: unix_secs, throttle, ingress, egress });
     let hikari_funnel_web::Started { router: funnel, background: funnel_tasks, webinars } =
-        funnel::start(funnel, events.clone(), library.map(|l| l as Arc<dyn hikari_funnel_app::RecordingLibrary>), rooms).await?;
+        funnel::start(funnel, events.clone(), library.map(|l| l as Arc<dyn hikari_funnel_app::RecordingLibrary>), rooms, encoders).await?;
     // Registrants' joins and leaves, from the rooms themselves (a closed tab counts too).
     tokio::spawn(webinar::attendance(webinars, attendance));
     let mut app = Router::new()

@@ -1,15 +1,18 @@
 //! Where webinars meet the media half, in the binary's wiring only: the funnel's room port
-//! (access tokens for a session's room, signed with the server's first API key), and
-//! attendance (room joins and leaves from the bus, told to the funnel's webinar use cases,
-//! which count the registrants among them).
+//! (access tokens for a session's room, signed with the server's first API key), its encoder
+//! port (an RTMP ingress per session, so OBS can present), and attendance (room joins and
+//! leaves from the bus, told to the funnel's webinar use cases, which count the registrants
+//! among them).
 
 use std::sync::Arc;
 
 use hikari_auth::{AccessToken, KeySet, VideoGrant};
 use hikari_common::clock::{unix_millis, unix_secs};
-use hikari_funnel_app::{AppError, RoomAccess, RoomRole, Webinars};
+use hikari_funnel_app::{AppError, EncoderAccess, EncoderFuture, EncoderInput, RoomAccess, RoomRole, Webinars};
+use hikari_ingress::Registry;
 use hikari_media_io::MediaHandle;
 use hikari_types::AdminRequest;
+use hikari_types::{CreateIngress, IngressFilter, IngressInput};
 use tokio::sync::mpsc;
 
 use crate::events::HikariEvent;
@@ -68,6 +71,53 @@ impl RoomAccess for Passes {
     }
 }
 
+/// Encoder inputs into webinar rooms: one reusable RTMP ingress per room and identity, made
+/// through the ingress registry (so it is listed, and can be deleted, with LiveKit's own
+/// IngressService).
+pub struct Encoders {
+    registry: Arc<Registry>,
+    /// One at a time, so two consoles opened at once share one ingress.
+    making: tokio::sync::Mutex<()>,
+}
+
+impl Encoders {
+    /// Encoder inputs made in `registry`.
+    pub fn new(registry: Arc<Registry>) -> Self {
+        Self { registry, making: tokio::sync::Mutex::new(()) }
+    }
+
+    async fn input(&self, room: &str, identity: &str, name: &str) -> Result<EncoderInput, AppError> {
+        let unavailable = |e: hikari_ingress::IngressError| {
+            tracing::warn!(%room, error = %e, "webinar encoder input not made");
+            AppError::Unavailable("the encoder input could not be made; see the server log")
+        };
+        let _one = self.making.lock().await;
+        let filter = IngressFilter { room_name: Some(room.into()), id: None };
+        let existing = self.registry.list(&filter).await.map_err(unavailable)?;
+        let ingress = match existing.into_iter().find(|i| i.input == IngressInput::Rtmp && i.participant_identity.as_str() == identity) {
+            Some(i) => i,
+            None => {
+                let new = CreateIngress {
+                    input: IngressInput::Rtmp,
+                    name: format!("webinar {room}"),
+                    room_name: room.into(),
+                    participant_identity: identity.into(),
+                    participant_name: name.to_owned(),
+                    ..Default::default()
+                };
+                self.registry.create(new, crate::ingress::unix_nanos()).await.map_err(unavailable)?
+            }
+        };
+        Ok(EncoderInput { url: ingress.url.clone(), stream_key: ingress.stream_key.clone(), srt_url: self.registry.srt_url(&ingress) })
+    }
+}
+
+impl EncoderAccess for Encoders {
+    fn encoder_input<'a>(&'a self, room: &'a str, identity: &'a str, name: &'a str) -> EncoderFuture<'a> {
+        Box::pin(async move { self.input(room, identity, name).await.map(Some) })
+    }
+}
+
 /// Tells the webinar use cases of every join and leave queued for them, in order, at the
 /// time it arrives. A failure to record is logged; the room goes on.
 pub async fn attendance(webinars: Webinars, mut events: mpsc::Receiver<HikariEvent>) {
@@ -105,6 +155,28 @@ mod tests {
         assert_eq!((grant.room.as_str(), grant.identity.as_str()), ("webinar-1-2", "attendee-7"));
         assert!(grant.permissions.hidden && !grant.permissions.can_publish);
         assert!(Passes::new(Arc::new(KeySet::new([])), None).token("r", "i", "", RoomRole::Host, 60).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_sessions_encoder_input_is_one_reusable_rtmp_ingress() {
+        let store = Arc::new(hikari_ingress::SqliteIngressStore::in_memory().await.expect("store"));
+        let urls = hikari_ingress::IngressUrls {
+            rtmp_base_url: "rtmp://10.0.0.1:1935/x".into(),
+            whip_base_url: "http://10.0.0.1:7880/w".into(),
+            srt_base_url: Some("srt://10.0.0.1:9710".into()),
+        };
+        let registry = Arc::new(Registry::new(store, urls, Arc::new(|_| {})));
+        let encoders = Encoders::new(registry.clone());
+        let first = encoders.encoder_input("webinar-1-2", "presenter-encoder", "ライブ").await.expect("made").expect("some");
+        assert_eq!(first.url, "rtmp://10.0.0.1:1935/x");
+        assert_eq!(first.srt_url, Some(format!("srt://10.0.0.1:9710?streamid={}", first.stream_key)));
+        let again = encoders.encoder_input("webinar-1-2", "presenter-encoder", "ライブ").await.expect("got").expect("some");
+        assert_eq!(again, first, "the same input for the same session");
+        let other = encoders.encoder_input("webinar-1-3", "presenter-encoder", "ライブ").await.expect("made").expect("some");
+        assert_ne!(other.stream_key, first.stream_key, "each session its own key");
+        let listed = registry.list(&IngressFilter { room_name: Some("webinar-1-2".into()), id: None }).await.expect("list");
+        assert_eq!(listed.len(), 1);
+        assert_eq!((listed[0].participant_identity.as_str(), listed[0].participant_name.as_str()), ("presenter-encoder", "ライブ"));
     }
 
     #[test]

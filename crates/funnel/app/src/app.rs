@@ -82,6 +82,12 @@ impl App {
         Self { webinars: self.webinars.with_rooms(rooms), ..self }
     }
 
+    /// The same application, letting encoders (OBS) present in webinar rooms through
+    /// `encoders` (the binary's wiring provides it over its ingress).
+    pub fn with_encoders(self, encoders: Arc<dyn crate::rooms::EncoderAccess>) -> Self {
+        Self { webinars: self.webinars.with_encoders(encoders), ..self }
+    }
+
     /// Resolves `/f/{funnel}/{step}` (`None`: no such published page).
     pub async fn target(&self, funnel: &str, step: &str) -> Result<Option<Arc<Target>>, AppError> {
         self.pages.target(funnel, step).await

@@ -62,7 +62,8 @@ impl Chat {
             return Err(AppError::Conflict(format!("the session is {}: reactions are sent while it is live", session.state.as_str())));
         }
         let name: EventName = "reaction".parse()?;
-        let seed = format!("{now}:{}", reaction.as_str());
+        // Each reaction is its own act: two in one millisecond are two events.
+        let seed = format!("{now}:{}:{}", reaction.as_str(), crate::ids::random_hex(8));
         let e = registrant_event(&t.webinar, &session, &t.registrant, name, now, &seed, serde_json::json!({ "reaction": reaction.as_str() }))?;
         self.events.append(&[e]).await?;
         self.live.publish(session.id, Notice::Reaction { reaction });

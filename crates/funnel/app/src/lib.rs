@@ -56,7 +56,7 @@ pub use live::{LiveHub, Notice};
 pub use offers::Offers;
 pub use polls::{Polls, SeenPoll};
 pub use reports::{ReportQuery, Reports};
-pub use rooms::{RoomAccess, RoomRole};
+pub use rooms::{EncoderAccess, EncoderFuture, EncoderInput, RoomAccess, RoomRole};
 pub use session_report::SessionReports;
 pub use submit::Submitted;
 pub use target::{Pages, Target};

@@ -25,3 +25,25 @@ pub trait RoomAccess: Send + Sync {
     /// returns at once.
     fn close(&self, room: &str);
 }
+
+/// Where an encoder (OBS, ffmpeg, a hardware encoder) sends a session's stage: LiveKit's RTMP
+/// ingress address and stream key (and, where the server takes SRT, its SRT address).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct EncoderInput {
+    /// The server URL to enter in the encoder (`rtmp://host:1935/x`).
+    pub url: String,
+    /// The stream key: a secret, shown to hosts only.
+    pub stream_key: String,
+    /// The same input over SRT (`srt://host:9710?streamid=…`), when the server takes SRT.
+    pub srt_url: Option<String>,
+}
+
+/// What [`EncoderAccess::encoder_input`] returns.
+pub type EncoderFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<EncoderInput>, AppError>> + Send + 'a>>;
+
+/// Lets encoders present in rooms (the binary implements it over its ingress).
+pub trait EncoderAccess: Send + Sync {
+    /// The input that publishes into `room` as `identity` (shown as `name`): made on the first
+    /// call, the same one afterwards. `None` when this server takes no encoder input.
+    fn encoder_input<'a>(&'a self, room: &'a str, identity: &'a str, name: &'a str) -> EncoderFuture<'a>;
+}

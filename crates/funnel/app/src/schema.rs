@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 /// Every schema, by name.
 pub fn components() -> Value {
     let mut all = funnel();
-    for more in [experiments(), webinars()] {
+    for more in [experiments(), webinars(), webinar_reports()] {
         if let (Some(all), Value::Object(more)) = (all.as_object_mut(), more) {
             all.extend(more);
         }
@@ -139,7 +139,9 @@ fn experiments() -> Value {
     let goal = json!({ "type": "object", "required": ["type", "event", "window_hours"], "properties": {
         "type": { "type": "string", "enum": ["conversion", "value"] },
         "event": { "type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$" },
-        "window_hours": { "type": "integer", "minimum": 1, "maximum": 8760 } } });
+        "window_hours": { "type": "integer", "minimum": 1, "maximum": 8760 },
+        "min_value": { "type": "number", "nullable": true,
+            "description": "conversion only: the visitor converts when its events' values in the window add up to this (e.g. webinar_left with 30: watched 30 minutes)" } } });
     let arm_result = json!({ "type": "object", "required": ["arm", "visitors", "mean", "chance_to_win", "risk", "uplift", "p_value", "ci"],
         "properties": { "arm": { "type": "string" }, "index": int(), "visitors": int(), "conversions": int(),
             "sum": num(), "sum_squares": num(), "mean": num(), "chance_to_win": num(), "risk": num(),
@@ -236,14 +238,6 @@ fn webinars() -> Value {
             "id": int(), "session": int(), "title": { "type": "string" }, "price": { "type": "string" }, "url": { "type": "string" },
             "ends_at": nullable("integer"), "stock": nullable("integer"), "pinned": { "type": "boolean" } } },
         "Pin": { "type": "object", "required": ["pinned"], "additionalProperties": false, "properties": { "pinned": { "type": "boolean" } } },
-        "SessionReport": { "type": "object", "required": ["registrations", "attended", "show_up_rate", "watch_seconds_mean", "watch_seconds_median",
-                "attendees_by_minute", "curve_starts_at", "activity", "offer_click_rate"], "properties": {
-            "registrations": int(), "attended": int(), "show_up_rate": { "type": "number" },
-            "watch_seconds_mean": { "type": "number" }, "watch_seconds_median": { "type": "number" },
-            "attendees_by_minute": { "type": "array", "items": { "type": "integer" }, "description": "registrants in the room during each minute from curve_starts_at" },
-            "curve_starts_at": nullable("integer"),
-            "activity": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "room events by name" },
-            "offer_click_rate": { "type": "number", "description": "registrants who clicked an offer over those shown one" } } },
         "Attendance": { "type": "object", "required": ["first_joined_at", "in_room_since", "watched_ms"], "properties": {
             "first_joined_at": nullable("integer"), "in_room_since": nullable("integer"),
             "watched_ms": { "type": "integer", "minimum": 0, "description": "milliseconds in the room, finished stays" } } },
@@ -254,6 +248,40 @@ fn webinars() -> Value {
             "id": int(), "webinar": int(), "session": int(), "contact": int(),
             "join_key": { "type": "string", "description": "the secret of the personal link /join/{join_key}" },
             "visitor": nullable("string"), "variant": nullable("string"), "utm": utm, "registered_at": int(), "attendance": r("Attendance") } },
+    })
+}
+
+/// What webinar sessions report: the session's numbers and each registrant's; and the
+/// encoder input of a session.
+fn webinar_reports() -> Value {
+    json!({
+        "EncoderInput": { "type": "object", "required": ["url", "stream_key", "srt_url"], "properties": {
+            "url": { "type": "string", "description": "the server URL for the encoder (rtmp://host:1935/x)" },
+            "stream_key": { "type": "string", "description": "secret: whoever has it can present" },
+            "srt_url": nullable("string") } },
+        "SessionReport": { "type": "object", "required": ["registrations", "attended", "show_up_rate", "watch_seconds_mean", "watch_seconds_median",
+                "attendees_by_minute", "curve_starts_at", "activity", "offer_click_rate"], "properties": {
+            "registrations": int(), "attended": int(), "show_up_rate": { "type": "number" },
+            "watch_seconds_mean": { "type": "number" }, "watch_seconds_median": { "type": "number" },
+            "attendees_by_minute": { "type": "array", "items": { "type": "integer" }, "description": "registrants in the room during each minute from curve_starts_at" },
+            "curve_starts_at": nullable("integer"),
+            "activity": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "room events by name" },
+            "offer_click_rate": { "type": "number", "description": "registrants who clicked an offer over those shown one" } } },
+        "Segment": { "type": "string", "enum": ["no_show", "attended", "left_before_offer", "clicked_not_bought", "bought"],
+            "description": "no_show: the session ended and it never joined; left_before_offer: it had left before the session's first offer appeared; \
+    clicked_not_bought: clicked an offer, no purchase since registering" },
+        "RegistrantReport": { "type": "object", "required": ["registrant", "contact", "registered_at", "variant", "timeline", "watched_seconds",
+                "conduct", "engagement", "segments"], "properties": {
+            "registrant": int(), "contact": int(), "registered_at": int(), "variant": nullable("string"),
+            "timeline": { "type": "array", "description": "its stays in the room, in time order", "items": { "type": "object", "required": ["from", "to"],
+                "properties": { "from": int(), "to": nullable("integer") } } },
+            "watched_seconds": { "type": "integer", "minimum": 0 },
+            "conduct": { "type": "object", "required": ["messages", "questions", "votes", "reactions", "offer_shown_at", "offer_clicked", "bought"], "properties": {
+                "messages": int(), "questions": int(), "votes": int(), "reactions": int(), "offer_shown_at": nullable("integer"),
+                "offer_clicked": { "type": "boolean" }, "bought": { "type": "boolean" } } },
+            "engagement": { "type": "integer", "minimum": 0, "maximum": 100,
+                "description": "watching the live part: up to 60; chat and questions 5 each up to 15; votes 5 each up to 10; reactions 1 each up to 5; an offer click 10" },
+            "segments": { "type": "array", "items": r("Segment") } } },
     })
 }
 

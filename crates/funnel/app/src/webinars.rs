@@ -8,7 +8,7 @@ use crate::{
     error::AppError,
     ids::digest,
     live::{LiveHub, Notice},
-    rooms::{RoomAccess, RoomRole},
+    rooms::{EncoderAccess, EncoderInput, RoomAccess, RoomRole},
     target::Target,
     visit::Visit,
     writer::EventWriter,
@@ -75,18 +75,28 @@ pub struct Webinars {
     events: EventWriter,
     live: LiveHub,
     rooms: Option<Arc<dyn RoomAccess>>,
+    encoders: Option<Arc<dyn EncoderAccess>>,
 }
+
+/// The identity an encoder presents as in a session's room (never an attendee's, so its
+/// stays are not attendance).
+pub const ENCODER_IDENTITY: &str = "presenter-encoder";
 
 impl Webinars {
     /// The use cases over `repo`; registrations' events go through `events`. Without a room
     /// port ([`Webinars::with_rooms`]) nobody gets into a room.
     pub fn new(repo: Arc<dyn WebinarRepo>, events: EventWriter) -> Self {
-        Self { repo, events, live: LiveHub::default(), rooms: None }
+        Self { repo, events, live: LiveHub::default(), rooms: None, encoders: None }
     }
 
     /// The same use cases, letting participants into rooms through `rooms`.
     pub fn with_rooms(self, rooms: Arc<dyn RoomAccess>) -> Self {
         Self { rooms: Some(rooms), ..self }
+    }
+
+    /// The same use cases, letting encoders present through `encoders`.
+    pub fn with_encoders(self, encoders: Arc<dyn EncoderAccess>) -> Self {
+        Self { encoders: Some(encoders), ..self }
     }
 
     /// The notices of running sessions.
@@ -182,6 +192,19 @@ impl Webinars {
         let identity = RoomIdentity::Host(user).to_string();
         let token = self.rooms()?.token(&session.room, &identity, name, RoomRole::Host, PASS_TTL_SECS)?;
         Ok(Pass { room: session.room, identity, token })
+    }
+
+    /// Where an encoder (OBS) sends the stage of a session that has not ended: made on the
+    /// first ask, the same afterwards (so a host sets OBS up once per session). `None` when
+    /// the server takes no encoder input.
+    pub async fn encoder_input(&self, id: SessionId) -> Result<Option<EncoderInput>, AppError> {
+        let session = self.repo.webinar_session(id).await?;
+        if !session.state.admits_hosts() {
+            return Err(AppError::Conflict(format!("session {id} has ended")));
+        }
+        let Some(encoders) = &self.encoders else { return Ok(None) };
+        let webinar = self.repo.webinar(session.webinar).await?;
+        encoders.encoder_input(&session.room, ENCODER_IDENTITY, &webinar.title).await
     }
 
     /// A participant joined or left a room (told by the room itself, through the binary's
@@ -309,6 +332,8 @@ fn presence_event(w: &Webinar, s: &Session, r: &Registrant, p: Presence, at: i64
     if p == Presence::Left {
         props["seconds"] = (stay_ms / 1000).into();
         props["watched_seconds"] = (after.watched_ms / 1000).into();
+        // Minutes of this stay: what a value goal on `webinar_left` adds up ("watched ≥ N min").
+        props["value"] = ((stay_ms as f64 / 60_000.0 * 100.0).round() / 100.0).into();
     }
     let seed = format!("{at}");
     registrant_event(w, s, r, name, at, &seed, props)

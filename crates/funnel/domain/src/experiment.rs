@@ -40,12 +40,17 @@ pub struct Arm {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Goal {
-    /// Binomial: the visitor had at least one `event` within `window_hours` of assignment.
+    /// Binomial: the visitor had at least one `event` within `window_hours` of assignment
+    /// (and, with `min_value`, their values there add up to at least it).
     Conversion {
-        /// The event name (e.g. `generate_lead`, `purchase`).
+        /// The event name (e.g. `generate_lead`, `webinar_joined`, `offer_clicked`, `purchase`).
         event: EventName,
         /// Conversion window in hours (1 ..= 8760).
         window_hours: i64,
+        /// The least sum of the events' `value`s that counts: `webinar_left` with 30 is
+        /// "watched at least 30 minutes" (its value is the minutes of that stay).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_value: Option<f64>,
     },
     /// A value metric: the sum of `event`s' `value` within the window, per visitor (0 when
     /// none), e.g. revenue per visitor from `purchase`.
@@ -69,6 +74,14 @@ impl Goal {
     pub fn window_ms(&self) -> i64 {
         match self {
             Goal::Conversion { window_hours, .. } | Goal::Value { window_hours, .. } => window_hours.saturating_mul(3_600_000),
+        }
+    }
+
+    /// The least sum of values a conversion needs (`None`: one event is enough).
+    pub fn min_value(&self) -> Option<f64> {
+        match self {
+            Goal::Conversion { min_value, .. } => *min_value,
+            Goal::Value { .. } => None,
         }
     }
 
@@ -164,6 +177,11 @@ impl NewExperiment {
                     return Err(DomainError::invalid("goal.window_hours", "must be 1 to 8760"));
                 }
             }
+        }
+        if let Some(v) = self.goal.min_value()
+            && !(v.is_finite() && v > 0.0)
+        {
+            return Err(DomainError::invalid("goal.min_value", "a number above 0, or absent"));
         }
         if !(1..=1_000_000).contains(&self.min_units_per_arm) {
             return Err(DomainError::invalid("min_units_per_arm", "must be 1 to 1000000"));

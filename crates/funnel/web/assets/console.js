@@ -201,6 +201,19 @@
     });
   });
 
+  // OBS (or any RTMP/SRT encoder) as the presenter: its input is made when first asked.
+  el('encoder-show').addEventListener('click', function () {
+    api('POST', '/api/v1/sessions/' + id + '/encoder').then(function (r) {
+      if (r.status !== 200) { el('encoder-error').textContent = r.body.message || String(r.status); return; }
+      el('encoder-url').value = r.body.url;
+      el('encoder-key').value = r.body.stream_key;
+      el('encoder-srt').value = r.body.srt_url || '';
+      el('encoder-srt-row').hidden = !r.body.srt_url;
+      el('encoder').hidden = false;
+      el('encoder-show').hidden = true;
+    });
+  });
+
   var events = new EventSource('/admin/sessions/' + id + '/events');
   events.onmessage = function (m) {
     var n;

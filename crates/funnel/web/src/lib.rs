@@ -60,12 +60,14 @@ pub struct Ports {
     pub recordings: Option<Arc<dyn hikari_funnel_app::RecordingLibrary>>,
     /// The rooms webinars run in; without them nobody joins a session.
     pub rooms: Option<Arc<dyn hikari_funnel_app::RoomAccess>>,
+    /// Encoder input (OBS) into webinar rooms, when the server takes it.
+    pub encoders: Option<Arc<dyn hikari_funnel_app::EncoderAccess>>,
 }
 
 impl Ports {
     /// No ports: events go nowhere, no recordings, no rooms.
     pub fn none() -> Self {
-        Self { on_stored: Arc::new(|_| {}), recordings: None, rooms: None }
+        Self { on_stored: Arc::new(|_| {}), recordings: None, rooms: None, encoders: None }
     }
 }
 
@@ -82,11 +84,14 @@ pub struct Started {
 
 /// [`start`] with the media half's [`Ports`].
 pub async fn start_with(config: FunnelConfig, ports: Ports) -> Result<Started, FunnelError> {
-    let Ports { on_stored, recordings, rooms } = ports;
+    let Ports { on_stored, recordings, rooms, encoders } = ports;
     let store = hikari_funnel_store::open(&config.data_dir, config.database_url.as_deref()).await?;
     let (mut app, background) = hikari_funnel_app::App::start(store.clone(), config.experiment_interval, on_stored);
     if let Some(rooms) = rooms {
         app = app.with_rooms(rooms);
+    }
+    if let Some(encoders) = encoders {
+        app = app.with_encoders(encoders);
     }
     let webinars = app.webinars.clone();
     let https = config.public_base_url.starts_with("https://");

@@ -9,8 +9,10 @@
 //! holding an unguessable [`JoinKey`] for the personal join link. [`calendar`] writes the
 //! add-to-calendar file (RFC 5545). While a session runs, its [`SessionState`] says who may
 //! connect, [`RoomIdentity`] names its room's participants, and [`Attendance`] adds up how
-//! long each registrant watched. [`Message`]s are what people say in the room (chat and
-//! questions), with who may see each ([`Viewer`]) and what hosts did with it ([`Moderation`]);
+//! long each registrant watched; [`RegistrantReport`] gives each one's timeline, an
+//! [`engagement`] score and its [`Segment`]s (no-show, attended, left before the offer, …).
+//! [`Message`]s are what people say in the room (chat and questions), with who may see each
+//! ([`Viewer`]) and what hosts did with it ([`Moderation`]);
 //! [`Poll`]s are asked by hosts and voted on once per registrant; [`Offer`]s are pinned by hosts
 //! and clicked through the server.
 //!
@@ -19,6 +21,7 @@
 //! machine it runs on. Errors are the funnel domain's [`hikari_funnel::DomainError`].
 
 mod chat;
+mod engagement;
 mod ics;
 mod ids;
 mod live;
@@ -31,6 +34,7 @@ mod webinar;
 mod zone;
 
 pub use chat::{Author, MAX_MESSAGE_CHARS, Message, MessageKind, Moderation, NewMessage, PostedMessage, Reaction, Viewer};
+pub use engagement::{Conduct, RegistrantReport, Segment, SessionFrame, Span, engagement, points as engagement_points, segments, stays_of};
 pub use ics::{calendar, utc as ics_utc};
 pub use ids::{JoinKey, MessageId, OfferId, PollId, RegistrantId, SessionId, WebinarId};
 pub use live::{Attendance, Presence, RoomIdentity, SessionState};

@@ -19,6 +19,16 @@ impl Zone {
         &self.name
     }
 
+    /// The instant (Unix ms) of a wall-clock time in this zone, written as an HTML
+    /// `datetime-local` input sends it (`2026-12-24T20:00`, seconds optional). A time skipped
+    /// by daylight saving is the instant after the gap; a repeated one, the first.
+    pub fn instant_of(&self, local: &str) -> Result<i64, DomainError> {
+        let bad = || DomainError::invalid("starts_at", format!("{local:?} is not a date and time such as 2026-12-24T20:00"));
+        let dt: jiff::civil::DateTime = local.trim().parse().map_err(|_| bad())?;
+        let z = dt.to_zoned_datetime(self.tz.clone()).map_err(|_| bad())?;
+        Ok(z.timestamp().as_millisecond())
+    }
+
     pub(crate) fn tz(&self) -> &TimeZone {
         &self.tz
     }
@@ -90,6 +100,19 @@ mod tests {
         assert_eq!("UTC".parse::<Zone>().map(|z| z.name().to_owned()), Ok("UTC".into()));
         for bad in ["", "JST", "Asia/Nowhere", "+09:00", "../../etc/localtime", &"A/".repeat(40)] {
             assert!(bad.parse::<Zone>().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn wall_clock_times_become_instants_in_the_zone() {
+        let tokyo = Zone::default();
+        assert_eq!(tokyo.instant_of("2026-12-24T20:00"), Ok(1_798_110_000_000), "20:00 JST is 11:00 UTC");
+        assert_eq!(tokyo.instant_of(" 2026-12-24T20:00:30 "), Ok(1_798_110_030_000));
+        let ny: Zone = "America/New_York".parse().expect("zone");
+        // 2026-03-08 02:30 does not exist in New York: the instant after the gap (03:30 EDT).
+        assert_eq!(ny.instant_of("2026-03-08T02:30"), ny.instant_of("2026-03-08T03:30"));
+        for bad in ["", "2026-13-01T10:00", "tomorrow", "2026-12-24T25:00"] {
+            assert!(tokyo.instant_of(bad).is_err(), "{bad:?} accepted");
         }
     }
 }

@@ -196,7 +196,7 @@ macro_rules! experiment_repo {
             async fn arm_days(&self, exp: &Experiment) -> R<Vec<ArmDay>> {
                 let rows = sqlx::query(
                     "SELECT arm, day, COUNT(*) AS n,
-                        CAST(SUM(CASE WHEN hits > 0 THEN 1 ELSE 0 END) AS BIGINT) AS conversions,
+                        CAST(SUM(CASE WHEN hits > 0 AND total >= $5 THEN 1 ELSE 0 END) AS BIGINT) AS conversions,
                         CAST(COALESCE(SUM(total), 0) AS DOUBLE PRECISION) AS total_sum,
                         CAST(COALESCE(SUM(total * total), 0) AS DOUBLE PRECISION) AS total_squares
                      FROM (SELECT a.arm AS arm, a.ts / 86400000 AS day, COUNT(e.id) AS hits,
@@ -212,6 +212,8 @@ macro_rules! experiment_repo {
                 .bind(exp.goal.event().as_str())
                 .bind(false)
                 .bind(exp.goal.window_ms())
+                // A conversion needs this much value in all (the lowest number: any event).
+                .bind(exp.goal.min_value().unwrap_or(f64::MIN))
                 .fetch_all(&self.pool)
                 .await?;
                 let binomial = exp.goal.is_binomial();

@@ -29,7 +29,7 @@ pub async fn experiments(s: &dyn Store) {
         .expect("funnel");
     let foreign = s.create_step(other.id, &step("x"), 1).await.expect("step");
 
-    let goal = Goal::Conversion { event: "generate_lead".parse().expect("name"), window_hours: 1 };
+    let goal = Goal::Conversion { event: "generate_lead".parse().expect("name"), window_hours: 1, min_value: None };
     let new = NewExperiment {
         name: " Headline ".into(),
         step: a.id,
@@ -128,6 +128,27 @@ pub async fn experiments(s: &dyn Store) {
     let sum: f64 = arm1.iter().map(|d| d.sum).sum();
     let squares: f64 = arm1.iter().map(|d| d.sum_squares).sum();
     assert_eq!((sum, squares), (50.0, 2500.0), "one visitor with 30 + 20");
+
+    // A conversion with a least value ("watched 30 minutes"): visitor 0's stays add up to 35
+    // minutes, visitor 1's to 20 (and one stay after the window does not count).
+    let mut watched_exp = e2.clone();
+    watched_exp.goal = Goal::Conversion { event: "webinar_left".parse().expect("name"), window_hours: 1, min_value: Some(30.0) };
+    let left = |id: &str, ts: i64, v: &VisitorId, minutes: f64| {
+        let mut e = event(id, ts, &v.to_string(), "webinar_left");
+        e.props = serde_json::json!({ "value": minutes, "seconds": minutes * 60.0 });
+        e
+    };
+    let v1 = visitor(1);
+    s.append_events(&[left("w0a", 15, &v0, 20.0), left("w0b", 16, &v0, 15.0), left("w1a", 25, &v1, 20.0), left("w1b", 20 + hour + 5, &v1, 60.0)])
+        .await
+        .expect("stays");
+    let days = s.arm_days(&watched_exp).await.expect("stats");
+    let converted = |arm: usize| days.iter().filter(|d| d.arm == arm).map(|d| d.conversions).sum::<i64>();
+    assert_eq!((converted(1), converted(0) + converted(1)), (1, 1), "only visitor 0 (arm 1) watched 30 minutes in the window");
+    let mut any_stay = watched_exp.clone();
+    any_stay.goal = Goal::Conversion { event: "webinar_left".parse().expect("name"), window_hours: 1, min_value: None };
+    let days = s.arm_days(&any_stay).await.expect("stats");
+    assert_eq!(days.iter().map(|d| d.conversions).sum::<i64>(), 2, "without a least value, any stay converts");
 
     // Ending: decided once, then only stopped; deleting drops it.
     let decided = s.end_experiment(e.id, Status::Decided, Some(1), &serde_json::json!({"decision": "winner"}), 40).await.expect("decide");

@@ -25,6 +25,17 @@ use hikari_funnel::{
 use hikari_funnel_app::AppError;
 use maud::{Markup, html};
 
+/// Goals a funnel records by itself, offered in the event field (any custom name works too).
+const GOAL_EVENTS: [(&str, &str); 7] = [
+    ("generate_lead", "opted in"),
+    ("webinar_registered", "registered for the webinar"),
+    ("webinar_joined", "attended the webinar"),
+    ("webinar_left", "watched (value: minutes of each stay)"),
+    ("offer_clicked", "clicked the webinar's offer"),
+    ("purchase", "bought (value: revenue)"),
+    ("sign_up", "signed up"),
+];
+
 /// The form's values as typed (kept verbatim for a re-render).
 #[derive(Clone, Debug)]
 struct Values {
@@ -33,6 +44,8 @@ struct Values {
     goal_type: String,
     goal_event: String,
     window_hours: String,
+    /// A conversion's least sum of values (empty: one event is enough).
+    min_value: String,
     auto_winner: bool,
     min_units: String,
     /// `[name, weight, page, next]` per arm row.
@@ -48,6 +61,7 @@ impl Default for Values {
             goal_type: "conversion".into(),
             goal_event: "generate_lead".into(),
             window_hours: "168".into(),
+            min_value: String::new(),
             auto_winner: false,
             min_units: "100".into(),
             arms: vec![row("A"), row("B")],
@@ -82,6 +96,7 @@ impl Values {
             goal_type: get("goal_type"),
             goal_event: get("goal_event"),
             window_hours: get("window_hours"),
+            min_value: get("min_value"),
             auto_winner: !get("auto_winner").is_empty(),
             min_units: get("min_units_per_arm"),
             arms,
@@ -97,8 +112,12 @@ impl Values {
         };
         let event: EventName = self.goal_event.parse().map_err(|e: DomainError| Problem::new("goal_event", reason(&e)))?;
         let window_hours: i64 = self.window_hours.parse().map_err(|_| Problem::new("goal.window_hours", "enter a whole number of hours (1 to 8760)"))?;
+        let min_value = match self.min_value.as_str() {
+            "" => None,
+            v => Some(v.parse::<f64>().map_err(|_| Problem::new("goal.min_value", "enter a number above 0, or leave it empty"))?),
+        };
         let goal = match self.goal_type.as_str() {
-            "conversion" => Goal::Conversion { event, window_hours },
+            "conversion" => Goal::Conversion { event, window_hours, min_value },
             "value" => Goal::Value { event, window_hours },
             _ => return Err(Problem::new("goal_type", "choose conversion or value")),
         };
@@ -150,6 +169,7 @@ fn label(field: &str) -> String {
         "goal_type" => "Goal type",
         "goal_event" | "event" => "Goal event",
         "goal.window_hours" => "Goal window",
+        "goal.min_value" => "Least value",
         "min_units_per_arm" => "Minimum visitors per arm",
         "weights" => "Weights",
         "arms" => "Arms",
@@ -192,9 +212,15 @@ fn page(admin: &Admin, step: &Step, steps: &[Step], v: &Values, problem: Option<
                         option value="conversion" selected[v.goal_type == "conversion"] { "conversion (visitor has the event)" }
                         option value="value" selected[v.goal_type == "value"] { "value (sum of the event's value)" }
                     } }
-                    label { "Event " input name="goal_event" required value=(v.goal_event) aria-invalid=[bad("goal_event").then_some("true")]; }
+                    label { "Event " input name="goal_event" required list="goal-events" value=(v.goal_event) aria-invalid=[bad("goal_event").then_some("true")]; }
+                    datalist #goal-events {
+                        @for (event, what) in GOAL_EVENTS { option value=(event) { (what) } }
+                    }
                     label { "Window (hours) " input name="window_hours" type="number" min="1" max="8760" required value=(v.window_hours)
                         aria-invalid=[bad("goal.window_hours").then_some("true")]; }
+                    label { "Least value (conversion, optional) " input name="min_value" type="number" step="any" min="0" value=(v.min_value)
+                        aria-invalid=[bad("goal.min_value").then_some("true")]; }
+                    small { "webinar_left with 30: watched at least 30 minutes of the webinar." }
                 }
                 label { input type="checkbox" name="auto_winner" value="on" checked[v.auto_winner]; " Declare the winner automatically" }
                 label { "Minimum visitors per arm " input name="min_units_per_arm" type="number" min="1" max="1000000" required value=(v.min_units)

@@ -28,8 +28,11 @@ type Page = Result<Markup, HtmlError>;
 fn goal_text(g: &Goal) -> String {
     let hours = g.window_ms() / 3_600_000;
     match g {
-        Goal::Conversion { event, .. } => {
+        Goal::Conversion { event, min_value: None, .. } => {
             format!("conversion: at least one {event} within {hours} h")
+        }
+        Goal::Conversion { event, min_value: Some(v), .. } => {
+            format!("conversion: {event} values adding up to {v} within {hours} h")
         }
         Goal::Value { event, .. } => format!("value: sum of {event} values within {hours} h"),
     }

@@ -10,6 +10,7 @@ mod layout;
 mod recordings;
 mod session_report;
 mod views;
+mod webinar_form;
 mod webinars;
 
 use crate::{assets, state::AppState};
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/recordings/{id}", get(recordings::show))
         .route("/admin/recordings/{id}/delete", post(recordings::delete))
         .route("/admin/webinars", get(webinars::list))
+        .route("/admin/webinars/new", get(webinar_form::form).post(webinar_form::create))
         .route("/admin/webinars/{id}", get(webinars::show))
         .route("/admin/webinars/{id}/sessions", post(webinars::prepare))
         .route("/admin/sessions/{id}/console", get(webinars::console))

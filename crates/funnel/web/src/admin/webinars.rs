@@ -21,6 +21,7 @@ use axum::{
 };
 use hikari_common::clock::unix_millis;
 use hikari_funnel::Locale;
+use hikari_funnel_app::AppError;
 use hikari_webinar::{Registrant, Session, SessionId, SessionState, Viewer, Webinar, WebinarId, format_start};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -42,8 +43,9 @@ pub(crate) async fn list(admin: Admin, State(st): State<AppState>) -> Page {
         Some(&admin.csrf),
         html! {
             h1 { "Webinars" }
+            p { a.button #new-webinar href="/admin/webinars/new" { "New webinar" } }
             @if webinars.is_empty() {
-                p { "No webinar yet. Create one for a funnel with " code { "POST /api/v1/webinars" } " (see docs/webinars.md)." }
+                p { "No webinar yet: create one for a funnel that has a webinar_register step (see docs/webinars.md)." }
             } @else {
                 table #webinars {
                     thead { tr { th { "Title" } th { "Funnel" } th { "Time zone" } th { "Length" } } }
@@ -120,6 +122,11 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
                     }
                 }
             }
+            form #add-session method="post" action={ "/admin/webinars/" (w.id) "/sessions" } {
+                input type="hidden" name="csrf" value=(admin.csrf);
+                label { "Add a session at (" (w.time_zone.name()) ") " input name="local" type="datetime-local" required; }
+                button type="submit" { "Add session" }
+            }
             @if !upcoming.is_empty() {
                 h2 { "Upcoming starts" }
                 ul #upcoming {
@@ -145,15 +152,26 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
 pub(crate) struct NewSessionForm {
     #[serde(default)]
     csrf: String,
-    starts_at: i64,
+    /// An upcoming start (Unix ms), from the list.
+    #[serde(default)]
+    starts_at: Option<i64>,
+    /// Or a wall-clock time in the webinar's zone (`datetime-local`).
+    #[serde(default)]
+    local: Option<String>,
 }
 
-/// `POST /admin/webinars/{id}/sessions`: prepares the session at an upcoming start and opens
-/// its console.
+/// `POST /admin/webinars/{id}/sessions`: prepares the session at an upcoming start (and opens
+/// its console), or adds one at a local date and time (and shows the webinar again).
 pub(crate) async fn prepare(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<i64>, Form(f): Form<NewSessionForm>) -> Result<Response, HtmlError> {
     check_csrf(&admin, &f.csrf)?;
-    let s = st.app.webinars.add_session(WebinarId(id), f.starts_at).await?;
-    Ok(Redirect::to(&format!("/admin/sessions/{}/console", s.id)).into_response())
+    let w = st.app.webinars.get(WebinarId(id)).await?;
+    let (starts_at, next) = match (f.starts_at, f.local.as_deref()) {
+        (Some(t), _) => (t, None),
+        (None, Some(local)) => (w.time_zone.instant_of(local).map_err(AppError::from)?, Some(format!("/admin/webinars/{id}"))),
+        (None, None) => return Err(FunnelError::BadRequest("starts_at or local: when the session starts".into()).into()),
+    };
+    let s = st.app.webinars.add_session(w.id, starts_at).await?;
+    Ok(Redirect::to(&next.unwrap_or_else(|| format!("/admin/sessions/{}/console", s.id))).into_response())
 }
 
 /// The state buttons: the next steps of a session's life.
@@ -206,6 +224,14 @@ pub(crate) async fn console(admin: Admin, State(st): State<AppState>, ApiPath(id
                         button #screen type="button" { "Share screen" }
                     }
                     div #preview.preview {}
+                    h2 { "Stream from OBS" }
+                    p.muted { "Present from OBS, ffmpeg or a hardware encoder instead of (or besides) the camera here: it appears on the stage like a host." }
+                    p { button #encoder-show type="button" { "Show the stream URL and key" } " " span #encoder-error.muted role="alert" {} }
+                    div #encoder hidden {
+                        label { "Server (OBS: Settings → Stream → Custom) " input #encoder-url readonly; }
+                        label { "Stream key (secret: whoever has it can present) " input #encoder-key readonly; }
+                        label #encoder-srt-row hidden { "SRT (instead of RTMP) " input #encoder-srt readonly; }
+                    }
                     h2 { "Offers" }
                     div #offers {}
                     form #new-offer {

@@ -72,6 +72,8 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/sessions/{id}", get(webinars::get_session).delete(webinars::delete_session))
         .route("/api/v1/sessions/{id}/state", post(webinars::set_state))
         .route("/api/v1/sessions/{id}/report", get(webinars::session_report))
+        .route("/api/v1/sessions/{id}/registrants", get(webinars::session_registrants))
+        .route("/api/v1/sessions/{id}/encoder", post(webinars::encoder_input))
         .route("/api/v1/sessions/{id}/messages", get(webinars::messages))
         .route("/api/v1/messages/{id}", axum::routing::patch(webinars::moderate))
         .route("/api/v1/sessions/{id}/polls", get(webinars::polls).post(webinars::create_poll))

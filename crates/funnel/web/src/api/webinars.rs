@@ -13,8 +13,8 @@ use crate::{
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use hikari_common::clock::unix_millis;
 use hikari_webinar::{
-    Message, MessageId, Moderation, NewOffer, NewPoll, NewWebinar, Offer, OfferId, Poll, PollId, PollState, Registrant, Session, SessionId, SessionReport,
-    SessionState, Viewer, Webinar, WebinarId,
+    Message, MessageId, Moderation, NewOffer, NewPoll, NewWebinar, Offer, OfferId, Poll, PollId, PollState, Registrant, RegistrantReport, Segment, Session,
+    SessionId, SessionReport, SessionState, Viewer, Webinar, WebinarId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -144,6 +144,30 @@ pub(super) async fn pin_offer(_: ApiCaller, State(st): State<AppState>, ApiPath(
     Ok(Json(st.app.offers.pin(OfferId(id), p.pinned).await?))
 }
 
+pub(super) async fn encoder_input(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<hikari_funnel_app::EncoderInput>> {
+    match st.app.webinars.encoder_input(SessionId(id)).await? {
+        Some(input) => Ok(Json(input)),
+        None => Err(hikari_funnel_app::AppError::Unavailable("this server takes no encoder input (ingress is off)").into()),
+    }
+}
+
 pub(super) async fn session_report(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<SessionReport>> {
     Ok(Json(st.app.session_reports.report(SessionId(id)).await?))
+}
+
+/// `?segment=` of a session's registrants.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SegmentQuery {
+    #[serde(default)]
+    segment: Option<Segment>,
+}
+
+pub(super) async fn session_registrants(
+    _: ApiCaller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SegmentQuery>,
+) -> Res<Json<Vec<RegistrantReport>>> {
+    Ok(Json(st.app.session_reports.registrants(SessionId(id), q.segment).await?))
 }

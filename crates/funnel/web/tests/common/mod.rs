@@ -184,6 +184,16 @@ impl hikari_funnel_app::RoomAccess for PlainRooms {
     fn close(&self, _room: &str) {}
 }
 
+/// Encoder inputs that say what they are for: the key names the room and identity.
+struct PlainEncoders;
+
+impl hikari_funnel_app::EncoderAccess for PlainEncoders {
+    fn encoder_input<'a>(&'a self, room: &'a str, identity: &'a str, _name: &'a str) -> hikari_funnel_app::EncoderFuture<'a> {
+        let input = hikari_funnel_app::EncoderInput { url: "rtmp://127.0.0.1:1935/x".into(), stream_key: format!("{room}|{identity}"), srt_url: None };
+        Box::pin(async move { Ok(Some(input)) })
+    }
+}
+
 fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
@@ -214,7 +224,7 @@ impl Server {
             config.database_url = Some(format!("{url}{sep}options=-c%20search_path%3D{schema}"));
         }
         let token = create_token(&config, "test").await.expect("token");
-        let ports = Ports { rooms: Some(std::sync::Arc::new(PlainRooms)), ..Ports::none() };
+        let ports = Ports { rooms: Some(std::sync::Arc::new(PlainRooms)), encoders: Some(std::sync::Arc::new(PlainEncoders)), ..Ports::none() };
         let started = start_with(config, ports).await.expect("router");
         let (app, background, webinars) = (started.router, started.background, started.webinars);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -223,6 +233,20 @@ impl Server {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });
         Some(Self { addr, token, dir, pg, background, webinars })
+    }
+
+    /// Stores events as another part of the binary would (a checkout's `purchase`, which no
+    /// HTTP caller may record), in the server's own database.
+    #[allow(dead_code)]
+    pub async fn append_events(&self, events: &[hikari_funnel::Event]) {
+        use hikari_funnel_store::EventRepo;
+        match &self.pg {
+            Some(pg) => pg.append_events(events).await.expect("append"),
+            None => {
+                let store = hikari_funnel_store::SqliteStore::open(&self.dir.join("funnel.sqlite3")).await.expect("open");
+                store.append_events(events).await.expect("append")
+            }
+        };
     }
 
     pub async fn finish(self) {

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 pub(super) fn paths(ids: &[Value]) -> Value {
     let paging =
         [ids[0].clone(), q("limit", json!({ "type": "integer", "minimum": 0, "maximum": 1000, "default": 100 })), q("offset", json!({ "type": "integer" }))];
+    let segment = [ids[0].clone(), q("segment", r("Segment"))];
     json!({
         "/api/v1/webinars": {
             "get": op("listWebinars", "All webinars, newest first", None, "200", Some(list("Webinar")), &[]),
@@ -49,6 +50,14 @@ pub(super) fn paths(ids: &[Value]) -> Value {
         },
         "/api/v1/sessions/{id}/report": {
             "get": op("getSessionReport", "Registrations, show-up, watch time, the attendees by minute and the room's activity", None, "200", Some(r("SessionReport")), ids),
+        },
+        "/api/v1/sessions/{id}/registrants": {
+            "get": op("listSessionRegistrants", "Each registrant's watch timeline, activity, engagement score (0-100) and segments, most engaged first",
+                None, "200", Some(list("RegistrantReport")), &segment),
+        },
+        "/api/v1/sessions/{id}/encoder": {
+            "post": op("getWebinarEncoderInput", "The RTMP (and SRT) input an encoder such as OBS presents through in this session's room; made on the first call, the same afterwards (503 when ingress is off)",
+                None, "200", Some(r("EncoderInput")), ids),
         },
         "/api/v1/sessions/{id}/state": {
             "post": op("setWebinarSessionState", "Move a session along its life (forwards only)", Some(body(r("NewSessionState"))), "200", Some(r("WebinarSession")), ids),
