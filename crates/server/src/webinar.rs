@@ -11,7 +11,7 @@ use hikari_common::clock::{unix_millis, unix_secs};
 use hikari_funnel_app::{AppError, EncoderAccess, EncoderFuture, EncoderInput, RoomAccess, RoomRole, Webinars};
 use hikari_ingress::Registry;
 use hikari_media_io::MediaHandle;
-use hikari_types::AdminRequest;
+use hikari_types::{AdminRequest, Permissions};
 use hikari_types::{CreateIngress, IngressFilter, IngressInput};
 use tokio::sync::mpsc;
 
@@ -31,18 +31,36 @@ impl Passes {
 }
 
 /// The grant of a role in `room`: attendees only watch (hidden, no publishing, no data
-/// packets); hosts publish and administer.
+/// packets); presenters (attendees on stage) publish and are seen; hosts also administer.
 pub fn grant(room: &str, role: RoomRole) -> VideoGrant {
-    let host = role == RoomRole::Host;
+    let p = permissions(role);
     VideoGrant {
         room_join: true,
         room: room.to_owned(),
-        room_admin: host,
-        can_publish: Some(host),
-        can_subscribe: Some(true),
-        can_publish_data: Some(host),
-        hidden: !host,
+        room_admin: role == RoomRole::Host,
+        can_publish: Some(p.can_publish),
+        can_subscribe: Some(p.can_subscribe),
+        can_publish_data: Some(p.can_publish_data),
+        hidden: p.hidden,
         ..Default::default()
+    }
+}
+
+/// What a role may do once in the room (given to a connected participant when it changes).
+pub fn permissions(role: RoomRole) -> Permissions {
+    let host = role == RoomRole::Host;
+    let seen = role != RoomRole::Attendee;
+    Permissions { can_subscribe: true, can_publish: seen, can_publish_data: host, hidden: !seen, ..Default::default() }
+}
+
+impl Passes {
+    fn admin(&self, request: AdminRequest, what: &'static str) {
+        let Some(media) = self.media.clone() else { return };
+        tokio::spawn(async move {
+            if let Err(e) = media.admin(request).await {
+                tracing::info!(error = %e, "webinar {what}: not applied (the participant is not in the room)");
+            }
+        });
     }
 }
 
@@ -68,6 +86,23 @@ impl RoomAccess for Passes {
                 Err(e) => tracing::debug!(%room, error = %e, "webinar session ended: room not closed"),
             }
         });
+    }
+
+    fn set_role(&self, room: &str, identity: &str, role: RoomRole) {
+        let request = AdminRequest::UpdateParticipant {
+            room: room.into(),
+            identity: identity.into(),
+            metadata: None,
+            name: None,
+            attributes: Default::default(),
+            permission: Some(permissions(role)),
+        };
+        tracing::info!(%room, %identity, ?role, "webinar stage change");
+        self.admin(request, "stage change");
+    }
+
+    fn remove(&self, room: &str, identity: &str) {
+        self.admin(AdminRequest::RemoveParticipant { room: room.into(), identity: identity.into() }, "removal");
     }
 }
 
@@ -144,6 +179,11 @@ mod tests {
         let h = grant("webinar-1-2", RoomRole::Host);
         assert!(h.room_admin && !h.hidden);
         assert_eq!((h.can_publish, h.can_publish_data), (Some(true), Some(true)));
+        // On stage: seen and publishing, administering nothing, chatting through the funnel.
+        let p = grant("webinar-1-2", RoomRole::Presenter);
+        assert!(!p.room_admin && !p.hidden);
+        assert_eq!((p.can_publish, p.can_subscribe, p.can_publish_data), (Some(true), Some(true), Some(false)));
+        assert_eq!(permissions(RoomRole::Attendee), Permissions { can_publish: false, can_publish_data: false, hidden: true, ..Permissions::default() });
     }
 
     #[test]

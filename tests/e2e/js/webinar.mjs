@@ -192,6 +192,32 @@ export async function webinarScenario(pages, t) {
     await tab.close();
   }
 
+  // The stage: the phone raises its hand, the host brings it on stage, it accepts with its
+  // (fake) camera and everyone sees it; sent back, its video leaves the other pages.
+  const videosOn = (page) => page.evaluate(() => document.querySelectorAll('#videos video').length);
+  const before = await videosOn(pages.late);
+  const staged = await step('webinar_attendee_on_stage', 45_000, async () => {
+    await phone.click('#hand');
+    await host.waitForSelector('#hands li[data-on="false"] .stage-toggle', { timeout: 10_000 });
+    await host.click('#hands li[data-on="false"] .stage-toggle');
+    await phone.waitForSelector('#invite:not([hidden])', { timeout: 10_000 });
+    await phone.click('#join-stage');
+    await phone.waitForSelector('body[data-room="on-stage"]', { timeout: 15_000 });
+    await pages.late.waitForFunction((n) => document.querySelectorAll('#videos video').length > n, before, { timeout: 15_000 });
+    // The host sees and hears it too.
+    await host.waitForSelector('#remote video[data-from^="attendee-"]', { timeout: 15_000 });
+    const seen = await videosOn(pages.late);
+    await host.click('#hands li[data-on="true"] .stage-toggle');
+    const videos = () => pages.late.evaluate(() => [...document.querySelectorAll('#videos video')].map((v) => `${v.dataset.from}/${v.dataset.sid}`));
+    for (let i = 0; i < 150; i += 1) {
+      const now = await videos();
+      if (now.length === before) return { seen, after: now };
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error(`still on the other attendee's page after the host sent it back: ${(await videos()).join(', ')}`);
+  });
+  if (staged) check('webinar_attendee_on_stage', staged.value.seen > before, `another attendee saw ${staged.value.seen} video(s) (${before} before), and ${staged.value.after.length} after the host sent it back`);
+
   // One attendee closes the tab: its stay is recorded, with the time it watched.
   await pages.early.close();
   const closedAt = Date.now();

@@ -15,6 +15,7 @@ use crate::{
     reports::Reports,
     scheduler::SchedulerTask,
     session_report::SessionReports,
+    stage::Stage,
     submit::{SubmitPorts, Submitted, submit},
     target::{Pages, Target},
     visit::Visit,
@@ -50,6 +51,8 @@ pub struct App {
     pub offers: Offers,
     /// Webinar sessions' reports.
     pub session_reports: SessionReports,
+    /// Raised hands, attendees on stage, removals.
+    pub stage: Stage,
     funnels: Arc<dyn FunnelRepo>,
 }
 
@@ -71,15 +74,16 @@ impl App {
         let chat = Chat::new(store.clone(), store.clone(), store.clone(), webinars.live().clone(), events.clone());
         let polls = Polls::new(store.clone(), store.clone(), webinars.live().clone(), events.clone());
         let offers = Offers::new(store.clone(), store.clone(), webinars.live().clone(), events.clone());
+        let stage = Stage::new(store.clone(), store.clone(), webinars.live().clone(), events.clone());
         let session_reports = SessionReports::new(store.clone(), store);
-        let app = Self { pages, builder, experiments, events, reports, records, webinars, chat, polls, offers, session_reports, funnels };
+        let app = Self { pages, builder, experiments, events, reports, records, webinars, chat, polls, offers, session_reports, stage, funnels };
         (app, Background { writer, scheduler })
     }
 
     /// The same application, letting webinar hosts and registrants into rooms through
     /// `rooms` (the binary's wiring provides it over the media half).
     pub fn with_rooms(self, rooms: Arc<dyn crate::rooms::RoomAccess>) -> Self {
-        Self { webinars: self.webinars.with_rooms(rooms), ..self }
+        Self { webinars: self.webinars.with_rooms(rooms.clone()), stage: self.stage.with_rooms(rooms), ..self }
     }
 
     /// The same application, letting encoders (OBS) present in webinar rooms through

@@ -15,6 +15,13 @@ use hikari_funnel_store::{ChatRepo, ContactRepo, WebinarRepo};
 use hikari_webinar::{Author, Message, MessageId, MessageKind, Moderation, NewMessage, PostedMessage, Reaction, SessionId, Viewer};
 use std::sync::Arc;
 
+/// The name a registrant goes by in the room: its contact's, or without one a tag from a
+/// digest of its key (stable for the registrant, and no row id for others to read).
+pub(crate) async fn attendee_name(contacts: &dyn ContactRepo, r: &hikari_webinar::Registrant) -> Result<String, AppError> {
+    let tag = || format!("Guest {}", &digest(r.join_key.as_str())[..4]);
+    Ok(contacts.contact(r.contact).await?.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(tag))
+}
+
 /// How many messages a page loads when it opens.
 pub const HISTORY: i64 = 200;
 
@@ -38,15 +45,15 @@ impl Chat {
     /// A registrant says something in its session's room (only while it is live).
     pub async fn say(&self, t: &Ticket, mut new: NewMessage, now: i64) -> Result<Message, AppError> {
         new.validate()?;
+        if self.live.stage(t.session.id).removed.contains(&t.registrant.id) {
+            return Err(AppError::Forbidden("a host removed you from this session"));
+        }
         let session = self.webinars.webinar_session(t.session.id).await?;
         if !session.state.admits_attendees() {
             return Err(AppError::Conflict(format!("the session is {}: the chat is open while it is live", session.state.as_str())));
         }
         let r = &t.registrant;
-        // Without a name, a tag from a digest of the key: stable for the registrant, and no
-        // row id for other attendees to read.
-        let tag = || format!("Guest {}", &digest(r.join_key.as_str())[..4]);
-        let name = self.contacts.contact(r.contact).await?.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(tag);
+        let name = attendee_name(&*self.contacts, r).await?;
         let posted = PostedMessage { session: session.id, author: Author::Attendee(r.id), name, kind: new.kind, text: new.text, at: now };
         let event = self.event(t, &posted)?;
         let m = self.events.message(&*self.repo, &posted, event).await?;

@@ -28,6 +28,9 @@ pub enum AppError {
     /// Storage failed.
     #[error("storage failure")]
     Store(#[source] StoreError),
+    /// Not allowed for this caller (a registrant a host removed).
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// A write could not be completed now (the caller may retry).
     #[error("{0}")]
     Unavailable(&'static str),

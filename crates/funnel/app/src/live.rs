@@ -4,7 +4,7 @@
 //! skips to the newest notices; every page first gets the current state, so nothing it
 //! shows depends on having seen every notice.
 
-use hikari_webinar::{Message, Offer, Poll, Reaction, SessionId, SessionState};
+use hikari_webinar::{Message, Offer, Poll, Reaction, RegistrantId, SessionId, SessionState};
 use serde::Serialize;
 use std::{
     collections::HashMap,
@@ -50,12 +50,41 @@ pub enum Notice {
         /// The offer now.
         offer: Offer,
     },
+    /// An attendee raised or lowered its hand (hosts' consoles only).
+    Hand {
+        /// Who.
+        registrant: RegistrantId,
+        /// The name it gave in the chat, or its fallback.
+        name: String,
+        /// Raised or lowered.
+        raised: bool,
+    },
+    /// A host brought an attendee on stage or sent it back (its own page, and the consoles).
+    Stage {
+        /// Who.
+        registrant: RegistrantId,
+        /// On stage now.
+        on: bool,
+    },
+}
+
+/// Who takes part beyond watching, in one session: raised hands, attendees on stage, and
+/// attendees a host removed (kept while this process runs, as the room's own state is).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StageState {
+    /// Raised hands, in the order they were raised, with the names shown.
+    pub hands: Vec<(RegistrantId, String)>,
+    /// Attendees on stage.
+    pub on_stage: Vec<RegistrantId>,
+    /// Attendees removed by a host: no pass, no chat.
+    pub removed: Vec<RegistrantId>,
 }
 
 #[derive(Default)]
 struct Sessions {
     channels: HashMap<SessionId, broadcast::Sender<Notice>>,
     present: HashMap<SessionId, u32>,
+    stages: HashMap<SessionId, StageState>,
 }
 
 /// The channels of the sessions being watched; cheap to clone.
@@ -88,6 +117,16 @@ impl LiveHub {
     /// Attendees in `session`'s room, as counted since this process started.
     pub fn attendees(&self, session: SessionId) -> u32 {
         self.lock().present.get(&session).copied().unwrap_or(0)
+    }
+
+    /// Who has a hand raised, is on stage or was removed in `session`.
+    pub fn stage(&self, session: SessionId) -> StageState {
+        self.lock().stages.get(&session).cloned().unwrap_or_default()
+    }
+
+    /// Changes `session`'s stage with `change`; `true` if anything changed.
+    pub(crate) fn change_stage(&self, session: SessionId, change: impl FnOnce(&mut StageState) -> bool) -> bool {
+        change(self.lock().stages.entry(session).or_default())
     }
 
     /// Counts an attendee in (`+1`) or out (`-1`) and tells the session's pages.

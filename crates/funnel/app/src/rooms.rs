@@ -14,6 +14,9 @@ pub enum RoomRole {
     Attendee,
     /// Presents: publishes camera, microphone and screen, and administers the room.
     Host,
+    /// An attendee a host brought on stage: publishes camera and microphone and is seen by
+    /// everyone, but administers nothing (and still chats through the funnel).
+    Presenter,
 }
 
 /// Lets participants into rooms.
@@ -24,6 +27,11 @@ pub trait RoomAccess: Send + Sync {
     /// Closes `room`, disconnecting everyone in it (their leaves come back as room events);
     /// returns at once.
     fn close(&self, room: &str);
+    /// Gives `identity`, connected in `room`, `role`'s permissions (taking publishing away
+    /// unpublishes its tracks); returns at once, a failure is logged.
+    fn set_role(&self, room: &str, identity: &str, role: RoomRole);
+    /// Disconnects `identity` from `room`; returns at once.
+    fn remove(&self, room: &str, identity: &str);
 }
 
 /// Where an encoder (OBS, ffmpeg, a hardware encoder) sends a session's stage: LiveKit's RTMP

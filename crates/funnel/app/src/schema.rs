@@ -255,6 +255,13 @@ fn webinars() -> Value {
 /// encoder input of a session.
 fn webinar_reports() -> Value {
     json!({
+        "StageState": { "type": "object", "required": ["hands", "on_stage", "removed"], "properties": {
+            "hands": { "type": "array", "description": "raised hands in order: [registrant id, name]",
+                "items": { "type": "array", "items": {}, "minItems": 2, "maxItems": 2 } },
+            "on_stage": { "type": "array", "items": int() }, "removed": { "type": "array", "items": int() } } },
+        "StageChange": { "type": "object", "required": ["registrant", "on"], "additionalProperties": false, "properties": {
+            "registrant": int(), "on": { "type": "boolean" } } },
+        "Removal": { "type": "object", "required": ["registrant"], "additionalProperties": false, "properties": { "registrant": int() } },
         "EncoderInput": { "type": "object", "required": ["url", "stream_key", "srt_url"], "properties": {
             "url": { "type": "string", "description": "the server URL for the encoder (rtmp://host:1935/x)" },
             "stream_key": { "type": "string", "description": "secret: whoever has it can present" },

@@ -72,6 +72,20 @@
   room.on(LK.RoomEvent.Reconnected, function () { mark('connected'); });
   room.on(LK.RoomEvent.Disconnected, function () { mark('disconnected'); });
   room.on(LK.RoomEvent.LocalTrackPublished, function () { preview(); label(); });
+  // The others on stage (co-hosts, an attendee brought on stage, an encoder): seen and heard.
+  room.on(LK.RoomEvent.TrackSubscribed, function (track, publication, participant) {
+    var media = track.attach();
+    media.playsInline = true;
+    media.dataset.sid = track.sid || '';
+    media.dataset.from = participant ? participant.identity : '';
+    el('remote').appendChild(media);
+    el('remote').dataset.count = String(el('remote').querySelectorAll('video').length);
+  });
+  room.on(LK.RoomEvent.TrackUnsubscribed, function (track) {
+    track.detach().forEach(function (m) { m.remove(); });
+    document.querySelectorAll('#remote [data-sid="' + track.sid + '"]').forEach(function (m) { m.remove(); });
+    el('remote').dataset.count = String(el('remote').querySelectorAll('video').length);
+  });
 
   var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;
   // Browsers give cameras and microphones only to secure pages.
@@ -214,6 +228,49 @@
     });
   });
 
+  // Raised hands and attendees on stage: bring on stage, send back, remove.
+  function stageAct(path, body) {
+    api('POST', '/api/v1/sessions/' + id + path, body).then(function (r) {
+      if (r.status === 200) { el('stage-error').textContent = ''; hands(r.body); }
+      else el('stage-error').textContent = r.body.message || String(r.status);
+    });
+  }
+  function hands(s) {
+    var list = el('hands');
+    list.textContent = '';
+    var row = function (who, name, on) {
+      var li = document.createElement('li');
+      li.dataset.registrant = String(who);
+      li.dataset.on = String(on);
+      var label = document.createElement('span');
+      label.textContent = (name || ('#' + who)) + (on ? ' (on stage) ' : ' ✋ ');
+      li.appendChild(label);
+      var toggle = document.createElement('button');
+      toggle.type = 'button';
+      toggle.className = 'stage-toggle';
+      toggle.textContent = on ? 'Send back' : 'Bring on stage';
+      toggle.addEventListener('click', function () { stageAct('/stage', { registrant: who, on: !on }); });
+      var remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'danger';
+      remove.textContent = 'Remove';
+      remove.addEventListener('click', function () {
+        if (window.confirm('Remove this attendee from the session?')) stageAct('/removals', { registrant: who });
+      });
+      li.appendChild(toggle);
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(remove);
+      list.appendChild(li);
+    };
+    s.on_stage.forEach(function (who) { row(who, '', true); });
+    s.hands.forEach(function (h) { row(h[0], h[1], false); });
+    list.dataset.count = String(list.children.length);
+  }
+  function refreshStage() {
+    api('GET', '/api/v1/sessions/' + id + '/stage').then(function (r) { if (r.status === 200) hands(r.body); });
+  }
+  refreshStage();
+
   var events = new EventSource('/admin/sessions/' + id + '/events');
   events.onmessage = function (m) {
     var n;
@@ -223,5 +280,6 @@
     else if (n.type === 'message') line(n.message);
     else if (n.type === 'poll') poll(n.poll);
     else if (n.type === 'offer') offer(n.offer);
+    else if (n.type === 'hand' || n.type === 'stage') refreshStage();
   };
 })();

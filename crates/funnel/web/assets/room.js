@@ -49,14 +49,19 @@
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (pass) {
         var r = new LK.Room({ adaptiveStream: true, dynacast: true });
-        r.on(LK.RoomEvent.TrackSubscribed, function (track) {
+        r.on(LK.RoomEvent.TrackSubscribed, function (track, publication, participant) {
           var media = track.attach();
           media.playsInline = true;
+          media.dataset.sid = track.sid || '';
+          media.dataset.from = participant ? participant.identity : '';
           el('videos').appendChild(media);
           videos();
         });
         r.on(LK.RoomEvent.TrackUnsubscribed, function (track) {
           track.detach().forEach(function (m) { m.remove(); });
+          // A track stopped before it is unsubscribed (its publisher left, or was sent back
+          // from the stage) is already detached: its elements are found by sid.
+          document.querySelectorAll('#videos [data-sid="' + track.sid + '"]').forEach(function (m) { m.remove(); });
           videos();
         });
         r.on(LK.RoomEvent.AudioPlaybackStatusChanged, function () {
@@ -68,7 +73,11 @@
           room = null;
           // The end closes the room: the page already says so.
           if (state === 'ended') return;
-          if (reason === LK.DisconnectReason.DUPLICATE_IDENTITY) {
+          if (reason === LK.DisconnectReason.PARTICIPANT_REMOVED) {
+            replaced = true;
+            say(root.dataset.tRemoved);
+            mark('removed');
+          } else if (reason === LK.DisconnectReason.DUPLICATE_IDENTITY) {
             replaced = true;
             say(root.dataset.tReplaced);
             mark('replaced');
@@ -88,6 +97,7 @@
       .catch(function (e) {
         joining = false;
         room = null;
+        if (e === 403) { replaced = true; say(root.dataset.tRemoved); mark('removed'); return; }
         say(String(e && e.message || e));
         mark('failed');
       });
@@ -282,6 +292,47 @@
     else if (n.type === 'offer') pin(n.offer);
     else if (n.type === 'reaction') float(n.reaction);
     else if (n.type === 'unpinned') unpin(n.id);
+    else if (n.type === 'stage') staged(n.on);
   };
   enter(state);
+
+  // The hand, and the stage a host may invite this attendee onto: the camera and microphone
+  // start only when the attendee accepts (the host's invitation gives the right to publish).
+  var raised = false;
+  el('hand').addEventListener('click', function () {
+    fetch('/join/' + key + '/hand', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ raised: !raised }) })
+      .then(function (r) {
+        if (r.status === 204) {
+          raised = !raised;
+          el('hand').textContent = raised ? root.dataset.tLower : root.dataset.tRaise;
+          el('hand').setAttribute('aria-pressed', String(raised));
+        } else if (r.status === 403) { say(root.dataset.tRemoved); }
+      });
+  });
+  function media(on) {
+    if (!room) return Promise.resolve();
+    return Promise.all([room.localParticipant.setCameraEnabled(on), room.localParticipant.setMicrophoneEnabled(on)]);
+  }
+  function staged(on) {
+    raised = false;
+    el('hand').textContent = root.dataset.tRaise;
+    el('invite').hidden = !on;
+    el('hand').hidden = on;
+    if (!on) {
+      el('leave-stage').hidden = true;
+      media(false).catch(function () {});
+      mark(room ? 'connected' : 'disconnected');
+    }
+  }
+  el('join-stage').addEventListener('click', function () {
+    el('invite').hidden = true;
+    media(true).then(function () { el('leave-stage').hidden = false; mark('on-stage'); })
+      .catch(function (e) { say(String(e && e.message || e)); });
+  });
+  el('leave-stage').addEventListener('click', function () {
+    el('leave-stage').hidden = true;
+    el('hand').hidden = false;
+    media(false).catch(function () {});
+    mark('connected');
+  });
 })();

@@ -34,6 +34,9 @@ pub enum FunnelError {
     /// No or bad credentials.
     #[error("sign in or send a valid Bearer token")]
     Unauthorized,
+    /// Not allowed for this caller.
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// Missing or wrong CSRF token.
     #[error("missing or invalid CSRF token")]
     Csrf,
@@ -67,6 +70,7 @@ impl From<AppError> for FunnelError {
             AppError::VersionConflict { current } => Self::VersionConflict { current },
             AppError::Store(e) => Self::Store(e),
             AppError::Unavailable(m) => Self::Unavailable(m),
+            AppError::Forbidden(m) => Self::Forbidden(m),
             AppError::Library(m) => Self::Library(m),
         }
     }
@@ -90,6 +94,7 @@ impl FunnelError {
             Self::VersionConflict { .. } => (StatusCode::CONFLICT, "version_conflict"),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::Csrf => (StatusCode::FORBIDDEN, "csrf"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::CrossOrigin => (StatusCode::FORBIDDEN, "cross_origin"),

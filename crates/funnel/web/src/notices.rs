@@ -80,6 +80,10 @@ fn for_viewer(notice: Notice, viewer: Viewer) -> Option<Value> {
         // An offer not pinned is the hosts' own: attendees only hear that it left the screen.
         (Notice::Offer { offer }, Viewer::Attendee(_)) if offer.pinned => json!({ "type": "offer", "offer": offer_view(&offer) }),
         (Notice::Offer { offer }, Viewer::Attendee(_)) => json!({ "type": "unpinned", "id": offer.id }),
+        // Hands are the hosts' to see; a stage change only to the attendee it concerns.
+        (Notice::Hand { .. }, Viewer::Attendee(_)) => return None,
+        (Notice::Stage { registrant, on }, Viewer::Attendee(me)) if registrant == me => json!({ "type": "stage", "on": on }),
+        (Notice::Stage { .. }, Viewer::Attendee(_)) => return None,
         (n, _) => serde_json::to_value(n).ok()?,
     })
 }

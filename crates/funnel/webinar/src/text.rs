@@ -38,6 +38,12 @@ pub enum Text {
     BuyNow,
     Left,
     EndsIn,
+    RaiseHand,
+    LowerHand,
+    Invited,
+    JoinStage,
+    LeaveStage,
+    Removed,
 }
 
 /// The message in `locale`.
@@ -102,6 +108,18 @@ pub fn text(locale: Locale, t: Text) -> &'static str {
         (Locale::En, Poll) => "Poll",
         (Locale::Ja, Voted) => "回答ありがとうございます。結果は締め切り後に表示されます。",
         (Locale::En, Voted) => "Thank you for voting. The results show when the poll closes.",
+        (Locale::Ja, RaiseHand) => "✋ 手を挙げる",
+        (Locale::En, RaiseHand) => "✋ Raise hand",
+        (Locale::Ja, LowerHand) => "手を下ろす",
+        (Locale::En, LowerHand) => "Lower hand",
+        (Locale::Ja, Invited) => "主催者があなたをステージに招待しました。カメラとマイクで参加しますか？",
+        (Locale::En, Invited) => "The host invites you on stage. Join with your camera and microphone?",
+        (Locale::Ja, JoinStage) => "ステージに上がる",
+        (Locale::En, JoinStage) => "Join the stage",
+        (Locale::Ja, LeaveStage) => "ステージを降りる",
+        (Locale::En, LeaveStage) => "Leave the stage",
+        (Locale::Ja, Removed) => "主催者によりこのウェビナーから退出させられました。",
+        (Locale::En, Removed) => "A host removed you from this webinar.",
     }
 }
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use hikari_types::{
-    AdminError, AdminRequest, AdminResponse, DisconnectReason, ParticipantIdentity, Permissions, Reliability, RoomInfo, RoomName, ServerSignal, TrackInfo,
-    TrackSid,
+    AdminError, AdminRequest, AdminResponse, DisconnectReason, ParticipantIdentity, ParticipantState, Permissions, Reliability, RoomInfo, RoomName,
+    ServerSignal, TrackInfo, TrackSid,
 };
 
 use crate::Sfu;
@@ -230,10 +230,15 @@ impl Room {
         }
         let revoked_publish = permission.as_ref().is_some_and(|perm| !perm.can_publish && part.info.permission.can_publish);
         let revoked_subscribe = permission.as_ref().is_some_and(|perm| !perm.can_subscribe && part.info.permission.can_subscribe);
-        if let Some(perm) = permission {
+        // Becoming hidden comes last: the others must still hear of the tracks it loses, then
+        // see it leave (as if it had never been visible).
+        let hiding = permission.as_ref().is_some_and(|perm| perm.hidden && !part.info.permission.hidden);
+        if let Some(mut perm) = permission {
+            perm.hidden &= !hiding;
             part.info.permission = perm;
         }
         if revoked_publish {
+            tracing::info!(participant = %part.info.identity, "publishing revoked: its tracks are unpublished");
             let owned: Vec<_> = self.tracks.iter().filter(|(_, t)| t.owner == p).map(|(i, _)| i).collect();
             for t in owned {
                 let sid = self.tracks[t].info.sid.clone();
@@ -247,6 +252,13 @@ impl Room {
             for t in subscribed {
                 self.unsubscribe(cx, t, p);
             }
+        }
+        if hiding {
+            self.participants[p].info.version += 1;
+            let mut gone = self.participant_info(p);
+            gone.state = ParticipantState::Disconnected;
+            self.send_update(cx, &gone, None);
+            self.participants[p].info.permission.hidden = true;
         }
         self.touch(cx, p);
         cx.out.push_back(Output::event(RoomEvent::ParticipantUpdated(self.room_info(), self.participant_info(p))));

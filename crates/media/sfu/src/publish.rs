@@ -182,6 +182,8 @@ impl Room {
             .map(|(i, _)| i)
             .collect();
         for t in gone {
+            let direction = self.tracks[t].mid.and_then(|mid| self.pcs[pc].rtc.media(mid).map(|m| m.direction()));
+            tracing::debug!(sid = %self.tracks[t].info.sid, ?direction, "the client's offer stopped sending this track");
             self.unpublish(cx, t);
         }
     }

@@ -21,8 +21,14 @@ pub(crate) const MAX_TRACKS_PER_REQUEST: usize = 1024;
 impl Room {
     pub(crate) fn on_signal(&mut self, cx: &mut Ctx, p: PartIdx, signal: ClientSignal) {
         match signal {
-            ClientSignal::Offer(sdp) => self.on_offer(cx, p, sdp),
-            ClientSignal::Answer(sdp) => self.on_answer(cx, p, sdp),
+            ClientSignal::Offer(sdp) => {
+                tracing::debug!(participant = %self.participants[p].info.identity, lines = %directions(&sdp.sdp), "client offer");
+                self.on_offer(cx, p, sdp)
+            }
+            ClientSignal::Answer(sdp) => {
+                tracing::debug!(participant = %self.participants[p].info.identity, lines = %directions(&sdp.sdp), "client answer");
+                self.on_answer(cx, p, sdp)
+            }
             ClientSignal::Trickle(t) => {
                 let part = &self.participants[p];
                 let pc = match t.target {
@@ -149,4 +155,18 @@ mod tests {
         apply_attributes(&mut a, [("k".to_owned(), String::new()), ("n".to_owned(), "1".to_owned())].into());
         assert_eq!(a, [("n".to_owned(), "1".to_owned())].into());
     }
+}
+
+/// `mid:direction` of each media line of an SDP, for debug logs.
+fn directions(sdp: &str) -> String {
+    let mut out = Vec::new();
+    let mut mid = "";
+    for line in sdp.lines() {
+        if let Some(m) = line.strip_prefix("a=mid:") {
+            mid = m.trim();
+        } else if let Some(d) = ["a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"].iter().find(|d| line.trim() == **d) {
+            out.push(format!("{mid}:{}", &d[2..]));
+        }
+    }
+    out.join(" ")
 }

@@ -74,3 +74,46 @@ fn the_publisher_hears_of_its_first_subscriber_and_everyone_of_the_counts() {
     assert_eq!(counts.last(), Some(&3), "bob hears the room has three: {counts:?}");
     assert!(w.client(carol).signals.iter().any(|s| matches!(s, ServerSignal::RoomUpdate(r) if r.num_participants == 3 && r.num_publishers == 1)));
 }
+
+/// A visible publisher made hidden without publishing rights (an attendee sent back from a
+/// webinar's stage): the others hear its tracks go, then see it leave; made visible again,
+/// it comes back.
+#[test]
+fn a_publisher_made_hidden_loses_its_tracks_and_leaves_others_views() {
+    use hikari_sfu::{AdminRequest, Command};
+    use hikari_types::ParticipantState;
+    let (mut w, alice, bob, _video) = World::video_call();
+    let update = |hidden: bool, can_publish: bool| Command::Admin {
+        id: 1,
+        request: AdminRequest::UpdateParticipant {
+            room: "room".into(),
+            identity: "alice".into(),
+            metadata: None,
+            name: None,
+            attributes: Default::default(),
+            permission: Some(Permissions { hidden, can_publish, ..Permissions::default() }),
+        },
+    };
+    let seen_by_bob = |w: &World| -> Vec<(usize, ParticipantState)> {
+        w.client(bob)
+            .signals
+            .iter()
+            .filter_map(|s| match s {
+                ServerSignal::Update(ps) => ps.iter().find(|p| p.identity.as_str() == "alice").map(|p| (p.tracks.len(), p.state)),
+                _ => None,
+            })
+            .collect()
+    };
+    let before = seen_by_bob(&w).len();
+    w.command(update(true, false));
+    w.pump();
+    let after: Vec<_> = seen_by_bob(&w).split_off(before);
+    assert!(after.iter().any(|&(tracks, state)| tracks == 0 && state != ParticipantState::Disconnected), "bob hears the track go: {after:?}");
+    assert_eq!(after.last().map(|a| a.1), Some(ParticipantState::Disconnected), "then alice leaves bob's view: {after:?}");
+    assert!(w.client(alice).closed.is_none(), "alice stays connected");
+    let hidden_at = seen_by_bob(&w).len();
+    w.command(update(false, true));
+    w.pump();
+    let back = seen_by_bob(&w).split_off(hidden_at);
+    assert!(back.iter().any(|a| a.1 != ParticipantState::Disconnected), "visible again, alice is back: {back:?}");
+}

@@ -224,6 +224,7 @@ pub(crate) async fn console(admin: Admin, State(st): State<AppState>, ApiPath(id
                         button #screen type="button" { "Share screen" }
                     }
                     div #preview.preview {}
+                    div #remote.preview {}
                     h2 { "Stream from OBS" }
                     p.muted { "Present from OBS, ffmpeg or a hardware encoder instead of (or besides) the camera here: it appears on the stage like a host." }
                     p { button #encoder-show type="button" { "Show the stream URL and key" } " " span #encoder-error.muted role="alert" {} }
@@ -232,6 +233,9 @@ pub(crate) async fn console(admin: Admin, State(st): State<AppState>, ApiPath(id
                         label { "Stream key (secret: whoever has it can present) " input #encoder-key readonly; }
                         label #encoder-srt-row hidden { "SRT (instead of RTMP) " input #encoder-srt readonly; }
                     }
+                    h2 { "Raised hands and the stage" }
+                    ul #hands.hands {}
+                    span #stage-error.muted role="alert" {}
                     h2 { "Offers" }
                     div #offers {}
                     form #new-offer {

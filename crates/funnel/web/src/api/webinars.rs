@@ -171,3 +171,40 @@ pub(super) async fn session_registrants(
 ) -> Res<Json<Vec<RegistrantReport>>> {
     Ok(Json(st.app.session_reports.registrants(SessionId(id), q.segment).await?))
 }
+
+pub(super) async fn stage(_: ApiCaller, State(st): State<AppState>, ApiPath(id): ApiPath<i64>) -> Res<Json<hikari_funnel_app::StageState>> {
+    Ok(Json(st.app.stage.state(SessionId(id)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StageChange {
+    registrant: i64,
+    on: bool,
+}
+
+pub(super) async fn set_stage(
+    _: ApiCaller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(c): ApiJson<StageChange>,
+) -> Res<Json<hikari_funnel_app::StageState>> {
+    st.app.stage.put_on_stage(SessionId(id), hikari_webinar::RegistrantId(c.registrant), c.on).await?;
+    Ok(Json(st.app.stage.state(SessionId(id)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Removal {
+    registrant: i64,
+}
+
+pub(super) async fn remove(
+    _: ApiCaller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(r): ApiJson<Removal>,
+) -> Res<Json<hikari_funnel_app::StageState>> {
+    st.app.stage.remove(SessionId(id), hikari_webinar::RegistrantId(r.registrant)).await?;
+    Ok(Json(st.app.stage.state(SessionId(id)).await?))
+}

@@ -39,6 +39,7 @@ pub(crate) fn routes() -> Router<AppState> {
         // A chat line is short: a body over 8 KiB is refused before it is read.
         .route("/join/{key}/polls", get(room::polls))
         .route("/join/{key}/reactions", post(room::react))
+        .route("/join/{key}/hand", post(room::hand))
         .route("/join/{key}/offer", get(room::offer))
         .route("/join/{key}/offers/{id}", get(room::offer_click))
         .route("/join/{key}/offers/{id}/shown", post(room::offer_shown))

@@ -36,7 +36,8 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
         div #room.room data-key=(key) data-state=(state.as_str()) data-starts=(rfc3339(t.session.starts_at))
             data-t-connecting=(text(l, Text::Connecting)) data-t-reconnecting=(text(l, Text::Reconnecting))
             data-t-replaced=(text(l, Text::Replaced)) data-t-backstage=(text(l, Text::Backstage))
-            data-t-voted=(text(l, Text::Voted)) data-t-host=(text(l, Text::Host)) data-t-answered=(text(l, Text::Answered)) data-t-too-fast=(text(l, Text::TooFast)) {
+            data-t-voted=(text(l, Text::Voted)) data-t-host=(text(l, Text::Host)) data-t-answered=(text(l, Text::Answered)) data-t-too-fast=(text(l, Text::TooFast))
+            data-t-raise=(text(l, Text::RaiseHand)) data-t-lower=(text(l, Text::LowerHand)) data-t-removed=(text(l, Text::Removed)) {
             h1 { (t.webinar.title) }
             p #status.small role="status" aria-live="polite" {}
             section #waiting hidden[!waiting] {
@@ -50,7 +51,12 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
                 p #reactions.reactions {
                     @for (name, emoji) in REACTIONS { button type="button" data-reaction=(name) aria-label=(name) { (emoji) } }
                 }
-                p.small { span #attendees { "0" } " " (text(l, Text::Watching)) }
+                p.small { span #attendees { "0" } " " (text(l, Text::Watching)) " " button #hand.btn type="button" { (text(l, Text::RaiseHand)) } }
+                section #invite.invite hidden {
+                    p { (text(l, Text::Invited)) }
+                    p { button #join-stage.btn type="button" { (text(l, Text::JoinStage)) } }
+                }
+                p { button #leave-stage.btn type="button" hidden { (text(l, Text::LeaveStage)) } }
                 section #offer.offer hidden data-t-left=(text(l, Text::Left)) data-t-ends=(text(l, Text::EndsIn)) {
                     p.offer-title { strong #offer-title {} }
                     p #offer-price.offer-price {}
@@ -210,5 +216,24 @@ pub(crate) async fn react(State(st): State<AppState>, Path(key): Path<String>, A
         return Err(FunnelError::RateLimited);
     }
     st.app.chat.react(&t, r.reaction, now).await?;
+    Ok((axum::http::StatusCode::NO_CONTENT, PRIVATE).into_response())
+}
+
+/// A raised (or lowered) hand.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Hand {
+    raised: bool,
+}
+
+/// `POST /join/{key}/hand`: raises or lowers this registrant's hand (`{"raised": true}`);
+/// shares the reactions' limit.
+pub(crate) async fn hand(State(st): State<AppState>, Path(key): Path<String>, ApiJson(h): ApiJson<Hand>) -> Result<Response, FunnelError> {
+    let t = ticket(&st, &key).await?;
+    let now = unix_millis();
+    if !st.reactions.allow(&t.registrant.id.to_string(), now) {
+        return Err(FunnelError::RateLimited);
+    }
+    st.app.stage.raise_hand(&t, h.raised, now).await?;
     Ok((axum::http::StatusCode::NO_CONTENT, PRIVATE).into_response())
 }

@@ -182,6 +182,10 @@ impl hikari_funnel_app::RoomAccess for PlainRooms {
     }
 
     fn close(&self, _room: &str) {}
+
+    fn set_role(&self, _room: &str, _identity: &str, _role: hikari_funnel_app::RoomRole) {}
+
+    fn remove(&self, _room: &str, _identity: &str) {}
 }
 
 /// Encoder inputs that say what they are for: the key names the room and identity.

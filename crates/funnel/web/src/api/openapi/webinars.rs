@@ -59,6 +59,15 @@ pub(super) fn paths(ids: &[Value]) -> Value {
             "post": op("getWebinarEncoderInput", "The RTMP (and SRT) input an encoder such as OBS presents through in this session's room; made on the first call, the same afterwards (503 when ingress is off)",
                 None, "200", Some(r("EncoderInput")), ids),
         },
+        "/api/v1/sessions/{id}/stage": {
+            "get": op("getWebinarStage", "Raised hands, attendees on stage and removed attendees of a session", None, "200", Some(r("StageState")), ids),
+            "post": op("setWebinarStage", "Bring a registrant on stage (it may publish camera and microphone) or send it back; the session must be live",
+                Some(body(r("StageChange"))), "200", Some(r("StageState")), ids),
+        },
+        "/api/v1/sessions/{id}/removals": {
+            "post": op("removeWebinarAttendee", "Disconnect a registrant from a live session; refused a pass and the chat from then on",
+                Some(body(r("Removal"))), "200", Some(r("StageState")), ids),
+        },
         "/api/v1/sessions/{id}/state": {
             "post": op("setWebinarSessionState", "Move a session along its life (forwards only)", Some(body(r("NewSessionState"))), "200", Some(r("WebinarSession")), ids),
         },
