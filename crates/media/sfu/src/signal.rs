@@ -138,6 +138,20 @@ fn parse_candidate(line: &str) -> Option<Candidate> {
     }
 }
 
+/// `mid:direction` of each media line of an SDP, for debug logs.
+fn directions(sdp: &str) -> String {
+    let mut out = Vec::new();
+    let mut mid = "";
+    for line in sdp.lines() {
+        if let Some(m) = line.strip_prefix("a=mid:") {
+            mid = m.trim();
+        } else if let Some(d) = ["a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"].iter().find(|d| line.trim() == **d) {
+            out.push(format!("{mid}:{}", &d[2..]));
+        }
+    }
+    out.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,18 +169,4 @@ mod tests {
         apply_attributes(&mut a, [("k".to_owned(), String::new()), ("n".to_owned(), "1".to_owned())].into());
         assert_eq!(a, [("n".to_owned(), "1".to_owned())].into());
     }
-}
-
-/// `mid:direction` of each media line of an SDP, for debug logs.
-fn directions(sdp: &str) -> String {
-    let mut out = Vec::new();
-    let mut mid = "";
-    for line in sdp.lines() {
-        if let Some(m) = line.strip_prefix("a=mid:") {
-            mid = m.trim();
-        } else if let Some(d) = ["a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"].iter().find(|d| line.trim() == **d) {
-            out.push(format!("{mid}:{}", &d[2..]));
-        }
-    }
-    out.join(" ")
 }
