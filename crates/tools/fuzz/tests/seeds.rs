@@ -625,7 +625,7 @@ fn funnel_json() {
 
 #[test]
 fn webinar_json() {
-    let bodies: [(&str, u8, &str); 10] = [
+    let bodies: [(&str, u8, &str); 14] = [
         ("message", 0, r#"{"text":"こんにちは\n皆さん"}"#),
         ("question", 0, r#"{"kind":"question","text":"価格はいくらですか？"}"#),
         ("poll", 1, r#"{"question":"今日の目的は？","options":["集客","売上","学び"]}"#),
@@ -636,6 +636,10 @@ fn webinar_json() {
         ("vote", 4, r#"{"choice":1}"#),
         ("reaction", 4, r#"{"reaction":"clap"}"#),
         ("moderation", 5, r#"{"hidden":true,"highlighted":false}"#),
+        ("segment", 3, "left_before_offer"),
+        ("local-time", 3, "2026-12-24T20:00"),
+        ("hand", 4, r#"{"raised":true}"#),
+        ("stage", 4, r#"{"registrant":12,"on":true}"#),
     ];
     let seeds: Seeds = bodies.iter().map(|(name, kind, body)| (*name, [&[*kind][..], body.as_bytes()].concat())).collect();
     for (_, bytes) in emit("webinar_json", seeds) {
