@@ -201,12 +201,16 @@ fn webinars() -> Value {
             "slots": { "type": "array", "minItems": 1, "maxItems": 28, "items": r("WeeklySlot"), "description": "weekly only" },
             "every_minutes": { "type": "integer", "minimum": 5, "maximum": 1440, "description": "just_in_time only; divides 1440" },
             "lead_minutes": { "type": "integer", "minimum": 0, "maximum": 1440, "description": "just_in_time only" } } },
+        "Reminder": { "type": "object", "required": ["at"], "additionalProperties": false,
+            "description": "before: minutes before the start (1-20160); live: when it goes live; replay: minutes after the end (0-10080)",
+            "properties": { "at": { "type": "string", "enum": ["before", "live", "replay"] }, "minutes": { "type": "integer", "minimum": 0, "maximum": 20160 } } },
         "NewWebinar": { "type": "object", "required": ["funnel", "title", "schedule"], "additionalProperties": false, "properties": {
             "funnel": int(), "title": title, "time_zone": zone, "duration_minutes": { "type": "integer", "minimum": 5, "maximum": 600, "default": 60 },
-            "schedule": r("Schedule") } },
-        "Webinar": { "type": "object", "required": ["id", "funnel", "title", "time_zone", "duration_minutes", "schedule", "created_at"], "properties": {
+            "schedule": r("Schedule"),
+            "reminders": { "type": "array", "maxItems": 12, "items": r("Reminder"), "description": "absent: the day before, 1 h before, 10 min before, live, replay 1 h after" } } },
+        "Webinar": { "type": "object", "required": ["id", "funnel", "title", "time_zone", "duration_minutes", "schedule", "reminders", "created_at"], "properties": {
             "id": int(), "funnel": int(), "title": { "type": "string" }, "time_zone": { "type": "string" }, "duration_minutes": { "type": "integer" },
-            "schedule": r("Schedule"), "created_at": int() } },
+            "schedule": r("Schedule"), "reminders": list("Reminder"), "created_at": int() } },
         "SessionState": { "type": "string", "enum": ["scheduled", "backstage", "live", "ended"],
             "description": "scheduled → backstage → live → ended, forwards only; attendees connect only while live" },
         "WebinarSession": { "type": "object", "required": ["id", "webinar", "starts_at", "room", "state", "live_at", "ended_at"], "properties": {

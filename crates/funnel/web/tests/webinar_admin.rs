@@ -60,6 +60,7 @@ async fn create_from_the_admin(backend: Backend) {
     // A session at a wall-clock time in Tokyo (UTC+9, no daylight saving), a month ahead.
     let page = admin.get(&format!("/admin/webinars/{wid}")).await;
     assert!(page.body.contains("id=\"add-session\"") && page.body.contains("type=\"datetime-local\""), "{}", page.body);
+    assert!(page.body.contains("Reminders: 1 day before, 1 h before, 10 min before, live, replay 1 h after"), "the default reminders: {}", page.body);
     let hour = 3_600_000;
     let at = (hikari_common::clock::unix_millis() / hour + 30 * 24) * hour;
     let add = admin.post(&format!("/admin/webinars/{wid}/sessions"), &format!("csrf={}&local={}", admin.csrf, tokyo_wall_clock(at).replace(':', "%3A"))).await;

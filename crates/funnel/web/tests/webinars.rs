@@ -28,6 +28,7 @@ async fn register_and_read_the_ticket(backend: Backend) {
     let (s, w) = srv.call("POST", "/api/v1/webinars", Some(new.clone())).await;
     assert_eq!(s, 201, "{w}");
     assert_eq!((w["time_zone"].as_str(), w["duration_minutes"].as_i64()), (Some("Asia/Tokyo"), Some(45)));
+    assert_eq!(w["reminders"].as_array().map(Vec::len), Some(5), "the default reminders: {w}");
     let wid = w["id"].as_i64().expect("id");
     assert_eq!(srv.call("POST", "/api/v1/webinars", Some(new.clone())).await.0, 409, "one webinar per funnel");
     for bad in [
@@ -35,11 +36,19 @@ async fn register_and_read_the_ticket(backend: Backend) {
         json!({"funnel": other, "title": "x", "schedule": {"kind": "just_in_time", "every_minutes": 7, "lead_minutes": 0}}),
         json!({"funnel": other, "title": "x", "schedule": {"kind": "weekly", "slots": [{"weekday": "friday", "time": "25:00"}]}}),
         json!({"funnel": other, "title": "", "schedule": {"kind": "one_off"}}),
+        json!({"funnel": other, "title": "x", "schedule": {"kind": "one_off"}, "reminders": [{"at": "before", "minutes": 0}]}),
+        json!({"funnel": other, "title": "x", "schedule": {"kind": "one_off"}, "reminders": [{"at": "live"}, {"at": "live"}]}),
+        json!({"funnel": other, "title": "x", "schedule": {"kind": "one_off"}, "reminders": [{"at": "tomorrow"}]}),
     ] {
         // 400 when it does not parse (an unknown zone, a bad time), 422 when a rule refuses it.
         let (s, e) = srv.call("POST", "/api/v1/webinars", Some(bad.clone())).await;
         assert!((s == 400 || s == 422) && e["message"].as_str().is_some_and(|m| !m.is_empty()), "{bad} → {s} {e}");
     }
+    // Reminders replaced with the rest, kept in time order.
+    let mut changed = new.clone();
+    changed["reminders"] = json!([{"at": "replay", "minutes": 0}, {"at": "before", "minutes": 30}]);
+    let w = srv.ok("PUT", &format!("/api/v1/webinars/{wid}"), changed).await;
+    assert_eq!(w["reminders"], json!([{"at": "before", "minutes": 30}, {"at": "replay", "minutes": 0}]));
     let sessions = srv.ok("GET", &format!("/api/v1/webinars/{wid}/sessions"), json!(null)).await;
     assert_eq!(sessions["upcoming"].as_array().map(Vec::len), Some(10));
     assert_eq!(srv.call("POST", &format!("/api/v1/webinars/{wid}/sessions"), Some(json!({"starts_at": 1000}))).await.0, 400, "a past start");

@@ -27,6 +27,7 @@ mod ids;
 mod live;
 mod offer;
 mod poll;
+mod reminder;
 mod report;
 mod schedule;
 mod text;
@@ -40,6 +41,7 @@ pub use ids::{JoinKey, MessageId, OfferId, PollId, RegistrantId, SessionId, Webi
 pub use live::{Attendance, Presence, RoomIdentity, SessionState};
 pub use offer::{NewOffer, Offer};
 pub use poll::{MAX_OPTIONS, NewPoll, Poll, PollState};
+pub use reminder::{MAX_REMINDERS, Reminder, check_reminders, default_reminders, plan as plan_reminders};
 pub use report::{SessionReport, Stay, attendees_by_minute, mean_median};
 pub use schedule::{ClockTime, Day, MAX_LISTED, Schedule, WeeklySlot};
 pub use text::{Text, format_start, rfc3339, text};

@@ -3,6 +3,7 @@
 use crate::{
     ids::{JoinKey, RegistrantId, SessionId, WebinarId},
     live::{Attendance, SessionState},
+    reminder::{Reminder, check_reminders, default_reminders},
     schedule::Schedule,
     zone::Zone,
 };
@@ -24,6 +25,8 @@ pub struct Webinar {
     pub duration_minutes: u32,
     /// When sessions start.
     pub schedule: Schedule,
+    /// When registrants are reminded, in time order.
+    pub reminders: Vec<Reminder>,
     /// Unix ms.
     pub created_at: i64,
 }
@@ -48,6 +51,9 @@ pub struct NewWebinar {
     pub duration_minutes: u32,
     /// When sessions start.
     pub schedule: Schedule,
+    /// When registrants are reminded; [`default_reminders`] when absent.
+    #[serde(default = "default_reminders")]
+    pub reminders: Vec<Reminder>,
 }
 
 impl NewWebinar {
@@ -60,6 +66,7 @@ impl NewWebinar {
         if !(5..=600).contains(&self.duration_minutes) {
             return Err(DomainError::invalid("duration_minutes", "between 5 and 600"));
         }
+        check_reminders(&mut self.reminders)?;
         self.schedule.validate()
     }
 }
@@ -146,7 +153,14 @@ mod tests {
     use super::*;
 
     fn new(title: &str, minutes: u32) -> NewWebinar {
-        NewWebinar { funnel: FunnelId(1), title: title.into(), time_zone: Zone::default(), duration_minutes: minutes, schedule: Schedule::OneOff }
+        NewWebinar {
+            funnel: FunnelId(1),
+            title: title.into(),
+            time_zone: Zone::default(),
+            duration_minutes: minutes,
+            schedule: Schedule::OneOff,
+            reminders: default_reminders(),
+        }
     }
 
     #[test]

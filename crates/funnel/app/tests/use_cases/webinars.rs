@@ -36,6 +36,7 @@ impl Fixture {
                 time_zone: Zone::default(),
                 duration_minutes: 45,
                 schedule: Schedule::JustInTime { every_minutes: 15, lead_minutes: 0 },
+                reminders: hikari_webinar::default_reminders(),
             };
             self.app.webinars.create(&new).await.expect("webinar");
         }

@@ -68,6 +68,7 @@ macro_rules! migrator {
             (2, include_str!(concat!("../migrations/", $dialect, "/0002_experiments.sql"))),
             (3, include_str!(concat!("../migrations/", $dialect, "/0003_webinars.sql"))),
             (4, include_str!(concat!("../migrations/", $dialect, "/0004_live_sessions.sql"))),
+            (5, include_str!(concat!("../migrations/", $dialect, "/0005_reminders.sql"))),
         ];
 
         async fn migrate(pool: &$pool) -> Result<(), crate::StoreError> {

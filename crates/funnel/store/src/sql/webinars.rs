@@ -10,7 +10,7 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-pub(crate) const WEBINAR_COLS: &str = "id, funnel_id, title, time_zone, duration_minutes, schedule, created_at";
+pub(crate) const WEBINAR_COLS: &str = "id, funnel_id, title, time_zone, duration_minutes, schedule, reminders, created_at";
 pub(crate) const SESSION_COLS: &str = "id, webinar_id, starts_at, room, state, live_at, ended_at";
 pub(crate) const REGISTRANT_COLS: &str =
     "id, webinar_id, session_id, contact_id, join_key, visitor, variant, utm, registered_at, first_joined_at, in_room_since, watched_ms";
@@ -23,6 +23,7 @@ pub(crate) fn webinar(r: &impl RowExt) -> R<hikari_webinar::Webinar> {
         time_zone: r.text("time_zone")?.parse().map_err(corrupt)?,
         duration_minutes: u32::try_from(r.int("duration_minutes")?).map_err(corrupt)?,
         schedule: r.json("schedule")?,
+        reminders: r.json("reminders")?,
         created_at: r.int("created_at")?,
     })
 }
@@ -72,14 +73,15 @@ macro_rules! webinar_repo {
                     .await?
                     .ok_or(StoreError::NotFound("funnel"))?;
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO webinars (funnel_id, title, time_zone, duration_minutes, schedule, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING {WEBINAR_COLS}"
+                    "INSERT INTO webinars (funnel_id, title, time_zone, duration_minutes, schedule, reminders, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {WEBINAR_COLS}"
                 )))
                 .bind(new.funnel.0)
                 .bind(&new.title)
                 .bind(new.time_zone.name())
                 .bind(i64::from(new.duration_minutes))
                 .bind(row::to_json(&new.schedule)?)
+                .bind(row::to_json(&new.reminders)?)
                 .bind(now)
                 .fetch_one(&self.pool)
                 .await
@@ -117,13 +119,14 @@ macro_rules! webinar_repo {
                 let mut new = new.clone();
                 new.validate()?;
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "UPDATE webinars SET title = $2, time_zone = $3, duration_minutes = $4, schedule = $5 WHERE id = $1 RETURNING {WEBINAR_COLS}"
+                    "UPDATE webinars SET title = $2, time_zone = $3, duration_minutes = $4, schedule = $5, reminders = $6 WHERE id = $1 RETURNING {WEBINAR_COLS}"
                 )))
                 .bind(id.0)
                 .bind(&new.title)
                 .bind(new.time_zone.name())
                 .bind(i64::from(new.duration_minutes))
                 .bind(row::to_json(&new.schedule)?)
+                .bind(row::to_json(&new.reminders)?)
                 .fetch_optional(&self.pool)
                 .await?
                 .ok_or(StoreError::NotFound("webinar"))?;

@@ -28,6 +28,7 @@ pub async fn webinars(s: &dyn Store) {
         time_zone: "Asia/Tokyo".parse().expect("zone"),
         duration_minutes: 90,
         schedule: Schedule::OneOff,
+        reminders: hikari_webinar::default_reminders(),
     };
     let w = s.create_webinar(&new, 5).await.expect("webinar");
     assert_eq!((w.title.as_str(), w.time_zone.name(), w.duration_minutes, w.created_at), ("春のセミナー", "Asia/Tokyo", 90, 5));
@@ -39,7 +40,16 @@ pub async fn webinars(s: &dyn Store) {
     let weekly: Schedule =
         serde_json::from_value(serde_json::json!({ "kind": "weekly", "slots": [{ "weekday": "thursday", "time": "20:00" }] })).expect("schedule");
     let w = s.update_webinar(w.id, &NewWebinar { schedule: weekly.clone(), ..new.clone() }).await.expect("update");
-    assert_eq!((w.schedule, s.webinar(w.id).await.expect("get").schedule), (weekly.clone(), weekly));
+    assert_eq!((w.schedule.clone(), s.webinar(w.id).await.expect("get").schedule), (weekly.clone(), weekly.clone()));
+    assert_eq!(w.reminders, hikari_webinar::default_reminders());
+    // Reminders: stored in time order; a bad schedule is refused.
+    use hikari_webinar::Reminder;
+    let mine = vec![Reminder::Live, Reminder::Before { minutes: 30 }, Reminder::Replay { minutes: 0 }];
+    let w = s.update_webinar(w.id, &NewWebinar { reminders: mine, schedule: weekly.clone(), ..new.clone() }).await.expect("reminders");
+    let ordered = [Reminder::Before { minutes: 30 }, Reminder::Live, Reminder::Replay { minutes: 0 }];
+    assert_eq!((w.reminders.as_slice(), s.webinar(w.id).await.expect("get").reminders.as_slice()), (&ordered[..], &ordered[..]));
+    let twice = NewWebinar { reminders: vec![Reminder::Live, Reminder::Live], schedule: weekly.clone(), ..new.clone() };
+    assert!(matches!(s.update_webinar(w.id, &twice).await, Err(StoreError::Invalid(_))));
 
     // Sessions: one per start, each with its own room, created once.
     let a = s.webinar_session_at(w.id, 1_000).await.expect("session");

@@ -65,6 +65,26 @@ pub(crate) async fn list(admin: Admin, State(st): State<AppState>) -> Page {
     ))
 }
 
+/// A reminder schedule as a line: `1 day before, 1 h before, live, replay 1 h after`.
+fn reminders_text(rs: &[hikari_webinar::Reminder]) -> String {
+    use hikari_webinar::Reminder;
+    let span = |m: u32| match m {
+        m if m > 0 && m % 1440 == 0 => format!("{} day{}", m / 1440, if m == 1440 { "" } else { "s" }),
+        m if m > 0 && m % 60 == 0 => format!("{} h", m / 60),
+        m => format!("{m} min"),
+    };
+    let all: Vec<String> = rs
+        .iter()
+        .map(|r| match *r {
+            Reminder::Before { minutes } => format!("{} before", span(minutes)),
+            Reminder::Live => "live".to_owned(),
+            Reminder::Replay { minutes: 0 } => "replay at the end".to_owned(),
+            Reminder::Replay { minutes } => format!("replay {} after", span(minutes)),
+        })
+        .collect();
+    if all.is_empty() { "none".to_owned() } else { all.join(", ") }
+}
+
 fn minutes(ms: i64) -> String {
     format!("{}:{:02}", ms / 60_000, ms % 60_000 / 1000)
 }
@@ -102,6 +122,7 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
             p { a href="/admin/webinars" { "← Webinars" } }
             h1 { (w.title) }
             p.muted { (w.time_zone.name()) " · " (w.duration_minutes) " minutes · funnel " a href={ "/admin/funnels/" (w.funnel) } { (w.funnel) } }
+            p #reminders.muted { "Reminders: " (reminders_text(&w.reminders)) " (" code { "PUT /api/v1/webinars/" (w.id) } " changes them; sending comes with email and LINE)" }
             h2 { "Sessions" }
             @if sessions.is_empty() { p { "No session yet: one is created when somebody registers, or prepare one below." } }
             @else {
