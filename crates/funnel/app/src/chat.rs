@@ -45,9 +45,7 @@ impl Chat {
     /// A registrant says something in its session's room (only while it is live).
     pub async fn say(&self, t: &Ticket, mut new: NewMessage, now: i64) -> Result<Message, AppError> {
         new.validate()?;
-        if self.live.stage(t.session.id).removed.contains(&t.registrant.id) {
-            return Err(AppError::Forbidden("a host removed you from this session"));
-        }
+        self.live.refuse_removed(t.session.id, t.registrant.id)?;
         let session = self.webinars.webinar_session(t.session.id).await?;
         if !session.state.admits_attendees() {
             return Err(AppError::Conflict(format!("the session is {}: the chat is open while it is live", session.state.as_str())));
@@ -64,6 +62,7 @@ impl Chat {
     /// A registrant reacts (while the session is live): its `reaction` event, and every page
     /// floats it.
     pub async fn react(&self, t: &Ticket, reaction: Reaction, now: i64) -> Result<(), AppError> {
+        self.live.refuse_removed(t.session.id, t.registrant.id)?;
         let session = self.webinars.webinar_session(t.session.id).await?;
         if !session.state.admits_attendees() {
             return Err(AppError::Conflict(format!("the session is {}: reactions are sent while it is live", session.state.as_str())));

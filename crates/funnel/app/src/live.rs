@@ -124,6 +124,14 @@ impl LiveHub {
         self.lock().stages.get(&session).cloned().unwrap_or_default()
     }
 
+    /// Refuses a registrant a host removed from `session` (its chat, reactions, votes, hand).
+    pub(crate) fn refuse_removed(&self, session: SessionId, who: RegistrantId) -> Result<(), crate::error::AppError> {
+        match self.lock().stages.get(&session).is_some_and(|s| s.removed.contains(&who)) {
+            true => Err(crate::error::AppError::Forbidden("a host removed you from this session")),
+            false => Ok(()),
+        }
+    }
+
     /// Changes `session`'s stage with `change`; `true` if anything changed.
     pub(crate) fn change_stage(&self, session: SessionId, change: impl FnOnce(&mut StageState) -> bool) -> bool {
         change(self.lock().stages.entry(session).or_default())

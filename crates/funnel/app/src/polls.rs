@@ -81,6 +81,7 @@ impl Polls {
     /// A registrant votes for option `choice` (its index) of an open poll of its live
     /// session, once.
     pub async fn vote(&self, t: &Ticket, id: PollId, choice: usize, now: i64) -> Result<Poll, AppError> {
+        self.live.refuse_removed(t.session.id, t.registrant.id)?;
         let session = self.webinars.webinar_session(t.session.id).await?;
         if !session.state.admits_attendees() {
             return Err(AppError::Conflict(format!("the session is {}: polls are answered while it is live", session.state.as_str())));

@@ -61,9 +61,7 @@ impl Stage {
     pub async fn raise_hand(&self, t: &Ticket, raised: bool, now: i64) -> Result<(), AppError> {
         let session = self.live_session(t.session.id).await?;
         let r = &t.registrant;
-        if self.live.stage(session.id).removed.contains(&r.id) {
-            return Err(AppError::Forbidden("a host removed you from this session"));
-        }
+        self.live.refuse_removed(session.id, r.id)?;
         let name = attendee_name(&*self.contacts, r).await?;
         let changed = self.live.change_stage(session.id, |s| {
             let had = s.hands.iter().any(|(who, _)| *who == r.id);

@@ -1,6 +1,6 @@
 //! The stage over HTTP, on SQLite and on PostgreSQL: attendees raise hands while the session
 //! is live, hosts bring one on stage (its page hears it, its next pass presents) and send it
-//! back, or remove one (no pass, no chat, no hand afterwards); attendees cannot do hosts'
+//! back, or remove one (no pass, chat, reactions or hand afterwards); attendees cannot do hosts'
 //! part, and a registrant of another session is not found.
 
 mod common;
@@ -84,6 +84,8 @@ async fn the_stage(backend: Backend) {
     let chat = http(srv.addr, "POST", &format!("/join/{b}/messages"), &h, r#"{"text":"hello"}"#).await;
     assert_eq!(chat.status, 403, "{}", chat.body);
     assert_eq!(hand(&srv, b, true).await, 403);
+    let react = http(srv.addr, "POST", &format!("/join/{b}/reactions"), &h, r#"{"reaction":"clap"}"#).await;
+    assert_eq!(react.status, 403, "no reactions either: {}", react.body);
     assert_eq!(srv.call("POST", &format!("/api/v1/sessions/{sid}/stage"), Some(json!({"registrant": rb, "on": true}))).await.0, 409);
     assert_eq!(pass(&srv, a).await.0, 200, "the others stay");
     assert_eq!(srv.call("POST", &format!("/api/v1/sessions/{sid}/stage"), Some(json!({"registrant": ra}))).await.0, 400, "on is required");
