@@ -1,8 +1,8 @@
 //! Attendees beyond watching: a registrant raises its hand (hosts see it), a host brings it on
 //! stage (it may then publish camera and microphone, and everyone sees it) or sends it back,
-//! or removes it from the session (disconnected; no pass and no chat afterwards). The stage
-//! is the room's own state, kept while this process runs; each change is told to the pages,
-//! and a raised hand is a `hand_raised` event.
+//! or removes it from the session (disconnected; no pass, chat, reactions, votes or hand
+//! afterwards). The stage is the room's own state, kept while this process runs; each change
+//! is told to the pages, and a raised hand is a `hand_raised` event.
 
 use crate::{
     chat::attendee_name,
@@ -121,8 +121,8 @@ impl Stage {
         Ok(())
     }
 
-    /// A host removes a registrant from a live session: disconnected now, and refused a pass
-    /// and the chat from then on (while this process runs).
+    /// A host removes a registrant from a live session: disconnected now, and refused a pass,
+    /// the chat, reactions, votes and its hand from then on (while this process runs).
     pub async fn remove(&self, id: SessionId, who: RegistrantId) -> Result<(), AppError> {
         let session = self.registrant_in(id, who).await?;
         let rooms = self.rooms()?;
