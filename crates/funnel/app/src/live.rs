@@ -132,6 +132,11 @@ impl LiveHub {
         }
     }
 
+    /// Whether a host brought `who` on stage in `session`.
+    pub(crate) fn on_stage(&self, session: SessionId, who: RegistrantId) -> bool {
+        self.lock().stages.get(&session).is_some_and(|s| s.on_stage.contains(&who))
+    }
+
     /// Changes `session`'s stage with `change`; `true` if anything changed.
     pub(crate) fn change_stage(&self, session: SessionId, change: impl FnOnce(&mut StageState) -> bool) -> bool {
         change(self.lock().stages.entry(session).or_default())

@@ -178,11 +178,8 @@ impl Webinars {
         if !session.state.admits_attendees() {
             return Err(AppError::Conflict(format!("the session is {}, not live", session.state.as_str())));
         }
-        let stage = self.live.stage(session.id);
-        if stage.removed.contains(&t.registrant.id) {
-            return Err(AppError::Forbidden("a host removed you from this session"));
-        }
-        let role = if stage.on_stage.contains(&t.registrant.id) { RoomRole::Presenter } else { RoomRole::Attendee };
+        self.live.refuse_removed(session.id, t.registrant.id)?;
+        let role = if self.live.on_stage(session.id, t.registrant.id) { RoomRole::Presenter } else { RoomRole::Attendee };
         let identity = RoomIdentity::Attendee(t.registrant.id).to_string();
         let token = self.rooms()?.token(&session.room, &identity, "", role, PASS_TTL_SECS)?;
         Ok(Pass { room: session.room, identity, token })
