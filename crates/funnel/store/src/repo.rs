@@ -140,6 +140,10 @@ pub trait AdminRepo: Send + Sync {
     async fn create_session(&self, token_hash: &str, s: &Session, expires_at: i64) -> R<()>;
     /// A live session.
     async fn session(&self, token_hash: &str, now: i64) -> R<Option<Session>>;
+    /// A user's chosen admin language (`None`: follow the browser).
+    async fn user_language(&self, user: UserId) -> R<Option<Locale>>;
+    /// Sets or clears a user's admin language; `NotFound` for an unknown user.
+    async fn set_user_language(&self, user: UserId, language: Option<Locale>) -> R<()>;
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> R<()>;
     /// Stores an API token.

@@ -2,7 +2,7 @@
 //! `HIKARI_FUNNEL_PG_URL` is set (e.g. `postgres://postgres@127.0.0.1:5432/test`). Each
 //! PostgreSQL run uses a fresh schema, dropped at the end, so runs never collide.
 
-use hikari_funnel::{CompareOp, Condition, ContactUpsert, Email, Event, EventName, NewEdge, NewFunnel, NewStep, PageDraft, StepKind, Utm};
+use hikari_funnel::{CompareOp, Condition, ContactUpsert, Email, Event, EventName, Locale, NewEdge, NewFunnel, NewStep, PageDraft, StepKind, UserId, Utm};
 use hikari_funnel_store::{EventQuery, PgStore, Session, SqliteStore, Store, StoreError};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -158,6 +158,12 @@ async fn story(s: &dyn Store) {
     s.create_session("th", &sess, 100).await.expect("session");
     assert_eq!(s.session("th", 50).await.expect("session"), Some(sess));
     assert_eq!(s.session("th", 100).await.expect("expired"), None);
+    assert_eq!(s.user_language(uid).await.expect("language"), None, "no setting: the browser decides");
+    s.set_user_language(uid, Some(Locale::Ja)).await.expect("set language");
+    assert_eq!(s.user_language(uid).await.expect("language"), Some(Locale::Ja));
+    s.set_user_language(uid, None).await.expect("clear language");
+    assert_eq!(s.user_language(uid).await.expect("language"), None);
+    assert!(matches!(s.set_user_language(UserId(uid.0 + 99), Some(Locale::En)).await, Err(StoreError::NotFound(_))));
     let tid = s.create_token("ci", "tokhash", 1).await.expect("token");
     assert_eq!(s.token("tokhash").await.expect("token"), Some(tid));
     s.delete_token(tid).await.expect("revoke");

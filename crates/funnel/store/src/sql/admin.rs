@@ -44,6 +44,19 @@ macro_rules! admin_repo {
                 row.map(|r| Ok(Session { user: UserId(r.int("user_id")?), csrf: r.text("csrf")? })).transpose()
             }
 
+            async fn user_language(&self, user: UserId) -> R<Option<Locale>> {
+                let row = sqlx::query("SELECT language FROM users WHERE id = $1").bind(user.0).fetch_optional(&self.pool).await?;
+                Ok(match row {
+                    Some(r) => r.opt_text("language")?.as_deref().and_then(Locale::parse),
+                    None => None,
+                })
+            }
+
+            async fn set_user_language(&self, user: UserId, language: Option<Locale>) -> R<()> {
+                let done = sqlx::query("UPDATE users SET language = $1 WHERE id = $2").bind(language.map(Locale::tag)).bind(user.0).execute(&self.pool).await?;
+                if done.rows_affected() == 0 { Err(StoreError::NotFound("user")) } else { Ok(()) }
+            }
+
             async fn delete_session(&self, token_hash: &str) -> R<()> {
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
                 Ok(())

@@ -69,6 +69,7 @@ macro_rules! migrator {
             (3, include_str!(concat!("../migrations/", $dialect, "/0003_webinars.sql"))),
             (4, include_str!(concat!("../migrations/", $dialect, "/0004_live_sessions.sql"))),
             (5, include_str!(concat!("../migrations/", $dialect, "/0005_reminders.sql"))),
+            (6, include_str!(concat!("../migrations/", $dialect, "/0006_admin_language.sql"))),
         ];
 
         async fn migrate(pool: &$pool) -> Result<(), crate::StoreError> {
