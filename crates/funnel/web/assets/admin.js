@@ -3,6 +3,22 @@
   "use strict";
   var meta = document.querySelector('meta[name="csrf"]');
   var csrf = meta ? meta.getAttribute("content") : "";
+  // The page's strings in the admin's language (rendered by the server in #admin-text);
+  // "{}" in a string is replaced by the argument.
+  var text = {};
+  try { text = JSON.parse((document.getElementById("admin-text") || {}).textContent || "{}"); } catch (e) { text = {}; }
+  function t(key, arg) {
+    var s = Object.prototype.hasOwnProperty.call(text, key) ? text[key] : key;
+    return arg === undefined ? s : s.replace("{}", arg);
+  }
+  window.hikariText = t;
+  // An API refusal in words: the server's message, introduced in the admin's language.
+  function problem(r) {
+    var d = r.data || {};
+    if (!d.message) return t("Error") + " " + r.status;
+    return (d.error === "invalid" || d.error === "bad_request" ? t("Invalid") : d.error === "conflict" ? t("Conflict") : "") + d.message;
+  }
+  window.hikariProblem = problem;
   function api(method, url, body) {
     var init = { method: method, headers: { "x-csrf-token": csrf }, credentials: "same-origin" };
     if (body !== undefined) { init.headers["content-type"] = "application/json"; init.body = JSON.stringify(body); }
@@ -38,9 +54,9 @@
       var err = form.querySelector(".api-error");
       if (err) err.textContent = "";
       api(form.getAttribute("data-method") || "POST", form.getAttribute("data-api"), formBody(form)).then(function (r) {
-        if (!r.ok) { if (err) err.textContent = (r.data && r.data.message) || ("Error " + r.status); return; }
+        if (!r.ok) { if (err) err.textContent = problem(r); return; }
         var show = form.getAttribute("data-show"), then = form.getAttribute("data-then");
-        if (show) { form.querySelector(".api-result").textContent = "Copy this now, it is shown once: " + r.data[show]; return; }
+        if (show) { form.querySelector(".api-result").textContent = t("CopyOnce") + r.data[show]; return; }
         if (then) { location.href = then.replace("{id}", r.data.id); return; }
         location.reload();
       });
@@ -53,9 +69,9 @@
   });
   document.querySelectorAll("[data-api-delete]").forEach(function (b) {
     b.addEventListener("click", function () {
-      if (!confirm("Delete?")) return;
+      if (!confirm(t("ConfirmDelete"))) return;
       api("DELETE", b.getAttribute("data-api-delete")).then(function (r) {
-        if (r.ok) location.reload(); else alert((r.data && r.data.message) || "Error " + r.status);
+        if (r.ok) location.reload(); else alert(problem(r));
       });
     });
   });
@@ -73,7 +89,7 @@
       rows.splice(j, 0, rows.splice(i, 1)[0]);
       var order = rows.map(function (r) { return +r.getAttribute("data-step"); });
       window.hikariApi("PUT", table.getAttribute("data-reorder"), { order: order }).then(function (r) {
-        if (r.ok) location.reload(); else alert((r.data && r.data.message) || "Error " + r.status);
+        if (r.ok) location.reload(); else alert(window.hikariProblem(r));
       });
     });
   });

@@ -1,6 +1,7 @@
 // The block builder: sections of blocks, drag and drop, a properties panel, live preview.
 (function () {
   "use strict";
+  var t = window.hikariText || function (k, a) { return a === undefined ? k : k.replace("{}", a); };
   var root = document.getElementById("builder"), stepId = root.getAttribute("data-step");
   var pageUrl = "/api/v1/steps/" + stepId + "/page";
   var state = { version: 0, page: { sections: [] }, css: "" }, selected = null, dirty = false, timer = null;
@@ -31,22 +32,25 @@
     form: [["submit_label", "input"], ["event", "input"], ["fields", "json"]],
     countdown: [["until", "number"], ["label", "input"]], html: [["html", "textarea"]], spacer: [["height", "number"]]
   };
+  var PROPS = { text: "PropText", level: "PropLevel", src: "PropSrc", alt: "PropAlt", title: "PropTitle", label: "PropLabel", href: "PropHref",
+    submit_label: "PropSubmitLabel", event: "PropEvent", fields: "PropFields", until: "PropUntil", html: "PropHtml", height: "PropHeight" };
   function blocksOf(i) {
     var s = state.page.sections[i];
     if (!s.columns.length) s.columns.push({ id: uid("c"), width: 100, blocks: [] });
     return s.columns[0].blocks;
   }
   function addSection() { state.page.sections.push({ id: uid("s"), columns: [{ id: uid("c"), width: 100, blocks: [] }] }); }
-  function summary(b) { return b.type + ": " + (b.text || b.label || b.src || b.html || (b.fields ? b.fields.length + " fields" : "") || ""); }
-  function changed() { dirty = true; status("Unsaved changes"); draw(); schedulePreview(); }
+  function summary(b) { return b.type + ": " + (b.text || b.label || b.src || b.html || (b.fields ? t("Fields", b.fields.length) : "") || ""); }
+  function changed() { dirty = true; status(t("UnsavedChanges")); draw(); schedulePreview(); }
   function insert(si, at, block) { blocksOf(si).splice(at, 0, block); selected = block; changed(); }
   function draw() {
     $sections.innerHTML = "";
     state.page.sections.forEach(function (s, si) {
       var box = document.createElement("div"); box.className = "b-section";
       var h = document.createElement("div"); h.className = "b-section-head";
-      h.innerHTML = "<strong>Section " + (si + 1) + "</strong> ";
-      var del = document.createElement("button"); del.type = "button"; del.textContent = "Remove section";
+      var strong = document.createElement("strong"); strong.textContent = t("Section", si + 1);
+      h.appendChild(strong); h.appendChild(document.createTextNode(" "));
+      var del = document.createElement("button"); del.type = "button"; del.textContent = t("RemoveSection");
       del.onclick = function () { state.page.sections.splice(si, 1); changed(); };
       h.appendChild(del); box.appendChild(h);
       var ol = document.createElement("ol"); ol.className = "dropzone"; ol.setAttribute("data-section", si);
@@ -56,14 +60,14 @@
         var label = document.createElement("span"); label.textContent = summary(b); li.appendChild(label);
         [["↑", -1], ["↓", 1]].forEach(function (m) {
           var btn = document.createElement("button"); btn.type = "button"; btn.textContent = m[0];
-          btn.setAttribute("aria-label", m[1] < 0 ? "Move up" : "Move down");
+          btn.setAttribute("aria-label", m[1] < 0 ? t("MoveUp") : t("MoveDown"));
           btn.onclick = function (e) {
             e.stopPropagation(); var list = blocksOf(si), j = bi + m[1];
             if (j < 0 || j >= list.length) return; list.splice(j, 0, list.splice(bi, 1)[0]); changed();
           };
           li.appendChild(btn);
         });
-        var x = document.createElement("button"); x.type = "button"; x.textContent = "✕"; x.setAttribute("aria-label", "Delete block");
+        var x = document.createElement("button"); x.type = "button"; x.textContent = "✕"; x.setAttribute("aria-label", t("DeleteBlock"));
         x.onclick = function (e) { e.stopPropagation(); blocksOf(si).splice(bi, 1); if (selected === b) selected = null; changed(); };
         li.appendChild(x);
         li.onclick = function () { selected = b; draw(); };
@@ -91,10 +95,10 @@
   }
   function drawProps() {
     $props.innerHTML = "";
-    if (!selected) { $props.innerHTML = '<p class="hint">Select a block.</p>'; return; }
+    if (!selected) { var hint = document.createElement("p"); hint.className = "hint"; hint.textContent = t("SelectBlock"); $props.appendChild(hint); return; }
     (FIELDS[selected.type] || []).forEach(function (f) {
       var key = f[0], kind = f[1], label = document.createElement("label"), el;
-      label.textContent = key + " ";
+      label.textContent = t(PROPS[key] || key) + " ";
       if (kind === "textarea" || kind === "json") { el = document.createElement("textarea"); el.rows = kind === "json" ? 10 : 4; }
       else if (kind === "level") { el = document.createElement("select"); [1, 2, 3].forEach(function (n) { var o = document.createElement("option"); o.value = n; o.textContent = "H" + n; el.appendChild(o); }); }
       else { el = document.createElement("input"); if (kind === "number") el.type = "number"; }
@@ -105,7 +109,7 @@
         else if (kind === "number" || kind === "level") selected[key] = +el.value;
         else if (key === "event" && el.value === "") selected[key] = null;
         else selected[key] = el.value;
-        dirty = true; status("Unsaved changes");
+        dirty = true; status(t("UnsavedChanges"));
         var li = $sections.querySelector("li.selected span"); if (li) li.textContent = summary(selected);
         schedulePreview();
       });
@@ -117,15 +121,15 @@
     clearTimeout(timer);
     timer = setTimeout(function () {
       window.hikariApi("POST", "/admin/preview", draft()).then(function (r) {
-        if (r.ok) $preview.srcdoc = r.data; else status("Preview: " + ((r.data && r.data.message) || r.status));
+        if (r.ok) $preview.srcdoc = r.data; else status(t("PreviewFailed") + ((r.data && r.data.message) || r.status));
       });
     }, 250);
   }
   function save() {
     return window.hikariApi("PUT", pageUrl, { version: state.version, page: state.page, css: $css.value }).then(function (r) {
-      if (r.ok) { state.version = r.data.version; dirty = false; status("Saved (version " + state.version + ")"); return true; }
-      if (r.status === 409) status("Not saved: someone else saved version " + r.data.current_version + ". Your edits are still here; copy them, then reload.");
-      else status("Not saved: " + ((r.data && r.data.message) || r.status));
+      if (r.ok) { state.version = r.data.version; dirty = false; status(t("Saved", state.version)); return true; }
+      if (r.status === 409) status(t("SavedBySomeoneElse", r.data.current_version));
+      else status(t("NotSaved") + ((r.data && r.data.message) || r.status));
       return false;
     });
   }
@@ -134,12 +138,12 @@
     (dirty ? save() : Promise.resolve(true)).then(function (ok) {
       if (!ok) return;
       window.hikariApi("POST", "/api/v1/steps/" + stepId + "/publish", { version: state.version }).then(function (r) {
-        status(r.ok ? "Published version " + r.data.published_version : "Not published: " + ((r.data && r.data.message) || r.status));
+        status(r.ok ? t("Published", r.data.published_version) : t("NotPublished") + ((r.data && r.data.message) || r.status));
       });
     });
   };
   document.getElementById("add-section").onclick = function () { addSection(); changed(); };
-  $css.addEventListener("input", function () { dirty = true; status("Unsaved changes"); schedulePreview(); });
+  $css.addEventListener("input", function () { dirty = true; status(t("UnsavedChanges")); schedulePreview(); });
   document.querySelectorAll(".palette-item").forEach(function (p) {
     p.addEventListener("dragstart", function (e) { e.dataTransfer.setData("text/plain", "add:" + p.getAttribute("data-add")); });
     p.addEventListener("click", function () {
@@ -150,10 +154,10 @@
   });
   window.addEventListener("beforeunload", function (e) { if (dirty) { e.preventDefault(); e.returnValue = ""; } });
   window.hikariApi("GET", pageUrl).then(function (r) {
-    if (!r.ok) { status("Cannot load: " + r.status); return; }
+    if (!r.ok) { status(t("CannotLoad") + r.status); return; }
     state.version = r.data.version; state.page = r.data.page; $css.value = r.data.css;
     if (!state.page.sections.length) addSection();
-    status("Version " + state.version + (r.data.published_version ? ", published " + r.data.published_version : ", not published"));
+    status(t("Version", state.version) + (r.data.published_version ? t("PublishedVersion", r.data.published_version) : t("NotPublishedYet")));
     draw(); schedulePreview();
   });
 })();

@@ -10,15 +10,20 @@
   var id = root.dataset.session;
   var csrf = (document.querySelector('meta[name="csrf"]') || {}).content || '';
   var el = function (x) { return document.getElementById(x); };
+  var t = window.hikariText || function (k) { return k; };
+  var WORDS = { connecting: 'Connecting', connected: 'Connected', publishing: 'Publishing', disconnected: 'Disconnected', reconnecting: 'Reconnecting',
+    ended: 'StateEnded', scheduled: 'StateScheduled', backstage: 'StateBackstage', live: 'StateLive', draft: 'PollDraft', open: 'PollOpen', closed: 'PollClosed' };
+  function word(w) { return WORDS[w] ? t(WORDS[w]) : w; }
   var room = new LK.Room({ adaptiveStream: true, dynacast: true });
 
-  function mark(what) { document.body.dataset.console = what; el('connection').textContent = what; }
+  // `what` stays the machine word on <body data-console>; the page shows it in words.
+  function mark(what, shown) { document.body.dataset.console = what; el('connection').textContent = shown || word(what); }
 
   function label() {
     var p = room.localParticipant;
-    el('camera').textContent = p.isCameraEnabled ? 'Camera off' : 'Camera on';
-    el('mic').textContent = p.isMicrophoneEnabled ? 'Mic off' : 'Mic on';
-    el('screen').textContent = p.isScreenShareEnabled ? 'Stop sharing' : 'Share screen';
+    el('camera').textContent = p.isCameraEnabled ? t('CameraOff') : t('CameraOn');
+    el('mic').textContent = p.isMicrophoneEnabled ? t('MicOff') : t('MicOn');
+    el('screen').textContent = p.isScreenShareEnabled ? t('StopSharing') : t('ShareScreen');
   }
 
   function preview() {
@@ -36,7 +41,7 @@
 
   function showState(state) {
     root.dataset.state = state;
-    el('state').textContent = state;
+    el('state').textContent = word(state);
     document.querySelectorAll('#controls form').forEach(function (f) {
       var to = f.dataset.state;
       var order = ['scheduled', 'backstage', 'live', 'ended'];
@@ -90,13 +95,13 @@
   var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;
   // Browsers give cameras and microphones only to secure pages.
   if (!window.isSecureContext) {
-    mark('failed: the camera and microphone need this page over https (or on localhost)');
+    mark('failed: the camera and microphone need this page over https (or on localhost)', t('NeedsHttps'));
   } else {
     mark('connecting');
     room.connect(url, root.dataset.token)
       .then(function () { mark('connected'); return room.localParticipant.enableCameraAndMicrophone(); })
       .then(function () { label(); preview(); mark('publishing'); })
-      .catch(function (e) { mark('failed: ' + (e && e.message || e)); });
+      .catch(function (e) { var why = (e && e.message) || String(e); mark('failed: ' + why, t('Failed') + why); });
   }
 
   // The chat: every message (hidden ones too), with the host's moderation buttons.
@@ -124,9 +129,9 @@
     what.textContent = ' ' + m.text + ' ';
     li.appendChild(who);
     li.appendChild(what);
-    li.appendChild(button(m.hidden ? 'Show' : 'Hide', function () { moderate(m.id, { hidden: !m.hidden }); }));
-    li.appendChild(button(m.highlighted ? 'Unhighlight' : 'Highlight', function () { moderate(m.id, { highlighted: !m.highlighted }); }));
-    if (m.kind === 'question') li.appendChild(button(m.answered ? 'Not answered' : 'Answered', function () { moderate(m.id, { answered: !m.answered }); }));
+    li.appendChild(button(m.hidden ? t('Show') : t('Hide'), function () { moderate(m.id, { hidden: !m.hidden }); }));
+    li.appendChild(button(m.highlighted ? t('Unhighlight') : t('Highlight'), function () { moderate(m.id, { highlighted: !m.highlighted }); }));
+    if (m.kind === 'question') li.appendChild(button(m.answered ? t('NotAnswered') : t('Answered'), function () { moderate(m.id, { answered: !m.answered }); }));
     if (!li.parentNode) el('messages').appendChild(li);
     el('messages').dataset.count = String(el('messages').children.length);
   }
@@ -158,10 +163,10 @@
     box.className = 'poll';
     box.textContent = '';
     var q = document.createElement('strong');
-    q.textContent = p.question + ' (' + p.state + ') ';
+    q.textContent = p.question + ' (' + word(p.state) + ') ';
     box.appendChild(q);
     var next = p.state === 'draft' ? 'open' : p.state === 'open' ? 'closed' : null;
-    if (next) box.appendChild(button(next === 'open' ? 'Open' : 'Close', function () {
+    if (next) box.appendChild(button(next === 'open' ? t('Open') : t('Close'), function () {
       api('POST', '/api/v1/polls/' + p.id + '/state', { state: next }).then(function (r) {
         if (r.status === 200) poll(r.body); else el('poll-error').textContent = r.body.message || String(r.status);
       });
@@ -193,9 +198,9 @@
     box.className = 'offer' + (o.pinned ? ' pinned' : '');
     box.textContent = '';
     var t = document.createElement('strong');
-    t.textContent = o.title + ' ' + o.price + (o.pinned ? ' (pinned)' : '') + ' ';
+    t.textContent = o.title + ' ' + o.price + (o.pinned ? t('Pinned') : '') + ' ';
     box.appendChild(t);
-    box.appendChild(button(o.pinned ? 'Unpin' : 'Pin', function () {
+    box.appendChild(button(o.pinned ? t('Unpin') : t('Pin'), function () {
       api('POST', '/api/v1/offers/' + o.id + '/pin', { pinned: !o.pinned }).then(function (r) {
         if (r.status === 200) offer(r.body); else el('offer-error').textContent = r.body.message || String(r.status);
       });
@@ -243,19 +248,19 @@
       li.dataset.registrant = String(who);
       li.dataset.on = String(on);
       var label = document.createElement('span');
-      label.textContent = (name || ('#' + who)) + (on ? ' (on stage) ' : ' ✋ ');
+      label.textContent = (name || ('#' + who)) + (on ? t('OnStage') : ' ✋ ');
       li.appendChild(label);
       var toggle = document.createElement('button');
       toggle.type = 'button';
       toggle.className = 'stage-toggle';
-      toggle.textContent = on ? 'Send back' : 'Bring on stage';
+      toggle.textContent = on ? t('SendBack') : t('BringOnStage');
       toggle.addEventListener('click', function () { stageAct('/stage', { registrant: who, on: !on }); });
       var remove = document.createElement('button');
       remove.type = 'button';
       remove.className = 'danger';
-      remove.textContent = 'Remove';
+      remove.textContent = t('Remove');
       remove.addEventListener('click', function () {
-        if (window.confirm('Remove this attendee from the session?')) stageAct('/removals', { registrant: who });
+        if (window.confirm(t('ConfirmRemove'))) stageAct('/removals', { registrant: who });
       });
       li.appendChild(toggle);
       li.appendChild(document.createTextNode(' '));

@@ -1,7 +1,10 @@
 //! Admin sign-in: sessions in the store, CSRF tokens per session, Bearer tokens for the API.
 
 use crate::{
-    admin::layout::layout,
+    admin::{
+        layout::layout,
+        text::{Tr, common::C},
+    },
     error::{FunnelError, HtmlError},
     extract::{ClientIp, client_ip},
     security::{cookie, create_user, digest, random_hex, set_cookie, verify_password},
@@ -14,7 +17,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use hikari_common::clock::unix_millis;
-use hikari_funnel::{Email, UserId};
+use hikari_funnel::{Email, Locale, UserId};
 use hikari_funnel_store::Session;
 use maud::html;
 use serde::Deserialize;
@@ -23,18 +26,24 @@ const SESSION_COOKIE: &str = "hikari_admin";
 const LOGIN_CSRF_COOKIE: &str = "hikari_login";
 const SESSION_MS: i64 = 7 * 86_400_000;
 
-/// A signed-in admin (from the session cookie).
+/// A signed-in admin (from the session cookie), with the language the admin reads.
 pub(crate) struct Admin {
     pub user: UserId,
     pub csrf: String,
+    pub tr: Tr,
 }
 
 impl Admin {
-    async fn from_cookie(parts: &Parts, st: &AppState) -> Result<Self, FunnelError> {
+    /// The session of the request's cookie.
+    async fn session(parts: &Parts, st: &AppState) -> Result<Session, FunnelError> {
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(FunnelError::Unauthorized)?;
-        let s = st.admin.session(&digest(&token), unix_millis()).await?.ok_or(FunnelError::Unauthorized)?;
-        Ok(Self { user: s.user, csrf: s.csrf })
+        st.admin.session(&digest(&token), unix_millis()).await?.ok_or(FunnelError::Unauthorized)
     }
+}
+
+/// The request's `Accept-Language`, if readable.
+fn accept_language(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())
 }
 
 /// On pages, a missing session redirects to the sign-in page.
@@ -42,7 +51,9 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = HtmlError;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, HtmlError> {
-        Ok(Self::from_cookie(parts, st).await?)
+        let s = Self::session(parts, st).await?;
+        let setting = st.admin.user_language(s.user).await?;
+        Ok(Self { user: s.user, csrf: s.csrf, tr: Tr::choose(setting, accept_language(&parts.headers)) })
     }
 }
 
@@ -76,10 +87,10 @@ impl FromRequestParts<AppState> for ApiCaller {
             }
             return Ok(Self);
         }
-        let admin = Admin::from_cookie(parts, st).await?;
+        let session = Admin::session(parts, st).await?;
         if parts.method != Method::GET && parts.method != Method::HEAD {
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-            if sent != Some(admin.csrf.as_str()) {
+            if sent != Some(session.csrf.as_str()) {
                 return Err(FunnelError::Csrf);
             }
         }
@@ -100,34 +111,36 @@ pub(crate) struct Credentials {
     csrf: String,
 }
 
-fn login_page(title: &str, action: &str, csrf: &str, error: Option<&str>) -> maud::Markup {
+fn login_page(t: Tr, title: C, action: &str, csrf: &str, error: Option<C>) -> maud::Markup {
     layout(
-        title,
+        t,
+        t.s(title),
         None,
         html! {
-            h1 { (title) }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
+            h1 { (t.s(title)) }
+            @if let Some(e) = error { p.error role="alert" { (t.s(e)) } }
             form method="post" action=(action) {
                 input type="hidden" name="csrf" value=(csrf);
-                label { "Email" input type="email" name="email" required autocomplete="username"; }
-                label { "Password" input type="password" name="password" required minlength="8" autocomplete="current-password"; }
-                button type="submit" { (title) }
+                label { (t.s(C::Email)) input type="email" name="email" required autocomplete="username"; }
+                label { (t.s(C::Password)) input type="password" name="password" required minlength="8" autocomplete="current-password"; }
+                button type="submit" { (t.s(title)) }
             }
         },
     )
 }
 
-fn login_response(st: &AppState, status: StatusCode, title: &str, action: &str, error: Option<&str>) -> Response {
+fn login_response(st: &AppState, headers: &HeaderMap, status: StatusCode, title: C, action: &str, error: Option<C>) -> Response {
     let csrf = random_hex(16);
     let c = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, true, st.secure_cookies());
-    (status, [(header::SET_COOKIE, c)], login_page(title, action, &csrf, error)).into_response()
+    let t = Tr::choose(None, accept_language(headers));
+    (status, [(header::SET_COOKIE, c)], login_page(t, title, action, &csrf, error)).into_response()
 }
 
-pub(crate) async fn login_form(State(st): State<AppState>) -> Result<Response, HtmlError> {
+pub(crate) async fn login_form(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, HtmlError> {
     if st.admin.user_count().await? == 0 {
         return Ok(Redirect::to("/admin/setup").into_response());
     }
-    Ok(login_response(&st, StatusCode::OK, "Sign in", "/admin/login", None))
+    Ok(login_response(&st, &headers, StatusCode::OK, C::SignIn, "/admin/login", None))
 }
 
 pub(crate) async fn login(State(st): State<AppState>, headers: HeaderMap, ClientIp(ip): ClientIp, Form(c): Form<Credentials>) -> Result<Response, HtmlError> {
@@ -143,7 +156,7 @@ pub(crate) async fn login(State(st): State<AppState>, headers: HeaderMap, Client
     };
     match user {
         Some((id, hash)) if verify_password(&c.password, &hash) => Ok(start_session(&st, id).await?),
-        _ => Ok(login_response(&st, StatusCode::UNAUTHORIZED, "Sign in", "/admin/login", Some("Wrong email or password."))),
+        _ => Ok(login_response(&st, &headers, StatusCode::UNAUTHORIZED, C::SignIn, "/admin/login", Some(C::WrongPassword))),
     }
 }
 
@@ -156,11 +169,11 @@ async fn start_session(st: &AppState, user: UserId) -> Result<Response, FunnelEr
 }
 
 /// First run: the page that creates the first user, open only while there is none.
-pub(crate) async fn setup_form(State(st): State<AppState>) -> Result<Response, HtmlError> {
+pub(crate) async fn setup_form(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, HtmlError> {
     if st.admin.user_count().await? > 0 {
         return Ok(Redirect::to("/admin/login").into_response());
     }
-    Ok(login_response(&st, StatusCode::OK, "Create the first admin", "/admin/setup", None))
+    Ok(login_response(&st, &headers, StatusCode::OK, C::FirstAdmin, "/admin/setup", None))
 }
 
 pub(crate) async fn setup(State(st): State<AppState>, headers: HeaderMap, Form(c): Form<Credentials>) -> Result<Response, HtmlError> {
@@ -187,4 +200,43 @@ pub(crate) async fn logout(State(st): State<AppState>, admin: Admin, headers: He
     }
     let c = set_cookie(SESSION_COOKIE, "", 0, true, st.secure_cookies());
     Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, c), (header::LOCATION, "/admin/login".to_string())]).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LanguageForm {
+    #[serde(default)]
+    csrf: String,
+    /// `ja`, `en`, or anything else (`auto`) to follow the browser again.
+    #[serde(default)]
+    language: String,
+}
+
+/// `POST /admin/language`: stores the signed-in user's admin language (or clears it) and goes
+/// back to the page the switch was on.
+pub(crate) async fn set_language(State(st): State<AppState>, admin: Admin, headers: HeaderMap, Form(f): Form<LanguageForm>) -> Result<Response, HtmlError> {
+    check_csrf(&admin, &f.csrf)?;
+    st.admin.set_user_language(admin.user, Locale::parse(&f.language)).await?;
+    let back = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(admin_path).unwrap_or("/admin");
+    Ok(Redirect::to(back).into_response())
+}
+
+/// The path of a same-site admin page from a `Referer` (`https://host/admin/x?y` → `/admin/x?y`).
+fn admin_path(referer: &str) -> Option<&str> {
+    let rest = referer.split_once("://").map_or(referer, |(_, r)| r);
+    let path = &rest[rest.find('/')?..];
+    (path == "/admin" || path.starts_with("/admin/") || path.starts_with("/admin?")).then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::admin_path;
+
+    #[test]
+    fn goes_back_only_to_admin_pages() {
+        assert_eq!(admin_path("https://h.example/admin/webinars/3?x=1"), Some("/admin/webinars/3?x=1"));
+        assert_eq!(admin_path("http://localhost:8080/admin"), Some("/admin"));
+        assert_eq!(admin_path("https://h.example/f/spring"), None);
+        assert_eq!(admin_path("https://h.example//evil.example/admin"), None);
+        assert_eq!(admin_path("https://h.example"), None);
+    }
 }

@@ -2,6 +2,7 @@
 //! value in text) and conversion over time (inline SVG, one polyline per arm). No scripts,
 //! no external assets; every label goes through maud's escaping.
 
+use crate::admin::text::{Tr, experiments::X};
 use maud::{Markup, html};
 
 /// Line colours, one per arm (up to 10), with a dash pattern each so lines stay apart
@@ -45,12 +46,12 @@ const BOTTOM: f64 = 52.0;
 
 /// Cumulative conversion rate (or mean value) per arm and day of assignment: one `polyline`
 /// per arm, y and x axes with labels, and a legend under the chart.
-pub(crate) fn over_time(arms: &[String], days: &[DayPoint], binomial: bool) -> Markup {
+pub(crate) fn over_time(t: Tr, arms: &[String], days: &[DayPoint], binomial: bool) -> Markup {
     let mut all: Vec<i64> = days.iter().map(|d| d.day).collect();
     all.sort_unstable();
     all.dedup();
     let (Some(&first), Some(&last)) = (all.first(), all.last()) else {
-        return html! { p.hint { "No visitors yet: the chart appears with the first assignment." } };
+        return html! { p.hint { (t.s(X::NoVisitorsYet)) } };
     };
     let series: Vec<Vec<(i64, f64, f64)>> = (0..arms.len())
         .map(|arm| {
@@ -79,14 +80,14 @@ pub(crate) fn over_time(arms: &[String], days: &[DayPoint], binomial: bool) -> M
     };
     let step = all.len().div_ceil(6).max(1);
     let x_ticks: Vec<i64> = all.iter().copied().step_by(step).collect();
-    let what = if binomial { "Cumulative conversion rate" } else { "Cumulative mean value per visitor" };
+    let what = if binomial { t.s(X::CumulativeRate) } else { t.s(X::CumulativeMean) };
     html! {
         figure.chart.over-time {
             svg role="img" aria-labelledby="over-time-title over-time-desc" viewBox={ "0 0 " (W) " " (H) } width="100%" {
-                title #over-time-title { (what) " by day of assignment" }
+                title #over-time-title { (t.f(X::ByDay, &[&what])) }
                 desc #over-time-desc {
                     @for (i, s) in series.iter().enumerate() {
-                        (arms[i]) ": " (s.last().map_or_else(|| "no visitors".to_string(), |p| fmt(p.1))) ". "
+                        (arms[i]) ": " (s.last().map_or_else(|| t.s(X::NoVisitors).to_string(), |p| fmt(p.1))) ". "
                     }
                 }
                 @for k in 0..=4 {
@@ -99,7 +100,7 @@ pub(crate) fn over_time(arms: &[String], days: &[DayPoint], binomial: bool) -> M
                 @for d in &x_ticks {
                     text.x-tick x=(x(*d)) y=(TOP + plot_h + 16.0) text-anchor="middle" font-size="11" { (date(*d)) }
                 }
-                text x=(LEFT + plot_w / 2.0) y=(H - 6.0) text-anchor="middle" font-size="12" { "Day of assignment (UTC)" }
+                text x=(LEFT + plot_w / 2.0) y=(H - 6.0) text-anchor="middle" font-size="12" { (t.s(X::DayAxis)) }
                 text x="12" y=(TOP + plot_h / 2.0) text-anchor="middle" font-size="12"
                     transform={ "rotate(-90 12 " (TOP + plot_h / 2.0) ")" } { (what) }
                 @for (i, s) in series.iter().enumerate() {
@@ -108,7 +109,7 @@ pub(crate) fn over_time(arms: &[String], days: &[DayPoint], binomial: bool) -> M
                         points=(points(s, &x, &y)) {}
                     @for p in s {
                         circle cx=(format!("{:.1}", x(p.0))) cy=(format!("{:.1}", y(p.1))) r="3" fill=(colour(i)) {
-                            title { (arms[i]) ", " (date(p.0)) ": " (fmt(p.1)) " (" (p.2) " visitors)" }
+                            title { (arms[i]) ", " (date(p.0)) ": " (fmt(p.1)) (t.f(X::PointVisitors, &[&p.2])) }
                         }
                     }
                 }
@@ -186,11 +187,13 @@ mod tests {
             DayPoint { arm: 1, day: 20_000, visitors: 10.0, value: 3.0 },
             DayPoint { arm: 1, day: 20_001, visitors: 10.0, value: 1.0 },
         ];
-        let svg = over_time(&arms, &days, true).into_string();
+        let svg = over_time(Tr::default(), &arms, &days, true).into_string();
         assert_eq!(svg.matches("<polyline").count(), 3);
         assert!(svg.contains("&lt;A&gt;") && !svg.contains("<A>"));
         // B: 3/10 on day one, then 4/20 cumulative.
         assert!(svg.contains("30.0% (10 visitors)") && svg.contains("20.0% (20 visitors)"), "{svg}");
-        assert!(over_time(&arms, &[], true).into_string().contains("No visitors yet"));
+        assert!(over_time(Tr::default(), &arms, &[], true).into_string().contains("No visitors yet"));
+        let ja = over_time(Tr(hikari_funnel::Locale::Ja), &arms, &days, true).into_string();
+        assert!(ja.contains("累積コンバージョン率") && ja.contains("（訪問者 10）"), "{ja}");
     }
 }

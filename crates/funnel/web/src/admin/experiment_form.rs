@@ -7,6 +7,10 @@ use crate::{
     admin::{
         auth::{Admin, check_csrf},
         layout::layout,
+        text::{
+            experiments::{X, goal_event},
+            problems::experiment_field,
+        },
     },
     error::HtmlError,
     extract::ApiPath,
@@ -26,15 +30,7 @@ use hikari_funnel_app::AppError;
 use maud::{Markup, html};
 
 /// Goals a funnel records by itself, offered in the event field (any custom name works too).
-const GOAL_EVENTS: [(&str, &str); 7] = [
-    ("generate_lead", "opted in"),
-    ("webinar_registered", "registered for the webinar"),
-    ("webinar_joined", "attended the webinar"),
-    ("webinar_left", "watched (value: minutes of each stay)"),
-    ("offer_clicked", "clicked the webinar's offer"),
-    ("purchase", "bought (value: revenue)"),
-    ("sign_up", "signed up"),
-];
+const GOAL_EVENTS: [&str; 7] = ["generate_lead", "webinar_registered", "webinar_joined", "webinar_left", "offer_clicked", "purchase", "sign_up"];
 
 /// The form's values as typed (kept verbatim for a re-render).
 #[derive(Clone, Debug)]
@@ -153,30 +149,15 @@ fn reason(e: &DomainError) -> String {
     }
 }
 
-/// A field path in words, for the message above the form.
-fn label(field: &str) -> String {
-    let arm = |rest: &str, what: &str| rest.split(']').next().and_then(|n| n.parse::<usize>().ok()).map(|n| format!("Arm {n} {what}"));
-    if let Some(rest) = field.strip_prefix("weights[") {
-        return arm(rest, "weight").unwrap_or_else(|| "Weights".into());
+/// The refusal above the form: the field in words and what it takes (in Japanese, the
+/// field's rule; the domain's own words when there is none).
+fn problem_text(admin: &Admin, p: &Problem) -> String {
+    let (field, rule) = experiment_field(&p.field, admin.tr.0);
+    match (admin.tr.ja(), rule) {
+        (true, Some(rule)) => format!("{field}：{rule}"),
+        (true, None) => format!("{field}：{}", p.message),
+        (false, _) => format!("{field}: {}", p.message),
     }
-    if let Some(rest) = field.strip_prefix("arms[") {
-        let what = rest.split_once("].").map_or("", |(_, f)| f);
-        return arm(rest, what).unwrap_or_else(|| "Arms".into());
-    }
-    match field {
-        "name" => "Name",
-        "mode" => "Mode",
-        "goal_type" => "Goal type",
-        "goal_event" | "event" => "Goal event",
-        "goal.window_hours" => "Goal window",
-        "goal.min_value" => "Least value",
-        "min_units_per_arm" => "Minimum visitors per arm",
-        "weights" => "Weights",
-        "arms" => "Arms",
-        "step" => "Step",
-        _ => "Experiment",
-    }
-    .into()
 }
 
 fn page(admin: &Admin, step: &Step, steps: &[Step], v: &Values, problem: Option<&Problem>) -> Markup {
@@ -190,52 +171,54 @@ fn page(admin: &Admin, step: &Step, steps: &[Step], v: &Values, problem: Option<
             }
         }
     };
+    let t = admin.tr;
     layout(
-        &format!("New experiment on {}", step.name),
+        t,
+        &t.f(X::FormTitle, &[&step.name]),
         Some(&admin.csrf),
         html! {
-            p { a href={ "/admin/funnels/" (step.funnel_id) "/experiments" } { "← Experiments" } }
-            h1 { "New experiment on “" (step.name) "”" }
+            p { a href={ "/admin/funnels/" (step.funnel_id) "/experiments" } { (t.s(X::Back)) } }
+            h1 { (t.f(X::FormHeading, &[&step.name])) }
             @if let Some(p) = problem {
-                p.error #form-error role="alert" { (label(&p.field)) ": " (p.message) }
+                p.error #form-error role="alert" { (problem_text(admin, p)) }
             }
             form method="post" action={ "/admin/steps/" (step.id) "/experiments/new" } aria-describedby=[problem.map(|_| "form-error")] {
                 input type="hidden" name="csrf" value=(admin.csrf);
-                label { "Name " input name="name" required maxlength="200" value=(v.name) aria-invalid=[bad("name").then_some("true")]; }
-                label { "Mode " select name="mode" {
-                    option value="split" selected[v.mode == "split"] { "split (fixed weights)" }
-                    option value="bandit" selected[v.mode == "bandit"] { "bandit (weights re-set by Thompson sampling)" }
+                label { (t.s(X::Name)) " " input name="name" required maxlength="200" value=(v.name) aria-invalid=[bad("name").then_some("true")]; }
+                label { (t.s(X::Mode)) " " select name="mode" {
+                    option value="split" selected[v.mode == "split"] { (t.s(X::SplitLong)) }
+                    option value="bandit" selected[v.mode == "bandit"] { (t.s(X::BanditLong)) }
                 } }
                 fieldset {
-                    legend { "Goal" }
-                    label { "Type " select name="goal_type" {
-                        option value="conversion" selected[v.goal_type == "conversion"] { "conversion (visitor has the event)" }
-                        option value="value" selected[v.goal_type == "value"] { "value (sum of the event's value)" }
+                    legend { (t.s(X::Goal)) }
+                    label { (t.s(X::Type)) select name="goal_type" {
+                        option value="conversion" selected[v.goal_type == "conversion"] { (t.s(X::ConversionLong)) }
+                        option value="value" selected[v.goal_type == "value"] { (t.s(X::ValueLong)) }
                     } }
-                    label { "Event " input name="goal_event" required list="goal-events" value=(v.goal_event) aria-invalid=[bad("goal_event").then_some("true")]; }
+                    label { (t.s(X::Event)) input name="goal_event" required list="goal-events" value=(v.goal_event) aria-invalid=[bad("goal_event").then_some("true")]; }
                     datalist #goal-events {
-                        @for (event, what) in GOAL_EVENTS { option value=(event) { (what) } }
+                        @for event in GOAL_EVENTS { option value=(event) { (goal_event(event, t.ja())) } }
                     }
-                    label { "Window (hours) " input name="window_hours" type="number" min="1" max="8760" required value=(v.window_hours)
+                    label { (t.s(X::Window)) input name="window_hours" type="number" min="1" max="8760" required value=(v.window_hours)
                         aria-invalid=[bad("goal.window_hours").then_some("true")]; }
-                    label { "Least value (conversion, optional) " input name="min_value" type="number" step="any" min="0" value=(v.min_value)
+                    label { (t.s(X::LeastValue)) input name="min_value" type="number" step="any" min="0" value=(v.min_value)
                         aria-invalid=[bad("goal.min_value").then_some("true")]; }
-                    small { "webinar_left with 30: watched at least 30 minutes of the webinar." }
+                    small { (t.s(X::LeastValueHint)) }
                 }
-                label { input type="checkbox" name="auto_winner" value="on" checked[v.auto_winner]; " Declare the winner automatically" }
-                label { "Minimum visitors per arm " input name="min_units_per_arm" type="number" min="1" max="1000000" required value=(v.min_units)
+                label { input type="checkbox" name="auto_winner" value="on" checked[v.auto_winner]; (t.s(X::DeclareAuto)) }
+                label { (t.s(X::MinVisitors)) input name="min_units_per_arm" type="number" min="1" max="1000000" required value=(v.min_units)
                     aria-invalid=[bad("min_units_per_arm").then_some("true")]; }
                 fieldset {
-                    legend { "Arms (2 to " (MAX_ARMS) "; arm 0 is control; leave unused rows empty)" }
+                    legend { (t.f(X::ArmsLegend, &[&MAX_ARMS])) }
                     table #arm-rows {
-                        thead { tr { th { "#" } th { "Name" } th { "Weight" } th { "Serve the page of" } th { "Next step after submit" } } }
+                        thead { tr { th { "#" } th { (t.s(X::Name)) } th { (t.s(X::Weight)) } th { (t.s(X::ServePage)) } th { (t.s(X::NextStep)) } } }
                         tbody {
                             @for (i, [name, weight, pg, next]) in shown.enumerate() {
                                 tr.arm-row {
                                     td { (i) }
-                                    td { input name={ "arm" (i) "_name" } maxlength="64" value=(name) aria-label={ "Arm " (i) " name" }
+                                    td { input name={ "arm" (i) "_name" } maxlength="64" value=(name) aria-label=(t.f(X::ArmName, &[&i]))
                                         aria-invalid=[bad(&format!("arms[{i}].name")).then_some("true")]; }
-                                    td { input name={ "arm" (i) "_weight" } inputmode="decimal" value=(weight) aria-label={ "Arm " (i) " weight" }
+                                    td { input name={ "arm" (i) "_weight" } inputmode="decimal" value=(weight) aria-label=(t.f(X::ArmWeight, &[&i]))
                                         aria-invalid=[(bad(&format!("weights[{i}]")) || bad("weights")).then_some("true")]; }
                                     td { (step_select(format!("arm{i}_page"), &pg, bad(&format!("arms[{i}].page")))) }
                                     td { (step_select(format!("arm{i}_next"), &next, bad(&format!("arms[{i}].next")))) }
@@ -243,9 +226,9 @@ fn page(admin: &Admin, step: &Step, steps: &[Step], v: &Values, problem: Option<
                             }
                         }
                     }
-                    p.hint { "Weights are relative (50/50, 1/3, 0.2/0.8…); they are stored as shares summing to 1." }
+                    p.hint { (t.s(X::WeightsHint)) }
                 }
-                button type="submit" { "Create experiment" }
+                button type="submit" { (t.s(X::Create)) }
             }
         },
     )

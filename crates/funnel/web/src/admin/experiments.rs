@@ -7,6 +7,7 @@ use crate::{
         auth::{Admin, check_csrf},
         chart::{self, DayPoint},
         layout::layout,
+        text::{Tr, experiments::X},
     },
     error::HtmlError,
     extract::ApiPath,
@@ -25,23 +26,27 @@ use serde_json::Value;
 
 type Page = Result<Markup, HtmlError>;
 
-fn goal_text(g: &Goal) -> String {
+fn goal_text(t: Tr, g: &Goal) -> String {
     let hours = g.window_ms() / 3_600_000;
     match g {
-        Goal::Conversion { event, min_value: None, .. } => {
-            format!("conversion: at least one {event} within {hours} h")
-        }
-        Goal::Conversion { event, min_value: Some(v), .. } => {
-            format!("conversion: {event} values adding up to {v} within {hours} h")
-        }
-        Goal::Value { event, .. } => format!("value: sum of {event} values within {hours} h"),
+        Goal::Conversion { event, min_value: None, .. } => t.f(X::GoalOnce, &[event, &hours]),
+        Goal::Conversion { event, min_value: Some(v), .. } => t.f(X::GoalSum, &[event, v, &hours]),
+        Goal::Value { event, .. } => t.f(X::GoalValue, &[event, &hours]),
     }
 }
 
-fn mode_text(e: &Experiment) -> &'static str {
+fn mode_text(t: Tr, e: &Experiment) -> &'static str {
     match e.mode {
-        hikari_funnel::experiment::Mode::Split => "split",
-        hikari_funnel::experiment::Mode::Bandit => "bandit",
+        hikari_funnel::experiment::Mode::Split => t.s(X::Split),
+        hikari_funnel::experiment::Mode::Bandit => t.s(X::Bandit),
+    }
+}
+
+fn status_text(t: Tr, s: Status) -> &'static str {
+    match s {
+        Status::Running => t.s(X::Running),
+        Status::Decided => t.s(X::Decided),
+        Status::Stopped => t.s(X::Stopped),
     }
 }
 
@@ -51,23 +56,27 @@ pub(crate) async fn list(admin: Admin, State(st): State<AppState>, ApiPath(id): 
     let steps = st.app.builder.steps(f.id).await?;
     let exps = st.app.experiments.list(f.id).await?;
     let step_name = |sid| steps.iter().find(|s| s.id == sid).map_or("?", |s| s.name.as_str());
+    let t = admin.tr;
     Ok(layout(
-        &format!("Experiments: {}", f.name),
+        t,
+        &t.f(X::ListTitle, &[&f.name]),
         Some(&admin.csrf),
         html! {
             p { a href={ "/admin/funnels/" (f.id) } { "← " (f.name) } }
-            h1 { "Experiments: " (f.name) }
-            @if exps.is_empty() { p { "No experiments yet." } }
+            h1 { (t.f(X::ListTitle, &[&f.name])) }
+            @if exps.is_empty() { p { (t.s(X::NoExperiments)) } }
             @else {
                 table #experiments {
-                    thead { tr { th { "Name" } th { "Step" } th { "Status" } th { "Mode" } th { "Arms" } th { "Winner" } } }
+                    thead { tr {
+                        th { (t.s(X::Name)) } th { (t.s(X::Step)) } th { (t.s(X::Status)) } th { (t.s(X::Mode)) } th { (t.s(X::Arms)) } th { (t.s(X::Winner)) }
+                    } }
                     tbody {
                         @for e in &exps {
                             tr {
                                 td { a href={ "/admin/experiments/" (e.id) } { (e.name) } }
                                 td { (step_name(e.step)) }
-                                td { (e.status.as_str()) }
-                                td { (mode_text(e)) }
+                                td data-status=(e.status.as_str()) { (status_text(t, e.status)) }
+                                td { (mode_text(t, e)) }
                                 td { (e.arms.len()) }
                                 td { (e.winner.and_then(|w| e.arms.get(w)).map_or("—", |a| a.name.as_str())) }
                             }
@@ -75,11 +84,11 @@ pub(crate) async fn list(admin: Admin, State(st): State<AppState>, ApiPath(id): 
                     }
                 }
             }
-            h2 { "New experiment" }
-            p.hint { "One live (running or decided) experiment per step." }
+            h2 { (t.s(X::NewExperiment)) }
+            p.hint { (t.s(X::OneLive)) }
             ul {
                 @for s in &steps {
-                    li { a href={ "/admin/steps/" (s.id) "/experiments/new" } { "On step “" (s.name) "”" } }
+                    li { a href={ "/admin/steps/" (s.id) "/experiments/new" } { (t.f(X::OnStep, &[&s.name])) } }
                 }
             }
         },
@@ -102,14 +111,14 @@ fn ci(v: &Value) -> String {
 }
 
 /// What the recorded decision says, in a sentence.
-fn decision_text(e: &Experiment, d: &Value) -> String {
+fn decision_text(t: Tr, e: &Experiment, d: &Value) -> String {
     let arm = |i: &Value| i.as_u64().and_then(|i| e.arms.get(usize::try_from(i).ok()?)).map_or_else(|| "?".to_string(), |a| a.name.clone());
     match (d["decision"].as_str(), d["decision"]["decision"].as_str()) {
-        (Some("manual"), _) => format!("Winner {} picked by hand.", arm(&d["arm"])),
-        (Some("manual_stop"), _) => "Stopped by hand.".into(),
-        (_, Some("winner")) => format!("Winner {} declared by the winner rule.", arm(&d["decision"]["arm"])),
-        (_, Some("stop")) => "Stopped by the winner rule (sample ratio mismatch).".into(),
-        _ => "Recorded decision:".into(),
+        (Some("manual"), _) => t.f(X::ManualWinner, &[&arm(&d["arm"])]),
+        (Some("manual_stop"), _) => t.s(X::ManualStop).into(),
+        (_, Some("winner")) => t.f(X::RuleWinner, &[&arm(&d["decision"]["arm"])]),
+        (_, Some("stop")) => t.s(X::RuleStop).into(),
+        _ => t.s(X::Recorded).into(),
     }
 }
 
@@ -140,52 +149,52 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
     let empty = Vec::new();
     let rows = r["arms"].as_array().unwrap_or(&empty);
     let winner = e.winner.and_then(|w| e.arms.get(w)).map(|a| a.name.as_str());
+    let t = admin.tr;
     Ok(layout(
-        &format!("Experiment: {}", e.name),
+        t,
+        &t.f(X::ShowTitle, &[&e.name]),
         Some(&admin.csrf),
         html! {
-            p { a href={ "/admin/funnels/" (f.id) "/experiments" } { "← Experiments of " (f.name) } }
-            h1 { "Experiment: " (e.name) }
+            p { a href={ "/admin/funnels/" (f.id) "/experiments" } { (t.f(X::BackToList, &[&f.name])) } }
+            h1 { (t.f(X::ShowTitle, &[&e.name])) }
             @if srm_warning(srm_p) {
                 div.banner.srm-warning #srm-warning role="alert" {
-                    strong { "Sample ratio mismatch." }
-                    " The visitors per arm do not match the weights (SRM p = " (format!("{:.2e}", srm_p.unwrap_or(0.0)))
-                    ", below the 0.001 threshold). Something sends visitors to arms unevenly — weights changed during the test, "
-                    "redirects, caching or tracking gaps. Do not trust these results until the cause is found."
+                    strong { (t.s(X::SrmTitle)) }
+                    (t.f(X::SrmBody, &[&format!("{:.2e}", srm_p.unwrap_or(0.0))]))
                 }
             }
             dl.summary {
-                dt { "Status" } dd #status { (e.status.as_str()) }
-                dt { "Mode" } dd { (mode_text(&e)) }
-                dt { "Step" } dd { a href={ "/f/" (f.slug) "/" (step.slug) } { (step.name) } }
-                dt { "Goal" } dd { (goal_text(&e.goal)) }
-                dt { "Automatic winner" } dd { @if e.auto_winner { "on" } @else { "off" } ", at least " (e.min_units_per_arm) " visitors per arm" }
-                dt { "Winner" } dd #winner { (winner.unwrap_or("—")) }
-                dt { "Sample ratio check" } dd {
+                dt { (t.s(X::Status)) } dd #status data-status=(e.status.as_str()) { (status_text(t, e.status)) }
+                dt { (t.s(X::Mode)) } dd { (mode_text(t, &e)) }
+                dt { (t.s(X::Step)) } dd { a href={ "/f/" (f.slug) "/" (step.slug) } { (step.name) } }
+                dt { (t.s(X::Goal)) } dd { (goal_text(t, &e.goal)) }
+                dt { (t.s(X::AutoWinner)) } dd { @if e.auto_winner { (t.s(X::On)) } @else { (t.s(X::Off)) } (t.f(X::AtLeast, &[&e.min_units_per_arm])) }
+                dt { (t.s(X::Winner)) } dd #winner { (winner.unwrap_or("—")) }
+                dt { (t.s(X::SrmCheck)) } dd {
                     @match srm_p {
                         Some(p) => { "p = " (format!("{p:.4}")) }
-                        None => { @if e.mode == hikari_funnel::experiment::Mode::Bandit { "not checked (bandit weights change over time)" } @else { "— (every arm needs a visitor)" } }
+                        None => { @if e.mode == hikari_funnel::experiment::Mode::Bandit { (t.s(X::SrmBandit)) } @else { (t.s(X::SrmNeedsVisitors)) } }
                     }
                 }
             }
             @if let Some(d) = &e.decision {
                 section #decision {
-                    h2 { "Decision" }
-                    p { (decision_text(&e, d)) }
-                    details { summary { "Recorded numbers" } pre { (serde_json::to_string_pretty(d).unwrap_or_default()) } }
+                    h2 { (t.s(X::Decision)) }
+                    p { (decision_text(t, &e, d)) }
+                    details { summary { (t.s(X::RecordedNumbers)) } pre { (serde_json::to_string_pretty(d).unwrap_or_default()) } }
                 }
             }
-            h2 { "Arms" }
+            h2 { (t.s(X::Arms)) }
             table #arms {
                 thead { tr {
-                    th { "Arm" } th { "Weight" } th { "Visitors" } th { @if binomial { "Conversions" } @else { "Sum" } }
-                    th { @if binomial { "Rate" } @else { "Mean" } } th { "Uplift (95% CI)" } th { "Chance to win" }
-                    th { "Risk" } th { "p-value" }
+                    th { (t.s(X::Arm)) } th { (t.s(X::Weight)) } th { (t.s(X::Visitors)) } th { @if binomial { (t.s(X::Conversions)) } @else { (t.s(X::Sum)) } }
+                    th { @if binomial { (t.s(X::Rate)) } @else { (t.s(X::Mean)) } } th { (t.s(X::Uplift)) } th { (t.s(X::ChanceToWin)) }
+                    th { (t.s(X::Risk)) } th { (t.s(X::PValue)) }
                 } }
                 tbody {
                     @for (i, row) in rows.iter().enumerate() {
                         tr.arm data-arm=(i) {
-                            td { (names.get(i).map_or("?", String::as_str)) @if i == 0 { " (control)" } }
+                            td { (names.get(i).map_or("?", String::as_str)) @if i == 0 { (t.s(X::Control)) } }
                             td { (format!("{:.1}%", e.arms.get(i).map_or(0.0, |a| a.weight) * 100.0)) }
                             td.visitors { (row["visitors"].as_u64().unwrap_or(0)) }
                             td { @if binomial { (row["conversions"].as_u64().unwrap_or(0)) } @else { (format!("{:.2}", num(&row["sum"]).unwrap_or(0.0))) } }
@@ -194,7 +203,7 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
                             td.ctw {
                                 @match num(&row["chance_to_win"]) {
                                     Some(c) => { (chart::bar(names.get(i).map_or("?", String::as_str), c)) }
-                                    None => { @if i == 0 { "baseline" } @else { "—" } }
+                                    None => { @if i == 0 { (t.s(X::Baseline)) } @else { "—" } }
                                 }
                             }
                             td { (num(&row["risk"]).map_or_else(|| "—".into(), |x| format!("{x:.4}"))) }
@@ -203,27 +212,24 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
                     }
                 }
             }
-            p.hint {
-                "Chance to win, risk (expected loss of choosing the arm) and uplift are Bayesian, against control; "
-                "the p-value is Welch's t-test. They appear once every arm has a visitor."
-            }
-            h2 { @if binomial { "Conversion over time" } @else { "Value over time" } }
-            (chart::over_time(&names, &days, binomial))
+            p.hint { (t.s(X::StatsHint)) }
+            h2 { @if binomial { (t.s(X::ConversionOverTime)) } @else { (t.s(X::ValueOverTime)) } }
+            (chart::over_time(t, &names, &days, binomial))
             @if e.status != Status::Stopped {
-                h2 { "Actions" }
+                h2 { (t.s(X::Actions)) }
                 div.actions {
                     @if e.status == Status::Running {
                         form method="post" action={ "/admin/experiments/" (e.id) "/evaluate" } {
                             input type="hidden" name="csrf" value=(admin.csrf);
-                            button type="submit" { "Evaluate now" }
+                            button type="submit" { (t.s(X::EvaluateNow)) }
                         }
                     }
                     form method="post" action={ "/admin/experiments/" (e.id) "/stop" } {
                         input type="hidden" name="csrf" value=(admin.csrf);
-                        button.danger type="submit" { "Stop experiment" }
+                        button.danger type="submit" { (t.s(X::Stop)) }
                     }
                 }
-                p.hint { "Evaluate applies the bandit and the winner rule now. Stop serves control to everyone." }
+                p.hint { (t.s(X::ActionsHint)) }
             }
         },
     ))

@@ -9,6 +9,7 @@ mod experiments;
 mod layout;
 mod recordings;
 mod session_report;
+mod text;
 mod views;
 mod webinar_form;
 mod webinars;
@@ -25,6 +26,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/login", get(auth::login_form).post(auth::login))
         .route("/admin/setup", get(auth::setup_form).post(auth::setup))
         .route("/admin/logout", post(auth::logout))
+        .route("/admin/language", post(auth::set_language))
         .route("/admin/funnels/{id}", get(views::funnel))
         .route("/admin/funnels/{id}/report", get(views::report))
         .route("/admin/funnels/{id}/experiments", get(experiments::list))

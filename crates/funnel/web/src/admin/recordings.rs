@@ -5,8 +5,8 @@
 use crate::{
     admin::{
         auth::{Admin, CsrfForm, check_csrf},
-        chart,
         layout::layout,
+        text::{Tr, recordings::R},
     },
     error::{FunnelError, HtmlError},
     extract::{ApiPath, ApiQuery},
@@ -18,6 +18,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use hikari_funnel_app::{RecordingEntry, RecordingLibrary};
+use hikari_webinar::{Zone, format_start, rfc3339};
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -36,11 +37,10 @@ fn library(st: &AppState) -> Option<Arc<dyn RecordingLibrary>> {
     st.recordings.clone()
 }
 
-/// `YYYY-MM-DD HH:MM UTC` of Unix milliseconds.
-fn when(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let of_day = secs.rem_euclid(86_400);
-    format!("{} {:02}:{:02} UTC", chart::date(secs.div_euclid(86_400)), of_day / 3600, of_day % 3600 / 60)
+/// A moment in the server's display zone (Asia/Tokyo unless configured otherwise), in the
+/// admin's language.
+fn when_local(t: Tr, ms: i64) -> String {
+    format_start(ms, &Zone::default(), t.0)
 }
 
 /// `1:02:03` or `2:03`.
@@ -60,33 +60,38 @@ fn size(bytes: i64) -> String {
     }
 }
 
-fn off() -> Markup {
-    html! { p { "Recording is turned off on this server (" code { "egress.enabled: false" } ")." } }
+fn off(t: Tr) -> Markup {
+    html! { p { (t.s(R::Off)) code { "egress.enabled: false" } (t.s(R::OffEnd)) } }
 }
 
 /// `/admin/recordings`: the library, newest first (`?room=` for one room).
 pub(crate) async fn list(admin: Admin, State(st): State<AppState>, ApiQuery(filter): ApiQuery<Filter>) -> Page {
     let room = filter.room.filter(|r| !r.is_empty());
-    let Some(lib) = library(&st) else { return Ok(layout("Recordings", Some(&admin.csrf), off())) };
+    let t = admin.tr;
+    let Some(lib) = library(&st) else { return Ok(layout(t, t.s(R::Recordings), Some(&admin.csrf), off(t))) };
     let found = lib.list(room.as_deref(), 500, LINK_TTL_SECS).await?;
     Ok(layout(
-        "Recordings",
+        t,
+        t.s(R::Recordings),
         Some(&admin.csrf),
         html! {
-            h1 { "Recordings" }
+            h1 { (t.s(R::Recordings)) }
             form.inline method="get" action="/admin/recordings" {
-                label { "Room" input name="room" maxlength="256" value=(room.as_deref().unwrap_or("")); }
-                button type="submit" { "Filter" }
+                label { (t.s(R::Room)) input name="room" maxlength="256" value=(room.as_deref().unwrap_or("")); }
+                button type="submit" { (t.s(R::Filter)) }
             }
             @if found.is_empty() {
-                p { "No recordings yet. Start one with LiveKit's Egress API (StartParticipantEgress, StartTrackEgress); see docs/broadcast.md." }
+                p { (t.s(R::NoRecordings)) }
             } @else {
                 table #recordings {
-                    thead { tr { th { "Started" } th { "Room" } th { "Recorded" } th { "Length" } th { "Size" } th { "Format" } th { "Status" } th { "" } } }
+                    thead { tr {
+                        th { (t.s(R::Started)) } th { (t.s(R::Room)) } th { (t.s(R::Recorded)) } th { (t.s(R::Length)) } th { (t.s(R::Size)) }
+                        th { (t.s(R::Format)) } th { (t.s(R::Status)) } th { "" }
+                    } }
                     tbody {
                         @for r in &found {
                             tr data-recording=(r.id) {
-                                td { time datetime=(r.started_at_ms) { (when(r.started_at_ms)) } }
+                                td { time datetime=(rfc3339(r.started_at_ms)) data-ms=(r.started_at_ms) { (when_local(t, r.started_at_ms)) } }
                                 td { a href={ "/admin/recordings?room=" (r.room) } { (r.room) } }
                                 td { (r.source) }
                                 td { (duration(r.duration_ms)) }
@@ -94,9 +99,9 @@ pub(crate) async fn list(admin: Admin, State(st): State<AppState>, ApiQuery(filt
                                 td { (r.format) }
                                 td { (r.status) @if !r.error.is_empty() { br; small { (r.error) } } }
                                 td.actions {
-                                    a.button href={ "/admin/recordings/" (r.id) } { "Play" }
+                                    a.button href={ "/admin/recordings/" (r.id) } { (t.s(R::Play)) }
                                     " "
-                                    a href=(r.download_url) download { "Download" }
+                                    a href=(r.download_url) download { (t.s(R::Download)) }
                                 }
                             }
                         }
@@ -121,28 +126,30 @@ fn player(r: &RecordingEntry) -> Markup {
 
 /// `/admin/recordings/{id}`: one recording, played in the page.
 pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Page {
-    let Some(lib) = library(&st) else { return Ok(layout("Recordings", Some(&admin.csrf), off())) };
+    let t = admin.tr;
+    let Some(lib) = library(&st) else { return Ok(layout(t, t.s(R::Recordings), Some(&admin.csrf), off(t))) };
     let r = lib.get(&id, LINK_TTL_SECS).await?.ok_or(FunnelError::NotFound("recording"))?;
     Ok(layout(
-        &format!("Recording {}", r.id),
+        t,
+        &t.f(R::Title, &[&r.id]),
         Some(&admin.csrf),
         html! {
-            p { a href="/admin/recordings" { "← Recordings" } }
-            h1 { (r.room) " · " (when(r.started_at_ms)) }
+            p { a href="/admin/recordings" { (t.s(R::Back)) } }
+            h1 { (r.room) " · " (when_local(t, r.started_at_ms)) }
             (player(&r))
             dl {
-                dt { "Recorded" } dd { (r.source) }
-                dt { "Length" } dd { (duration(r.duration_ms)) }
-                dt { "Size" } dd { (size(r.size_bytes)) }
-                dt { "Format" } dd { (r.format) }
-                dt { "Status" } dd { (r.status) @if !r.error.is_empty() { " — " (r.error) } }
-                dt { "File" } dd { code { (r.path) } }
-                dt { "Egress" } dd { code { (r.id) } }
+                dt { (t.s(R::Recorded)) } dd { (r.source) }
+                dt { (t.s(R::Length)) } dd { (duration(r.duration_ms)) }
+                dt { (t.s(R::Size)) } dd { (size(r.size_bytes)) }
+                dt { (t.s(R::Format)) } dd { (r.format) }
+                dt { (t.s(R::Status)) } dd { (r.status) @if !r.error.is_empty() { " — " (r.error) } }
+                dt { (t.s(R::File)) } dd { code { (r.path) } }
+                dt { (t.s(R::Egress)) } dd { code { (r.id) } }
             }
-            p { a.button href=(r.download_url) download { "Download" } " (link valid for " (LINK_TTL_SECS / 3600) " hours)" }
-            form method="post" action={ "/admin/recordings/" (r.id) "/delete" } data-confirm="Delete this recording and its files? This cannot be undone." {
+            p { a.button href=(r.download_url) download { (t.s(R::Download)) } (t.f(R::LinkValid, &[&(LINK_TTL_SECS / 3600)])) }
+            form method="post" action={ "/admin/recordings/" (r.id) "/delete" } data-confirm=(t.s(R::ConfirmDelete)) {
                 input type="hidden" name="csrf" value=(admin.csrf);
-                button.danger type="submit" { "Delete recording" }
+                button.danger type="submit" { (t.s(R::DeleteRecording)) }
             }
         },
     ))
@@ -164,7 +171,8 @@ mod tests {
 
     #[test]
     fn times_lengths_and_sizes_read_well() {
-        assert_eq!(when(1_764_633_600_000 + 3_723_000), "2025-12-02 01:02 UTC");
+        assert_eq!(when_local(Tr::default(), 1_764_633_600_000 + 3_723_000), "Tuesday, December 2, 2025, 10:02 JST");
+        assert_eq!(when_local(Tr(hikari_funnel::Locale::Ja), 1_764_633_600_000 + 3_723_000), "2025年12月2日(火) 10:02 JST");
         assert_eq!(duration(3_723_400), "1:02:03");
         assert_eq!(duration(63_000), "1:03");
         assert_eq!(size(12_345_678), "12.3 MB");

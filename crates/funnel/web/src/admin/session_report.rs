@@ -3,13 +3,20 @@
 //! each registrant's watch timeline, engagement score and segments (filtered by `?segment=`).
 
 use crate::{
-    admin::{auth::Admin, layout::layout},
+    admin::{
+        auth::Admin,
+        layout::layout,
+        text::{
+            Tr,
+            webinars::{W, activity, segment},
+        },
+    },
     error::HtmlError,
     extract::{ApiPath, ApiQuery},
     state::AppState,
 };
 use axum::extract::State;
-use hikari_webinar::{RegistrantReport, Segment, SessionId, Span};
+use hikari_webinar::{RegistrantReport, Segment, SessionId, Span, format_start};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -17,16 +24,16 @@ const W: f64 = 640.0;
 const H: f64 = 160.0;
 
 /// The drop-off curve: attendees at each minute, as a polyline scaled to the peak.
-fn curve(points: &[u32]) -> Markup {
+fn curve(t: Tr, points: &[u32]) -> Markup {
     let peak = f64::from(points.iter().copied().max().unwrap_or(0).max(1));
     let step = if points.len() > 1 { W / (points.len() - 1) as f64 } else { 0.0 };
     let line: Vec<String> = points.iter().enumerate().map(|(i, n)| format!("{:.1},{:.1}", i as f64 * step, H - f64::from(*n) / peak * (H - 10.0))).collect();
     html! {
         figure.curve {
-            svg width=(W) height=(H) viewBox={ "0 0 " (W) " " (H) } role="img" aria-label="Attendees by minute" {
+            svg width=(W) height=(H) viewBox={ "0 0 " (W) " " (H) } role="img" aria-label=(t.s(W::AttendeesByMinute)) {
                 polyline fill="none" stroke="#2563eb" stroke-width="2" points=(line.join(" ")) {}
             }
-            figcaption { "Attendees by minute (peak " (peak) ", " (points.len()) " minutes)" }
+            figcaption { (t.f(W::CurveCaption, &[&peak, &points.len()])) }
         }
     }
 }
@@ -34,11 +41,11 @@ fn curve(points: &[u32]) -> Markup {
 const BAR: f64 = 240.0;
 
 /// A registrant's stays as bars on the curve's time axis (`from` to `to`, Unix ms).
-fn timeline(spans: &[Span], from: i64, to: i64) -> Markup {
+fn timeline(t: Tr, spans: &[Span], from: i64, to: i64) -> Markup {
     let len = (to - from).max(1) as f64;
     let x = |t: i64| ((t - from) as f64 / len * BAR).clamp(0.0, BAR);
     html! {
-        svg.timeline width=(BAR) height="12" viewBox={ "0 0 " (BAR) " 12" } role="img" aria-label="Watch timeline" {
+        svg.timeline width=(BAR) height="12" viewBox={ "0 0 " (BAR) " 12" } role="img" aria-label=(t.s(W::WatchTimeline)) {
             rect width=(BAR) height="12" fill="#e5e7eb" {}
             @for s in spans {
                 @let (a, b) = (x(s.from), x(s.to.unwrap_or(to)));
@@ -48,21 +55,26 @@ fn timeline(spans: &[Span], from: i64, to: i64) -> Markup {
     }
 }
 
-fn registrant_rows(rows: &[RegistrantReport], from: i64, to: i64) -> Markup {
+fn registrant_rows(t: Tr, rows: &[RegistrantReport], from: i64, to: i64) -> Markup {
     let mins = |secs: i64| format!("{}:{:02}", secs / 60, secs % 60);
     html! {
         table #registrants {
-            thead { tr { th { "Contact" } th { "Engagement" } th { "Watched" } th { "Timeline" } th { "Chat / Q&A / votes / reactions" } th { "Offer" } th { "Segments" } } }
+            thead { tr {
+                th { (t.s(W::Contact)) } th { (t.s(W::Engagement)) } th { (t.s(W::Watched)) } th { (t.s(W::Timeline)) } th { (t.s(W::Conduct)) }
+                th { (t.s(W::Offer)) } th { (t.s(W::Segments)) }
+            } }
             tbody {
                 @for r in rows {
                     tr data-registrant=(r.registrant) {
                         td { "#" (r.contact) }
                         td.engagement { (r.engagement) }
                         td { (mins(r.watched_seconds)) }
-                        td { (timeline(&r.timeline, from, to)) }
+                        td { (timeline(t, &r.timeline, from, to)) }
                         td { (r.conduct.messages) " / " (r.conduct.questions) " / " (r.conduct.votes) " / " (r.conduct.reactions) }
-                        td { @if r.conduct.offer_clicked { "clicked" } @else if r.conduct.offer_shown_at.is_some() { "shown" } @else { "—" } }
-                        td.segments { (r.segments.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) }
+                        td { @if r.conduct.offer_clicked { (t.s(W::Clicked)) } @else if r.conduct.offer_shown_at.is_some() { (t.s(W::Shown)) } @else { "—" } }
+                        td.segments data-segments=(r.segments.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")) {
+                            (r.segments.iter().map(|s| segment(s.as_str(), t.ja())).collect::<Vec<_>>().join(if t.ja() { "、" } else { ", " }))
+                        }
                     }
                 }
             }
@@ -87,29 +99,34 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
     let to = from + (r.attendees_by_minute.len().max(1) as i64) * 60_000;
     let pct = |x: f64| format!("{:.0}%", x * 100.0);
     let mins = |secs: f64| format!("{}:{:02}", (secs / 60.0) as i64, (secs % 60.0) as i64);
+    let t = admin.tr;
     Ok(layout(
-        &format!("Report · {}", w.title),
+        t,
+        &t.f(W::ReportTitle, &[&w.title]),
         Some(&admin.csrf),
         html! {
             p { a href={ "/admin/webinars/" (w.id) } { "← " (w.title) } }
-            h1 { "Session report" }
+            h1 { (t.s(W::SessionReport)) }
+            p.muted { (format_start(s.starts_at, &w.time_zone, t.0)) }
             dl #report {
-                dt { "Registrations" } dd #registrations { (r.registrations) }
-                dt { "Attended" } dd #attended { (r.attended) " (" (pct(r.show_up_rate)) " show-up)" }
-                dt { "Watch time" } dd { "mean " (mins(r.watch_seconds_mean)) ", median " (mins(r.watch_seconds_median)) }
-                dt { "Offer click rate" } dd #offer-click-rate { (pct(r.offer_click_rate)) " of those shown an offer" }
-                @for (name, n) in &r.activity { dt { (name) } dd data-activity=(name) { (n) } }
+                dt { (t.s(W::Registrations)) } dd #registrations { (r.registrations) }
+                dt { (t.s(W::Attended)) } dd #attended { (r.attended) (t.f(W::ShowUp, &[&pct(r.show_up_rate)])) }
+                dt { (t.s(W::WatchTime)) } dd { (t.f(W::MeanMedian, &[&mins(r.watch_seconds_mean), &mins(r.watch_seconds_median)])) }
+                dt { (t.s(W::OfferClickRate)) } dd #offer-click-rate { (pct(r.offer_click_rate)) (t.s(W::OfShown)) }
+                @for (name, n) in &r.activity { dt { (activity(name, t.ja())) } dd data-activity=(name) { (n) } }
             }
-            @if r.attendees_by_minute.is_empty() { p { "Nobody has joined yet." } } @else { (curve(&r.attendees_by_minute)) }
-            h2 { "Registrants" }
-            nav.segments aria-label="Segments" {
-                a href={ "/admin/sessions/" (s.id) "/report" } aria-current=[f.segment.is_none().then_some("page")] { "all" }
+            @if r.attendees_by_minute.is_empty() { p { (t.s(W::NobodyJoined)) } } @else { (curve(t, &r.attendees_by_minute)) }
+            h2 { (t.s(W::Registrants)) }
+            nav.segments aria-label=(t.s(W::Segments)) {
+                a href={ "/admin/sessions/" (s.id) "/report" } aria-current=[f.segment.is_none().then_some("page")] { (t.s(W::All)) }
                 @for seg in Segment::ALL {
-                    " · " a href={ "/admin/sessions/" (s.id) "/report?segment=" (seg.as_str()) } aria-current=[(f.segment == Some(seg)).then_some("page")] { (seg.as_str()) }
+                    " · " a href={ "/admin/sessions/" (s.id) "/report?segment=" (seg.as_str()) } aria-current=[(f.segment == Some(seg)).then_some("page")] {
+                        (segment(seg.as_str(), t.ja()))
+                    }
                 }
             }
-            @if rows.is_empty() { p { "No registrant here." } } @else { (registrant_rows(&rows, from, to)) }
-            p { small { "Engagement (0–100): watching the live part up to 60; chat and questions 5 each up to 15; votes 5 each up to 10; reactions 1 each up to 5; clicking the offer 10." } }
+            @if rows.is_empty() { p { (t.s(W::NoRegistrantHere)) } } @else { (registrant_rows(t, &rows, from, to)) }
+            p { small { (t.s(W::EngagementHint)) } }
         },
     ))
 }

@@ -7,6 +7,7 @@ use crate::{
     admin::{
         auth::{Admin, check_csrf},
         layout::layout,
+        text::{problems::webinar_field, webinars::W},
     },
     error::HtmlError,
     state::AppState,
@@ -122,38 +123,50 @@ impl Values {
     }
 }
 
+/// The refusal above the form: the field in words and what it takes (in Japanese, the
+/// field's rule; the domain's own words when there is none).
+fn problem_text(admin: &Admin, p: &Problem) -> String {
+    let (field, rule) = webinar_field(&p.field, admin.tr.0);
+    match (admin.tr.ja(), rule) {
+        (true, Some(rule)) => format!("{field}：{rule}"),
+        (true, None) => format!("{field}：{}", p.message),
+        (false, _) => format!("{}: {}", p.field, p.message),
+    }
+}
+
 fn page(admin: &Admin, funnels: &[Funnel], v: &Values, problem: Option<&Problem>) -> Markup {
     let bad = |f: &str| problem.is_some_and(|p| p.field == f || p.field.starts_with(&format!("{f}.")));
+    let t = admin.tr;
     layout(
-        "New webinar",
+        t,
+        t.s(W::NewWebinar),
         Some(&admin.csrf),
         html! {
-            p { a href="/admin/webinars" { "← Webinars" } }
-            h1 { "New webinar" }
-            @if let Some(p) = problem { p.error #form-error role="alert" { (p.field) ": " (p.message) } }
+            p { a href="/admin/webinars" { "← " (t.s(W::Webinars)) } }
+            h1 { (t.s(W::NewWebinar)) }
+            @if let Some(p) = problem { p.error #form-error role="alert" { (problem_text(admin, p)) } }
             form method="post" action="/admin/webinars/new" aria-describedby=[problem.map(|_| "form-error")] {
                 input type="hidden" name="csrf" value=(admin.csrf);
-                label { "Funnel " select name="funnel" required aria-invalid=[bad("funnel").then_some("true")] {
+                label { (t.s(W::Funnel)) " " select name="funnel" required aria-invalid=[bad("funnel").then_some("true")] {
                     option value="" { "—" }
                     @for f in funnels { option value=(f.id) selected[v.funnel == f.id.to_string()] { (f.name) " (/f/" (f.slug) ")" } }
                 } }
-                p.hint { "Its webinar_register step books the sessions; one webinar per funnel." }
-                label { "Title " input name="title" required maxlength="200" value=(v.title) aria-invalid=[bad("title").then_some("true")]; }
-                label { "Time zone " input name="time_zone" required list="zones" value=(v.time_zone) aria-invalid=[bad("time_zone").then_some("true")]; }
+                p.hint { (t.s(W::FunnelHint)) }
+                label { (t.s(W::Title)) " " input name="title" required maxlength="200" value=(v.title) aria-invalid=[bad("title").then_some("true")]; }
+                label { (t.s(W::TimeZone)) " " input name="time_zone" required list="zones" value=(v.time_zone) aria-invalid=[bad("time_zone").then_some("true")]; }
                 datalist #zones { @for z in ["Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "America/Los_Angeles", "America/New_York", "Europe/London", "UTC"] { option value=(z) {} } }
-                label { "Length (minutes) " input name="duration_minutes" type="number" min="5" max="600" required value=(v.duration)
+                label { (t.s(W::LengthMinutes)) input name="duration_minutes" type="number" min="5" max="600" required value=(v.duration)
                     aria-invalid=[bad("duration_minutes").then_some("true")]; }
                 fieldset aria-invalid=[bad("schedule").then_some("true")] {
-                    legend { "Schedule" }
-                    @for (kind, label) in [("one_off", "Sessions I add one by one"), ("weekly", "Every week at these times"),
-                        ("just_in_time", "Just in time (evergreen: the next session starts soon)"), ("on_demand", "On demand (each registrant watches when they open the link)")] {
-                        label { input type="radio" name="kind" value=(kind) checked[v.kind == kind]; " " (label) }
+                    legend { (t.s(W::Schedule)) }
+                    @for (kind, label) in [("one_off", W::OneOff), ("weekly", W::Weekly), ("just_in_time", W::JustInTime), ("on_demand", W::OnDemand)] {
+                        label { input type="radio" name="kind" value=(kind) checked[v.kind == kind]; " " (t.s(label)) }
                     }
-                    label { "Weekly times, one per line " textarea name="slots" rows="3" placeholder="monday 20:00\nthursday 12:00" { (v.slots) } }
-                    label { "Just in time: a session every (minutes) " input name="every_minutes" type="number" min="5" max="1440" value=(v.every); }
-                    label { "… at least this many minutes after registering " input name="lead_minutes" type="number" min="0" max="1440" value=(v.lead); }
+                    label { (t.s(W::WeeklyTimes)) textarea name="slots" rows="3" placeholder=(t.s(W::WeeklyPlaceholder)) { (v.slots) } }
+                    label { (t.s(W::EveryMinutes)) input name="every_minutes" type="number" min="5" max="1440" value=(v.every); }
+                    label { (t.s(W::LeadMinutes)) input name="lead_minutes" type="number" min="0" max="1440" value=(v.lead); }
                 }
-                button type="submit" { "Create webinar" }
+                button type="submit" { (t.s(W::CreateWebinar)) }
             }
         },
     )

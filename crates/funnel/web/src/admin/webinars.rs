@@ -7,6 +7,11 @@ use crate::{
     admin::{
         auth::{Admin, check_csrf},
         layout::layout,
+        text::{
+            Tr,
+            common::C,
+            webinars::{W, session_state},
+        },
     },
     assets::livekit_client_path,
     error::{FunnelError, HtmlError},
@@ -20,7 +25,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use hikari_common::clock::unix_millis;
-use hikari_funnel::Locale;
 use hikari_funnel_app::AppError;
 use hikari_webinar::{Registrant, Session, SessionId, SessionState, Viewer, Webinar, WebinarId, format_start};
 use maud::{Markup, html};
@@ -31,31 +35,34 @@ type Page = Result<Markup, HtmlError>;
 /// How many registrants the webinar page lists.
 const LISTED: i64 = 200;
 
-fn when(w: &Webinar, ms: i64) -> String {
-    format_start(ms, &w.time_zone, Locale::En)
+/// A moment in the webinar's time zone, in the admin's language.
+fn when(t: Tr, w: &Webinar, ms: i64) -> String {
+    format_start(ms, &w.time_zone, t.0)
 }
 
 /// `/admin/webinars`.
 pub(crate) async fn list(admin: Admin, State(st): State<AppState>) -> Page {
     let webinars = st.app.webinars.list().await?;
+    let t = admin.tr;
     Ok(layout(
-        "Webinars",
+        t,
+        t.s(W::Webinars),
         Some(&admin.csrf),
         html! {
-            h1 { "Webinars" }
-            p { a.button #new-webinar href="/admin/webinars/new" { "New webinar" } }
+            h1 { (t.s(W::Webinars)) }
+            p { a.button #new-webinar href="/admin/webinars/new" { (t.s(W::NewWebinar)) } }
             @if webinars.is_empty() {
-                p { "No webinar yet: create one for a funnel that has a webinar_register step (see docs/webinars.md)." }
+                p { (t.s(W::NoWebinar)) }
             } @else {
                 table #webinars {
-                    thead { tr { th { "Title" } th { "Funnel" } th { "Time zone" } th { "Length" } } }
+                    thead { tr { th { (t.s(W::Title)) } th { (t.s(W::Funnel)) } th { (t.s(W::TimeZone)) } th { (t.s(W::Length)) } } }
                     tbody {
                         @for w in &webinars {
                             tr {
                                 td { a href={ "/admin/webinars/" (w.id) } { (w.title) } }
-                                td { a href={ "/admin/funnels/" (w.funnel) } { "funnel " (w.funnel) } }
+                                td { a href={ "/admin/funnels/" (w.funnel) } { (t.f(W::FunnelN, &[&w.funnel])) } }
                                 td { (w.time_zone.name()) }
-                                td { (w.duration_minutes) " min" }
+                                td { (t.f(C::Minutes, &[&w.duration_minutes])) }
                             }
                         }
                     }
@@ -66,41 +73,47 @@ pub(crate) async fn list(admin: Admin, State(st): State<AppState>) -> Page {
 }
 
 /// A reminder schedule as a line: `1 day before, 1 h before, live, replay 1 h after`.
-fn reminders_text(rs: &[hikari_webinar::Reminder]) -> String {
+fn reminders_text(t: Tr, rs: &[hikari_webinar::Reminder]) -> String {
     use hikari_webinar::Reminder;
     let span = |m: u32| match m {
-        m if m > 0 && m % 1440 == 0 => format!("{} day{}", m / 1440, if m == 1440 { "" } else { "s" }),
-        m if m > 0 && m % 60 == 0 => format!("{} h", m / 60),
-        m => format!("{m} min"),
+        1440 => t.f(W::RemDay, &[&1]),
+        m if m > 0 && m % 1440 == 0 => t.f(W::RemDays, &[&(m / 1440)]),
+        m if m > 0 && m % 60 == 0 => t.f(W::RemHours, &[&(m / 60)]),
+        m => t.f(W::RemMinutes, &[&m]),
     };
     let all: Vec<String> = rs
         .iter()
         .map(|r| match *r {
-            Reminder::Before { minutes } => format!("{} before", span(minutes)),
-            Reminder::Live => "live".to_owned(),
-            Reminder::Replay { minutes: 0 } => "replay at the end".to_owned(),
-            Reminder::Replay { minutes } => format!("replay {} after", span(minutes)),
+            Reminder::Before { minutes } => t.f(W::RemBefore, &[&span(minutes)]),
+            Reminder::Live => t.s(W::RemLive).to_owned(),
+            Reminder::Replay { minutes: 0 } => t.s(W::RemReplayAtEnd).to_owned(),
+            Reminder::Replay { minutes } => t.f(W::RemReplayAfter, &[&span(minutes)]),
         })
         .collect();
-    if all.is_empty() { "none".to_owned() } else { all.join(", ") }
+    if all.is_empty() { t.s(W::RemNone).to_owned() } else { all.join(if t.ja() { "、" } else { ", " }) }
 }
 
 fn minutes(ms: i64) -> String {
     format!("{}:{:02}", ms / 60_000, ms % 60_000 / 1000)
 }
 
-fn registrants_table(rs: &[Registrant], sessions: &[Session], w: &Webinar) -> Markup {
+fn registrants_table(t: Tr, rs: &[Registrant], sessions: &[Session], w: &Webinar) -> Markup {
     html! {
         table #registrants {
-            thead { tr { th { "Registered" } th { "Contact" } th { "Session" } th { "Arm" } th { "Joined" } th { "Watched" } } }
+            thead { tr {
+                th { (t.s(W::Registered)) } th { (t.s(W::Contact)) } th { (t.s(W::Session)) } th { (t.s(W::Arm)) } th { (t.s(W::Joined)) } th { (t.s(W::Watched)) }
+            } }
             tbody {
                 @for r in rs {
                     tr data-registrant=(r.id) {
-                        td { (when(w, r.registered_at)) }
-                        td { a href={ "/admin/contacts?id=" (r.contact) } { "contact " (r.contact) } }
-                        td { @if let Some(s) = sessions.iter().find(|s| s.id == r.session) { (when(w, s.starts_at)) } }
+                        td { (when(t, w, r.registered_at)) }
+                        td { a href={ "/admin/contacts?id=" (r.contact) } { (t.f(W::ContactN, &[&r.contact])) } }
+                        td { @if let Some(s) = sessions.iter().find(|s| s.id == r.session) { (when(t, w, s.starts_at)) } }
                         td { (r.variant.as_deref().unwrap_or("")) }
-                        td { @match r.attendance.first_joined_at { Some(t) => (when(w, t)), None => "no" } @if r.attendance.in_room_since.is_some() { " (in the room)" } }
+                        td {
+                            @match r.attendance.first_joined_at { Some(at) => (when(t, w, at)), None => (t.s(W::No)) }
+                            @if r.attendance.in_room_since.is_some() { (t.s(W::InTheRoom)) }
+                        }
                         td data-watched-ms=(r.attendance.watched_ms) { (minutes(r.attendance.watched_ms)) }
                     }
                 }
@@ -115,28 +128,32 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
     let sessions = st.app.webinars.sessions(w.id).await?;
     let upcoming = st.app.webinars.upcoming(&w, unix_millis()).await?;
     let rs = st.app.webinars.registrants(w.id, LISTED, 0).await?;
+    let t = admin.tr;
     Ok(layout(
+        t,
         &w.title,
         Some(&admin.csrf),
         html! {
-            p { a href="/admin/webinars" { "← Webinars" } }
+            p { a href="/admin/webinars" { "← " (t.s(W::Webinars)) } }
             h1 { (w.title) }
-            p.muted { (w.time_zone.name()) " · " (w.duration_minutes) " minutes · funnel " a href={ "/admin/funnels/" (w.funnel) } { (w.funnel) } }
-            p #reminders.muted { "Reminders: " (reminders_text(&w.reminders)) " (" code { "PUT /api/v1/webinars/" (w.id) } " changes them; sending comes with email and LINE)" }
-            h2 { "Sessions" }
-            @if sessions.is_empty() { p { "No session yet: one is created when somebody registers, or prepare one below." } }
+            p.muted {
+                (w.time_zone.name()) " · " (t.f(W::MinutesLong, &[&w.duration_minutes])) " · " a href={ "/admin/funnels/" (w.funnel) } { (t.f(W::FunnelN, &[&w.funnel])) }
+            }
+            p #reminders.muted { (t.s(W::Reminders)) (reminders_text(t, &w.reminders)) " (" code { "PUT /api/v1/webinars/" (w.id) } (t.s(W::RemindersHow)) }
+            h2 { (t.s(W::Sessions)) }
+            @if sessions.is_empty() { p { (t.s(W::NoSession)) } }
             @else {
                 table #sessions {
-                    thead { tr { th { "Starts" } th { "State" } th { "Room" } th { "" } } }
+                    thead { tr { th { (t.s(W::Starts)) } th { (t.s(W::State)) } th { (t.s(W::Room)) } th { "" } } }
                     tbody {
                         @for s in &sessions {
                             tr data-session=(s.id) {
-                                td { (when(&w, s.starts_at)) }
-                                td { (s.state.as_str()) }
+                                td { (when(t, &w, s.starts_at)) }
+                                td data-state=(s.state.as_str()) { (session_state(s.state.as_str(), t.ja())) }
                                 td { code { (s.room) } }
                                 td {
-                                    @if s.state.admits_hosts() { a.button href={ "/admin/sessions/" (s.id) "/console" } { "Open console" } " " }
-                                    a href={ "/admin/sessions/" (s.id) "/report" } { "Report" }
+                                    @if s.state.admits_hosts() { a.button href={ "/admin/sessions/" (s.id) "/console" } { (t.s(W::OpenConsole)) } " " }
+                                    a href={ "/admin/sessions/" (s.id) "/report" } { (t.s(W::Report)) }
                                 }
                             }
                         }
@@ -145,26 +162,26 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
             }
             form #add-session method="post" action={ "/admin/webinars/" (w.id) "/sessions" } {
                 input type="hidden" name="csrf" value=(admin.csrf);
-                label { "Add a session at (" (w.time_zone.name()) ") " input name="local" type="datetime-local" required; }
-                button type="submit" { "Add session" }
+                label { (t.f(W::AddSessionAt, &[&w.time_zone.name()])) input name="local" type="datetime-local" required; }
+                button type="submit" { (t.s(W::AddSession)) }
             }
             @if !upcoming.is_empty() {
-                h2 { "Upcoming starts" }
+                h2 { (t.s(W::Upcoming)) }
                 ul #upcoming {
-                    @for t in upcoming.iter().filter(|t| !sessions.iter().any(|s| s.starts_at == **t)) {
+                    @for at in upcoming.iter().filter(|at| !sessions.iter().any(|s| s.starts_at == **at)) {
                         li {
-                            (when(&w, *t)) " "
+                            (when(t, &w, *at)) " "
                             form.inline method="post" action={ "/admin/webinars/" (w.id) "/sessions" } {
                                 input type="hidden" name="csrf" value=(admin.csrf);
-                                input type="hidden" name="starts_at" value=(t);
-                                button type="submit" { "Prepare this session" }
+                                input type="hidden" name="starts_at" value=(at);
+                                button type="submit" { (t.s(W::Prepare)) }
                             }
                         }
                     }
                 }
             }
-            h2 { "Registrants" }
-            @if rs.is_empty() { p { "Nobody has registered yet." } } @else { (registrants_table(&rs, &sessions, &w)) }
+            h2 { (t.s(W::Registrants)) }
+            @if rs.is_empty() { p { (t.s(W::NobodyRegistered)) } } @else { (registrants_table(t, &rs, &sessions, &w)) }
         },
     ))
 }
@@ -197,10 +214,11 @@ pub(crate) async fn prepare(admin: Admin, State(st): State<AppState>, ApiPath(id
 
 /// The state buttons: the next steps of a session's life.
 fn controls(admin: &Admin, s: &Session) -> Markup {
+    let t = admin.tr;
     let steps: &[(SessionState, &str, &str)] = &[
-        (SessionState::Backstage, "Backstage", "Hosts talk and test; attendees still see the waiting screen."),
-        (SessionState::Live, "Go live", "Attendees' pages switch to the stage."),
-        (SessionState::Ended, "End the webinar", "Everyone is told it is over; the room closes to attendees."),
+        (SessionState::Backstage, t.s(W::Backstage), t.s(W::BackstageHint)),
+        (SessionState::Live, t.s(W::GoLive), t.s(W::GoLiveHint)),
+        (SessionState::Ended, t.s(W::End), t.s(W::EndHint)),
     ];
     html! {
         div #controls {
@@ -224,67 +242,69 @@ pub(crate) async fn console(admin: Admin, State(st): State<AppState>, ApiPath(id
         true => Some(st.app.webinars.host_pass(s.id, admin.user, "Host").await?),
         false => None,
     };
+    let t = admin.tr;
     Ok(layout(
-        &format!("Console · {}", w.title),
+        t,
+        &t.f(W::ConsoleTitle, &[&w.title]),
         Some(&admin.csrf),
         html! {
             p { a href={ "/admin/webinars/" (w.id) } { "← " (w.title) } }
             h1 { (w.title) }
-            p.muted { (when(&w, s.starts_at)) }
+            p.muted { (when(t, &w, s.starts_at)) }
             div #console data-session=(s.id) data-state=(s.state.as_str()) data-token=[pass.as_ref().map(|p| &p.token)] {
                 p {
-                    "State: " strong #state { (s.state.as_str()) }
-                    " · Attendees in the room: " strong #attendees { (st.app.webinars.live().attendees(s.id)) }
-                    " · " span #connection { "not connected" }
+                    (t.s(W::StateLabel)) strong #state { (session_state(s.state.as_str(), t.ja())) }
+                    (t.s(W::AttendeesInRoom)) strong #attendees { (st.app.webinars.live().attendees(s.id)) }
+                    " · " span #connection { (t.s(W::NotConnected)) }
                 }
                 (controls(&admin, &s))
                 @if pass.is_some() {
                     p #devices {
-                        button #camera type="button" { "Camera off" } " "
-                        button #mic type="button" { "Mic off" } " "
-                        button #screen type="button" { "Share screen" }
+                        button #camera type="button" { (t.s(W::CameraOff)) } " "
+                        button #mic type="button" { (t.s(W::MicOff)) } " "
+                        button #screen type="button" { (t.s(W::ShareScreen)) }
                     }
                     div #preview.preview {}
                     div #remote.preview {}
-                    h2 { "Stream from OBS" }
-                    p.muted { "Present from OBS, ffmpeg or a hardware encoder instead of (or besides) the camera here: it appears on the stage like a host." }
-                    p { button #encoder-show type="button" { "Show the stream URL and key" } " " span #encoder-error.muted role="alert" {} }
+                    h2 { (t.s(W::FromObs)) }
+                    p.muted { (t.s(W::FromObsHint)) }
+                    p { button #encoder-show type="button" { (t.s(W::ShowStreamKey)) } " " span #encoder-error.muted role="alert" {} }
                     div #encoder hidden {
-                        label { "Server (OBS: Settings → Stream → Custom) " input #encoder-url readonly; }
-                        label { "Stream key (secret: whoever has it can present) " input #encoder-key readonly; }
-                        label #encoder-srt-row hidden { "SRT (instead of RTMP) " input #encoder-srt readonly; }
+                        label { (t.s(W::EncoderServer)) input #encoder-url readonly; }
+                        label { (t.s(W::EncoderKey)) input #encoder-key readonly; }
+                        label #encoder-srt-row hidden { (t.s(W::EncoderSrt)) input #encoder-srt readonly; }
                     }
-                    h2 { "Raised hands and the stage" }
+                    h2 { (t.s(W::Hands)) }
                     ul #hands.hands {}
                     span #stage-error.muted role="alert" {}
-                    h2 { "Offers" }
+                    h2 { (t.s(W::Offers)) }
                     div #offers {}
                     form #new-offer {
-                        input name="title" maxlength="120" required placeholder="Product";
-                        input name="price" maxlength="60" placeholder="Price, as shown (¥29,800 税込)";
-                        input name="url" required placeholder="/f/your-funnel/checkout or https://…";
-                        input name="stock" type="number" min="0" placeholder="Places left (optional)";
-                        input name="minutes" type="number" min="1" placeholder="Ends in minutes (optional)";
-                        button type="submit" { "Add offer" }
+                        input name="title" maxlength="120" required placeholder=(t.s(W::OfferProduct));
+                        input name="price" maxlength="60" placeholder=(t.s(W::OfferPrice));
+                        input name="url" required placeholder=(t.s(W::OfferUrl));
+                        input name="stock" type="number" min="0" placeholder=(t.s(W::OfferStock));
+                        input name="minutes" type="number" min="1" placeholder=(t.s(W::OfferMinutes));
+                        button type="submit" { (t.s(W::AddOffer)) }
                         span #offer-error.muted role="alert" {}
                     }
-                    h2 { "Polls" }
+                    h2 { (t.s(W::Polls)) }
                     div #polls {}
                     form #new-poll {
-                        input name="question" maxlength="200" required placeholder="Question";
-                        textarea name="options" rows="3" required placeholder="Options, one per line (2 to 6)" {}
-                        button type="submit" { "Draft poll" }
+                        input name="question" maxlength="200" required placeholder=(t.s(W::PollQuestion));
+                        textarea name="options" rows="3" required placeholder=(t.s(W::PollOptions)) {}
+                        button type="submit" { (t.s(W::DraftPoll)) }
                         span #poll-error.muted role="alert" {}
                     }
-                    h2 { "Chat and questions" }
+                    h2 { (t.s(W::Chat)) }
                     ol #messages.messages {}
                     form #say {
-                        textarea name="text" rows="2" maxlength=(hikari_webinar::MAX_MESSAGE_CHARS) required placeholder="Write to everyone" {}
-                        button type="submit" { "Send as host" }
+                        textarea name="text" rows="2" maxlength=(hikari_webinar::MAX_MESSAGE_CHARS) required placeholder=(t.s(W::WriteToEveryone)) {}
+                        button type="submit" { (t.s(W::SendAsHost)) }
                         span #say-error.muted role="alert" {}
                     }
                 } @else {
-                    p { "This session has ended." }
+                    p { (t.s(W::HasEnded)) }
                 }
             }
             @if pass.is_some() {
