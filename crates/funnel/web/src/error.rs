@@ -126,6 +126,20 @@ impl IntoResponse for FunnelError {
     }
 }
 
+/// What an HTML error page said (kept on the response), so the admin can say it again in its
+/// language (see `admin::errors`).
+#[derive(Clone, Debug)]
+pub(crate) struct ErrorNote {
+    /// The response's status.
+    pub status: StatusCode,
+    /// The machine-readable code (`not_found`, `csrf`, …).
+    pub code: &'static str,
+    /// What was not found, for `not_found`.
+    pub what: Option<&'static str>,
+    /// The English message shown.
+    pub message: String,
+}
+
 /// The same error, rendered as a small HTML page (for admin and visitor pages).
 #[derive(Debug)]
 pub(crate) struct HtmlError(pub FunnelError);
@@ -138,7 +152,7 @@ impl<E: Into<FunnelError>> From<E> for HtmlError {
 
 impl IntoResponse for HtmlError {
     fn into_response(self) -> Response {
-        let (status, _) = self.0.status();
+        let (status, code) = self.0.status();
         if let FunnelError::Unauthorized = self.0 {
             return axum::response::Redirect::to("/admin/login").into_response();
         }
@@ -147,6 +161,9 @@ impl IntoResponse for HtmlError {
             (maud::DOCTYPE)
             html lang="en" { head { meta charset="utf-8"; title { (status) } } body { h1 { (status) } p { (msg) } } }
         };
-        (status, page).into_response()
+        let what = if let FunnelError::NotFound(what) = self.0 { Some(what) } else { None };
+        let mut response = (status, page).into_response();
+        response.extensions_mut().insert(ErrorNote { status, code, what, message: msg });
+        response
     }
 }

@@ -104,7 +104,7 @@ pub async fn start_with(config: FunnelConfig, ports: Ports) -> Result<Started, F
     };
     let router = Router::new()
         .merge(public::routes().layer(with_headers(headers::Family::Public)))
-        .merge(admin::routes().layer(with_headers(headers::Family::Admin)))
+        .merge(admin::routes(state.clone()).layer(with_headers(headers::Family::Admin)))
         .merge(api::routes(state.clone()).layer(with_headers(headers::Family::Api)))
         .layer(axum::extract::DefaultBodyLimit::max(hikari_funnel::MAX_PAGE_BYTES * 2))
         .with_state(state);

@@ -182,10 +182,19 @@ async fn japanese_admin(backend: common::Backend) {
     let console = admin.get(&format!("/admin/sessions/{sid}/console")).await.body;
     assert!(console.contains("id=\"admin-text\"") && console.contains("\"BringOnStage\":\"ステージに上げる\""), "{console}");
 
+    // Error pages too, with the English details marked as such.
+    let missing = admin.get("/admin/webinars/9999").await;
+    assert!(missing.status == 404 && lang_of(&missing.body) == "ja" && missing.body.contains("ウェビナーが見つかりません。"), "{}", missing.body);
+    assert!(english_words(&visible_text(&missing.body)).is_empty(), "{}", missing.body);
+    let stale = admin.post(&format!("/admin/sessions/{sid}/state"), "csrf=stale&state=live").await;
+    assert!(stale.status == 403 && stale.body.contains("セキュリティ確認の期限が切れました"), "{}", stale.body);
+
     // Back to English: the same pages are English again.
     assert_eq!(admin.post("/admin/language", &switch("en")).await.status, 303);
     let en = admin.get(&format!("/admin/webinars/{wid}")).await.body;
     assert!(lang_of(&en) == "en" && en.contains(">Registrants<") && en.contains("Add session"), "{en}");
+    let missing = admin.get("/admin/webinars/9999").await;
+    assert!(missing.status == 404 && lang_of(&missing.body) == "en" && missing.body.contains("webinar not found"), "{}", missing.body);
 }
 
 #[test]

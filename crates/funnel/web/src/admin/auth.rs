@@ -41,6 +41,17 @@ impl Admin {
     }
 }
 
+/// The language of a request's admin: the signed-in user's setting, else `Accept-Language`.
+pub(crate) async fn language_of(st: &AppState, headers: &HeaderMap) -> Tr {
+    let mut setting = None;
+    if let Some(token) = cookie(headers, SESSION_COOKIE)
+        && let Ok(Some(s)) = st.admin.session(&digest(&token), unix_millis()).await
+    {
+        setting = st.admin.user_language(s.user).await.ok().flatten();
+    }
+    Tr::choose(setting, accept_language(headers))
+}
+
 /// The request's `Accept-Language`, if readable.
 fn accept_language(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())

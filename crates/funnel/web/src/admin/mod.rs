@@ -4,6 +4,7 @@
 pub(crate) mod auth;
 mod chart;
 mod chat;
+mod errors;
 mod experiment_form;
 mod experiments;
 mod layout;
@@ -20,7 +21,7 @@ use axum::{
     routing::{get, post},
 };
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(views::dashboard))
         .route("/admin/login", get(auth::login_form).post(auth::login))
@@ -55,4 +56,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/assets/admin.js", get(assets::admin_js))
         .route("/admin/assets/builder.js", get(assets::builder_js))
         .route("/admin/assets/admin.css", get(assets::admin_css))
+        .layer(axum::middleware::from_fn_with_state(state, errors::in_admin_language))
 }

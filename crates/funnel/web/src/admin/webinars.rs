@@ -139,7 +139,7 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
             p.muted {
                 (w.time_zone.name()) " · " (t.f(W::MinutesLong, &[&w.duration_minutes])) " · " a href={ "/admin/funnels/" (w.funnel) } { (t.f(W::FunnelN, &[&w.funnel])) }
             }
-            p #reminders.muted { (t.s(W::Reminders)) (reminders_text(t, &w.reminders)) " (" code { "PUT /api/v1/webinars/" (w.id) } (t.s(W::RemindersHow)) }
+            p #reminders.muted { (t.s(W::Reminders)) (reminders_text(t, &w.reminders)) (t.s(W::RemindersOpen)) code { "PUT /api/v1/webinars/" (w.id) } (t.s(W::RemindersHow)) }
             h2 { (t.s(W::Sessions)) }
             @if sessions.is_empty() { p { (t.s(W::NoSession)) } }
             @else {

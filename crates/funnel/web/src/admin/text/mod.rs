@@ -4,6 +4,7 @@
 //! (q-values respected), else English.
 
 pub(crate) mod common;
+pub(crate) mod errors;
 pub(crate) mod experiments;
 pub(crate) mod funnels;
 pub(crate) mod problems;

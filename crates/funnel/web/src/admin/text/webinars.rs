@@ -17,6 +17,7 @@ texts! {
         Length => "Length", "長さ";
         MinutesLong => "{} minutes", "{}分";
         Reminders => "Reminders: ", "リマインダー：";
+        RemindersOpen => " (", "（";
         RemindersHow => " changes them; sending comes with email and LINE)", " で変更できます。送信はメール・LINE 連携で行われます）";
         Sessions => "Sessions", "セッション";
         NoSession => "No session yet: one is created when somebody registers, or prepare one below.",
