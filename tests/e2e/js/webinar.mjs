@@ -128,6 +128,21 @@ export async function webinarScenario(pages, t) {
     return true;
   });
   if (chatted) check('webinar_chat_reaches_everyone', true, 'on both attendees and the console');
+  // The host mutes early from its line: early's form closes and says why, its next line is
+  // refused; unmuted, it writes again.
+  const muteButton = (label) => host.waitForFunction((l) => [...document.querySelectorAll('#messages button[data-mute]')].some((b) => b.textContent === l), label, { timeout: 8000 });
+  const mutedOk = await step('webinar_host_mutes_an_attendee', 30_000, async () => {
+    await muteButton('Mute');
+    await host.click('#messages button[data-mute]');
+    await pages.early.waitForSelector('#say[data-muted="true"] textarea:disabled', { timeout: 8000 });
+    const said = await pages.early.evaluate(() => document.getElementById('say-error').textContent);
+    const refused = await pages.early.evaluate((k) => fetch(`/join/${k}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'muted?' }) }).then((r) => r.status), keys.early);
+    await muteButton('Unmute');
+    await host.click('#messages button[data-mute]');
+    await pages.early.waitForSelector('#say[data-muted="false"] textarea:enabled', { timeout: 8000 });
+    return { said, refused };
+  });
+  if (mutedOk) check('webinar_host_mutes_an_attendee', mutedOk.value.refused === 403 && mutedOk.value.said.length > 0, `refused ${mutedOk.value.refused}, page says "${mutedOk.value.said}"`);
   const reacted = await step('webinar_reaction_floats_everywhere', 15_000, async () => {
     await pages.early.click('#reactions button[data-reaction="clap"]');
     await Promise.all([pages.late, phone].map((p) => p.waitForFunction(() => Number(document.getElementById('reactions').dataset.received || 0) >= 1, null, { timeout: 10_000 })));

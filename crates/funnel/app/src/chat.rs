@@ -46,6 +46,7 @@ impl Chat {
     pub async fn say(&self, t: &Ticket, mut new: NewMessage, now: i64) -> Result<Message, AppError> {
         new.validate()?;
         self.live.refuse_removed(t.session.id, t.registrant.id)?;
+        self.live.refuse_muted(t.session.id, t.registrant.id)?;
         let session = self.webinars.webinar_session(t.session.id).await?;
         if !session.state.admits_attendees() {
             return Err(AppError::Conflict(format!("the session is {}: the chat is open while it is live", session.state.as_str())));

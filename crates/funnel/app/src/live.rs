@@ -66,10 +66,19 @@ pub enum Notice {
         /// On stage now.
         on: bool,
     },
+    /// A host muted an attendee in the chat, or let it speak again (its own page, and the
+    /// consoles).
+    Muted {
+        /// Who.
+        registrant: RegistrantId,
+        /// Muted now.
+        muted: bool,
+    },
 }
 
-/// Who takes part beyond watching, in one session: raised hands, attendees on stage, and
-/// attendees a host removed (kept while this process runs, as the room's own state is).
+/// Who takes part beyond watching, in one session: raised hands, attendees on stage,
+/// attendees a host muted in the chat, and attendees a host removed (kept while this process
+/// runs, as the room's own state is).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct StageState {
     /// Raised hands, in the order they were raised, with the names shown.
@@ -78,6 +87,8 @@ pub struct StageState {
     pub on_stage: Vec<RegistrantId>,
     /// Attendees removed by a host: no pass, no chat.
     pub removed: Vec<RegistrantId>,
+    /// Attendees a host muted in the chat: they watch, react and vote, but write nothing.
+    pub muted: Vec<RegistrantId>,
 }
 
 #[derive(Default)]
@@ -128,6 +139,14 @@ impl LiveHub {
     pub(crate) fn refuse_removed(&self, session: SessionId, who: RegistrantId) -> Result<(), crate::error::AppError> {
         match self.lock().stages.get(&session).is_some_and(|s| s.removed.contains(&who)) {
             true => Err(crate::error::AppError::Forbidden("a host removed you from this session")),
+            false => Ok(()),
+        }
+    }
+
+    /// Refuses a registrant a host muted in `session`'s chat.
+    pub(crate) fn refuse_muted(&self, session: SessionId, who: RegistrantId) -> Result<(), crate::error::AppError> {
+        match self.lock().stages.get(&session).is_some_and(|s| s.muted.contains(&who)) {
+            true => Err(crate::error::AppError::Forbidden("a host muted you in this chat")),
             false => Ok(()),
         }
     }

@@ -259,10 +259,13 @@ fn webinars() -> Value {
 /// encoder input of a session.
 fn webinar_reports() -> Value {
     json!({
-        "StageState": { "type": "object", "required": ["hands", "on_stage", "removed"], "properties": {
+        "StageState": { "type": "object", "required": ["hands", "on_stage", "removed", "muted"], "properties": {
             "hands": { "type": "array", "description": "raised hands in order: [registrant id, name]",
                 "items": { "type": "array", "items": {}, "minItems": 2, "maxItems": 2 } },
-            "on_stage": { "type": "array", "items": int() }, "removed": { "type": "array", "items": int() } } },
+            "on_stage": { "type": "array", "items": int() }, "removed": { "type": "array", "items": int() },
+            "muted": { "type": "array", "items": int() } } },
+        "Mute": { "type": "object", "required": ["registrant", "muted"], "additionalProperties": false, "properties": {
+            "registrant": int(), "muted": { "type": "boolean" } } },
         "StageChange": { "type": "object", "required": ["registrant", "on"], "additionalProperties": false, "properties": {
             "registrant": int(), "on": { "type": "boolean" } } },
         "Removal": { "type": "object", "required": ["registrant"], "additionalProperties": false, "properties": { "registrant": int() } },

@@ -1,7 +1,8 @@
 //! Attendees beyond watching: a registrant raises its hand (hosts see it), a host brings it on
 //! stage (it may then publish camera and microphone, and everyone sees it) or sends it back,
-//! or removes it from the session (disconnected; no pass, chat, reactions, votes or hand
-//! afterwards). The stage is the room's own state, kept while this process runs; each change
+//! mutes it in the chat (it watches, reacts and votes, but writes nothing) or lets it speak
+//! again, or removes it from the session (disconnected; no pass, chat, reactions, votes or
+//! hand afterwards). The stage is the room's own state, kept while this process runs; each change
 //! is told to the pages, and a raised hand is a `hand_raised` event.
 
 use crate::{
@@ -118,6 +119,25 @@ impl Stage {
         rooms.set_role(&session.room, &RoomIdentity::Attendee(who).to_string(), role);
         self.live.publish(id, Notice::Hand { registrant: who, name: String::new(), raised: false });
         self.live.publish(id, Notice::Stage { registrant: who, on });
+        Ok(())
+    }
+
+    /// A host mutes a registrant of a live session in the chat (`muted`), or lets it write
+    /// again; its page is told, and a muted registrant's lines and questions are refused.
+    pub async fn mute(&self, id: SessionId, who: RegistrantId, muted: bool) -> Result<(), AppError> {
+        self.registrant_in(id, who).await?;
+        let changed = self.live.change_stage(id, |s| {
+            let was = s.muted.contains(&who);
+            match (muted, was) {
+                (true, false) => s.muted.push(who),
+                (false, true) => s.muted.retain(|r| *r != who),
+                _ => return false,
+            }
+            true
+        });
+        if changed {
+            self.live.publish(id, Notice::Muted { registrant: who, muted });
+        }
         Ok(())
     }
 

@@ -132,6 +132,13 @@
     li.appendChild(button(m.hidden ? t('Show') : t('Hide'), function () { moderate(m.id, { hidden: !m.hidden }); }));
     li.appendChild(button(m.highlighted ? t('Unhighlight') : t('Highlight'), function () { moderate(m.id, { highlighted: !m.highlighted }); }));
     if (m.kind === 'question') li.appendChild(button(m.answered ? t('NotAnswered') : t('Answered'), function () { moderate(m.id, { answered: !m.answered }); }));
+    // An attendee's line: mute its author in the chat, or let it write again.
+    if (m.author && m.author.attendee !== undefined) {
+      var who = m.author.attendee;
+      var mute = button(muted[who] ? t('Unmute') : t('Mute'), function () { stageAct('/mutes', { registrant: who, muted: !muted[who] }); });
+      mute.dataset.mute = String(who);
+      li.appendChild(mute);
+    }
     if (!li.parentNode) el('messages').appendChild(li);
     el('messages').dataset.count = String(el('messages').children.length);
   }
@@ -240,7 +247,17 @@
       else el('stage-error').textContent = r.body.message || String(r.status);
     });
   }
+  // Attendees muted in the chat, by registrant id; their lines' buttons follow.
+  var muted = {};
+  function mutes(list) {
+    muted = {};
+    (list || []).forEach(function (who) { muted[who] = true; });
+    document.querySelectorAll('#messages button[data-mute]').forEach(function (b) {
+      b.textContent = muted[b.dataset.mute] ? t('Unmute') : t('Mute');
+    });
+  }
   function hands(s) {
+    mutes(s.muted);
     var list = el('hands');
     list.textContent = '';
     var row = function (who, name, on) {
@@ -285,6 +302,6 @@
     else if (n.type === 'message') line(n.message);
     else if (n.type === 'poll') poll(n.poll);
     else if (n.type === 'offer') offer(n.offer);
-    else if (n.type === 'hand' || n.type === 'stage') refreshStage();
+    else if (n.type === 'hand' || n.type === 'stage' || n.type === 'muted') refreshStage();
   };
 })();

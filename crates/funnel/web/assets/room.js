@@ -152,6 +152,14 @@
       .catch(function (err) { el('say-error').textContent = String(err); });
   });
 
+  // A host muted this attendee in the chat (or let it write again): the form says so.
+  function muted(on) {
+    var form = el('say');
+    form.dataset.muted = on ? 'true' : 'false';
+    Array.prototype.forEach.call(form.elements, function (f) { f.disabled = on; });
+    el('say-error').textContent = on ? root.dataset.tMuted : '';
+  }
+
   // Polls: each open or closed poll as a card (replaced by id); options are buttons until
   // this registrant votes; results (bars with counts) once the poll is closed.
   var myVotes = {};
@@ -293,6 +301,7 @@
     else if (n.type === 'reaction') float(n.reaction);
     else if (n.type === 'unpinned') unpin(n.id);
     else if (n.type === 'stage') staged(n.on);
+    else if (n.type === 'muted') muted(n.muted);
   };
   enter(state);
 

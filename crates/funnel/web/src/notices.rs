@@ -24,7 +24,13 @@ pub(crate) async fn stream(
     let hub = webinars.live();
     let rx = hub.subscribe(session);
     let state = webinars.session(session).await?.state;
-    let first = vec![Notice::Attendees { count: hub.attendees(session) }, Notice::State { state }];
+    let mut first = vec![Notice::Attendees { count: hub.attendees(session) }, Notice::State { state }];
+    // An attendee a host muted learns it first (a page opened after the mute).
+    if let Viewer::Attendee(me) = viewer
+        && hub.stage(session).muted.contains(&me)
+    {
+        first.insert(0, Notice::Muted { registrant: me, muted: true });
+    }
     let stream = futures_util::stream::unfold((first, rx), move |(mut first, mut rx)| async move {
         let notice = match first.pop() {
             Some(n) => n,
@@ -84,6 +90,8 @@ fn for_viewer(notice: Notice, viewer: Viewer) -> Option<Value> {
         (Notice::Hand { .. }, Viewer::Attendee(_)) => return None,
         (Notice::Stage { registrant, on }, Viewer::Attendee(me)) if registrant == me => json!({ "type": "stage", "on": on }),
         (Notice::Stage { .. }, Viewer::Attendee(_)) => return None,
+        (Notice::Muted { registrant, muted }, Viewer::Attendee(me)) if registrant == me => json!({ "type": "muted", "muted": muted }),
+        (Notice::Muted { .. }, Viewer::Attendee(_)) => return None,
         (n, _) => serde_json::to_value(n).ok()?,
     })
 }

@@ -1,6 +1,7 @@
 //! The stage over HTTP, on SQLite and on PostgreSQL: attendees raise hands while the session
 //! is live, hosts bring one on stage (its page hears it, its next pass presents) and send it
-//! back, or remove one (no pass, chat, reactions or hand afterwards); attendees cannot do hosts'
+//! back, mute one in the chat (its lines refused, its page told) and let it speak again, or
+//! remove one (no pass, chat, reactions or hand afterwards); attendees cannot do hosts'
 //! part, and a registrant of another session is not found.
 
 mod common;
@@ -76,6 +77,34 @@ async fn the_stage(backend: Backend) {
     let other = srv.ok("GET", &format!("/api/v1/webinars/{other_wid}/registrants"), json!(null)).await[0]["id"].as_i64().expect("id");
     assert_eq!(srv.call("POST", &format!("/api/v1/sessions/{sid}/stage"), Some(json!({"registrant": other, "on": true}))).await.0, 404);
     assert_eq!(hand(&srv, &other_keys[0], true).await, 409, "its own session is not live");
+
+    // Muted in the chat: a's lines and questions are refused (403), it still reacts and keeps
+    // its pass; its page hears it (b's does not), and a page it opens afterwards hears it
+    // first; let speak again, it writes.
+    let say = |key: &str, kind: &str| {
+        let (addr, path, body) = (srv.addr, format!("/join/{key}/messages"), json!({"text": "hello", "kind": kind}).to_string());
+        async move { http(addr, "POST", &path, &[("Content-Type", "application/json".to_owned())], &body).await }
+    };
+    let stage = srv.ok("POST", &format!("/api/v1/sessions/{sid}/mutes"), json!({"registrant": ra, "muted": true})).await;
+    assert_eq!(stage["muted"], json!([ra]), "{stage}");
+    assert!(a_page.until("{\"muted\":true,\"type\":\"muted\"}", Duration::from_secs(10)).await, "{}", a_page.text);
+    for kind in ["chat", "question"] {
+        let r = say(a, kind).await;
+        assert_eq!(r.status, 403, "{kind}: {}", r.body);
+        assert!(r.body.contains("muted"), "{}", r.body);
+    }
+    assert_eq!(http(srv.addr, "POST", &format!("/join/{a}/reactions"), &h, r#"{"reaction":"heart"}"#).await.status, 204);
+    assert_eq!(pass(&srv, a).await.0, 200, "muted, not removed");
+    assert_eq!(say(b, "chat").await.status, 201, "the others write");
+    let mut reopened = EventStream::open(srv.addr, &format!("/join/{a}/events")).await;
+    assert!(reopened.until("\"type\":\"muted\"", Duration::from_secs(10)).await, "{}", reopened.text);
+    srv.ok("POST", &format!("/api/v1/sessions/{sid}/mutes"), json!({"registrant": ra, "muted": false})).await;
+    assert!(a_page.until("{\"muted\":false,\"type\":\"muted\"}", Duration::from_secs(10)).await, "{}", a_page.text);
+    assert_eq!(say(a, "chat").await.status, 201);
+    assert!(!b_page.text.contains("\"muted\""), "no one else's mute: {}", b_page.text);
+    assert_eq!(srv.call("POST", &format!("/api/v1/sessions/{sid}/mutes"), Some(json!({"registrant": other, "muted": true}))).await.0, 404);
+    let body = json!({"registrant": ra, "muted": true}).to_string();
+    assert_eq!(http(srv.addr, "POST", &format!("/api/v1/sessions/{sid}/mutes"), &h, &body).await.status, 401, "attendees cannot");
 
     // Removed: no pass, no chat, no hand, no stage; the list says so.
     let stage = srv.ok("POST", &format!("/api/v1/sessions/{sid}/removals"), json!({"registrant": rb})).await;

@@ -44,6 +44,8 @@ pub enum Text {
     JoinStage,
     LeaveStage,
     Removed,
+    /// A host muted this attendee in the chat.
+    Muted,
 }
 
 /// The message in `locale`.
@@ -120,6 +122,8 @@ pub fn text(locale: Locale, t: Text) -> &'static str {
         (Locale::En, LeaveStage) => "Leave the stage",
         (Locale::Ja, Removed) => "主催者によりこのウェビナーから退出させられました。",
         (Locale::En, Removed) => "A host removed you from this webinar.",
+        (Locale::Ja, Muted) => "主催者によりチャットへの書き込みが止められています。",
+        (Locale::En, Muted) => "A host muted you in the chat.",
     }
 }
 

@@ -76,6 +76,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/api/v1/sessions/{id}/encoder", post(webinars::encoder_input))
         .route("/api/v1/sessions/{id}/stage", get(webinars::stage).post(webinars::set_stage))
         .route("/api/v1/sessions/{id}/removals", post(webinars::remove))
+        .route("/api/v1/sessions/{id}/mutes", post(webinars::mute))
         .route("/api/v1/sessions/{id}/messages", get(webinars::messages))
         .route("/api/v1/messages/{id}", axum::routing::patch(webinars::moderate))
         .route("/api/v1/sessions/{id}/polls", get(webinars::polls).post(webinars::create_poll))

@@ -195,6 +195,23 @@ pub(super) async fn set_stage(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub(super) struct Mute {
+    registrant: i64,
+    muted: bool,
+}
+
+pub(super) async fn mute(
+    _: ApiCaller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(m): ApiJson<Mute>,
+) -> Res<Json<hikari_funnel_app::StageState>> {
+    st.app.stage.mute(SessionId(id), hikari_webinar::RegistrantId(m.registrant), m.muted).await?;
+    Ok(Json(st.app.stage.state(SessionId(id)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct Removal {
     registrant: i64,
 }

@@ -37,7 +37,8 @@ fn stage(st: &AppState, t: &Ticket, l: Locale) -> Markup {
             data-t-connecting=(text(l, Text::Connecting)) data-t-reconnecting=(text(l, Text::Reconnecting))
             data-t-replaced=(text(l, Text::Replaced)) data-t-backstage=(text(l, Text::Backstage))
             data-t-voted=(text(l, Text::Voted)) data-t-host=(text(l, Text::Host)) data-t-answered=(text(l, Text::Answered)) data-t-too-fast=(text(l, Text::TooFast))
-            data-t-raise=(text(l, Text::RaiseHand)) data-t-lower=(text(l, Text::LowerHand)) data-t-removed=(text(l, Text::Removed)) {
+            data-t-raise=(text(l, Text::RaiseHand)) data-t-lower=(text(l, Text::LowerHand)) data-t-removed=(text(l, Text::Removed))
+            data-t-muted=(text(l, Text::Muted)) {
             h1 { (t.webinar.title) }
             p #status.small role="status" aria-live="polite" {}
             section #waiting hidden[!waiting] {

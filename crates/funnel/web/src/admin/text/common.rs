@@ -101,6 +101,8 @@ texts! {
         BringOnStage => "Bring on stage", "ステージに上げる";
         Remove => "Remove", "退出させる";
         ConfirmRemove => "Remove this attendee from the session?", "この参加者をセッションから退出させますか？";
+        Mute => "Mute", "ミュート";
+        Unmute => "Unmute", "ミュート解除";
         Votes => "votes", "票";
         Left => "left", "残り";
         Clicks => "clicks", "クリック";

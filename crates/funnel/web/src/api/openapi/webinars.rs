@@ -60,9 +60,13 @@ pub(super) fn paths(ids: &[Value]) -> Value {
                 None, "200", Some(r("EncoderInput")), ids),
         },
         "/api/v1/sessions/{id}/stage": {
-            "get": op("getWebinarStage", "Raised hands, attendees on stage and removed attendees of a session", None, "200", Some(r("StageState")), ids),
+            "get": op("getWebinarStage", "Raised hands, attendees on stage, muted and removed attendees of a session", None, "200", Some(r("StageState")), ids),
             "post": op("setWebinarStage", "Bring a registrant on stage (it may publish camera and microphone) or send it back; the session must be live",
                 Some(body(r("StageChange"))), "200", Some(r("StageState")), ids),
+        },
+        "/api/v1/sessions/{id}/mutes": {
+            "post": op("muteWebinarAttendee", "Mute a registrant of a live session in the chat (it still watches, reacts and votes), or let it write again",
+                Some(body(r("Mute"))), "200", Some(r("StageState")), ids),
         },
         "/api/v1/sessions/{id}/removals": {
             "post": op("removeWebinarAttendee", "Disconnect a registrant from a live session; refused a pass and the chat from then on",
