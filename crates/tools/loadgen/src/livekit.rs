@@ -86,7 +86,11 @@ fn note_videos(videos: &mut Vec<hikari_types::TrackSid>, participants: &[hikari_
 
 pub async fn run(engine: Engine, lk: LiveKit, client: Client, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
     let started = Instant::now();
-    let url = format!("{}/rtc?access_token={}&auto_subscribe=1&protocol=16&sdk=rust&version=0.0.1", lk.url, token(&lk, &client.room, &client.identity)?);
+    let token = match &client.token {
+        Some(t) => t.clone(),
+        None => token(&lk, &client.room, &client.identity)?,
+    };
+    let url = format!("{}/rtc?access_token={token}&auto_subscribe=1&protocol=16&sdk=rust&version=0.0.1", lk.url);
     let (ws, _) = tokio_tungstenite::connect_async(url.as_str()).await.context("websocket connect")?;
     let (mut sink, mut stream) = ws.split();
     let mut pub_peer: Option<usize> = None;

@@ -8,6 +8,7 @@
 mod engine;
 mod janus;
 mod livekit;
+mod room;
 mod stats;
 
 use std::net::IpAddr;
@@ -38,6 +39,9 @@ enum Scenario {
     Meeting,
     /// Webinar where all N subscribers join at once.
     Storm,
+    /// A Hikari webinar session: N registrants booked through the funnel's form join with
+    /// their passes, watch the session's notices and chat at `--chat-rate` (Hikari only).
+    Room,
 }
 
 #[derive(Parser, Debug)]
@@ -98,6 +102,12 @@ struct Args {
     /// only. 0.5: every second subscriber.
     #[arg(long, default_value_t = 0.0)]
     low_share: f64,
+    /// Room: an admin API token (`hikari admin create-token`) to build the webinar with.
+    #[arg(long, default_value = "")]
+    api_token: String,
+    /// Room: chat lines per second per 100 attendees during the window.
+    #[arg(long, default_value_t = 5.0)]
+    chat_rate: f64,
 }
 
 /// One participant to run.
@@ -113,6 +123,9 @@ pub struct Client {
     pub expect_feeds: usize,
     /// Asks for the low simulcast layer of every video it receives (LiveKit only).
     pub low: bool,
+    /// The access token to join with (LiveKit), when the server gave one; else one is
+    /// signed with the API key and secret.
+    pub token: Option<String>,
 }
 
 /// Publisher or pure subscriber.
@@ -203,9 +216,18 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let server = args.server_pid.map(|p| p.to_string());
     let base_rss = server.as_deref().and_then(proc_cpu_rss).map(|x| x.1).unwrap_or(0);
-    let room = match args.target {
-        Target::Livekit => format!("load-{}", std::process::id()),
-        Target::Janus => (1000 + std::process::id() % 100_000).to_string(),
+    let mut webinar = match args.scenario {
+        Scenario::Room if args.target == Target::Janus => bail!("the room scenario is Hikari's webinar: --target livekit"),
+        Scenario::Room => {
+            let authority = args.url.split("://").nth(1).unwrap_or(&args.url).trim_end_matches('/').to_owned();
+            Some(room::Room::prepare(room::Http { authority, token: args.api_token.clone() }, args.subs).await?)
+        }
+        _ => None,
+    };
+    let room = match (args.target, &webinar) {
+        (_, Some(w)) => w.room.clone(),
+        (Target::Livekit, None) => format!("load-{}", std::process::id()),
+        (Target::Janus, None) => (1000 + std::process::id() % 100_000).to_string(),
     };
     let janus_feeds = janus::Feeds::default();
     let spawn = |client: Client| {
@@ -229,7 +251,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut tasks = Vec::new();
     // Publishers first; wait until their media flows.
     let (pubs, subs): (Vec<PublishSpec>, usize) = match args.scenario {
-        Scenario::Webinar | Scenario::Storm => (vec![video_spec(args.top_bitrate, 0)], args.subs),
+        Scenario::Webinar | Scenario::Storm | Scenario::Room => (vec![video_spec(args.top_bitrate, 0)], args.subs),
         Scenario::Audio => ((0..args.audio_pubs).map(audio_spec).collect(), args.subs),
         Scenario::Meeting => ((0..args.subs).map(|n| video_spec(args.top_bitrate, n)).collect(), 0),
     };
@@ -245,6 +267,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             role: Role::Publisher(spec),
             expect_feeds: if args.scenario == Scenario::Meeting { n_pubs } else { 0 },
             low: false,
+            token: None,
         }));
         if args.scenario == Scenario::Meeting && args.join_rate > 0.0 {
             tokio::time::sleep(Duration::from_secs_f64(1.0 / args.join_rate)).await;
@@ -264,7 +287,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         for n in joined_subs..target {
             // Every subscriber whose share crosses a whole number asks for the low layer.
             let low = (((n + 1) as f64) * args.low_share).floor() > ((n as f64) * args.low_share).floor();
-            tasks.push(spawn(Client { room: room.clone(), identity: format!("sub-{n}"), role: Role::Subscriber, expect_feeds: n_pubs, low }));
+            let pass = webinar.as_ref().and_then(|w| w.attendees.get(n));
+            let identity = pass.map_or_else(|| format!("sub-{n}"), |a| a.identity.clone());
+            let token = pass.map(|a| a.token.clone());
+            tasks.push(spawn(Client { room: room.clone(), identity, role: Role::Subscriber, expect_feeds: n_pubs, low, token }));
             if !storm {
                 tokio::time::sleep(Duration::from_secs_f64(1.0 / args.join_rate)).await;
             }
@@ -282,20 +308,36 @@ async fn run(args: Args) -> anyhow::Result<()> {
             t_sub.elapsed(),
             if ready.is_err() { " (timed out)" } else { "" }
         );
+        let mut extra = serde_json::Map::new();
+        if let Some(w) = webinar.as_mut() {
+            // The room's joins become stored `webinar_joined` events (one per registrant).
+            let (stored, at) = w.await_stored("webinar_joined", target, Duration::from_secs(60)).await?;
+            extra.insert("webinar_joined_stored".into(), stored.into());
+            extra.insert("webinar_joined_stored_after_s".into(), (((at - t_sub).as_secs_f64() * 10.0).round() / 10.0).into());
+            w.open_streams(&stop_rx, Duration::from_secs(30 + target as u64 / 20)).await?;
+        }
         // Settle, then the measurement window.
         tokio::time::sleep(Duration::from_secs(2)).await;
         engine.call(|c| c.snapshot(true)).await?;
         let cpu0 = server.as_deref().and_then(proc_cpu_rss);
         let self0 = proc_cpu_rss("self");
         let t0 = Instant::now();
-        tokio::time::sleep(Duration::from_secs(args.duration)).await;
+        match webinar.as_mut() {
+            Some(w) => {
+                let rate = args.chat_rate * target as f64 / 100.0;
+                if let serde_json::Value::Object(m) = w.chat(rate, Duration::from_secs(args.duration)).await? {
+                    extra.extend(m);
+                }
+            }
+            None => tokio::time::sleep(Duration::from_secs(args.duration)).await,
+        }
         let snap = engine.call(|c| c.snapshot(false)).await?;
         let wall = t0.elapsed().as_secs_f64();
         let cpu1 = server.as_deref().and_then(proc_cpu_rss);
         let self1 = proc_cpu_rss("self");
         let participants = n_pubs + target;
         let measured =
-            Measured { snap: &snap, joined: &joined, wall, cpu: cpu0.zip(cpu1), me: self0.zip(self1), base_rss, participants, receivers: target, step };
+            Measured { snap: &snap, joined: &joined, wall, cpu: cpu0.zip(cpu1), me: self0.zip(self1), base_rss, participants, receivers: target, step, extra };
         let (line, delivery) = report(&args, &measured);
         println!("{line}");
         if !args.steps.is_empty() && delivery < args.min_delivery {
@@ -303,9 +345,27 @@ async fn run(args: Args) -> anyhow::Result<()> {
             break;
         }
     }
+    let t_stop = Instant::now();
     let _ = stop_tx.send(true);
     for t in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+    }
+    if let Some(w) = webinar {
+        // Everyone left at once: how fast the room's leaves become stored `webinar_left`
+        // events, and what the session's report counted.
+        let (left, at) = w.await_stored("webinar_left", joined_subs, Duration::from_secs(60)).await?;
+        let secs = (at - t_stop).as_secs_f64();
+        let report = w.report().await?;
+        let v = serde_json::json!({
+            "scenario": "room", "label": args.label, "phase": "leave",
+            "attendees": joined_subs,
+            "webinar_left_stored": left,
+            "webinar_left_stored_after_s": (secs * 100.0).round() / 100.0,
+            "webinar_left_per_s": (left as f64 / secs.max(1e-3)).round(),
+            "report_attended": report["attended"],
+            "report_chat_message": report["activity"]["chat_message"],
+        });
+        println!("{v}");
     }
     Ok(())
 }
@@ -338,6 +398,8 @@ struct Measured<'a> {
     participants: usize,
     receivers: usize,
     step: usize,
+    /// Scenario-specific fields for the result line.
+    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The result line of a window, and its delivery.
@@ -353,7 +415,7 @@ fn report(args: &Args, m: &Measured) -> (String, f64) {
     let receivers = if args.scenario == Scenario::Meeting { participants as f64 } else { m.receivers as f64 };
     let q = |h: &stats::Histogram, p: f64| h.quantile_ms(p).unwrap_or(f64::NAN);
     let rss_per = if participants > 0 && rss > 0 { (rss.saturating_sub(base_rss)) as f64 / participants as f64 } else { f64::NAN };
-    let v = serde_json::json!({
+    let mut v = serde_json::json!({
         "target": format!("{:?}", args.target).to_lowercase(),
         "scenario": format!("{:?}", args.scenario).to_lowercase(),
         "label": args.label,
@@ -383,5 +445,12 @@ fn report(args: &Args, m: &Measured) -> (String, f64) {
         "tx_errors": s.totals.tx_errors,
         "keyframe_requests": s.totals.keyframe_requests,
     });
+    if let serde_json::Value::Object(o) = &mut v {
+        if args.scenario == Scenario::Room {
+            let per_attendee = server_cpu.map(|c| (c * 100.0 / m.receivers.max(1) as f64 * 1000.0).round() / 1000.0);
+            o.insert("server_cpu_pct_per_attendee".into(), per_attendee.into());
+        }
+        o.extend(m.extra.clone());
+    }
     (v.to_string(), delivery)
 }
