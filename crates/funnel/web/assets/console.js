@@ -204,9 +204,9 @@
     box.dataset.offer = String(o.id);
     box.className = 'offer' + (o.pinned ? ' pinned' : '');
     box.textContent = '';
-    var t = document.createElement('strong');
-    t.textContent = o.title + ' ' + o.price + (o.pinned ? t('Pinned') : '') + ' ';
-    box.appendChild(t);
+    var title = document.createElement('strong');
+    title.textContent = o.title + ' ' + o.price + (o.pinned ? t('Pinned') : '') + ' ';
+    box.appendChild(title);
     box.appendChild(button(o.pinned ? t('Unpin') : t('Pin'), function () {
       api('POST', '/api/v1/offers/' + o.id + '/pin', { pinned: !o.pinned }).then(function (r) {
         if (r.status === 200) offer(r.body); else el('offer-error').textContent = r.body.message || String(r.status);
