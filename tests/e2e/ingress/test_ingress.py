@@ -123,12 +123,17 @@ def read_metrics(url: str, ingress_id: str) -> dict[str, float]:
 
 
 async def wait_metrics(url: str, ingress_id: str, timeout: float) -> dict[str, float]:
-    """Waits (bounded) until the session's 10 s report measured a video bitrate."""
+    """Waits (bounded) until the session's report measured a video bitrate, two keyframes
+    apart and the codec job's CPU. A report made soon after the start can hold only part of
+    that (a CI run read one with no keyframe interval yet and ffmpeg's start-up burst as its
+    frame rate), so this waits for one that has it all."""
     deadline = time.monotonic() + timeout
     seen: dict[str, float] = {}
     while time.monotonic() < deadline:
         seen = await asyncio.to_thread(read_metrics, url, ingress_id)
-        if seen.get("hikari_ingress_video_bitrate_bits_per_second", 0) > 0:
+        if (seen.get("hikari_ingress_video_bitrate_bits_per_second", 0) > 0
+                and seen.get("hikari_ingress_keyframe_interval_seconds", 0) > 0
+                and seen.get("hikari_ingress_transcode_cpu_seconds_total", 0) > 0):
             break
         await asyncio.sleep(0.5)
     return seen
