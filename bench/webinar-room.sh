@@ -67,7 +67,7 @@ limits:
 EOF
 TOKEN=$("$HIKARI" admin create-token --name bench --data-dir "$DATA")
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
-ip netns exec "$NS" taskset -c "$SERVER_CPU" env RUST_LOG=warn "$HIKARI" --dev --config "$DATA/hikari.yaml" \
+ip netns exec "$NS" taskset -c "$SERVER_CPU" env RUST_LOG="${BENCH_RUST_LOG:-warn}" "$HIKARI" --dev --config "$DATA/hikari.yaml" \
   --data-dir "$DATA" --bind $IP --node-ip $IP --disable-rtc-v1 >"$OUT/webinar-room-server.log" 2>&1 </dev/null &
 SERVER_PID=$!
 for _ in $(seq 1 150); do

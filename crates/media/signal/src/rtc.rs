@@ -193,7 +193,10 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
     let mut last_heard = Instant::now();
     let mut check = tokio::time::interval(Duration::from_secs(1));
     let close = loop {
+        // The client's frames first: a leave it sent just before closing is read before the
+        // next write to it can fail and end the connection as lost.
         tokio::select! {
+            biased;
             frame = rx.next() => {
                 let Some(Ok(frame)) = frame else { break None };
                 last_heard = Instant::now();
@@ -222,6 +225,8 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
                 Some(SignalOut::Signal(mut signal)) => {
                     crate::ice::fill(&mut signal, state.ice_servers.as_ref());
                     if tx.send(Message::Binary(encode_signal(&signal).into())).await.is_err() {
+                        // Gone while we wrote; it may have said goodbye first.
+                        read_leftovers(&state, conn, &mut rx).await;
                         break None;
                     }
                 }
@@ -242,6 +247,25 @@ async fn session<R: Router>(state: SignalState<R>, socket: WebSocket, join: Join
         let _ = tx.send(frame).await;
     }
     let _ = state.router.command(Command::Closed { conn });
+}
+
+/// Frames at most, and time at most, read from a connection whose writes failed.
+const LEFTOVER_FRAMES: usize = 16;
+const LEFTOVER_TIME: Duration = Duration::from_millis(200);
+
+/// Passes on the signals a client sent before its connection failed under a write (its
+/// `Leave` above all: without it the room keeps it for a resume that never comes). Bounded
+/// in frames and time; malformed frames are skipped.
+async fn read_leftovers<R: Router>(state: &SignalState<R>, conn: hikari_sfu::ConnId, rx: &mut futures_util::stream::SplitStream<WebSocket>) {
+    let end = tokio::time::Instant::now() + LEFTOVER_TIME;
+    for _ in 0..LEFTOVER_FRAMES {
+        let Ok(Some(Ok(Message::Binary(bytes)))) = tokio::time::timeout_at(end, rx.next()).await else { return };
+        if let Ok(signal) = decode_signal(&bytes)
+            && state.router.command(Command::Signal { conn, signal }).is_err()
+        {
+            return;
+        }
+    }
 }
 
 /// The WebSocket close code for a connection the room's owner closes: 1012 (service
