@@ -230,6 +230,7 @@ impl Room {
             first
         };
         let mut posts = JoinSet::new();
+        let window_end = tokio::time::Instant::now() + window;
         let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(0.01)));
         for i in 0..lines {
             tick.tick().await;
@@ -249,6 +250,8 @@ impl Room {
                 Err(e) => bail!("chat task: {e}"),
             }
         }
+        // The window lasts its time whatever the rate (0 lines: the room without chat).
+        tokio::time::sleep_until(window_end).await;
         let want = stored * self.attendees.len() as u64;
         let end = Instant::now() + Duration::from_secs(5);
         while self.received() < want && Instant::now() < end {
