@@ -26,7 +26,8 @@ mod sqlite;
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use repo::{
-    AdminRepo, ChatRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, OfferRepo, PageState, PollRepo, Session, Store, TokenInfo, WebinarRepo,
+    AdminRepo, ChatRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, OfferRepo, PageState, PollRepo, Session, Store, TokenInfo, UserInfo,
+    WebinarRepo,
 };
 pub use sqlite::SqliteStore;
 

@@ -35,6 +35,17 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// An admin user's public record (its password hash is not in it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserInfo {
+    /// Row id.
+    pub id: UserId,
+    /// The sign-in name.
+    pub email: String,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
 /// An API token's public record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenInfo {
@@ -136,6 +147,8 @@ pub trait AdminRepo: Send + Sync {
     async fn user_by_email(&self, email: &Email) -> R<Option<(UserId, String)>>;
     /// How many users exist (0 enables the first-run page).
     async fn user_count(&self) -> R<i64>;
+    /// Every user, oldest first.
+    async fn users(&self) -> R<Vec<UserInfo>>;
     /// Stores a session.
     async fn create_session(&self, token_hash: &str, s: &Session, expires_at: i64) -> R<()>;
     /// A live session.

@@ -154,6 +154,12 @@ async fn story(s: &dyn Store) {
     let uid = s.create_user(&admin, "hash", 1).await.expect("user");
     assert!(matches!(s.create_user(&admin, "hash", 1).await, Err(StoreError::Conflict(_))));
     assert_eq!(s.user_by_email(&admin).await.expect("user").map(|u| u.0), Some(uid));
+    let cohost = s.create_user(&Email::parse("cohost@example.jp").expect("email"), "hash2", 2).await.expect("second user");
+    let users = s.users().await.expect("users");
+    assert_eq!(
+        users.iter().map(|u| (u.id, u.email.as_str(), u.created_at)).collect::<Vec<_>>(),
+        [(uid, "admin@example.com", 1), (cohost, "cohost@example.jp", 2)]
+    );
     let sess = Session { user: uid, csrf: "c".into() };
     s.create_session("th", &sess, 100).await.expect("session");
     assert_eq!(s.session("th", 50).await.expect("session"), Some(sess));

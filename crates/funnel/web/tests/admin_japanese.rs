@@ -167,6 +167,7 @@ async fn japanese_admin(backend: common::Backend) {
         "/admin/contacts".to_string(),
         "/admin/tokens".to_string(),
         "/admin/recordings".to_string(),
+        "/admin/team".to_string(),
     ];
     let mut left = Vec::new();
     for path in &pages {

@@ -24,6 +24,11 @@ macro_rules! admin_repo {
                 Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await?.int("n")?)
             }
 
+            async fn users(&self) -> R<Vec<UserInfo>> {
+                let rows = sqlx::query("SELECT id, email, created_at FROM users ORDER BY id").fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Ok(UserInfo { id: UserId(r.int("id")?), email: r.text("email")?, created_at: r.int("created_at")? })).collect()
+            }
+
             async fn create_session(&self, token_hash: &str, s: &Session, expires_at: i64) -> R<()> {
                 sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)")
                     .bind(token_hash)

@@ -26,7 +26,7 @@ pub(crate) fn taken(e: sqlx::Error, msg: String) -> crate::StoreError {
 macro_rules! backend {
     ($store:ty, $conn:ty, $begin:literal, $lock:literal) => {
         use crate::{
-            AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, StoreError, TokenInfo,
+            AdminRepo, ContactRepo, EventQuery, EventRepo, ExperimentRepo, FunnelRepo, PageState, Session, StoreError, TokenInfo, UserInfo,
             row::{self, RowExt as _},
             sql::taken,
         };

@@ -57,6 +57,7 @@ pub(crate) fn layout(t: Tr, title: &str, csrf: Option<&str>, content: Markup) ->
                             a href="/admin/contacts" { (t.s(C::NavContacts)) }
                             a href="/admin/recordings" { (t.s(C::NavRecordings)) }
                             a href="/admin/tokens" { (t.s(C::NavTokens)) }
+                            a href="/admin/team" { (t.s(C::NavTeam)) }
                             form method="post" action="/admin/logout" {
                                 input type="hidden" name="csrf" value=(c);
                                 button.link type="submit" { (t.s(C::SignOut)) }

@@ -10,6 +10,7 @@ mod experiments;
 mod layout;
 mod recordings;
 mod session_report;
+mod team;
 mod text;
 mod views;
 mod webinar_form;
@@ -40,6 +41,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/admin/preview", post(views::live_preview))
         .route("/admin/contacts", get(views::contacts))
         .route("/admin/tokens", get(views::tokens))
+        .route("/admin/team", get(team::list).post(team::add))
         .route("/admin/recordings", get(recordings::list))
         .route("/admin/recordings/{id}", get(recordings::show))
         .route("/admin/recordings/{id}/delete", post(recordings::delete))

@@ -12,6 +12,14 @@ texts! {
         NavContacts => "Contacts", "コンタクト";
         NavRecordings => "Recordings", "録画";
         NavTokens => "API tokens", "APIトークン";
+        NavTeam => "Team", "チーム";
+        TeamIntro => "Everyone here signs in to this admin and can host webinars: a co-host opens the same session's console and presents beside you.",
+            "ここにいる全員がこの管理画面にログインでき、ウェビナーのホストを務められます。共同ホストは同じセッションのコンソールを開き、あなたと並んで配信します。";
+        AddCohost => "Add a co-host", "共同ホストを追加";
+        AddCohostHint => "Give them the email and the password (at least 8 characters) to sign in with; every admin has the same rights.",
+            "ログインに使うメールアドレスとパスワード（8文字以上）を伝えてください。管理者の権限はみな同じです。";
+        Added => "Added", "追加日";
+        You => "(you)", "（あなた）";
         SignOut => "Sign out", "ログアウト";
         Language => "Language", "表示言語";
         LanguageAuto => "Browser's language", "ブラウザに合わせる";
