@@ -143,9 +143,14 @@ impl LiveHub {
         }
     }
 
+    /// Whether a host muted `who` in `session`'s chat.
+    pub fn muted(&self, session: SessionId, who: RegistrantId) -> bool {
+        self.lock().stages.get(&session).is_some_and(|s| s.muted.contains(&who))
+    }
+
     /// Refuses a registrant a host muted in `session`'s chat.
     pub(crate) fn refuse_muted(&self, session: SessionId, who: RegistrantId) -> Result<(), crate::error::AppError> {
-        match self.lock().stages.get(&session).is_some_and(|s| s.muted.contains(&who)) {
+        match self.muted(session, who) {
             true => Err(crate::error::AppError::Forbidden("a host muted you in this chat")),
             false => Ok(()),
         }

@@ -27,7 +27,7 @@ pub(crate) async fn stream(
     let mut first = vec![Notice::Attendees { count: hub.attendees(session) }, Notice::State { state }];
     // An attendee a host muted learns it first (a page opened after the mute).
     if let Viewer::Attendee(me) = viewer
-        && hub.stage(session).muted.contains(&me)
+        && hub.muted(session, me)
     {
         first.insert(0, Notice::Muted { registrant: me, muted: true });
     }

@@ -150,6 +150,7 @@ impl Room {
         http.json("POST", &format!("/api/v1/sessions/{session}/state"), json!({ "state": "live" }), true).await?;
         let t = Instant::now();
         let mut attendees = Vec::with_capacity(n);
+        let mut room = None;
         for i in 0..n {
             let form = format!("_form=form&email=bench-{i}%40example.jp");
             let r = http.request("POST", &format!("/f/{slug}/register"), "application/x-www-form-urlencoded", form.as_bytes(), false).await?;
@@ -159,16 +160,11 @@ impl Room {
             };
             let p = http.json("POST", &format!("/join/{key}/pass"), Value::Null, false).await?;
             let field = |k: &str| p[k].as_str().map(str::to_owned).with_context(|| format!("pass: no {k} in {p}"));
+            room.get_or_insert(field("room")?);
             attendees.push(Attendee { identity: field("identity")?, token: field("token")?, key });
         }
         eprintln!("hikari-load: {n} registrants booked and given passes in {:?}", t.elapsed());
-        let room = match attendees.first() {
-            Some(_) => {
-                let p = http.json("POST", &format!("/join/{}/pass", attendees[0].key), Value::Null, false).await?;
-                p["room"].as_str().context("pass: no room")?.to_owned()
-            }
-            None => bail!("the room scenario needs at least one attendee"),
-        };
+        let Some(room) = room else { bail!("the room scenario needs at least one attendee") };
         Ok(Self { http, session, room, attendees, chat: Arc::default(), epoch: Instant::now(), streams: JoinSet::new() })
     }
 

@@ -18,7 +18,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use hikari_funnel_app::{RecordingEntry, RecordingLibrary};
-use hikari_webinar::{Zone, format_start, rfc3339};
+use hikari_webinar::rfc3339;
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -35,12 +35,6 @@ pub(crate) struct Filter {
 
 fn library(st: &AppState) -> Option<Arc<dyn RecordingLibrary>> {
     st.recordings.clone()
-}
-
-/// A moment in the server's display zone (Asia/Tokyo unless configured otherwise), in the
-/// admin's language.
-fn when_local(t: Tr, ms: i64) -> String {
-    format_start(ms, &Zone::default(), t.0)
 }
 
 /// `1:02:03` or `2:03`.
@@ -91,7 +85,7 @@ pub(crate) async fn list(admin: Admin, State(st): State<AppState>, ApiQuery(filt
                     tbody {
                         @for r in &found {
                             tr data-recording=(r.id) {
-                                td { time datetime=(rfc3339(r.started_at_ms)) data-ms=(r.started_at_ms) { (when_local(t, r.started_at_ms)) } }
+                                td { time datetime=(rfc3339(r.started_at_ms)) data-ms=(r.started_at_ms) { (t.when_local(r.started_at_ms)) } }
                                 td { a href={ "/admin/recordings?room=" (r.room) } { (r.room) } }
                                 td { (r.source) }
                                 td { (duration(r.duration_ms)) }
@@ -135,7 +129,7 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
         Some(&admin.csrf),
         html! {
             p { a href="/admin/recordings" { (t.s(R::Back)) } }
-            h1 { (r.room) " · " (when_local(t, r.started_at_ms)) }
+            h1 { (r.room) " · " (t.when_local(r.started_at_ms)) }
             (player(&r))
             dl {
                 dt { (t.s(R::Recorded)) } dd { (r.source) }
@@ -171,8 +165,8 @@ mod tests {
 
     #[test]
     fn times_lengths_and_sizes_read_well() {
-        assert_eq!(when_local(Tr::default(), 1_764_633_600_000 + 3_723_000), "Tuesday, December 2, 2025, 10:02 JST");
-        assert_eq!(when_local(Tr(hikari_funnel::Locale::Ja), 1_764_633_600_000 + 3_723_000), "2025年12月2日(火) 10:02 JST");
+        assert_eq!(Tr::default().when_local(1_764_633_600_000 + 3_723_000), "Tuesday, December 2, 2025, 10:02 JST");
+        assert_eq!(Tr(hikari_funnel::Locale::Ja).when_local(1_764_633_600_000 + 3_723_000), "2025年12月2日(火) 10:02 JST");
         assert_eq!(duration(3_723_400), "1:02:03");
         assert_eq!(duration(63_000), "1:03");
         assert_eq!(size(12_345_678), "12.3 MB");

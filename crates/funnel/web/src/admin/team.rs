@@ -16,7 +16,6 @@ use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},
 };
-use hikari_webinar::{Zone, format_start};
 use maud::html;
 use serde::Deserialize;
 
@@ -37,7 +36,7 @@ pub(crate) async fn list(admin: Admin, State(st): State<AppState>) -> Result<Res
                     @for u in &users {
                         tr data-user=(u.id.0) {
                             td { (u.email) @if u.id == admin.user { " " (t.s(C::You)) } }
-                            td { (format_start(u.created_at, &Zone::default(), t.0)) }
+                            td { (t.when_local(u.created_at)) }
                         }
                     }
                 }

@@ -149,7 +149,7 @@ pub(crate) async fn show(admin: Admin, State(st): State<AppState>, ApiPath(id): 
                         @for s in &sessions {
                             tr data-session=(s.id) {
                                 td { (when(t, &w, s.starts_at)) }
-                                td data-state=(s.state.as_str()) { (session_state(s.state.as_str(), t.ja())) }
+                                td data-state=(s.state.as_str()) { (session_state(t, s.state)) }
                                 td { code { (s.room) } }
                                 td {
                                     @if s.state.admits_hosts() { a.button href={ "/admin/sessions/" (s.id) "/console" } { (t.s(W::OpenConsole)) } " " }
@@ -253,7 +253,7 @@ pub(crate) async fn console(admin: Admin, State(st): State<AppState>, ApiPath(id
             p.muted { (when(t, &w, s.starts_at)) }
             div #console data-session=(s.id) data-state=(s.state.as_str()) data-token=[pass.as_ref().map(|p| &p.token)] {
                 p {
-                    (t.s(W::StateLabel)) strong #state { (session_state(s.state.as_str(), t.ja())) }
+                    (t.s(W::StateLabel)) strong #state { (session_state(t, s.state)) }
                     (t.s(W::AttendeesInRoom)) strong #attendees { (st.app.webinars.live().attendees(s.id)) }
                     " · " span #connection { (t.s(W::NotConnected)) }
                 }

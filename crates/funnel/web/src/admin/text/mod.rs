@@ -85,6 +85,12 @@ impl Tr {
     pub(crate) fn ja(self) -> bool {
         self.0 == Locale::Ja
     }
+
+    /// A moment in the server's display zone (Asia/Tokyo unless configured otherwise), in
+    /// the admin's language.
+    pub(crate) fn when_local(self, ms: i64) -> String {
+        hikari_webinar::format_start(ms, &hikari_webinar::Zone::default(), self.0)
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The webinar pages: the list, a webinar, the new-webinar form, the host console and a
 //! session's report.
 
-use crate::admin::text::texts;
+use crate::admin::text::{Tr, common::Js, texts};
+use hikari_webinar::SessionState;
 
 texts! {
     /// Webinar pages.
@@ -130,15 +131,14 @@ texts! {
     }
 }
 
-/// A session state in words.
-pub(crate) fn session_state(state: &str, ja: bool) -> &str {
-    match (ja, state) {
-        (true, "scheduled") => "予定",
-        (true, "backstage") => "バックステージ",
-        (true, "live") => "配信中",
-        (true, "ended") => "終了",
-        _ => state,
-    }
+/// A session state in words: the same words the console's script shows when it changes.
+pub(crate) fn session_state(t: Tr, state: SessionState) -> &'static str {
+    t.s(match state {
+        SessionState::Scheduled => Js::StateScheduled,
+        SessionState::Backstage => Js::StateBackstage,
+        SessionState::Live => Js::StateLive,
+        SessionState::Ended => Js::StateEnded,
+    })
 }
 
 /// A segment of registrants in words.
